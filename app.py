@@ -1,0 +1,70 @@
+"""Router only: page config, login, and the menu of pages for this person's roles (coordsupervise/routes.py)."""
+import logging
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+
+from coordsupervise.config import ConfigError
+from coordsupervise.errors import UserError
+from coordsupervise.routes import ROUTES, routes_for, start_route
+from coordsupervise.ui import login, runtime
+from coordsupervise.ui.runtime import t
+
+st.set_page_config(page_title="coordsupervise", page_icon=":material/diversity_3:", layout="wide")
+
+try:
+    runtime.settings()
+except ConfigError as exc:
+    st.error(str(exc))
+    st.stop()
+
+
+def _nothing() -> None:
+    """The hidden page at "/" while logged out: the login form is drawn by the router itself."""
+
+
+actor = login.current_actor()
+if actor is None:
+    # Resolve the requested address first and keep it (with its query parameters), so that the person lands there
+    # right after login; none of these pages runs until then. The default page is a hidden stand-in, because
+    # Streamlit serves its default page at "/" only, and /reflection must stay /reflection.
+    st.navigation([st.Page(_nothing, title="login", url_path="login", default=True, visibility="hidden"),
+                   *[st.Page(r.file, url_path=r.path) for r in ROUTES]], position="hidden")
+    if login.login_screen() is not None:
+        # Logged in. streamlit-authenticator's cookie component, drawn in this run, stores the cookie in the
+        # browser and then asks for a rerun, which draws the page with its menu. An st.rerun() here would cut
+        # the component off before it stored the cookie.
+        st.success(t("login.welcome"))
+    st.stop()
+
+pages = {route.path: st.Page(route.file, title=t(route.title_key), icon=route.icon, url_path=route.path)
+         for route in routes_for(actor.roles)}
+start = pages[start_route(actor.roles).path]
+
+
+def _home() -> None:
+    """"/" opens the start page of the person's most hands-on role, under its own address."""
+    st.switch_page(start)
+
+
+sections: dict[str, list] = {"": [st.Page(_home, title="home", url_path="home", default=True,
+                                          visibility="hidden")]}
+for route in routes_for(actor.roles):
+    sections.setdefault(t(route.section_key), []).append(pages[route.path])
+
+with st.sidebar:
+    st.markdown(f"**{actor.display_name}**")
+    st.caption(" / ".join(t(f"role.{role}") for role in sorted(actor.roles)))
+    st.button(t("nav.logout"), key="app_logout", icon=":material/logout:", on_click=login.request_logout,
+              args=(actor,))
+
+try:
+    st.navigation(sections).run()
+except ScriptControlException:
+    raise  # st.stop, st.rerun and st.switch_page travel as exceptions
+except UserError as exc:
+    st.error(t(exc.key, **exc.params))
+except Exception:
+    # never a stack trace on screen: log it for the operator, say something useful to the person
+    logging.getLogger("coordsupervise").exception("page failed")
+    st.error(t("error.unexpected"))

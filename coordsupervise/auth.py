@@ -1,0 +1,272 @@
+"""Users, roles, password hashing, login throttling and session revocation.
+
+Login cookies are issued by streamlit-authenticator (a signed token carrying the username and its expiry). It cannot
+revoke them, so the database keeps, per user, `sessions_valid_after`: a token issued before that instant no longer
+logs in. Logout, a password change and deactivation move it to "now", which ends every session of that user,
+including a copied cookie and other open tabs (the router re-checks on every run).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import bcrypt
+
+from .access import ROLES, Actor, require_role
+from .db import Database, Transaction, utcnow
+from .errors import InvalidInput, NotFound, UserError
+from .textnorm import search_key
+
+PASSWORD_MIN_CHARS = 12
+BCRYPT_MAX_BYTES = 72
+THROTTLE_FAILURES = 5
+THROTTLE_WINDOW = timedelta(minutes=15)
+THROTTLE_WAIT = timedelta(minutes=15)
+
+
+class LoginThrottled(UserError):
+    def __init__(self, minutes: int):
+        super().__init__("login.throttled", minutes=minutes)
+
+
+@dataclass(frozen=True)
+class LoginUser:
+    """What the login needs to know of an account."""
+
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    password_hash: str
+    roles: tuple[str, ...]
+    language: str
+    active: bool
+    sessions_valid_after: datetime | None
+
+    def actor(self) -> Actor:
+        return Actor(self.id, self.username, self.display_name, frozenset(self.roles), self.language)
+
+
+def normalize_username(username: str) -> str:
+    """Usernames are compared NFKC-folded and lower-case, so 'Ｄｅｍｏ' and 'demo' are the same account."""
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+def password_problems(password: str) -> list[UserError]:
+    """Length rules only (NIST 800-63B): at least 12 characters of any script, at most bcrypt's 72 bytes."""
+    problems: list[UserError] = []
+    if password != password.strip():
+        problems.append(InvalidInput("password.edge_spaces"))  # the login form strips them
+    if len(password) < PASSWORD_MIN_CHARS:
+        problems.append(InvalidInput("password.too_short", min=PASSWORD_MIN_CHARS, actual=len(password)))
+    size = len(password.encode("utf-8"))
+    if size > BCRYPT_MAX_BYTES:
+        problems.append(InvalidInput("password.too_long", max=BCRYPT_MAX_BYTES, actual=size))
+    return problems
+
+
+def hash_password(password: str) -> str:
+    problems = password_problems(password)
+    if problems:
+        raise problems[0]
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+
+
+def initial_password() -> str:
+    """A random first password for a new account (16 URL-safe characters, about 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    """False for a wrong password, including one too long to ever have been hashed (never an exception)."""
+    data = (password or "").encode("utf-8")
+    if len(data) > BCRYPT_MAX_BYTES or not password_hash:
+        return False
+    try:
+        return bcrypt.checkpw(data, password_hash.encode("ascii"))
+    except ValueError:
+        return False
+
+
+# -- accounts -----------------------------------------------------------------------------------------------------
+def insert_user(tx: Transaction, username: str, display_name: str, password_hash: str, roles: tuple[str, ...],
+                *, kana: str | None = None, email: str | None = None, language: str = "ja") -> int:
+    """Low-level insert used by admin services, imports and the demo builder (callers check the actor)."""
+    for role in roles:
+        if role not in ROLES:
+            raise InvalidInput("user.unknown_role", role=role)
+    user_id = tx.value(
+        "INSERT INTO app_user (username, display_name, display_name_kana, email, password_hash, language) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        [normalize_username(username), display_name, kana, email, password_hash, language],
+    )
+    tx.executemany("INSERT INTO user_role (user_id, role) VALUES (?, ?)", [(user_id, r) for r in roles])
+    return user_id
+
+
+def load_login_user(db: Database, username: str) -> LoginUser | None:
+    row = db.one(
+        "SELECT u.id, u.username, u.display_name, u.email, u.password_hash, u.language, u.active, "
+        "u.sessions_valid_after, coalesce(string_agg(r.role, ',' ORDER BY r.role), '') "
+        "FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id WHERE u.username = ? "
+        "GROUP BY u.id, u.username, u.display_name, u.email, u.password_hash, u.language, u.active, "
+        "u.sessions_valid_after",
+        [normalize_username(username)],
+    )
+    if row is None:
+        return None
+    uid, uname, name, email, pw_hash, lang, active, valid_after, roles = row
+    return LoginUser(uid, uname, name, email, pw_hash, tuple(r for r in roles.split(",") if r), lang, active,
+                     valid_after)
+
+
+def create_user(db: Database, actor: Actor, username: str, display_name: str, password: str,
+                roles: tuple[str, ...], *, kana: str | None = None, email: str | None = None) -> int:
+    require_role(actor, "admin")
+    if not normalize_username(username):
+        raise InvalidInput("user.username_required")
+    if load_login_user(db, username) is not None:
+        raise InvalidInput("user.username_taken", username=normalize_username(username))
+    password_hash = hash_password(password)
+    return db.write(insert_user, username, display_name, password_hash, roles, kana=kana, email=email)
+
+
+def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
+    """Deactivating ends every session of that user at once."""
+    require_role(actor, "admin")
+    if user_id == actor.id and not active:
+        raise InvalidInput("user.cannot_deactivate_self")
+
+    def run(tx: Transaction):
+        before = tx.value("SELECT active FROM app_user WHERE id = ?", [user_id])
+        if before is None:
+            raise NotFound()
+        tx.execute("UPDATE app_user SET active = ?, sessions_valid_after = ? WHERE id = ?",
+                   [active, utcnow() if not active else _valid_after(tx, user_id), user_id])
+        audit(tx, actor.id, "user.set_active", "app_user", user_id, {"active": before}, {"active": active})
+
+    db.write(run)
+
+
+def _valid_after(tx: Transaction, user_id: int):
+    return tx.value("SELECT sessions_valid_after FROM app_user WHERE id = ?", [user_id])
+
+
+def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
+    """Everyone, sorted by kana reading; `query` matches username, name, reading or e-mail, insensitive to
+    full/half width, kana and case."""
+    require_role(actor, "admin")
+    users = db.dicts(
+        "SELECT u.id, u.username, u.display_name, u.display_name_kana, u.email, u.active, u.language, "
+        "u.last_login_at, coalesce(string_agg(r.role, ',' ORDER BY r.role), '') AS roles "
+        "FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id "
+        "GROUP BY ALL ORDER BY u.display_name_kana NULLS LAST, u.username"
+    )
+    needle = search_key(query)
+    if not needle:
+        return users
+    return [u for u in users if needle in search_key(
+        " ".join(str(u[k] or "") for k in ("username", "display_name", "display_name_kana", "email")))]
+
+
+def change_password(db: Database, actor: Actor, current: str, new: str) -> datetime:
+    """Returns the instant other sessions were ended; the caller's own session is re-issued after it."""
+    user = load_login_user(db, actor.username)
+    if user is None or not verify_password(current, user.password_hash):
+        raise InvalidInput("password.current_wrong")
+    new_hash = hash_password(new)
+    now = utcnow()
+
+    def run(tx: Transaction):
+        tx.execute("UPDATE app_user SET password_hash = ?, sessions_valid_after = ? WHERE id = ?",
+                   [new_hash, now, actor.id])
+        audit(tx, actor.id, "user.change_password", "app_user", actor.id, None, None)
+
+    db.write(run)
+    return now
+
+
+def set_language(db: Database, actor: Actor, language: str) -> None:
+    if language not in ("ja", "en"):
+        raise InvalidInput("account.unknown_language")
+    db.write(lambda tx: tx.execute("UPDATE app_user SET language = ? WHERE id = ?", [language, actor.id]))
+
+
+# -- throttling ---------------------------------------------------------------------------------------------------
+def throttle_wait(db: Database, username: str, now: datetime | None = None) -> timedelta | None:
+    """How long this account must wait before another try, or None. Never a permanent lock-out."""
+    now = now or utcnow()
+    row = db.one(
+        "SELECT count(*), max(failed_at) FROM login_failure WHERE username = ? AND failed_at > ?",
+        [normalize_username(username), now - THROTTLE_WINDOW],
+    )
+    count, latest = row
+    if count >= THROTTLE_FAILURES and latest is not None and latest + THROTTLE_WAIT > now:
+        return latest + THROTTLE_WAIT - now
+    return None
+
+
+def check_not_throttled(db: Database, username: str, now: datetime | None = None) -> None:
+    wait = throttle_wait(db, username, now)
+    if wait is not None:
+        raise LoginThrottled(minutes=max(1, int(wait.total_seconds() // 60) + 1))
+
+
+def record_login_failure(db: Database, username: str, now: datetime | None = None) -> None:
+    db.write(lambda tx: tx.execute("INSERT INTO login_failure (username, failed_at) VALUES (?, ?)",
+                                   [normalize_username(username), now or utcnow()]))
+
+
+def record_login_success(db: Database, user_id: int, username: str) -> None:
+    def run(tx: Transaction):
+        tx.execute("DELETE FROM login_failure WHERE username = ?", [normalize_username(username)])
+        tx.execute("UPDATE app_user SET last_login_at = ? WHERE id = ?", [utcnow(), user_id])
+
+    db.write(run)
+
+
+# -- sessions -----------------------------------------------------------------------------------------------------
+def session_is_valid(user: LoginUser | None, issued_at: datetime) -> bool:
+    """A session (cookie or open tab) issued at `issued_at` (naive UTC) may go on."""
+    if user is None or not user.active:
+        return False
+    return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
+
+
+def end_sessions(db: Database, user_id: int, at: datetime | None = None) -> None:
+    """Logout: every cookie and open session of this user issued up to now stops working."""
+    db.write(lambda tx: tx.execute("UPDATE app_user SET sessions_valid_after = ? WHERE id = ?",
+                                   [at or utcnow(), user_id]))
+
+
+# -- settings and audit -------------------------------------------------------------------------------------------
+def get_or_create_setting(db: Database, key: str, make) -> str:
+    value = db.value("SELECT value FROM app_setting WHERE key = ?", [key])
+    if value is None:
+        candidate = make()
+
+        def run(tx: Transaction):
+            existing = tx.value("SELECT value FROM app_setting WHERE key = ?", [key])
+            if existing is not None:
+                return existing
+            tx.execute("INSERT INTO app_setting (key, value) VALUES (?, ?)", [key, candidate])
+            return candidate
+
+        value = db.write(run)
+    return value
+
+
+def audit(tx: Transaction, actor_id: int | None, action: str, entity: str, entity_id, before, after,
+          reason: str | None = None) -> None:
+    """Append one row to the audit log inside the caller's transaction (so the change and its record commit
+    together). The application never updates or deletes audit rows."""
+    tx.execute(
+        "INSERT INTO audit_log (occurred_at, actor_id, action, entity, entity_id, before_json, after_json, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [utcnow(), actor_id, action, entity, str(entity_id),
+         None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+         None if after is None else json.dumps(after, ensure_ascii=False, default=str), reason],
+    )

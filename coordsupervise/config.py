@@ -1,0 +1,88 @@
+"""Settings, from environment variables first, then Streamlit secrets (passed in by the UI), then defaults.
+
+| setting | environment variable | secrets key | default |
+|---|---|---|---|
+| database file | COORDSUPERVISE_DB | db_path | data/coordsupervise.duckdb |
+| mode | COORDSUPERVISE_MODE (demo / production) | mode | demo |
+| login cookie key | COORDSUPERVISE_COOKIE_KEY | cookie_key | demo: generated once and kept in the database |
+| login cookie name | COORDSUPERVISE_COOKIE_NAME | cookie_name | coordsupervise_session |
+| session lifetime (hours, at most 12) | COORDSUPERVISE_SESSION_HOURS | session_hours | 12 |
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .auth import get_or_create_setting
+
+DEFAULT_DB = str(Path(__file__).resolve().parent.parent / "data" / "coordsupervise.duckdb")
+MAX_SESSION_HOURS = 12.0
+MIN_KEY_CHARS = 43  # secrets.token_urlsafe(32): 32 random bytes
+KEY_HOWTO = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+class ConfigError(Exception):
+    """The app must not start with these settings; the message says how to fix them."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str
+    demo: bool
+    cookie_key: str | None
+    cookie_name: str
+    session_hours: float
+
+
+def load_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    secrets = secrets or {}
+
+    def get(var: str, key: str, default):
+        value = env.get(var)
+        if value not in (None, ""):
+            return value
+        value = secrets.get(key)
+        return default if value in (None, "") else value
+
+    mode = str(get("COORDSUPERVISE_MODE", "mode", "demo")).strip().lower()
+    if mode not in ("demo", "production"):
+        raise ConfigError(f"COORDSUPERVISE_MODE must be 'demo' or 'production', not {mode!r}")
+    try:
+        hours = float(get("COORDSUPERVISE_SESSION_HOURS", "session_hours", MAX_SESSION_HOURS))
+    except ValueError as exc:
+        raise ConfigError("COORDSUPERVISE_SESSION_HOURS must be a number of hours (at most 12)") from exc
+    if not 0 < hours <= MAX_SESSION_HOURS:
+        raise ConfigError("COORDSUPERVISE_SESSION_HOURS must be more than 0 and at most 12")
+    key = get("COORDSUPERVISE_COOKIE_KEY", "cookie_key", None)
+    if mode == "production":
+        check_cookie_key(key)
+    return Settings(
+        db_path=str(get("COORDSUPERVISE_DB", "db_path", DEFAULT_DB)),
+        demo=mode == "demo",
+        cookie_key=key,
+        cookie_name=str(get("COORDSUPERVISE_COOKIE_NAME", "cookie_name", "coordsupervise_session")),
+        session_hours=hours,
+    )
+
+
+def check_cookie_key(key: str | None) -> None:
+    """At least 32 random bytes, written as text: 43 or more characters, not a repeated pattern."""
+    if not key or len(key) < MIN_KEY_CHARS or len(set(key)) < 16:
+        raise ConfigError(
+            "Production mode needs a login cookie key of at least 32 random bytes in COORDSUPERVISE_COOKIE_KEY "
+            f"(or cookie_key in .streamlit/secrets.toml). Make one with:\n    {KEY_HOWTO}"
+        )
+
+
+def settings_cookie_key(settings: Settings, db) -> str:
+    """The configured key; in demo mode without one, a random key generated once and kept in the database so
+    cookies survive a restart."""
+    if settings.cookie_key:
+        return settings.cookie_key
+    if not settings.demo:
+        check_cookie_key(None)
+    return get_or_create_setting(db, "demo_cookie_key", lambda: secrets.token_urlsafe(32))

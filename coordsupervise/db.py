@@ -1,0 +1,203 @@
+"""The one place that owns the DuckDB file.
+
+DuckDB lets one process open a file, and a connection must not be shared across threads (Streamlit runs every
+browser session in its own thread). So the process keeps one connection, every call works on its own cursor and
+fetches the whole result before returning, and every write is a short transaction under one process-wide lock.
+A write that meets a `duckdb.TransactionException` (a conflict with another transaction) is retried a bounded
+number of times; what still conflicts after that surfaces as `WriteConflict`, which pages show as "changed by
+someone else". Committed means durable: DuckDB writes its WAL before COMMIT returns.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+MIGRATIONS_PACKAGE = "coordsupervise.migrations"
+WRITE_RETRIES = 5
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class WriteConflict(Exception):
+    """A write kept conflicting with another transaction; nothing of it was committed."""
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp, the form every TIMESTAMP column holds."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The numbered SQL files shipped in the package, in order."""
+    found = []
+    for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, rest = entry.name.partition("_")
+            found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+class Transaction:
+    """The cursor of one write transaction; same query helpers as Database."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
+        self._cursor.execute(sql, params or [])
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._cursor.executemany(sql, rows)
+
+    def one(self, sql: str, params: Sequence[Any] | dict | None = None) -> tuple | None:
+        return self._cursor.execute(sql, params or []).fetchone()
+
+    def value(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        return self._cursor.execute(sql, params or []).fetchall()
+
+
+class Database:
+    """One DuckDB file for the whole process. Create it once (the UI caches it with st.cache_resource)."""
+
+    def __init__(self, path: str | Path, *, upgrade_to: int | None = None):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = duckdb.connect(self.path)
+        self._write_lock = threading.RLock()
+        self.migrate(upgrade_to)
+
+    # -- reads: a fresh cursor per call, fully fetched -------------------------------------------------------
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cursor = self._conn.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        with self._cursor() as cur:
+            return cur.execute(sql, params or []).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] | dict | None = None) -> tuple | None:
+        with self._cursor() as cur:
+            return cur.execute(sql, params or []).fetchone()
+
+    def value(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    def frame(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
+        with self._cursor() as cur:
+            return cur.execute(sql, params or []).df()
+
+    def dicts(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
+        with self._cursor() as cur:
+            result = cur.execute(sql, params or [])
+            names = [d[0] for d in result.description]
+            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+    # -- writes: short, serialised, retried -------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One write transaction. Keep the body short and free of slow work (hashing, parsing) done beforehand.
+
+        Conflicts are retried by `write`, not here: use `write(fn)` when the body may be rerun."""
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield Transaction(cur)
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def write(self, fn, *args, **kwargs):
+        """Run fn(tx, *args, **kwargs) in a transaction, retrying a bounded number of times on a conflict."""
+        for attempt in range(WRITE_RETRIES):
+            try:
+                with self.transaction() as tx:
+                    return fn(tx, *args, **kwargs)
+            except duckdb.TransactionException as exc:
+                if attempt == WRITE_RETRIES - 1:
+                    raise WriteConflict(str(exc)) from exc
+                time.sleep(0.02 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    # -- schema ----------------------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.value(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        )
+        if not exists:
+            return 0
+        return self.value("SELECT coalesce(max(version), 0) FROM schema_version")
+
+    def migrate(self, upgrade_to: int | None = None) -> list[int]:
+        """Apply every migration newer than the file's schema version (or up to `upgrade_to`), each atomically."""
+        applied = []
+        with self._write_lock, self._cursor() as cur:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL)"
+            )
+        current = self.schema_version()
+        for migration in migrations():
+            if migration.version <= current or (upgrade_to is not None and migration.version > upgrade_to):
+                continue
+            with self.transaction() as tx:
+                tx.execute(migration.sql)
+                tx.execute(
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                    [migration.version, migration.name, utcnow()],
+                )
+            applied.append(migration.version)
+        return applied
+
+    def checkpoint(self) -> None:
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def insert_frame(tx: Transaction, table: str, frame: pd.DataFrame) -> None:
+    """Bulk-append a DataFrame (column names = table columns). DuckDB-only: used by the demo builder and imports,
+    the one place where rows arrive by the thousand. `table` is a constant from our code, never user input."""
+    if frame.empty:
+        return
+    names = [table, *frame.columns]
+    if not all(_IDENTIFIER.fullmatch(name) for name in names):
+        raise ValueError(f"not a plain identifier among {names}")
+    columns = ", ".join(frame.columns)
+    statement = "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM incoming_frame"
+    cursor = tx._cursor
+    cursor.register("incoming_frame", frame)
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.unregister("incoming_frame")

@@ -1,0 +1,461 @@
+"""A believable demo programme, deterministic for a seed (domain.md, issue "Foundation").
+
+Cohorts are placed in time relative to `today` so that the newest is in the online stage, the next in the
+practical stage and the older ones finished and certified. Rows are built as DataFrames and appended in bulk, so the
+same code builds the 3-cohort default demo in a second and the 100-cohort benchmark database in minutes.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from . import defaults
+from .auth import hash_password, insert_user
+from .db import Database, Transaction, insert_frame, utcnow
+from .textnorm import search_key
+
+DEMO_PASSWORD = "coordsupervise-demo"
+DEMO_ACCOUNTS = ("demo-trainee", "demo-supervisor", "demo-manager", "demo-admin")
+JST = ZoneInfo("Asia/Tokyo")
+
+FAMILY = [("佐藤", "さとう"), ("鈴木", "すずき"), ("高橋", "たかはし"), ("田中", "たなか"), ("伊藤", "いとう"),
+          ("渡辺", "わたなべ"), ("山本", "やまもと"), ("中村", "なかむら"), ("小林", "こばやし"), ("加藤", "かとう"),
+          ("吉田", "よしだ"), ("山田", "やまだ"), ("佐々木", "ささき"), ("山口", "やまぐち"), ("松本", "まつもと"),
+          ("井上", "いのうえ"), ("木村", "きむら"), ("林", "はやし"), ("斎藤", "さいとう"), ("清水", "しみず"),
+          ("金", "きむ"), ("李", "り"), ("グエン", "ぐえん"), ("サントス", "さんとす"), ("森", "もり"),
+          ("池田", "いけだ"), ("橋本", "はしもと"), ("阿部", "あべ"), ("石川", "いしかわ"), ("前田", "まえだ")]
+GIVEN = [("陽子", "ようこ"), ("健太", "けんた"), ("美咲", "みさき"), ("大輔", "だいすけ"), ("由美", "ゆみ"),
+         ("翔", "しょう"), ("恵", "めぐみ"), ("直樹", "なおき"), ("彩", "あや"), ("拓也", "たくや"),
+         ("真理子", "まりこ"), ("誠", "まこと"), ("千尋", "ちひろ"), ("亮", "りょう"), ("さくら", "さくら"),
+         ("マリア", "まりあ"), ("ミン", "みん"), ("愛", "あい"), ("浩二", "こうじ"), ("奈々", "なな")]
+ORGANISATIONS = [
+    ("北海道外国人相談センター", "北海道", "北海道"), ("みやぎ外国人相談センター", "宮城県", "東北"),
+    ("群馬県外国人総合相談ワンストップセンター", "群馬県", "関東"), ("埼玉県外国人総合相談センター", "埼玉県", "関東"),
+    ("新宿区多文化共生プラザ 相談窓口", "東京都", "関東"), ("かわさき外国人相談窓口", "神奈川県", "関東"),
+    ("浜松国際交流協会 外国人相談", "静岡県", "中部"), ("あいち多文化共生センター", "愛知県", "中部"),
+    ("大阪市外国人相談窓口", "大阪府", "近畿"), ("神戸国際コミュニティセンター", "兵庫県", "近畿"),
+    ("ひろしま国際センター相談窓口", "広島県", "中国"), ("福岡県外国人相談センター", "福岡県", "九州・沖縄"),
+    ("沖縄県外国人総合相談窓口", "沖縄県", "九州・沖縄"), ("岐阜県外国人相談センター", "岐阜県", "中部"),
+]
+FIELDS = ["在留手続", "労働", "教育・子ども", "医療", "住まい", "税・年金", "DV・家族", "生活困窮", "日本語学習"]
+SITUATIONS = [
+    "在留期間の更新を控えた技能実習生から、転籍の可否について相談を受けた",
+    "子どもの就学手続が分からないという母親の相談に、学校教育課と連絡を取りながら対応した",
+    "雇い止めを告げられた日系人の方の相談で、雇用保険の手続と住まいの問題が重なっていた",
+    "配偶者からの暴力を打ち明けられ、在留資格への影響を心配する声を聞いた",
+    "病院の請求書を読めずに困っている方に、医療費と保険の仕組みを一緒に確認した",
+    "家主から退去を求められたという相談で、契約書の内容を通訳を介して確認した",
+    "年金の脱退一時金について、帰国予定の方から手続の順序を尋ねられた",
+    "特定技能への移行を希望する方の書類を確認し、不足書類を整理した",
+    "日本語が話せない高齢の方の介護保険の申請について、家族と一緒に話を聞いた",
+    "留学生のアルバイト時間超過の疑いについて、本人の不安に寄り添いながら事実を整理した",
+    "難民認定申請中の方の生活費の相談を受け、利用できる支援を調べた",
+    "国際結婚の解消に伴う在留資格の変更について相談を受けた",
+    "税金の督促状が届いたという相談で、市税担当課と分割納付の相談につないだ",
+    "ひとり親家庭の児童扶養手当の申請を、必要書類の翻訳を確認しながら支援した",
+    "職場での差別的な扱いについての相談で、労働局の総合労働相談コーナーを紹介した",
+]
+FEELINGS = [
+    "相談者の不安が強く、焦りを感じた。", "最後に笑顔が見られ、ほっとした。", "自分の知識不足がもどかしかった。",
+    "制度の壁の厚さに無力感を覚えた。", "連携先がすぐ動いてくれて心強かった。", "途中で話が混乱し、緊張した。",
+    "相談者の粘り強さに学ぶところが多かった。", "時間が足りず、消化不良のまま終わった気がする。",
+]
+KEEPS = [
+    "最初に在留カードの在留期限を確認できた。", "相談内容を3つに切り分けてから話を進められた。",
+    "相談者の言葉を繰り返して確認し、誤解を防げた。", "連携先に事前に電話し、引継ぎ内容を共有できた。",
+    "やさしい日本語に言い換えて説明できた。", "宗教上の配慮について本人に直接尋ねることができた。",
+    "記録を当日中にまとめられた。", "通訳を手配し、本人のペースで話してもらえた。",
+]
+PROBLEMS = [
+    "解決の順序を決めないまま複数の窓口を案内してしまった。", "在留資格の種類による制限を確認しそびれた。",
+    "自分の価値観で「こうすべき」と話してしまった場面があった。", "連携先からの結果の確認をしていない。",
+    "相談時間が長くなり、他の相談者を待たせてしまった。", "専門用語を多用してしまい、伝わっていなかった。",
+    "緊急性の判断に迷い、上司への相談が遅れた。", "記録に主観的な表現が混じっていた。",
+]
+ANALYSES = [
+    "モジュール「相談支援のプロセス」で学んだアセスメントの手順を、実際には踏めていなかった。",
+    "入管法(在留)の講義で扱った資格外活動の考え方を当てはめると、本人のリスクがより明確になる。",
+    "異文化理解の講義で学んだ「自文化中心主義」に自分が陥っていたと気づいた。",
+    "関係機関の役割の講義を振り返ると、最初から労働基準監督署につなぐべきだった。",
+    "スーパービジョンで指摘された「問いの立て方」を意識したら、相談者が話しやすくなった。",
+    "生活問題の背景に、言葉の壁だけでなく孤立があることを事例検討の視点で捉え直した。",
+]
+INSIGHTS = [
+    "複合的な相談ほど、最初に全体像を一緒に描くことが大切だと学んだ。",
+    "つなぐことはゴールではなく、結果を確かめるまでが支援だと実感した。",
+    "相談者の文化的背景を尋ねることは失礼ではなく、信頼につながる。",
+    "在留期限は他のすべての問題の前提になる。", "沈黙の時間も相談の一部だと感じた。",
+    "自分一人で抱えず、チームで判断することの意味が分かった。",
+]
+TRIES = [
+    "明日は相談の冒頭で解決の順序を相談者と一緒に決める。", "連携先2件に、引継ぎ後の状況を確認する電話をする。",
+    "在留資格ごとの就労制限を一覧にして手元に置く。", "記録を事実と解釈に分けて書く。",
+    "やさしい日本語の言い換え表を作る。", "スーパーバイザーに緊急性の判断基準を相談する。",
+]
+FEEDBACK = [
+    "丁寧な振り返りです。解決の順序を決めた根拠を、次回は記録にも残してみてください。",
+    "在留期限の確認から入れたのは良い判断でした。資格外活動の点も確認できるとさらに良いです。",
+    "連携先に結果を確認する姿勢が素晴らしいです。引継ぎ記録の書式を共有しますね。",
+    "「自分の価値観で話してしまった」という気づきは大切です。どんな言葉だったか、次回の面談で一緒に考えましょう。",
+    "緊急性の判断は一人で抱えないでください。迷ったら当日中に連絡をください。",
+    "やさしい日本語の工夫がよく伝わってきます。言い換え表ができたら見せてください。",
+]
+TRAINEE_REPLIES = [
+    "ありがとうございます。次回は根拠も記録に書くようにします。", "引継ぎ記録の書式、ぜひお願いします。",
+    "承知しました。判断に迷ったらすぐ相談します。", "面談でご相談させてください。",
+]
+SUBMISSION_BODIES = {
+    "A1": "## 実践研修の課題\n- 複合的な相談のアセスメント力を高める\n- 連携先とのつなぎの質を上げる\n\n## 方法\n毎日の振り返りと月2回のスーパービジョン。",
+    "A2": "## 在留状況確認記録\n相談者コード K-0{n} の在留資格・期限・就労制限を確認した記録。確認漏れを防ぐためのチェックリストを併記。",
+    "A3": "## 相談内容の切り分け\n相談者コード K-1{n}: 労働・住まい・子どもの就学の3つに切り分け、緊急度で順位づけした。",
+    "A4": "## 分野横断的支援プラン\n1. 住まいの確保(緊急)\n2. 雇用保険の手続\n3. 子どもの転校手続\n各段階の連携先と期限を記載。",
+    "A5": "## 連携先マップ\n市役所各課、法テラス、労働局、医療機関、NPO の役割と連絡窓口を整理し、引継ぎ記録3件を添付。",
+    "A6": "## 異文化場面の省察\nラマダン中の相談者との面談で、自分の前提に気づいた場面を Gibbs のリフレクティブ・サイクルで省察した。",
+    "A7": "## 予防的支援の企画\n来日1年目の技能実習生向けオリエンテーション(90分)の企画書。",
+    "A8": "## 課題レポート\n3か月の実践研修を通じた4つの能力の成長と今後の課題をまとめた。",
+}
+
+
+@dataclass
+class DemoSummary:
+    cohorts: int
+    trainees: int
+    reflections: int
+
+
+def working_days(start: date, end: date) -> list[date]:
+    days, d = [], start
+    while d <= end:
+        if d.weekday() < 5:
+            days.append(d)
+        d += timedelta(days=1)
+    return days
+
+
+def jst_to_utc(day: date, hour: int, minute: int = 0) -> datetime:
+    local = datetime.combine(day, time(hour, minute), JST)
+    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def build_demo(db: Database, *, cohorts: int = 3, trainees_per_cohort: int = 12, seed: int = 7,
+               today: date | None = None) -> DemoSummary:
+    """Fill an empty database with a demo programme. Refuses a database that already has users."""
+    if db.value("SELECT count(*) FROM app_user"):
+        raise RuntimeError("the database already has users; the demo is only built into an empty database")
+    today = today or datetime.now(JST).date()
+    rng = random.Random(seed)
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account keeps the build fast
+    summary = db.write(_build, rng, password_hash, cohorts, trainees_per_cohort, today)
+    db.checkpoint()
+    return summary
+
+
+def _build(tx: Transaction, rng: random.Random, pw: str, n_cohorts: int, per_cohort: int, today: date):
+    programme_id = tx.value(
+        "INSERT INTO programme (code, name_ja, name_en) VALUES ('FRSC', '外国人支援コーディネーター養成研修', "
+        "'Foreign Resident Support Coordinator training') RETURNING id")
+    tx.executemany("INSERT INTO competency (code, seq, name_ja, name_en) VALUES (?, ?, ?, ?)", defaults.COMPETENCIES)
+    module_ids = [
+        tx.value("INSERT INTO module (programme_id, seq, group_code, title_ja, title_en, competency) "
+                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [programme_id, i + 1, g, ja, en, comp])
+        for i, (g, ja, en, comp) in enumerate(defaults.MODULES)
+    ]
+    rubric_by_code = _rubrics(tx, programme_id)
+    org_ids = [tx.value("INSERT INTO organisation (name, prefecture, region) VALUES (?, ?, ?) RETURNING id", list(o))
+               for o in ORGANISATIONS]
+
+    staff = {name: insert_user(tx, name, display, pw, roles, kana=kana)
+             for name, display, kana, roles in [
+                 ("demo-supervisor", "森 由美", "もり ゆみ", ("supervisor",)),
+                 ("demo-manager", "石川 誠", "いしかわ まこと", ("manager", "supervisor")),
+                 ("demo-admin", "前田 奈々", "まえだ なな", ("admin",)),
+             ]}
+    supervisors = [staff["demo-supervisor"], staff["demo-manager"]]
+    for i in range(max(1, n_cohorts // 2) + 2):
+        fam, fam_k = rng.choice(FAMILY)
+        giv, giv_k = rng.choice(GIVEN)
+        supervisors.append(insert_user(tx, f"supervisor-{i + 1:02d}", f"{fam} {giv}", pw, ("supervisor",),
+                                       kana=f"{fam_k} {giv_k}"))
+
+    # cohorts: the newest starts three weeks ago (online stage), each older one six months earlier
+    newest_start = today - timedelta(days=21)
+    stats = {"trainees": 0, "reflections": 0}
+    for c in range(n_cohorts):
+        age = c  # 0 = newest
+        start = newest_start - timedelta(days=int(182.5 * age) if age < 2 else 182 * age)
+        if age == 1:  # the second-newest sits in the middle of its practical stage
+            start = today - timedelta(days=60 + 10 + 40)
+        calendar = defaults.stage_calendar(start)
+        year_half = "前期" if start.month <= 6 else "後期"
+        code = f"{start.year}-{'A' if start.month <= 6 else 'B'}-{c + 1:03d}"
+        cohort_id = tx.value(
+            "INSERT INTO cohort (programme_id, code, name_ja, name_en) VALUES (?, ?, ?, ?) RETURNING id",
+            [programme_id, code, f"{start.year}年度{year_half} 第{n_cohorts - c}期",
+             f"{start.year} {'spring' if start.month <= 6 else 'autumn'} cohort {n_cohorts - c}"])
+        tx.executemany("INSERT INTO cohort_stage (cohort_id, stage, starts_on, ends_on) VALUES (?, ?, ?, ?)",
+                       [(cohort_id, s, a, b) for s, (a, b) in calendar.items()])
+        assignments = _assignments(tx, cohort_id, calendar, rubric_by_code)
+        cohort_sups = [supervisors[0], supervisors[1]] if age == 1 else rng.sample(supervisors, 3)
+        _cohort_people(tx, rng, pw, cohort_id, age, per_cohort, calendar, today, org_ids, module_ids,
+                       assignments, cohort_sups, staff, stats)
+    return DemoSummary(n_cohorts, stats["trainees"], stats["reflections"])
+
+
+def _rubrics(tx: Transaction, programme_id: int) -> dict[str, int]:
+    by_code = {}
+    for code, ja, en, kind, comps, _due, _crit in defaults.ASSIGNMENTS:
+        if kind != "scored":
+            continue
+        rubric_id = tx.value(
+            "INSERT INTO rubric (programme_id, code, version, title_ja, title_en) VALUES (?, ?, 1, ?, ?) RETURNING id",
+            [programme_id, code, f"{ja} ルーブリック", f"{en} rubric"])
+        for seq, comp in enumerate(comps, start=1):
+            cname = next(c for c in defaults.COMPETENCIES if c[0] == comp)
+            crit_id = tx.value(
+                "INSERT INTO rubric_criterion (rubric_id, seq, competency, title_ja, title_en, weight) "
+                "VALUES (?, ?, ?, ?, ?, 1) RETURNING id", [rubric_id, seq, comp, cname[2], cname[3]])
+            tx.executemany("INSERT INTO rubric_level (criterion_id, level, descriptor_ja, descriptor_en) "
+                           "VALUES (?, ?, ?, ?)",
+                           [(crit_id, lvl, d[0], d[1]) for lvl, d in defaults.DESCRIPTORS[comp].items()])
+        by_code[code] = rubric_id
+    return by_code
+
+
+def _assignments(tx, cohort_id, calendar, rubric_by_code) -> list[dict]:
+    practical_start = calendar["practical"][0]
+    out = []
+    for seq, (code, ja, en, kind, _comps, due, crit) in enumerate(defaults.ASSIGNMENTS, start=1):
+        due_on = practical_start + timedelta(days=due)
+        aid = tx.value(
+            "INSERT INTO assignment (cohort_id, seq, code, title_ja, title_en, kind, rubric_id, due_on, "
+            "certification_critical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [cohort_id, seq, code, ja, en, kind, rubric_by_code.get(code), due_on, crit])
+        criteria = tx.rows("SELECT id, competency FROM rubric_criterion WHERE rubric_id = ? ORDER BY seq",
+                           [rubric_by_code.get(code)]) if kind == "scored" else []
+        out.append({"id": aid, "code": code, "kind": kind, "due_on": due_on, "criteria": criteria})
+    return out
+
+
+def _cohort_people(tx, rng, pw, cohort_id, age, per_cohort, calendar, today, org_ids, module_ids, assignments,
+                   cohort_sups, staff, stats):
+    enrolments = []
+    for t in range(per_cohort):
+        fam, fam_k = rng.choice(FAMILY)
+        giv, giv_k = rng.choice(GIVEN)
+        is_demo = age == 1 and t == 0
+        username = "demo-trainee" if is_demo else f"trainee-{cohort_id:03d}-{t + 1:02d}"
+        name, kana = ("中村 陽子", "なかむら ようこ") if is_demo else (f"{fam} {giv}", f"{fam_k} {giv_k}")
+        user_id = insert_user(tx, username, name, pw, ("trainee",), kana=kana)
+        enrolment_id = tx.value(
+            "INSERT INTO enrolment (cohort_id, trainee_id, organisation_id, status) VALUES (?, ?, ?, ?) RETURNING id",
+            [cohort_id, user_id, rng.choice(org_ids), "completed" if age >= 2 else "active"])
+        # demo-supervisor supervises demo-trainee and most of that cohort; the rest go to the others
+        supervisor = cohort_sups[0] if (age == 1 and t < max(8, per_cohort // 2)) else rng.choice(cohort_sups)
+        tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id, is_lead) VALUES (?, ?, TRUE)",
+                   [enrolment_id, supervisor])
+        at_risk = (not is_demo) and (t % 7 == 3)
+        enrolments.append({"id": enrolment_id, "user": user_id, "sup": supervisor, "risk": at_risk, "demo": is_demo})
+    stats["trainees"] += len(enrolments)
+
+    _quizzes(tx, rng, enrolments, calendar, today, module_ids)
+    practical_start, practical_end = calendar["practical"]
+    if today > practical_start:
+        stats["reflections"] += _reflections(tx, rng, enrolments, practical_start, min(practical_end, today), today)
+        _submissions(tx, rng, enrolments, assignments, today)
+        _flags(tx, rng, enrolments)
+    day2 = calendar["workshop_day2"][0]
+    if today > day2:
+        _workshop_and_certification(tx, rng, enrolments, calendar, staff["demo-manager"], cohort_id)
+
+
+def _quizzes(tx, rng, enrolments, calendar, today, module_ids):
+    online_start, online_end = calendar["online"]
+    span = (online_end - online_start).days
+    quiz_rows, test_rows = [], []
+    for e in enrolments:
+        for i, module_id in enumerate(module_ids):
+            taken = online_start + timedelta(days=int(span * (i + 1) / (len(module_ids) + 1)) + rng.randint(0, 3))
+            if taken >= today:
+                break
+            if e["risk"] and today < online_end and i > 6:
+                break  # at-risk trainees fall behind in the online stage
+            score = rng.gauss(70 if e["risk"] else 87, 9)
+            attempt = 1
+            quiz_rows.append((e["id"], module_id, attempt, _pct(score), jst_to_utc(taken, 20)))
+            while score < 80 and attempt < 3 and rng.random() < (0.5 if e["risk"] else 0.9):
+                attempt += 1
+                score = rng.gauss(84, 6)
+                quiz_rows.append((e["id"], module_id, attempt, _pct(score),
+                                  jst_to_utc(taken + timedelta(days=attempt), 21)))
+        if today > online_end:
+            score = rng.gauss(66 if e["risk"] else 82, 8)
+            test_rows.append((e["id"], "overall", 1, _pct(score), jst_to_utc(online_end, 19)))
+            if score < 70:
+                test_rows.append((e["id"], "overall", 2, _pct(rng.gauss(74, 5)),
+                                  jst_to_utc(online_end + timedelta(days=5), 19)))
+    tx.executemany("INSERT INTO quiz_attempt (enrolment_id, module_id, attempt_no, score_pct, taken_at) "
+                   "VALUES (?, ?, ?, ?, ?)", quiz_rows)
+    tx.executemany("INSERT INTO test_attempt (enrolment_id, kind, attempt_no, score_pct, taken_at) "
+                   "VALUES (?, ?, ?, ?, ?)", test_rows)
+
+
+def _pct(x: float) -> float:
+    return float(max(20, min(100, round(x))))
+
+
+def _reflections(tx, rng, enrolments, start, end, today) -> int:
+    days = working_days(start, end)
+    rows, tags, reads, feedback = [], [], [], []
+    for e in enrolments:
+        rate = 0.55 if e["risk"] else 0.93
+        for d in days:
+            if d == today and rng.random() < 0.6:
+                continue  # today's reflection is usually written in the evening
+            if rng.random() > rate:
+                continue
+            draft = (d >= today - timedelta(days=1) and rng.random() < 0.3) or (e["demo"] and d == today)
+            late = (not draft) and rng.random() < (0.25 if e["risk"] else 0.05)
+            submitted_day = d + timedelta(days=2 if late else 0)
+            fields = rng.sample(FIELDS, rng.randint(1, 3))
+            situation = rng.choice(SITUATIONS)
+            body = {
+                "goal": rng.choice(TRIES).replace("明日は", "").replace("明日", ""),
+                "case_count": rng.randint(1, 7),
+                "case_fields": "、".join(fields),
+                "event": f"相談者コード K-{rng.randint(100, 999)}:{situation}。{rng.choice(SITUATIONS)}という別の相談もあった。",
+                "feelings": rng.choice(FEELINGS),
+                "keep_text": rng.choice(KEEPS),
+                "problem": rng.choice(PROBLEMS),
+                "analysis": rng.choice(ANALYSES),
+                "insight": rng.choice(INSIGHTS),
+                "try_text": rng.choice(TRIES),
+                "self_rating": rng.choice([1, 2, 2, 3] if e["risk"] else [2, 3, 3, 3, 4]),
+            }
+            rows.append({
+                "enrolment_id": e["id"], "practice_date": d, "status": "draft" if draft else "submitted",
+                "version": 1, **body, "search_text": search_key(" ".join(str(v) for v in body.values())),
+                "submitted_at": None if draft else jst_to_utc(submitted_day, rng.randint(18, 23), rng.randint(0, 59)),
+                "late": late, "created_at": jst_to_utc(d, 18), "updated_at": jst_to_utc(submitted_day, 23),
+                "_comps": rng.sample(["C1", "C2", "C3", "C4"], rng.randint(1, 2)), "_body": body,
+            })
+    if not rows:
+        return 0
+    frame = pd.DataFrame(rows)
+    insert_frame(tx, "reflection", frame.drop(columns=["_comps", "_body"]))
+    ids = {(r[1], r[2]): r[0] for r in tx.rows(
+        "SELECT r.id, r.enrolment_id, r.practice_date FROM reflection r WHERE r.enrolment_id IN (SELECT unnest(?))",
+        [[e["id"] for e in enrolments]])}
+    sup_of = {e["id"]: (e["sup"], e["user"]) for e in enrolments}
+    versions = []
+    for row in rows:
+        rid = ids[(row["enrolment_id"], row["practice_date"])]
+        tags.extend((rid, comp) for comp in row["_comps"])
+        if row["status"] != "submitted":
+            continue
+        versions.append((rid, 1, json.dumps(row["_body"], ensure_ascii=False), row["submitted_at"]))
+        sup, trainee = sup_of[row["enrolment_id"]]
+        age_days = (today - row["practice_date"]).days
+        if age_days >= 3 or (age_days >= 1 and rng.random() < 0.4):
+            read_at = row["submitted_at"] + timedelta(hours=rng.randint(10, 40))
+            reads.append((rid, sup, 1, read_at))
+            if rng.random() < 0.6:
+                feedback.append((rid, sup, rng.choice(FEEDBACK), read_at + timedelta(minutes=5)))
+                if rng.random() < 0.25:
+                    feedback.append((rid, trainee, rng.choice(TRAINEE_REPLIES), read_at + timedelta(hours=20)))
+    tx.executemany("INSERT INTO reflection_competency (reflection_id, competency) VALUES (?, ?)", tags)
+    insert_frame(tx, "reflection_version", pd.DataFrame(versions, columns=["reflection_id", "version", "body_json",
+                                                                          "saved_at"]))
+    insert_frame(tx, "reflection_read", pd.DataFrame(reads, columns=["reflection_id", "reader_id", "read_version",
+                                                                    "read_at"]))
+    insert_frame(tx, "feedback", pd.DataFrame(feedback, columns=["reflection_id", "author_id", "body_md",
+                                                                "created_at"]))
+    # the trainee has read all feedback older than two days; newer feedback shows as new
+    tx.execute(
+        "INSERT INTO feedback_read (feedback_id, reader_id, read_at) "
+        "SELECT f.id, e.trainee_id, f.created_at + INTERVAL 1 DAY FROM feedback f "
+        "JOIN reflection r ON r.id = f.reflection_id JOIN enrolment e ON e.id = r.enrolment_id "
+        "WHERE e.id IN (SELECT unnest(?)) AND f.author_id <> e.trainee_id AND f.created_at < ?",
+        [[e["id"] for e in enrolments], jst_to_utc(today - timedelta(days=2), 0)])
+    return len(rows)
+
+
+def _submissions(tx, rng, enrolments, assignments, today):
+    for e in enrolments:
+        for a in assignments:
+            if a["due_on"] > today + timedelta(days=3):
+                continue
+            if e["risk"] and rng.random() < 0.3:
+                continue  # missing
+            late = rng.random() < (0.3 if e["risk"] else 0.05)
+            submitted = a["due_on"] + timedelta(days=rng.randint(1, 4) if late else -rng.randint(0, 3))
+            if submitted > today:
+                continue
+            body = SUBMISSION_BODIES[a["code"]].format(n=rng.randint(10, 99))
+            status = "approved" if a["kind"] == "approval" else "submitted"
+            sub_id = tx.value(
+                "INSERT INTO submission (assignment_id, enrolment_id, version, body_md, status, submitted_at, late, "
+                "updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
+                [a["id"], e["id"], body, status, jst_to_utc(submitted, 21), late, jst_to_utc(submitted, 21)])
+            if a["kind"] != "scored" or (today - submitted).days < 4 or rng.random() < 0.15:
+                continue  # recent or not yet scored
+            released = rng.random() < 0.85
+            score_id = tx.value(
+                "INSERT INTO score (submission_id, scorer_id, status, overall_comment, released_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                [sub_id, e["sup"], "released" if released else "draft",
+                 rng.choice(["全体としてよく整理されています。", "連携先との役割分担をもう少し具体的に。",
+                             "根拠となる制度の条文を示せるとさらに良いです。"]),
+                 jst_to_utc(submitted + timedelta(days=3), 17) if released else None,
+                 jst_to_utc(submitted + timedelta(days=3), 17)])
+            tx.executemany(
+                "INSERT INTO score_criterion (score_id, criterion_id, level, comment) VALUES (?, ?, ?, ?)",
+                [(score_id, crit_id, rng.choice([1, 2, 2, 3] if e["risk"] else [2, 3, 3, 3, 4, 4]), "")
+                 for crit_id, _comp in a["criteria"]])
+            if released:
+                tx.execute("UPDATE submission SET status = 'scored' WHERE id = ?", [sub_id])
+
+
+def _flags(tx, rng, enrolments):
+    for e in enrolments:
+        if e["risk"]:
+            tx.execute(
+                "INSERT INTO flag (enrolment_id, raised_by, severity, reason, raised_at) VALUES (?, ?, ?, ?, ?)",
+                [e["id"], e["sup"], rng.choice(["medium", "high"]),
+                 rng.choice(["振り返りの提出が途切れがち。面談で状況を確認したい。",
+                             "確認テストの再受験が続いている。学習時間の確保について相談が必要。",
+                             "相談対応で在留資格の確認漏れが続いている。"]), utcnow() - timedelta(days=rng.randint(1, 10))])
+
+
+def _workshop_and_certification(tx, rng, enrolments, calendar, manager_id, cohort_id):
+    day2 = calendar["workshop_day2"][0]
+    cert_day = calendar["certification"][0]
+    for n, e in enumerate(enrolments, start=1):
+        attended2 = not (e["risk"] and rng.random() < 0.5)
+        tx.executemany("INSERT INTO workshop_attendance (enrolment_id, day, attended) VALUES (?, ?, ?)",
+                       [(e["id"], 1, True), (e["id"], 2, attended2)])
+        if attended2:
+            score = _pct(rng.gauss(64 if e["risk"] else 82, 8))
+            tx.execute("INSERT INTO test_attempt (enrolment_id, kind, attempt_no, score_pct, taken_at) "
+                       "VALUES (?, 'certification', 1, ?, ?)", [e["id"], score, jst_to_utc(day2, 15)])
+        else:
+            score = 0
+        decision = "certified" if (attended2 and score >= 70 and not e["risk"]) else (
+            "deferred" if attended2 else "not_certified")
+        reason = {"certified": "全ての認証基準を満たしている。", "deferred": "課題レポートの再提出を待って判断する。",
+                  "not_certified": "集合研修2日目を欠席し、修了認定テストを受験していない。"}[decision]
+        tx.execute("INSERT INTO certification_decision (enrolment_id, decision, reason, decided_by, decided_at) "
+                   "VALUES (?, ?, ?, ?, ?)", [e["id"], decision, reason, manager_id, jst_to_utc(cert_day, 10)])
+        tx.execute("INSERT INTO audit_log (occurred_at, actor_id, action, entity, entity_id, before_json, after_json, "
+                   "reason) VALUES (?, ?, 'certification.decide', 'enrolment', ?, NULL, ?, ?)",
+                   [jst_to_utc(cert_day, 10), manager_id, str(e["id"]),
+                    json.dumps({"decision": decision}), reason])
+        if decision == "certified":
+            tx.execute("INSERT INTO certificate (enrolment_id, certificate_no, issued_on, valid_until) "
+                       "VALUES (?, ?, ?, ?)",
+                       [e["id"], f"FRSC-{cert_day.year}-{cohort_id:03d}-{n:03d}", cert_day,
+                        cert_day.replace(year=cert_day.year + 3)])

@@ -1,0 +1,57 @@
+"""Every screen: its address, page file, the roles that may open it, and its menu title (a catalogue key).
+
+app.py builds the menu from this table; each page file declares the same roles on its first line; a test checks
+the two agree. Addresses are stable so people can bookmark them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    file: str
+    roles: tuple[str, ...]
+    title_key: str
+    icon: str
+    section_key: str
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("reflection", "screens/trainee_reflection.py", ("trainee",), "nav.reflection", ":material/edit_note:",
+          "nav.section.trainee"),
+    Route("assignments", "screens/trainee_assignments.py", ("trainee",), "nav.assignments", ":material/assignment:",
+          "nav.section.trainee"),
+    Route("progress", "screens/trainee_progress.py", ("trainee",), "nav.progress", ":material/timeline:",
+          "nav.section.trainee"),
+    Route("inbox", "screens/supervisor_inbox.py", ("supervisor",), "nav.inbox", ":material/inbox:",
+          "nav.section.supervisor"),
+    Route("scoring", "screens/supervisor_scoring.py", ("supervisor",), "nav.scoring", ":material/grading:",
+          "nav.section.supervisor"),
+    Route("trainee", "screens/supervisor_trainee.py", ("supervisor", "manager"), "nav.trainee", ":material/person:",
+          "nav.section.supervisor"),
+    Route("cohorts", "screens/manager_cohorts.py", ("manager",), "nav.cohorts", ":material/groups:",
+          "nav.section.manager"),
+    Route("certification", "screens/manager_certification.py", ("manager",), "nav.certification",
+          ":material/workspace_premium:", "nav.section.manager"),
+    Route("admin", "screens/admin.py", ("admin",), "nav.admin", ":material/admin_panel_settings:",
+          "nav.section.admin"),
+    Route("account", "screens/account.py", ("trainee", "supervisor", "manager", "admin"), "nav.account",
+          ":material/manage_accounts:", "nav.section.account"),
+)
+
+BY_PATH = {r.path: r for r in ROUTES}
+# the first screen of a person's most hands-on role
+START_ORDER = ("trainee", "supervisor", "manager", "admin")
+START_PAGE = {"trainee": "reflection", "supervisor": "inbox", "manager": "cohorts", "admin": "admin"}
+
+
+def routes_for(roles) -> list[Route]:
+    return [r for r in ROUTES if set(r.roles) & set(roles)]
+
+
+def start_route(roles) -> Route:
+    for role in START_ORDER:
+        if role in roles:
+            return BY_PATH[START_PAGE[role]]
+    return BY_PATH["account"]

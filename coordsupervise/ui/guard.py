@@ -1,0 +1,30 @@
+"""The first line of every page: who is this, and may they be here?
+
+A page can be reached without app.py having run (Streamlit serves files in pages/ directly until some session has
+called st.navigation), so the guard trusts nothing but the checked session: with nobody logged in, or the wrong
+role, it shows a refusal and stops before the page reads anything."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ..access import Actor
+from ..errors import UserError
+from .login import current_actor
+from .runtime import t
+
+
+def require(*roles: str) -> Actor:
+    actor = current_actor()
+    if actor is None:
+        st.warning(t("guard.login_required"))
+        st.markdown(f"[{t('guard.go_login')}](/)")  # a plain link: works even when app.py has not run
+        st.stop()
+    if not actor.has(*roles):
+        st.error(t("guard.forbidden"))
+        st.stop()
+    return actor
+
+
+def show_error(exc: UserError) -> None:
+    """A service refused: say why in the reader's language."""
+    st.error(t(exc.key, **exc.params))

@@ -1,0 +1,209 @@
+"""Login and logout around streamlit-authenticator, with the accounts in DuckDB.
+
+streamlit-authenticator renders the login form, checks the bcrypt hash and issues the signed cookie. It expects
+its credentials as an in-memory dict; `DbUserDirectory` stands in for that dict and looks each name up in the
+database when asked, so no list of users is ever loaded. Around it we add what it lacks: throttling per account,
+revocation (a cookie issued before the user's `sessions_valid_after` no longer logs in) and a re-check of the
+session against the database on every run, so logout and deactivation end open tabs too.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from .. import auth
+from ..access import Actor
+from ..auth import LoginThrottled
+from ..config import settings_cookie_key
+from ..db import utcnow
+from ..demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from ..errors import UserError
+from . import state
+from .runtime import database, settings, t
+
+log = logging.getLogger("coordsupervise")
+
+
+class DbUserDirectory(dict):
+    """What streamlit-authenticator reads as `credentials['usernames']`, answered from the database."""
+
+    def __init__(self, db, *, throttle: bool):
+        super().__init__()
+        self._db = db
+        self._throttle = throttle
+        self.asked: str | None = None
+        self._user: auth.LoginUser | None = None
+        self._entry: dict | None = None  # stauth writes counters into it: hand out the same dict each time
+
+    def _load(self, username) -> auth.LoginUser | None:
+        name = auth.normalize_username(str(username))
+        if self.asked != name:
+            if self._throttle:
+                auth.check_not_throttled(self._db, name)
+            self.asked = name
+            self._user = auth.load_login_user(self._db, name)
+            self._entry = None
+        return self._user if self._user is not None and self._user.active else None
+
+    def __contains__(self, username) -> bool:
+        return self._load(username) is not None
+
+    def __getitem__(self, username) -> dict:
+        user = self._load(username)
+        if user is None:
+            raise KeyError(username)
+        if self._entry is None:
+            # the throttle lives in the database; stauth's own counter is kept here only so it has somewhere
+            self._entry = {"password": user.password_hash, "email": user.email, "first_name": user.display_name,
+                           "last_name": "", "roles": list(user.roles), "failed_login_attempts": 0}
+        return self._entry
+
+    def get(self, username, default=None):
+        try:
+            return self[username]
+        except KeyError:
+            return default
+
+    @property
+    def user(self) -> auth.LoginUser | None:
+        return self._user
+
+
+def current_actor() -> Actor | None:
+    """The person logged in to this session, re-checked against the database (active, not logged out)."""
+    if not st.session_state.get(state.AUTH_STATUS):
+        return None
+    user = auth.load_login_user(database(), st.session_state.get(state.USERNAME) or "")
+    issued = st.session_state.get(state.LOGIN_AT)
+    if issued is None or not auth.session_is_valid(user, issued):
+        _forget_session()
+        st.session_state[state.NOTICE] = "login.session_ended"
+        return None
+    st.session_state[state.LANGUAGE] = user.language
+    return user.actor()
+
+
+def _forget_session() -> None:
+    for key in state.STAUTH_KEYS:
+        st.session_state[key] = None
+    st.session_state.pop(state.LOGIN_AT, None)
+
+
+def _authenticator(directory: DbUserDirectory) -> stauth.Authenticate:
+    cfg = settings()
+    authenticator = stauth.Authenticate(
+        {"usernames": {}}, cookie_name=cfg.cookie_name, cookie_key=settings_cookie_key(cfg, database()),
+        cookie_expiry_days=cfg.session_hours / 24, auto_hash=False, login_sleep_time=0)
+    authenticator.authentication_controller.authentication_model.credentials["usernames"] = directory
+    return authenticator
+
+
+def _cookie_issued_at() -> datetime | None:
+    """When the login cookie this browser sent was issued, if it carries a valid signature and has not expired."""
+    cfg = settings()
+    token = st.context.cookies.get(cfg.cookie_name)
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, settings_cookie_key(cfg, database()), algorithms=["HS256"])
+        expires = float(claims["exp_date"])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        return None
+    issued = datetime.fromtimestamp(expires, UTC).replace(tzinfo=None) - timedelta(hours=cfg.session_hours)
+    return issued if expires > datetime.now(UTC).timestamp() else None
+
+
+def login_screen() -> Actor | None:
+    """Render the login page (or log in silently from a valid cookie). Returns the actor once logged in."""
+    db = database()
+    cfg = settings()
+    cookie_issued = _cookie_issued_at()
+    cookie_ok = False
+    if cookie_issued is not None:
+        username = _cookie_username()
+        cookie_ok = auth.session_is_valid(auth.load_login_user(db, username or ""), cookie_issued)
+        if not cookie_ok:
+            st.session_state[state.STAUTH_LOGOUT] = True  # stauth's own switch: ignore the cookie
+    directory = DbUserDirectory(db, throttle=not cookie_ok)
+    authenticator = _authenticator(directory)
+    if st.session_state.pop(state.LOGGING_OUT, False):
+        st.session_state[state.AUTH_STATUS] = True  # stauth's logout refuses to run for a logged-out session
+        authenticator.logout(location="unrendered")
+        st.session_state[state.NOTICE] = "login.logged_out"
+
+    _login_header()
+    try:
+        authenticator.login(location="main", key="login_form", fields={
+            "Form name": t("login.title"), "Username": t("login.username"), "Password": t("login.password"),
+            "Login": t("login.submit")})
+    except LoginThrottled as exc:
+        st.error(t(exc.key, **exc.params))
+        return None
+    except UserError as exc:
+        st.error(t(exc.key, **exc.params))
+        return None
+    except Exception:
+        log.exception("login failed unexpectedly")
+        st.error(t("error.unexpected"))
+        return None
+
+    status = st.session_state.get(state.AUTH_STATUS)
+    if status and directory.user is not None:
+        via_cookie = cookie_ok and directory.asked == auth.normalize_username(_cookie_username() or "")
+        st.session_state[state.LOGIN_AT] = cookie_issued if via_cookie else utcnow()
+        if not via_cookie:
+            auth.record_login_success(db, directory.user.id, directory.user.username)
+        st.session_state[state.LANGUAGE] = directory.user.language
+        st.session_state.pop(state.NOTICE, None)
+        return directory.user.actor()
+    if status is False and directory.asked:
+        auth.record_login_failure(db, directory.asked)
+        st.error(t("login.failed"))
+        st.session_state[state.AUTH_STATUS] = None
+    if cfg.demo:
+        _demo_accounts()
+    return None
+
+
+def _cookie_username() -> str | None:
+    cfg = settings()
+    token = st.context.cookies.get(cfg.cookie_name)
+    try:
+        return jwt.decode(token, settings_cookie_key(cfg, database()), algorithms=["HS256"]).get("username")
+    except (jwt.PyJWTError, AttributeError):
+        return None
+
+
+def _login_header() -> None:
+    notice = st.session_state.get(state.NOTICE)  # kept until the next login: the cookie component reruns
+    left, right = st.columns([3, 1])
+    left.title(t("app.title"))
+    left.caption(t("app.tagline"))
+    # a radio, not a selectbox: the username must stay the first text box on the page
+    choice = right.radio(t("account.language"), ["ja", "en"], key="login_language", horizontal=True,
+                         index=0 if st.session_state.get(state.LANGUAGE, "ja") == "ja" else 1,
+                         format_func=lambda code: {"ja": "日本語", "en": "English"}[code])
+    if choice != st.session_state.get(state.LANGUAGE, "ja"):
+        st.session_state[state.LANGUAGE] = choice
+        st.rerun()
+    if notice:
+        st.info(t(notice))
+
+
+def _demo_accounts() -> None:
+    with st.container(border=True):
+        st.markdown(f"**{t('login.demo_title')}**")
+        st.caption(t("login.demo_password", password=DEMO_PASSWORD))
+        st.table({t("login.demo_account"): list(DEMO_ACCOUNTS),
+                  t("login.demo_role"): [t(f"role.{name.split('-')[1]}") for name in DEMO_ACCOUNTS]})
+
+
+def request_logout(actor: Actor) -> None:
+    """Button callback: end every session of this user now; the next run lets stauth clear the cookie."""
+    auth.end_sessions(database(), actor.id)
+    _forget_session()
+    st.session_state[state.LOGGING_OUT] = True

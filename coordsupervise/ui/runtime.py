@@ -1,0 +1,46 @@
+"""Process-wide resources (settings, the one Database) and the current reader's language."""
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from ..config import Settings, load_settings
+from ..db import Database
+from ..demo import build_demo
+from ..i18n import DEFAULT_LANGUAGE, translate
+from . import state
+
+log = logging.getLogger("coordsupervise")
+
+
+def _secrets() -> dict:
+    try:
+        return dict(st.secrets)
+    except Exception:  # no secrets.toml at all is the normal case
+        return {}
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return load_settings(secrets=_secrets())
+
+
+@st.cache_resource(show_spinner=False)
+def database() -> Database:
+    """The one Database of this process. In demo mode an empty file gets the small default demo on first start."""
+    cfg = settings()
+    db = Database(cfg.db_path)
+    if cfg.demo and not db.value("SELECT count(*) FROM app_user"):
+        log.info("building the default demo programme into %s", cfg.db_path)
+        build_demo(db)
+    return db
+
+
+def language() -> str:
+    return st.session_state.get(state.LANGUAGE, DEFAULT_LANGUAGE)
+
+
+def t(key: str, **params) -> str:
+    """Translate for the person reading this session."""
+    return translate(language(), key, **params)

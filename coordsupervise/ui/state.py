@@ -1,0 +1,13 @@
+"""Every session-state key the app uses, in one place. streamlit-authenticator owns the first group."""
+
+# written by streamlit-authenticator
+AUTH_STATUS = "authentication_status"
+USERNAME = "username"
+STAUTH_LOGOUT = "logout"
+STAUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
+
+# ours
+LOGIN_AT = "cs_login_at"            # naive-UTC datetime this session was issued (form login or cookie)
+LANGUAGE = "cs_language"            # chosen on the login page, before anyone is known
+LOGGING_OUT = "cs_logging_out"      # the logout button was pressed; the next run lets stauth clear the cookie
+NOTICE = "cs_notice"                # one message (catalogue key) to show on the next run

@@ -1,0 +1,27 @@
+"""Small pieces of screen that several pages share."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from .runtime import t
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def today_jst() -> date:
+    return datetime.now(JST).date()
+
+
+def jst(ts: datetime | None) -> str:
+    """A naive-UTC timestamp from the database, shown in Asia/Tokyo."""
+    if ts is None or ts != ts:  # None or NaT
+        return ""
+    return ts.replace(tzinfo=ZoneInfo("UTC")).astimezone(JST).strftime("%Y-%m-%d %H:%M")
+
+
+def coming_next(issue_key: str) -> None:
+    """An honest placeholder for a screen whose route and guard exist but whose work is still an open issue."""
+    st.info(t("page.coming_next", what=t(issue_key)), icon=":material/construction:")

@@ -1,0 +1,43 @@
+"""Everyone: display language and password."""
+from datetime import timedelta
+
+import streamlit as st
+
+from coordsupervise import auth
+from coordsupervise.errors import UserError
+from coordsupervise.ui import state
+from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.runtime import database, t
+
+actor = require("trainee", "supervisor", "manager", "admin")
+
+st.title(t("nav.account"))
+st.write(t("account.signed_in_as", name=actor.display_name, username=actor.username))
+
+st.subheader(t("account.language"))
+choice = st.radio(t("account.language"), ["ja", "en"], index=0 if actor.language == "ja" else 1, horizontal=True,
+                  format_func=lambda code: {"ja": "日本語", "en": "English"}[code], key="account_language",
+                  label_visibility="collapsed")
+if choice != actor.language:
+    auth.set_language(database(), actor, choice)
+    st.session_state[state.LANGUAGE] = choice
+    st.rerun()
+
+st.subheader(t("account.password_title"))
+st.caption(t("account.password_rules"))
+with st.form("account_password", clear_on_submit=True):
+    current = st.text_input(t("account.password_current"), type="password", key="account_current")
+    new = st.text_input(t("account.password_new"), type="password", key="account_new")
+    again = st.text_input(t("account.password_again"), type="password", key="account_again")
+    submitted = st.form_submit_button(t("account.password_submit"))
+if submitted:
+    if new != again:
+        st.error(t("account.password_mismatch"))
+    else:
+        try:
+            ended_at = auth.change_password(database(), actor, current, new)
+            # every other session ends; this one goes on as if issued just after the change
+            st.session_state[state.LOGIN_AT] = ended_at + timedelta(microseconds=1)
+            st.success(t("account.password_changed"))
+        except UserError as exc:
+            show_error(exc)

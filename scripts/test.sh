@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what a clean machine lacks, then runs unit, page (AppTest) and browser tests.
+# README command 2, and what .ci/run calls. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  else
+    echo "note: chromium or fonts-noto-cjk missing and apt-get unavailable; browser tests will be skipped (CI=true fails instead)"
+  fi
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+python3 -m ruff check app.py screens coordsupervise tests
+python3 -m pytest "$@"

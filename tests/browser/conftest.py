@@ -1,0 +1,110 @@
+"""Browser tests: a real `streamlit run app.py` on a free port against a copy of the small demo database, driven
+by Playwright in Debian's Chromium (`playwright install` cannot download browsers here)."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+PASSWORD = "coordsupervise-demo"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError("CI=true but Debian's chromium is not installed: browser tests must run in CI")
+    marker = pytest.mark.skip(reason="chromium not installed (apt-get install chromium fonts-noto-cjk)")
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+class Server:
+    def __init__(self, db_path: Path, log_path: Path):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "COORDSUPERVISE_DB": str(db_path), "COORDSUPERVISE_MODE": "demo"}
+        self._log = open(log_path, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/_stcore/health", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not start; see " + str(log_path))
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+def _start(demo_template, tmp_path_factory) -> Server:
+    folder = tmp_path_factory.mktemp("server")
+    db_path = folder / "browser.duckdb"
+    shutil.copy(demo_template, db_path)
+    return Server(db_path, folder / "streamlit.log")
+
+
+@pytest.fixture
+def fresh_server(demo_template, tmp_path_factory):
+    server = _start(demo_template, tmp_path_factory)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def server(demo_template, tmp_path_factory):
+    server = _start(demo_template, tmp_path_factory)
+    yield server
+    server.stop()
+
+
+def wait_idle(page):
+    page.wait_for_selector(IDLE, timeout=60000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=60000)
+
+
+def login(page, base: str, username: str, path: str = "/"):
+    page.goto(base + path)
+    wait_idle(page)
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.locator("[data-testid=stFormSubmitButton] button").click()
+    page.get_by_label("パスワード", exact=True).wait_for(state="detached", timeout=30000)
+    wait_idle(page)
+
+
+def menu(page) -> list[str]:
+    """The menu entries' titles (each link also holds its icon's ligature name on a line of its own)."""
+    return [t.strip().split("\n")[-1] for t in page.locator("[data-testid=stSidebarNavLink]").all_inner_texts()]

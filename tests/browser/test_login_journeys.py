@@ -1,0 +1,92 @@
+"""Foundation journeys in a real browser: protected addresses, menus per role, bookmarks, logout, language."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from coordsupervise.i18n import translate
+from coordsupervise.routes import ROUTES, routes_for
+
+from .conftest import login, menu, wait_idle
+
+ACCOUNTS = {"demo-trainee": {"trainee"}, "demo-supervisor": {"supervisor"},
+            "demo-manager": {"manager", "supervisor"}, "demo-admin": {"admin"}}
+
+
+def test_fresh_server_shows_no_protected_content(fresh_server, page):
+    """Before anyone has logged in on a newly started server, every protected address shows the login form."""
+    for route in ROUTES:
+        page.goto(f"{fresh_server.url}/{route.path}")
+        wait_idle(page)
+        expect(page.get_by_label("パスワード")).to_be_visible()
+        assert page.locator("[data-testid=stSidebarNavLink]").count() == 0
+        assert page.get_by_role("heading", name=translate("ja", route.title_key), exact=True).count() == 0, route.path
+        assert page.locator("[data-testid=stDataFrame]").count() == 0
+        assert page.get_by_text("Page not found").count() == 0
+
+
+@pytest.mark.parametrize("username", ACCOUNTS)
+def test_each_demo_account_sees_exactly_its_menu(server, page, username):
+    login(page, server.url, username)
+    expected = [translate("ja", r.title_key) for r in routes_for(ACCOUNTS[username])]
+    assert menu(page) == expected
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_bookmark_survives_login_and_cookie_reopens_it(server, page, browser):
+    login(page, server.url, "demo-trainee", "/progress?view=calendar")
+    assert page.url.endswith("/progress?view=calendar")
+    expect(page.get_by_role("heading", name=translate("ja", "nav.progress"))).to_be_visible()
+
+    # a new tab of the same browser (cookie) opens a bookmarked address directly
+    cookies = page.context.cookies()
+    other = browser.new_context()
+    other.add_cookies(cookies)
+    tab = other.new_page()
+    tab.goto(server.url + "/assignments?x=1")
+    wait_idle(tab)
+    assert tab.url.endswith("/assignments?x=1")
+    expect(tab.get_by_role("heading", name=translate("ja", "nav.assignments"))).to_be_visible()
+    other.close()
+
+
+def test_logout_ends_the_session_and_the_copied_cookie(server, page, browser):
+    login(page, server.url, "demo-supervisor")
+    saved = page.context.cookies()
+    assert any(c["name"] == "coordsupervise_session" for c in saved)
+    page.get_by_role("button", name=translate("ja", "nav.logout")).click()
+    wait_idle(page)
+    expect(page.get_by_label("パスワード")).to_be_visible()
+    expect(page.get_by_text(translate("ja", "login.logged_out"))).to_be_visible()
+
+    thief = browser.new_context()
+    thief.add_cookies(saved)  # the cookie as it was before logout
+    tab = thief.new_page()
+    tab.goto(server.url + "/inbox")
+    wait_idle(tab)
+    expect(tab.get_by_label("パスワード")).to_be_visible()
+    assert tab.locator("[data-testid=stSidebarNavLink]").count() == 0
+    thief.close()
+
+
+def test_wrong_password_says_so_without_detail(server, page):
+    page.goto(server.url + "/")
+    wait_idle(page)
+    page.get_by_label("ユーザー名").fill("demo-admin")
+    page.get_by_label("パスワード").fill("not-the-password-at-all")
+    page.locator("[data-testid=stFormSubmitButton] button").click()
+    wait_idle(page)
+    expect(page.get_by_text(translate("ja", "login.failed"))).to_be_visible()
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_switch_to_english_and_back(server, page):
+    login(page, server.url, "demo-admin", "/account")
+    page.get_by_text("English", exact=True).click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Account")).to_be_visible()
+    assert menu(page) == ["Administration", "Account"]
+    page.get_by_text("日本語", exact=True).click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name=translate("ja", "nav.account"))).to_be_visible()
+    assert re.search("管理", " ".join(menu(page)))

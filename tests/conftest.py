@@ -1,0 +1,44 @@
+"""Shared fixtures: a fresh database per test, and one small demo database built once per run and copied."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from coordsupervise.access import Actor
+from coordsupervise.auth import load_login_user
+from coordsupervise.db import Database
+from coordsupervise.demo import build_demo
+
+DEMO_TODAY = date(2026, 11, 27)
+
+
+@pytest.fixture
+def db(tmp_path) -> Database:
+    database = Database(tmp_path / "test.duckdb")
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    database = Database(path)
+    build_demo(database, cohorts=3, trainees_per_cohort=8, seed=7, today=DEMO_TODAY)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path) -> Database:
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    database = Database(path)
+    yield database
+    database.close()
+
+
+def actor_of(database: Database, username: str) -> Actor:
+    return load_login_user(database, username).actor()

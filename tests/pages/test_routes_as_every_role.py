@@ -1,0 +1,73 @@
+"""Every route as every role: allowed roles see the page, others are refused with a message and no data."""
+import pytest
+
+from coordsupervise import auth
+from coordsupervise.i18n import translate
+from coordsupervise.routes import ROUTES
+from coordsupervise.ui.runtime import database
+
+ACCOUNTS = {"demo-trainee": {"trainee"}, "demo-supervisor": {"supervisor"},
+            "demo-manager": {"manager", "supervisor"}, "demo-admin": {"admin"}}
+
+
+def texts(at):
+    return [e.value for e in at.main.children.values() if hasattr(e, "value")] + \
+        [str(getattr(e, "body", "")) for e in at.get("alert")] + [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.path for r in ROUTES])
+@pytest.mark.parametrize("username", ACCOUNTS)
+def test_page_as_role(app, route, username):
+    allowed = bool(set(route.roles) & ACCOUNTS[username])
+    at = app(username, script=route.file).run()
+    assert not at.exception, at.exception
+    if allowed:
+        assert [t.value for t in at.title][:1] == [translate("ja", route.title_key)]
+        assert not [e for e in at.error if e.value == translate("ja", "guard.forbidden")]
+    else:
+        assert [e.value for e in at.error] == [translate("ja", "guard.forbidden")]
+        assert len(at.title) == 0 and len(at.dataframe) == 0 and len(at.metric) == 0
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.path for r in ROUTES])
+def test_page_without_login_shows_nothing(app, route):
+    at = app(None, script=route.file).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [translate("ja", "guard.login_required")]
+    assert len(at.title) == 0 and len(at.dataframe) == 0
+
+
+@pytest.mark.parametrize("username, expected_start", [
+    ("demo-trainee", "nav.reflection"), ("demo-supervisor", "nav.inbox"), ("demo-manager", "nav.inbox"),
+    ("demo-admin", "nav.admin")])
+def test_router_opens_the_start_page_of_the_role(app, username, expected_start):
+    at = app(username).run()
+    assert not at.exception
+    assert at.title[0].value == translate("ja", expected_start)
+
+
+def test_router_shows_login_form_when_logged_out(app):
+    at = app(None).run()
+    assert not at.exception
+    labels = [t.label for t in at.text_input]
+    assert translate("ja", "login.username") in labels and translate("ja", "login.password") in labels
+    assert len(at.title) == 1  # the app title only, no page
+
+
+def test_router_moves_between_pages(app):
+    at = app("demo-manager").run()
+    at.switch_page("screens/manager_cohorts.py").run()
+    assert not at.exception
+    assert at.title[0].value == translate("ja", "nav.cohorts")
+    assert len(at.dataframe) == 1
+
+
+def test_logout_elsewhere_ends_this_open_session(app):
+    """Logging out in another tab (or deactivation) ends this session at its next run."""
+    at = app("demo-admin").run()
+    assert at.title[0].value == translate("ja", "nav.admin")
+    db = database()
+    auth.end_sessions(db, auth.load_login_user(db, "demo-admin").id)
+    at.run()
+    assert translate("ja", "login.session_ended") in [i.value for i in at.info]
+    assert translate("ja", "login.username") in [t.label for t in at.text_input]

@@ -1,0 +1,133 @@
+"""Passwords, throttling and session revocation."""
+from datetime import timedelta
+
+import pytest
+
+from coordsupervise import auth
+from coordsupervise.access import Actor
+from coordsupervise.db import utcnow
+from coordsupervise.errors import AccessDenied, InvalidInput
+
+ADMIN = Actor(0, "root", "root", frozenset({"admin"}))
+
+
+def make_user(db, name="sato", password="正しい馬のバッテリー留め金", roles=("trainee",)):
+    pw_hash = auth.hash_password(password)
+    return db.write(auth.insert_user, name, "佐藤 花子", pw_hash, roles)
+
+
+def test_password_is_hashed_with_bcrypt_and_verifies(db):
+    make_user(db)
+    user = auth.load_login_user(db, "sato")
+    assert user.password_hash.startswith("$2b$")
+    assert "正しい" not in user.password_hash
+    assert auth.verify_password("正しい馬のバッテリー留め金", user.password_hash)
+    assert not auth.verify_password("違うパスワードです12345", user.password_hash)
+
+
+@pytest.mark.parametrize("password, key", [
+    ("short", "password.too_short"),
+    ("あ" * 11, "password.too_short"),
+    ("あ" * 25, "password.too_long"),  # 75 bytes in UTF-8
+    (" leading-space-pass", "password.edge_spaces"),
+])
+def test_password_rules_give_clear_reasons(password, key):
+    assert key in [p.key for p in auth.password_problems(password)]
+
+
+def test_japanese_passphrase_without_character_classes_is_accepted():
+    assert auth.password_problems("すもももももももものうち") == []
+    assert auth.password_problems("aaaaaaaaaaaa") == []
+
+
+def test_overlong_password_never_crashes_verification(db):
+    make_user(db)
+    user = auth.load_login_user(db, "sato")
+    assert auth.verify_password("長" * 100, user.password_hash) is False
+    with pytest.raises(InvalidInput) as err:
+        auth.hash_password("長" * 100)
+    assert err.value.key == "password.too_long"
+
+
+def test_usernames_are_width_and_case_insensitive(db):
+    make_user(db, name="Sato")
+    assert auth.load_login_user(db, "ＳＡＴＯ").username == "sato"
+
+
+def test_throttle_after_five_failures_then_released(db):
+    now = utcnow()
+    for i in range(4):
+        auth.record_login_failure(db, "sato", now - timedelta(minutes=5 - i))
+    assert auth.throttle_wait(db, "sato", now) is None
+    auth.record_login_failure(db, "sato", now)
+    wait = auth.throttle_wait(db, "sato", now)
+    assert wait is not None and timedelta(minutes=14) < wait <= timedelta(minutes=15)
+    with pytest.raises(auth.LoginThrottled):
+        auth.check_not_throttled(db, "sato", now)
+    # never permanent: 15 minutes later it is free again
+    assert auth.throttle_wait(db, "sato", now + timedelta(minutes=15, seconds=1)) is None
+
+
+def test_throttle_is_per_account(db):
+    now = utcnow()
+    for _ in range(5):
+        auth.record_login_failure(db, "sato", now)
+    assert auth.throttle_wait(db, "tanaka", now) is None
+
+
+def test_success_clears_failures(db):
+    uid = make_user(db)
+    for _ in range(3):
+        auth.record_login_failure(db, "sato")
+    auth.record_login_success(db, uid, "sato")
+    assert db.value("SELECT count(*) FROM login_failure") == 0
+    assert db.value("SELECT last_login_at FROM app_user WHERE id = ?", [uid]) is not None
+
+
+def test_logout_revokes_every_earlier_session(db):
+    uid = make_user(db)
+    issued = utcnow()
+    assert auth.session_is_valid(auth.load_login_user(db, "sato"), issued)
+    auth.end_sessions(db, uid)
+    user = auth.load_login_user(db, "sato")
+    assert not auth.session_is_valid(user, issued)
+    assert auth.session_is_valid(user, utcnow() + timedelta(seconds=1))
+
+
+def test_deactivation_ends_sessions_and_is_audited(db):
+    uid = make_user(db)
+    issued = utcnow()
+    auth.set_active(db, ADMIN, uid, False)
+    user = auth.load_login_user(db, "sato")
+    assert not user.active
+    assert not auth.session_is_valid(user, issued)
+    assert not auth.session_is_valid(user, utcnow() + timedelta(hours=1))
+    assert db.value("SELECT count(*) FROM audit_log WHERE action = 'user.set_active'") == 1
+
+
+def test_only_admins_manage_users(db):
+    make_user(db)
+    trainee = auth.load_login_user(db, "sato").actor()
+    with pytest.raises(AccessDenied):
+        auth.list_users(db, trainee)
+    with pytest.raises(AccessDenied):
+        auth.create_user(db, trainee, "x", "x", "正しい馬のバッテリー留め金", ("admin",))
+
+
+def test_change_password_ends_other_sessions(db):
+    make_user(db)
+    actor = auth.load_login_user(db, "sato").actor()
+    before = utcnow()
+    with pytest.raises(InvalidInput):
+        auth.change_password(db, actor, "wrong-password-here", "新しいパスフレーズですよ")
+    auth.change_password(db, actor, "正しい馬のバッテリー留め金", "新しいパスフレーズですよ")
+    user = auth.load_login_user(db, "sato")
+    assert auth.verify_password("新しいパスフレーズですよ", user.password_hash)
+    assert not auth.session_is_valid(user, before)
+
+
+def test_admin_search_is_kana_and_width_insensitive(db):
+    db.write(auth.insert_user, "suzuki", "鈴木 一郎", "x", ("trainee",), kana="すずき いちろう")
+    admin = Actor(99, "a", "a", frozenset({"admin"}))
+    assert [u["username"] for u in auth.list_users(db, admin, "スズキ")] == ["suzuki"]
+    assert [u["username"] for u in auth.list_users(db, admin, "ＳＵＺＵＫＩ")] == ["suzuki"]

@@ -1,0 +1,82 @@
+"""Settings, message catalogues and the route table."""
+import re
+from pathlib import Path
+
+import pytest
+
+from coordsupervise.config import ConfigError, load_settings
+from coordsupervise.i18n import catalogue, translate
+from coordsupervise.routes import ROUTES, routes_for, start_route
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "q3XUj0yH1p8Jd5wz6CkVb2NfTg7Lr4Ms9Ae-_Zx0YtW"
+
+
+def test_demo_mode_is_the_default_and_db_path_is_configurable():
+    settings = load_settings(env={"COORDSUPERVISE_DB": "/tmp/x.duckdb"})
+    assert settings.demo and settings.db_path == "/tmp/x.duckdb"
+    assert load_settings(env={}, secrets={"db_path": "/srv/y.duckdb"}).db_path == "/srv/y.duckdb"
+
+
+@pytest.mark.parametrize("key", [None, "", "short", "a" * 60])
+def test_production_refuses_a_weak_or_missing_cookie_key(key):
+    env = {"COORDSUPERVISE_MODE": "production"}
+    if key is not None:
+        env["COORDSUPERVISE_COOKIE_KEY"] = key
+    with pytest.raises(ConfigError, match="token_urlsafe"):
+        load_settings(env=env)
+
+
+def test_production_accepts_a_random_key():
+    settings = load_settings(env={"COORDSUPERVISE_MODE": "production", "COORDSUPERVISE_COOKIE_KEY": GOOD_KEY})
+    assert not settings.demo and settings.cookie_key == GOOD_KEY
+
+
+def test_session_lifetime_is_at_most_twelve_hours():
+    assert load_settings(env={}).session_hours == 12
+    with pytest.raises(ConfigError):
+        load_settings(env={"COORDSUPERVISE_SESSION_HOURS": "24"})
+
+
+def test_catalogues_have_the_same_keys_and_placeholders():
+    ja, en = catalogue("ja"), catalogue("en")
+    assert sorted(set(ja) ^ set(en)) == []
+    for key in ja:
+        assert set(re.findall(r"{(\w+)}", ja[key])) == set(re.findall(r"{(\w+)}", en[key])), key
+
+
+def test_every_key_used_in_code_exists():
+    used = set()
+    for path in [ROOT / "app.py", *ROOT.glob("screens/*.py"), *ROOT.glob("coordsupervise/**/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""\bt\(\s*"([a-z0-9_.]+)\"""", text))
+        used |= set(re.findall(r"""(?:UserError|InvalidInput|AccessDenied|NotFound|StaleWrite)\(\s*"([a-z0-9_.]+)\"""",
+                               text))
+    missing = sorted(k for k in used if k not in catalogue("ja"))
+    assert missing == []
+
+
+def test_translate_defaults_to_japanese_and_fills_parameters():
+    assert translate("xx", "nav.inbox") == catalogue("ja")["nav.inbox"]
+    assert "3" in translate("en", "admin.people_count", count=3)
+
+
+def test_every_page_file_declares_the_roles_of_its_route():
+    for route in ROUTES:
+        text = (ROOT / route.file).read_text(encoding="utf-8")
+        first_call = re.search(r"^actor = require\((.*)\)$", text, re.M)
+        assert first_call, f"{route.file} does not start with require(...)"
+        declared = tuple(re.findall(r'"(\w+)"', first_call.group(1)))
+        assert set(declared) == set(route.roles), route.file
+        # the guard is the first statement after the imports: nothing reads data before it
+        body = text[text.index("actor = require"):]
+        before = text[:text.index("actor = require")]
+        assert "database()" not in before and body
+
+
+def test_menus_per_role():
+    assert [r.path for r in routes_for({"trainee"})] == ["reflection", "assignments", "progress", "account"]
+    assert [r.path for r in routes_for({"supervisor"})] == ["inbox", "scoring", "trainee", "account"]
+    assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "certification", "account"]
+    assert [r.path for r in routes_for({"admin"})] == ["admin", "account"]
+    assert start_route({"manager", "supervisor"}).path == "inbox"
