@@ -53,3 +53,14 @@ def calendars(db: Database, cohort_ids: list[int]) -> dict[int, dict[str, tuple[
             [cohort_ids]):
         out[cid][stage] = (start, end)
     return out
+
+
+def modules(db: Database, cohort_id: int) -> list[dict]:
+    """The online modules of the cohort's programme, in order (anyone enrolled or staff may read them)."""
+    return db.dicts(
+        "SELECT m.id, m.seq, m.group_code, m.title_ja, m.title_en, m.competency FROM module m "
+        "JOIN cohort c ON c.programme_id = m.programme_id WHERE c.id = ? ORDER BY m.seq", [cohort_id])
+
+
+def competencies(db: Database) -> list[dict]:
+    return db.dicts("SELECT code, name_ja, name_en FROM competency ORDER BY seq")

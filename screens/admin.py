@@ -73,4 +73,5 @@ with cohorts_tab:
         hide_index=True, width="stretch",
         column_config={"code": t("cohorts.col_code"), "name": t("cohorts.col_name"),
                        "stage": t("cohorts.col_stage"), "trainees": t("cohorts.col_trainees"),
-                       "starts_on": t("cohorts.col_starts"), "ends_on": t("cohorts.col_ends")})
+                       "starts_on": st.column_config.DateColumn(t("cohorts.col_starts"), format="YYYY-MM-DD"),
+    "ends_on": st.column_config.DateColumn(t("cohorts.col_ends"), format="YYYY-MM-DD")})

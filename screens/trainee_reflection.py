@@ -1,11 +1,215 @@
-"""trainee reflection: the route, guard and tests exist; the screen itself is an open issue."""
+"""Trainee: write today's (or an earlier day's) reflection. Reads/writes coordsupervise.reflections.
+
+Not an st.form on purpose: every change is saved as a draft in the database at once, so a refresh, a logout or a
+server restart loses nothing."""
+from datetime import date
+
 import streamlit as st
 
-from coordsupervise.ui.guard import require
-from coordsupervise.ui.runtime import t
-from coordsupervise.ui.widgets import coming_next
+from coordsupervise import cohorts, enrolments, reflections
+from coordsupervise.errors import StaleWrite, UserError
+from coordsupervise.reflections import PrivacyFindings, ReflectionBody
+from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.widgets import jst, thread_view, today_jst
 
 actor = require("trainee")
-
+db = database()
 st.title(t("nav.reflection"))
-coming_next("issue.trainee")
+
+enrolment = enrolments.current_for_trainee(db, actor)
+if enrolment is None:
+    st.info(t("trainee.no_enrolment"))
+    st.stop()
+today = today_jst()
+start, end = enrolment.practical
+if today < start:
+    st.info(t("reflection.not_yet", start=start.isoformat()))
+    st.stop()
+last_day = min(today, end)
+
+# -- which day: ?day=YYYY-MM-DD keeps it bookmarkable -----------------------------------------------------------
+calendar = reflections.calendar(db, actor, enrolment, today)
+try:
+    requested = date.fromisoformat(st.query_params.get("day", ""))
+except ValueError:
+    requested = reflections.default_day(calendar, last_day)
+day = min(max(requested, start), last_day)
+new_feedback_days = reflections.days_with_new_feedback(db, actor, enrolment)
+if new_feedback_days:
+    st.info(t("reflection.new_feedback_on", days="、".join(d.strftime("%m/%d") for d in new_feedback_days[:5])),
+            icon=":material/mark_chat_unread:")
+
+left, right = st.columns([2, 3])
+picked = left.date_input(t("reflection.day"), value=day, min_value=start, max_value=last_day, key="reflection_day",
+                         format="YYYY/MM/DD")
+if picked != day:
+    st.query_params["day"] = picked.isoformat()
+    st.rerun()
+missing = [d for d, s in sorted(calendar.items(), reverse=True) if s == "missing"][:6]
+if missing:
+    right.caption(t("reflection.missing_days"))
+    cols = right.columns(len(missing))
+    for col, d in zip(cols, missing, strict=True):
+        if col.button(d.strftime("%m/%d"), key=f"reflection_jump_{d.isoformat()}"):
+            st.query_params["day"] = d.isoformat()
+            st.rerun()
+
+view = reflections.open_day(db, actor, enrolment, day)
+
+# -- status line ------------------------------------------------------------------------------------------------
+status_key = {"none": "reflection.status_none", "draft": "reflection.status_draft",
+              "submitted": "reflection.status_submitted"}[view.status]
+line = t(status_key, version=view.version, at=jst(view.submitted_at))
+if view.late:
+    line += " " + t("reflection.status_late")
+if view.read_version:
+    line += " " + t("reflection.status_read", version=view.read_version)
+weekday = t(f"weekday.{day.weekday()}")
+st.markdown(f"**{day.strftime('%Y/%m/%d')} ({weekday})** — {line}")
+if view.off_reason:
+    st.info(t("reflection.day_is_off", reason=t(f"off.{view.off_reason}")))
+elif not view.expected and view.status == "none":
+    st.caption(t("reflection.not_expected"))
+
+# -- the template -----------------------------------------------------------------------------------------------
+key = f"reflection_{day.isoformat()}_"
+if st.session_state.get("reflection_loaded") != (day, view.version, view.pending_edit, view.status):
+    # first render of this day (or after a submit): put the stored text into the widgets
+    saved = view.body
+    for name in ("goal", "case_fields", "event", "feelings", "keep_text", "problem", "analysis", "insight",
+                 "try_text"):
+        st.session_state[key + name] = getattr(saved, name)
+    st.session_state[key + "competencies"] = list(saved.competencies)
+    st.session_state[key + "module_ids"] = list(saved.module_ids)
+    st.session_state[key + "case_count"] = int(saved.case_count or 0)
+    st.session_state[key + "self_rating"] = saved.self_rating
+    st.session_state["reflection_loaded"] = (day, view.version, view.pending_edit, view.status)
+
+competency_names = {c["code"]: c["name_ja" if language() == "ja" else "name_en"] for c in cohorts.competencies(db)}
+module_titles = {m["id"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' else 'title_en']}"
+                 for m in cohorts.modules(db, enrolment.cohort_id)}
+limits = reflections.TEXT_LIMITS
+
+
+def area(name: str, height: int = 110) -> str:
+    return st.text_area(t(f"reflection.field.{name}"), key=key + name, max_chars=limits[name], height=height,
+                        placeholder=t(f"reflection.hint.{name}"))
+
+
+with st.container(border=True):
+    st.text_input(t("reflection.field.goal"), key=key + "goal", max_chars=limits["goal"],
+                  placeholder=t("reflection.hint.goal"))
+    st.pills(t("reflection.field.competencies"), list(competency_names), selection_mode="multi",
+             key=key + "competencies", format_func=lambda c: f"{c} {competency_names[c][:14]}…",
+             help=t("reflection.help.competencies"))
+    c1, c2 = st.columns([1, 3])
+    c1.number_input(t("reflection.field.case_count"), min_value=0, max_value=200, step=1, key=key + "case_count")
+    c2.text_input(t("reflection.field.case_fields"), key=key + "case_fields", max_chars=limits["case_fields"],
+                  placeholder=t("reflection.hint.case_fields"))
+    st.caption(t("reflection.anonymous_codes"))
+    area("event", 160)
+    area("feelings", 80)
+    k1, k2 = st.columns(2)
+    with k1:
+        area("keep_text")
+    with k2:
+        area("problem")
+    area("analysis")
+    st.multiselect(t("reflection.field.modules"), list(module_titles), key=key + "module_ids",
+                   format_func=lambda m: module_titles[m], placeholder=t("reflection.hint.modules"))
+    area("insight")
+    area("try_text")
+    st.segmented_control(t("reflection.field.self_rating"), [1, 2, 3, 4], key=key + "self_rating",
+                         format_func=lambda n: f"{n} {t(f'level.{n}')}", help=t("reflection.help.self_rating"))
+
+body = ReflectionBody(
+    goal=st.session_state[key + "goal"], competencies=list(st.session_state[key + "competencies"] or []),
+    case_count=int(st.session_state[key + "case_count"] or 0), case_fields=st.session_state[key + "case_fields"],
+    event=st.session_state[key + "event"], feelings=st.session_state[key + "feelings"],
+    keep_text=st.session_state[key + "keep_text"], problem=st.session_state[key + "problem"],
+    analysis=st.session_state[key + "analysis"], module_ids=list(st.session_state[key + "module_ids"] or []),
+    insight=st.session_state[key + "insight"], try_text=st.session_state[key + "try_text"],
+    self_rating=st.session_state[key + "self_rating"])
+
+# -- autosave: whatever changed since the stored version is a draft at once ------------------------------------
+if body != view.body:
+    try:
+        saved_at = reflections.save_draft(db, actor, enrolment, day, body, today)
+        st.caption(t("reflection.draft_saved", at=jst(saved_at)))
+    except UserError as exc:
+        show_error(exc)
+elif view.draft_saved_at is not None:
+    st.caption(t("reflection.draft_saved", at=jst(view.draft_saved_at)))
+
+# -- privacy confirmations and submit ----------------------------------------------------------------------------
+confirm_key = f"reflection_confirmed_{day.isoformat()}"
+confirmed: set = st.session_state.setdefault(confirm_key, set())
+findings = st.session_state.get(f"reflection_findings_{day.isoformat()}", [])
+if findings:
+    with st.container(border=True):
+        st.warning(t("reflection.privacy_intro"), icon=":material/privacy_tip:")
+        for i, finding in enumerate(findings):
+            label = t("reflection.privacy_item", kind=t(f"privacy.{finding.kind}"),
+                      field=t(f"reflection.field.{finding.field}"), text=finding.text)
+            if st.checkbox(label, key=f"reflection_privacy_{day.isoformat()}_{i}",
+                           value=(finding.kind, finding.text) in confirmed):
+                confirmed.add((finding.kind, finding.text))
+            else:
+                confirmed.discard((finding.kind, finding.text))
+        st.caption(t("reflection.privacy_howto"))
+
+b1, b2 = st.columns([1, 3])
+label = t("reflection.submit") if view.status != "submitted" else t("reflection.resubmit", version=view.version + 1)
+submit_disabled = view.status == "submitted" and not view.pending_edit and body == view.body
+if b1.button(label, type="primary", key="reflection_submit", disabled=submit_disabled):
+    try:
+        version = reflections.submit(db, actor, enrolment, day, body, view.version, confirmed, today)
+        st.session_state.pop(f"reflection_findings_{day.isoformat()}", None)
+        st.session_state.pop("reflection_loaded", None)
+        st.toast(t("reflection.submitted", version=version), icon=":material/check_circle:")
+        st.rerun()
+    except PrivacyFindings as exc:
+        st.session_state[f"reflection_findings_{day.isoformat()}"] = exc.findings
+        st.rerun()
+    except StaleWrite as exc:
+        st.session_state.pop("reflection_loaded", None)
+        show_error(exc)
+    except UserError as exc:
+        show_error(exc)
+if view.pending_edit and b2.button(t("reflection.discard_edit"), key="reflection_discard"):
+    reflections.discard_edit(db, actor, enrolment, view.reflection_id)
+    st.session_state.pop("reflection_loaded", None)
+    st.rerun()
+
+# -- day off -----------------------------------------------------------------------------------------------------
+if view.status != "submitted":
+    with st.expander(t("reflection.off_title")):
+        reasons = [None, *reflections.DAY_OFF_REASONS]
+        current = reasons.index(view.off_reason) if view.off_reason in reasons else 0
+        reason = st.radio(t("reflection.off_reason"), reasons, index=current, key=f"reflection_off_{day}",
+                          format_func=lambda r: t("off.none") if r is None else t(f"off.{r}"), horizontal=True)
+        if reason != view.off_reason:
+            reflections.set_day_off(db, actor, enrolment, day, reason)
+            st.rerun()
+
+# -- feedback thread and history -------------------------------------------------------------------------------
+if view.reflection_id is not None and view.status == "submitted":
+    st.subheader(t("reflection.thread"))
+    thread_view(reflections.thread(db, actor, view.reflection_id))
+    with st.form(f"reflection_reply_{day}", clear_on_submit=True):
+        text = st.text_area(t("reflection.reply"), max_chars=reflections.REPLY_LIMIT,
+                            key=f"reflection_reply_{day}_text")
+        if st.form_submit_button(t("reflection.send")):
+            try:
+                reflections.reply(db, actor, view.reflection_id, text)
+                st.rerun()
+            except UserError as exc:
+                show_error(exc)
+    reflections.mark_thread_read(db, actor, view.reflection_id)
+    history = reflections.versions(db, actor, view.reflection_id)
+    if len(history) > 1:
+        with st.expander(t("reflection.history", count=len(history))):
+            for version, saved_at, old in reversed(history):
+                st.markdown(f"**v{version}** · {jst(saved_at)}")
+                st.text(old.event)

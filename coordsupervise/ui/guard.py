@@ -9,6 +9,7 @@ import streamlit as st
 
 from ..access import Actor
 from ..errors import UserError
+from ..i18n import catalogue
 from .login import current_actor
 from .runtime import t
 
@@ -26,5 +27,8 @@ def require(*roles: str) -> Actor:
 
 
 def show_error(exc: UserError) -> None:
-    """A service refused: say why in the reader's language."""
-    st.error(t(exc.key, **exc.params))
+    """A service refused: say why in the reader's language. A parameter that is itself a catalogue key (a field
+    name, say) is translated too."""
+    known = catalogue("ja")
+    params = {k: t(v) if isinstance(v, str) and v in known else v for k, v in exc.params.items()}
+    st.error(t(exc.key, **params))

@@ -25,3 +25,17 @@ def jst(ts: datetime | None) -> str:
 def coming_next(issue_key: str) -> None:
     """An honest placeholder for a screen whose route and guard exist but whose work is still an open issue."""
     st.info(t("page.coming_next", what=t(issue_key)), icon=":material/construction:")
+
+
+def thread_view(messages) -> None:
+    """A feedback thread: author, time, a 'new' mark, and the Markdown body (rendered without HTML)."""
+    if not messages:
+        st.caption(t("thread.empty"))
+        return
+    for message in messages:
+        with st.chat_message("user" if message.is_new else "assistant", avatar=":material/person:"):
+            head = f"**{message.author_name}** · {jst(message.created_at)}"
+            if message.is_new:
+                head += f" · :red-badge[{t('thread.new')}]"
+            st.markdown(head)
+            st.markdown(message.body_md)

@@ -1,0 +1,53 @@
+"""A trainee's place in the programme: which cohort, which stage calendar, which rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .access import Actor, require_enrolment_read
+from .cohorts import calendars
+from .db import Database
+from .errors import NotFound
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    id: int
+    cohort_id: int
+    trainee_id: int
+    trainee_name: str
+    cohort_name_ja: str
+    cohort_name_en: str
+    calendar: dict[str, tuple[date, date]]
+    module_pass_pct: int
+    overall_test_pass_pct: int
+    reflection_rate_pct: int
+    report_min_level: int
+    certification_test_pass_pct: int
+    reflection_cutoff_days: int
+
+    @property
+    def practical(self) -> tuple[date, date]:
+        return self.calendar["practical"]
+
+
+def load(db: Database, actor: Actor, enrolment_id: int) -> Enrolment:
+    require_enrolment_read(db, actor, enrolment_id)
+    row = db.one(
+        "SELECT e.id, e.cohort_id, e.trainee_id, u.display_name, c.name_ja, c.name_en, c.module_pass_pct, "
+        "c.overall_test_pass_pct, c.reflection_rate_pct, c.report_min_level, c.certification_test_pass_pct, "
+        "c.reflection_cutoff_days FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
+        "JOIN app_user u ON u.id = e.trainee_id WHERE e.id = ?", [enrolment_id])
+    if row is None:
+        raise NotFound()
+    (eid, cid, tid, name, cja, cen, mod_pct, overall_pct, refl_pct, min_level, cert_pct, cutoff) = row
+    return Enrolment(eid, cid, tid, name, cja, cen, calendars(db, [cid])[cid], mod_pct, overall_pct, refl_pct,
+                     min_level, cert_pct, cutoff)
+
+
+def current_for_trainee(db: Database, actor: Actor) -> Enrolment | None:
+    """The trainee's own enrolment in the most recent cohort (a trainee who repeats has several)."""
+    enrolment_id = db.value(
+        "SELECT e.id FROM enrolment e JOIN cohort_stage s ON s.cohort_id = e.cohort_id AND s.stage = 'online' "
+        "WHERE e.trainee_id = ? ORDER BY s.starts_on DESC LIMIT 1", [actor.id])
+    return None if enrolment_id is None else load(db, actor, enrolment_id)

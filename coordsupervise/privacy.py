@@ -1,0 +1,71 @@
+"""Privacy guard: reflections describe real consultations, so clients may appear only as anonymous codes.
+
+Before a submit the text is scanned for things that identify a real person: residence card numbers, My Number,
+phone numbers, e-mail addresses, dates of birth and postal addresses. The scan runs on NFKC-normalised text, so
+full-width digits and letters (common from Japanese IMEs) are caught like half-width ones. A finding blocks the
+submit until the trainee edits it away or confirms that this span is not about a client (recorded per version)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# each pattern runs on NFKC text; digits are ASCII there
+_DASH_CHARS = r"\-‐‑‒–—―ー−"
+_DASH = f"[{_DASH_CHARS}]"
+PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("residence_card", re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\s?\d{8}\s?[A-Za-z]{2}(?![A-Za-z0-9])")),
+    ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("my_number", re.compile(rf"(?<!\d)\d{{4}}(?:\s|{_DASH})?\d{{4}}(?:\s|{_DASH})?\d{{4}}(?!\d)")),
+    ("phone", re.compile(
+        rf"(?<![\d{_DASH_CHARS}])(?:\+81(?:\s|{_DASH})?\d{{1,4}}|0\d{{1,4}})(?:\s|{_DASH}|\(|\))?\d{{1,4}}"
+        rf"(?:\s|{_DASH}|\))?\d{{3,4}}(?![\d])")),
+    ("birth_date", re.compile(
+        r"(?:(?:19|20)\d{2}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?|(?:昭和|平成|令和|S|H|R)\s*\d{1,2}\s*年"
+        r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:生まれ|生|誕生)"
+        r"|(?:生年月日|誕生日|DOB|date of birth)\s*[::は]?\s*(?:(?:19|20)\d{2}|(?:昭和|平成|令和)\s*\d{1,2})"
+        r"\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?", re.I)),
+    ("postal_address", re.compile(
+        r"〒?\s?(?<!\d)\d{3}-\d{4}(?!\d)"
+        r"|[^\s、。,]{1,10}[市区町村郡][^\s、。,]{0,12}?\d{1,4}\s*(?:丁目|-)\s*\d{1,4}(?:\s*(?:番地?|-)\s*\d{1,4}\s*号?)?")),
+]
+KINDS = [kind for kind, _ in PATTERNS]
+
+
+@dataclass(frozen=True)
+class Finding:
+    field: str
+    kind: str
+    text: str  # as found in the normalised text
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def scan_text(text: str, field: str = "") -> list[Finding]:
+    """Every suspicious span in one text, most specific kind first, overlaps reported once."""
+    norm = normalise(text)
+    taken: list[tuple[int, int]] = []
+    found: list[Finding] = []
+    for kind, pattern in PATTERNS:
+        for match in pattern.finditer(norm):
+            start, end = match.span()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            taken.append((start, end))
+            found.append(Finding(field, kind, match.group(0).strip()))
+    return found
+
+
+def scan(fields: dict[str, str]) -> list[Finding]:
+    out: list[Finding] = []
+    for name, value in fields.items():
+        if isinstance(value, str):
+            out.extend(scan_text(value, name))
+    return out
+
+
+def unconfirmed(findings: list[Finding], confirmed: set[tuple[str, str]]) -> list[Finding]:
+    """Findings the trainee has not confirmed as 'not about a client' (confirmation = (kind, text))."""
+    return [f for f in findings if (f.kind, f.text) not in confirmed]

@@ -1,0 +1,417 @@
+"""Daily reflections (日々の振り返り): drafts that are never lost, versioned submissions, the late rule, days off,
+the privacy guard and the feedback thread.
+
+Where the text lives:
+- before the first submit, the reflection row itself (status 'draft', version 0) holds the draft;
+- after a submit, the row holds the submitted version, and edits in progress wait in `draft`
+  (key `reflection:<id>`) until they are submitted as the next version. Every submitted version is frozen in
+  `reflection_version`; a supervisor who read version 2 can compare it with version 3.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from . import privacy
+from .access import Actor, require_enrolment_read
+from .db import Database, Transaction, utcnow
+from .enrolments import Enrolment
+from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite, UserError
+from .textnorm import search_key
+
+JST = ZoneInfo("Asia/Tokyo")
+UTC = ZoneInfo("UTC")
+TEXT_LIMITS = {"goal": 500, "case_fields": 300, "event": 4000, "feelings": 4000, "keep_text": 4000,
+               "problem": 4000, "analysis": 4000, "insight": 4000, "try_text": 4000}
+REPLY_LIMIT = 4000
+REQUIRED = ("event", "try_text")
+DAY_OFF_REASONS = ("holiday", "training", "sick", "other")
+COMPETENCY_CODES = ("C1", "C2", "C3", "C4")
+
+
+class PrivacyFindings(UserError):
+    """Submission waits: these spans look like a client's identifiers."""
+
+    def __init__(self, findings: list[privacy.Finding]):
+        super().__init__("reflection.privacy_blocked", count=len(findings))
+        self.findings = findings
+
+
+@dataclass
+class ReflectionBody:
+    """The template of domain.md, as the trainee fills it in."""
+
+    goal: str = ""
+    competencies: list[str] = field(default_factory=list)
+    case_count: int = 0
+    case_fields: str = ""
+    event: str = ""
+    feelings: str = ""
+    keep_text: str = ""
+    problem: str = ""
+    analysis: str = ""
+    module_ids: list[int] = field(default_factory=list)
+    insight: str = ""
+    try_text: str = ""
+    self_rating: int | None = None
+
+    def texts(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in TEXT_LIMITS}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReflectionBody:
+        data = json.loads(text)
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class DayView:
+    """One practice day as the trainee opens it."""
+
+    day: date
+    expected: bool
+    off_reason: str | None
+    reflection_id: int | None
+    status: str               # none | draft | submitted
+    version: int              # submitted versions so far (0 before the first submit)
+    late: bool
+    submitted_at: datetime | None
+    body: ReflectionBody
+    pending_edit: bool        # a submitted reflection with unsent edits
+    read_version: int | None  # the version a supervisor last read, if any
+    draft_saved_at: datetime | None
+
+
+# -- rules --------------------------------------------------------------------------------------------------------
+def cutoff(day: date, cutoff_days: int) -> datetime:
+    """The last moment (naive UTC) a reflection for `day` counts as on time: day + N at 23:59:59 JST."""
+    local = datetime.combine(day + timedelta(days=cutoff_days), time(23, 59, 59), JST)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def working_days(start: date, end: date) -> list[date]:
+    days, d = [], start
+    while d <= end:
+        if d.weekday() < 5:
+            days.append(d)
+        d += timedelta(days=1)
+    return days
+
+
+def validate(body: ReflectionBody, *, for_submit: bool) -> None:
+    for name, limit in TEXT_LIMITS.items():
+        size = len(getattr(body, name))
+        if size > limit:
+            raise InvalidInput("reflection.too_long", field=f"reflection.field.{name}", limit=limit, actual=size)
+    if not 0 <= int(body.case_count or 0) <= 200:
+        raise InvalidInput("reflection.case_count_range")
+    if any(c not in COMPETENCY_CODES for c in body.competencies):
+        raise InvalidInput("reflection.unknown_competency")
+    if body.self_rating is not None and body.self_rating not in (1, 2, 3, 4):
+        raise InvalidInput("reflection.self_rating_range")
+    if for_submit:
+        for name in REQUIRED:
+            if not getattr(body, name).strip():
+                raise InvalidInput("reflection.required", field=f"reflection.field.{name}")
+        if body.self_rating is None:
+            raise InvalidInput("reflection.required", field="reflection.field.self_rating")
+
+
+def _require_own(db: Database, actor: Actor, enrolment: Enrolment) -> None:
+    if "own" not in require_enrolment_read(db, actor, enrolment.id):
+        raise AccessDenied()
+
+
+def _require_practice_day(enrolment: Enrolment, day: date, today: date) -> None:
+    start, end = enrolment.practical
+    if not start <= day <= end:
+        raise InvalidInput("reflection.outside_practical", start=start.isoformat(), end=end.isoformat())
+    if day > today:
+        raise InvalidInput("reflection.future_day")
+
+
+# -- reading ------------------------------------------------------------------------------------------------------
+def calendar(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> dict[date, str]:
+    """Status of every day of the practical stage: submitted, late, draft, missing, off, open (today, not yet
+    written), future, weekend."""
+    require_enrolment_read(db, actor, enrolment.id)
+    start, end = enrolment.practical
+    rows = {d: (status, late) for d, status, late in db.rows(
+        "SELECT practice_date, status, late FROM reflection WHERE enrolment_id = ?", [enrolment.id])}
+    off = {d for (d,) in db.rows("SELECT day FROM day_off WHERE enrolment_id = ?", [enrolment.id])}
+    now = utcnow()
+    out: dict[date, str] = {}
+    d = start
+    while d <= end:
+        status, late = rows.get(d, (None, False))
+        if status == "submitted":
+            out[d] = "late" if late else "submitted"
+        elif d in off:
+            out[d] = "off"
+        elif d.weekday() >= 5:
+            out[d] = "weekend" if status is None else "draft"
+        elif d > today:
+            out[d] = "future"
+        elif status == "draft":
+            out[d] = "draft"
+        elif now <= cutoff(d, enrolment.reflection_cutoff_days):
+            out[d] = "open"
+        else:
+            out[d] = "missing"
+        d += timedelta(days=1)
+    return out
+
+
+def default_day(calendar: dict[date, str], last_day: date) -> date:
+    """The day the page opens on: the latest practice day up to `last_day` that still wants writing (today on a
+    working evening), else the latest working day."""
+    for d in sorted(calendar, reverse=True):
+        if d <= last_day and calendar[d] in ("open", "draft"):
+            return d
+    for d in sorted(calendar, reverse=True):
+        if d <= last_day and calendar[d] not in ("weekend", "off", "future"):
+            return d
+    return last_day
+
+
+def open_day(db: Database, actor: Actor, enrolment: Enrolment, day: date) -> DayView:
+    require_enrolment_read(db, actor, enrolment.id)
+    row = db.one(
+        "SELECT id, status, version, late, submitted_at, goal, case_count, case_fields, event, feelings, keep_text, "
+        "problem, analysis, insight, try_text, self_rating, updated_at FROM reflection "
+        "WHERE enrolment_id = ? AND practice_date = ?", [enrolment.id, day])
+    off = db.value("SELECT reason FROM day_off WHERE enrolment_id = ? AND day = ?", [enrolment.id, day])
+    start, end = enrolment.practical
+    expected = start <= day <= end and day.weekday() < 5 and off is None
+    if row is None:
+        return DayView(day, expected, off, None, "none", 0, False, None, ReflectionBody(), False, None, None)
+    (rid, status, version, late, submitted_at, goal, case_count, case_fields, event, feelings, keep_text, problem,
+     analysis, insight, try_text, self_rating, updated_at) = row
+    body = ReflectionBody(goal, _competencies(db, rid), case_count, case_fields, event, feelings, keep_text, problem,
+                          analysis, _modules(db, rid), insight, try_text, self_rating)
+    pending = db.one("SELECT body_json, updated_at FROM draft WHERE owner_id = ? AND draft_key = ?",
+                     [enrolment.trainee_id, f"reflection:{rid}"])
+    draft_saved_at = updated_at if status == "draft" else None
+    if pending is not None and status == "submitted":
+        body, draft_saved_at = ReflectionBody.from_json(pending[0]), pending[1]
+    read_version = db.value("SELECT max(x.read_version) FROM reflection_read x JOIN supervision s "
+                            "ON s.supervisor_id = x.reader_id AND s.enrolment_id = ? WHERE x.reflection_id = ?",
+                            [enrolment.id, rid])
+    return DayView(day, expected, off, rid, status, version, late, submitted_at, body,
+                   pending is not None and status == "submitted", read_version, draft_saved_at)
+
+
+def _competencies(db: Database, reflection_id: int) -> list[str]:
+    return [c for (c,) in db.rows("SELECT competency FROM reflection_competency WHERE reflection_id = ? "
+                                  "ORDER BY competency", [reflection_id])]
+
+
+def _modules(db: Database, reflection_id: int) -> list[int]:
+    return [m for (m,) in db.rows("SELECT module_id FROM reflection_module WHERE reflection_id = ? "
+                                  "ORDER BY module_id", [reflection_id])]
+
+
+def versions(db: Database, actor: Actor, reflection_id: int) -> list[tuple[int, datetime, ReflectionBody]]:
+    """Every submitted version, oldest first."""
+    _require_reflection_read(db, actor, reflection_id)
+    return [(v, at, ReflectionBody.from_json(body)) for v, body, at in db.rows(
+        "SELECT version, body_json, saved_at FROM reflection_version WHERE reflection_id = ? ORDER BY version",
+        [reflection_id])]
+
+
+def _require_reflection_read(db: Database, actor: Actor, reflection_id: int) -> int:
+    enrolment_id = db.value("SELECT enrolment_id FROM reflection WHERE id = ?", [reflection_id])
+    if enrolment_id is None:
+        raise NotFound()
+    require_enrolment_read(db, actor, enrolment_id)
+    return enrolment_id
+
+
+# -- writing ------------------------------------------------------------------------------------------------------
+def save_draft(db: Database, actor: Actor, enrolment: Enrolment, day: date, body: ReflectionBody,
+               today: date) -> datetime:
+    """Keep what the trainee typed. Called on every change; cheap and idempotent."""
+    _require_own(db, actor, enrolment)
+    _require_practice_day(enrolment, day, today)
+    validate(body, for_submit=False)
+    now = utcnow()
+
+    def run(tx: Transaction):
+        row = tx.one("SELECT id, status, version FROM reflection WHERE enrolment_id = ? AND practice_date = ?",
+                     [enrolment.id, day])
+        if row is None or row[1] == "draft":
+            rid = _write_fields(tx, enrolment.id, day, row[0] if row else None, body, "draft", 0, now)
+            _write_tags(tx, rid, body)
+        else:
+            tx.execute(
+                "INSERT INTO draft (owner_id, draft_key, body_json, base_version, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (owner_id, draft_key) DO UPDATE SET body_json = excluded.body_json, "
+                "base_version = excluded.base_version, updated_at = excluded.updated_at",
+                [actor.id, f"reflection:{row[0]}", body.to_json(), row[2], now])
+
+    db.write(run)
+    return now
+
+
+def discard_edit(db: Database, actor: Actor, enrolment: Enrolment, reflection_id: int) -> None:
+    """Drop unsent edits of a submitted reflection; the submitted version stays as it was."""
+    _require_own(db, actor, enrolment)
+    db.write(lambda tx: tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?",
+                                   [actor.id, f"reflection:{reflection_id}"]))
+
+
+def submit(db: Database, actor: Actor, enrolment: Enrolment, day: date, body: ReflectionBody, base_version: int,
+           confirmed: set[tuple[str, str]], today: date, now: datetime | None = None) -> int:
+    """Submit (or revise) the reflection for `day` as a new version. Returns the version number.
+
+    Refused with PrivacyFindings while a suspicious span is neither edited away nor confirmed, and with StaleWrite
+    when another tab submitted in the meantime (the text stays saved as a draft)."""
+    _require_own(db, actor, enrolment)
+    _require_practice_day(enrolment, day, today)
+    validate(body, for_submit=True)
+    findings = privacy.scan(body.texts())
+    pending = privacy.unconfirmed(findings, confirmed)
+    if pending:
+        save_draft(db, actor, enrolment, day, body, today)
+        raise PrivacyFindings(pending)
+    now = now or utcnow()
+
+    def run(tx: Transaction) -> int:
+        row = tx.one("SELECT id, version, submitted_at FROM reflection WHERE enrolment_id = ? AND practice_date = ?",
+                     [enrolment.id, day])
+        current = row[1] if row else 0
+        if current != base_version:
+            raise StaleWrite("reflection.stale")
+        version = current + 1
+        first_submit = row is None or row[2] is None
+        rid = _write_fields(tx, enrolment.id, day, row[0] if row else None, body, "submitted", version, now)
+        if first_submit:
+            tx.execute("UPDATE reflection SET submitted_at = ?, late = ? WHERE id = ?",
+                       [now, now > cutoff(day, enrolment.reflection_cutoff_days), rid])
+        _write_tags(tx, rid, body)
+        tx.execute("INSERT INTO reflection_version (reflection_id, version, body_json, saved_at) VALUES (?, ?, ?, ?)",
+                   [rid, version, body.to_json(), now])
+        tx.executemany(
+            "INSERT INTO privacy_confirmation (reflection_id, version, kind, span_text, confirmed_by, confirmed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(rid, version, f.kind, f.text, actor.id, now) for f in findings])
+        tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?", [actor.id, f"reflection:{rid}"])
+        return version
+
+    try:
+        return db.write(run)
+    except StaleWrite:
+        save_draft(db, actor, enrolment, day, body, today)
+        raise
+
+
+def _write_fields(tx: Transaction, enrolment_id: int, day: date, reflection_id: int | None, body: ReflectionBody,
+                  status: str, version: int, now: datetime) -> int:
+    values = [status, version, body.goal, int(body.case_count or 0), body.case_fields, body.event, body.feelings,
+              body.keep_text, body.problem, body.analysis, body.insight, body.try_text, body.self_rating,
+              search_key(" ".join(body.texts().values())), now]
+    if reflection_id is None:
+        return tx.value(
+            "INSERT INTO reflection (status, version, goal, case_count, case_fields, event, feelings, keep_text, "
+            "problem, analysis, insight, try_text, self_rating, search_text, updated_at, enrolment_id, "
+            "practice_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [*values, enrolment_id, day])
+    tx.execute(
+        "UPDATE reflection SET status = ?, version = ?, goal = ?, case_count = ?, case_fields = ?, event = ?, "
+        "feelings = ?, keep_text = ?, problem = ?, analysis = ?, insight = ?, try_text = ?, self_rating = ?, "
+        "search_text = ?, updated_at = ? WHERE id = ?", [*values, reflection_id])
+    return reflection_id
+
+
+def _write_tags(tx: Transaction, reflection_id: int, body: ReflectionBody) -> None:
+    tx.execute("DELETE FROM reflection_competency WHERE reflection_id = ?", [reflection_id])
+    tx.executemany("INSERT INTO reflection_competency (reflection_id, competency) VALUES (?, ?)",
+                   [(reflection_id, c) for c in sorted(set(body.competencies))])
+    tx.execute("DELETE FROM reflection_module WHERE reflection_id = ?", [reflection_id])
+    tx.executemany("INSERT INTO reflection_module (reflection_id, module_id) VALUES (?, ?)",
+                   [(reflection_id, m) for m in sorted(set(body.module_ids))])
+
+
+def set_day_off(db: Database, actor: Actor, enrolment: Enrolment, day: date, reason: str | None) -> None:
+    """Mark a day as not expected (holiday, training day, sick, other), or clear the mark with reason None."""
+    _require_own(db, actor, enrolment)
+    if reason is not None and reason not in DAY_OFF_REASONS:
+        raise InvalidInput("reflection.unknown_off_reason")
+    start, end = enrolment.practical
+    if not start <= day <= end:
+        raise InvalidInput("reflection.outside_practical", start=start.isoformat(), end=end.isoformat())
+
+    def run(tx: Transaction):
+        tx.execute("DELETE FROM day_off WHERE enrolment_id = ? AND day = ?", [enrolment.id, day])
+        if reason is not None:
+            tx.execute("INSERT INTO day_off (enrolment_id, day, reason) VALUES (?, ?, ?)", [enrolment.id, day, reason])
+
+    db.write(run)
+
+
+# -- feedback thread ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Message:
+    id: int
+    author_id: int
+    author_name: str
+    body_md: str
+    created_at: datetime
+    is_new: bool  # not yet read by the person asking, and written by someone else
+
+
+def thread(db: Database, actor: Actor, reflection_id: int) -> list[Message]:
+    _require_reflection_read(db, actor, reflection_id)
+    return [Message(*row) for row in db.rows(
+        "SELECT f.id, f.author_id, u.display_name, f.body_md, f.created_at, "
+        "f.author_id <> ? AND NOT EXISTS (SELECT 1 FROM feedback_read r WHERE r.feedback_id = f.id "
+        "AND r.reader_id = ?) FROM feedback f JOIN app_user u ON u.id = f.author_id "
+        "WHERE f.reflection_id = ? ORDER BY f.created_at, f.id", [actor.id, actor.id, reflection_id])]
+
+
+def mark_thread_read(db: Database, actor: Actor, reflection_id: int) -> None:
+    _require_reflection_read(db, actor, reflection_id)
+    db.write(lambda tx: tx.execute(
+        "INSERT INTO feedback_read (feedback_id, reader_id, read_at) SELECT f.id, ?, ? FROM feedback f "
+        "WHERE f.reflection_id = ? AND f.author_id <> ? AND NOT EXISTS (SELECT 1 FROM feedback_read r "
+        "WHERE r.feedback_id = f.id AND r.reader_id = ?)", [actor.id, utcnow(), reflection_id, actor.id, actor.id]))
+
+
+def reply(db: Database, actor: Actor, reflection_id: int, body_md: str) -> int:
+    """Add a message to the thread: the trainee on their own reflection, or an assigned supervisor."""
+    enrolment_id = _require_reflection_read(db, actor, reflection_id)
+    relation = require_enrolment_read(db, actor, enrolment_id)
+    if not relation & {"own", "supervised"}:
+        raise AccessDenied()  # managers read, they do not write in the thread
+    text = (body_md or "").strip()
+    if not text:
+        raise InvalidInput("reflection.reply_empty")
+    if len(text) > REPLY_LIMIT:
+        raise InvalidInput("reflection.reply_too_long", limit=REPLY_LIMIT, actual=len(text))
+    if db.value("SELECT status FROM reflection WHERE id = ?", [reflection_id]) != "submitted":
+        raise InvalidInput("reflection.reply_to_draft")
+    return db.write(lambda tx: tx.value(
+        "INSERT INTO feedback (reflection_id, author_id, body_md, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        [reflection_id, actor.id, text, utcnow()]))
+
+
+def unread_feedback_count(db: Database, actor: Actor, enrolment: Enrolment) -> int:
+    require_enrolment_read(db, actor, enrolment.id)
+    return db.value(
+        "SELECT count(*) FROM feedback f JOIN reflection r ON r.id = f.reflection_id WHERE r.enrolment_id = ? "
+        "AND f.author_id <> ? AND NOT EXISTS (SELECT 1 FROM feedback_read x WHERE x.feedback_id = f.id "
+        "AND x.reader_id = ?)", [enrolment.id, actor.id, actor.id])
+
+
+def days_with_new_feedback(db: Database, actor: Actor, enrolment: Enrolment) -> list[date]:
+    require_enrolment_read(db, actor, enrolment.id)
+    return [d for (d,) in db.rows(
+        "SELECT DISTINCT r.practice_date FROM feedback f JOIN reflection r ON r.id = f.reflection_id "
+        "WHERE r.enrolment_id = ? AND f.author_id <> ? AND NOT EXISTS (SELECT 1 FROM feedback_read x "
+        "WHERE x.feedback_id = f.id AND x.reader_id = ?) ORDER BY 1 DESC", [enrolment.id, actor.id, actor.id])]

@@ -1,0 +1,212 @@
+"""Daily reflections: drafts survive, versions are kept, the late rule, privacy guard, access by id."""
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from coordsupervise import enrolments, reflections
+from coordsupervise.auth import insert_user
+from coordsupervise.db import Database
+from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
+from coordsupervise.reflections import PrivacyFindings, ReflectionBody
+
+from ..conftest import DEMO_TODAY, actor_of
+
+TODAY = DEMO_TODAY  # a Friday in the demo's practical stage
+
+
+def body(**changes) -> ReflectionBody:
+    base = ReflectionBody(goal="在留資格の確認を丁寧に", competencies=["C1"], case_count=3, case_fields="在留手続",
+                          event="相談者コード K-101 の在留期間更新について相談を受けた。", feelings="緊張した。",
+                          keep_text="期限を最初に確認できた。", problem="書類の説明が長くなった。",
+                          analysis="入管法(在留)の講義を思い出した。", insight="期限が全ての前提。",
+                          try_text="チェックリストを作る。", self_rating=3)
+    for key, value in changes.items():
+        setattr(base, key, value)
+    return base
+
+
+@pytest.fixture
+def trainee(demo_db):
+    """A new trainee in demo-trainee's cohort (practical stage), supervised by demo-supervisor, no reflections."""
+    cohort_id = enrolments.current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id
+    supervisor_id = actor_of(demo_db, "demo-supervisor").id
+
+    def enrol(tx):
+        user_id = insert_user(tx, "test-trainee", "試験 花子", "x", ("trainee",))
+        enrolment_id = tx.value("INSERT INTO enrolment (cohort_id, trainee_id) VALUES (?, ?) RETURNING id",
+                                [cohort_id, user_id])
+        tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id) VALUES (?, ?)",
+                   [enrolment_id, supervisor_id])
+
+    demo_db.write(enrol)
+    actor = actor_of(demo_db, "test-trainee")
+    return actor, enrolments.current_for_trainee(demo_db, actor)
+
+
+def free_day(db, enrolment) -> date:
+    """A working day of the practical stage with no reflection yet."""
+    taken = {d for (d,) in db.rows("SELECT practice_date FROM reflection WHERE enrolment_id = ?", [enrolment.id])}
+    d = TODAY - timedelta(days=1)
+    while d in taken or d.weekday() >= 5:
+        d -= timedelta(days=1)
+    return d
+
+
+def other_trainee(db, enrolment):
+    username = db.value("SELECT u.username FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
+                        "WHERE e.cohort_id = ? AND u.username <> 'test-trainee' LIMIT 1", [enrolment.cohort_id])
+    return actor_of(db, username)
+
+
+def test_draft_survives_a_server_restart(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    reflections.save_draft(demo_db, actor, enrolment, day, body(event="書きかけの記録"), TODAY)
+    path = demo_db.path
+    demo_db.close()
+    reopened = Database(path)
+    view = reflections.open_day(reopened, actor, enrolment, day)
+    assert view.status == "draft" and view.body.event == "書きかけの記録"
+    assert view.draft_saved_at is not None
+    reopened.close()
+
+
+def test_submit_then_revise_keeps_every_version(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    assert reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY) == 1
+    view = reflections.open_day(demo_db, actor, enrolment, day)
+    assert view.status == "submitted" and view.version == 1 and not view.pending_edit
+
+    reflections.save_draft(demo_db, actor, enrolment, day, body(insight="書き直した気づき"), TODAY)
+    view = reflections.open_day(demo_db, actor, enrolment, day)
+    assert view.pending_edit and view.body.insight == "書き直した気づき"
+    # the submitted text is untouched until the edit is submitted
+    assert demo_db.value("SELECT insight FROM reflection WHERE id = ?", [view.reflection_id]) == "期限が全ての前提。"
+
+    assert reflections.submit(demo_db, actor, enrolment, day, view.body, 1, set(), TODAY) == 2
+    history = reflections.versions(demo_db, actor, view.reflection_id)
+    assert [(v, b.insight) for v, _, b in history] == [(1, "期限が全ての前提。"), (2, "書き直した気づき")]
+    assert not reflections.open_day(demo_db, actor, enrolment, day).pending_edit
+
+
+def test_stale_submit_is_refused_and_the_text_kept(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY)
+    with pytest.raises(StaleWrite):  # a second tab that still thinks nothing was submitted
+        reflections.submit(demo_db, actor, enrolment, day, body(event="別タブの文章"), 0, set(), TODAY)
+    view = reflections.open_day(demo_db, actor, enrolment, day)
+    assert view.version == 1 and view.pending_edit and view.body.event == "別タブの文章"
+
+
+def test_late_after_the_cutoff_is_marked_never_refused(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    on_time = reflections.cutoff(day, 1) - timedelta(minutes=1)
+    reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY, now=on_time)
+    assert not reflections.open_day(demo_db, actor, enrolment, day).late
+
+    other = free_day(demo_db, enrolment)
+    late = reflections.cutoff(other, 1) + timedelta(minutes=1)
+    reflections.submit(demo_db, actor, enrolment, other, body(), 0, set(), TODAY, now=late)
+    assert reflections.open_day(demo_db, actor, enrolment, other).late
+
+
+def test_cutoff_is_next_day_2359_tokyo():
+    assert reflections.cutoff(date(2026, 11, 26), 1) == datetime(2026, 11, 27, 14, 59, 59)
+
+
+def test_privacy_guard_blocks_until_confirmed(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    risky = body(event="相談者の携帯 ０９０−１２３４−５６７８ に折り返した。")
+    with pytest.raises(PrivacyFindings) as blocked:
+        reflections.submit(demo_db, actor, enrolment, day, risky, 0, set(), TODAY)
+    finding = blocked.value.findings[0]
+    assert finding.kind == "phone" and finding.field == "event"
+    assert reflections.open_day(demo_db, actor, enrolment, day).body.event == risky.event  # kept as draft
+    reflections.submit(demo_db, actor, enrolment, day, risky, 0, {(finding.kind, finding.text)}, TODAY)
+    assert demo_db.value("SELECT count(*) FROM privacy_confirmation WHERE kind = 'phone' AND confirmed_by = ?",
+                         [actor.id]) == 1
+
+
+def test_limits_and_required_fields(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    with pytest.raises(InvalidInput) as too_long:
+        reflections.save_draft(demo_db, actor, enrolment, day, body(event="あ" * 4001), TODAY)
+    assert too_long.value.key == "reflection.too_long" and too_long.value.params["limit"] == 4000
+    with pytest.raises(InvalidInput) as missing:
+        reflections.submit(demo_db, actor, enrolment, day, body(self_rating=None), 0, set(), TODAY)
+    assert missing.value.params["field"] == "reflection.field.self_rating"
+
+
+def test_days_outside_the_practical_stage_are_refused(demo_db, trainee):
+    actor, enrolment = trainee
+    with pytest.raises(InvalidInput):
+        reflections.save_draft(demo_db, actor, enrolment, enrolment.practical[0] - timedelta(days=1), body(), TODAY)
+    with pytest.raises(InvalidInput):
+        reflections.save_draft(demo_db, actor, enrolment, TODAY + timedelta(days=1), body(), TODAY)
+
+
+def test_calendar_knows_off_missing_and_future(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    before = reflections.calendar(demo_db, actor, enrolment, TODAY)
+    assert before[day] in ("missing", "open")
+    reflections.set_day_off(demo_db, actor, enrolment, day, "holiday")
+    after = reflections.calendar(demo_db, actor, enrolment, TODAY)
+    assert after[day] == "off"
+    assert after[TODAY + timedelta(days=3)] in ("future", "weekend")
+    assert reflections.open_day(demo_db, actor, enrolment, day).expected is False
+
+
+def test_other_trainee_gets_nothing_by_id(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY)
+    rid = reflections.open_day(demo_db, actor, enrolment, day).reflection_id
+    intruder = other_trainee(demo_db, enrolment)
+    with pytest.raises(AccessDenied):
+        reflections.open_day(demo_db, intruder, enrolment, day)
+    with pytest.raises(AccessDenied):
+        reflections.save_draft(demo_db, intruder, enrolment, day, body(), TODAY)
+    with pytest.raises(AccessDenied):
+        reflections.submit(demo_db, intruder, enrolment, day, body(), 1, set(), TODAY)
+    with pytest.raises(AccessDenied):
+        reflections.thread(demo_db, intruder, rid)
+    with pytest.raises(AccessDenied):
+        reflections.versions(demo_db, intruder, rid)
+    with pytest.raises(AccessDenied):
+        reflections.reply(demo_db, intruder, rid, "のぞき見")
+    with pytest.raises(AccessDenied):
+        enrolments.load(demo_db, intruder, enrolment.id)
+
+
+def test_supervisor_reply_shows_as_new_for_the_trainee(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY)
+    rid = reflections.open_day(demo_db, actor, enrolment, day).reflection_id
+    supervisor = actor_of(demo_db, "demo-supervisor")
+    reflections.reply(demo_db, supervisor, rid, "よく書けています。**次回**は根拠も。")
+    messages = reflections.thread(demo_db, actor, rid)
+    assert [m.is_new for m in messages] == [True]
+    assert day in reflections.days_with_new_feedback(demo_db, actor, enrolment)
+    reflections.reply(demo_db, actor, rid, "ありがとうございます。")
+    reflections.mark_thread_read(demo_db, actor, rid)
+    assert [m.is_new for m in reflections.thread(demo_db, actor, rid)] == [False, False]
+
+
+def test_managers_read_but_do_not_write_in_threads(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY)
+    rid = reflections.open_day(demo_db, actor, enrolment, day).reflection_id
+    manager_only = actor_of(demo_db, "demo-manager")
+    manager_only = manager_only.__class__(manager_only.id, manager_only.username, manager_only.display_name,
+                                          frozenset({"manager"}))
+    assert reflections.thread(demo_db, manager_only, rid) == []
+    with pytest.raises(AccessDenied):
+        reflections.reply(demo_db, manager_only, rid, "manager note")
