@@ -1,11 +1,135 @@
-"""trainee assignments: the route, guard and tests exist; the screen itself is an open issue."""
+"""Trainee: the cohort's assignments, the rubric each is judged by, submissions with attachments, released scores.
+Reads/writes coordsupervise.assignments."""
 import streamlit as st
 
-from coordsupervise.ui.guard import require
-from coordsupervise.ui.runtime import t
-from coordsupervise.ui.widgets import coming_next
+from coordsupervise import assignments, enrolments
+from coordsupervise.errors import StaleWrite, UserError
+from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.widgets import jst, rubric_table, today_jst
 
 actor = require("trainee")
-
+db = database()
 st.title(t("nav.assignments"))
-coming_next("issue.trainee")
+
+enrolment = enrolments.current_for_trainee(db, actor)
+if enrolment is None:
+    st.info(t("trainee.no_enrolment"))
+    st.stop()
+today = today_jst()
+ja = language() == "ja"
+rows = assignments.for_enrolment(db, actor, enrolment, today)
+
+
+def title(row) -> str:
+    return f"{row.code} {row.title_ja if ja else row.title_en}"
+
+
+st.dataframe(
+    [{t("assignment.col_title"): title(r), t("assignment.col_due"): r.due_on.strftime("%Y/%m/%d"),
+      t("assignment.col_state"): t(f"assignment.state.{r.state}") + (f" ({t('assignment.late')})" if r.late else ""),
+      t("assignment.col_version"): r.version or "", t("assignment.col_critical"): "★" if r.certification_critical
+      else ""} for r in rows],
+    hide_index=True, width="stretch")
+
+codes = [r.code for r in rows]
+wanted = st.query_params.get("a", "")
+chosen_code = st.selectbox(t("assignment.open"), codes, index=codes.index(wanted) if wanted in codes else 0,
+                           format_func=lambda c: title(next(r for r in rows if r.code == c)),
+                           key="assignments_open")
+if chosen_code != wanted:
+    st.query_params["a"] = chosen_code
+row = next(r for r in rows if r.code == chosen_code)
+
+st.subheader(title(row))
+st.caption(t("assignment.due_line", due=row.due_on.strftime("%Y/%m/%d"), state=t(f"assignment.state.{row.state}")))
+
+if row.rubric_id:
+    with st.expander(t("assignment.rubric"), expanded=row.state in ("not_started", "draft", "overdue")):
+        rubric_table(assignments.rubric(db, row.rubric_id))
+else:
+    st.caption(t("assignment.approval_only"))
+
+score = assignments.released_score(db, actor, enrolment, row.id)
+if score is not None:
+    with st.container(border=True):
+        st.markdown(f"**{t('assignment.score_title', version=score.version)}** · {jst(score.released_at)}")
+        st.metric(t("assignment.weighted_level"), f"{score.weighted_level:.2f} / 4")
+        st.dataframe([{t("assignment.col_criterion"): f"{c['competency']} {c['title_ja' if ja else 'title_en']}",
+                       t("assignment.col_level"): f"{c['level']} {t('level.' + str(c['level']))}",
+                       t("assignment.col_comment"): c["comment"]} for c in score.criteria],
+                     hide_index=True, width="stretch")
+        if score.overall_comment:
+            st.markdown(f"**{t('assignment.overall_comment')}**")
+            st.markdown(score.overall_comment)
+
+versions = assignments.submissions(db, actor, enrolment, row.id)
+current = versions[0] if versions else None
+editable = current is None or current["status"] in ("draft", "revision_requested")
+
+if current is not None and current["status"] == "revision_requested":
+    st.warning(t("assignment.revision_requested"), icon=":material/edit:")
+
+if editable:
+    key = f"assignments_body_{row.code}_{(current or {}).get('version', 0)}"
+    if key not in st.session_state:
+        st.session_state[key] = (current or {}).get("body_md", "")
+    text = st.text_area(t("assignment.body"), key=key, height=260, max_chars=assignments.BODY_LIMIT,
+                        help=t("assignment.body_help"))
+    if text != (current or {}).get("body_md", ""):
+        try:
+            saved = assignments.save_draft(db, actor, enrolment, row.id, text)
+            st.caption(t("reflection.draft_saved", at=jst(saved)))
+            versions = assignments.submissions(db, actor, enrolment, row.id)
+            current = versions[0]
+        except UserError as exc:
+            show_error(exc)
+    if text.strip():
+        with st.expander(t("assignment.preview")):
+            st.markdown(text)
+
+    upload_key = f"assignments_upload_{row.code}_{st.session_state.get('assignments_upload_n', 0)}"
+    uploaded = st.file_uploader(t("assignment.attach"), key=upload_key, accept_multiple_files=True,
+                                type=["pdf", "docx", "xlsx", "png", "jpg", "jpeg"],
+                                help=t("assignment.attach_help", mb=assignments.MAX_ATTACHMENT_BYTES // 2**20))
+    if uploaded:
+        for file in uploaded:
+            try:
+                assignments.add_attachment(db, actor, enrolment, row.id, file.name, file.getvalue())
+            except UserError as exc:
+                show_error(exc)
+        st.session_state["assignments_upload_n"] = st.session_state.get("assignments_upload_n", 0) + 1
+        st.rerun()
+
+if current is not None:
+    for attachment in current["attachments"]:
+        a1, a2, a3 = st.columns([4, 2, 1])
+        name, media_type, content = assignments.attachment_content(db, actor, attachment["id"])
+        a1.download_button(f"{name} ({attachment['size_bytes'] / 1024:.0f} KB)", content, file_name=name,
+                           mime=media_type, key=f"assignments_dl_{attachment['id']}", icon=":material/download:")
+        a2.caption(f"SHA-256 {attachment['sha256'][:12]}…")
+        if current["status"] == "draft" and a3.button(t("assignment.remove"), key=f"assignments_rm_{attachment['id']}"):
+            assignments.remove_attachment(db, actor, enrolment, attachment["id"])
+            st.rerun()
+
+if current is not None and current["status"] == "draft":
+    if st.button(t("assignment.submit", version=current["version"]), type="primary", key="assignments_submit"):
+        try:
+            assignments.submit(db, actor, enrolment, row.id, current["version"])
+            st.toast(t("assignment.submitted"), icon=":material/check_circle:")
+            st.rerun()
+        except StaleWrite as exc:
+            show_error(exc)
+        except UserError as exc:
+            show_error(exc)
+elif current is not None:
+    st.success(t("assignment.submitted_line", version=current["version"], at=jst(current["submitted_at"])))
+    with st.container(border=True):
+        st.markdown(current["body_md"])
+
+if len(versions) > 1:
+    with st.expander(t("assignment.earlier", count=len(versions) - 1)):
+        for old in versions[1:]:
+            state = t(f"assignment.state.{old['status']}")
+            st.markdown(f"**v{old['version']}** · {state} · {jst(old['submitted_at'])}")
+            st.text(old["body_md"])

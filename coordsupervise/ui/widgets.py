@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from .runtime import t
+from .runtime import language, t
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -39,3 +39,16 @@ def thread_view(messages) -> None:
                 head += f" · :red-badge[{t('thread.new')}]"
             st.markdown(head)
             st.markdown(message.body_md)
+
+
+def rubric_table(criteria: list[dict]) -> None:
+    """A rubric as a grid: one row per criterion, the four level descriptors as columns (4 → 1)."""
+    ja = language() == "ja"
+    rows = []
+    for criterion in criteria:
+        row = {t("assignment.col_criterion"): f"{criterion['competency']} "
+               f"{criterion['title_ja'] if ja else criterion['title_en']}"}
+        for level, descriptor_ja, descriptor_en in criterion["levels"]:
+            row[f"{level} {t(f'level.{level}')}"] = descriptor_ja if ja else descriptor_en
+        rows.append(row)
+    st.dataframe(rows, hide_index=True, width="stretch")
