@@ -1,11 +1,71 @@
-"""trainee progress: the route, guard and tests exist; the screen itself is an open issue."""
+"""Trainee: where do I stand. Stage timeline, online results, practice calendar, competency chart and the
+certification checklist. Reads progress, reflections and certification."""
 import streamlit as st
 
+from coordsupervise import certification, charts, cohorts, enrolments, progress, reflections
 from coordsupervise.ui.guard import require
-from coordsupervise.ui.runtime import t
-from coordsupervise.ui.widgets import coming_next
+from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.widgets import today_jst
 
 actor = require("trainee")
-
+db = database()
 st.title(t("nav.progress"))
-coming_next("issue.trainee")
+
+enrolment = enrolments.current_for_trainee(db, actor)
+if enrolment is None:
+    st.info(t("trainee.no_enrolment"))
+    st.stop()
+today = today_jst()
+ja = language() == "ja"
+st.caption(enrolment.cohort_name_ja if ja else enrolment.cohort_name_en)
+
+stage_labels = {s: t(f"stage.{s}") for s in cohorts.STAGE_ORDER}
+st.plotly_chart(charts.stage_timeline(enrolment.calendar, stage_labels, today, t("progress.today")),
+                width="stretch", config={"displayModeBar": False}, key="progress_timeline")
+now_stage = cohorts.current_stage(enrolment.calendar, today)
+st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
+
+st.subheader(t("progress.checklist"))
+for check in certification.checklist(db, actor, enrolment, today):
+    mark = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/schedule:"}[check.met]
+    line = f"{mark} **{t(check.key, **check.params)}**"
+    if check.detail_key and check.met is not True:
+        line += f" — {t(check.detail_key, **check.params)}"
+    st.markdown(line)
+
+st.subheader(t("progress.online"))
+modules = progress.module_results(db, actor, enrolment)
+overall = progress.test_result(db, actor, enrolment, "overall")
+passed = sum(1 for m in modules if m["passed"])
+c1, c2 = st.columns(2)
+c1.metric(t("progress.modules_passed"), f"{passed} / {len(modules)}")
+c2.metric(t("progress.overall_test"), "—" if overall["best"] is None else f"{overall['best']:.0f}%",
+          help=t("progress.bar", bar=overall["bar"]))
+st.dataframe(
+    [{t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}",
+      t("progress.col_best"): None if m["best"] is None else float(m["best"]),
+      t("progress.col_attempts"): m["attempts"],
+      t("progress.col_passed"): t("progress.pass") if m["passed"] else (
+          t("progress.not_taken") if m["best"] is None else t("progress.fail"))} for m in modules],
+    hide_index=True, width="stretch",
+    column_config={t("progress.col_best"): st.column_config.ProgressColumn(
+        t("progress.col_best"), min_value=0, max_value=100, format="%.0f%%")})
+
+start, end = enrolment.practical
+if today >= start:
+    st.subheader(t("progress.calendar"))
+    statuses = reflections.calendar(db, actor, enrolment, today)
+    done, expected = certification.reflection_rate(statuses)
+    st.caption(t("cert.reflection_rate", rate=round(100 * done / expected) if expected else 0,
+                 bar=enrolment.reflection_rate_pct, done=done, expected=expected))
+    status_labels = {s: t(f"calendar.{s}") for s in charts.STATUS_COLOURS}
+    st.plotly_chart(charts.practice_calendar(statuses, status_labels, [t(f"weekday.{i}") for i in range(7)]),
+                    width="stretch", config={"displayModeBar": False}, key="progress_calendar")
+
+st.subheader(t("progress.competencies"))
+profile = progress.competency_profile(db, actor, enrolment)
+names = {p["code"]: "" for p in profile}
+st.plotly_chart(charts.competency_chart(profile, names, t("progress.rubric_level"), t("progress.self_rating"),
+                                        t("progress.pass_line")),
+                width="stretch", config={"displayModeBar": False}, key="progress_competencies")
+st.caption(" / ".join(f"{p['code']}: {p['name_ja'] if ja else p['name_en']}" for p in profile))
