@@ -316,8 +316,8 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         for d in days:
             if d == today and rng.random() < 0.6:
                 continue  # today's reflection is usually written in the evening
-            if rng.random() > rate:
-                continue
+            if rng.random() > rate or (e["demo"] and (today - d).days in (3, 6, 10)):
+                continue  # demo-trainee also has a few recent gaps to catch up on
             draft = (d >= today - timedelta(days=1) and rng.random() < 0.3) or (e["demo"] and d == today)
             late = (not draft) and rng.random() < (0.25 if e["risk"] else 0.05)
             submitted_day = d + timedelta(days=2 if late else 0)

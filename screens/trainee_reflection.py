@@ -74,8 +74,9 @@ elif not view.expected and view.status == "none":
 
 # -- the template -----------------------------------------------------------------------------------------------
 key = f"reflection_{day.isoformat()}_"
-if st.session_state.get("reflection_loaded") != (day, view.version, view.pending_edit, view.status):
-    # first render of this day (or after a submit): put the stored text into the widgets
+if st.session_state.get("reflection_loaded") != day:
+    # first render of this day (or after a submit or discard): put the stored text into the widgets. Never on
+    # an ordinary rerun: the widgets hold what the person is typing, newer than anything stored
     saved = view.body
     for name in ("goal", "case_fields", "event", "feelings", "keep_text", "problem", "analysis", "insight",
                  "try_text"):
@@ -84,7 +85,7 @@ if st.session_state.get("reflection_loaded") != (day, view.version, view.pending
     st.session_state[key + "module_ids"] = list(saved.module_ids)
     st.session_state[key + "case_count"] = int(saved.case_count or 0)
     st.session_state[key + "self_rating"] = saved.self_rating
-    st.session_state["reflection_loaded"] = (day, view.version, view.pending_edit, view.status)
+    st.session_state["reflection_loaded"] = day
 
 competency_names = {c["code"]: c["name_ja" if language() == "ja" else "name_en"] for c in cohorts.competencies(db)}
 module_titles = {m["id"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' else 'title_en']}"

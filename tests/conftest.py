@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,7 +13,8 @@ from coordsupervise.auth import load_login_user
 from coordsupervise.db import Database
 from coordsupervise.demo import build_demo
 
-DEMO_TODAY = date(2026, 11, 27)
+# the demo is placed relative to the day the tests run (Asia/Tokyo), as the app places it relative to today
+DEMO_TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_bookmark_survives_login_and_cookie_reopens_it(server, page, browser):
     tab = other.new_page()
     tab.goto(server.url + "/assignments?x=1")
     wait_idle(tab)
-    assert tab.url.endswith("/assignments?x=1")
+    assert "/assignments?x=1" in tab.url  # the page may add its own parameters
     expect(tab.get_by_role("heading", name=translate("ja", "nav.assignments"))).to_be_visible()
     other.close()
 

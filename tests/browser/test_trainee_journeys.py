@@ -1,0 +1,94 @@
+"""A trainee's evening in a real browser: a draft that survives a reload, a submit, an assignment with an
+attachment, and the progress charts."""
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from coordsupervise.db import Database
+from coordsupervise.i18n import translate
+
+from ..conftest import DEMO_TODAY
+from .conftest import login, wait_idle
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+@pytest.fixture(scope="session")
+def free_days(demo_template):
+    """Working days of demo-trainee's practical stage with no reflection yet, newest first (read before the
+    server opens the file: DuckDB allows one process per file)."""
+    db = Database(demo_template)
+    taken = {d for (d,) in db.rows(
+        "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
+        "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee'")}
+    start = db.value("SELECT s.starts_on FROM cohort_stage s JOIN enrolment e ON e.cohort_id = s.cohort_id "
+                     "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee' AND "
+                     "s.stage = 'practical'")
+    db.close()
+    days, d = [], DEMO_TODAY - timedelta(days=1)
+    while d >= start:
+        if d.weekday() < 5 and d not in taken:
+            days.append(d)
+        d -= timedelta(days=1)
+    assert len(days) >= 2, "the demo should leave some days without a reflection"
+    return days
+
+
+def field(page, key):
+    return page.get_by_label(JA(key), exact=True)
+
+
+def test_draft_survives_reload_and_relogin(server, page, free_days):
+    day = free_days[0].isoformat()
+    login(page, server.url, "demo-trainee", f"/reflection?day={day}")
+    field(page, "reflection.field.event").fill("ブラウザで書いた下書き K-777 の相談")
+    field(page, "reflection.field.feelings").click()  # leaving the box commits the text
+    wait_idle(page)
+    expect(page.get_by_text(JA("reflection.draft_saved", at="")[:6])).to_be_visible()
+    page.reload()
+    wait_idle(page)
+    expect(field(page, "reflection.field.event")).to_have_value("ブラウザで書いた下書き K-777 の相談")
+    # log out and in again: still there
+    page.get_by_role("button", name=JA("nav.logout")).click()
+    wait_idle(page)
+    login(page, server.url, "demo-trainee", f"/reflection?day={day}")
+    expect(field(page, "reflection.field.event")).to_have_value("ブラウザで書いた下書き K-777 の相談")
+
+
+def test_submit_a_reflection(server, page, free_days):
+    day = free_days[1].isoformat()
+    login(page, server.url, "demo-trainee", f"/reflection?day={day}")
+    field(page, "reflection.field.goal").fill("在留期限を最初に確認する")
+    field(page, "reflection.field.event").fill("相談者コード K-808 の更新手続を一緒に確認した。")
+    field(page, "reflection.field.try_text").fill("チェックリストを作って使う。")
+    field(page, "reflection.field.insight").click()
+    wait_idle(page)
+    page.get_by_text(f"3 {JA('level.3')}", exact=True).click()
+    wait_idle(page)
+    page.get_by_role("button", name=JA("reflection.submit")).click()
+    wait_idle(page)
+    expect(page.get_by_text(JA("reflection.status_submitted", version=1, at="")[:6])).to_be_visible()
+    expect(page.get_by_role("heading", name=JA("reflection.thread"))).to_be_visible()
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_assignment_with_an_attachment(server, page, tmp_path):
+    pdf = tmp_path / "記録.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    login(page, server.url, "demo-trainee", "/assignments?a=A5")
+    page.get_by_role("textbox", name=JA("assignment.body")).fill("## 連携先マップ\n市役所・法テラス・労働局")
+    page.get_by_text(JA("assignment.attach")).first.click()  # leave the text box
+    wait_idle(page)
+    page.locator("input[type=file]").set_input_files(str(pdf))
+    wait_idle(page)
+    expect(page.get_by_role("button", name="記録.pdf")).to_be_visible()
+    page.get_by_role("button", name=JA("assignment.submit", version=1)).click()
+    wait_idle(page)
+    expect(page.get_by_text(JA("assignment.submitted_line", version=1, at="")[:6])).to_be_visible()
+
+
+def test_progress_page_renders_its_charts(server, page):
+    login(page, server.url, "demo-trainee", "/progress")
+    expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=20000)
+    expect(page.get_by_role("heading", name=JA("progress.checklist"))).to_be_visible()

@@ -1,0 +1,87 @@
+"""The trainee's three screens, driven as a person would through AppTest."""
+import re
+
+from coordsupervise import auth
+from coordsupervise.i18n import translate
+from coordsupervise.routes import BY_PATH
+from coordsupervise.ui.runtime import database
+
+KEY_LIKE = re.compile(r"\b(?:reflection|assignment|progress|cert|calendar|nav|stage|level|off)\.[a-z_.]+\b")
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+def area(at, key):
+    return next(a for a in at.text_area if a.label == JA(key))
+
+
+def open_reflection(app, day=None):
+    at = app("demo-trainee", script="screens/trainee_reflection.py")
+    if day:
+        at.query_params["day"] = day
+    return at.run()
+
+
+def test_reflection_draft_survives_a_new_session(app):
+    at = open_reflection(app)
+    assert not at.exception
+    day = at.date_input[0].value.isoformat()
+    area(at, "reflection.field.event").input("AppTest で書いた下書き K-555").run()
+    assert not at.exception
+    assert any(JA("reflection.draft_saved", at="")[:8] in c.value for c in at.caption)
+    again = open_reflection(app, day)  # a refresh, a new tab, or after logging in again
+    assert area(again, "reflection.field.event").value == "AppTest で書いた下書き K-555"
+
+
+def test_privacy_guard_asks_before_submitting(app):
+    at = open_reflection(app)
+    day = at.date_input[0].value.isoformat()
+    area(at, "reflection.field.event").input("相談者の電話 090-1111-2222 に折り返し").run()
+    area(at, "reflection.field.try_text").input("明日は記録を見直す").run()
+    at.segmented_control[0].set_value(3).run()
+    at.button(key="reflection_submit").click().run()
+    assert not at.exception
+    assert JA("reflection.privacy_intro") in [w.value for w in at.warning]
+    labels = [c.label for c in at.checkbox]
+    assert any("090-1111-2222" in label for label in labels)
+    at.checkbox[0].check().run()
+    at.button(key="reflection_submit").click().run()
+    assert not at.exception
+    again = open_reflection(app, day)
+    assert JA("reflection.status_submitted", version=1, at="")[:4] in again.markdown[0].value
+
+
+def test_assignments_page_lists_everything_and_shows_the_rubric(app):
+    at = app("demo-trainee", script="screens/trainee_assignments.py")
+    at.query_params["a"] = "A4"
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe) >= 2  # the list and the rubric grid
+    assert at.selectbox[0].value == "A4"
+    assert any(e.label == JA("assignment.rubric") for e in at.expander)
+
+
+def test_progress_page_draws_its_charts(app):
+    at = app("demo-trainee", script="screens/trainee_progress.py").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3
+    markdown = " ".join(m.value for m in at.markdown)
+    assert JA("cert.modules", bar=80) in markdown and JA("cert.certification_test", bar=70) in markdown
+
+
+def test_english_is_complete_on_trainee_pages(app):
+    """With the account set to English, the screens speak English and no catalogue key shows through."""
+    db = database()
+    trainee = auth.load_login_user(db, "demo-trainee").actor()
+    auth.set_language(db, trainee, "en")
+    try:
+        for route in ("reflection", "assignments", "progress"):
+            at = app("demo-trainee", script=BY_PATH[route].file).run()
+            assert not at.exception
+            assert at.title[0].value == translate("en", BY_PATH[route].title_key)
+            shown = [m.value for m in at.markdown] + [c.value for c in at.caption] + \
+                [w.label for w in at.text_area] + [w.label for w in at.text_input]
+            leaks = [text for text in shown if KEY_LIKE.search(text)]
+            assert leaks == []
+    finally:
+        auth.set_language(db, trainee, "ja")

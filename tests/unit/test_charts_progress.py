@@ -1,0 +1,63 @@
+"""Chart builders (checked through fig.data), the competency profile and the certification checklist."""
+from datetime import date, timedelta
+
+from coordsupervise import certification, charts, defaults, enrolments, progress
+
+from ..conftest import DEMO_TODAY, actor_of
+
+
+def test_stage_timeline_has_a_bar_per_stage_and_marks_today():
+    cal = defaults.stage_calendar(date(2026, 4, 1))
+    labels = {"online": "オンライン", "practical": "実践研修"}
+    fig = charts.stage_timeline(cal, labels, date(2026, 7, 1), "今日")
+    assert [trace.y[0] for trace in fig.data] == ["オンライン", "実践研修"]
+    assert fig.data[1].x[0] == ((cal["practical"][1] - cal["practical"][0]).days + 1) * 86_400_000
+    assert any(a.text == "今日" for a in fig.layout.annotations)
+
+
+def test_practice_calendar_one_square_per_day_by_status():
+    start = date(2026, 10, 19)
+    statuses = {start + timedelta(days=i): s for i, s in enumerate(["submitted", "late", "missing", "off", "future"])}
+    fig = charts.practice_calendar(statuses, {"submitted": "提出"}, list("月火水木金土日"))
+    by_name = {trace.name: list(trace.text) for trace in fig.data}
+    assert by_name["提出"] == ["2026-10-19"]
+    assert sum(len(trace.text) for trace in fig.data) == 5
+
+
+def test_competency_chart_puts_rubric_and_self_rating_side_by_side():
+    profile = [{"code": "C1", "rubric_level": 3.5, "self_rating": 2.5}, {"code": "C2", "rubric_level": None,
+                                                                          "self_rating": 3.0}]
+    fig = charts.competency_chart(profile, {"C1": "在留", "C2": "文化"}, "評価", "自己評価", "合格")
+    assert [trace.name for trace in fig.data] == ["評価", "自己評価"]
+    assert list(fig.data[0].y) == [3.5, None]
+    assert fig.layout.yaxis.range == (0, 4.2)
+
+
+def test_profile_and_checklist_for_the_demo_trainee(demo_db):
+    actor = actor_of(demo_db, "demo-trainee")
+    enrolment = enrolments.current_for_trainee(demo_db, actor)
+    profile = progress.competency_profile(demo_db, actor, enrolment)
+    assert [p["code"] for p in profile] == ["C1", "C2", "C3", "C4"]
+    assert any(p["self_rating"] for p in profile)
+    checks = {c.key: c for c in certification.checklist(demo_db, actor, enrolment, DEMO_TODAY)}
+    assert list(checks) == ["cert.modules", "cert.overall_test", "cert.task_sheet", "cert.reflections",
+                            "cert.final_report", "cert.assignments", "cert.workshop", "cert.certification_test"]
+    assert checks["cert.workshop"].met is None  # the workshop is still to come
+    assert checks["cert.task_sheet"].met is True
+
+
+def test_checklist_of_a_finished_cohort_decides_everything(demo_db):
+    manager = actor_of(demo_db, "demo-manager")
+    enrolment_id = demo_db.value(
+        "SELECT e.id FROM enrolment e JOIN certificate c ON c.enrolment_id = e.id LIMIT 1")
+    enrolment = enrolments.load(demo_db, manager, enrolment_id)
+    checks = certification.checklist(demo_db, manager, enrolment, DEMO_TODAY)
+    assert all(c.met is not None for c in checks)
+    assert {c.key for c in checks if c.met} >= {"cert.workshop", "cert.certification_test"}
+
+
+def test_reflection_rate_counts_only_expected_days():
+    d = date(2026, 10, 19)
+    statuses = {d: "submitted", d + timedelta(1): "late", d + timedelta(2): "missing", d + timedelta(3): "off",
+                d + timedelta(5): "weekend", d + timedelta(8): "future"}
+    assert certification.reflection_rate(statuses) == (2, 3)
