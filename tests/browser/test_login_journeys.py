@@ -36,7 +36,7 @@ def test_each_demo_account_sees_exactly_its_menu(server, page, username):
 def test_bookmark_survives_login_and_cookie_reopens_it(server, page, browser):
     login(page, server.url, "demo-trainee", "/progress?view=calendar")
     assert page.url.endswith("/progress?view=calendar")
-    expect(page.get_by_role("heading", name=translate("ja", "nav.progress"))).to_be_visible()
+    expect(page.get_by_role("heading", name=translate("ja", "nav.progress"), exact=True)).to_be_visible()
 
     # a new tab of the same browser (cookie) opens a bookmarked address directly
     cookies = page.context.cookies()
@@ -46,7 +46,7 @@ def test_bookmark_survives_login_and_cookie_reopens_it(server, page, browser):
     tab.goto(server.url + "/assignments?x=1")
     wait_idle(tab)
     assert "/assignments?x=1" in tab.url  # the page may add its own parameters
-    expect(tab.get_by_role("heading", name=translate("ja", "nav.assignments"))).to_be_visible()
+    expect(tab.get_by_role("heading", name=translate("ja", "nav.assignments"), exact=True)).to_be_visible()
     other.close()
 
 
