@@ -372,8 +372,9 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
                                                                           "saved_at"]))
     insert_frame(tx, "reflection_read", pd.DataFrame(reads, columns=["reflection_id", "reader_id", "read_version",
                                                                     "read_at"]))
-    insert_frame(tx, "feedback", pd.DataFrame(feedback, columns=["reflection_id", "author_id", "body_md",
-                                                                "created_at"]))
+    feedback_frame = pd.DataFrame(feedback, columns=["reflection_id", "author_id", "body_md", "created_at"])
+    feedback_frame["search_text"] = [search_key(text) for text in feedback_frame["body_md"]]
+    insert_frame(tx, "feedback", feedback_frame)
     # the trainee has read all feedback older than two days; newer feedback shows as new
     tx.execute(
         "INSERT INTO feedback_read (feedback_id, reader_id, read_at) "

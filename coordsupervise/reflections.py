@@ -397,8 +397,8 @@ def reply(db: Database, actor: Actor, reflection_id: int, body_md: str) -> int:
     if db.value("SELECT status FROM reflection WHERE id = ?", [reflection_id]) != "submitted":
         raise InvalidInput("reflection.reply_to_draft")
     return db.write(lambda tx: tx.value(
-        "INSERT INTO feedback (reflection_id, author_id, body_md, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        [reflection_id, actor.id, text, utcnow()]))
+        "INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) VALUES (?, ?, ?, ?, ?) "
+        "RETURNING id", [reflection_id, actor.id, text, utcnow(), search_key(text)]))
 
 
 def unread_feedback_count(db: Database, actor: Actor, enrolment: Enrolment) -> int:

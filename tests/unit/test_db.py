@@ -22,30 +22,57 @@ def test_reopening_applies_nothing_twice(tmp_path):
     again.close()
 
 
-def test_upgrade_from_first_migration_keeps_every_row(tmp_path):
-    """A database made by schema 1 and filled with a demo programme upgrades to the latest without losing data."""
-    from coordsupervise.demo import build_demo
-
+def test_upgrade_from_first_migration_keeps_every_row(tmp_path, demo_template):
+    """A database made by schema 1, filled with a demo programme, upgrades to the latest without losing data."""
     path = tmp_path / "old.duckdb"
     old = Database(path, upgrade_to=1)
     assert old.schema_version() == 1
-    # the demo builder writes last_login_at only through later services, so schema 1 can hold it
-    build_demo(old, cohorts=2, trainees_per_cohort=4, seed=3)
     tables = [t for (t,) in old.rows(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name <> "
-        "'schema_version'")]
+        "'schema_version' ORDER BY table_name")]
+    # fill schema 1 with the demo programme: copy every column schema 1 has from a demo database
+    old.write(lambda tx: tx.execute("ATTACH ? AS demo (READ_ONLY)", [str(demo_template)]))
+    for table in _in_dependency_order(old, tables):
+        columns = ", ".join(c for (c,) in old.rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'old' AND table_name = ? "
+            "ORDER BY ordinal_position", [table]))
+        old.write(lambda tx, t=table, c=columns: tx.execute(
+            "INSERT INTO " + t + " (" + c + ") SELECT " + c + " FROM demo.main." + t))
+    old.write(lambda tx: tx.execute("DETACH demo"))
     before = {t: old.value("SELECT count(*) FROM " + t) for t in tables}
-    sample = old.rows("SELECT id, username, password_hash FROM app_user ORDER BY id")
+    assert before["reflection"] > 100 and before["feedback"] > 50
+    users = old.rows("SELECT id, username, password_hash FROM app_user ORDER BY id")
     reflections = old.rows("SELECT id, event, insight FROM reflection ORDER BY id")
+    feedback = old.rows("SELECT id, body_md FROM feedback ORDER BY id")
     old.close()
 
     upgraded = Database(path)
     assert upgraded.schema_version() == migrations()[-1].version
     assert {t: upgraded.value("SELECT count(*) FROM " + t) for t in tables} == before
-    assert upgraded.rows("SELECT id, username, password_hash FROM app_user ORDER BY id") == sample
+    assert upgraded.rows("SELECT id, username, password_hash FROM app_user ORDER BY id") == users
     assert upgraded.rows("SELECT id, event, insight FROM reflection ORDER BY id") == reflections
-    assert upgraded.value("SELECT count(*) FROM app_user WHERE last_login_at IS NULL") == before["app_user"]
+    assert upgraded.rows("SELECT id, body_md FROM feedback ORDER BY id") == feedback
+    # what later migrations add is there and filled
+    assert upgraded.value("SELECT count(*) FROM feedback WHERE search_text IS NULL") == 0
+    assert upgraded.value("SELECT count(*) FROM app_user WHERE last_login_at IS NOT NULL") == 0
     upgraded.close()
+
+
+def _in_dependency_order(db, tables):
+    """Parents before children, from the foreign keys schema 1 declares."""
+    edges = db.rows("SELECT table_name, referenced_table FROM duckdb_constraints() "
+                    "WHERE constraint_type = 'FOREIGN KEY' AND database_name = 'old'")
+    ordered, remaining = [], list(tables)
+    while remaining:
+        for table in remaining:
+            parents = {p for child, p in edges if child == table and p != table}
+            if parents <= set(ordered):
+                ordered.append(table)
+                remaining.remove(table)
+                break
+        else:
+            raise AssertionError(f"cycle among {remaining}")
+    return ordered
 
 
 def test_failed_transaction_commits_nothing(db):

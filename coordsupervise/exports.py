@@ -1,0 +1,83 @@
+"""Files people take away: CSV for Excel (UTF-8 with BOM, cells safe from formula injection) and a printable
+page (plain HTML with every piece of user text escaped). Also the reader for CSV that comes in (UTF-8 with or
+without BOM, or CP932 from Japanese Excel)."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+from datetime import date, datetime
+
+import pandas as pd
+
+from .access import Actor, require_enrolment_read
+from .db import Database
+from .errors import AccessDenied
+
+# what Excel and LibreOffice read as the start of a formula (full-width forms too, which IMEs produce)
+_FORMULA_START = tuple("=+-@\t\r＝＋－＠")
+
+
+def safe_cell(value) -> str:
+    """A cell as text that a spreadsheet will never evaluate: formula-like text gets a leading apostrophe."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM, so Japanese Excel opens it without mojibake."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        writer.writerow([safe_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def decode_csv(data: bytes) -> str:
+    """Text of an uploaded CSV: UTF-8 (BOM or not) first, then CP932 as saved by Japanese Excel."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("not UTF-8 or CP932")
+
+
+def trainee_record(db: Database, actor: Actor, enrolment_id: int) -> pd.DataFrame:
+    """Every submitted reflection of one trainee with its feedback, one row per message (or one row without)."""
+    relation = require_enrolment_read(db, actor, enrolment_id)
+    if not relation & {"supervised", "managed", "own"}:
+        raise AccessDenied()
+    return db.frame(
+        "SELECT r.practice_date, r.version, r.late, r.goal, r.case_count, r.case_fields, r.event, r.feelings, "
+        "r.keep_text, r.problem, r.analysis, r.insight, r.try_text, r.self_rating, "
+        "(SELECT string_agg(rc.competency, ' ' ORDER BY rc.competency) FROM reflection_competency rc "
+        " WHERE rc.reflection_id = r.id) AS competencies, "
+        "u.display_name AS feedback_author, f.created_at AS feedback_at, f.body_md AS feedback "
+        "FROM reflection r LEFT JOIN feedback f ON f.reflection_id = r.id "
+        "LEFT JOIN app_user u ON u.id = f.author_id WHERE r.enrolment_id = ? AND r.status = 'submitted' "
+        "ORDER BY r.practice_date, f.created_at", [enrolment_id])
+
+
+def printable_page(title: str, sections: list[tuple[str, list[tuple[str, str]]]]) -> str:
+    """A self-contained page to print or save as PDF. Every title, label and value is escaped."""
+    parts = [f"<!doctype html><html lang='ja'><meta charset='utf-8'><title>{html.escape(title)}</title>",
+             "<style>body{font-family:'Noto Sans CJK JP','Hiragino Sans','Yu Gothic',sans-serif;margin:2em;"
+             "line-height:1.6}h1{font-size:1.4em}h2{font-size:1.1em;border-bottom:1px solid #999;margin-top:1.6em}"
+             "dt{font-weight:bold;margin-top:.4em}dd{margin:0 0 0 1em;white-space:pre-wrap}"
+             "@media print{h2{page-break-after:avoid}section{page-break-inside:avoid}}</style>",
+             f"<h1>{html.escape(title)}</h1>"]
+    for heading, items in sections:
+        parts.append(f"<section><h2>{html.escape(heading)}</h2><dl>")
+        for label, value in items:
+            parts.append(f"<dt>{html.escape(label)}</dt><dd>{html.escape(value or '')}</dd>")
+        parts.append("</dl></section>")
+    parts.append("</html>")
+    return "".join(parts)

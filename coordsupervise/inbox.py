@@ -1,0 +1,160 @@
+"""The supervisor's reflection inbox: every submitted reflection of the trainees assigned to them, unread first,
+filterable, searchable in Japanese, paginated in SQL; and the caseload's workload figures.
+
+A reflection is unread for a supervisor until they have read its current version: a trainee's revision after
+reading makes it unread again (marked "revised"). "Awaiting reply" means the newest message in the thread is the
+trainee's. Managers may look at any trainee read-only, but the inbox is the caseload of the person asking.
+
+The f-strings below only join constant SQL fragments of this module; every value is a parameter. `workload` uses
+DuckDB's median() and date_diff() (PostgreSQL: percentile_cont and extract(epoch)), the one analytic query here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from .access import Actor, require_role
+from .db import Database, utcnow
+from .textnorm import search_key
+
+PAGE_SIZE = 25
+COMPETENCIES = ("C1", "C2", "C3", "C4")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    cohort_id: int | None = None
+    enrolment_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    competency: str | None = None
+    flagged: bool = False
+    unread: bool = False
+    awaiting_reply: bool = False
+    query: str = ""
+
+
+_UNREAD = ("NOT EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id = r.id AND rr.reader_id = ? "
+           "AND rr.read_version >= r.version)")
+_AWAITING = ("(SELECT f.author_id FROM feedback f WHERE f.reflection_id = r.id ORDER BY f.created_at DESC, f.id DESC "
+             "LIMIT 1) = e.trainee_id")
+_FLAGGED = ("EXISTS (SELECT 1 FROM flag fl WHERE fl.enrolment_id = e.id AND fl.resolved_at IS NULL AND "
+            "(fl.reflection_id IS NULL OR fl.reflection_id = r.id))")
+
+
+def _where(actor: Actor, flt: InboxFilter) -> tuple[str, list]:
+    """The caseload (assigned trainees, submitted reflections) narrowed by the filter, as SQL and parameters."""
+    parts = ["r.status = 'submitted'",
+             "EXISTS (SELECT 1 FROM supervision s WHERE s.enrolment_id = e.id AND s.supervisor_id = ?)"]
+    params: list = [actor.id]
+    if flt.cohort_id:
+        parts.append("e.cohort_id = ?")
+        params.append(flt.cohort_id)
+    if flt.enrolment_id:
+        parts.append("e.id = ?")
+        params.append(flt.enrolment_id)
+    if flt.date_from:
+        parts.append("r.practice_date >= ?")
+        params.append(flt.date_from)
+    if flt.date_to:
+        parts.append("r.practice_date <= ?")
+        params.append(flt.date_to)
+    if flt.competency in COMPETENCIES:
+        parts.append("EXISTS (SELECT 1 FROM reflection_competency rc WHERE rc.reflection_id = r.id "
+                     "AND rc.competency = ?)")
+        params.append(flt.competency)
+    if flt.flagged:
+        parts.append(_FLAGGED)
+    if flt.unread:
+        parts.append(_UNREAD)
+        params.append(actor.id)
+    if flt.awaiting_reply:
+        parts.append(_AWAITING)
+    needle = search_key(flt.query).strip()
+    if needle:
+        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        parts.append("(r.search_text LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM feedback f WHERE "
+                     "f.reflection_id = r.id AND f.search_text LIKE ? ESCAPE '\\'))")
+        params.extend([like, like])
+    return " AND ".join(parts), params
+
+
+def counts(db: Database, actor: Actor) -> dict[str, int]:
+    """The three numbers at the top of the inbox."""
+    require_role(actor, "supervisor")
+    where, params = _where(actor, InboxFilter())
+    unread, awaiting = db.one(
+        f"SELECT count(*) FILTER (WHERE {_UNREAD}), count(*) FILTER (WHERE {_AWAITING}) "
+        f"FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}", [actor.id, *params])
+    flagged = db.value(
+        "SELECT count(DISTINCT fl.enrolment_id) FROM flag fl JOIN supervision s ON s.enrolment_id = fl.enrolment_id "
+        "WHERE s.supervisor_id = ? AND fl.resolved_at IS NULL", [actor.id])
+    return {"unread": unread, "awaiting_reply": awaiting, "flagged_trainees": flagged}
+
+
+def page(db: Database, actor: Actor, flt: InboxFilter, page_no: int = 1,
+         page_size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int]:
+    """One page of the inbox (unread first, then newest day first) and the total number of matches."""
+    require_role(actor, "supervisor")
+    where, params = _where(actor, flt)
+    total = db.value(f"SELECT count(*) FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}",
+                     params)
+    offset = max(0, (page_no - 1) * page_size)
+    frame = db.frame(
+        f"SELECT r.id, r.practice_date, u.display_name AS trainee, u.display_name_kana AS trainee_kana, "
+        f"c.code AS cohort, r.version, r.late, r.self_rating, r.submitted_at, "
+        f"substr(r.event, 1, 80) AS excerpt, {_UNREAD} AS unread, "
+        f"EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id = r.id AND rr.reader_id = ? "
+        f"  AND rr.read_version < r.version) AS revised, "
+        f"{_AWAITING} AS awaiting_reply, {_FLAGGED} AS flagged, "
+        f"(SELECT string_agg(rc.competency, ' ' ORDER BY rc.competency) FROM reflection_competency rc "
+        f"  WHERE rc.reflection_id = r.id) AS competencies, "
+        f"(SELECT count(*) FROM feedback f WHERE f.reflection_id = r.id) AS messages "
+        f"FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
+        f"JOIN cohort c ON c.id = e.cohort_id WHERE {where} "
+        f"ORDER BY unread DESC, r.practice_date DESC, r.id DESC LIMIT ? OFFSET ?",
+        [actor.id, actor.id, *params, page_size, offset])
+    return frame, total
+
+
+def next_unread(db: Database, actor: Actor, flt: InboxFilter, after_id: int | None = None) -> int | None:
+    """The next unread reflection in inbox order (newest day first), skipping `after_id`."""
+    require_role(actor, "supervisor")
+    where, params = _where(actor, InboxFilter(**{**flt.__dict__, "unread": True}))
+    return db.value(
+        f"SELECT r.id FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where} AND r.id <> ? "
+        f"ORDER BY r.practice_date DESC, r.id DESC LIMIT 1", [*params, after_id or -1])
+
+
+def caseload(db: Database, actor: Actor) -> list[dict]:
+    """The supervisor's assigned enrolments, for the trainee filter (sorted by kana reading)."""
+    require_role(actor, "supervisor")
+    return db.dicts(
+        "SELECT e.id AS enrolment_id, e.cohort_id, c.code AS cohort, u.display_name, u.display_name_kana "
+        "FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
+        "JOIN cohort c ON c.id = e.cohort_id WHERE s.supervisor_id = ? "
+        "ORDER BY c.code DESC, u.display_name_kana, u.display_name", [actor.id])
+
+
+def workload(db: Database, actor: Actor, now: datetime | None = None) -> dict:
+    """Median hours from submission to the supervisor's first reply (this week; per cohort) and the reflections
+    waiting more than two days for any reply."""
+    require_role(actor, "supervisor")
+    now = now or utcnow()
+    first_reply = (
+        "SELECT e.cohort_id, c.code, r.id, r.submitted_at, "
+        "(SELECT min(f.created_at) FROM feedback f WHERE f.reflection_id = r.id AND f.author_id = ?) AS replied_at "
+        "FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN cohort c ON c.id = e.cohort_id "
+        "JOIN supervision s ON s.enrolment_id = e.id AND s.supervisor_id = ? WHERE r.status = 'submitted'")
+    week = db.value(
+        f"SELECT median(date_diff('minute', submitted_at, replied_at)) / 60.0 FROM ({first_reply}) x "
+        f"WHERE replied_at >= ?", [actor.id, actor.id, now - timedelta(days=7)])
+    per_cohort = db.dicts(
+        f"SELECT code AS cohort, median(date_diff('minute', submitted_at, replied_at)) / 60.0 AS median_hours, "
+        f"count(replied_at) AS replied FROM ({first_reply}) x WHERE replied_at IS NOT NULL "
+        f"GROUP BY code ORDER BY code DESC", [actor.id, actor.id])
+    waiting = db.value(
+        f"SELECT count(*) FROM ({first_reply}) x WHERE replied_at IS NULL AND submitted_at < ?",
+        [actor.id, actor.id, now - timedelta(days=2)])
+    return {"median_hours_week": week, "per_cohort": per_cohort, "waiting_over_2_days": waiting}
