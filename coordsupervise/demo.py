@@ -351,6 +351,7 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         "SELECT r.id, r.enrolment_id, r.practice_date FROM reflection r WHERE r.enrolment_id IN (SELECT unnest(?))",
         [[e["id"] for e in enrolments]])}
     sup_of = {e["id"]: (e["sup"], e["user"]) for e in enrolments}
+    by_demo_trainee = {e["id"]: e["demo"] for e in enrolments}
     versions = []
     for row in rows:
         rid = ids[(row["enrolment_id"], row["practice_date"])]
@@ -360,7 +361,8 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         versions.append((rid, 1, json.dumps(row["_body"], ensure_ascii=False), row["submitted_at"]))
         sup, trainee = sup_of[row["enrolment_id"]]
         age_days = (today - row["practice_date"]).days
-        if age_days >= 3 or (age_days >= 1 and rng.random() < 0.4):
+        fresh_for_demo = by_demo_trainee[row["enrolment_id"]] and age_days <= 6  # a few waiting for the demo
+        if not fresh_for_demo and (age_days >= 3 or (age_days >= 1 and rng.random() < 0.4)):
             read_at = row["submitted_at"] + timedelta(hours=rng.randint(10, 40))
             reads.append((rid, sup, 1, read_at))
             if rng.random() < 0.6:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .access import Actor, require_enrolment_read
+from .access import Actor, require_enrolment_read, visible_enrolments_sql
 from .cohorts import calendars
 from .db import Database
 from .errors import NotFound
+from .textnorm import search_key
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,23 @@ def current_for_trainee(db: Database, actor: Actor) -> Enrolment | None:
         "SELECT e.id FROM enrolment e JOIN cohort_stage s ON s.cohort_id = e.cohort_id AND s.stage = 'online' "
         "WHERE e.trainee_id = ? ORDER BY s.starts_on DESC LIMIT 1", [actor.id])
     return None if enrolment_id is None else load(db, actor, enrolment_id)
+
+
+def directory(db: Database, actor: Actor, query: str = "", limit: int = 200) -> list[dict]:
+    """Enrolments the actor may open (caseload for supervisors, everyone for managers), newest cohort first,
+    by kana reading; `query` matches name or reading, width- and kana-insensitively."""
+    condition, params = visible_enrolments_sql(actor)
+    rows = db.dicts(
+        "SELECT e.id AS enrolment_id, e.cohort_id, c.code AS cohort, u.display_name, u.display_name_kana "
+        "FROM enrolment e JOIN app_user u ON u.id = e.trainee_id JOIN cohort c ON c.id = e.cohort_id "
+        "JOIN cohort_stage s ON s.cohort_id = c.id AND s.stage = 'online' WHERE " + condition +
+        " ORDER BY s.starts_on DESC, u.display_name_kana, u.display_name", params)
+    needle = search_key(query)
+    if needle:
+        rows = [r for r in rows if needle in search_key(f"{r['display_name']} {r['display_name_kana'] or ''}")]
+    return rows[:limit]
+
+
+def relation(db: Database, actor: Actor, enrolment_id: int) -> set[str]:
+    """How the actor stands to this enrolment ({'own', 'supervised', 'managed'}), for pages deciding what to offer."""
+    return require_enrolment_read(db, actor, enrolment_id)

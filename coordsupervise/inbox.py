@@ -37,8 +37,8 @@ class InboxFilter:
 
 _UNREAD = ("NOT EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id = r.id AND rr.reader_id = ? "
            "AND rr.read_version >= r.version)")
-_AWAITING = ("(SELECT f.author_id FROM feedback f WHERE f.reflection_id = r.id ORDER BY f.created_at DESC, f.id DESC "
-             "LIMIT 1) = e.trainee_id")
+_AWAITING = ("coalesce((SELECT f.author_id FROM feedback f WHERE f.reflection_id = r.id "
+             "ORDER BY f.created_at DESC, f.id DESC LIMIT 1) = e.trainee_id, FALSE)")
 _FLAGGED = ("EXISTS (SELECT 1 FROM flag fl WHERE fl.enrolment_id = e.id AND fl.resolved_at IS NULL AND "
             "(fl.reflection_id IS NULL OR fl.reflection_id = r.id))")
 

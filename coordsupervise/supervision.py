@@ -257,3 +257,18 @@ def notes(db: Database, actor: Actor, enrolment_id: int) -> list[dict]:
     return db.dicts("SELECT n.id, n.body_md, n.created_at, u.display_name AS author FROM private_note n "
                     "JOIN app_user u ON u.id = n.author_id WHERE n.enrolment_id = ? ORDER BY n.created_at DESC",
                     [enrolment_id])
+
+
+def timeline(db: Database, actor: Actor, enrolment_id: int, limit: int = 10, offset: int = 0) -> tuple[list[dict], int]:
+    """Submitted reflections of one trainee, newest first, a page at a time, with the size of each thread."""
+    relation = require_enrolment_read(db, actor, enrolment_id)
+    if not relation & {"supervised", "managed"}:
+        raise AccessDenied()
+    total = db.value("SELECT count(*) FROM reflection WHERE enrolment_id = ? AND status = 'submitted'",
+                     [enrolment_id])
+    rows = db.dicts(
+        "SELECT r.id, r.practice_date, r.version, r.late, r.goal, r.event, r.insight, r.try_text, r.self_rating, "
+        "(SELECT count(*) FROM feedback f WHERE f.reflection_id = r.id) AS messages FROM reflection r "
+        "WHERE r.enrolment_id = ? AND r.status = 'submitted' ORDER BY r.practice_date DESC LIMIT ? OFFSET ?",
+        [enrolment_id, limit, offset])
+    return rows, total

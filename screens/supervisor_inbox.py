@@ -1,11 +1,298 @@
-"""supervisor inbox: the route, guard and tests exist; the screen itself is an open issue."""
+"""Supervisor: the reflection inbox. The list (filters in the address, so a view can be bookmarked) and, with
+?r=<id>, one reflection to read and answer, with "next unread" to clear a day without going back.
+Reads inbox and supervision; writes read receipts, replies (drafts autosaved), flags and the comment bank."""
+from datetime import date
+
 import streamlit as st
 
-from coordsupervise.ui.guard import require
-from coordsupervise.ui.runtime import t
-from coordsupervise.ui.widgets import coming_next
+from coordsupervise import inbox, reflections, supervision
+from coordsupervise.errors import StaleWrite, UserError
+from coordsupervise.inbox import InboxFilter
+from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.runtime import database, t
+from coordsupervise.ui.widgets import jst, link, thread_view
 
 actor = require("supervisor")
+db = database()
+qp = st.query_params
+
+
+def _int(name):
+    try:
+        return int(qp.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _date(name):
+    try:
+        return date.fromisoformat(qp.get(name, ""))
+    except ValueError:
+        return None
+
+
+flt = InboxFilter(cohort_id=_int("cohort"), enrolment_id=_int("trainee"), date_from=_date("from"),
+                  date_to=_date("to"), competency=qp.get("comp") or None, flagged=qp.get("flagged") == "1",
+                  unread=qp.get("unread") == "1", awaiting_reply=qp.get("awaiting") == "1", query=qp.get("q", ""))
+
+
+def open_reflection(reflection_id):
+    if reflection_id is None:
+        qp.pop("r", None)
+    else:
+        qp["r"] = str(reflection_id)
+
 
 st.title(t("nav.inbox"))
-coming_next("issue.supervisor")
+reflection_id = _int("r")
+counts_area = st.container()
+
+
+def show_counts():
+    counts = inbox.counts(db, actor)
+    m1, m2, m3 = counts_area.columns(3)
+    m1.metric(t("inbox.unread"), counts["unread"])
+    m2.metric(t("inbox.awaiting"), counts["awaiting_reply"])
+    m3.metric(t("inbox.flagged"), counts["flagged_trainees"])
+
+
+# ================================================================ reading one reflection
+if reflection_id is not None:
+    try:
+        view = supervision.open_reflection(db, actor, reflection_id)
+    except UserError as exc:
+        show_error(exc)
+        if st.button(t("inbox.back"), key="inbox_back_error"):
+            open_reflection(None)
+            st.rerun()
+        st.stop()
+    was_unread = view.read_version_before is None or view.read_version_before < view.version
+    if was_unread:
+        supervision.mark_read(db, actor, reflection_id)
+    show_counts()  # after the read receipt, so the numbers already count this one as read
+
+    nav1, nav2, _ = st.columns([1, 1, 3])
+    if nav1.button(t("inbox.back"), key="inbox_back", icon=":material/arrow_back:"):
+        open_reflection(None)
+        st.rerun()
+    next_id = inbox.next_unread(db, actor, flt, after_id=reflection_id)
+    if nav2.button(t("inbox.next_unread"), key="inbox_next", icon=":material/arrow_forward:",
+                   disabled=next_id is None, type="primary"):
+        open_reflection(next_id)
+        st.rerun()
+
+    weekday = t(f"weekday.{view.practice_date.weekday()}")
+    st.subheader(f"{view.trainee_name} · {view.practice_date:%Y/%m/%d} ({weekday})")
+    status = [t("inbox.version", version=view.version), jst(view.submitted_at)]
+    if view.late:
+        status.append(t("reflection.status_late").strip("・· "))
+    if view.read_version_before and view.read_version_before < view.version:
+        status.append(t("inbox.revised_since", version=view.read_version_before))
+    st.caption(" · ".join(status))
+
+    body = view.body
+    if body.competencies:
+        st.markdown(" ".join(f":blue-badge[{c}]" for c in body.competencies))
+    main, side = st.columns([3, 2])
+    with main:
+        st.markdown(f"**{t('reflection.field.goal')}**")
+        st.text(body.goal or "—")
+        st.caption(f"{t('reflection.field.case_count')}: {body.case_count} · {t('reflection.field.case_fields')}: "
+                   f"{body.case_fields or '—'}")
+        for name in ("event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text"):
+            st.markdown(f"**{t(f'reflection.field.{name}')}**")
+            st.text(getattr(body, name) or "—")
+        if body.self_rating:
+            st.markdown(f"**{t('reflection.field.self_rating')}**: {body.self_rating} "
+                        f"{t(f'level.{body.self_rating}')}")
+
+        history = reflections.versions(db, actor, reflection_id)
+        if len(history) > 1:
+            base = view.read_version_before if view.read_version_before else history[-2][0]
+            old = next((b for v, _, b in history if v == base), history[-2][2])
+            with st.expander(t("inbox.changes", old=base, new=view.version), expanded=bool(view.read_version_before)):
+                for name, lines in supervision.version_diff(old, body):
+                    st.markdown(f"**{t(f'reflection.field.{name}')}**")
+                    st.code("\n".join(lines), language="diff")
+
+        st.markdown(f"#### {t('reflection.thread')}")
+        thread_view(reflections.thread(db, actor, reflection_id))
+        reflections.mark_thread_read(db, actor, reflection_id)
+
+        reply_key = f"inbox_reply_{reflection_id}"
+        if reply_key not in st.session_state:
+            st.session_state[reply_key] = supervision.reply_draft(db, actor, reflection_id)
+        bank = supervision.comment_bank(db, actor)
+        if bank:
+            b1, b2 = st.columns([3, 1])
+            chosen = b1.selectbox(t("bank.pick"), [c["id"] for c in bank], key=f"inbox_bank_{reflection_id}",
+                                  format_func=lambda cid: next(c["title"] for c in bank if c["id"] == cid))
+
+            def insert_comment():
+                text = next(c["body_md"] for c in bank if c["id"] == chosen)
+                current = st.session_state.get(reply_key, "")
+                st.session_state[reply_key] = (current + "\n\n" + text).strip() if current else text
+
+            b2.button(t("bank.insert"), key=f"inbox_bank_insert_{reflection_id}", on_click=insert_comment)
+        text = st.text_area(t("inbox.reply"), key=reply_key, height=140, max_chars=reflections.REPLY_LIMIT,
+                            help=t("inbox.reply_help"))
+        if text != supervision.reply_draft(db, actor, reflection_id):
+            supervision.save_reply_draft(db, actor, reflection_id, text, view.version, view.thread_length)
+            st.caption(t("reflection.draft_saved", at=""))
+        s1, s2 = st.columns(2)
+        send = s1.button(t("inbox.send"), key=f"inbox_send_{reflection_id}", icon=":material/send:")
+        send_next = s2.button(t("inbox.send_next"), key=f"inbox_send_next_{reflection_id}", type="primary",
+                              icon=":material/fast_forward:")
+        if send or send_next:
+            try:
+                supervision.send_reply(db, actor, reflection_id, text, view.version, view.thread_length)
+                st.session_state.pop(reply_key, None)
+                st.toast(t("inbox.sent"), icon=":material/check_circle:")
+                if send_next:
+                    open_reflection(inbox.next_unread(db, actor, flt, after_id=reflection_id))
+                st.rerun()
+            except StaleWrite as exc:
+                show_error(exc)
+            except UserError as exc:
+                show_error(exc)
+
+    with side:
+        with st.expander(t("flag.title"), icon=":material/flag:"):
+            open_flags = [f for f in supervision.flags(db, actor, view.enrolment_id) if f["resolved_at"] is None]
+            for f in open_flags:
+                severity_label = t(f"flag.severity.{f['severity']}")
+                st.markdown(f":red-badge[{severity_label}] {jst(f['raised_at'])}")
+                st.text(f["reason"])
+            with st.form(f"inbox_flag_{reflection_id}", clear_on_submit=True):
+                severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
+                                    format_func=lambda s: t(f"flag.severity.{s}"))
+                reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
+                if st.form_submit_button(t("flag.raise")):
+                    try:
+                        supervision.raise_flag(db, actor, view.enrolment_id, severity, reason, reflection_id)
+                        st.rerun()
+                    except UserError as exc:
+                        show_error(exc)
+        link("trainee", t("inbox.profile"), ":material/person:", {"e": str(view.enrolment_id)})
+        st.markdown(f"**{t('inbox.previous_days')}**")
+        for prev in supervision.previous_days(db, actor, reflection_id):
+            with st.container(border=True):
+                st.caption(f"{prev['practice_date']:%m/%d} · {t('reflection.field.self_rating')} "
+                           f"{prev['self_rating'] or '—'}")
+                st.text((prev["event"] or "")[:200])
+                if prev["try_text"]:
+                    st.caption(f"Try: {prev['try_text'][:120]}")
+        with st.expander(t("bank.manage")):
+            for c in supervision.comment_bank(db, actor):
+                with st.form(f"inbox_bank_edit_{c['id']}"):
+                    title = st.text_input(t("bank.title"), value=c["title"], max_chars=80)
+                    body_md = st.text_area(t("bank.body"), value=c["body_md"])
+                    e1, e2 = st.columns(2)
+                    if e1.form_submit_button(t("bank.save")):
+                        supervision.save_comment(db, actor, title, body_md, c["id"])
+                        st.rerun()
+                    if e2.form_submit_button(t("bank.delete")):
+                        supervision.delete_comment(db, actor, c["id"])
+                        st.rerun()
+            with st.form("inbox_bank_new", clear_on_submit=True):
+                title = st.text_input(t("bank.title"), max_chars=80)
+                body_md = st.text_area(t("bank.body"))
+                if st.form_submit_button(t("bank.add")):
+                    try:
+                        supervision.save_comment(db, actor, title, body_md)
+                        st.rerun()
+                    except UserError as exc:
+                        show_error(exc)
+    st.stop()
+
+# ================================================================ the list
+show_counts()
+with st.expander(t("inbox.filters"), expanded=any([flt.cohort_id, flt.enrolment_id, flt.date_from, flt.date_to,
+                                                    flt.competency, flt.flagged, flt.unread, flt.awaiting_reply,
+                                                    flt.query])):
+    caseload = inbox.caseload(db, actor)
+    cohorts_seen = {c["cohort_id"]: c["cohort"] for c in caseload}
+    f1, f2, f3 = st.columns(3)
+    cohort = f1.selectbox(t("inbox.cohort"), [None, *cohorts_seen], key="inbox_cohort",
+                          index=([None, *cohorts_seen].index(flt.cohort_id) if flt.cohort_id in cohorts_seen else 0),
+                          format_func=lambda c: t("inbox.all") if c is None else cohorts_seen[c])
+    trainees = {c["enrolment_id"]: f"{c['display_name']} ({c['cohort']})" for c in caseload
+                if cohort is None or c["cohort_id"] == cohort}
+    trainee = f2.selectbox(t("inbox.trainee"), [None, *trainees], key="inbox_trainee",
+                           index=([None, *trainees].index(flt.enrolment_id) if flt.enrolment_id in trainees else 0),
+                           format_func=lambda e: t("inbox.all") if e is None else trainees[e])
+    competency = f3.selectbox(t("inbox.competency"), [None, *inbox.COMPETENCIES], key="inbox_competency",
+                              index=([None, *inbox.COMPETENCIES].index(flt.competency)
+                                     if flt.competency in inbox.COMPETENCIES else 0),
+                              format_func=lambda c: t("inbox.all") if c is None else c)
+    g1, g2 = st.columns([2, 3])
+    span = g1.date_input(t("inbox.dates"), value=[d for d in (flt.date_from, flt.date_to) if d], key="inbox_dates",
+                         format="YYYY/MM/DD")
+    query = g2.text_input(t("inbox.search"), value=flt.query, key="inbox_query", placeholder=t("inbox.search_hint"))
+    h1, h2, h3 = st.columns(3)
+    unread_only = h1.checkbox(t("inbox.only_unread"), value=flt.unread, key="inbox_only_unread")
+    flagged_only = h2.checkbox(t("inbox.only_flagged"), value=flt.flagged, key="inbox_only_flagged")
+    awaiting_only = h3.checkbox(t("inbox.only_awaiting"), value=flt.awaiting_reply, key="inbox_only_awaiting")
+    wanted = {"cohort": cohort, "trainee": trainee, "comp": competency,
+              "from": span[0].isoformat() if len(span) >= 1 else None,
+              "to": span[1].isoformat() if len(span) == 2 else None, "q": query.strip() or None,
+              "unread": "1" if unread_only else None, "flagged": "1" if flagged_only else None,
+              "awaiting": "1" if awaiting_only else None}
+    current = {k: qp.get(k) for k in wanted}
+    if {k: (str(v) if v is not None else None) for k, v in wanted.items()} != current:
+        for k, v in wanted.items():
+            if v is None:
+                qp.pop(k, None)
+            else:
+                qp[k] = str(v)
+        qp.pop("page", None)
+        st.rerun()
+
+page_no = max(1, _int("page") or 1)
+frame, total = inbox.page(db, actor, flt, page_no)
+pages = max(1, -(-total // inbox.PAGE_SIZE))
+top1, top2 = st.columns([3, 1])
+top1.caption(t("inbox.showing", total=total, page=page_no, pages=pages))
+first_unread = inbox.next_unread(db, actor, flt)
+if top2.button(t("inbox.open_next_unread"), key="inbox_open_next", type="primary", disabled=first_unread is None):
+    open_reflection(first_unread)
+    st.rerun()
+
+if frame.empty:
+    st.info(t("inbox.empty"))
+else:
+    table = frame.assign(
+        state=[("● " + t("inbox.state_unread") if u else "") + (" ↻" if r else "") for u, r in
+               zip(frame["unread"], frame["revised"], strict=True)],
+        marks=[("⚑ " if f else "") + ("💬" if a else "") for f, a in
+               zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
+    )[["state", "practice_date", "trainee", "cohort", "competencies", "excerpt", "marks", "messages"]]
+    picked = st.dataframe(
+        table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="inbox_table",
+        column_config={"state": t("inbox.col_state"),
+                       "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="MM/DD (ddd)"),
+                       "trainee": t("inbox.col_trainee"), "cohort": t("inbox.col_cohort"),
+                       "competencies": t("inbox.col_competencies"), "excerpt": t("inbox.col_excerpt"),
+                       "marks": t("inbox.col_marks"), "messages": t("inbox.col_messages")})
+    if picked.selection.rows:
+        open_reflection(int(frame.iloc[picked.selection.rows[0]]["id"]))
+        st.rerun()
+    p1, p2, _ = st.columns([1, 1, 4])
+    if p1.button(t("inbox.prev_page"), key="inbox_prev", disabled=page_no <= 1):
+        qp["page"] = str(page_no - 1)
+        st.rerun()
+    if p2.button(t("inbox.next_page"), key="inbox_nextpage", disabled=page_no >= pages):
+        qp["page"] = str(page_no + 1)
+        st.rerun()
+
+with st.expander(t("inbox.workload")):
+    figures = inbox.workload(db, actor)
+    w1, w2 = st.columns(2)
+    week = figures["median_hours_week"]
+    w1.metric(t("inbox.median_week"), "—" if week is None else t("inbox.hours", hours=f"{week:.1f}"))
+    w2.metric(t("inbox.waiting_2_days"), figures["waiting_over_2_days"])
+    if figures["per_cohort"]:
+        st.dataframe([{t("inbox.col_cohort"): row["cohort"],
+                       t("inbox.median_cohort"): t("inbox.hours", hours=f"{row['median_hours']:.1f}"),
+                       t("inbox.replied"): row["replied"]} for row in figures["per_cohort"]],
+                     hide_index=True, width="stretch")

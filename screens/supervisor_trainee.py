@@ -1,11 +1,196 @@
-"""supervisor trainee: the route, guard and tests exist; the screen itself is an open issue."""
+"""Supervisor (and manager, read-only): one trainee on one screen. Stage, reflection calendar, reflections with
+feedback as a timeline, flags, online results, assignments, private notes; CSV and printable exports.
+?e=<enrolment id> keeps the page bookmarkable."""
 import streamlit as st
 
-from coordsupervise.ui.guard import require
-from coordsupervise.ui.runtime import t
-from coordsupervise.ui.widgets import coming_next
+from coordsupervise import (
+    assignments,
+    certification,
+    charts,
+    cohorts,
+    enrolments,
+    exports,
+    progress,
+    reflections,
+    supervision,
+)
+from coordsupervise.errors import UserError
+from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.widgets import jst, link, thread_view, today_jst
 
 actor = require("supervisor", "manager")
-
+db = database()
+ja = language() == "ja"
 st.title(t("nav.trainee"))
-coming_next("issue.supervisor")
+
+query = st.text_input(t("profile.find"), key="trainee_find", placeholder=t("profile.find_hint"))
+people = enrolments.directory(db, actor, query)
+ids = [p["enrolment_id"] for p in people]
+try:
+    wanted = int(st.query_params.get("e", ""))
+except ValueError:
+    wanted = None
+if wanted is not None and wanted not in ids:
+    try:  # a bookmarked trainee outside the first matches: still open it if the actor may see them
+        enrolments.load(db, actor, wanted)
+        ids.insert(0, wanted)
+        people.insert(0, next(p for p in enrolments.directory(db, actor) if p["enrolment_id"] == wanted))
+    except (UserError, StopIteration):
+        wanted = None
+if not ids:
+    st.info(t("profile.nobody"))
+    st.stop()
+labels = {p["enrolment_id"]: f"{p['display_name']}({p['display_name_kana'] or ''}) · {p['cohort']}" for p in people}
+chosen = st.selectbox(t("profile.trainee"), ids, index=ids.index(wanted) if wanted in ids else 0,
+                      format_func=lambda e: labels[e], key="trainee_pick")
+if str(chosen) != st.query_params.get("e"):
+    st.query_params["e"] = str(chosen)
+
+try:
+    enrolment = enrolments.load(db, actor, chosen)
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+relation = enrolments.relation(db, actor, enrolment.id)
+can_write = "supervised" in relation
+today = today_jst()
+
+stage = cohorts.current_stage(enrolment.calendar, today)
+st.subheader(enrolment.trainee_name)
+st.caption(f"{enrolment.cohort_name_ja if ja else enrolment.cohort_name_en} · {t(f'stage.{stage}')}"
+           + ("" if can_write else f" · {t('profile.read_only')}"))
+
+checks = certification.checklist(db, actor, enrolment, today)
+met = sum(1 for c in checks if c.met)
+open_flags = [f for f in supervision.flags(db, actor, enrolment.id) if f["resolved_at"] is None]
+statuses = reflections.calendar(db, actor, enrolment, today)
+done, expected = certification.reflection_rate(statuses)
+k1, k2, k3 = st.columns(3)
+k1.metric(t("profile.reflection_rate"), f"{round(100 * done / expected) if expected else 0}% ({done}/{expected})")
+k2.metric(t("profile.criteria_met"), f"{met} / {len(checks)}")
+k3.metric(t("flag.title"), len(open_flags))
+
+tab_reflections, tab_flags, tab_results, tab_notes, tab_export = st.tabs(
+    [t("profile.tab_reflections"), t("profile.tab_flags"), t("profile.tab_results"), t("profile.tab_notes"),
+     t("profile.tab_export")])
+
+with tab_reflections:
+    if statuses:
+        status_labels = {s: t(f"calendar.{s}") for s in charts.STATUS_COLOURS}
+        st.plotly_chart(charts.practice_calendar(statuses, status_labels, [t(f"weekday.{i}") for i in range(7)]),
+                        width="stretch", config={"displayModeBar": False}, key="trainee_calendar")
+    page_size = 10
+    page_no = st.session_state.get("trainee_page", 1)
+    rows, total = supervision.timeline(db, actor, enrolment.id, page_size, (page_no - 1) * page_size)
+    for row in rows:
+        head = f"{row['practice_date']:%Y/%m/%d} · {t('inbox.version', version=row['version'])}"
+        if row["late"]:
+            head += " · " + t("assignment.late")
+        head += f" · 💬 {row['messages']}"
+        with st.expander(head):
+            st.markdown(f"**{t('reflection.field.goal')}**")
+            st.text(row["goal"] or "—")
+            st.markdown(f"**{t('reflection.field.event')}**")
+            st.text(row["event"] or "—")
+            st.markdown(f"**{t('reflection.field.insight')}**")
+            st.text(row["insight"] or "—")
+            st.markdown(f"**{t('reflection.field.try_text')}**")
+            st.text(row["try_text"] or "—")
+            thread_view(reflections.thread(db, actor, row["id"]))
+            if can_write:
+                link("inbox", t("profile.answer"), ":material/reply:", {"r": str(row["id"])})
+    pages = max(1, -(-total // page_size))
+    p1, p2, p3 = st.columns([1, 2, 1])
+    if p1.button(t("inbox.prev_page"), key="trainee_prev", disabled=page_no <= 1):
+        st.session_state["trainee_page"] = page_no - 1
+        st.rerun()
+    p2.caption(t("inbox.showing", total=total, page=page_no, pages=pages))
+    if p3.button(t("inbox.next_page"), key="trainee_next", disabled=page_no >= pages):
+        st.session_state["trainee_page"] = page_no + 1
+        st.rerun()
+
+with tab_flags:
+    all_flags = supervision.flags(db, actor, enrolment.id)
+    if not all_flags:
+        st.caption(t("flag.open_none"))
+    for f in all_flags:
+        with st.container(border=True):
+            severity = t(f"flag.severity.{f['severity']}")
+            st.markdown(f":red-badge[{severity}] {jst(f['raised_at'])} · {f['raised_by']}")
+            st.text(f["reason"])
+            if f["resolved_at"] is not None:
+                st.caption(t("flag.resolved_line", at=jst(f["resolved_at"]), by=f["resolved_by"],
+                             note=f["resolution_note"]))
+            elif can_write:
+                with st.form(f"trainee_resolve_{f['id']}", clear_on_submit=True):
+                    note = st.text_input(t("flag.resolution"))
+                    if st.form_submit_button(t("flag.resolve")):
+                        try:
+                            supervision.resolve_flag(db, actor, f["id"], note)
+                            st.rerun()
+                        except UserError as exc:
+                            show_error(exc)
+    if can_write:
+        with st.form("trainee_flag", clear_on_submit=True):
+            severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
+                                format_func=lambda s: t(f"flag.severity.{s}"))
+            reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
+            if st.form_submit_button(t("flag.raise")):
+                try:
+                    supervision.raise_flag(db, actor, enrolment.id, severity, reason)
+                    st.rerun()
+                except UserError as exc:
+                    show_error(exc)
+
+with tab_results:
+    for check in checks:
+        mark = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/schedule:"}[check.met]
+        line = f"{mark} {t(check.key, **check.params)}"
+        if check.detail_key and check.met is not True:
+            line += f" — {t(check.detail_key, **check.params)}"
+        st.markdown(line)
+    st.dataframe(
+        [{t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}",
+          t("progress.col_best"): m["best"], t("progress.col_attempts"): m["attempts"],
+          t("progress.col_passed"): t("progress.pass") if m["passed"] else t("progress.fail")}
+         for m in progress.module_results(db, actor, enrolment)], hide_index=True, width="stretch")
+    st.dataframe(
+        [{t("assignment.col_title"): f"{a.code} {a.title_ja if ja else a.title_en}",
+          t("assignment.col_state"): t(f"assignment.state.{a.state}"),
+          t("assignment.weighted_level"): (lambda s: "" if s is None else f"{s.weighted_level:.2f}")(
+              assignments.released_score(db, actor, enrolment, a.id))}
+         for a in assignments.for_enrolment(db, actor, enrolment, today)], hide_index=True, width="stretch")
+
+with tab_notes:
+    st.caption(t("profile.notes_private"))
+    if can_write:
+        with st.form("trainee_note", clear_on_submit=True):
+            note = st.text_area(t("profile.note"), max_chars=supervision.NOTE_LIMIT)
+            if st.form_submit_button(t("profile.add_note")):
+                try:
+                    supervision.add_note(db, actor, enrolment.id, note)
+                    st.rerun()
+                except UserError as exc:
+                    show_error(exc)
+    for n in supervision.notes(db, actor, enrolment.id):
+        with st.container(border=True):
+            st.caption(f"{jst(n['created_at'])} · {n['author']}")
+            st.markdown(n["body_md"])
+
+with tab_export:
+    record = exports.trainee_record(db, actor, enrolment.id)
+    st.download_button(t("profile.csv"), exports.csv_bytes(record), key="trainee_csv",
+                       file_name=f"reflections-{enrolment.id}.csv", mime="text/csv", icon=":material/download:")
+    sections = []
+    for day, group in record.groupby("practice_date", sort=True):
+        first = group.iloc[0]
+        items = [(t(f"reflection.field.{name}"), str(first[name] or "")) for name in
+                 ("goal", "event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text")]
+        items += [(f"{r.feedback_author} {jst(r.feedback_at)}", r.feedback) for r in group.itertuples()
+                  if isinstance(r.feedback, str)]
+        sections.append((f"{day:%Y/%m/%d}", items))
+    page = exports.printable_page(f"{enrolment.trainee_name} — {t('nav.reflection')}", sections)
+    st.download_button(t("profile.print"), page.encode("utf-8"), key="trainee_print",
+                       file_name=f"reflections-{enrolment.id}.html", mime="text/html", icon=":material/print:")
+    st.caption(t("profile.export_note"))

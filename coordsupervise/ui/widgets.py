@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
+from ..routes import BY_PATH
 from .runtime import language, t
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -52,3 +55,12 @@ def rubric_table(criteria: list[dict]) -> None:
             row[f"{level} {t(f'level.{level}')}"] = descriptor_ja if ja else descriptor_en
         rows.append(row)
     st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def link(route_path: str, label: str, icon: str | None = None, params: dict | None = None) -> None:
+    """A link to another screen of the menu, keeping the session. Outside the router (a screen run on its own, as
+    in tests) the page is unknown to Streamlit, so it falls back to a plain link to the same address."""
+    try:
+        st.page_link(BY_PATH[route_path].file, label=label, icon=icon, query_params=params)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"[{label}](/{route_path}{'?' + urlencode(params) if params else ''})")

@@ -1,0 +1,88 @@
+"""The supervisor's inbox and trainee profile through AppTest: list, open, reply, next unread, filters, access."""
+from coordsupervise import auth, inbox
+from coordsupervise.i18n import translate
+from coordsupervise.inbox import InboxFilter
+from coordsupervise.ui.runtime import database
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+def supervisor():
+    return auth.load_login_user(database(), "demo-supervisor").actor()
+
+
+def test_inbox_lists_unread_first_with_counts(app):
+    at = app("demo-supervisor", script="screens/supervisor_inbox.py").run()
+    assert not at.exception
+    assert [m.label for m in at.metric][:3] == [JA("inbox.unread"), JA("inbox.awaiting"), JA("inbox.flagged")]
+    assert len(at.dataframe) >= 1
+
+
+def test_open_reply_and_move_to_next_unread(app):
+    db = database()
+    first = inbox.next_unread(db, supervisor(), InboxFilter())
+    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at.query_params["r"] = str(first)
+    at.run()
+    assert not at.exception
+    reply = next(a for a in at.text_area if a.label == JA("inbox.reply"))
+    reply.input("丁寧な振り返りです。次は根拠も書きましょう。").run()
+    at.button(key=f"inbox_send_next_{first}").click().run()
+    assert not at.exception
+    assert at.query_params["r"] != [str(first)]
+    assert db.value("SELECT count(*) FROM feedback WHERE reflection_id = ? AND body_md LIKE '丁寧な%'", [first]) == 1
+    assert db.value("SELECT read_version FROM reflection_read WHERE reflection_id = ? AND reader_id = ?",
+                    [first, supervisor().id]) is not None
+
+
+def test_reply_draft_survives_a_new_session(app):
+    db = database()
+    target = inbox.next_unread(db, supervisor(), InboxFilter())
+    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at.query_params["r"] = str(target)
+    at.run()
+    next(a for a in at.text_area if a.label == JA("inbox.reply")).input("送る前の下書き").run()
+    again = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    again.query_params["r"] = str(target)
+    again.run()
+    assert next(a for a in again.text_area if a.label == JA("inbox.reply")).value == "送る前の下書き"
+
+
+def test_search_filter_from_the_address(app):
+    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at.query_params["q"] = "存在しない語句XYZ"
+    at.run()
+    assert not at.exception
+    assert JA("inbox.empty") in [i.value for i in at.info]
+
+
+def test_reflection_of_someone_elses_trainee_is_refused(app):
+    db = database()
+    foreign = db.value("SELECT r.id FROM reflection r WHERE r.status = 'submitted' AND NOT EXISTS (SELECT 1 FROM "
+                       "supervision s WHERE s.enrolment_id = r.enrolment_id AND s.supervisor_id = ?) LIMIT 1",
+                       [supervisor().id])
+    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at.query_params["r"] = str(foreign)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [JA("error.access_denied")]
+    assert not [a for a in at.text_area if a.label == JA("inbox.reply")]
+
+
+def test_trainee_profile_for_supervisor_and_manager(app):
+    for username in ("demo-supervisor", "demo-manager"):
+        at = app(username, script="screens/supervisor_trainee.py").run()
+        assert not at.exception, username
+        assert len(at.tabs) == 5
+        assert [m.label for m in at.metric][:2] == [JA("profile.reflection_rate"), JA("profile.criteria_met")]
+
+
+def test_profile_of_a_trainee_outside_the_caseload_is_not_offered(app):
+    db = database()
+    foreign = db.value("SELECT e.id FROM enrolment e WHERE NOT EXISTS (SELECT 1 FROM supervision s WHERE "
+                       "s.enrolment_id = e.id AND s.supervisor_id = ?) LIMIT 1", [supervisor().id])
+    at = app("demo-supervisor", script="screens/supervisor_trainee.py")
+    at.query_params["e"] = str(foreign)
+    at.run()
+    assert not at.exception
+    assert at.selectbox[0].value != foreign
