@@ -168,16 +168,19 @@ def calendar(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> d
     return out
 
 
-def default_day(calendar: dict[date, str], last_day: date) -> date:
-    """The day the page opens on: the latest practice day up to `last_day` that still wants writing (today on a
-    working evening), else the latest working day."""
-    for d in sorted(calendar, reverse=True):
-        if d <= last_day and calendar[d] in ("open", "draft"):
-            return d
-    for d in sorted(calendar, reverse=True):
-        if d <= last_day and calendar[d] not in ("weekend", "off", "future"):
-            return d
-    return last_day
+def default_day(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> date:
+    """The day the page opens on: where the trainee left off (the day of their most recently saved, still
+    unsubmitted text), otherwise today, kept within the practical stage."""
+    _require_own(db, actor, enrolment)
+    start, end = enrolment.practical
+    left_off = db.value(
+        "SELECT day FROM (SELECT r.practice_date AS day, r.updated_at AS saved_at FROM reflection r "
+        "  WHERE r.enrolment_id = ? AND r.status = 'draft' "
+        "  UNION ALL SELECT r.practice_date, d.updated_at FROM draft d JOIN reflection r "
+        "  ON d.draft_key = 'reflection:' || CAST(r.id AS VARCHAR) WHERE d.owner_id = ? AND r.enrolment_id = ?) x "
+        "ORDER BY saved_at DESC LIMIT 1", [enrolment.id, actor.id, enrolment.id])
+    chosen = left_off if left_off is not None else today
+    return min(max(chosen, start), min(end, today))
 
 
 def open_day(db: Database, actor: Actor, enrolment: Enrolment, day: date) -> DayView:

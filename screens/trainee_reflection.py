@@ -33,7 +33,7 @@ calendar = reflections.calendar(db, actor, enrolment, today)
 try:
     requested = date.fromisoformat(st.query_params.get("day", ""))
 except ValueError:
-    requested = reflections.default_day(calendar, last_day)
+    requested = reflections.default_day(db, actor, enrolment, today)
 day = min(max(requested, start), last_day)
 new_feedback_days = reflections.days_with_new_feedback(db, actor, enrolment)
 if new_feedback_days:

@@ -210,3 +210,15 @@ def test_managers_read_but_do_not_write_in_threads(demo_db, trainee):
     assert reflections.thread(demo_db, manager_only, rid) == []
     with pytest.raises(AccessDenied):
         reflections.reply(demo_db, manager_only, rid, "manager note")
+
+
+def test_page_reopens_where_the_trainee_left_off(demo_db, trainee):
+    actor, enrolment = trainee
+    assert reflections.default_day(demo_db, actor, enrolment, TODAY) == min(TODAY, enrolment.practical[1])
+    day = free_day(demo_db, enrolment)
+    reflections.save_draft(demo_db, actor, enrolment, day, body(event="途中まで"), TODAY)
+    assert reflections.default_day(demo_db, actor, enrolment, TODAY) == day
+    reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY)
+    assert reflections.default_day(demo_db, actor, enrolment, TODAY) == min(TODAY, enrolment.practical[1])
+    reflections.save_draft(demo_db, actor, enrolment, day, body(event="提出後の修正中"), TODAY)
+    assert reflections.default_day(demo_db, actor, enrolment, TODAY) == day
