@@ -95,15 +95,6 @@ def cutoff(day: date, cutoff_days: int) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def working_days(start: date, end: date) -> list[date]:
-    days, d = [], start
-    while d <= end:
-        if d.weekday() < 5:
-            days.append(d)
-        d += timedelta(days=1)
-    return days
-
-
 def validate(body: ReflectionBody, *, for_submit: bool) -> None:
     for name, limit in TEXT_LIMITS.items():
         size = len(getattr(body, name))

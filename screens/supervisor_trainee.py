@@ -17,7 +17,7 @@ from coordsupervise import (
 from coordsupervise.errors import UserError
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import jst, link, thread_view, today_jst
+from coordsupervise.ui.widgets import checklist_view, jst, link, thread_view, today_jst
 
 actor = require("supervisor", "manager")
 db = database()
@@ -144,12 +144,7 @@ with tab_flags:
                     show_error(exc)
 
 with tab_results:
-    for check in checks:
-        mark = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/schedule:"}[check.met]
-        line = f"{mark} {t(check.key, **check.params)}"
-        if check.detail_key and check.met is not True:
-            line += f" — {t(check.detail_key, **check.params)}"
-        st.markdown(line)
+    checklist_view(checks)
     st.dataframe(
         [{t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}",
           t("progress.col_best"): m["best"], t("progress.col_attempts"): m["attempts"],

@@ -2,20 +2,17 @@
 Reads/writes coordsupervise.assignments."""
 import streamlit as st
 
-from coordsupervise import assignments, enrolments
+from coordsupervise import assignments
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import jst, rubric_table, today_jst
+from coordsupervise.ui.widgets import jst, own_enrolment, rubric_table, today_jst
 
 actor = require("trainee")
 db = database()
 st.title(t("nav.assignments"))
 
-enrolment = enrolments.current_for_trainee(db, actor)
-if enrolment is None:
-    st.info(t("trainee.no_enrolment"))
-    st.stop()
+enrolment = own_enrolment(db, actor)
 today = today_jst()
 ja = language() == "ja"
 rows = assignments.for_enrolment(db, actor, enrolment, today)

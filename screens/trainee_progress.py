@@ -2,19 +2,16 @@
 certification checklist. Reads progress, reflections and certification."""
 import streamlit as st
 
-from coordsupervise import certification, charts, cohorts, enrolments, progress, reflections
+from coordsupervise import certification, charts, cohorts, progress, reflections
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import today_jst
+from coordsupervise.ui.widgets import checklist_view, own_enrolment, today_jst
 
 actor = require("trainee")
 db = database()
 st.title(t("nav.progress"))
 
-enrolment = enrolments.current_for_trainee(db, actor)
-if enrolment is None:
-    st.info(t("trainee.no_enrolment"))
-    st.stop()
+enrolment = own_enrolment(db, actor)
 today = today_jst()
 ja = language() == "ja"
 st.caption(enrolment.cohort_name_ja if ja else enrolment.cohort_name_en)
@@ -26,12 +23,7 @@ now_stage = cohorts.current_stage(enrolment.calendar, today)
 st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
 
 st.subheader(t("progress.checklist"))
-for check in certification.checklist(db, actor, enrolment, today):
-    mark = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/schedule:"}[check.met]
-    line = f"{mark} **{t(check.key, **check.params)}**"
-    if check.detail_key and check.met is not True:
-        line += f" — {t(check.detail_key, **check.params)}"
-    st.markdown(line)
+checklist_view(certification.checklist(db, actor, enrolment, today))
 
 st.subheader(t("progress.online"))
 modules = progress.module_results(db, actor, enrolment)

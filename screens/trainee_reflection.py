@@ -6,21 +6,18 @@ from datetime import date
 
 import streamlit as st
 
-from coordsupervise import cohorts, enrolments, reflections
+from coordsupervise import cohorts, reflections
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.reflections import PrivacyFindings, ReflectionBody
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import jst, thread_view, today_jst
+from coordsupervise.ui.widgets import jst, own_enrolment, thread_view, today_jst
 
 actor = require("trainee")
 db = database()
 st.title(t("nav.reflection"))
 
-enrolment = enrolments.current_for_trainee(db, actor)
-if enrolment is None:
-    st.info(t("trainee.no_enrolment"))
-    st.stop()
+enrolment = own_enrolment(db, actor)
 today = today_jst()
 start, end = enrolment.practical
 if today < start:

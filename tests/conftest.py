@@ -44,3 +44,25 @@ def demo_db(demo_template, tmp_path) -> Database:
 
 def actor_of(database: Database, username: str) -> Actor:
     return load_login_user(database, username).actor()
+
+
+@pytest.fixture
+def new_trainee(demo_db):
+    """A fresh trainee in demo-trainee's cohort (practical stage), supervised by demo-supervisor, with nothing
+    written yet: (actor, enrolment)."""
+    from coordsupervise import enrolments
+    from coordsupervise.auth import insert_user
+
+    cohort_id = enrolments.current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id
+    supervisor_id = actor_of(demo_db, "demo-supervisor").id
+
+    def enrol(tx):
+        user_id = insert_user(tx, "test-trainee", "試験 花子", "x", ("trainee",))
+        enrolment_id = tx.value("INSERT INTO enrolment (cohort_id, trainee_id) VALUES (?, ?) RETURNING id",
+                                [cohort_id, user_id])
+        tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id) VALUES (?, ?)",
+                   [enrolment_id, supervisor_id])
+
+    demo_db.write(enrol)
+    actor = actor_of(demo_db, "test-trainee")
+    return actor, enrolments.current_for_trainee(demo_db, actor)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from ..enrolments import current_for_trainee
 from ..routes import BY_PATH
 from .runtime import language, t
 
@@ -64,3 +65,22 @@ def link(route_path: str, label: str, icon: str | None = None, params: dict | No
         st.page_link(BY_PATH[route_path].file, label=label, icon=icon, query_params=params)
     except StreamlitPageNotFoundError:
         st.markdown(f"[{label}](/{route_path}{'?' + urlencode(params) if params else ''})")
+
+
+def own_enrolment(db, actor):
+    """The trainee's current enrolment, or a friendly stop when there is none yet."""
+    enrolment = current_for_trainee(db, actor)
+    if enrolment is None:
+        st.info(t("trainee.no_enrolment"))
+        st.stop()
+    return enrolment
+
+
+def checklist_view(checks) -> None:
+    """The certification checklist: a mark per criterion (met, not met, not yet) and what is missing."""
+    for check in checks:
+        mark = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/schedule:"}[check.met]
+        line = f"{mark} **{t(check.key, **check.params)}**"
+        if check.detail_key and check.met is not True:
+            line += f" — {t(check.detail_key, **check.params)}"
+        st.markdown(line)

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from coordsupervise import assignments, enrolments
-from coordsupervise.auth import insert_user
+from coordsupervise import assignments
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
 
 from ..conftest import DEMO_TODAY, actor_of
@@ -26,21 +25,10 @@ def office(kind: str) -> bytes:
 
 
 @pytest.fixture
-def trainee(demo_db):
-    cohort_id = enrolments.current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id
-    supervisor_id = actor_of(demo_db, "demo-supervisor").id
-
-    def enrol(tx):
-        user_id = insert_user(tx, "test-trainee", "試験 花子", "x", ("trainee",))
-        eid = tx.value("INSERT INTO enrolment (cohort_id, trainee_id) VALUES (?, ?) RETURNING id", [cohort_id, user_id])
-        tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id) VALUES (?, ?)", [eid, supervisor_id])
-
-    demo_db.write(enrol)
-    actor = actor_of(demo_db, "test-trainee")
-    enrolment = enrolments.current_for_trainee(demo_db, actor)
+def trainee(demo_db, new_trainee):
+    actor, enrolment = new_trainee
     rows = assignments.for_enrolment(demo_db, actor, enrolment, DEMO_TODAY)
-    scored = next(r for r in rows if r.code == "A2")
-    return actor, enrolment, scored
+    return actor, enrolment, next(r for r in rows if r.code == "A2")
 
 
 @pytest.mark.parametrize("data, expected", [

@@ -4,7 +4,6 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from coordsupervise import enrolments, reflections
-from coordsupervise.auth import insert_user
 from coordsupervise.db import Database
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
 from coordsupervise.reflections import PrivacyFindings, ReflectionBody
@@ -26,21 +25,8 @@ def body(**changes) -> ReflectionBody:
 
 
 @pytest.fixture
-def trainee(demo_db):
-    """A new trainee in demo-trainee's cohort (practical stage), supervised by demo-supervisor, no reflections."""
-    cohort_id = enrolments.current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id
-    supervisor_id = actor_of(demo_db, "demo-supervisor").id
-
-    def enrol(tx):
-        user_id = insert_user(tx, "test-trainee", "試験 花子", "x", ("trainee",))
-        enrolment_id = tx.value("INSERT INTO enrolment (cohort_id, trainee_id) VALUES (?, ?) RETURNING id",
-                                [cohort_id, user_id])
-        tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id) VALUES (?, ?)",
-                   [enrolment_id, supervisor_id])
-
-    demo_db.write(enrol)
-    actor = actor_of(demo_db, "test-trainee")
-    return actor, enrolments.current_for_trainee(demo_db, actor)
+def trainee(new_trainee):
+    return new_trainee
 
 
 def free_day(db, enrolment) -> date:
