@@ -1,0 +1,36 @@
+"""The login page through AppTest: wrong passwords, throttling, success, demo accounts shown in demo mode."""
+from coordsupervise.i18n import translate
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+def attempt(at, username, password):
+    boxes = {t.label: t for t in at.text_input}
+    boxes[JA("login.username")].input(username)
+    boxes[JA("login.password")].input(password)
+    at.button[0].click().run()
+    return at
+
+
+def test_demo_accounts_are_listed_in_demo_mode(app):
+    at = app(None).run()
+    assert JA("login.demo_title") in " ".join(m.value for m in at.markdown)
+
+
+def test_wrong_password_then_throttle_then_wait(app):
+    at = app(None).run()
+    for _ in range(5):
+        attempt(at, "demo-admin", "wrong-password-123")
+        assert not at.exception
+    assert JA("login.failed") in [e.value for e in at.error]
+    attempt(at, "demo-admin", "coordsupervise-demo")  # even the right password waits now
+    assert any(JA("login.throttled", minutes=15)[:10] in e.value for e in at.error)
+    assert at.session_state["authentication_status"] is not True
+
+
+def test_successful_login_opens_the_start_page(app):
+    at = app(None).run()
+    attempt(at, "Demo-Manager", "coordsupervise-demo")  # usernames are case-insensitive
+    assert not at.exception
+    at.run()  # in a browser the cookie component asks for this rerun
+    assert at.title[0].value == JA("nav.inbox")
