@@ -298,10 +298,10 @@ def _quizzes(tx, rng, enrolments, calendar, today, module_ids):
             if score < 70:
                 test_rows.append((e["id"], "overall", 2, _pct(rng.gauss(74, 5)),
                                   jst_to_utc(online_end + timedelta(days=5), 19)))
-    tx.executemany("INSERT INTO quiz_attempt (enrolment_id, module_id, attempt_no, score_pct, taken_at) "
-                   "VALUES (?, ?, ?, ?, ?)", quiz_rows)
-    tx.executemany("INSERT INTO test_attempt (enrolment_id, kind, attempt_no, score_pct, taken_at) "
-                   "VALUES (?, ?, ?, ?, ?)", test_rows)
+    insert_frame(tx, "quiz_attempt", pd.DataFrame(
+        quiz_rows, columns=["enrolment_id", "module_id", "attempt_no", "score_pct", "taken_at"]))
+    insert_frame(tx, "test_attempt", pd.DataFrame(
+        test_rows, columns=["enrolment_id", "kind", "attempt_no", "score_pct", "taken_at"]))
 
 
 def _pct(x: float) -> float:
@@ -369,7 +369,7 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
                 feedback.append((rid, sup, rng.choice(FEEDBACK), read_at + timedelta(minutes=5)))
                 if rng.random() < 0.25:
                     feedback.append((rid, trainee, rng.choice(TRAINEE_REPLIES), read_at + timedelta(hours=20)))
-    tx.executemany("INSERT INTO reflection_competency (reflection_id, competency) VALUES (?, ?)", tags)
+    insert_frame(tx, "reflection_competency", pd.DataFrame(tags, columns=["reflection_id", "competency"]))
     insert_frame(tx, "reflection_version", pd.DataFrame(versions, columns=["reflection_id", "version", "body_json",
                                                                           "saved_at"]))
     insert_frame(tx, "reflection_read", pd.DataFrame(reads, columns=["reflection_id", "reader_id", "read_version",
