@@ -3,6 +3,7 @@
     python -m coordsupervise demo [--cohorts 3] [--trainees 12] [--seed 7] [--db PATH] [--replace]
     python -m coordsupervise create-admin USERNAME "表示名" [--db PATH]      (asks for the password)
     python -m coordsupervise backup DEST.duckdb [--db PATH]
+    python -m coordsupervise bench [--db PATH] [--repeat 5]                  (see coordsupervise/bench.py)
 
 The database file may not be open in a running app while these run (DuckDB allows one process per file).
 """
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("display_name")
     backup = sub.add_parser("backup", help="copy the database to a file (app stopped)")
     backup.add_argument("destination")
+    bench = sub.add_parser("bench", help="inbox at scale: ours vs a naive load-everything approach, as ratios")
+    bench.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     db_path = args.db or os.environ.get("COORDSUPERVISE_DB") or DEFAULT_DB
 
@@ -60,6 +63,15 @@ def main(argv: list[str] | None = None) -> int:
         db.write(insert_user, args.username, args.display_name, hash_password(password), ("admin",))
         db.close()
         print(f"admin {args.username} created in {db_path}")
+    elif args.command == "bench":
+        from .bench import run
+
+        db = Database(db_path)
+        result = run(db, args.repeat)
+        db.close()
+        print(f"{result['reflections']} reflections; busiest supervisor {result['supervisor']}")
+        print(f"inbox (counts + first page + next unread) / naive pandas load-all: {result['ours_over_naive']:.3f}")
+        print(f"inbox search / naive pandas load-all: {result['search_over_naive']:.3f}")
     elif args.command == "backup":
         db = Database(db_path)
         db.checkpoint()

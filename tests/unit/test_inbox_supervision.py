@@ -209,3 +209,11 @@ def test_workload_figures(demo_db):
     figures = inbox.workload(demo_db, supervisor)
     assert figures["per_cohort"] and figures["per_cohort"][0]["median_hours"] > 0
     assert figures["waiting_over_2_days"] >= 0
+
+
+def test_benchmark_runs_and_reports_ratios(demo_db):
+    """Only that the benchmark works on a small database; its numbers mean something at scale (README)."""
+    from coordsupervise import bench
+
+    result = bench.run(demo_db, repeat=1)
+    assert result["reflections"] > 0 and result["ours_over_naive"] > 0 and result["search_over_naive"] > 0
