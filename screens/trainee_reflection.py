@@ -6,9 +6,10 @@ from datetime import date
 
 import streamlit as st
 
-from coordsupervise import cohorts, reflections
+from coordsupervise import reflections
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.reflections import PrivacyFindings, ReflectionBody
+from coordsupervise.ui import runtime
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import jst, own_enrolment, thread_view, today_jst
@@ -84,9 +85,9 @@ if st.session_state.get("reflection_loaded") != day:
     st.session_state[key + "self_rating"] = saved.self_rating
     st.session_state["reflection_loaded"] = day
 
-competency_names = {c["code"]: c["name_ja" if language() == "ja" else "name_en"] for c in cohorts.competencies(db)}
+competency_names = {c["code"]: c["name_ja" if language() == "ja" else "name_en"] for c in runtime.competencies()}
 module_titles = {m["id"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' else 'title_en']}"
-                 for m in cohorts.modules(db, enrolment.cohort_id)}
+                 for m in runtime.modules(enrolment.cohort_id)}
 limits = reflections.TEXT_LIMITS
 
 

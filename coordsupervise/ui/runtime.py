@@ -5,6 +5,7 @@ import logging
 
 import streamlit as st
 
+from .. import cohorts
 from ..config import Settings, load_settings
 from ..db import Database
 from ..demo import build_demo
@@ -44,3 +45,14 @@ def language() -> str:
 def t(key: str, **params) -> str:
     """Translate for the person reading this session."""
     return translate(language(), key, **params)
+
+
+# -- cached reads of programme content that is the same for everyone and changes only when an admin edits it ------
+@st.cache_data(ttl=600, show_spinner=False)
+def modules(cohort_id: int) -> list[dict]:
+    return cohorts.modules(database(), cohort_id)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def competencies() -> list[dict]:
+    return cohorts.competencies(database())
