@@ -124,12 +124,13 @@ def _assignment(db: Database, enrolment: Enrolment, assignment_id: int) -> tuple
 
 
 def submissions(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: int) -> list[dict]:
-    """Every version of this enrolment's work on the assignment, newest first, with attachment metadata."""
-    require_enrolment_read(db, actor, enrolment.id)
+    """Every version of this enrolment's work on the assignment, newest first, with attachment metadata. Only the
+    trainee sees a version still in draft."""
+    own = "own" in require_enrolment_read(db, actor, enrolment.id)
     _assignment(db, enrolment, assignment_id)
     subs = db.dicts("SELECT id, version, body_md, status, submitted_at, late, updated_at FROM submission "
-                    "WHERE assignment_id = ? AND enrolment_id = ? ORDER BY version DESC",
-                    [assignment_id, enrolment.id])
+                    "WHERE assignment_id = ? AND enrolment_id = ? AND (? OR status <> 'draft') ORDER BY version DESC",
+                    [assignment_id, enrolment.id, own])
     for sub in subs:
         sub["attachments"] = db.dicts(
             "SELECT id, filename, media_type, size_bytes, sha256, uploaded_at FROM attachment "
@@ -233,12 +234,14 @@ def submit(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: int,
 
 def attachment_content(db: Database, actor: Actor, attachment_id: int) -> tuple[str, str, bytes]:
     """(filename, media type, bytes) for a download, after the same check as reading the submission."""
-    row = db.one("SELECT s.enrolment_id, a.filename, a.media_type, a.content FROM attachment a "
+    row = db.one("SELECT s.enrolment_id, s.status, a.filename, a.media_type, a.content FROM attachment a "
                  "JOIN submission s ON s.id = a.submission_id WHERE a.id = ?", [attachment_id])
     if row is None:
         raise NotFound()
-    require_enrolment_read(db, actor, row[0])
-    return row[1], row[2], bytes(row[3])
+    relation = require_enrolment_read(db, actor, row[0])
+    if row[1] == "draft" and "own" not in relation:
+        raise AccessDenied()  # a draft's files are the trainee's until submitted
+    return row[2], row[3], bytes(row[4])
 
 
 @dataclass(frozen=True)

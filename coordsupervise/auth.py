@@ -174,8 +174,10 @@ def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
 
 def change_password(db: Database, actor: Actor, current: str, new: str) -> datetime:
     """Returns the instant other sessions were ended; the caller's own session is re-issued after it."""
+    check_not_throttled(db, actor.username)  # guessing the current password counts like failed logins
     user = load_login_user(db, actor.username)
     if user is None or not verify_password(current, user.password_hash):
+        record_login_failure(db, actor.username)
         raise InvalidInput("password.current_wrong")
     new_hash = hash_password(new)
     now = utcnow()
@@ -229,9 +231,12 @@ def record_login_success(db: Database, user_id: int, username: str) -> None:
 
 
 # -- sessions -----------------------------------------------------------------------------------------------------
-def session_is_valid(user: LoginUser | None, issued_at: datetime) -> bool:
-    """A session (cookie or open tab) issued at `issued_at` (naive UTC) may go on."""
+def session_is_valid(user: LoginUser | None, issued_at: datetime, max_age: timedelta | None = None) -> bool:
+    """A session (cookie or open tab) issued at `issued_at` (naive UTC) may go on: the account is active, nothing
+    revoked it since, and (with `max_age`) it is not older than the session lifetime."""
     if user is None or not user.active:
+        return False
+    if max_age is not None and issued_at + max_age <= utcnow():
         return False
     return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
 

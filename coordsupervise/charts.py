@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
 STATUS_COLOURS = {"submitted": "#2e7d32", "late": "#f9a825", "draft": "#90caf9", "missing": "#c62828",
-                  "off": "#bdbdbd", "open": "#e3f2fd", "future": "#f5f5f5", "weekend": "#ffffff"}
+                  "off": "#bdbdbd", "open": "#e3f2fd", "future": "#f5f5f5", "extra": "#a5d6a7",
+                  "weekend": "#ffffff"}
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:

@@ -23,13 +23,20 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .errors import UserError
+from .migrations import PYTHON_STEPS
+
 MIGRATIONS_PACKAGE = "coordsupervise.migrations"
 WRITE_RETRIES = 5
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-class WriteConflict(Exception):
+class WriteConflict(UserError):
     """A write kept conflicting with another transaction; nothing of it was committed."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__("error.write_conflict")
+        self.detail = detail
 
 
 def utcnow() -> datetime:
@@ -170,6 +177,9 @@ class Database:
                 continue
             with self.transaction() as tx:
                 tx.execute(migration.sql)
+                step = PYTHON_STEPS.get(migration.version)
+                if step is not None:
+                    step(tx)
                 tx.execute(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
                     [migration.version, migration.name, utcnow()],

@@ -151,6 +151,8 @@ def build_demo(db: Database, *, cohorts: int = 3, trainees_per_cohort: int = 12,
     rng = random.Random(seed)
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account keeps the build fast
     summary = db.write(_build, rng, password_hash, cohorts, trainees_per_cohort, today)
+    db.write(lambda tx: tx.execute("INSERT INTO app_setting (key, value) VALUES ('demo_built', ?)",
+                                   [today.isoformat()]))
     db.checkpoint()
     return summary
 
@@ -462,3 +464,8 @@ def _workshop_and_certification(tx, rng, enrolments, calendar, manager_id, cohor
                        "VALUES (?, ?, ?, ?)",
                        [e["id"], f"FRSC-{cert_day.year}-{cohort_id:03d}-{n:03d}", cert_day,
                         cert_day.replace(year=cert_day.year + 3)])
+
+
+def is_demo_database(db: Database) -> bool:
+    """Built by build_demo: only then does the login page list the demo accounts and their shared password."""
+    return db.value("SELECT count(*) FROM app_setting WHERE key = 'demo_built'") > 0

@@ -138,8 +138,8 @@ def caseload(db: Database, actor: Actor) -> list[dict]:
 
 
 def workload(db: Database, actor: Actor, now: datetime | None = None) -> dict:
-    """Median hours from submission to the supervisor's first reply (this week; per cohort) and the reflections
-    waiting more than two days for any reply."""
+    """Median hours from submission to this supervisor's first reply (replies of this week; per cohort) and the
+    submitted reflections of the caseload still without a reply from them after two days."""
     require_role(actor, "supervisor")
     now = now or utcnow()
     first_reply = (

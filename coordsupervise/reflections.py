@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import privacy
 from .access import Actor, require_enrolment_read
+from .auth import audit
 from .db import Database, Transaction, utcnow
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite, UserError
@@ -130,7 +131,7 @@ def _require_practice_day(enrolment: Enrolment, day: date, today: date) -> None:
 # -- reading ------------------------------------------------------------------------------------------------------
 def calendar(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> dict[date, str]:
     """Status of every day of the practical stage: submitted, late, draft, missing, off, open (today, not yet
-    written), future, weekend."""
+    written), future, weekend, extra (submitted on a weekend or a day off, not counted)."""
     require_enrolment_read(db, actor, enrolment.id)
     start, end = enrolment.practical
     rows = {d: (status, late) for d, status, late in db.rows(
@@ -141,7 +142,9 @@ def calendar(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> d
     d = start
     while d <= end:
         status, late = rows.get(d, (None, False))
-        if status == "submitted":
+        if status == "submitted" and (d in off or d.weekday() >= 5):
+            out[d] = "extra"  # written on a day nothing was expected: welcome, but not counted
+        elif status == "submitted":
             out[d] = "late" if late else "submitted"
         elif d in off:
             out[d] = "off"
@@ -175,7 +178,9 @@ def default_day(db: Database, actor: Actor, enrolment: Enrolment, today: date) -
 
 
 def open_day(db: Database, actor: Actor, enrolment: Enrolment, day: date) -> DayView:
-    require_enrolment_read(db, actor, enrolment.id)
+    """The trainee's own view of a day, drafts and unsent edits included (staff read submitted versions only,
+    through supervision.open_reflection)."""
+    _require_own(db, actor, enrolment)
     row = db.one(
         "SELECT id, status, version, late, submitted_at, goal, case_count, case_fields, event, feelings, keep_text, "
         "problem, analysis, insight, try_text, self_rating, updated_at FROM reflection "
@@ -332,19 +337,28 @@ def _write_tags(tx: Transaction, reflection_id: int, body: ReflectionBody) -> No
                    [(reflection_id, m) for m in sorted(set(body.module_ids))])
 
 
-def set_day_off(db: Database, actor: Actor, enrolment: Enrolment, day: date, reason: str | None) -> None:
-    """Mark a day as not expected (holiday, training day, sick, other), or clear the mark with reason None."""
+def set_day_off(db: Database, actor: Actor, enrolment: Enrolment, day: date, reason: str | None,
+                now: datetime | None = None) -> None:
+    """Mark a day as not expected (holiday, training day, sick, other), or clear the mark with reason None.
+
+    A trainee may do so ahead of time and until the day's cut-off, not afterwards: a missed day cannot be turned
+    into a day off later to lift the reflection rate. Every change is in the audit log."""
     _require_own(db, actor, enrolment)
     if reason is not None and reason not in DAY_OFF_REASONS:
         raise InvalidInput("reflection.unknown_off_reason")
     start, end = enrolment.practical
     if not start <= day <= end:
         raise InvalidInput("reflection.outside_practical", start=start.isoformat(), end=end.isoformat())
+    if (now or utcnow()) > cutoff(day, enrolment.reflection_cutoff_days):
+        raise InvalidInput("reflection.off_too_late")
 
     def run(tx: Transaction):
+        before = tx.value("SELECT reason FROM day_off WHERE enrolment_id = ? AND day = ?", [enrolment.id, day])
         tx.execute("DELETE FROM day_off WHERE enrolment_id = ? AND day = ?", [enrolment.id, day])
         if reason is not None:
             tx.execute("INSERT INTO day_off (enrolment_id, day, reason) VALUES (?, ?, ?)", [enrolment.id, day, reason])
+        audit(tx, actor.id, "reflection.day_off", "enrolment", enrolment.id, {"day": day, "reason": before},
+              {"day": day, "reason": reason})
 
     db.write(run)
 

@@ -5,13 +5,15 @@ import streamlit as st
 
 from coordsupervise import auth
 from coordsupervise.errors import UserError
-from coordsupervise.ui import state
+from coordsupervise.ui import login, state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
 
 actor = require("trainee", "supervisor", "manager", "admin")
 
 st.title(t("nav.account"))
+if st.session_state.get("account_notice"):
+    st.success(t(st.session_state.pop("account_notice")))
 st.write(t("account.signed_in_as", name=actor.display_name, username=actor.username))
 
 st.subheader(t("account.language"))
@@ -36,8 +38,9 @@ if submitted:
     else:
         try:
             ended_at = auth.change_password(database(), actor, current, new)
-            # every other session ends; this one goes on as if issued just after the change
+            # every other session ends; this one goes on as if issued just after the change, with a new cookie
             st.session_state[state.LOGIN_AT] = ended_at + timedelta(microseconds=1)
-            st.success(t("account.password_changed"))
+            login.reissue_cookie()
+            st.session_state["account_notice"] = "account.password_changed"
         except UserError as exc:
             show_error(exc)

@@ -5,12 +5,12 @@ from datetime import date
 
 import streamlit as st
 
-from coordsupervise import inbox, reflections, supervision
+from coordsupervise import enrolments, inbox, reflections, supervision
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.inbox import InboxFilter
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
-from coordsupervise.ui.widgets import jst, link, thread_view
+from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
 
 actor = require("supervisor")
 db = database()
@@ -66,8 +66,12 @@ if reflection_id is not None:
             open_reflection(None)
             st.rerun()
         st.stop()
+    # what was on screen when the supervisor pressed a button: the previous run's version and thread length
+    seen_key = f"inbox_seen_{reflection_id}"
+    seen_version, seen_length = st.session_state.get(seen_key, (view.version, view.thread_length))
+    writable = "supervised" in enrolments.relation(db, actor, view.enrolment_id)
     was_unread = view.read_version_before is None or view.read_version_before < view.version
-    if was_unread:
+    if was_unread and writable:
         supervision.mark_read(db, actor, reflection_id)
     show_counts()  # after the read receipt, so the numbers already count this one as read
 
@@ -97,8 +101,8 @@ if reflection_id is not None:
     with main:
         st.markdown(f"**{t('reflection.field.goal')}**")
         st.text(body.goal or "—")
-        st.caption(f"{t('reflection.field.case_count')}: {body.case_count} · {t('reflection.field.case_fields')}: "
-                   f"{body.case_fields or '—'}")
+        st.text(f"{t('reflection.field.case_count')}: {body.case_count} · {t('reflection.field.case_fields')}: "
+                f"{body.case_fields or '—'}")
         for name in ("event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text"):
             st.markdown(f"**{t(f'reflection.field.{name}')}**")
             st.text(getattr(body, name) or "—")
@@ -119,42 +123,45 @@ if reflection_id is not None:
         thread_view(reflections.thread(db, actor, reflection_id))
         reflections.mark_thread_read(db, actor, reflection_id)
 
-        reply_key = f"inbox_reply_{reflection_id}"
-        if reply_key not in st.session_state:
-            st.session_state[reply_key] = supervision.reply_draft(db, actor, reflection_id)
-        bank = supervision.comment_bank(db, actor)
-        if bank:
-            b1, b2 = st.columns([3, 1])
-            chosen = b1.selectbox(t("bank.pick"), [c["id"] for c in bank], key=f"inbox_bank_{reflection_id}",
-                                  format_func=lambda cid: next(c["title"] for c in bank if c["id"] == cid))
+        if not writable:
+            st.info(t("inbox.read_only"))
+        else:
+            reply_key = f"inbox_reply_{reflection_id}"
+            if reply_key not in st.session_state:
+                st.session_state[reply_key] = supervision.reply_draft(db, actor, reflection_id)
+            bank = supervision.comment_bank(db, actor)
+            if bank:
+                b1, b2 = st.columns([3, 1])
+                chosen = b1.selectbox(t("bank.pick"), [c["id"] for c in bank], key=f"inbox_bank_{reflection_id}",
+                                      format_func=lambda cid: next(c["title"] for c in bank if c["id"] == cid))
 
-            def insert_comment():
-                text = next(c["body_md"] for c in bank if c["id"] == chosen)
-                current = st.session_state.get(reply_key, "")
-                st.session_state[reply_key] = (current + "\n\n" + text).strip() if current else text
+                def insert_comment():
+                    text = next(c["body_md"] for c in bank if c["id"] == chosen)
+                    current = st.session_state.get(reply_key, "")
+                    st.session_state[reply_key] = (current + "\n\n" + text).strip() if current else text
 
-            b2.button(t("bank.insert"), key=f"inbox_bank_insert_{reflection_id}", on_click=insert_comment)
-        text = st.text_area(t("inbox.reply"), key=reply_key, height=140, max_chars=reflections.REPLY_LIMIT,
-                            help=t("inbox.reply_help"))
-        if text != supervision.reply_draft(db, actor, reflection_id):
-            supervision.save_reply_draft(db, actor, reflection_id, text, view.version, view.thread_length)
-            st.caption(t("reflection.draft_saved", at=""))
-        s1, s2 = st.columns(2)
-        send = s1.button(t("inbox.send"), key=f"inbox_send_{reflection_id}", icon=":material/send:")
-        send_next = s2.button(t("inbox.send_next"), key=f"inbox_send_next_{reflection_id}", type="primary",
-                              icon=":material/fast_forward:")
-        if send or send_next:
-            try:
-                supervision.send_reply(db, actor, reflection_id, text, view.version, view.thread_length)
-                st.session_state.pop(reply_key, None)
-                st.toast(t("inbox.sent"), icon=":material/check_circle:")
-                if send_next:
-                    open_reflection(inbox.next_unread(db, actor, flt, after_id=reflection_id))
-                st.rerun()
-            except StaleWrite as exc:
-                show_error(exc)
-            except UserError as exc:
-                show_error(exc)
+                b2.button(t("bank.insert"), key=f"inbox_bank_insert_{reflection_id}", on_click=insert_comment)
+            text = st.text_area(t("inbox.reply"), key=reply_key, height=140, max_chars=reflections.REPLY_LIMIT,
+                                help=t("inbox.reply_help"))
+            if text != supervision.reply_draft(db, actor, reflection_id):
+                supervision.save_reply_draft(db, actor, reflection_id, text, seen_version, seen_length)
+                st.caption(t("reflection.draft_saved", at=""))
+            s1, s2 = st.columns(2)
+            send = s1.button(t("inbox.send"), key=f"inbox_send_{reflection_id}", icon=":material/send:")
+            send_next = s2.button(t("inbox.send_next"), key=f"inbox_send_next_{reflection_id}", type="primary",
+                                  icon=":material/fast_forward:")
+            if send or send_next:
+                try:
+                    supervision.send_reply(db, actor, reflection_id, text, seen_version, seen_length)
+                    st.session_state.pop(reply_key, None)
+                    st.toast(t("inbox.sent"), icon=":material/check_circle:")
+                    if send_next:
+                        open_reflection(inbox.next_unread(db, actor, flt, after_id=reflection_id))
+                    st.rerun()
+                except StaleWrite as exc:
+                    show_error(exc)
+                except UserError as exc:
+                    show_error(exc)
 
     with side:
         with st.expander(t("flag.title"), icon=":material/flag:"):
@@ -163,16 +170,18 @@ if reflection_id is not None:
                 severity_label = t(f"flag.severity.{f['severity']}")
                 st.markdown(f":red-badge[{severity_label}] {jst(f['raised_at'])}")
                 st.text(f["reason"])
-            with st.form(f"inbox_flag_{reflection_id}", clear_on_submit=True):
-                severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
-                                    format_func=lambda s: t(f"flag.severity.{s}"))
-                reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
-                if st.form_submit_button(t("flag.raise")):
-                    try:
-                        supervision.raise_flag(db, actor, view.enrolment_id, severity, reason, reflection_id)
-                        st.rerun()
-                    except UserError as exc:
-                        show_error(exc)
+            if writable:
+                with st.form(form_key(f"inbox_flag_{reflection_id}")):
+                    severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
+                                        format_func=lambda s: t(f"flag.severity.{s}"))
+                    reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
+                    if st.form_submit_button(t("flag.raise")):
+                        try:
+                            supervision.raise_flag(db, actor, view.enrolment_id, severity, reason, reflection_id)
+                            form_done(f"inbox_flag_{reflection_id}")
+                            st.rerun()
+                        except UserError as exc:
+                            show_error(exc)
         link("trainee", t("inbox.profile"), ":material/person:", {"e": str(view.enrolment_id)})
         st.markdown(f"**{t('inbox.previous_days')}**")
         for prev in supervision.previous_days(db, actor, reflection_id):
@@ -181,7 +190,7 @@ if reflection_id is not None:
                            f"{prev['self_rating'] or '—'}")
                 st.text((prev["event"] or "")[:200])
                 if prev["try_text"]:
-                    st.caption(f"Try: {prev['try_text'][:120]}")
+                    st.text(f"Try: {prev['try_text'][:120]}")
         with st.expander(t("bank.manage")):
             for c in supervision.comment_bank(db, actor):
                 with st.form(f"inbox_bank_edit_{c['id']}"):
@@ -189,20 +198,25 @@ if reflection_id is not None:
                     body_md = st.text_area(t("bank.body"), value=c["body_md"])
                     e1, e2 = st.columns(2)
                     if e1.form_submit_button(t("bank.save")):
-                        supervision.save_comment(db, actor, title, body_md, c["id"])
-                        st.rerun()
+                        try:
+                            supervision.save_comment(db, actor, title, body_md, c["id"])
+                            st.rerun()
+                        except UserError as exc:
+                            show_error(exc)
                     if e2.form_submit_button(t("bank.delete")):
                         supervision.delete_comment(db, actor, c["id"])
                         st.rerun()
-            with st.form("inbox_bank_new", clear_on_submit=True):
+            with st.form(form_key("inbox_bank_new")):
                 title = st.text_input(t("bank.title"), max_chars=80)
                 body_md = st.text_area(t("bank.body"))
                 if st.form_submit_button(t("bank.add")):
                     try:
                         supervision.save_comment(db, actor, title, body_md)
+                        form_done("inbox_bank_new")
                         st.rerun()
                     except UserError as exc:
                         show_error(exc)
+    st.session_state[seen_key] = (view.version, view.thread_length)
     st.stop()
 
 # ================================================================ the list

@@ -17,7 +17,16 @@ from coordsupervise import (
 from coordsupervise.errors import UserError
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import checklist_view, jst, link, thread_view, today_jst
+from coordsupervise.ui.widgets import (
+    checklist_view,
+    form_done,
+    form_key,
+    jst,
+    link,
+    thread_view,
+    today_jst,
+    user_markdown,
+)
 
 actor = require("supervisor", "manager")
 db = database()
@@ -123,22 +132,24 @@ with tab_flags:
                 st.caption(t("flag.resolved_line", at=jst(f["resolved_at"]), by=f["resolved_by"],
                              note=f["resolution_note"]))
             elif can_write:
-                with st.form(f"trainee_resolve_{f['id']}", clear_on_submit=True):
+                with st.form(form_key(f"trainee_resolve_{f['id']}")):
                     note = st.text_input(t("flag.resolution"))
                     if st.form_submit_button(t("flag.resolve")):
                         try:
                             supervision.resolve_flag(db, actor, f["id"], note)
+                            form_done(f"trainee_resolve_{f['id']}")
                             st.rerun()
                         except UserError as exc:
                             show_error(exc)
     if can_write:
-        with st.form("trainee_flag", clear_on_submit=True):
+        with st.form(form_key("trainee_flag")):
             severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
                                 format_func=lambda s: t(f"flag.severity.{s}"))
             reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
             if st.form_submit_button(t("flag.raise")):
                 try:
                     supervision.raise_flag(db, actor, enrolment.id, severity, reason)
+                    form_done("trainee_flag")
                     st.rerun()
                 except UserError as exc:
                     show_error(exc)
@@ -160,18 +171,19 @@ with tab_results:
 with tab_notes:
     st.caption(t("profile.notes_private"))
     if can_write:
-        with st.form("trainee_note", clear_on_submit=True):
+        with st.form(form_key("trainee_note")):
             note = st.text_area(t("profile.note"), max_chars=supervision.NOTE_LIMIT)
             if st.form_submit_button(t("profile.add_note")):
                 try:
                     supervision.add_note(db, actor, enrolment.id, note)
+                    form_done("trainee_note")
                     st.rerun()
                 except UserError as exc:
                     show_error(exc)
     for n in supervision.notes(db, actor, enrolment.id):
         with st.container(border=True):
             st.caption(f"{jst(n['created_at'])} · {n['author']}")
-            st.markdown(n["body_md"])
+            user_markdown(n["body_md"])
 
 with tab_export:
     record = exports.trainee_record(db, actor, enrolment.id)

@@ -6,7 +6,7 @@ from coordsupervise import assignments
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import jst, own_enrolment, rubric_table, today_jst
+from coordsupervise.ui.widgets import jst, own_enrolment, rubric_table, today_jst, user_markdown
 
 actor = require("trainee")
 db = database()
@@ -58,7 +58,7 @@ if score is not None:
                      hide_index=True, width="stretch")
         if score.overall_comment:
             st.markdown(f"**{t('assignment.overall_comment')}**")
-            st.markdown(score.overall_comment)
+            user_markdown(score.overall_comment)
 
 versions = assignments.submissions(db, actor, enrolment, row.id)
 current = versions[0] if versions else None
@@ -83,27 +83,33 @@ if editable:
             show_error(exc)
     if text.strip():
         with st.expander(t("assignment.preview")):
-            st.markdown(text)
+            user_markdown(text)
 
     upload_key = f"assignments_upload_{row.code}_{st.session_state.get('assignments_upload_n', 0)}"
     uploaded = st.file_uploader(t("assignment.attach"), key=upload_key, accept_multiple_files=True,
                                 type=["pdf", "docx", "xlsx", "png", "jpg", "jpeg"],
                                 help=t("assignment.attach_help", mb=assignments.MAX_ATTACHMENT_BYTES // 2**20))
+    for problem in st.session_state.pop("assignments_upload_problems", []):
+        show_error(problem)  # from the upload of the previous run, which reset the uploader
     if uploaded:
+        problems = []
         for file in uploaded:
             try:
                 assignments.add_attachment(db, actor, enrolment, row.id, file.name, file.getvalue())
             except UserError as exc:
-                show_error(exc)
+                problems.append(exc)
+        st.session_state["assignments_upload_problems"] = problems
         st.session_state["assignments_upload_n"] = st.session_state.get("assignments_upload_n", 0) + 1
         st.rerun()
 
 if current is not None:
     for attachment in current["attachments"]:
         a1, a2, a3 = st.columns([4, 2, 1])
-        name, media_type, content = assignments.attachment_content(db, actor, attachment["id"])
-        a1.download_button(f"{name} ({attachment['size_bytes'] / 1024:.0f} KB)", content, file_name=name,
-                           mime=media_type, key=f"assignments_dl_{attachment['id']}", icon=":material/download:")
+        a1.download_button(f"{attachment['filename']} ({attachment['size_bytes'] / 1024:.0f} KB)",
+                           # read the bytes only when the person clicks
+                           lambda aid=attachment["id"]: assignments.attachment_content(db, actor, aid)[2],
+                           file_name=attachment["filename"], mime=attachment["media_type"],
+                           key=f"assignments_dl_{attachment['id']}", icon=":material/download:")
         a2.caption(f"SHA-256 {attachment['sha256'][:12]}…")
         if current["status"] == "draft" and a3.button(t("assignment.remove"), key=f"assignments_rm_{attachment['id']}"):
             assignments.remove_attachment(db, actor, enrolment, attachment["id"])
@@ -122,7 +128,7 @@ if current is not None and current["status"] == "draft":
 elif current is not None:
     st.success(t("assignment.submitted_line", version=current["version"], at=jst(current["submitted_at"])))
     with st.container(border=True):
-        st.markdown(current["body_md"])
+        user_markdown(current["body_md"])
 
 if len(versions) > 1:
     with st.expander(t("assignment.earlier", count=len(versions) - 1)):

@@ -7,12 +7,13 @@ from datetime import date
 import streamlit as st
 
 from coordsupervise import reflections
+from coordsupervise.db import utcnow
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.reflections import PrivacyFindings, ReflectionBody
 from coordsupervise.ui import runtime
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import jst, own_enrolment, thread_view, today_jst
+from coordsupervise.ui.widgets import form_done, form_key, jst, own_enrolment, thread_view, today_jst
 
 actor = require("trainee")
 db = database()
@@ -71,19 +72,22 @@ elif not view.expected and view.status == "none":
     st.caption(t("reflection.not_expected"))
 
 # -- the template -----------------------------------------------------------------------------------------------
-key = f"reflection_{day.isoformat()}_"
-if st.session_state.get("reflection_loaded") != day:
-    # first render of this day (or after a submit or discard): put the stored text into the widgets. Never on
-    # an ordinary rerun: the widgets hold what the person is typing, newer than anything stored
+key = f"reflection_{actor.id}_{enrolment.id}_{day.isoformat()}_"
+FIELDS = ("goal", "case_fields", "event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text",
+          "competencies", "module_ids", "case_count", "self_rating")
+if st.session_state.get("reflection_loaded") != key or any(key + name not in st.session_state for name in FIELDS):
+    # Put the stored text into the widgets: on the first render of this day, after a submit or discard, and when
+    # Streamlit dropped the widgets' values (the person visited another screen). Never on an ordinary rerun: then
+    # the widgets hold what the person is typing, newer than anything stored.
     saved = view.body
-    for name in ("goal", "case_fields", "event", "feelings", "keep_text", "problem", "analysis", "insight",
-                 "try_text"):
+    for name in reflections.TEXT_LIMITS:
         st.session_state[key + name] = getattr(saved, name)
     st.session_state[key + "competencies"] = list(saved.competencies)
     st.session_state[key + "module_ids"] = list(saved.module_ids)
     st.session_state[key + "case_count"] = int(saved.case_count or 0)
     st.session_state[key + "self_rating"] = saved.self_rating
-    st.session_state["reflection_loaded"] = day
+    st.session_state[key + "base_version"] = view.version  # what this text was loaded from, for the stale check
+    st.session_state["reflection_loaded"] = key
 
 competency_names = {c["code"]: c["name_ja" if language() == "ja" else "name_en"] for c in runtime.competencies()}
 module_titles = {m["id"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' else 'title_en']}"
@@ -163,7 +167,8 @@ label = t("reflection.submit") if view.status != "submitted" else t("reflection.
 submit_disabled = view.status == "submitted" and not view.pending_edit and body == view.body
 if b1.button(label, type="primary", key="reflection_submit", disabled=submit_disabled):
     try:
-        version = reflections.submit(db, actor, enrolment, day, body, view.version, confirmed, today)
+        version = reflections.submit(db, actor, enrolment, day, body, st.session_state[key + "base_version"],
+                                     confirmed, today)
         st.session_state.pop(f"reflection_findings_{day.isoformat()}", None)
         st.session_state.pop("reflection_loaded", None)
         st.toast(t("reflection.submitted", version=version), icon=":material/check_circle:")
@@ -182,26 +187,29 @@ if view.pending_edit and b2.button(t("reflection.discard_edit"), key="reflection
     st.rerun()
 
 # -- day off -----------------------------------------------------------------------------------------------------
-if view.status != "submitted":
+if view.status != "submitted" and utcnow() <= reflections.cutoff(day, enrolment.reflection_cutoff_days):
     with st.expander(t("reflection.off_title")):
         reasons = [None, *reflections.DAY_OFF_REASONS]
         current = reasons.index(view.off_reason) if view.off_reason in reasons else 0
         reason = st.radio(t("reflection.off_reason"), reasons, index=current, key=f"reflection_off_{day}",
                           format_func=lambda r: t("off.none") if r is None else t(f"off.{r}"), horizontal=True)
         if reason != view.off_reason:
-            reflections.set_day_off(db, actor, enrolment, day, reason)
-            st.rerun()
+            try:
+                reflections.set_day_off(db, actor, enrolment, day, reason)
+                st.rerun()
+            except UserError as exc:
+                show_error(exc)
 
 # -- feedback thread and history -------------------------------------------------------------------------------
 if view.reflection_id is not None and view.status == "submitted":
     st.subheader(t("reflection.thread"))
     thread_view(reflections.thread(db, actor, view.reflection_id))
-    with st.form(f"reflection_reply_{day}", clear_on_submit=True):
-        text = st.text_area(t("reflection.reply"), max_chars=reflections.REPLY_LIMIT,
-                            key=f"reflection_reply_{day}_text")
+    with st.form(form_key(f"reflection_reply_{day}")):
+        text = st.text_area(t("reflection.reply"), max_chars=reflections.REPLY_LIMIT)
         if st.form_submit_button(t("reflection.send")):
             try:
                 reflections.reply(db, actor, view.reflection_id, text)
+                form_done(f"reflection_reply_{day}")
                 st.rerun()
             except UserError as exc:
                 show_error(exc)

@@ -20,7 +20,7 @@ from ..access import Actor
 from ..auth import LoginThrottled
 from ..config import settings_cookie_key
 from ..db import utcnow
-from ..demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from ..demo import DEMO_ACCOUNTS, DEMO_PASSWORD, is_demo_database
 from ..errors import UserError
 from . import state
 from .runtime import database, settings, t
@@ -79,7 +79,7 @@ def current_actor() -> Actor | None:
         return None
     user = auth.load_login_user(database(), st.session_state.get(state.USERNAME) or "")
     issued = st.session_state.get(state.LOGIN_AT)
-    if issued is None or not auth.session_is_valid(user, issued):
+    if issued is None or not auth.session_is_valid(user, issued, timedelta(hours=settings().session_hours)):
         _forget_session()
         st.session_state[state.NOTICE] = "login.session_ended"
         return None
@@ -88,18 +88,36 @@ def current_actor() -> Actor | None:
 
 
 def _forget_session() -> None:
+    """Drop everything this browser session held for the person (typed text, privacy findings, filters): the
+    next person at a shared desk starts clean. The language choice and the notice to show survive."""
+    keep = {state.LANGUAGE, state.NOTICE, state.LOGGING_OUT}
+    for key in list(st.session_state.keys()):
+        if key not in keep:
+            del st.session_state[key]
     for key in state.STAUTH_KEYS:
         st.session_state[key] = None
-    st.session_state.pop(state.LOGIN_AT, None)
 
 
 def _authenticator(directory: DbUserDirectory) -> stauth.Authenticate:
     cfg = settings()
     authenticator = stauth.Authenticate(
-        {"usernames": {}}, cookie_name=cfg.cookie_name, cookie_key=settings_cookie_key(cfg, database()),
+        {"usernames": {}}, cookie_name=cfg.cookie_name, cookie_key=_signing_key(),
         cookie_expiry_days=cfg.session_hours / 24, auto_hash=False, login_sleep_time=0)
     authenticator.authentication_controller.authentication_model.credentials["usernames"] = directory
     return authenticator
+
+
+def _signing_key() -> str:
+    """The cookie signing key, bound to the session lifetime: a cookie's issue time is read back as its expiry
+    minus the lifetime, so changing the lifetime must invalidate every cookie rather than shift their age."""
+    cfg = settings()
+    return f"{settings_cookie_key(cfg, database())}|session_hours={cfg.session_hours}"
+
+
+def reissue_cookie() -> None:
+    """After a password change ended every earlier session, give this browser a fresh cookie."""
+    authenticator = _authenticator(DbUserDirectory(database(), throttle=False))
+    authenticator.cookie_controller.set_cookie()
 
 
 def _cookie_issued_at() -> datetime | None:
@@ -109,7 +127,7 @@ def _cookie_issued_at() -> datetime | None:
     if not token:
         return None
     try:
-        claims = jwt.decode(token, settings_cookie_key(cfg, database()), algorithms=["HS256"])
+        claims = jwt.decode(token, _signing_key(), algorithms=["HS256"])
         expires = float(claims["exp_date"])
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return None
@@ -165,7 +183,9 @@ def login_screen() -> Actor | None:
         st.error(t("login.failed"))
         st.session_state[state.AUTH_STATUS] = None
     if cfg.demo:
-        _demo_accounts()
+        st.warning(t("login.demo_mode"), icon=":material/science:")
+        if is_demo_database(db):
+            _demo_accounts()
     return None
 
 
@@ -173,7 +193,7 @@ def _cookie_username() -> str | None:
     cfg = settings()
     token = st.context.cookies.get(cfg.cookie_name)
     try:
-        return jwt.decode(token, settings_cookie_key(cfg, database()), algorithms=["HS256"]).get("username")
+        return jwt.decode(token, _signing_key(), algorithms=["HS256"]).get("username")
     except (jwt.PyJWTError, AttributeError):
         return None
 

@@ -1,6 +1,7 @@
 """Small pieces of screen that several pages share."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -31,6 +32,17 @@ def coming_next(issue_key: str) -> None:
     st.info(t("page.coming_next", what=t(issue_key)), icon=":material/construction:")
 
 
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_NON_WEB_LINK = re.compile(r"\[([^\]]*)\]\((?!https?://)[^)]*\)")
+
+
+def user_markdown(text: str) -> None:
+    """Markdown someone typed, shown without HTML (Streamlit never renders it without unsafe_allow_html), without
+    images (a remote image would tell its owner when and where the reader opened it) and without links other than
+    http(s)."""
+    st.markdown(_NON_WEB_LINK.sub(r"\1", _IMAGE.sub(r"\1", text or "")))
+
+
 def thread_view(messages) -> None:
     """A feedback thread: author, time, a 'new' mark, and the Markdown body (rendered without HTML)."""
     if not messages:
@@ -42,7 +54,7 @@ def thread_view(messages) -> None:
             if message.is_new:
                 head += f" · :red-badge[{t('thread.new')}]"
             st.markdown(head)
-            st.markdown(message.body_md)
+            user_markdown(message.body_md)
 
 
 def rubric_table(criteria: list[dict]) -> None:
@@ -84,3 +96,13 @@ def checklist_view(checks) -> None:
         if check.detail_key and check.met is not True:
             line += f" — {t(check.detail_key, **check.params)}"
         st.markdown(line)
+
+
+def form_key(base: str) -> str:
+    """A form key that changes after a successful submit. Forms keep their text when a submit fails (nothing
+    typed is lost) and start empty after one succeeds: call form_done(base) on success."""
+    return f"{base}_{st.session_state.get('form_round_' + base, 0)}"
+
+
+def form_done(base: str) -> None:
+    st.session_state["form_round_" + base] = st.session_state.get("form_round_" + base, 0) + 1

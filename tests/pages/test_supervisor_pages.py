@@ -86,3 +86,36 @@ def test_profile_of_a_trainee_outside_the_caseload_is_not_offered(app):
     at.run()
     assert not at.exception
     assert at.selectbox[0].value != foreign
+
+
+def test_reply_is_refused_when_the_thread_moved_meanwhile(app):
+    from coordsupervise import reflections
+
+    db = database()
+    target = inbox.next_unread(db, supervisor(), InboxFilter())
+    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at.query_params["r"] = str(target)
+    at.run()
+    # while the supervisor writes, the trainee adds a message to the thread
+    trainee_name = db.value("SELECT u.username FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
+                            "JOIN app_user u ON u.id = e.trainee_id WHERE r.id = ?", [target])
+    trainee = auth.load_login_user(db, trainee_name).actor()
+    reflections.reply(db, trainee, target, "すみません、追加です")
+    # typing commits nothing until the click: both reach the server in one run, as in a browser
+    next(a for a in at.text_area if a.label == JA("inbox.reply")).input("返信します")
+    at.button(key=f"inbox_send_{target}").click().run()
+    assert not at.exception
+    assert JA("inbox.stale_thread") in [e.value for e in at.error]
+    assert db.value("SELECT count(*) FROM feedback WHERE reflection_id = ? AND body_md = '返信します'", [target]) == 0
+    # the text is still there, and sending again (now having seen the new message) works
+    assert next(a for a in at.text_area if a.label == JA("inbox.reply")).value == "返信します"
+    at.button(key=f"inbox_send_{target}").click().run()
+    assert db.value("SELECT count(*) FROM feedback WHERE reflection_id = ? AND body_md = '返信します'", [target]) == 1
+
+
+def test_markdown_from_people_loses_images_and_odd_links():
+    from coordsupervise.ui import widgets
+
+    text = "見て ![pixel](https://tracker.example/p.png) と [資料](https://ok.example) と [x](javascript:alert(1))"
+    cleaned = widgets._NON_WEB_LINK.sub(r"\1", widgets._IMAGE.sub(r"\1", text))
+    assert "tracker" not in cleaned and "javascript" not in cleaned and "[資料](https://ok.example)" in cleaned

@@ -85,3 +85,15 @@ def test_english_is_complete_on_trainee_pages(app):
             assert leaks == []
     finally:
         auth.set_language(db, trainee, "ja")
+
+
+def test_logout_leaves_nothing_of_the_person_in_the_session(app):
+    """On a shared desk PC the next person must not inherit typed text or privacy findings."""
+    at = app("demo-trainee").run()  # through the router, which draws the logout button
+    area(at, "reflection.field.event").input("共有PCで書いた文章").run()
+    assert any(k.startswith("reflection_") for k in at.session_state.keys())
+    at.button(key="app_logout").click().run()
+    assert not at.exception
+    assert not any(k.startswith("reflection_") for k in at.session_state.keys())
+    assert at.session_state["authentication_status"] is None
+    assert JA("login.username") in [t.label for t in at.text_input]

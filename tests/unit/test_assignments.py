@@ -144,5 +144,11 @@ def test_other_trainee_gets_nothing_by_id(demo_db, trainee):
         assignments.released_score(demo_db, intruder, enrolment, a2.id)
     with pytest.raises(AccessDenied):
         assignments.remove_attachment(demo_db, intruder, enrolment, attachment_id)
-    # the assigned supervisor may read and download
-    assert assignments.attachment_content(demo_db, actor_of(demo_db, "demo-supervisor"), attachment_id)[2] == PDF
+    # the assigned supervisor sees the work once it is submitted, not while it is a draft
+    supervisor = actor_of(demo_db, "demo-supervisor")
+    with pytest.raises(AccessDenied):
+        assignments.attachment_content(demo_db, supervisor, attachment_id)
+    assert assignments.submissions(demo_db, supervisor, enrolment, a2.id) == []
+    assignments.submit(demo_db, actor, enrolment, a2.id, 1)
+    assert assignments.attachment_content(demo_db, supervisor, attachment_id)[2] == PDF
+    assert [s["version"] for s in assignments.submissions(demo_db, supervisor, enrolment, a2.id)] == [1]

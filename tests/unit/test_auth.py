@@ -131,3 +131,20 @@ def test_admin_search_is_kana_and_width_insensitive(db):
     admin = Actor(99, "a", "a", frozenset({"admin"}))
     assert [u["username"] for u in auth.list_users(db, admin, "スズキ")] == ["suzuki"]
     assert [u["username"] for u in auth.list_users(db, admin, "ＳＵＺＵＫＩ")] == ["suzuki"]
+
+
+def test_sessions_expire_after_their_lifetime(db):
+    make_user(db)
+    user = auth.load_login_user(db, "sato")
+    assert auth.session_is_valid(user, utcnow() - timedelta(hours=11), timedelta(hours=12))
+    assert not auth.session_is_valid(user, utcnow() - timedelta(hours=13), timedelta(hours=12))
+
+
+def test_guessing_the_current_password_is_throttled_too(db):
+    make_user(db)
+    actor = auth.load_login_user(db, "sato").actor()
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            auth.change_password(db, actor, "wrong-guess-0000", "新しいパスフレーズですよ")
+    with pytest.raises(auth.LoginThrottled):
+        auth.change_password(db, actor, "正しい馬のバッテリー留め金", "新しいパスフレーズですよ")

@@ -141,7 +141,7 @@ def test_calendar_knows_off_missing_and_future(demo_db, trainee):
     day = free_day(demo_db, enrolment)
     before = reflections.calendar(demo_db, actor, enrolment, TODAY)
     assert before[day] in ("missing", "open")
-    reflections.set_day_off(demo_db, actor, enrolment, day, "holiday")
+    reflections.set_day_off(demo_db, actor, enrolment, day, "holiday", now=reflections.cutoff(day, 1))
     after = reflections.calendar(demo_db, actor, enrolment, TODAY)
     assert after[day] == "off"
     assert after[TODAY + timedelta(days=3)] in ("future", "weekend")
@@ -208,3 +208,28 @@ def test_page_reopens_where_the_trainee_left_off(demo_db, trainee):
     assert reflections.default_day(demo_db, actor, enrolment, TODAY) == min(TODAY, enrolment.practical[1])
     reflections.save_draft(demo_db, actor, enrolment, day, body(event="提出後の修正中"), TODAY)
     assert reflections.default_day(demo_db, actor, enrolment, TODAY) == day
+
+
+def test_days_off_only_until_the_cutoff_and_audited(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    with pytest.raises(InvalidInput) as late:
+        reflections.set_day_off(demo_db, actor, enrolment, day, "holiday",
+                                now=reflections.cutoff(day, 1) + timedelta(minutes=1))
+    assert late.value.key == "reflection.off_too_late"
+    reflections.set_day_off(demo_db, actor, enrolment, day, "holiday", now=reflections.cutoff(day, 1))
+    assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'reflection.day_off' AND actor_id = ?",
+                         [actor.id]) == 1
+
+
+def test_weekend_reflections_are_welcome_but_not_counted(demo_db, trainee):
+    from coordsupervise import certification
+
+    actor, enrolment = trainee
+    saturday = TODAY - timedelta(days=(TODAY.weekday() - 5) % 7 or 7)
+    assert saturday >= enrolment.practical[0]  # the demo's practical stage started weeks ago
+    before = certification.reflection_rate(reflections.calendar(demo_db, actor, enrolment, TODAY))
+    reflections.submit(demo_db, actor, enrolment, saturday, body(), 0, set(), TODAY)
+    statuses = reflections.calendar(demo_db, actor, enrolment, TODAY)
+    assert statuses[saturday] == "extra"
+    assert certification.reflection_rate(statuses) == before
