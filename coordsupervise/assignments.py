@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from . import privacy
 from .access import Actor, require_enrolment_read
+from .auth import audit
 from .db import Database, Transaction, utcnow
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from .privacy import PrivacyFindings
 
 JST = ZoneInfo("Asia/Tokyo")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -213,11 +216,19 @@ def remove_attachment(db: Database, actor: Actor, enrolment: Enrolment, attachme
 
 
 def submit(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: int, version: int,
-           now: datetime | None = None) -> None:
-    """Lock the draft `version` as submitted. Late after the due day's 23:59 JST: marked, never refused."""
+           now: datetime | None = None, confirmed: set[tuple[str, str]] = frozenset()) -> None:
+    """Lock the draft `version` as submitted. Late after the due day's 23:59 JST: marked, never refused.
+    Like a reflection, the text waits while it looks like a client's identifiers until each span is edited away or
+    confirmed (the confirmation goes to the audit log)."""
     _require_own(db, actor, enrolment)
     _, _kind, due_on = _assignment(db, enrolment, assignment_id)
     now = now or utcnow()
+    body = db.value("SELECT body_md FROM submission WHERE assignment_id = ? AND enrolment_id = ? AND version = ?",
+                    [assignment_id, enrolment.id, version]) or ""
+    findings = privacy.scan_text(body, "body")
+    pending = privacy.unconfirmed(findings, set(confirmed))
+    if pending:
+        raise PrivacyFindings(pending)
 
     def run(tx: Transaction):
         row = tx.one("SELECT id, version, status, body_md FROM submission WHERE assignment_id = ? AND "
@@ -228,6 +239,9 @@ def submit(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: int,
             raise InvalidInput("assignment.empty")
         tx.execute("UPDATE submission SET status = 'submitted', submitted_at = ?, late = ?, updated_at = ? "
                    "WHERE id = ?", [now, now > due_cutoff(due_on), now, row[0]])
+        if findings:
+            audit(tx, actor.id, "submission.privacy_confirmed", "submission", row[0], None,
+                  [{"kind": f.kind, "text": f.text} for f in findings])
 
     db.write(run)
 

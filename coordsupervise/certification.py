@@ -22,8 +22,9 @@ class Check:
 
 
 def reflection_rate(statuses: dict[date, str]) -> tuple[int, int]:
-    """(days with a submitted reflection, days expected so far) from the practice calendar."""
-    expected = [s for s in statuses.values() if s in ("submitted", "late", "missing", "draft")]
+    """(days with a submitted reflection, days expected so far) from the practice calendar. Only working days
+    count: a weekend reflection (or draft) neither helps nor hurts."""
+    expected = [s for d, s in statuses.items() if d.weekday() < 5 and s in ("submitted", "late", "missing", "draft")]
     done = [s for s in expected if s in ("submitted", "late")]
     return len(done), len(expected)
 

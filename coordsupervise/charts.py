@@ -29,7 +29,7 @@ def stage_timeline(calendar: dict[str, tuple[date, date]], labels: dict[str, str
             y=[labels[stage]], x=[((end - start).days + 1) * 86_400_000], base=[start.isoformat()], orientation="h",
             name=labels[stage], showlegend=False, hovertemplate=f"{labels[stage]}<br>{start} – {end}<extra></extra>",
             marker_color="#1565c0" if start <= today <= end else "#90a4ae"))
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", tickformat="%Y/%m")  # numeric: month names would come out in English
     fig.update_yaxes(autorange="reversed")
     fig.add_vline(x=today.isoformat(), line_dash="dash", line_color="#c62828")
     fig.add_annotation(x=today.isoformat(), y=1.05, yref="paper", text=today_label, showarrow=False,

@@ -353,6 +353,7 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         "SELECT r.id, r.enrolment_id, r.practice_date FROM reflection r WHERE r.enrolment_id IN (SELECT unnest(?))",
         [[e["id"] for e in enrolments]])}
     sup_of = {e["id"]: (e["sup"], e["user"]) for e in enrolments}
+    now = min(utcnow(), jst_to_utc(today, 23, 59))  # nothing happens after the moment the demo is built
     by_demo_trainee = {e["id"]: e["demo"] for e in enrolments}
     versions = []
     for row in rows:
@@ -364,12 +365,12 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         sup, trainee = sup_of[row["enrolment_id"]]
         age_days = (today - row["practice_date"]).days
         fresh_for_demo = by_demo_trainee[row["enrolment_id"]] and age_days <= 6  # a few waiting for the demo
-        if not fresh_for_demo and (age_days >= 3 or (age_days >= 1 and rng.random() < 0.4)):
-            read_at = row["submitted_at"] + timedelta(hours=rng.randint(10, 40))
+        read_at = row["submitted_at"] + timedelta(hours=rng.randint(10, 40))
+        if not fresh_for_demo and read_at < now and (age_days >= 3 or (age_days >= 1 and rng.random() < 0.4)):
             reads.append((rid, sup, 1, read_at))
             if rng.random() < 0.6:
                 feedback.append((rid, sup, rng.choice(FEEDBACK), read_at + timedelta(minutes=5)))
-                if rng.random() < 0.25:
+                if rng.random() < 0.25 and read_at + timedelta(hours=20) < now:
                     feedback.append((rid, trainee, rng.choice(TRAINEE_REPLIES), read_at + timedelta(hours=20)))
     insert_frame(tx, "reflection_competency", pd.DataFrame(tags, columns=["reflection_id", "competency"]))
     insert_frame(tx, "reflection_version", pd.DataFrame(versions, columns=["reflection_id", "version", "body_json",

@@ -20,8 +20,8 @@ _FORMULA_START = tuple("=+-@\t\r＝＋－＠")
 
 def safe_cell(value) -> str:
     """A cell as text that a spreadsheet will never evaluate: formula-like text gets a leading apostrophe."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
+    if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
+        return ""  # None, NaN and NaT (a reflection without feedback has no feedback time)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):

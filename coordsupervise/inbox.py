@@ -71,9 +71,8 @@ def _where(actor: Actor, flt: InboxFilter) -> tuple[str, list]:
         params.append(actor.id)
     if flt.awaiting_reply:
         parts.append(_AWAITING)
-    needle = search_key(flt.query).strip()
-    if needle:
-        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    for word in search_key(flt.query).split()[:5]:  # every word must appear (in the reflection or its thread)
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         parts.append("(r.search_text LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM feedback f WHERE "
                      "f.reflection_id = r.id AND f.search_text LIKE ? ESCAPE '\\'))")
         params.extend([like, like])
@@ -84,8 +83,9 @@ def counts(db: Database, actor: Actor) -> dict[str, int]:
     """The three numbers at the top of the inbox."""
     require_role(actor, "supervisor")
     where, params = _where(actor, InboxFilter())
+    # a finished cohort's old threads are history, not work: the awaiting count covers trainees still in training
     unread, awaiting = db.one(
-        f"SELECT count(*) FILTER (WHERE {_UNREAD}), count(*) FILTER (WHERE {_AWAITING}) "
+        f"SELECT count(*) FILTER (WHERE {_UNREAD}), count(*) FILTER (WHERE {_AWAITING} AND e.status = 'active') "
         f"FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}", [actor.id, *params])
     flagged = db.value(
         "SELECT count(DISTINCT fl.enrolment_id) FROM flag fl JOIN supervision s ON s.enrolment_id = fl.enrolment_id "

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .errors import UserError
+
 # each pattern runs on NFKC text; digits are ASCII there
 _DASH_CHARS = r"\-‐‑‒–—―ー−"
 _DASH = f"[{_DASH_CHARS}]"
@@ -69,3 +71,11 @@ def scan(fields: dict[str, str]) -> list[Finding]:
 def unconfirmed(findings: list[Finding], confirmed: set[tuple[str, str]]) -> list[Finding]:
     """Findings the trainee has not confirmed as 'not about a client' (confirmation = (kind, text))."""
     return [f for f in findings if (f.kind, f.text) not in confirmed]
+
+
+class PrivacyFindings(UserError):
+    """A submit waits: these spans look like a client's identifiers (the text is kept as a draft)."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__("reflection.privacy_blocked", count=len(findings))
+        self.findings = findings

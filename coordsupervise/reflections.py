@@ -19,7 +19,8 @@ from .access import Actor, require_enrolment_read
 from .auth import audit
 from .db import Database, Transaction, utcnow
 from .enrolments import Enrolment
-from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite, UserError
+from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from .privacy import PrivacyFindings
 from .textnorm import search_key
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -30,14 +31,6 @@ REPLY_LIMIT = 4000
 REQUIRED = ("event", "try_text")
 DAY_OFF_REASONS = ("holiday", "training", "sick", "other")
 COMPETENCY_CODES = ("C1", "C2", "C3", "C4")
-
-
-class PrivacyFindings(UserError):
-    """Submission waits: these spans look like a client's identifiers."""
-
-    def __init__(self, findings: list[privacy.Finding]):
-        super().__init__("reflection.privacy_blocked", count=len(findings))
-        self.findings = findings
 
 
 @dataclass
@@ -164,7 +157,8 @@ def calendar(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> d
 
 def default_day(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> date:
     """The day the page opens on: where the trainee left off (the day of their most recently saved, still
-    unsubmitted text), otherwise today, kept within the practical stage."""
+    unsubmitted text), otherwise today, or the last working day before it (not a weekend or a day off), kept within
+    the practical stage."""
     _require_own(db, actor, enrolment)
     start, end = enrolment.practical
     left_off = db.value(
@@ -173,8 +167,13 @@ def default_day(db: Database, actor: Actor, enrolment: Enrolment, today: date) -
         "  UNION ALL SELECT r.practice_date, d.updated_at FROM draft d JOIN reflection r "
         "  ON d.draft_key = 'reflection:' || CAST(r.id AS VARCHAR) WHERE d.owner_id = ? AND r.enrolment_id = ?) x "
         "ORDER BY saved_at DESC LIMIT 1", [enrolment.id, actor.id, enrolment.id])
-    chosen = left_off if left_off is not None else today
-    return min(max(chosen, start), min(end, today))
+    if left_off is not None:
+        return min(max(left_off, start), min(end, today))
+    day = min(max(today, start), min(end, today))
+    off = {d for (d,) in db.rows("SELECT day FROM day_off WHERE enrolment_id = ?", [enrolment.id])}
+    while (day.weekday() >= 5 or day in off) and day > start:  # a Saturday evening opens Friday
+        day -= timedelta(days=1)
+    return day
 
 
 def open_day(db: Database, actor: Actor, enrolment: Enrolment, day: date) -> DayView:

@@ -119,7 +119,7 @@ if reflection_id is not None:
                     st.markdown(f"**{t(f'reflection.field.{name}')}**")
                     st.code("\n".join(lines), language="diff")
 
-        st.markdown(f"#### {t('reflection.thread')}")
+        st.markdown(f"#### {t('inbox.thread')}")
         thread_view(reflections.thread(db, actor, reflection_id))
         reflections.mark_thread_read(db, actor, reflection_id)
 
@@ -145,7 +145,7 @@ if reflection_id is not None:
                                 help=t("inbox.reply_help"))
             if text != supervision.reply_draft(db, actor, reflection_id):
                 supervision.save_reply_draft(db, actor, reflection_id, text, seen_version, seen_length)
-                st.caption(t("reflection.draft_saved", at=""))
+                st.caption(t("inbox.reply_saved"))
             s1, s2 = st.columns(2)
             send = s1.button(t("inbox.send"), key=f"inbox_send_{reflection_id}", icon=":material/send:")
             send_next = s2.button(t("inbox.send_next"), key=f"inbox_send_next_{reflection_id}", type="primary",
@@ -243,10 +243,19 @@ with st.expander(t("inbox.filters"), expanded=any([flt.cohort_id, flt.enrolment_
     span = g1.date_input(t("inbox.dates"), value=[d for d in (flt.date_from, flt.date_to) if d], key="inbox_dates",
                          format="YYYY/MM/DD")
     query = g2.text_input(t("inbox.search"), value=flt.query, key="inbox_query", placeholder=t("inbox.search_hint"))
-    h1, h2, h3 = st.columns(3)
+    h1, h2, h3, h4 = st.columns(4)
     unread_only = h1.checkbox(t("inbox.only_unread"), value=flt.unread, key="inbox_only_unread")
     flagged_only = h2.checkbox(t("inbox.only_flagged"), value=flt.flagged, key="inbox_only_flagged")
     awaiting_only = h3.checkbox(t("inbox.only_awaiting"), value=flt.awaiting_reply, key="inbox_only_awaiting")
+
+    def clear_filters():
+        for name in ("cohort", "trainee", "comp", "from", "to", "q", "unread", "flagged", "awaiting", "page"):
+            qp.pop(name, None)
+        for name in ("inbox_cohort", "inbox_trainee", "inbox_competency", "inbox_dates", "inbox_query",
+                     "inbox_only_unread", "inbox_only_flagged", "inbox_only_awaiting"):
+            st.session_state.pop(name, None)
+
+    h4.button(t("inbox.clear"), key="inbox_clear", on_click=clear_filters, icon=":material/filter_alt_off:")
     wanted = {"cohort": cohort, "trainee": trainee, "comp": competency,
               "from": span[0].isoformat() if len(span) >= 1 else None,
               "to": span[1].isoformat() if len(span) == 2 else None, "q": query.strip() or None,
@@ -284,7 +293,7 @@ else:
     picked = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="inbox_table",
         column_config={"state": t("inbox.col_state"),
-                       "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="MM/DD (ddd)"),
+                       "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="YYYY/MM/DD"),
                        "trainee": t("inbox.col_trainee"), "cohort": t("inbox.col_cohort"),
                        "competencies": t("inbox.col_competencies"), "excerpt": t("inbox.col_excerpt"),
                        "marks": t("inbox.col_marks"), "messages": t("inbox.col_messages")})

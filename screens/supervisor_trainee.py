@@ -40,6 +40,8 @@ try:
     wanted = int(st.query_params.get("e", ""))
 except ValueError:
     wanted = None
+if query and wanted not in ids:
+    wanted = None  # a search picks from its matches; the bookmarked trainee applies without one
 if wanted is not None and wanted not in ids:
     try:  # a bookmarked trainee outside the first matches: still open it if the actor may see them
         enrolments.load(db, actor, wanted)
@@ -187,7 +189,11 @@ with tab_notes:
 
 with tab_export:
     record = exports.trainee_record(db, actor, enrolment.id)
-    st.download_button(t("profile.csv"), exports.csv_bytes(record), key="trainee_csv",
+    headers = {name: t(f"reflection.field.{name}") for name in reflections.TEXT_LIMITS}
+    headers.update({name: t(f"export.{name}") for name in ("practice_date", "version", "late", "case_count",
+                                                           "self_rating", "competencies", "feedback_author",
+                                                           "feedback_at", "feedback")})
+    st.download_button(t("profile.csv"), exports.csv_bytes(record.rename(columns=headers)), key="trainee_csv",
                        file_name=f"reflections-{enrolment.id}.csv", mime="text/csv", icon=":material/download:")
     sections = []
     for day, group in record.groupby("practice_date", sort=True):

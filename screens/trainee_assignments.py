@@ -4,9 +4,18 @@ import streamlit as st
 
 from coordsupervise import assignments
 from coordsupervise.errors import StaleWrite, UserError
+from coordsupervise.privacy import PrivacyFindings
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import jst, own_enrolment, rubric_table, today_jst, user_markdown
+from coordsupervise.ui.widgets import (
+    file_size,
+    jst,
+    own_enrolment,
+    privacy_confirmations,
+    rubric_table,
+    today_jst,
+    user_markdown,
+)
 
 actor = require("trainee")
 db = database()
@@ -25,7 +34,7 @@ def title(row) -> str:
 st.dataframe(
     [{t("assignment.col_title"): title(r), t("assignment.col_due"): r.due_on.strftime("%Y/%m/%d"),
       t("assignment.col_state"): t(f"assignment.state.{r.state}") + (f" ({t('assignment.late')})" if r.late else ""),
-      t("assignment.col_version"): r.version or "", t("assignment.col_critical"): "★" if r.certification_critical
+      t("assignment.col_version"): r.version, t("assignment.col_critical"): "★" if r.certification_critical
       else ""} for r in rows],
     hide_index=True, width="stretch")
 
@@ -105,21 +114,28 @@ if editable:
 if current is not None:
     for attachment in current["attachments"]:
         a1, a2, a3 = st.columns([4, 2, 1])
-        a1.download_button(f"{attachment['filename']} ({attachment['size_bytes'] / 1024:.0f} KB)",
+        a1.download_button(f"{attachment['filename']} ({file_size(attachment['size_bytes'])})",
                            # read the bytes only when the person clicks
                            lambda aid=attachment["id"]: assignments.attachment_content(db, actor, aid)[2],
                            file_name=attachment["filename"], mime=attachment["media_type"],
                            key=f"assignments_dl_{attachment['id']}", icon=":material/download:")
-        a2.caption(f"SHA-256 {attachment['sha256'][:12]}…")
         if current["status"] == "draft" and a3.button(t("assignment.remove"), key=f"assignments_rm_{attachment['id']}"):
             assignments.remove_attachment(db, actor, enrolment, attachment["id"])
             st.rerun()
 
 if current is not None and current["status"] == "draft":
-    if st.button(t("assignment.submit", version=current["version"]), type="primary", key="assignments_submit"):
+    scope = f"assignment_{row.code}_{current['version']}"
+    confirmed = privacy_confirmations(scope, "assignment")
+    sure = st.checkbox(t("assignment.confirm_final"), key=f"assignments_sure_{scope}")
+    if st.button(t("assignment.submit", version=current["version"]), type="primary", key="assignments_submit",
+                 disabled=not sure):
         try:
-            assignments.submit(db, actor, enrolment, row.id, current["version"])
+            assignments.submit(db, actor, enrolment, row.id, current["version"], confirmed=confirmed)
+            st.session_state.pop(f"privacy_findings_{scope}", None)
             st.toast(t("assignment.submitted"), icon=":material/check_circle:")
+            st.rerun()
+        except PrivacyFindings as exc:
+            st.session_state[f"privacy_findings_{scope}"] = exc.findings
             st.rerun()
         except StaleWrite as exc:
             show_error(exc)

@@ -13,7 +13,15 @@ from coordsupervise.reflections import PrivacyFindings, ReflectionBody
 from coordsupervise.ui import runtime
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import form_done, form_key, jst, own_enrolment, thread_view, today_jst
+from coordsupervise.ui.widgets import (
+    form_done,
+    form_key,
+    jst,
+    own_enrolment,
+    privacy_confirmations,
+    thread_view,
+    today_jst,
+)
 
 actor = require("trainee")
 db = database()
@@ -34,25 +42,33 @@ try:
 except ValueError:
     requested = reflections.default_day(db, actor, enrolment, today)
 day = min(max(requested, start), last_day)
-new_feedback_days = reflections.days_with_new_feedback(db, actor, enrolment)
-if new_feedback_days:
-    st.info(t("reflection.new_feedback_on", days="、".join(d.strftime("%m/%d") for d in new_feedback_days[:5])),
-            icon=":material/mark_chat_unread:")
 
+
+def go_to(target: date) -> None:
+    """Button callback: open another day (before the widgets of this run are drawn)."""
+    st.query_params["day"] = target.isoformat()
+
+
+def jump_buttons(container, label: str, days: list[date], prefix: str) -> None:
+    if not days:
+        return
+    container.caption(label)
+    for col, d in zip(container.columns(len(days)), days, strict=True):
+        col.button(d.strftime("%m/%d"), key=f"{prefix}_{d.isoformat()}", on_click=go_to, args=(d,))
+
+
+jump_buttons(st.container(), t("reflection.new_feedback_on"), reflections.days_with_new_feedback(db, actor,
+                                                                                               enrolment)[:6],
+             "reflection_feedback")
 left, right = st.columns([2, 3])
-picked = left.date_input(t("reflection.day"), value=day, min_value=start, max_value=last_day, key="reflection_day",
-                         format="YYYY/MM/DD")
+# keyed by the day, so a jump to another day gives a fresh picker instead of the old widget value pulling back
+picked = left.date_input(t("reflection.day"), value=day, min_value=start, max_value=last_day,
+                         key=f"reflection_day_{day.isoformat()}", format="YYYY/MM/DD")
 if picked != day:
-    st.query_params["day"] = picked.isoformat()
+    go_to(picked)
     st.rerun()
-missing = [d for d, s in sorted(calendar.items(), reverse=True) if s == "missing"][:6]
-if missing:
-    right.caption(t("reflection.missing_days"))
-    cols = right.columns(len(missing))
-    for col, d in zip(cols, missing, strict=True):
-        if col.button(d.strftime("%m/%d"), key=f"reflection_jump_{d.isoformat()}"):
-            st.query_params["day"] = d.isoformat()
-            st.rerun()
+jump_buttons(right, t("reflection.missing_days"),
+             [d for d, s in sorted(calendar.items(), reverse=True) if s == "missing"][:6], "reflection_jump")
 
 view = reflections.open_day(db, actor, enrolment, day)
 
@@ -146,21 +162,7 @@ elif view.draft_saved_at is not None:
     st.caption(t("reflection.draft_saved", at=jst(view.draft_saved_at)))
 
 # -- privacy confirmations and submit ----------------------------------------------------------------------------
-confirm_key = f"reflection_confirmed_{day.isoformat()}"
-confirmed: set = st.session_state.setdefault(confirm_key, set())
-findings = st.session_state.get(f"reflection_findings_{day.isoformat()}", [])
-if findings:
-    with st.container(border=True):
-        st.warning(t("reflection.privacy_intro"), icon=":material/privacy_tip:")
-        for i, finding in enumerate(findings):
-            label = t("reflection.privacy_item", kind=t(f"privacy.{finding.kind}"),
-                      field=t(f"reflection.field.{finding.field}"), text=finding.text)
-            if st.checkbox(label, key=f"reflection_privacy_{day.isoformat()}_{i}",
-                           value=(finding.kind, finding.text) in confirmed):
-                confirmed.add((finding.kind, finding.text))
-            else:
-                confirmed.discard((finding.kind, finding.text))
-        st.caption(t("reflection.privacy_howto"))
+confirmed = privacy_confirmations(f"reflection_{day.isoformat()}", "reflection.field")
 
 b1, b2 = st.columns([1, 3])
 label = t("reflection.submit") if view.status != "submitted" else t("reflection.resubmit", version=view.version + 1)
@@ -169,12 +171,12 @@ if b1.button(label, type="primary", key="reflection_submit", disabled=submit_dis
     try:
         version = reflections.submit(db, actor, enrolment, day, body, st.session_state[key + "base_version"],
                                      confirmed, today)
-        st.session_state.pop(f"reflection_findings_{day.isoformat()}", None)
+        st.session_state.pop(f"privacy_findings_reflection_{day.isoformat()}", None)
         st.session_state.pop("reflection_loaded", None)
         st.toast(t("reflection.submitted", version=version), icon=":material/check_circle:")
         st.rerun()
     except PrivacyFindings as exc:
-        st.session_state[f"reflection_findings_{day.isoformat()}"] = exc.findings
+        st.session_state[f"privacy_findings_reflection_{day.isoformat()}"] = exc.findings
         st.rerun()
     except StaleWrite as exc:
         st.session_state.pop("reflection_loaded", None)

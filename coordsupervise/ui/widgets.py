@@ -93,7 +93,7 @@ def checklist_view(checks) -> None:
     for check in checks:
         mark = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/schedule:"}[check.met]
         line = f"{mark} **{t(check.key, **check.params)}**"
-        if check.detail_key and check.met is not True:
+        if check.detail_key and check.met is False:
             line += f" — {t(check.detail_key, **check.params)}"
         st.markdown(line)
 
@@ -106,3 +106,31 @@ def form_key(base: str) -> str:
 
 def form_done(base: str) -> None:
     st.session_state["form_round_" + base] = st.session_state.get("form_round_" + base, 0) + 1
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def privacy_confirmations(scope: str, field_prefix: str) -> set:
+    """The privacy guard's findings from the last submit attempt of `scope` (stored by the page under
+    privacy_findings_<scope>), each with a checkbox "not about a client". Returns the confirmed (kind, text)."""
+    confirmed: set = st.session_state.setdefault(f"privacy_confirmed_{scope}", set())
+    findings = st.session_state.get(f"privacy_findings_{scope}", [])
+    if findings:
+        with st.container(border=True):
+            st.warning(t("reflection.privacy_intro"), icon=":material/privacy_tip:")
+            for i, finding in enumerate(findings):
+                label = t("reflection.privacy_item", kind=t(f"privacy.{finding.kind}"),
+                          field=t(f"{field_prefix}.{finding.field}"), text=finding.text)
+                span = (finding.kind, finding.text)
+                if st.checkbox(label, key=f"privacy_check_{scope}_{i}", value=span in confirmed):
+                    confirmed.add(span)
+                else:
+                    confirmed.discard(span)
+            st.caption(t("reflection.privacy_howto"))
+    return confirmed

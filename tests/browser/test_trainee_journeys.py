@@ -83,6 +83,8 @@ def test_assignment_with_an_attachment(server, page, tmp_path):
     page.locator("input[type=file]").set_input_files(str(pdf))
     wait_idle(page)
     expect(page.get_by_role("button", name="記録.pdf")).to_be_visible()
+    page.get_by_text(JA("assignment.confirm_final")).click()
+    wait_idle(page)
     page.get_by_role("button", name=JA("assignment.submit", version=1)).click()
     wait_idle(page)
     expect(page.get_by_text(JA("assignment.submitted_line", version=1, at="")[:6])).to_be_visible()

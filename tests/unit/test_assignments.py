@@ -152,3 +152,15 @@ def test_other_trainee_gets_nothing_by_id(demo_db, trainee):
     assignments.submit(demo_db, actor, enrolment, a2.id, 1)
     assert assignments.attachment_content(demo_db, supervisor, attachment_id)[2] == PDF
     assert [s["version"] for s in assignments.submissions(demo_db, supervisor, enrolment, a2.id)] == [1]
+
+
+def test_privacy_guard_holds_back_assignment_text(demo_db, trainee):
+    from coordsupervise.privacy import PrivacyFindings
+
+    actor, enrolment, a2 = trainee
+    assignments.save_draft(demo_db, actor, enrolment, a2.id, "連絡先 ０３−１２３４−５６７８ に確認")
+    with pytest.raises(PrivacyFindings) as held:
+        assignments.submit(demo_db, actor, enrolment, a2.id, 1)
+    finding = held.value.findings[0]
+    assignments.submit(demo_db, actor, enrolment, a2.id, 1, confirmed={(finding.kind, finding.text)})
+    assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'submission.privacy_confirmed'") == 1

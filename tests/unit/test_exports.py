@@ -49,3 +49,8 @@ def test_trainee_record_is_staff_or_own_only(demo_db):
                           "WHERE e.id <> ? AND u.username LIKE 'trainee-%' LIMIT 1", [enrolment_id])
     with pytest.raises(AccessDenied):
         exports.trainee_record(demo_db, actor_of(demo_db, other), enrolment_id)
+
+
+def test_missing_values_are_empty_cells():
+    frame = pd.DataFrame({"at": [pd.NaT, pd.Timestamp("2026-11-27 10:00")], "x": [None, float("nan")]})
+    assert exports.decode_csv(exports.csv_bytes(frame)).splitlines() == ["at,x", ",", "2026-11-27 10:00,"]

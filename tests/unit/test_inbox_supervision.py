@@ -217,3 +217,11 @@ def test_benchmark_runs_and_reports_ratios(demo_db):
 
     result = bench.run(demo_db, repeat=1)
     assert result["reflections"] > 0 and result["ours_over_naive"] > 0 and result["search_over_naive"] > 0
+
+
+def test_several_search_words_must_all_appear(demo_db):
+    supervisor = actor_of(demo_db, "demo-supervisor")
+    one, _ = inbox.page(demo_db, supervisor, InboxFilter(query="年金"), 1, 1000)
+    both, _ = inbox.page(demo_db, supervisor, InboxFilter(query="年金　帰国"), 1, 1000)  # a full-width space
+    none, _ = inbox.page(demo_db, supervisor, InboxFilter(query="年金 存在しない語句XYZ"), 1, 1000)
+    assert len(one) >= len(both) > 0 and none.empty

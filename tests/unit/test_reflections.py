@@ -200,12 +200,15 @@ def test_managers_read_but_do_not_write_in_threads(demo_db, trainee):
 
 def test_page_reopens_where_the_trainee_left_off(demo_db, trainee):
     actor, enrolment = trainee
-    assert reflections.default_day(demo_db, actor, enrolment, TODAY) == min(TODAY, enrolment.practical[1])
+    working_today = min(TODAY, enrolment.practical[1])
+    while working_today.weekday() >= 5:  # on a weekend the page opens on Friday
+        working_today -= timedelta(days=1)
+    assert reflections.default_day(demo_db, actor, enrolment, TODAY) == working_today
     day = free_day(demo_db, enrolment)
     reflections.save_draft(demo_db, actor, enrolment, day, body(event="途中まで"), TODAY)
     assert reflections.default_day(demo_db, actor, enrolment, TODAY) == day
     reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY)
-    assert reflections.default_day(demo_db, actor, enrolment, TODAY) == min(TODAY, enrolment.practical[1])
+    assert reflections.default_day(demo_db, actor, enrolment, TODAY) == working_today
     reflections.save_draft(demo_db, actor, enrolment, day, body(event="提出後の修正中"), TODAY)
     assert reflections.default_day(demo_db, actor, enrolment, TODAY) == day
 
