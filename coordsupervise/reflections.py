@@ -390,8 +390,10 @@ def mark_thread_read(db: Database, actor: Actor, reflection_id: int) -> None:
         "WHERE r.feedback_id = f.id AND r.reader_id = ?)", [actor.id, utcnow(), reflection_id, actor.id, actor.id]))
 
 
-def reply(db: Database, actor: Actor, reflection_id: int, body_md: str) -> int:
-    """Add a message to the thread: the trainee on their own reflection, or an assigned supervisor."""
+def reply(db: Database, actor: Actor, reflection_id: int, body_md: str,
+          confirmed: set[tuple[str, str]] = frozenset()) -> int:
+    """Add a message to the thread: the trainee on their own reflection, or an assigned supervisor. A trainee's
+    message goes through the privacy guard like the reflection itself (confirmations audited)."""
     enrolment_id = _require_reflection_read(db, actor, reflection_id)
     relation = require_enrolment_read(db, actor, enrolment_id)
     if not relation & {"own", "supervised"}:
@@ -403,9 +405,21 @@ def reply(db: Database, actor: Actor, reflection_id: int, body_md: str) -> int:
         raise InvalidInput("reflection.reply_too_long", limit=REPLY_LIMIT, actual=len(text))
     if db.value("SELECT status FROM reflection WHERE id = ?", [reflection_id]) != "submitted":
         raise InvalidInput("reflection.reply_to_draft")
-    return db.write(lambda tx: tx.value(
-        "INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) VALUES (?, ?, ?, ?, ?) "
-        "RETURNING id", [reflection_id, actor.id, text, utcnow(), search_key(text)]))
+    findings = privacy.scan_text(text, "reply") if "own" in relation else []
+    pending = privacy.unconfirmed(findings, set(confirmed))
+    if pending:
+        raise PrivacyFindings(pending)
+
+    def run(tx: Transaction) -> int:
+        feedback_id = tx.value(
+            "INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) "
+            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, text, utcnow(), search_key(text)])
+        if findings:
+            audit(tx, actor.id, "feedback.privacy_confirmed", "feedback", feedback_id, None,
+                  [{"kind": f.kind, "text": f.text} for f in findings])
+        return feedback_id
+
+    return db.write(run)
 
 
 def unread_feedback_count(db: Database, actor: Actor, enrolment: Enrolment) -> int:

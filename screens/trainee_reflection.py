@@ -206,12 +206,18 @@ if view.status != "submitted" and utcnow() <= reflections.cutoff(day, enrolment.
 if view.reflection_id is not None and view.status == "submitted":
     st.subheader(t("reflection.thread"))
     thread_view(reflections.thread(db, actor, view.reflection_id))
+    reply_scope = f"reply_{view.reflection_id}"
+    reply_confirmed = privacy_confirmations(reply_scope, "reflection")
     with st.form(form_key(f"reflection_reply_{day}")):
         text = st.text_area(t("reflection.reply"), max_chars=reflections.REPLY_LIMIT)
         if st.form_submit_button(t("reflection.send")):
             try:
-                reflections.reply(db, actor, view.reflection_id, text)
+                reflections.reply(db, actor, view.reflection_id, text, reply_confirmed)
+                st.session_state.pop(f"privacy_findings_{reply_scope}", None)
                 form_done(f"reflection_reply_{day}")
+                st.rerun()
+            except PrivacyFindings as exc:
+                st.session_state[f"privacy_findings_{reply_scope}"] = exc.findings
                 st.rerun()
             except UserError as exc:
                 show_error(exc)

@@ -236,3 +236,16 @@ def test_weekend_reflections_are_welcome_but_not_counted(demo_db, trainee):
     statuses = reflections.calendar(demo_db, actor, enrolment, TODAY)
     assert statuses[saturday] == "extra"
     assert certification.reflection_rate(statuses) == before
+
+
+def test_trainee_replies_pass_the_privacy_guard(demo_db, trainee):
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY)
+    rid = reflections.open_day(demo_db, actor, enrolment, day).reflection_id
+    with pytest.raises(PrivacyFindings) as held:
+        reflections.reply(demo_db, actor, rid, "本人のメール taro@example.jp に送りました")
+    finding = held.value.findings[0]
+    assert finding.kind == "email"
+    reflections.reply(demo_db, actor, rid, "本人のメール taro@example.jp に送りました", {(finding.kind, finding.text)})
+    assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'feedback.privacy_confirmed'") == 1
