@@ -215,7 +215,7 @@ def test_benchmark_runs_and_reports_ratios(demo_db):
     """Only that the benchmark works on a small database; its numbers mean something at scale (README)."""
     from coordsupervise import bench
 
-    result = bench.run(demo_db, repeat=1)
+    result = bench.run(demo_db, repeat=1, pages=False)
     assert result["reflections"] > 0 and result["ours_over_naive"] > 0 and result["search_over_naive"] > 0
 
 
