@@ -7,7 +7,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from coordsupervise.config import ConfigError
 from coordsupervise.errors import UserError
 from coordsupervise.routes import ROUTES, routes_for, start_route
-from coordsupervise.ui import login, runtime
+from coordsupervise.ui import login, runtime, state
 from coordsupervise.ui.runtime import t
 
 st.set_page_config(page_title="coordsupervise", page_icon=":material/diversity_3:", layout="wide")
@@ -58,8 +58,12 @@ with st.sidebar:
     st.button(t("nav.logout"), key="app_logout", icon=":material/logout:", on_click=login.request_logout,
               args=(actor,))
 
+page = st.navigation(sections)
+# which screen the previous run drew: a screen entered from elsewhere re-sends its widgets' values (ui.state)
+st.session_state[state.PREVIOUS_PAGE] = st.session_state.get(state.CURRENT_PAGE)
+st.session_state[state.CURRENT_PAGE] = page.url_path
 try:
-    st.navigation(sections).run()
+    page.run()
 except ScriptControlException:
     raise  # st.stop, st.rerun and st.switch_page travel as exceptions
 except UserError as exc:

@@ -55,7 +55,7 @@ def trainee_record(db: Database, actor: Actor, enrolment_id: int) -> pd.DataFram
     relation = require_enrolment_read(db, actor, enrolment_id)
     if not relation & {"supervised", "managed", "own"}:
         raise AccessDenied()
-    return db.frame(
+    frame = db.frame(
         "SELECT r.practice_date, r.version, r.late, r.goal, r.case_count, r.case_fields, r.event, r.feelings, "
         "r.keep_text, r.problem, r.analysis, r.insight, r.try_text, r.self_rating, "
         "(SELECT string_agg(rc.competency, ' ' ORDER BY rc.competency) FROM reflection_competency rc "
@@ -64,6 +64,10 @@ def trainee_record(db: Database, actor: Actor, enrolment_id: int) -> pd.DataFram
         "FROM reflection r LEFT JOIN feedback f ON f.reflection_id = r.id "
         "LEFT JOIN app_user u ON u.id = f.author_id WHERE r.enrolment_id = ? AND r.status = 'submitted' "
         "ORDER BY r.practice_date, f.created_at", [enrolment_id])
+    frame["practice_date"] = frame["practice_date"].dt.date
+    # stored in UTC, read in Japan
+    frame["feedback_at"] = frame["feedback_at"].dt.tz_localize("UTC").dt.tz_convert("Asia/Tokyo").dt.tz_localize(None)
+    return frame
 
 
 def printable_page(title: str, sections: list[tuple[str, list[tuple[str, str]]]]) -> str:

@@ -37,8 +37,9 @@ class InboxFilter:
 
 _UNREAD = ("NOT EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id = r.id AND rr.reader_id = ? "
            "AND rr.read_version >= r.version)")
-_AWAITING = ("coalesce((SELECT f.author_id FROM feedback f WHERE f.reflection_id = r.id "
-             "ORDER BY f.created_at DESC, f.id DESC LIMIT 1) = e.trainee_id, FALSE)")
+# a finished cohort's old threads are history, not work: only trainees still in training await a reply
+_AWAITING = ("(e.status = 'active' AND coalesce((SELECT f.author_id FROM feedback f WHERE f.reflection_id = r.id "
+             "ORDER BY f.created_at DESC, f.id DESC LIMIT 1) = e.trainee_id, FALSE))")
 _FLAGGED = ("EXISTS (SELECT 1 FROM flag fl WHERE fl.enrolment_id = e.id AND fl.resolved_at IS NULL AND "
             "(fl.reflection_id IS NULL OR fl.reflection_id = r.id))")
 
@@ -83,9 +84,8 @@ def counts(db: Database, actor: Actor) -> dict[str, int]:
     """The three numbers at the top of the inbox."""
     require_role(actor, "supervisor")
     where, params = _where(actor, InboxFilter())
-    # a finished cohort's old threads are history, not work: the awaiting count covers trainees still in training
     unread, awaiting = db.one(
-        f"SELECT count(*) FILTER (WHERE {_UNREAD}), count(*) FILTER (WHERE {_AWAITING} AND e.status = 'active') "
+        f"SELECT count(*) FILTER (WHERE {_UNREAD}), count(*) FILTER (WHERE {_AWAITING}) "
         f"FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}", [actor.id, *params])
     flagged = db.value(
         "SELECT count(DISTINCT fl.enrolment_id) FROM flag fl JOIN supervision s ON s.enrolment_id = fl.enrolment_id "

@@ -56,15 +56,22 @@ def scan_text(text: str, field: str = "") -> list[Finding]:
             if any(start < e and s < end for s, e in taken):
                 continue
             taken.append((start, end))
-            found.append(Finding(field, kind, match.group(0).strip()))
+            finding = Finding(field, kind, match.group(0).strip())
+            if finding not in found:
+                found.append(finding)
     return found
 
 
 def scan(fields: dict[str, str]) -> list[Finding]:
+    """Findings over several fields, each distinct span once (a confirmation covers every place it appears)."""
     out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
     for name, value in fields.items():
         if isinstance(value, str):
-            out.extend(scan_text(value, name))
+            for finding in scan_text(value, name):
+                if (finding.kind, finding.text) not in seen:
+                    seen.add((finding.kind, finding.text))
+                    out.append(finding)
     return out
 
 

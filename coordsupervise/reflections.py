@@ -51,6 +51,10 @@ class ReflectionBody:
     try_text: str = ""
     self_rating: int | None = None
 
+    def is_blank(self) -> bool:
+        return not any(v.strip() for v in self.texts().values()) and not self.competencies and \
+            not self.module_ids and not self.case_count and self.self_rating is None
+
     def texts(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in TEXT_LIMITS}
 

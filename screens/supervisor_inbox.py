@@ -8,6 +8,7 @@ import streamlit as st
 from coordsupervise import enrolments, inbox, reflections, supervision
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.inbox import InboxFilter
+from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
@@ -129,6 +130,8 @@ if reflection_id is not None:
             reply_key = f"inbox_reply_{reflection_id}"
             if reply_key not in st.session_state:
                 st.session_state[reply_key] = supervision.reply_draft(db, actor, reflection_id)
+            elif st.session_state.get(state.PREVIOUS_PAGE) != "inbox":  # entered from elsewhere: re-send the text
+                st.session_state[reply_key] = st.session_state[reply_key]
             bank = supervision.comment_bank(db, actor)
             if bank:
                 b1, b2 = st.columns([3, 1])
@@ -143,7 +146,8 @@ if reflection_id is not None:
                 b2.button(t("bank.insert"), key=f"inbox_bank_insert_{reflection_id}", on_click=insert_comment)
             text = st.text_area(t("inbox.reply"), key=reply_key, height=140, max_chars=reflections.REPLY_LIMIT,
                                 help=t("inbox.reply_help"))
-            if text != supervision.reply_draft(db, actor, reflection_id):
+            stored_draft = supervision.reply_draft(db, actor, reflection_id)
+            if text != stored_draft and (text.strip() or not stored_draft.strip()):  # never blank out a draft
                 supervision.save_reply_draft(db, actor, reflection_id, text, seen_version, seen_length)
                 st.caption(t("inbox.reply_saved"))
             s1, s2 = st.columns(2)
@@ -221,39 +225,40 @@ if reflection_id is not None:
 
 # ================================================================ the list
 show_counts()
+gen = st.session_state.get("inbox_filter_gen", 0)
 with st.expander(t("inbox.filters"), expanded=any([flt.cohort_id, flt.enrolment_id, flt.date_from, flt.date_to,
                                                     flt.competency, flt.flagged, flt.unread, flt.awaiting_reply,
                                                     flt.query])):
     caseload = inbox.caseload(db, actor)
     cohorts_seen = {c["cohort_id"]: c["cohort"] for c in caseload}
     f1, f2, f3 = st.columns(3)
-    cohort = f1.selectbox(t("inbox.cohort"), [None, *cohorts_seen], key="inbox_cohort",
+    cohort = f1.selectbox(t("inbox.cohort"), [None, *cohorts_seen], key=f"inbox_cohort_{gen}",
                           index=([None, *cohorts_seen].index(flt.cohort_id) if flt.cohort_id in cohorts_seen else 0),
                           format_func=lambda c: t("inbox.all") if c is None else cohorts_seen[c])
     trainees = {c["enrolment_id"]: f"{c['display_name']} ({c['cohort']})" for c in caseload
                 if cohort is None or c["cohort_id"] == cohort}
-    trainee = f2.selectbox(t("inbox.trainee"), [None, *trainees], key="inbox_trainee",
+    trainee = f2.selectbox(t("inbox.trainee"), [None, *trainees], key=f"inbox_trainee_{gen}",
                            index=([None, *trainees].index(flt.enrolment_id) if flt.enrolment_id in trainees else 0),
                            format_func=lambda e: t("inbox.all") if e is None else trainees[e])
-    competency = f3.selectbox(t("inbox.competency"), [None, *inbox.COMPETENCIES], key="inbox_competency",
+    competency = f3.selectbox(t("inbox.competency"), [None, *inbox.COMPETENCIES], key=f"inbox_competency_{gen}",
                               index=([None, *inbox.COMPETENCIES].index(flt.competency)
                                      if flt.competency in inbox.COMPETENCIES else 0),
                               format_func=lambda c: t("inbox.all") if c is None else c)
     g1, g2 = st.columns([2, 3])
-    span = g1.date_input(t("inbox.dates"), value=[d for d in (flt.date_from, flt.date_to) if d], key="inbox_dates",
-                         format="YYYY/MM/DD")
-    query = g2.text_input(t("inbox.search"), value=flt.query, key="inbox_query", placeholder=t("inbox.search_hint"))
+    span = g1.date_input(t("inbox.dates"), value=[d for d in (flt.date_from, flt.date_to) if d],
+                         key=f"inbox_dates_{gen}", format="YYYY/MM/DD")
+    query = g2.text_input(t("inbox.search"), value=flt.query, key=f"inbox_query_{gen}",
+                          placeholder=t("inbox.search_hint"))
     h1, h2, h3, h4 = st.columns(4)
-    unread_only = h1.checkbox(t("inbox.only_unread"), value=flt.unread, key="inbox_only_unread")
-    flagged_only = h2.checkbox(t("inbox.only_flagged"), value=flt.flagged, key="inbox_only_flagged")
-    awaiting_only = h3.checkbox(t("inbox.only_awaiting"), value=flt.awaiting_reply, key="inbox_only_awaiting")
+    unread_only = h1.checkbox(t("inbox.only_unread"), value=flt.unread, key=f"inbox_only_unread_{gen}")
+    flagged_only = h2.checkbox(t("inbox.only_flagged"), value=flt.flagged, key=f"inbox_only_flagged_{gen}")
+    awaiting_only = h3.checkbox(t("inbox.only_awaiting"), value=flt.awaiting_reply, key=f"inbox_only_awaiting_{gen}")
 
     def clear_filters():
         for name in ("cohort", "trainee", "comp", "from", "to", "q", "unread", "flagged", "awaiting", "page"):
             qp.pop(name, None)
-        for name in ("inbox_cohort", "inbox_trainee", "inbox_competency", "inbox_dates", "inbox_query",
-                     "inbox_only_unread", "inbox_only_flagged", "inbox_only_awaiting"):
-            st.session_state.pop(name, None)
+        # new widgets (fresh keys): the browser would otherwise send the old values straight back
+        st.session_state["inbox_filter_gen"] = gen + 1
 
     h4.button(t("inbox.clear"), key="inbox_clear", on_click=clear_filters, icon=":material/filter_alt_off:")
     wanted = {"cohort": cohort, "trainee": trainee, "comp": competency,
@@ -291,7 +296,8 @@ else:
                zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
     )[["state", "practice_date", "trainee", "cohort", "competencies", "excerpt", "marks", "messages"]]
     picked = st.dataframe(
-        table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="inbox_table",
+        table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+        key=f"inbox_table_{st.session_state.get('inbox_table_gen', 0)}",
         column_config={"state": t("inbox.col_state"),
                        "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="YYYY/MM/DD"),
                        "trainee": t("inbox.col_trainee"), "cohort": t("inbox.col_cohort"),
@@ -299,6 +305,8 @@ else:
                        "marks": t("inbox.col_marks"), "messages": t("inbox.col_messages")})
     if picked.selection.rows:
         open_reflection(int(frame.iloc[picked.selection.rows[0]]["id"]))
+        # a fresh table next time: a remembered selection would reopen this row on the way back to the list
+        st.session_state["inbox_table_gen"] = st.session_state.get("inbox_table_gen", 0) + 1
         st.rerun()
     p1, p2, _ = st.columns([1, 1, 4])
     if p1.button(t("inbox.prev_page"), key="inbox_prev", disabled=page_no <= 1):

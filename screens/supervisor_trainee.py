@@ -92,7 +92,8 @@ with tab_reflections:
         st.plotly_chart(charts.practice_calendar(statuses, status_labels, [t(f"weekday.{i}") for i in range(7)]),
                         width="stretch", config={"displayModeBar": False}, key="trainee_calendar")
     page_size = 10
-    page_no = st.session_state.get("trainee_page", 1)
+    page_key = f"trainee_page_{enrolment.id}"  # each trainee's timeline starts on its first page
+    page_no = st.session_state.get(page_key, 1)
     rows, total = supervision.timeline(db, actor, enrolment.id, page_size, (page_no - 1) * page_size)
     for row in rows:
         head = f"{row['practice_date']:%Y/%m/%d} · {t('inbox.version', version=row['version'])}"
@@ -114,11 +115,11 @@ with tab_reflections:
     pages = max(1, -(-total // page_size))
     p1, p2, p3 = st.columns([1, 2, 1])
     if p1.button(t("inbox.prev_page"), key="trainee_prev", disabled=page_no <= 1):
-        st.session_state["trainee_page"] = page_no - 1
+        st.session_state[page_key] = page_no - 1
         st.rerun()
     p2.caption(t("inbox.showing", total=total, page=page_no, pages=pages))
     if p3.button(t("inbox.next_page"), key="trainee_next", disabled=page_no >= pages):
-        st.session_state["trainee_page"] = page_no + 1
+        st.session_state[page_key] = page_no + 1
         st.rerun()
 
 with tab_flags:
@@ -193,7 +194,8 @@ with tab_export:
     headers.update({name: t(f"export.{name}") for name in ("practice_date", "version", "late", "case_count",
                                                            "self_rating", "competencies", "feedback_author",
                                                            "feedback_at", "feedback")})
-    st.download_button(t("profile.csv"), exports.csv_bytes(record.rename(columns=headers)), key="trainee_csv",
+    readable = record.assign(late=record["late"].map({True: t("assignment.late"), False: ""}))
+    st.download_button(t("profile.csv"), exports.csv_bytes(readable.rename(columns=headers)), key="trainee_csv",
                        file_name=f"reflections-{enrolment.id}.csv", mime="text/csv", icon=":material/download:")
     sections = []
     for day, group in record.groupby("practice_date", sort=True):

@@ -5,6 +5,7 @@ import streamlit as st
 from coordsupervise import assignments
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.privacy import PrivacyFindings
+from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
@@ -34,12 +35,13 @@ def title(row) -> str:
 st.dataframe(
     [{t("assignment.col_title"): title(r), t("assignment.col_due"): r.due_on.strftime("%Y/%m/%d"),
       t("assignment.col_state"): t(f"assignment.state.{r.state}") + (f" ({t('assignment.late')})" if r.late else ""),
-      t("assignment.col_version"): r.version, t("assignment.col_critical"): "★" if r.certification_critical
-      else ""} for r in rows],
+      t("assignment.col_version"): "" if r.version is None else str(r.version),
+      t("assignment.col_critical"): "★" if r.certification_critical else ""} for r in rows],
     hide_index=True, width="stretch")
 
 codes = [r.code for r in rows]
-wanted = st.query_params.get("a", "")
+open_work = [r.code for r in rows if r.state in ("not_started", "draft", "revision_requested", "overdue")]
+wanted = st.query_params.get("a", "") or (open_work[0] if open_work else "")  # default: the next piece of work
 chosen_code = st.selectbox(t("assignment.open"), codes, index=codes.index(wanted) if wanted in codes else 0,
                            format_func=lambda c: title(next(r for r in rows if r.code == c)),
                            key="assignments_open")
@@ -80,9 +82,12 @@ if editable:
     key = f"assignments_body_{row.code}_{(current or {}).get('version', 0)}"
     if key not in st.session_state:
         st.session_state[key] = (current or {}).get("body_md", "")
+    elif st.session_state.get(state.PREVIOUS_PAGE) != "assignments":  # entered from elsewhere: re-send the text
+        st.session_state[key] = st.session_state[key]
     text = st.text_area(t("assignment.body"), key=key, height=260, max_chars=assignments.BODY_LIMIT,
                         help=t("assignment.body_help"))
-    if text != (current or {}).get("body_md", ""):
+    stored_body = (current or {}).get("body_md", "")
+    if text != stored_body and (text.strip() or not stored_body.strip()):  # an emptied box never blanks a draft
         try:
             saved = assignments.save_draft(db, actor, enrolment, row.id, text)
             st.caption(t("reflection.draft_saved", at=jst(saved)))

@@ -10,7 +10,7 @@ from coordsupervise import reflections
 from coordsupervise.db import utcnow
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.reflections import PrivacyFindings, ReflectionBody
-from coordsupervise.ui import runtime
+from coordsupervise.ui import runtime, state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
@@ -104,6 +104,11 @@ if st.session_state.get("reflection_loaded") != key or any(key + name not in st.
     st.session_state[key + "self_rating"] = saved.self_rating
     st.session_state[key + "base_version"] = view.version  # what this text was loaded from, for the stale check
     st.session_state["reflection_loaded"] = key
+elif st.session_state.get(state.PREVIOUS_PAGE) != "reflection":
+    # Entered from another screen (or a menu click raced a text box's commit): the browser may have dropped what
+    # it showed in these widgets, so send their values again instead of letting it fall back to empty boxes.
+    for name in FIELDS:
+        st.session_state[key + name] = st.session_state[key + name]
 
 competency_names = {c["code"]: c["name_ja" if language() == "ja" else "name_en"] for c in runtime.competencies()}
 module_titles = {m["id"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' else 'title_en']}"
@@ -111,8 +116,13 @@ module_titles = {m["id"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' e
 limits = reflections.TEXT_LIMITS
 
 
+def label(name: str) -> str:
+    required = name in reflections.REQUIRED or name == "self_rating"
+    return t(f"reflection.field.{name}") + (f" {t('reflection.required_mark')}" if required else "")
+
+
 def area(name: str, height: int = 110) -> str:
-    return st.text_area(t(f"reflection.field.{name}"), key=key + name, max_chars=limits[name], height=height,
+    return st.text_area(label(name), key=key + name, max_chars=limits[name], height=height,
                         placeholder=t(f"reflection.hint.{name}"))
 
 
@@ -139,7 +149,7 @@ with st.container(border=True):
                    format_func=lambda m: module_titles[m], placeholder=t("reflection.hint.modules"))
     area("insight")
     area("try_text")
-    st.segmented_control(t("reflection.field.self_rating"), [1, 2, 3, 4], key=key + "self_rating",
+    st.segmented_control(label("self_rating"), [1, 2, 3, 4], key=key + "self_rating",
                          format_func=lambda n: f"{n} {t(f'level.{n}')}", help=t("reflection.help.self_rating"))
 
 body = ReflectionBody(
@@ -152,7 +162,12 @@ body = ReflectionBody(
     self_rating=st.session_state[key + "self_rating"])
 
 # -- autosave: whatever changed since the stored version is a draft at once ------------------------------------
-if body != view.body:
+if body.is_blank() and not view.body.is_blank():
+    # Every widget came back empty while stored text exists: what Streamlit sends when a menu click races the
+    # commit of a text box, not something a person does in one step. Never save that; put the stored text back.
+    st.session_state.pop("reflection_loaded", None)
+    st.rerun()
+elif body != view.body:
     try:
         saved_at = reflections.save_draft(db, actor, enrolment, day, body, today)
         st.caption(t("reflection.draft_saved", at=jst(saved_at)))

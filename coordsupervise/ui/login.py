@@ -226,4 +226,5 @@ def request_logout(actor: Actor) -> None:
     """Button callback: end every session of this user now; the next run lets stauth clear the cookie."""
     auth.end_sessions(database(), actor.id)
     _forget_session()
+    st.query_params.clear()  # filters and open items in the address belonged to this person too
     st.session_state[state.LOGGING_OUT] = True

@@ -11,3 +11,5 @@ LOGIN_AT = "cs_login_at"            # naive-UTC datetime this session was issued
 LANGUAGE = "cs_language"            # chosen on the login page, before anyone is known
 LOGGING_OUT = "cs_logging_out"      # the logout button was pressed; the next run lets stauth clear the cookie
 NOTICE = "cs_notice"                # one message (catalogue key) to show on the next run
+CURRENT_PAGE = "cs_page"            # url path of the screen this run draws
+PREVIOUS_PAGE = "cs_previous_page"  # ... and of the one the run before drew

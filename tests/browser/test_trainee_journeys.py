@@ -36,7 +36,8 @@ def free_days(demo_template):
 
 
 def field(page, key):
-    return page.get_by_label(JA(key), exact=True)
+    """The box labelled with that field's name (required ones carry a mark after it)."""
+    return page.get_by_role("textbox", name=JA(key))
 
 
 def test_draft_survives_reload_and_relogin(server, page, free_days):

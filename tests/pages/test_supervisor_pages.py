@@ -119,3 +119,15 @@ def test_markdown_from_people_loses_images_and_odd_links():
     text = "見て ![pixel](https://tracker.example/p.png) と [資料](https://ok.example) と [x](javascript:alert(1))"
     cleaned = widgets._NON_WEB_LINK.sub(r"\1", widgets._IMAGE.sub(r"\1", text))
     assert "tracker" not in cleaned and "javascript" not in cleaned and "[資料](https://ok.example)" in cleaned
+
+
+def test_clear_filters_empties_the_address_and_the_boxes(app):
+    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at.query_params["q"] = "年金"
+    at.query_params["unread"] = "1"
+    at.run()
+    at.button(key="inbox_clear").click().run()
+    assert not at.exception
+    assert "q" not in at.query_params and "unread" not in at.query_params
+    assert next(t for t in at.text_input if t.label == JA("inbox.search")).value == ""
+    assert not next(c for c in at.checkbox if c.label == JA("inbox.only_unread")).value

@@ -12,7 +12,8 @@ JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
 
 
 def area(at, key):
-    return next(a for a in at.text_area if a.label == JA(key))
+    """The text box whose label is that field's (required ones carry a mark after it)."""
+    return next(a for a in at.text_area if a.label.startswith(JA(key)))
 
 
 def open_reflection(app, day=None):

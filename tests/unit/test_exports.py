@@ -1,4 +1,6 @@
 """Exports: Excel-safe CSV with a BOM, CP932 accepted on the way in, escaped printable pages."""
+import re
+
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
@@ -42,6 +44,13 @@ def test_trainee_record_is_staff_or_own_only(demo_db):
                                  "WHERE u.username = 'demo-trainee'")
     frame = exports.trainee_record(demo_db, supervisor, enrolment_id)
     assert len(frame) > 10 and {"event", "feedback"} <= set(frame.columns)
+    lines = exports.decode_csv(exports.csv_bytes(frame)).splitlines()
+    assert re.match(r"\d{4}-\d{2}-\d{2},", lines[1])  # the practice day as a date, not a midnight timestamp
+    first_feedback = frame.dropna(subset=["feedback_at"]).iloc[0]
+    utc = demo_db.value("SELECT min(f.created_at) FROM feedback f JOIN reflection r ON r.id = f.reflection_id "
+                        "WHERE r.enrolment_id = ? AND r.status = 'submitted' AND r.practice_date = ?",
+                        [enrolment_id, first_feedback["practice_date"]])
+    assert first_feedback["feedback_at"] - utc == pd.Timedelta(hours=9)  # shown in Japan time
     import pytest
 
     from coordsupervise.errors import AccessDenied

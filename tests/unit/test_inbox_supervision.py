@@ -225,3 +225,9 @@ def test_several_search_words_must_all_appear(demo_db):
     both, _ = inbox.page(demo_db, supervisor, InboxFilter(query="年金　帰国"), 1, 1000)  # a full-width space
     none, _ = inbox.page(demo_db, supervisor, InboxFilter(query="年金 存在しない語句XYZ"), 1, 1000)
     assert len(one) >= len(both) > 0 and none.empty
+
+
+def test_awaiting_count_matches_its_filter(demo_db):
+    supervisor = actor_of(demo_db, "demo-supervisor")
+    _, total = inbox.page(demo_db, supervisor, InboxFilter(awaiting_reply=True), 1, 10)
+    assert inbox.counts(demo_db, supervisor)["awaiting_reply"] == total

@@ -40,3 +40,10 @@ def test_confirmed_findings_no_longer_block():
     findings = scan_text("研修会場の電話 03-1234-5678 に問い合わせた")
     assert len(findings) == 1
     assert unconfirmed(findings, {("phone", findings[0].text)}) == []
+
+
+def test_the_same_span_is_reported_once_across_fields():
+    from coordsupervise.privacy import scan
+
+    findings = scan({"event": "090-1234-5678 と 090-1234-5678", "insight": "もう一度 090-1234-5678"})
+    assert [(f.kind, f.text, f.field) for f in findings] == [("phone", "090-1234-5678", "event")]
