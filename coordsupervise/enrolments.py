@@ -55,14 +55,16 @@ def current_for_trainee(db: Database, actor: Actor) -> Enrolment | None:
 
 
 def directory(db: Database, actor: Actor, query: str = "", limit: int = 200) -> list[dict]:
-    """Enrolments the actor may open (caseload for supervisors, everyone for managers), newest cohort first,
-    by kana reading; `query` matches name or reading, width- and kana-insensitively."""
+    """Enrolments the actor may open (caseload for supervisors, everyone for managers): cohorts in or past the
+    practical stage first, newest first, then by kana reading; `query` matches name or reading, width- and
+    kana-insensitively."""
     condition, params = visible_enrolments_sql(actor)
     rows = db.dicts(
         "SELECT e.id AS enrolment_id, e.cohort_id, c.code AS cohort, u.display_name, u.display_name_kana "
         "FROM enrolment e JOIN app_user u ON u.id = e.trainee_id JOIN cohort c ON c.id = e.cohort_id "
-        "JOIN cohort_stage s ON s.cohort_id = c.id AND s.stage = 'online' WHERE " + condition +
-        " ORDER BY s.starts_on DESC, u.display_name_kana, u.display_name", params)
+        "JOIN cohort_stage p ON p.cohort_id = c.id AND p.stage = 'practical' WHERE " + condition +
+        # trainees already writing reflections first (newest such cohort), then cohorts still in the online stage
+        " ORDER BY p.starts_on <= current_date DESC, p.starts_on DESC, u.display_name_kana, u.display_name", params)
     needle = search_key(query)
     if needle:
         rows = [r for r in rows if needle in search_key(f"{r['display_name']} {r['display_name_kana'] or ''}")]
