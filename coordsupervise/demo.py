@@ -312,14 +312,17 @@ def _pct(x: float) -> float:
 
 def _reflections(tx, rng, enrolments, start, end, today) -> int:
     days = working_days(start, end)
+    before_today = [d for d in reversed(days) if d < today]
+    # demo-trainee writes every working day except three recent ones left to catch up on, whatever the weekday
+    demo_gaps = {before_today[i] for i in (1, 3, 6) if i < len(before_today)}
     rows, tags, reads, feedback = [], [], [], []
     for e in enrolments:
-        rate = 0.55 if e["risk"] else 0.93
+        rate = 0.55 if e["risk"] else (1.0 if e["demo"] else 0.93)
         for d in days:
             if d == today and rng.random() < 0.6:
                 continue  # today's reflection is usually written in the evening
-            if rng.random() > rate or (e["demo"] and (today - d).days in (3, 6, 10)):
-                continue  # demo-trainee also has a few recent gaps to catch up on
+            if rng.random() > rate or (e["demo"] and d in demo_gaps):
+                continue
             draft = (d >= today - timedelta(days=1) and rng.random() < 0.3) or (e["demo"] and d == today)
             late = (not draft) and rng.random() < (0.25 if e["risk"] else 0.05)
             submitted_day = d + timedelta(days=2 if late else 0)
@@ -364,7 +367,8 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         versions.append((rid, 1, json.dumps(row["_body"], ensure_ascii=False), row["submitted_at"]))
         sup, trainee = sup_of[row["enrolment_id"]]
         age_days = (today - row["practice_date"]).days
-        fresh_for_demo = by_demo_trainee[row["enrolment_id"]] and age_days <= 6  # a few waiting for the demo
+        # demo-trainee's reflections of the last week or so wait, unread, for demo-supervisor
+        fresh_for_demo = by_demo_trainee[row["enrolment_id"]] and age_days <= 12
         read_at = row["submitted_at"] + timedelta(hours=rng.randint(10, 40))
         if not fresh_for_demo and read_at < now and (age_days >= 3 or (age_days >= 1 and rng.random() < 0.4)):
             reads.append((rid, sup, 1, read_at))
