@@ -6,7 +6,7 @@ from datetime import date
 import streamlit as st
 
 from coordsupervise import enrolments, inbox, reflections, supervision
-from coordsupervise.errors import StaleWrite, UserError
+from coordsupervise.errors import UserError
 from coordsupervise.inbox import InboxFilter
 from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
@@ -162,9 +162,7 @@ if reflection_id is not None:
                     if send_next:
                         open_reflection(inbox.next_unread(db, actor, flt, after_id=reflection_id))
                     st.rerun()
-                except StaleWrite as exc:
-                    show_error(exc)
-                except UserError as exc:
+                except UserError as exc:  # including StaleWrite: the text stays as a draft
                     show_error(exc)
 
     with side:

@@ -3,8 +3,7 @@ Reads/writes coordsupervise.assignments."""
 import streamlit as st
 
 from coordsupervise import assignments
-from coordsupervise.errors import StaleWrite, UserError
-from coordsupervise.privacy import PrivacyFindings
+from coordsupervise.errors import UserError
 from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
@@ -13,6 +12,7 @@ from coordsupervise.ui.widgets import (
     jst,
     own_enrolment,
     privacy_confirmations,
+    privacy_guarded,
     rubric_table,
     today_jst,
     user_markdown,
@@ -135,16 +135,11 @@ if current is not None and current["status"] == "draft":
     if st.button(t("assignment.submit", version=current["version"]), type="primary", key="assignments_submit",
                  disabled=not sure):
         try:
-            assignments.submit(db, actor, enrolment, row.id, current["version"], confirmed=confirmed)
-            st.session_state.pop(f"privacy_findings_{scope}", None)
+            privacy_guarded(scope, lambda: assignments.submit(db, actor, enrolment, row.id, current["version"],
+                                                              confirmed=confirmed))
             st.toast(t("assignment.submitted"), icon=":material/check_circle:")
             st.rerun()
-        except PrivacyFindings as exc:
-            st.session_state[f"privacy_findings_{scope}"] = exc.findings
-            st.rerun()
-        except StaleWrite as exc:
-            show_error(exc)
-        except UserError as exc:
+        except UserError as exc:  # a stale version, an empty submission, ...
             show_error(exc)
 elif current is not None:
     st.success(t("assignment.submitted_line", version=current["version"], at=jst(current["submitted_at"])))

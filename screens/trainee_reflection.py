@@ -2,6 +2,7 @@
 
 Not an st.form on purpose: every change is saved as a draft in the database at once, so a refresh, a logout or a
 server restart loses nothing."""
+from dataclasses import asdict, fields
 from datetime import date
 
 import streamlit as st
@@ -9,7 +10,7 @@ import streamlit as st
 from coordsupervise import reflections
 from coordsupervise.db import utcnow
 from coordsupervise.errors import StaleWrite, UserError
-from coordsupervise.reflections import PrivacyFindings, ReflectionBody
+from coordsupervise.reflections import ReflectionBody
 from coordsupervise.ui import runtime, state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
@@ -19,6 +20,7 @@ from coordsupervise.ui.widgets import (
     jst,
     own_enrolment,
     privacy_confirmations,
+    privacy_guarded,
     thread_view,
     today_jst,
 )
@@ -89,19 +91,13 @@ elif not view.expected and view.status == "none":
 
 # -- the template -----------------------------------------------------------------------------------------------
 key = f"reflection_{actor.id}_{enrolment.id}_{day.isoformat()}_"
-FIELDS = ("goal", "case_fields", "event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text",
-          "competencies", "module_ids", "case_count", "self_rating")
+FIELDS = [f.name for f in fields(ReflectionBody)]  # one widget per template field, keyed by its name
 if st.session_state.get("reflection_loaded") != key or any(key + name not in st.session_state for name in FIELDS):
     # Put the stored text into the widgets: on the first render of this day, after a submit or discard, and when
     # Streamlit dropped the widgets' values (the person visited another screen). Never on an ordinary rerun: then
     # the widgets hold what the person is typing, newer than anything stored.
-    saved = view.body
-    for name in reflections.TEXT_LIMITS:
-        st.session_state[key + name] = getattr(saved, name)
-    st.session_state[key + "competencies"] = list(saved.competencies)
-    st.session_state[key + "module_ids"] = list(saved.module_ids)
-    st.session_state[key + "case_count"] = int(saved.case_count or 0)
-    st.session_state[key + "self_rating"] = saved.self_rating
+    for name, value in asdict(view.body).items():
+        st.session_state[key + name] = value
     st.session_state[key + "base_version"] = view.version  # what this text was loaded from, for the stale check
     st.session_state["reflection_loaded"] = key
 elif st.session_state.get(state.PREVIOUS_PAGE) != "reflection":
@@ -152,14 +148,9 @@ with st.container(border=True):
     st.segmented_control(label("self_rating"), [1, 2, 3, 4], key=key + "self_rating",
                          format_func=lambda n: f"{n} {t(f'level.{n}')}", help=t("reflection.help.self_rating"))
 
-body = ReflectionBody(
-    goal=st.session_state[key + "goal"], competencies=list(st.session_state[key + "competencies"] or []),
-    case_count=int(st.session_state[key + "case_count"] or 0), case_fields=st.session_state[key + "case_fields"],
-    event=st.session_state[key + "event"], feelings=st.session_state[key + "feelings"],
-    keep_text=st.session_state[key + "keep_text"], problem=st.session_state[key + "problem"],
-    analysis=st.session_state[key + "analysis"], module_ids=list(st.session_state[key + "module_ids"] or []),
-    insight=st.session_state[key + "insight"], try_text=st.session_state[key + "try_text"],
-    self_rating=st.session_state[key + "self_rating"])
+values = {name: st.session_state[key + name] for name in FIELDS}
+body = ReflectionBody(**{**values, "competencies": list(values["competencies"] or []),
+                         "module_ids": list(values["module_ids"] or []), "case_count": int(values["case_count"] or 0)})
 
 # -- autosave: whatever changed since the stored version is a draft at once ------------------------------------
 if body.is_blank() and not view.body.is_blank():
@@ -177,24 +168,22 @@ elif view.draft_saved_at is not None:
     st.caption(t("reflection.draft_saved", at=jst(view.draft_saved_at)))
 
 # -- privacy confirmations and submit ----------------------------------------------------------------------------
-confirmed = privacy_confirmations(f"reflection_{day.isoformat()}", "reflection.field")
+scope = f"reflection_{day.isoformat()}"
+confirmed = privacy_confirmations(scope, "reflection.field")
 
 b1, b2 = st.columns([1, 3])
-label = t("reflection.submit") if view.status != "submitted" else t("reflection.resubmit", version=view.version + 1)
+submit_label = (t("reflection.submit") if view.status != "submitted"
+                else t("reflection.resubmit", version=view.version + 1))
 submit_disabled = view.status == "submitted" and not view.pending_edit and body == view.body
-if b1.button(label, type="primary", key="reflection_submit", disabled=submit_disabled):
+if b1.button(submit_label, type="primary", key="reflection_submit", disabled=submit_disabled):
     try:
-        version = reflections.submit(db, actor, enrolment, day, body, st.session_state[key + "base_version"],
-                                     confirmed, today)
-        st.session_state.pop(f"privacy_findings_reflection_{day.isoformat()}", None)
+        version = privacy_guarded(scope, lambda: reflections.submit(
+            db, actor, enrolment, day, body, st.session_state[key + "base_version"], confirmed, today))
         st.session_state.pop("reflection_loaded", None)
         st.toast(t("reflection.submitted", version=version), icon=":material/check_circle:")
         st.rerun()
-    except PrivacyFindings as exc:
-        st.session_state[f"privacy_findings_reflection_{day.isoformat()}"] = exc.findings
-        st.rerun()
     except StaleWrite as exc:
-        st.session_state.pop("reflection_loaded", None)
+        st.session_state.pop("reflection_loaded", None)  # reload: the other tab's version plus this text as a draft
         show_error(exc)
     except UserError as exc:
         show_error(exc)
@@ -227,12 +216,9 @@ if view.reflection_id is not None and view.status == "submitted":
         text = st.text_area(t("reflection.reply"), max_chars=reflections.REPLY_LIMIT)
         if st.form_submit_button(t("reflection.send")):
             try:
-                reflections.reply(db, actor, view.reflection_id, text, reply_confirmed)
-                st.session_state.pop(f"privacy_findings_{reply_scope}", None)
+                privacy_guarded(reply_scope, lambda: reflections.reply(db, actor, view.reflection_id, text,
+                                                                       reply_confirmed))
                 form_done(f"reflection_reply_{day}")
-                st.rerun()
-            except PrivacyFindings as exc:
-                st.session_state[f"privacy_findings_{reply_scope}"] = exc.findings
                 st.rerun()
             except UserError as exc:
                 show_error(exc)

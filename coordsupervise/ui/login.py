@@ -17,7 +17,6 @@ import streamlit_authenticator as stauth
 
 from .. import auth
 from ..access import Actor
-from ..auth import LoginThrottled
 from ..config import settings_cookie_key
 from ..db import utcnow
 from ..demo import DEMO_ACCOUNTS, DEMO_PASSWORD, is_demo_database
@@ -120,32 +119,32 @@ def reissue_cookie() -> None:
     authenticator.cookie_controller.set_cookie()
 
 
-def _cookie_issued_at() -> datetime | None:
-    """When the login cookie this browser sent was issued, if it carries a valid signature and has not expired."""
+def _cookie() -> tuple[str, datetime] | None:
+    """(username, issue time) of the login cookie this browser sent, if its signature is valid and it has not
+    expired. The token carries only its expiry, so the issue time is the expiry minus the session lifetime."""
     cfg = settings()
     token = st.context.cookies.get(cfg.cookie_name)
     if not token:
         return None
     try:
         claims = jwt.decode(token, _signing_key(), algorithms=["HS256"])
-        expires = float(claims["exp_date"])
+        username, expires = str(claims["username"]), float(claims["exp_date"])
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return None
+    if expires <= datetime.now(UTC).timestamp():
+        return None
     issued = datetime.fromtimestamp(expires, UTC).replace(tzinfo=None) - timedelta(hours=cfg.session_hours)
-    return issued if expires > datetime.now(UTC).timestamp() else None
+    return username, issued
 
 
 def login_screen() -> Actor | None:
     """Render the login page (or log in silently from a valid cookie). Returns the actor once logged in."""
     db = database()
     cfg = settings()
-    cookie_issued = _cookie_issued_at()
-    cookie_ok = False
-    if cookie_issued is not None:
-        username = _cookie_username()
-        cookie_ok = auth.session_is_valid(auth.load_login_user(db, username or ""), cookie_issued)
-        if not cookie_ok:
-            st.session_state[state.STAUTH_LOGOUT] = True  # stauth's own switch: ignore the cookie
+    cookie = _cookie()
+    cookie_ok = cookie is not None and auth.session_is_valid(auth.load_login_user(db, cookie[0]), cookie[1])
+    if cookie is not None and not cookie_ok:
+        st.session_state[state.STAUTH_LOGOUT] = True  # stauth's own switch: ignore the (revoked) cookie
     directory = DbUserDirectory(db, throttle=not cookie_ok)
     authenticator = _authenticator(directory)
     if st.session_state.pop(state.LOGGING_OUT, False):
@@ -158,10 +157,7 @@ def login_screen() -> Actor | None:
         authenticator.login(location="main", key="login_form", fields={
             "Form name": t("login.title"), "Username": t("login.username"), "Password": t("login.password"),
             "Login": t("login.submit")})
-    except LoginThrottled as exc:
-        st.error(t(exc.key, **exc.params))
-        return None
-    except UserError as exc:
+    except UserError as exc:  # LoginThrottled among them
         st.error(t(exc.key, **exc.params))
         return None
     except Exception:
@@ -171,8 +167,8 @@ def login_screen() -> Actor | None:
 
     status = st.session_state.get(state.AUTH_STATUS)
     if status and directory.user is not None:
-        via_cookie = cookie_ok and directory.asked == auth.normalize_username(_cookie_username() or "")
-        st.session_state[state.LOGIN_AT] = cookie_issued if via_cookie else utcnow()
+        via_cookie = cookie_ok and directory.asked == auth.normalize_username(cookie[0])
+        st.session_state[state.LOGIN_AT] = cookie[1] if via_cookie else utcnow()
         if not via_cookie:
             auth.record_login_success(db, directory.user.id, directory.user.username)
         st.session_state[state.LANGUAGE] = directory.user.language
@@ -187,15 +183,6 @@ def login_screen() -> Actor | None:
         if is_demo_database(db):
             _demo_accounts()
     return None
-
-
-def _cookie_username() -> str | None:
-    cfg = settings()
-    token = st.context.cookies.get(cfg.cookie_name)
-    try:
-        return jwt.decode(token, _signing_key(), algorithms=["HS256"]).get("username")
-    except (jwt.PyJWTError, AttributeError):
-        return None
 
 
 def _login_header() -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from ..enrolments import current_for_trainee
+from ..privacy import PrivacyFindings
 from ..routes import BY_PATH
 from .runtime import language, t
 
@@ -117,8 +118,8 @@ def file_size(size: int) -> str:
 
 
 def privacy_confirmations(scope: str, field_prefix: str) -> set:
-    """The privacy guard's findings from the last submit attempt of `scope` (stored by the page under
-    privacy_findings_<scope>), each with a checkbox "not about a client". Returns the confirmed (kind, text)."""
+    """The privacy guard's findings from the last write attempted through privacy_guarded(scope, ...), each with a
+    checkbox "not about a client". Returns the confirmed (kind, text) to pass to that write."""
     confirmed: set = st.session_state.setdefault(f"privacy_confirmed_{scope}", set())
     findings = st.session_state.get(f"privacy_findings_{scope}", [])
     if findings:
@@ -134,3 +135,16 @@ def privacy_confirmations(scope: str, field_prefix: str) -> set:
                     confirmed.discard(span)
             st.caption(t("reflection.privacy_howto"))
     return confirmed
+
+
+def privacy_guarded(scope: str, write):
+    """Run `write()` (a service call given the confirmations from privacy_confirmations). If the privacy guard
+    holds it back, remember the findings for privacy_confirmations(scope) and rerun to show them; once it goes
+    through, forget them. Other errors propagate to the caller."""
+    try:
+        result = write()
+    except PrivacyFindings as exc:
+        st.session_state[f"privacy_findings_{scope}"] = exc.findings
+        st.rerun()
+    st.session_state.pop(f"privacy_findings_{scope}", None)
+    return result
