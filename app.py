@@ -8,8 +8,10 @@ from coordsupervise.config import ConfigError
 from coordsupervise.errors import UserError
 from coordsupervise.routes import ROUTES, routes_for, start_route
 from coordsupervise.ui import login, runtime, state
+from coordsupervise.ui.handover import hand_over_to_router
 from coordsupervise.ui.runtime import t
 
+hand_over_to_router()  # a fresh server's first run may come through Streamlit's old pages/ mode (see the module)
 st.set_page_config(page_title="coordsupervise", page_icon=":material/diversity_3:", layout="wide")
 
 try:
@@ -47,8 +49,12 @@ def _home() -> None:
     st.switch_page(start)
 
 
+# Addresses this person may not open are still known to the router, hidden from the menu: a bookmark of one shows
+# its page's refusal rather than Streamlit's "Page not found".
 sections: dict[str, list] = {"": [st.Page(_home, title="home", url_path="home", default=True,
-                                          visibility="hidden")]}
+                                          visibility="hidden"),
+                                  *[st.Page(r.file, title=t(r.title_key), url_path=r.path, visibility="hidden")
+                                    for r in ROUTES if r.path not in pages]]}
 for route in routes_for(actor.roles):
     sections.setdefault(t(route.section_key), []).append(pages[route.path])
 

@@ -72,9 +72,9 @@ def page_ratios(db: Database, supervisor: str, trainee: str, repeat: int) -> dic
     empty()  # warm up Streamlit itself
     base = _timed(empty, repeat)
     out = {}
-    for name, file, username in (("inbox", "screens/supervisor_inbox.py", supervisor),
-                                 ("trainee_profile", "screens/supervisor_trainee.py", supervisor),
-                                 ("reflection", "screens/trainee_reflection.py", trainee)):
+    for name, file, username in (("inbox", "pages/inbox.py", supervisor),
+                                 ("trainee_profile", "pages/trainee.py", supervisor),
+                                 ("reflection", "pages/reflection.py", trainee)):
         screen(file, username)()  # warm the caches
         out[name] = _timed(screen(file, username), repeat) / base
     return out

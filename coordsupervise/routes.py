@@ -1,4 +1,5 @@
-"""Every screen: its address, page file, the roles that may open it, and its menu title (a catalogue key).
+"""Every screen: its address (= its page file, pages/<address>.py), the roles that may open it, and its menu
+title (a catalogue key).
 
 app.py builds the menu from this table; each page file declares the same roles on its first line; a test checks
 the two agree. Addresses are stable so people can bookmark them."""
@@ -10,33 +11,37 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Route:
     path: str
-    file: str
     roles: tuple[str, ...]
     title_key: str
     icon: str
     section_key: str
 
+    @property
+    def file(self) -> str:
+        """The page file: its name is the address (pages/inbox.py serves /inbox)."""
+        return f"pages/{self.path}.py"
+
 
 ROUTES: tuple[Route, ...] = (
-    Route("reflection", "screens/trainee_reflection.py", ("trainee",), "nav.reflection", ":material/edit_note:",
+    Route("reflection", ("trainee",), "nav.reflection", ":material/edit_note:",
           "nav.section.trainee"),
-    Route("assignments", "screens/trainee_assignments.py", ("trainee",), "nav.assignments", ":material/assignment:",
+    Route("assignments", ("trainee",), "nav.assignments", ":material/assignment:",
           "nav.section.trainee"),
-    Route("progress", "screens/trainee_progress.py", ("trainee",), "nav.progress", ":material/timeline:",
+    Route("progress", ("trainee",), "nav.progress", ":material/timeline:",
           "nav.section.trainee"),
-    Route("inbox", "screens/supervisor_inbox.py", ("supervisor",), "nav.inbox", ":material/inbox:",
+    Route("inbox", ("supervisor",), "nav.inbox", ":material/inbox:",
           "nav.section.supervisor"),
-    Route("scoring", "screens/supervisor_scoring.py", ("supervisor",), "nav.scoring", ":material/grading:",
+    Route("scoring", ("supervisor",), "nav.scoring", ":material/grading:",
           "nav.section.supervisor"),
-    Route("trainee", "screens/supervisor_trainee.py", ("supervisor", "manager"), "nav.trainee", ":material/person:",
+    Route("trainee", ("supervisor", "manager"), "nav.trainee", ":material/person:",
           "nav.section.supervisor"),
-    Route("cohorts", "screens/manager_cohorts.py", ("manager",), "nav.cohorts", ":material/groups:",
+    Route("cohorts", ("manager",), "nav.cohorts", ":material/groups:",
           "nav.section.manager"),
-    Route("certification", "screens/manager_certification.py", ("manager",), "nav.certification",
+    Route("certification", ("manager",), "nav.certification",
           ":material/workspace_premium:", "nav.section.manager"),
-    Route("admin", "screens/admin.py", ("admin",), "nav.admin", ":material/admin_panel_settings:",
+    Route("admin", ("admin",), "nav.admin", ":material/admin_panel_settings:",
           "nav.section.admin"),
-    Route("account", "screens/account.py", ("trainee", "supervisor", "manager", "admin"), "nav.account",
+    Route("account", ("trainee", "supervisor", "manager", "admin"), "nav.account",
           ":material/manage_accounts:", "nav.section.account"),
 )
 

@@ -1,7 +1,8 @@
 """Message catalogues: Japanese (default) and English. Every string a person reads comes from here.
 
-The catalogues are flat JSON files `ja.json` and `en.json` beside this module; a test fails when a key exists in
-one and not the other, or when their {placeholders} differ."""
+Each language is a folder of flat JSON files (`ja/core.json`, `ja/scoring.json`, ...), one per area of the app, merged
+into one catalogue; a key may live in one file only. A test fails when a key exists in one language and not the
+other, when their {placeholders} differ, or when two files define the same key."""
 from __future__ import annotations
 
 import json
@@ -12,10 +13,19 @@ LANGUAGES = ("ja", "en")
 DEFAULT_LANGUAGE = "ja"
 
 
+def catalogue_files(language: str) -> dict[str, dict[str, str]]:
+    """The catalogue of `language`, file by file (file name -> messages)."""
+    folder = resources.files(__package__).joinpath(language)
+    return {entry.name: json.loads(entry.read_text(encoding="utf-8"))
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name) if entry.name.endswith(".json")}
+
+
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    text = resources.files(__package__).joinpath(f"{language}.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    merged: dict[str, str] = {}
+    for messages in catalogue_files(language).values():
+        merged.update(messages)
+    return merged
 
 
 def translate(language: str, key: str, **params) -> str:

@@ -1,8 +1,9 @@
 """The first line of every page: who is this, and may they be here?
 
-A page can be reached without app.py having run (Streamlit serves files in pages/ directly until some session has
-called st.navigation), so the guard trusts nothing but the checked session: with nobody logged in, or the wrong
-role, it shows a refusal and stops before the page reads anything."""
+On a freshly started server a page file can be reached without app.py having run (Streamlit's old `pages/` mode,
+see handover.py): the guard first hands such a run over to the router, before drawing or reading anything. Beyond
+that it trusts nothing but the checked session: with nobody logged in, or the wrong role, it shows a refusal and
+stops before the page reads anything."""
 from __future__ import annotations
 
 import streamlit as st
@@ -10,11 +11,13 @@ import streamlit as st
 from ..access import Actor
 from ..errors import UserError
 from ..i18n import catalogue
+from .handover import hand_over_to_router
 from .login import current_actor
 from .runtime import t
 
 
 def require(*roles: str) -> Actor:
+    hand_over_to_router()
     actor = current_actor()
     if actor is None:
         st.warning(t("guard.login_required"))

@@ -49,15 +49,18 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.log_path = log_path
+
+    def wait_ready(self) -> Server:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/_stcore/health", timeout=1)
-                return
+                return self
             except OSError:
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError("streamlit did not start; see " + str(log_path))
+        raise RuntimeError("streamlit did not start; see " + str(self.log_path))
 
     def stop(self):
         self.proc.terminate()
@@ -68,23 +71,35 @@ class Server:
         self._log.close()
 
 
-def _start(demo_template, tmp_path_factory) -> Server:
+def _launch(demo_template, tmp_path_factory) -> Server:
     folder = tmp_path_factory.mktemp("server")
     db_path = folder / "browser.duckdb"
     shutil.copy(demo_template, db_path)
     return Server(db_path, folder / "streamlit.log")
 
 
+@pytest.fixture(scope="session")
+def _spare_servers(demo_template, tmp_path_factory):
+    """Fresh servers are launched one test ahead: the next one starts up while the current test runs."""
+    spare: list[Server] = []
+    yield spare, lambda: _launch(demo_template, tmp_path_factory)
+    for server in spare:
+        server.stop()
+
+
 @pytest.fixture
-def fresh_server(demo_template, tmp_path_factory):
-    server = _start(demo_template, tmp_path_factory)
-    yield server
+def fresh_server(_spare_servers):
+    """A newly started server that no browser has visited yet (for tests where a fresh server is the point)."""
+    spare, launch = _spare_servers
+    server = spare.pop() if spare else launch()
+    spare.append(launch())
+    yield server.wait_ready()
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def server(demo_template, tmp_path_factory):
-    server = _start(demo_template, tmp_path_factory)
+    server = _launch(demo_template, tmp_path_factory).wait_ready()
     yield server
     server.stop()
 

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from coordsupervise.db import utcnow
@@ -33,3 +34,27 @@ def app(page_db, monkeypatch):
         return at
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def apptest_runs_like_a_server(monkeypatch):
+    """A real server decides Streamlit's old `pages/` mode once, for its first session (coordsupervise/ui/handover.py
+    hands that run over to the router); AppTest decides it afresh before every run. So each AppTest's first run goes
+    through the hand-over, as a fresh server's first session does, and its later runs (clicks, inputs) run as on a
+    server where that already happened: a hand-over rerun would drop the click being tested."""
+    ran_before: set[int] = set()
+    warm = {"now": False}
+    original_init, original_run = PagesManager.__init__, AppTest._run
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        if warm["now"]:
+            PagesManager.uses_pages_directory = False
+
+    def run(self, *args, **kwargs):
+        warm["now"] = id(self) in ran_before
+        ran_before.add(id(self))
+        return original_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    monkeypatch.setattr(AppTest, "_run", run)

@@ -56,7 +56,7 @@ def test_router_shows_login_form_when_logged_out(app):
 
 def test_router_moves_between_pages(app):
     at = app("demo-manager").run()
-    at.switch_page("screens/manager_cohorts.py").run()
+    at.switch_page("pages/cohorts.py").run()
     assert not at.exception
     assert at.title[0].value == translate("ja", "nav.cohorts")
     assert len(at.dataframe) == 1
@@ -71,3 +71,15 @@ def test_logout_elsewhere_ends_this_open_session(app):
     at.run()
     assert translate("ja", "login.session_ended") in [i.value for i in at.info]
     assert translate("ja", "login.username") in [t.label for t in at.text_input]
+
+
+def test_first_run_of_a_fresh_server_is_handed_over_to_the_router(app):
+    """With pages/ beside app.py, AppTest's first run starts in Streamlit's old pages/ mode, like a fresh server;
+    the hand-over leaves it, so the router (not a bare page file) draws the start page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    at = app("demo-supervisor").run()
+    assert not at.exception
+    assert PagesManager.uses_pages_directory is False
+    assert at.title[0].value == translate("ja", "nav.inbox")
+    assert len(at.sidebar.button) == 1  # the router's logout button: app.py ran

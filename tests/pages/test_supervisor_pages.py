@@ -12,7 +12,7 @@ def supervisor():
 
 
 def test_inbox_lists_unread_first_with_counts(app):
-    at = app("demo-supervisor", script="screens/supervisor_inbox.py").run()
+    at = app("demo-supervisor", script="pages/inbox.py").run()
     assert not at.exception
     assert [m.label for m in at.metric][:3] == [JA("inbox.unread"), JA("inbox.awaiting"), JA("inbox.flagged")]
     assert len(at.dataframe) >= 1
@@ -21,7 +21,7 @@ def test_inbox_lists_unread_first_with_counts(app):
 def test_open_reply_and_move_to_next_unread(app):
     db = database()
     first = inbox.next_unread(db, supervisor(), InboxFilter())
-    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at = app("demo-supervisor", script="pages/inbox.py")
     at.query_params["r"] = str(first)
     at.run()
     assert not at.exception
@@ -38,18 +38,18 @@ def test_open_reply_and_move_to_next_unread(app):
 def test_reply_draft_survives_a_new_session(app):
     db = database()
     target = inbox.next_unread(db, supervisor(), InboxFilter())
-    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at = app("demo-supervisor", script="pages/inbox.py")
     at.query_params["r"] = str(target)
     at.run()
     next(a for a in at.text_area if a.label == JA("inbox.reply")).input("送る前の下書き").run()
-    again = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    again = app("demo-supervisor", script="pages/inbox.py")
     again.query_params["r"] = str(target)
     again.run()
     assert next(a for a in again.text_area if a.label == JA("inbox.reply")).value == "送る前の下書き"
 
 
 def test_search_filter_from_the_address(app):
-    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at = app("demo-supervisor", script="pages/inbox.py")
     at.query_params["q"] = "存在しない語句XYZ"
     at.run()
     assert not at.exception
@@ -61,7 +61,7 @@ def test_reflection_of_someone_elses_trainee_is_refused(app):
     foreign = db.value("SELECT r.id FROM reflection r WHERE r.status = 'submitted' AND NOT EXISTS (SELECT 1 FROM "
                        "supervision s WHERE s.enrolment_id = r.enrolment_id AND s.supervisor_id = ?) LIMIT 1",
                        [supervisor().id])
-    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at = app("demo-supervisor", script="pages/inbox.py")
     at.query_params["r"] = str(foreign)
     at.run()
     assert not at.exception
@@ -71,7 +71,7 @@ def test_reflection_of_someone_elses_trainee_is_refused(app):
 
 def test_trainee_profile_for_supervisor_and_manager(app):
     for username in ("demo-supervisor", "demo-manager"):
-        at = app(username, script="screens/supervisor_trainee.py").run()
+        at = app(username, script="pages/trainee.py").run()
         assert not at.exception, username
         assert len(at.tabs) == 5
         assert [m.label for m in at.metric][:2] == [JA("profile.reflection_rate"), JA("profile.criteria_met")]
@@ -81,7 +81,7 @@ def test_profile_of_a_trainee_outside_the_caseload_is_not_offered(app):
     db = database()
     foreign = db.value("SELECT e.id FROM enrolment e WHERE NOT EXISTS (SELECT 1 FROM supervision s WHERE "
                        "s.enrolment_id = e.id AND s.supervisor_id = ?) LIMIT 1", [supervisor().id])
-    at = app("demo-supervisor", script="screens/supervisor_trainee.py")
+    at = app("demo-supervisor", script="pages/trainee.py")
     at.query_params["e"] = str(foreign)
     at.run()
     assert not at.exception
@@ -93,7 +93,7 @@ def test_reply_is_refused_when_the_thread_moved_meanwhile(app):
 
     db = database()
     target = inbox.next_unread(db, supervisor(), InboxFilter())
-    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at = app("demo-supervisor", script="pages/inbox.py")
     at.query_params["r"] = str(target)
     at.run()
     # while the supervisor writes, the trainee adds a message to the thread
@@ -122,7 +122,7 @@ def test_markdown_from_people_loses_images_and_odd_links():
 
 
 def test_clear_filters_empties_the_address_and_the_boxes(app):
-    at = app("demo-supervisor", script="screens/supervisor_inbox.py")
+    at = app("demo-supervisor", script="pages/inbox.py")
     at.query_params["q"] = "年金"
     at.query_params["unread"] = "1"
     at.run()

@@ -17,7 +17,7 @@ def area(at, key):
 
 
 def open_reflection(app, day=None):
-    at = app("demo-trainee", script="screens/trainee_reflection.py")
+    at = app("demo-trainee", script="pages/reflection.py")
     if day:
         at.query_params["day"] = day
     return at.run()
@@ -53,7 +53,7 @@ def test_privacy_guard_asks_before_submitting(app):
 
 
 def test_assignments_page_lists_everything_and_shows_the_rubric(app):
-    at = app("demo-trainee", script="screens/trainee_assignments.py")
+    at = app("demo-trainee", script="pages/assignments.py")
     at.query_params["a"] = "A4"
     at.run()
     assert not at.exception
@@ -63,7 +63,7 @@ def test_assignments_page_lists_everything_and_shows_the_rubric(app):
 
 
 def test_progress_page_draws_its_charts(app):
-    at = app("demo-trainee", script="screens/trainee_progress.py").run()
+    at = app("demo-trainee", script="pages/progress.py").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 3
     markdown = " ".join(m.value for m in at.markdown)

@@ -47,7 +47,7 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 
 def test_every_key_used_in_code_exists():
     used = set()
-    for path in [ROOT / "app.py", *ROOT.glob("screens/*.py"), *ROOT.glob("coordsupervise/**/*.py")]:
+    for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("coordsupervise/**/*.py")]:
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*"([a-z0-9_.]+)\"""", text))
         used |= set(re.findall(r"""(?:UserError|InvalidInput|AccessDenied|NotFound|StaleWrite)\(\s*"([a-z0-9_.]+)\"""",
