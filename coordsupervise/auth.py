@@ -174,11 +174,11 @@ def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
 
 def change_password(db: Database, actor: Actor, current: str, new: str) -> datetime:
     """Returns the instant other sessions were ended; the caller's own session is re-issued after it."""
-    check_not_throttled(db, actor.username)  # guessing the current password counts like failed logins
+    begin_login_attempt(db, actor.username)  # guessing the current password counts like failed logins
     user = load_login_user(db, actor.username)
     if user is None or not verify_password(current, user.password_hash):
-        record_login_failure(db, actor.username)
         raise InvalidInput("password.current_wrong")
+    db.write(lambda tx: tx.execute("DELETE FROM login_failure WHERE username = ?", [user.username]))
     new_hash = hash_password(new)
     now = utcnow()
 
@@ -213,6 +213,29 @@ def throttle_wait(db: Database, username: str, now: datetime | None = None) -> t
 
 def check_not_throttled(db: Database, username: str, now: datetime | None = None) -> None:
     wait = throttle_wait(db, username, now)
+    if wait is not None:
+        raise LoginThrottled(minutes=max(1, int(wait.total_seconds() // 60) + 1))
+
+
+def begin_login_attempt(db: Database, username: str, now: datetime | None = None) -> None:
+    """Check the throttle and count this try as a failure in one write transaction, before the password is checked.
+
+    Checking first and recording the failure after bcrypt let concurrent guesses race past the count; reserving the
+    try under the write lock means at most THROTTLE_FAILURES tries in a window ever reach the password check. A
+    successful login clears the account's failures (record_login_success), so the reservation costs an honest
+    person nothing."""
+    name = normalize_username(username)
+    now = now or utcnow()
+
+    def run(tx: Transaction) -> timedelta | None:
+        count, latest = tx.one("SELECT count(*), max(failed_at) FROM login_failure WHERE username = ? "
+                               "AND failed_at > ?", [name, now - THROTTLE_WINDOW])
+        if count >= THROTTLE_FAILURES and latest is not None and latest + THROTTLE_WAIT > now:
+            return latest + THROTTLE_WAIT - now
+        tx.execute("INSERT INTO login_failure (username, failed_at) VALUES (?, ?)", [name, now])
+        return None
+
+    wait = db.write(run)
     if wait is not None:
         raise LoginThrottled(minutes=max(1, int(wait.total_seconds() // 60) + 1))
 

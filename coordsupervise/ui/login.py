@@ -41,8 +41,8 @@ class DbUserDirectory(dict):
     def _load(self, username) -> auth.LoginUser | None:
         name = auth.normalize_username(str(username))
         if self.asked != name:
-            if self._throttle:
-                auth.check_not_throttled(self._db, name)
+            if self._throttle:  # a form login: this try is counted before the password is checked
+                auth.begin_login_attempt(self._db, name)
             self.asked = name
             self._user = auth.load_login_user(self._db, name)
             self._entry = None
@@ -174,8 +174,7 @@ def login_screen() -> Actor | None:
         st.session_state[state.LANGUAGE] = directory.user.language
         st.session_state.pop(state.NOTICE, None)
         return directory.user.actor()
-    if status is False and directory.asked:
-        auth.record_login_failure(db, directory.asked)
+    if status is False and directory.asked:  # the failure was counted when the try began
         st.error(t("login.failed"))
         st.session_state[state.AUTH_STATUS] = None
     if cfg.demo:

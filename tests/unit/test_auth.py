@@ -148,3 +148,28 @@ def test_guessing_the_current_password_is_throttled_too(db):
             auth.change_password(db, actor, "wrong-guess-0000", "新しいパスフレーズですよ")
     with pytest.raises(auth.LoginThrottled):
         auth.change_password(db, actor, "正しい馬のバッテリー留め金", "新しいパスフレーズですよ")
+
+
+def test_concurrent_wrong_guesses_cannot_race_past_the_throttle(db):
+    """20 guesses at once for one account: the try is counted before the password check, under the write lock, so at
+    most five ever reach bcrypt; the rest are told to wait. Never a permanent lock-out."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    make_user(db)
+    user_hash = auth.load_login_user(db, "sato").password_hash
+    checked, throttled = [], []
+
+    def guess(i):
+        try:
+            auth.begin_login_attempt(db, "Sato")
+        except auth.LoginThrottled:
+            throttled.append(i)
+            return
+        checked.append(auth.verify_password(f"wrong-guess-{i:04d}", user_hash))
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(guess, range(20)))
+    assert len(checked) == auth.THROTTLE_FAILURES and not any(checked)
+    assert len(throttled) == 20 - auth.THROTTLE_FAILURES
+    later = utcnow() + auth.THROTTLE_WAIT + timedelta(seconds=1)
+    assert auth.throttle_wait(db, "sato", later) is None
