@@ -1,6 +1,7 @@
 """Process-wide resources (settings, the one Database) and the current reader's language."""
 from __future__ import annotations
 
+import atexit
 import logging
 
 import streamlit as st
@@ -32,6 +33,9 @@ def database() -> Database:
     """The one Database of this process. In demo mode an empty file gets the small default demo on first start."""
     cfg = settings()
     db = Database(cfg.db_path)
+    # Stopping the server (SIGTERM, Ctrl-C) ends the interpreter normally: close the file then, which checkpoints
+    # the WAL into it, so a stopped server leaves one self-contained file to copy or back up.
+    atexit.register(db.close)
     if cfg.demo and not db.value("SELECT count(*) FROM app_user"):
         log.info("building the default demo programme into %s", cfg.db_path)
         build_demo(db)

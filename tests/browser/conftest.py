@@ -43,6 +43,7 @@ class Server:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.db_path = db_path
         env = {**os.environ, "COORDSUPERVISE_DB": str(db_path), "COORDSUPERVISE_MODE": "demo"}
         self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(
