@@ -134,6 +134,8 @@ def _cookie() -> tuple[str, datetime] | None:
     if expires <= datetime.now(UTC).timestamp():
         return None
     issued = datetime.fromtimestamp(expires, UTC).replace(tzinfo=None) - timedelta(hours=cfg.session_hours)
+    if issued > utcnow() + timedelta(minutes=1):
+        return None  # an expiry beyond the session lifetime was never issued by this app
     return username, issued
 
 
@@ -143,8 +145,9 @@ def login_screen() -> Actor | None:
     cfg = settings()
     cookie = _cookie()
     cookie_ok = cookie is not None and auth.session_is_valid(auth.load_login_user(db, cookie[0]), cookie[1])
-    if cookie is not None and not cookie_ok:
-        st.session_state[state.STAUTH_LOGOUT] = True  # stauth's own switch: ignore the (revoked) cookie
+    if st.context.cookies.get(cfg.cookie_name) and not cookie_ok:
+        # stauth's own switch: it must not honour a cookie we refused (revoked, forged, from the future)
+        st.session_state[state.STAUTH_LOGOUT] = True
     directory = DbUserDirectory(db, throttle=not cookie_ok)
     authenticator = _authenticator(directory)
     if st.session_state.pop(state.LOGGING_OUT, False):

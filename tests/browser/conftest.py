@@ -12,11 +12,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 PASSWORD = "coordsupervise-demo"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# a page settles after its reruns (cookie component, autosave); on two busy cores that can take seconds
+expect.set_options(timeout=15000)
 
 
 def pytest_collection_modifyitems(config, items):
