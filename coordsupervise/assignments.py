@@ -283,3 +283,18 @@ def released_score(db: Database, actor: Actor, enrolment: Enrolment, assignment_
     total_weight = sum(c["weight"] for c in criteria) or 1
     weighted = sum(c["level"] * c["weight"] for c in criteria) / total_weight
     return ReleasedScore(submission_id, version, comment, released_at, criteria, round(weighted, 2))
+
+
+def revision_request(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: int) -> dict | None:
+    """The supervisor's comments on the newest version returned for revision (a revision request is a score
+    with status 'returned'): what the trainee works from while revising. None when nothing was returned."""
+    require_enrolment_read(db, actor, enrolment.id)
+    row = db.one("SELECT sc.id, s.version, sc.overall_comment, sc.released_at FROM score sc "
+                 "JOIN submission s ON s.id = sc.submission_id WHERE s.assignment_id = ? AND s.enrolment_id = ? "
+                 "AND sc.status = 'returned' ORDER BY s.version DESC LIMIT 1", [assignment_id, enrolment.id])
+    if row is None:
+        return None
+    criteria = db.dicts("SELECT c.competency, c.title_ja, c.title_en, x.level, x.comment FROM score_criterion x "
+                        "JOIN rubric_criterion c ON c.id = x.criterion_id WHERE x.score_id = ? ORDER BY c.seq",
+                        [row[0]])
+    return {"version": row[1], "overall_comment": row[2], "returned_at": row[3], "criteria": criteria}

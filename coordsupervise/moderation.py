@@ -111,7 +111,8 @@ def side_by_side(db: Database, actor: Actor, moderation_id: int) -> dict:
     require_role(actor, "manager")
     head = db.one(
         "SELECT m.status, m.tolerance, m.overall_comment, m.row_version, sc.overall_comment, sc.submission_id, "
-        "m.reason FROM moderation m JOIN score sc ON sc.id = m.score_id WHERE m.id = ?", [moderation_id])
+        "m.reason, s.body_md FROM moderation m JOIN score sc ON sc.id = m.score_id "
+        "JOIN submission s ON s.id = sc.submission_id WHERE m.id = ?", [moderation_id])
     if head is None:
         raise NotFound()
     criteria = db.dicts(
@@ -121,7 +122,8 @@ def side_by_side(db: Database, actor: Actor, moderation_id: int) -> dict:
         "LEFT JOIN score_criterion x ON x.score_id = m.score_id AND x.criterion_id = c.id "
         "WHERE mc.moderation_id = ? ORDER BY c.seq", [moderation_id])
     return {"status": head[0], "tolerance": head[1], "second_comment": head[2], "row_version": head[3],
-            "first_comment": head[4], "submission_id": head[5], "reason": head[6], "criteria": criteria}
+            "first_comment": head[4], "submission_id": head[5], "reason": head[6], "body_md": head[7],
+            "criteria": criteria}
 
 
 def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, int], reason: str,
