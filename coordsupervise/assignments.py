@@ -79,6 +79,12 @@ def display_filename(name: str) -> str:
     return (cleaned or "attachment")[:120]
 
 
+# the id of the rubric version in force for assignment `a` (see migration 004: assignment.rubric_version)
+EFFECTIVE_RUBRIC = ("coalesce((SELECT v.id FROM rubric base JOIN rubric v ON v.programme_id = base.programme_id "
+                    "AND v.code = base.code AND v.version = a.rubric_version WHERE base.id = a.rubric_id), "
+                    "a.rubric_id)")
+
+
 def due_cutoff(due_on: date) -> datetime:
     return datetime.combine(due_on, time(23, 59, 59), JST).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
@@ -98,7 +104,8 @@ def for_enrolment(db: Database, actor: Actor, enrolment: Enrolment, today: date)
     """The cohort's assignments with the newest submission of this enrolment."""
     require_enrolment_read(db, actor, enrolment.id)
     rows = db.rows(
-        "SELECT a.id, a.seq, a.code, a.title_ja, a.title_en, a.kind, a.due_on, a.rubric_id, a.certification_critical, "
+        "SELECT a.id, a.seq, a.code, a.title_ja, a.title_en, a.kind, a.due_on, " + EFFECTIVE_RUBRIC + ", "
+        "a.certification_critical, "
         "s.version, s.status, s.submitted_at, coalesce(s.late, FALSE) FROM assignment a "
         "LEFT JOIN submission s ON s.assignment_id = a.id AND s.enrolment_id = ? AND s.version = "
         "(SELECT max(x.version) FROM submission x WHERE x.assignment_id = a.id AND x.enrolment_id = ?) "

@@ -153,14 +153,16 @@ def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, in
         if set(agreed) != criteria:
             raise InvalidInput("scoring.incomplete")
         before = score_snapshot(tx, score_id)
+        # parents before children: DuckDB refuses to update a referenced row after its children changed in the
+        # same transaction
+        tx.execute("UPDATE moderation SET status = 'resolved', resolved_by = ?, resolved_at = ?, reason = ?, "
+                   "row_version = row_version + 1 WHERE id = ?", [actor.id, now, reason, moderation_id])
+        tx.execute("UPDATE score SET row_version = row_version + 1, updated_at = ? WHERE id = ?", [now, score_id])
         for criterion_id, level in agreed.items():
             tx.execute("UPDATE moderation_criterion SET agreed_level = ? WHERE moderation_id = ? AND criterion_id = ?",
                        [level, moderation_id, criterion_id])
             tx.execute("UPDATE score_criterion SET level = ? WHERE score_id = ? AND criterion_id = ?",
                        [level, score_id, criterion_id])
-        tx.execute("UPDATE moderation SET status = 'resolved', resolved_by = ?, resolved_at = ?, reason = ?, "
-                   "row_version = row_version + 1 WHERE id = ?", [actor.id, now, reason, moderation_id])
-        tx.execute("UPDATE score SET row_version = row_version + 1, updated_at = ? WHERE id = ?", [now, score_id])
         audit(tx, actor.id, "moderation.resolve", "submission", submission_id, before, score_snapshot(tx, score_id),
               reason)
 

@@ -35,7 +35,7 @@ def list_rubrics(db: Database, actor: Actor) -> list[dict]:
         "SELECT r.id, r.code, r.version, r.title_ja, r.title_en, coalesce(r.pass_level, 3) AS pass_level, "
         "r.created_at, (SELECT count(DISTINCT x.score_id) FROM score_criterion x JOIN rubric_criterion c "
         "  ON c.id = x.criterion_id WHERE c.rubric_id = r.id) AS scores, "
-        "(SELECT count(*) FROM assignment a WHERE a.rubric_id = r.id) AS assignments "
+        "(SELECT count(*) FROM assignment a WHERE " + assignments.EFFECTIVE_RUBRIC + " = r.id) AS assignments "
         "FROM rubric r ORDER BY r.code, r.version DESC")
 
 
@@ -103,7 +103,8 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
                               [programme_id, code, newest + 1, title_ja.strip(), title_en.strip(), pass_level,
                                utcnow()])
             _insert_criteria(tx, new_id, criteria)
-            tx.execute("UPDATE assignment SET rubric_id = ? WHERE rubric_id = ?", [new_id, rubric_id])
+            tx.execute("UPDATE assignment a SET rubric_version = ? WHERE " + assignments.EFFECTIVE_RUBRIC + " = ?",
+                       [newest + 1, rubric_id])
             audit(tx, actor.id, "rubric.new_version", "rubric", new_id, before, {"version": newest + 1})
             return new_id
         tx.execute("DELETE FROM rubric_level WHERE criterion_id IN (SELECT id FROM rubric_criterion "
@@ -122,11 +123,11 @@ def cohort_assignments(db: Database, actor: Actor, cohort_id: int) -> list[dict]
     """The cohort's assignments with their rubric version, due date, criticality and moderation rule."""
     require_role(actor, "manager", "admin")
     return db.dicts(
-        "SELECT a.id, a.seq, a.code, a.title_ja, a.title_en, a.kind, a.rubric_id, r.code AS rubric_code, "
+        "SELECT a.id, a.seq, a.code, a.title_ja, a.title_en, a.kind, r.id AS rubric_id, r.code AS rubric_code, "
         "r.version AS rubric_version, a.due_on, a.certification_critical, coalesce(a.moderation_rule, 'none') AS "
         "moderation_rule, coalesce(a.moderation_pct, 10) AS moderation_pct, coalesce(a.moderation_seed, 1) AS "
-        "moderation_seed, coalesce(a.moderation_tolerance, 0) AS moderation_tolerance "
-        "FROM assignment a LEFT JOIN rubric r ON r.id = a.rubric_id WHERE a.cohort_id = ? ORDER BY a.seq",
+        "moderation_seed, coalesce(a.moderation_tolerance, 0) AS moderation_tolerance FROM assignment a "
+        "LEFT JOIN rubric r ON r.id = " + assignments.EFFECTIVE_RUBRIC + " WHERE a.cohort_id = ? ORDER BY a.seq",
         [cohort_id])
 
 
@@ -141,19 +142,20 @@ def update_assignment(db: Database, actor: Actor, assignment_id: int, rubric_id:
         raise InvalidInput("rubrics.bad_moderation")
 
     def run(tx: Transaction):
-        row = tx.one("SELECT a.kind, r.code, a.rubric_id, a.due_on, a.certification_critical, a.moderation_rule, "
+        row = tx.one("SELECT a.kind, r.code, r.id, a.due_on, a.certification_critical, a.moderation_rule, "
                      "a.moderation_pct, a.moderation_tolerance FROM assignment a "
-                     "LEFT JOIN rubric r ON r.id = a.rubric_id WHERE a.id = ?", [assignment_id])
+                     "LEFT JOIN rubric r ON r.id = " + assignments.EFFECTIVE_RUBRIC + " WHERE a.id = ?",
+                     [assignment_id])
         if row is None:
             raise NotFound()
         kind, code = row[0], row[1]
-        if kind == "scored" and tx.value("SELECT code FROM rubric WHERE id = ?", [rubric_id]) != code:
+        version = tx.value("SELECT version FROM rubric WHERE id = ? AND code = ?", [rubric_id, code])
+        if kind == "scored" and version is None:
             raise InvalidInput("rubrics.other_rubric")
         new_rubric = rubric_id if kind == "scored" else row[2]  # an approval has no rubric
-        tx.execute("UPDATE assignment SET rubric_id = ?, due_on = ?, certification_critical = ?, moderation_rule = ?, "
-                   "moderation_pct = ?, moderation_tolerance = ? WHERE id = ?",
-                   [new_rubric, due_on, critical, rule, pct, tolerance,
-                    assignment_id])
+        tx.execute("UPDATE assignment SET rubric_version = ?, due_on = ?, certification_critical = ?, "
+                   "moderation_rule = ?, moderation_pct = ?, moderation_tolerance = ? WHERE id = ?",
+                   [version, due_on, critical, rule, pct, tolerance, assignment_id])
         audit(tx, actor.id, "assignment.settings", "assignment", assignment_id,
               {"rubric_id": row[2], "due_on": row[3], "critical": row[4], "rule": row[5], "pct": row[6],
                "tolerance": row[7]},

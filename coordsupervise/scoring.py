@@ -217,7 +217,8 @@ def open_item(db: Database, actor: Actor, submission_id: int) -> ScoringView:
     role = _role_on(db, actor, submission_id)
     head = db.one(
         "SELECT s.enrolment_id, u.display_name, a.id, a.code, a.title_ja, a.title_en, a.kind, a.due_on, "
-        "a.certification_critical, s.version, s.status, s.submitted_at, s.late, s.body_md, a.rubric_id "
+        "a.certification_critical, s.version, s.status, s.submitted_at, s.late, s.body_md, "
+        + assignments.EFFECTIVE_RUBRIC + " "
         "FROM submission s JOIN assignment a ON a.id = s.assignment_id JOIN enrolment e ON e.id = s.enrolment_id "
         "JOIN app_user u ON u.id = e.trainee_id WHERE s.id = ?", [submission_id])
     score = db.one("SELECT sc.id, sc.status, sc.overall_comment, sc.row_version, f.display_name, sc.released_at "
@@ -278,7 +279,7 @@ def evidence(db: Database, actor: Actor, submission_id: int, limit: int = 5) -> 
     _require_first(db, actor, submission_id)
     return db.dicts(
         "WITH comps AS (SELECT DISTINCT c.competency FROM submission s JOIN assignment a ON a.id = s.assignment_id "
-        "  JOIN rubric_criterion c ON c.rubric_id = a.rubric_id WHERE s.id = $sub) "
+        "  JOIN rubric_criterion c ON c.rubric_id = " + assignments.EFFECTIVE_RUBRIC + " WHERE s.id = $sub) "
         "SELECT r.id, r.practice_date, r.goal, r.insight, r.try_text, r.self_rating, "
         "  (SELECT string_agg(t.competency, ' ' ORDER BY t.competency) FROM reflection_competency t "
         "   WHERE t.reflection_id = r.id) AS competencies FROM reflection r "
@@ -344,7 +345,8 @@ def _rubric_criteria(tx: Transaction, submission_id: int, score_id: int | None) 
         rubric_id = tx.value("SELECT c.rubric_id FROM score_criterion x JOIN rubric_criterion c "
                              "ON c.id = x.criterion_id WHERE x.score_id = ? LIMIT 1", [score_id])
     if rubric_id is None:
-        rubric_id = tx.value("SELECT a.rubric_id FROM submission s JOIN assignment a ON a.id = s.assignment_id "
+        rubric_id = tx.value("SELECT " + assignments.EFFECTIVE_RUBRIC + " FROM submission s "
+                             "JOIN assignment a ON a.id = s.assignment_id "
                              "WHERE s.id = ?", [submission_id])
     ids = {c for (c,) in tx.rows("SELECT id FROM rubric_criterion WHERE rubric_id = ?", [rubric_id])}
     return ids, tx.value("SELECT coalesce(pass_level, 3) FROM rubric WHERE id = ?", [rubric_id]) or 3

@@ -2,9 +2,9 @@
 
 In the practical-stage cohort, demo-supervisor's trainees give:
 - A2: released scores with comments, one draft, and demo-trainee's late submission waiting to be scored;
-- A3 (second-marked on a seeded 50 % sample): for the sampled trainees, two blind second markings assigned to
-  demo-manager, one disagreement waiting for a manager, the rest agreed and released; for the others one draft,
-  two to score and released scores; demo-trainee's A3 was returned for revision and resubmitted (version 2 waits);
+- A3 (second-marked for everyone, to calibrate the supervisors on the first assessment): two blind second
+  markings assigned to demo-manager, one disagreement waiting for a manager, a draft, two to score, the rest
+  agreed and released; demo-trainee's A3 was returned for revision and resubmitted (version 2 waits);
 - A1: one 課題設定シート returned with comments and resubmitted, waiting for approval.
 Other cohorts are scored as they would be by then, with the 課題レポート (A8) second-marked throughout and the
 occasional disagreement settled by demo-manager, so the agreement figures have data."""
@@ -27,7 +27,7 @@ REVISION = "解決の順序の根拠が書かれていません。緊急度の�
 SHEET_RETURN = "実践研修で取り組む課題が広すぎます。3か月で評価できる目標に絞ってください。"
 SHEET_REVISED = "\n\n## 改訂(目標を絞りました)\n連携先へのつなぎと結果確認に絞る。"
 REVISED = "\n\n## 改訂\n緊急度(在留期限・住居・収入)の順に判断基準を追記した。"
-MODERATION = {"A3": ("sample", 50), "A4": ("sample", 20), "A8": ("all", 100)}
+MODERATION = {"A3": ("all", 100), "A4": ("sample", 20), "A8": ("all", 100)}
 SEED = 2024
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -83,7 +83,7 @@ def build(tx, rng, made, assignments, today: date) -> None:
     manager = tx.value("SELECT id FROM app_user WHERE username = 'demo-manager'")
     showcase = any(e["demo"] for e, *_ in made)
     demo_sup = next((e["sup"] for e, *_ in made if e["demo"]), None)
-    counters = {"draft": 0, "a3_open": 0, "a3_sample": 0, "sheet": 0}
+    counters = {"draft": 0, "a3": 0, "sheet": 0}
     for e, a, sub_id, submitted in made:
         mine = showcase and e["sup"] == demo_sup
         if mine and _showcase(tx, rng, e, a, sub_id, submitted, today, manager, counters):
@@ -148,23 +148,19 @@ def _showcase(tx, rng, e, a, sub_id, submitted, today, manager, counters) -> boo
         _score(tx, rng, sub_id, e["sup"], {cid: 2 for cid in levels}, "returned", at, REVISION)
         _new_version(tx, sub_id, today - timedelta(days=1), REVISED)
         return True
-    if _is_sampled(e, a):
-        n = counters["a3_sample"]
-        counters["a3_sample"] += 1
-        score_id = _score(tx, rng, sub_id, e["sup"], levels, "moderation" if n < 3 else "released", at)
-        if n < 2:
-            _second(tx, score_id, manager, levels, levels, "second_marking", at)
-        elif n == 2:
-            second = {cid: (lvl - 1 if lvl > 2 else lvl + 1) for cid, lvl in levels.items()}
-            _second(tx, score_id, manager, levels, second, "disagreed", at)
-        else:
-            _second(tx, score_id, manager, levels, dict(levels), "agreed", at)
+    n = counters["a3"]
+    counters["a3"] += 1
+    plan = ("second_marking", "disagreed", "to_score", "draft", "second_marking", "to_score")
+    state = plan[n] if n < len(plan) else "agreed"
+    if state == "to_score":
         return True
-    n = counters["a3_open"]
-    counters["a3_open"] += 1
-    if n in (1, 2):
-        return True  # to score
-    _score(tx, rng, sub_id, e["sup"], levels, "draft" if n == 0 else "released", at)
+    if state == "draft":
+        _score(tx, rng, sub_id, e["sup"], levels, "draft", at)
+        return True
+    score_id = _score(tx, rng, sub_id, e["sup"], levels, "released" if state == "agreed" else "moderation", at)
+    second = {cid: (lvl - 1 if lvl > 2 else lvl + 1) for cid, lvl in levels.items()} if state == "disagreed" \
+        else dict(levels)
+    _second(tx, score_id, manager, levels, second, state, at)
     return True
 
 

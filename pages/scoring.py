@@ -284,7 +284,8 @@ def rubric_panel(view):
                 lambda outcome: t(f"scoring.second_{outcome}"), then_next=True)
         return
     reason = st.text_input(t("scoring.change_reason"), key=f"scoring_reason_{sid}") if released else ""
-    b1, b2, b3, b4 = st.columns(4)
+    b1, b2 = st.columns(2)
+    b3, b4 = st.columns(2)
     if not released:
         if b1.button(t("scoring.save_draft"), key=f"scoring_save_{sid}", icon=":material/save:"):
             act(view, lambda: scoring.save_draft(db, actor, sid, levels, comments, overall, seen),
@@ -336,7 +337,7 @@ def item_screen(submission_id):
             open_submission(None)
             st.rerun()
         return
-    n1, n2, _ = st.columns([1, 1, 3])
+    n1, n2, _ = st.columns([2, 2, 3])
     if n1.button(t("scoring.back"), key="scoring_back", icon=":material/arrow_back:"):
         open_submission(None)
         st.rerun()

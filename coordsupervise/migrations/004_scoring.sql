@@ -12,6 +12,10 @@ ALTER TABLE assignment ADD COLUMN moderation_seed INTEGER DEFAULT 1;
 ALTER TABLE assignment ADD COLUMN moderation_tolerance INTEGER DEFAULT 0;
 UPDATE assignment SET moderation_rule = 'all' WHERE code = 'A8';
 
+-- the version of the assignment's rubric in force (NULL: the version assignment.rubric_id points to). A column of
+-- its own because DuckDB cannot update a foreign-key column of a row that other rows reference (submissions)
+ALTER TABLE assignment ADD COLUMN rubric_version INTEGER;
+
 -- one second marking of one score: the second marker scores blind; a manager resolves a disagreement
 CREATE SEQUENCE seq_moderation;
 CREATE TABLE moderation (
@@ -24,7 +28,7 @@ CREATE TABLE moderation (
     row_version INTEGER NOT NULL DEFAULT 1,
     created_at TIMESTAMP NOT NULL,
     second_marked_at TIMESTAMP,
-    resolved_by BIGINT REFERENCES app_user(id),
+    resolved_by BIGINT,                   -- app_user id; no REFERENCES: DuckDB cannot update an FK column here
     resolved_at TIMESTAMP,
     reason VARCHAR
 );
