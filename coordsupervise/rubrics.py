@@ -2,7 +2,8 @@
 
 A rubric is never changed under a score: once any score was given with a version, editing it makes version + 1,
 and the assignments that used the old version move to the new one (their earlier scores keep the old version,
-because a score points at the criteria it was given against). A version nobody has scored with is edited in place.
+because a score points at the criteria it was given against). A version nobody has scored with is edited in
+place (wording, weights, descriptors); adding, removing or re-tagging criteria always makes a version.
 Each assignment also carries its due date, whether it is certification-critical and its moderation rule."""
 from __future__ import annotations
 
@@ -85,8 +86,8 @@ def _used(tx: Transaction, rubric_id: int) -> bool:
 
 def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: str, pass_level: int,
          criteria: list[CriterionInput]) -> int:
-    """Save an edited rubric. Returns the id now in force: the same one if no score used it, else a new version
-    that the assignments using the old one move to."""
+    """Save an edited rubric. Returns the id now in force: the same one when no score used it and its criteria
+    (number and competencies) stay the same, else a new version that the assignments using the old one move to."""
     require_role(actor, "manager", "admin")
     _validate(title_ja, title_en, pass_level, criteria)
 
@@ -97,7 +98,9 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
             raise NotFound()
         programme_id, code, version, newest = row
         before = {"version": version, "title_ja": title_ja}
-        if _used(tx, rubric_id):
+        structure = [c for (c,) in tx.rows("SELECT competency FROM rubric_criterion WHERE rubric_id = ? "
+                                            "ORDER BY seq", [rubric_id])]
+        if _used(tx, rubric_id) or structure != [c.competency for c in criteria]:
             new_id = tx.value("INSERT INTO rubric (programme_id, code, version, title_ja, title_en, pass_level, "
                               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                               [programme_id, code, newest + 1, title_ja.strip(), title_en.strip(), pass_level,
@@ -107,12 +110,15 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
                        [newest + 1, rubric_id])
             audit(tx, actor.id, "rubric.new_version", "rubric", new_id, before, {"version": newest + 1})
             return new_id
-        tx.execute("DELETE FROM rubric_level WHERE criterion_id IN (SELECT id FROM rubric_criterion "
-                   "WHERE rubric_id = ?)", [rubric_id])
-        tx.execute("DELETE FROM rubric_criterion WHERE rubric_id = ?", [rubric_id])
         tx.execute("UPDATE rubric SET title_ja = ?, title_en = ?, pass_level = ? WHERE id = ?",
                    [title_ja.strip(), title_en.strip(), pass_level, rubric_id])
-        _insert_criteria(tx, rubric_id, criteria)
+        for seq, c in enumerate(criteria, start=1):
+            criterion_id = tx.value("SELECT id FROM rubric_criterion WHERE rubric_id = ? AND seq = ?", [rubric_id, seq])
+            tx.execute("UPDATE rubric_criterion SET title_ja = ?, title_en = ?, weight = ? WHERE id = ?",
+                       [c.title_ja.strip(), c.title_en.strip(), float(c.weight), criterion_id])
+            tx.executemany("UPDATE rubric_level SET descriptor_ja = ?, descriptor_en = ? WHERE criterion_id = ? "
+                           "AND level = ?", [(ja.strip(), en.strip(), criterion_id, lvl)
+                                             for lvl, (ja, en) in c.descriptors.items()])
         audit(tx, actor.id, "rubric.edit", "rubric", rubric_id, before, {"version": version})
         return rubric_id
 
