@@ -76,10 +76,9 @@ def _second(tx, score_id, marker, first, second, status, at, resolver=None):
 
 def build(tx, rng, made, assignments, today: date) -> None:
     """`made`: (enrolment dict, assignment dict, submission id, submitted day) for each version 1 the demo wrote."""
-    for a in assignments:
-        rule, pct = MODERATION.get(a["code"], ("none", 10))
-        tx.execute("UPDATE assignment SET moderation_rule = ?, moderation_pct = ?, moderation_seed = ? WHERE id = ?",
-                   [rule, pct, SEED, a["id"]])
+    for code, (rule, pct) in MODERATION.items():  # the programme's rule, so cohorts built earlier get it too
+        tx.execute("UPDATE assignment SET moderation_rule = ?, moderation_pct = ?, moderation_seed = ? WHERE code = ?",
+                   [rule, pct, SEED, code])
     manager = tx.value("SELECT id FROM app_user WHERE username = 'demo-manager'")
     showcase = any(e["demo"] for e, *_ in made)
     demo_sup = next((e["sup"] for e, *_ in made if e["demo"]), None)

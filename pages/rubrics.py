@@ -111,7 +111,7 @@ st.dataframe([{t("rubrics.col_assignment"): f"{a['code']} {a['title_ja' if ja el
                t("assignment.col_due"): a["due_on"].strftime("%Y/%m/%d"),
                t("assignment.col_critical"): "★" if a["certification_critical"] else "",
                t("rubrics.col_rule"): rule_text(a) if a["kind"] == "scored" else "—",
-               t("rubrics.col_tolerance"): a["moderation_tolerance"] if a["kind"] == "scored" else None}
+               t("rubrics.col_tolerance"): str(a["moderation_tolerance"]) if a["kind"] == "scored" else "—"}
               for a in rows], hide_index=True, width="stretch")
 
 codes = [a["code"] for a in rows]
