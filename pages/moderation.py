@@ -58,6 +58,12 @@ else:
     with c2.container(border=True):
         st.markdown(f"**{t('moderation.second')}** · {item.second_marker}")
         user_markdown(pair["second_comment"])
+    with st.expander(t("scoring.audit")):
+        st.dataframe([{t("scoring.audit_at"): jst(r["occurred_at"]), t("scoring.audit_who"): r["actor"],
+                       t("scoring.audit_action"): r["action"], t("scoring.audit_before"): r["before_json"] or "",
+                       t("scoring.audit_after"): r["after_json"] or "", t("scoring.audit_reason"): r["reason"] or ""}
+                      for r in scoring.audit_trail(db, actor, pair["submission_id"])], hide_index=True,
+                     width="stretch")
     with st.form(f"moderation_resolve_{chosen}"):
         agreed = {}
         for c in pair["criteria"]:

