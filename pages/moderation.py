@@ -44,12 +44,13 @@ else:
                  tolerance=pair["tolerance"]))
     with st.expander(t("moderation.submission")):
         user_markdown(pair["body_md"])
-    st.dataframe([{t("assignment.col_criterion"): criterion_title(c),
-                   t("moderation.first"): level_label(c["first_level"]),
-                   t("moderation.second"): level_label(c["second_level"]),
+    # the two levels first, so a phone shows them without scrolling sideways
+    st.dataframe([{t("moderation.group.criterion"): c["competency"], t("moderation.first"): c["first_level"],
+                   t("moderation.second"): c["second_level"],
                    t("moderation.difference"): c["second_level"] - c["first_level"],
                    t("moderation.first_comment"): c["first_comment"] or "",
-                   t("moderation.second_comment"): c["second_comment"] or ""} for c in pair["criteria"]],
+                   t("moderation.second_comment"): c["second_comment"] or "",
+                   t("assignment.col_criterion"): criterion_title(c)} for c in pair["criteria"]],
                  hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
     with c1.container(border=True):
@@ -119,7 +120,8 @@ else:
     for tab, group in zip(tabs[:3], ("assignment", "criterion", "pair"), strict=True):
         with tab:
             rows = [{**r, "label": label_of(group, r["key"])} for r in figures[group]]
-            st.plotly_chart(agreement_chart(rows, labels), width="stretch", config={"displayModeBar": False},
+            short = [{**r, "label": r["key"][0] if group == "assignment" else r["label"]} for r in rows]
+            st.plotly_chart(agreement_chart(short, labels), width="stretch", config={"displayModeBar": False},
                             key=f"moderation_chart_{group}")
             st.dataframe([{t(f"moderation.group.{group}"): r["label"], t("moderation.pairs"): r["pairs"],
                            labels["exact"]: r["exact_pct"], labels["within_one"]: r["within_one_pct"],
