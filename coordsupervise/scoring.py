@@ -93,7 +93,8 @@ class QueueFilter:
 
 _QUEUE_SQL = """
 WITH latest AS (
-    SELECT s.* FROM submission s WHERE s.status <> 'draft' AND s.version =
+    SELECT s.* FROM submission s WHERE s.status <> 'draft'
+    AND s.enrolment_id IN (SELECT x.enrolment_id FROM supervision x WHERE x.supervisor_id = $actor) AND s.version =
         (SELECT max(x.version) FROM submission x WHERE x.assignment_id = s.assignment_id
          AND x.enrolment_id = s.enrolment_id AND x.status <> 'draft')
 ), mine AS (
