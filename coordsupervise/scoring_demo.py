@@ -83,11 +83,12 @@ def build(tx, rng, made, assignments, today: date) -> None:
     showcase = any(e["demo"] for e, *_ in made)
     demo_sup = next((e["sup"] for e, *_ in made if e["demo"]), None)
     counters = {"draft": 0, "a3": 0, "sheet": 0}
+    markers: dict[tuple[int, int], int | None] = {}  # (assignment, first marker) -> second marker
     for e, a, sub_id, submitted in made:
         mine = showcase and e["sup"] == demo_sup
         if mine and _showcase(tx, rng, e, a, sub_id, submitted, today, manager, counters):
             continue
-        _ordinary(tx, rng, e, a, sub_id, submitted, today, manager)
+        _ordinary(tx, rng, e, a, sub_id, submitted, today, manager, markers)
 
 
 def _is_sampled(e, a) -> bool:
@@ -95,7 +96,7 @@ def _is_sampled(e, a) -> bool:
     return rule == "all" or (rule == "sample" and sampled(SEED, a["id"], e["id"], pct))
 
 
-def _ordinary(tx, rng, e, a, sub_id, submitted, today, manager) -> None:
+def _ordinary(tx, rng, e, a, sub_id, submitted, today, manager, markers) -> None:
     age = (today - submitted).days
     if a["kind"] != "scored" or age < 4 or (age < 21 and rng.random() < 0.15):
         return  # recent work not yet scored; anything older has been scored by now
@@ -107,7 +108,9 @@ def _ordinary(tx, rng, e, a, sub_id, submitted, today, manager) -> None:
     if not _is_sampled(e, a):
         _score(tx, rng, sub_id, e["sup"], levels, "released", at)
         return
-    marker = choose_second_marker(tx, sub_id, e["sup"])
+    if (a["id"], e["sup"]) not in markers:  # one trainee, one supervisor: the choice depends on these alone here
+        markers[(a["id"], e["sup"])] = choose_second_marker(tx, sub_id, e["sup"])
+    marker = markers[(a["id"], e["sup"])]
     score_id = _score(tx, rng, sub_id, e["sup"], levels, "released", at)
     if marker is None:
         return
