@@ -250,8 +250,11 @@ def rubric_panel(view):
         st.info(t("scoring.blind"), icon=":material/visibility_off:")
     elif view.moderation_status:
         st.caption(t("scoring.moderation_line", state=t(f"scoring.moderation.{view.moderation_status}")))
-    if view.rubric_version:
-        st.caption(t("scoring.rubric_version", version=view.rubric_version))
+    line = [t("scoring.rubric_version", version=view.rubric_version)] if view.rubric_version else []
+    if view.role == "first" and view.score_status:
+        line = [t(f"scoring.score_status.{view.score_status}"), view.scorer_name or "",
+                jst(view.released_at), *line]
+    st.caption(" · ".join(part for part in line if part))
 
     level_keys, comment_keys, overall_key = widget_keys(view)
     levels, comments = {}, {}
