@@ -149,8 +149,10 @@ def forget_widgets(view):
         st.session_state.pop(key, None)
 
 
-def go_next(view):
-    following = scoring.next_item(db, actor, flt, view.submission_id)
+def go_next(view, following=-1):
+    """Open the next item of the queue; `following` when it was looked up before a write reordered the queue."""
+    if following == -1:
+        following = scoring.next_item(db, actor, flt, view.submission_id)
     open_submission(following)
     if following is None:
         st.session_state["scoring_notice"] = [t("scoring.queue_done")]
@@ -307,7 +309,9 @@ def rubric_panel(view):
 
 
 def act(view, write, message, then_next=False):
-    """Run a write; on success forget the on-screen marking (the stored one is now current). A refusal keeps it."""
+    """Run a write; on success forget the on-screen marking (the stored one is now current). A refusal keeps it.
+    The next item is looked up first: a draft saved now sorts after the items still to score."""
+    following = scoring.next_item(db, actor, flt, view.submission_id) if then_next else None
     try:
         outcome = write()
     except UserError as exc:
@@ -316,7 +320,7 @@ def act(view, write, message, then_next=False):
     forget_widgets(view)
     st.session_state["scoring_notice"] = [message(outcome)]
     if then_next:
-        go_next(view)
+        go_next(view, following)
     st.rerun()
 
 

@@ -95,7 +95,8 @@ def test_second_marker_scores_blind_and_manager_settles_a_disagreement(server, p
 
     page.goto(f"{server.url}/moderation")
     wait_idle(page)
-    page.get_by_role("textbox", name=JA("moderation.reason")).fill("二人で協議し、切り分けの根拠が書かれている点を評価した。")
+    reason = page.get_by_role("textbox", name=JA("moderation.reason"))
+    reason.fill("二人で協議し、切り分けの根拠が書かれている点を評価した。")
     page.get_by_role("button", name=JA("moderation.resolve")).click()
     wait_idle(page)
     expect(page.get_by_text(JA("moderation.resolved"))).to_be_visible()

@@ -58,9 +58,10 @@ def test_save_and_next_moves_on_without_the_list(app):
         at.radio(key=f"scoring_level_{target}_{cid}").set_value(3)
     at.text_area(key=f"scoring_overall_{target}").input("主な問題を整理できています。")
     at.run()
+    expected = scoring.next_item(database(), actor("demo-supervisor"), scoring.QueueFilter(), target)
     at.button(key=f"scoring_save_next_{target}").click().run()
     assert not at.exception
-    assert at.query_params["s"] != [str(target)]
+    assert at.query_params["s"] == [str(expected)] and expected != target
     assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) == "draft"
 
 
@@ -114,3 +115,19 @@ def test_moderation_screen_settles_a_disagreement(app):
     next(b for b in at.button if b.label == JA("moderation.resolve")).click().run()
     assert not at.exception
     assert len(moderation.open_disagreements(database(), manager)) == before - 1
+
+
+def test_a_stale_tab_is_refused_and_keeps_its_marking(app):
+    target = waiting("to_score", code="A3")[-1]
+    first_tab, second_tab = open_item(app, target), open_item(app, target)
+    for tab, level in ((first_tab, 3), (second_tab, 2)):
+        for cid in criteria(target):
+            tab.radio(key=f"scoring_level_{target}_{cid}").set_value(level)
+        tab.run()
+    first_tab.button(key=f"scoring_save_{target}").click().run()
+    second_tab.button(key=f"scoring_save_{target}").click().run()
+    assert not second_tab.exception
+    assert JA("scoring.stale") in [e.value for e in second_tab.error]
+    assert all(r.value == 2 for r in second_tab.radio)  # nothing typed is lost
+    assert {lvl for (lvl,) in database().rows("SELECT x.level FROM score_criterion x JOIN score s ON s.id = x.score_id "
+                                              "WHERE s.submission_id = ?", [target])} == {3}
