@@ -79,6 +79,12 @@ def display_filename(name: str) -> str:
     return (cleaned or "attachment")[:120]
 
 
+# the id of the rubric version in force for assignment `a` (see migration 004: assignment.rubric_version)
+EFFECTIVE_RUBRIC = ("coalesce((SELECT v.id FROM rubric base JOIN rubric v ON v.programme_id = base.programme_id "
+                    "AND v.code = base.code AND v.version = a.rubric_version WHERE base.id = a.rubric_id), "
+                    "a.rubric_id)")
+
+
 def due_cutoff(due_on: date) -> datetime:
     return datetime.combine(due_on, time(23, 59, 59), JST).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
@@ -98,7 +104,8 @@ def for_enrolment(db: Database, actor: Actor, enrolment: Enrolment, today: date)
     """The cohort's assignments with the newest submission of this enrolment."""
     require_enrolment_read(db, actor, enrolment.id)
     rows = db.rows(
-        "SELECT a.id, a.seq, a.code, a.title_ja, a.title_en, a.kind, a.due_on, a.rubric_id, a.certification_critical, "
+        "SELECT a.id, a.seq, a.code, a.title_ja, a.title_en, a.kind, a.due_on, " + EFFECTIVE_RUBRIC + ", "
+        "a.certification_critical, "
         "s.version, s.status, s.submitted_at, coalesce(s.late, FALSE) FROM assignment a "
         "LEFT JOIN submission s ON s.assignment_id = a.id AND s.enrolment_id = ? AND s.version = "
         "(SELECT max(x.version) FROM submission x WHERE x.assignment_id = a.id AND x.enrolment_id = ?) "
@@ -283,3 +290,18 @@ def released_score(db: Database, actor: Actor, enrolment: Enrolment, assignment_
     total_weight = sum(c["weight"] for c in criteria) or 1
     weighted = sum(c["level"] * c["weight"] for c in criteria) / total_weight
     return ReleasedScore(submission_id, version, comment, released_at, criteria, round(weighted, 2))
+
+
+def revision_request(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: int) -> dict | None:
+    """The supervisor's comments on the newest version returned for revision (a revision request is a score
+    with status 'returned'): what the trainee works from while revising. None when nothing was returned."""
+    require_enrolment_read(db, actor, enrolment.id)
+    row = db.one("SELECT sc.id, s.version, sc.overall_comment, sc.released_at FROM score sc "
+                 "JOIN submission s ON s.id = sc.submission_id WHERE s.assignment_id = ? AND s.enrolment_id = ? "
+                 "AND sc.status = 'returned' ORDER BY s.version DESC LIMIT 1", [assignment_id, enrolment.id])
+    if row is None:
+        return None
+    criteria = db.dicts("SELECT c.competency, c.title_ja, c.title_en, x.level, x.comment FROM score_criterion x "
+                        "JOIN rubric_criterion c ON c.id = x.criterion_id WHERE x.score_id = ? ORDER BY c.seq",
+                        [row[0]])
+    return {"version": row[1], "overall_comment": row[2], "returned_at": row[3], "criteria": criteria}

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from . import defaults
+from . import defaults, scoring_demo
 from .auth import hash_password, insert_user
 from .db import Database, Transaction, insert_frame, utcnow
 from .textnorm import search_key
@@ -395,6 +395,8 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
 
 
 def _submissions(tx, rng, enrolments, assignments, today):
+    """Version 1 of the work due by now; scores, revisions and second markings come from scoring_demo."""
+    made = []
     for e in enrolments:
         for a in assignments:
             if a["due_on"] > today + timedelta(days=3):
@@ -411,23 +413,8 @@ def _submissions(tx, rng, enrolments, assignments, today):
                 "INSERT INTO submission (assignment_id, enrolment_id, version, body_md, status, submitted_at, late, "
                 "updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
                 [a["id"], e["id"], body, status, jst_to_utc(submitted, 21), late, jst_to_utc(submitted, 21)])
-            if a["kind"] != "scored" or (today - submitted).days < 4 or rng.random() < 0.15:
-                continue  # recent or not yet scored
-            released = rng.random() < 0.85
-            score_id = tx.value(
-                "INSERT INTO score (submission_id, scorer_id, status, overall_comment, released_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                [sub_id, e["sup"], "released" if released else "draft",
-                 rng.choice(["全体としてよく整理されています。", "連携先との役割分担をもう少し具体的に。",
-                             "根拠となる制度の条文を示せるとさらに良いです。"]),
-                 jst_to_utc(submitted + timedelta(days=3), 17) if released else None,
-                 jst_to_utc(submitted + timedelta(days=3), 17)])
-            tx.executemany(
-                "INSERT INTO score_criterion (score_id, criterion_id, level, comment) VALUES (?, ?, ?, ?)",
-                [(score_id, crit_id, rng.choice([1, 2, 2, 3] if e["risk"] else [2, 3, 3, 3, 4, 4]), "")
-                 for crit_id, _comp in a["criteria"]])
-            if released:
-                tx.execute("UPDATE submission SET status = 'scored' WHERE id = ?", [sub_id])
+            made.append((e, a, sub_id, submitted))
+    scoring_demo.build(tx, rng, made, assignments, today)
 
 
 def _flags(tx, rng, enrolments):

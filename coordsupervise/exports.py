@@ -40,6 +40,38 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
+    """The frame as an Excel workbook: numbers stay numbers, dates stay dates, every text cell goes through
+    safe_cell (so no cell is ever a formula) and is stored as a string."""
+    from openpyxl import Workbook  # only the export pays the import
+
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append([safe_cell(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        ws.append([_xlsx_value(v) for v in row])
+    for cell in ws[1]:
+        cell.font = cell.font.copy(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and not pd.isna(value):
+        return value
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)) and not pd.isna(value):
+        return value.item()  # numpy scalars
+    if isinstance(value, datetime) and not pd.isna(value):
+        return value.replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, date):
+        return value
+    return safe_cell(value)  # text (and None/NaN as empty): never a formula
+
+
 def decode_csv(data: bytes) -> str:
     """Text of an uploaded CSV: UTF-8 (BOM or not) first, then CP932 as saved by Japanese Excel."""
     for encoding in ("utf-8-sig", "cp932"):

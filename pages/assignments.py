@@ -77,6 +77,15 @@ editable = current is None or current["status"] in ("draft", "revision_requested
 
 if current is not None and current["status"] == "revision_requested":
     st.warning(t("assignment.revision_requested"), icon=":material/edit:")
+returned = assignments.revision_request(db, actor, enrolment, row.id)
+if returned is not None and editable and current is not None and current["version"] - 1 <= returned["version"]:
+    with st.container(border=True):  # what to revise, beside the text being revised
+        st.markdown(f"**{t('assignment.revision_comments')}** (v{returned['version']}) · "
+                    f"{jst(returned['returned_at'])}")
+        user_markdown(returned["overall_comment"])
+        for c in returned["criteria"]:
+            if c["comment"]:
+                user_markdown(f"- {c['competency']} {c['title_ja' if ja else 'title_en']}: {c['comment']}")
 
 if editable:
     key = f"assignments_body_{row.code}_{(current or {}).get('version', 0)}"

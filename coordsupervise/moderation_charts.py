@@ -1,0 +1,32 @@
+"""Agreement figures as plotly figures. Pure functions: rows in, figure out; labels come in translated."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from .charts import FONT
+
+
+def agreement_chart(rows: list[dict], labels: dict[str, str]) -> go.Figure:
+    """Exact and within-one agreement (%, bars) and kappa (x100, markers) per group (assignment, criterion...)."""
+    names = [r["label"] for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=names, y=[r["exact_pct"] for r in rows], name=labels["exact"], marker_color="#1565c0"))
+    fig.add_trace(go.Bar(x=names, y=[r["within_one_pct"] for r in rows], name=labels["within_one"],
+                         marker_color="#90caf9"))
+    fig.add_trace(go.Scatter(x=names, y=[None if r["kappa"] is None else 100 * r["kappa"] for r in rows],
+                             name=labels["kappa"], mode="markers", marker=dict(size=12, color="#e65100",
+                                                                               symbol="diamond")))
+    fig.update_layout(barmode="group", height=320, margin=dict(l=10, r=10, t=30, b=10), font=dict(family=FONT),
+                      plot_bgcolor="white", legend=dict(orientation="h", y=-0.2), yaxis=dict(range=[0, 105]))
+    return fig
+
+
+def severity_chart(rows: list[dict], label: str) -> go.Figure:
+    """Each rater's mean difference from the agreed level: left of zero marks harder, right marks more leniently."""
+    fig = go.Figure(go.Bar(y=[r["rater"] for r in rows], x=[r["mean_difference"] for r in rows], orientation="h",
+                           marker_color=["#c62828" if r["mean_difference"] < 0 else "#2e7d32" for r in rows],
+                           name=label))
+    fig.update_layout(height=80 + 40 * len(rows), margin=dict(l=10, r=10, t=30, b=10), font=dict(family=FONT),
+                      plot_bgcolor="white", xaxis=dict(title=label, zeroline=True, zerolinecolor="#555",
+                                                       range=[-1.5, 1.5]))
+    return fig

@@ -1,0 +1,61 @@
+"""Widgets of the scoring area (scoring, rubrics, moderation screens)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import exports
+from ..scoring import Totals
+from .runtime import language, t
+
+
+def level_label(level: int) -> str:
+    return f"{level} {t(f'level.{level}')}"
+
+
+def criterion_title(criterion: dict) -> str:
+    ja = language() == "ja"
+    weight = float(criterion["weight"])
+    suffix = "" if weight == 1 else f" (×{weight:g})"
+    return f"{criterion['competency']} {criterion['title_ja'] if ja else criterion['title_en']}{suffix}"
+
+
+def level_picker(criterion: dict, key: str, disabled: bool = False) -> int | None:
+    """One click picks a level; every level's descriptor stays visible beside its number."""
+    ja = language() == "ja"
+    descriptors = {lvl: (d_ja if ja else d_en) for lvl, d_ja, d_en in criterion["levels"]}
+    return st.radio(criterion_title(criterion), [4, 3, 2, 1], index=None, key=key, disabled=disabled,
+                    format_func=lambda lvl: f"**{lvl}** {descriptors.get(lvl, '')}")
+
+
+def totals_bar(totals: Totals, pass_level: int) -> None:
+    """Weighted total and pass/fail as the levels are picked."""
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("scoring.weighted_level"), "—" if totals.weighted_level is None else f"{totals.weighted_level:.2f} / 4")
+    c2.metric(t("scoring.points"), f"{totals.points:g} / {totals.max_points:g}")
+    if totals.passed is None:
+        c3.metric(t("scoring.result"), t("scoring.incomplete_short"))
+    else:
+        c3.metric(t("scoring.result"), t("scoring.pass") if totals.passed else t("scoring.fail"),
+                  help=t("scoring.pass_rule", level=pass_level))
+
+
+def criteria_table(criteria: list[dict]) -> None:
+    """A given score, criterion by criterion (level and comment)."""
+    st.dataframe([{t("assignment.col_criterion"): criterion_title(c) if "weight" in c else
+                   f"{c['competency']} {c['title_ja'] if language() == 'ja' else c['title_en']}",
+                   t("assignment.col_level"): level_label(c["level"]),
+                   t("assignment.col_comment"): c.get("comment", "")} for c in criteria],
+                 hide_index=True, width="stretch")
+
+
+def score_downloads(frame, name: str, key: str) -> None:
+    """The released scores of a cohort as CSV (Excel-ready) and XLSX, both formula-safe."""
+    headers = {c: t(f"scoring.export.{c}") for c in frame.columns}
+    readable = frame.rename(columns=headers)
+    d1, d2 = st.columns(2)
+    d1.download_button(t("scoring.csv"), exports.csv_bytes(readable), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"{key}_csv", icon=":material/download:", disabled=frame.empty)
+    d2.download_button(t("scoring.xlsx"), lambda: exports.xlsx_bytes(readable), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}_xlsx", icon=":material/table:", disabled=frame.empty)
+    st.caption(t("scoring.export_note", rows=len(frame)))

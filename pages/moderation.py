@@ -1,0 +1,141 @@
+"""Manager: second markings that disagree beyond tolerance, side by side, settled with the agreed levels and a
+reason; and how far the raters agree (exact %, within-one %, quadratic-weighted kappa, rater severity) per
+assignment, criterion and pair of raters, with charts. Reads/writes coordsupervise.moderation."""
+import streamlit as st
+
+from coordsupervise import cohorts, moderation, scoring
+from coordsupervise.errors import UserError
+from coordsupervise.moderation_charts import agreement_chart, severity_chart
+from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.scoring import criterion_title, level_label, score_downloads
+from coordsupervise.ui.widgets import jst, today_jst, user_markdown
+
+actor = require("manager")
+db = database()
+qp = st.query_params
+ja = language() == "ja"
+st.title(t("nav.moderation"))
+for message in st.session_state.pop("moderation_notice", []):
+    st.success(message, icon=":material/check_circle:")
+
+# ================================================================ disagreements
+st.subheader(t("moderation.waiting"))
+waiting = moderation.open_disagreements(db, actor)
+if not waiting:
+    st.info(t("moderation.none_waiting"))
+else:
+    ids = [d.moderation_id for d in waiting]
+    try:
+        wanted = int(qp.get("m", ""))
+    except ValueError:
+        wanted = None
+    by_id = {d.moderation_id: d for d in waiting}
+    chosen = st.selectbox(
+        t("moderation.pick"), ids, index=ids.index(wanted) if wanted in ids else 0, key="moderation_pick",
+        format_func=lambda i: f"{by_id[i].trainee_name} · {by_id[i].assignment_code} "
+                              f"{by_id[i].assignment_title_ja if ja else by_id[i].assignment_title_en} "
+                              f"(v{by_id[i].version}) · {jst(by_id[i].second_marked_at)}")
+    if str(chosen) != qp.get("m"):
+        qp["m"] = str(chosen)
+    item = by_id[chosen]
+    pair = moderation.side_by_side(db, actor, chosen)
+    st.caption(t("moderation.markers", first=item.first_marker, second=item.second_marker,
+                 tolerance=pair["tolerance"]))
+    with st.expander(t("moderation.submission")):
+        user_markdown(pair["body_md"])
+    # the two levels first, so a phone shows them without scrolling sideways
+    st.dataframe([{t("moderation.group.criterion"): c["competency"], t("moderation.first"): c["first_level"],
+                   t("moderation.second"): c["second_level"],
+                   t("moderation.difference"): c["second_level"] - c["first_level"],
+                   t("moderation.first_comment"): c["first_comment"] or "",
+                   t("moderation.second_comment"): c["second_comment"] or "",
+                   t("assignment.col_criterion"): criterion_title(c)} for c in pair["criteria"]],
+                 hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    with c1.container(border=True):
+        st.markdown(f"**{t('moderation.first')}** · {item.first_marker}")
+        user_markdown(pair["first_comment"])
+    with c2.container(border=True):
+        st.markdown(f"**{t('moderation.second')}** · {item.second_marker}")
+        user_markdown(pair["second_comment"])
+    with st.expander(t("scoring.audit")):
+        st.dataframe([{t("scoring.audit_at"): jst(r["occurred_at"]), t("scoring.audit_who"): r["actor"],
+                       t("scoring.audit_action"): r["action"], t("scoring.audit_before"): r["before_json"] or "",
+                       t("scoring.audit_after"): r["after_json"] or "", t("scoring.audit_reason"): r["reason"] or ""}
+                      for r in scoring.audit_trail(db, actor, pair["submission_id"])], hide_index=True,
+                     width="stretch")
+    with st.form(f"moderation_resolve_{chosen}"):
+        agreed = {}
+        for c in pair["criteria"]:
+            default = max(c["first_level"], c["second_level"])
+            agreed[c["id"]] = st.radio(criterion_title(c), [4, 3, 2, 1], horizontal=True,
+                                       index=[4, 3, 2, 1].index(default), format_func=level_label,
+                                       key=f"moderation_level_{chosen}_{c['id']}")
+        reason = st.text_area(t("moderation.reason"), max_chars=moderation.REASON_LIMIT,
+                              help=t("moderation.reason_help"))
+        if st.form_submit_button(t("moderation.resolve"), type="primary", icon=":material/gavel:"):
+            try:
+                moderation.resolve(db, actor, chosen, agreed, reason, pair["row_version"])
+                st.session_state["moderation_notice"] = [t("moderation.resolved")]
+                qp.pop("m", None)
+                st.rerun()
+            except UserError as exc:
+                show_error(exc)
+
+# ================================================================ agreement figures
+st.subheader(t("moderation.agreement"))
+overview = cohorts.overview(db, actor, today_jst())
+cohort_ids = [None] + overview["id"].tolist()
+names = dict(zip(overview["id"], overview["name_ja" if ja else "name_en"], strict=True))
+try:
+    wanted_cohort = int(qp.get("cohort", ""))
+except ValueError:
+    wanted_cohort = None
+cohort_id = st.selectbox(t("scoring.cohort"), cohort_ids, key="moderation_cohort",
+                         index=cohort_ids.index(wanted_cohort) if wanted_cohort in cohort_ids else 0,
+                         format_func=lambda c: t("scoring.all") if c is None else names[c])
+if cohort_id is None:
+    qp.pop("cohort", None)
+elif str(cohort_id) != qp.get("cohort"):
+    qp["cohort"] = str(cohort_id)
+
+figures = moderation.agreement(db, actor, cohort_id)
+labels = {"exact": t("moderation.exact"), "within_one": t("moderation.within_one"), "kappa": t("moderation.kappa")}
+
+
+def label_of(group: str, key: tuple) -> str:
+    if group == "assignment":
+        return f"{key[0]} {key[1] if ja else key[2]}"
+    if group == "criterion":
+        return key[0]
+    return " × ".join(key)
+
+
+if not figures["assignment"]:
+    st.info(t("moderation.no_figures"))
+else:
+    tabs = st.tabs([t("moderation.by_assignment"), t("moderation.by_criterion"), t("moderation.by_pair"),
+                    t("moderation.severity")])
+    for tab, group in zip(tabs[:3], ("assignment", "criterion", "pair"), strict=True):
+        with tab:
+            rows = [{**r, "label": label_of(group, r["key"])} for r in figures[group]]
+            short = [{**r, "label": r["key"][0] if group == "assignment" else r["label"]} for r in rows]
+            st.plotly_chart(agreement_chart(short, labels), width="stretch", config={"displayModeBar": False},
+                            key=f"moderation_chart_{group}")
+            st.dataframe([{t(f"moderation.group.{group}"): r["label"], t("moderation.pairs"): r["pairs"],
+                           labels["exact"]: r["exact_pct"], labels["within_one"]: r["within_one_pct"],
+                           labels["kappa"]: r["kappa"]} for r in rows], hide_index=True, width="stretch")
+    with tabs[3]:
+        st.caption(t("moderation.severity_help"))
+        st.plotly_chart(severity_chart(figures["severity"], t("moderation.mean_difference")), width="stretch",
+                        config={"displayModeBar": False}, key="moderation_chart_severity")
+        st.dataframe([{t("moderation.rater"): r["rater"], t("moderation.marks"): r["marks"],
+                       t("moderation.mean_difference"): r["mean_difference"]} for r in figures["severity"]],
+                     hide_index=True, width="stretch")
+    st.caption(t("moderation.kappa_help"))
+
+if cohort_id is not None:
+    with st.expander(t("scoring.export")):
+        code = overview.loc[overview["id"] == cohort_id, "code"].iloc[0]
+        score_downloads(scoring.scores_frame(db, actor, cohort_id), f"scores-{code}", "moderation_export")

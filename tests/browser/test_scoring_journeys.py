@@ -1,0 +1,102 @@
+"""Scoring as people do it: demo-supervisor scores criterion by criterion, uses "save and next", releases; demo-trainee
+then sees the score on /assignments and in /progress's competency chart; demo-manager second-marks blind and settles
+a disagreement on /moderation."""
+import pytest
+from playwright.sync_api import expect
+
+from coordsupervise import defaults
+from coordsupervise.db import Database
+from coordsupervise.i18n import translate
+
+from .conftest import login, wait_idle
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+@pytest.fixture(scope="session")
+def demo_trainee_a2(demo_template):
+    """demo-trainee's A2, waiting for demo-supervisor (the demo leaves it unscored)."""
+    db = Database(demo_template)
+    submission_id = db.value("SELECT s.id FROM submission s JOIN assignment a ON a.id = s.assignment_id "
+                             "JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
+                             "WHERE u.username = 'demo-trainee' AND a.code = 'A2'")
+    db.close()
+    return submission_id
+
+
+def pick(page, descriptor: str):
+    """One click on a level: its descriptor is the label."""
+    page.get_by_text(descriptor, exact=False).first.click()
+    wait_idle(page)
+
+
+def rubric_level_of_c1(page):
+    """The C1 value of the rubric-level trace in the competency chart, as plotly holds it."""
+    return page.evaluate("""(name) => {
+        for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+            for (const trace of plot.data || []) {
+                if (trace.name === name) { return trace.y ? trace.y[0] : trace.r[0]; }
+            }
+        }
+        return 'no trace';
+    }""", JA("progress.rubric_level"))
+
+
+def test_supervisor_scores_saves_and_next_releases_and_the_trainee_sees_it(server, page, browser, demo_trainee_a2):
+    trainee = browser.new_context()
+    tab = trainee.new_page()
+    login(tab, server.url, "demo-trainee", "/progress")
+    expect(tab.locator(".js-plotly-plot").first).to_be_visible(timeout=20000)
+    assert rubric_level_of_c1(tab) is None  # nothing released on C1 yet
+
+    login(page, server.url, "demo-supervisor", "/scoring?a=A3&state=to_score")
+    page.get_by_role("button", name=JA("scoring.start")).click()
+    wait_idle(page)
+    first = page.url
+    pick(page, defaults.DESCRIPTORS["C3"][3][0])
+    expect(page.locator("[data-testid=stMetricValue]").first).to_have_text("3.00 / 4")
+    page.get_by_role("button", name=JA("scoring.save_next")).click()
+    wait_idle(page)
+    assert page.url != first  # the next submission, without going back to the list
+    expect(page.get_by_text(JA("scoring.saved"))).to_be_visible()
+
+    page.goto(f"{server.url}/scoring?s={demo_trainee_a2}")
+    wait_idle(page)
+    pick(page, defaults.DESCRIPTORS["C1"][4][0])
+    page.get_by_label(JA("scoring.criterion_comment")).fill("在留期限と就労制限を漏れなく確認できています。")
+    page.get_by_label(JA("scoring.criterion_comment")).press("Tab")
+    wait_idle(page)
+    expect(page.get_by_text(JA("scoring.pass"), exact=True)).to_be_visible()
+    page.get_by_role("button", name=JA("scoring.release")).click()
+    wait_idle(page)
+    expect(page.get_by_text(JA("scoring.outcome.released"))).to_be_visible()
+
+    tab.goto(f"{server.url}/assignments?a=A2")
+    wait_idle(tab)
+    expect(tab.get_by_text(JA("assignment.score_title", version=1))).to_be_visible()
+    expect(tab.get_by_text("4.00 / 4")).to_be_visible()  # criterion comments sit in the grid beneath
+    tab.goto(f"{server.url}/progress")
+    wait_idle(tab)
+    expect(tab.locator(".js-plotly-plot").first).to_be_visible(timeout=20000)
+    assert rubric_level_of_c1(tab) == 4
+    trainee.close()
+
+
+def test_second_marker_scores_blind_and_manager_settles_a_disagreement(server, page):
+    login(page, server.url, "demo-manager", "/scoring?state=to_second_mark")
+    page.get_by_role("button", name=JA("scoring.start")).click()
+    wait_idle(page)
+    expect(page.get_by_text(JA("scoring.blind"))).to_be_visible()
+    expect(page.get_by_text(JA("scoring.evidence"))).to_have_count(0)
+    pick(page, defaults.DESCRIPTORS["C3"][1][0])
+    page.get_by_role("button", name=JA("scoring.hand_in_second")).click()
+    wait_idle(page)
+    expect(page.get_by_text(JA("scoring.second_disagreed"))).to_be_visible()
+
+    page.goto(f"{server.url}/moderation")
+    wait_idle(page)
+    reason = page.get_by_role("textbox", name=JA("moderation.reason"))
+    reason.fill("二人で協議し、切り分けの根拠が書かれている点を評価した。")
+    page.get_by_role("button", name=JA("moderation.resolve")).click()
+    wait_idle(page)
+    expect(page.get_by_text(JA("moderation.resolved"))).to_be_visible()

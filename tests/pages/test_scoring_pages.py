@@ -1,0 +1,133 @@
+"""Scoring, rubrics and moderation screens through AppTest: the queue, the scoring view (click a level, totals,
+kept work, save and next, release), blind second marking, rubric and assignment settings, settling a
+disagreement."""
+from coordsupervise import auth, moderation, scoring
+from coordsupervise.i18n import translate
+from coordsupervise.ui.runtime import database
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+def actor(name):
+    return auth.load_login_user(database(), name).actor()
+
+
+def waiting(state, username="demo-supervisor", code=None):
+    rows, _ = scoring.queue(database(), actor(username), scoring.QueueFilter(state=state, assignment_code=code))
+    return [r["submission_id"] for r in rows]
+
+
+def criteria(submission_id, username="demo-supervisor"):
+    return [c["id"] for c in scoring.open_item(database(), actor(username), submission_id).criteria]
+
+
+def open_item(app, submission_id, username="demo-supervisor"):
+    at = app(username, script="pages/scoring.py")
+    at.query_params["s"] = str(submission_id)
+    return at.run()
+
+
+def test_queue_shows_counts_items_and_filters_from_the_address(app):
+    at = app("demo-supervisor", script="pages/scoring.py").run()
+    assert not at.exception
+    assert [m.label for m in at.metric][:2] == [JA("scoring.state.to_score"), JA("scoring.state.draft")]
+    assert any(b.label == JA("scoring.open") for b in at.button)
+    filtered = app("demo-supervisor", script="pages/scoring.py")
+    filtered.query_params["state"] = "with_manager"
+    filtered.run()
+    assert not filtered.exception
+    assert len([b for b in filtered.button if b.label == JA("scoring.open")]) == len(waiting("with_manager"))
+
+
+def test_clicking_levels_updates_the_total_and_the_work_survives_a_new_session(app):
+    target = waiting("to_score", code="A2")[0]
+    [c1] = criteria(target)
+    at = open_item(app, target)
+    assert not at.exception
+    assert at.metric[0].value == "—"
+    at.radio(key=f"scoring_level_{target}_{c1}").set_value(4).run()
+    assert at.metric[0].value == "4.00 / 4" and at.metric[2].value == JA("scoring.pass")
+    again = open_item(app, target)  # a reload, or a login on another day
+    assert again.radio(key=f"scoring_level_{target}_{c1}").value == 4
+
+
+def test_save_and_next_moves_on_without_the_list(app):
+    target = waiting("to_score", code="A3")[0]
+    at = open_item(app, target)
+    for cid in criteria(target):
+        at.radio(key=f"scoring_level_{target}_{cid}").set_value(3)
+    at.text_area(key=f"scoring_overall_{target}").input("主な問題を整理できています。")
+    at.run()
+    expected = scoring.next_item(database(), actor("demo-supervisor"), scoring.QueueFilter(), target)
+    at.button(key=f"scoring_save_next_{target}").click().run()
+    assert not at.exception
+    assert at.query_params["s"] == str(expected) and expected != target
+    assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) == "draft"
+
+
+def test_release_from_the_scoring_view(app):
+    target = waiting("to_score", code="A2")[-1]
+    at = open_item(app, target)
+    for cid in criteria(target):
+        at.radio(key=f"scoring_level_{target}_{cid}").set_value(2)
+    at.run()
+    at.button(key=f"scoring_release_{target}").click().run()
+    assert not at.exception
+    assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) == "released"
+    assert JA("scoring.outcome.released") in [s.value for s in at.success]
+
+
+def test_a_second_marker_scores_blind(app):
+    target = waiting("to_second_mark", username="demo-manager")[0]
+    at = open_item(app, target, "demo-manager")
+    assert not at.exception
+    assert JA("scoring.blind") in [i.value for i in at.info]
+    assert all(r.value is None for r in at.radio)  # the first marker's levels are not there
+    assert not [e for e in at.expander if e.label.startswith(JA("scoring.evidence"))]
+
+
+def test_someone_elses_submission_is_refused(app):
+    target = waiting("released")[0]
+    at = open_item(app, target, "supervisor-01")
+    assert not at.exception
+    assert JA("error.access_denied") in [e.value for e in at.error]
+
+
+def test_rubrics_screen_for_admin_changes_an_assignment_rule(app):
+    at = app("demo-admin", script="pages/rubrics.py").run()
+    assert not at.exception
+    assert len(at.dataframe) >= 2
+    at.selectbox(key="rubrics_assignment").set_value("A5").run()
+    form_rule = next(s for s in at.selectbox if s.label == JA("rubrics.col_rule"))
+    form_rule.set_value("all")
+    next(b for b in at.button if b.label == JA("rubrics.save_assignment")).click().run()
+    assert not at.exception
+    assert JA("rubrics.assignment_saved", code="A5") in [s.value for s in at.success]
+
+
+def test_moderation_screen_settles_a_disagreement(app):
+    manager = actor("demo-manager")
+    before = len(moderation.open_disagreements(database(), manager))
+    at = app("demo-manager", script="pages/moderation.py").run()
+    assert not at.exception
+    assert len(at.tabs) == 4 and at.get("plotly_chart")
+    next(a for a in at.text_area if a.label == JA("moderation.reason")).input("記録の具体性を重視して合意した")
+    next(b for b in at.button if b.label == JA("moderation.resolve")).click().run()
+    assert not at.exception
+    assert len(moderation.open_disagreements(database(), manager)) == before - 1
+
+
+def test_a_stale_tab_is_refused_and_keeps_its_marking(app):
+    target = waiting("to_score", code="A3")[-1]
+    first_tab, second_tab = open_item(app, target), open_item(app, target)
+    for tab, level in ((first_tab, 3), (second_tab, 2)):
+        for cid in criteria(target):
+            tab.radio(key=f"scoring_level_{target}_{cid}").set_value(level)
+        tab.run()
+    first_tab.button(key=f"scoring_save_{target}").click().run()
+    second_tab.button(key=f"scoring_save_{target}").click().run()
+    assert not second_tab.exception
+    assert JA("scoring.stale") in [e.value for e in second_tab.error]
+    assert all(r.value == 2 for r in second_tab.radio)  # nothing typed is lost
+    assert {lvl for (lvl,) in database().rows("SELECT x.level FROM score_criterion x JOIN score s ON s.id = x.score_id "
+                                              "WHERE s.submission_id = ?", [target])} == {3}
