@@ -129,7 +129,7 @@ _STAGE_TODAY = """
 def cohort_years(db: Database, actor: Actor) -> list[int]:
     """The years cohorts started in (for the year filter), newest first."""
     scope = _scope(actor)
-    return [y for (y,) in _rows(db, 
+    return [y for (y,) in _rows(db,
         "SELECT DISTINCT year(min_start) FROM (SELECT c.id, min(s.starts_on) AS min_start FROM cohort c "
         "JOIN cohort_stage s ON s.cohort_id = c.id WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id "
         f"AND {scope}) OR $manager GROUP BY c.id) ORDER BY 1 DESC",
@@ -193,9 +193,11 @@ def _cohort_metrics(db: Database, actor: Actor, today: date, cohort_ids: list[in
         SELECT c.id, rates.done, rates.expected, turn.median_h, cert.decided, cert.certified
         FROM cohort c LEFT JOIN rates ON rates.cohort_id = c.id LEFT JOIN turn ON turn.cohort_id = c.id
         LEFT JOIN cert ON cert.cohort_id = c.id WHERE c.id IN (SELECT unnest($ids))""", params)
-    frame["reflection_rate"] = [_rate(d, x) for d, x in zip(frame["done"].fillna(0), frame["expected"].fillna(0))]
+    frame["reflection_rate"] = [_rate(d, x) for d, x in
+                                zip(frame["done"].fillna(0), frame["expected"].fillna(0), strict=True)]
     frame["median_turnaround_h"] = frame["median_h"].round(1)
-    frame["certified_pct"] = [_rate(c, d) for c, d in zip(frame["certified"].fillna(0), frame["decided"].fillna(0))]
+    frame["certified_pct"] = [_rate(c, d) for c, d in
+                              zip(frame["certified"].fillna(0), frame["decided"].fillna(0), strict=True)]
     return frame[["id", "reflection_rate", "median_turnaround_h", "certified_pct"]]
 
 
@@ -204,7 +206,8 @@ def stage_calendars(db: Database, actor: Actor, cohort_ids: list[int]) -> pd.Dat
     for cid in cohort_ids:
         require_cohort(db, actor, cid)
     frame = db.frame("SELECT c.id AS cohort_id, c.code, s.stage, s.starts_on, s.ends_on FROM cohort_stage s "
-                     "JOIN cohort c ON c.id = s.cohort_id WHERE c.id IN (SELECT unnest(?)) ORDER BY c.code, s.starts_on",
+                     "JOIN cohort c ON c.id = s.cohort_id WHERE c.id IN (SELECT unnest(?)) "
+                     "ORDER BY c.code, s.starts_on",
                      [cohort_ids])
     frame["stage"] = pd.Categorical(frame["stage"], categories=list(STAGE_ORDER), ordered=True)
     return frame
@@ -307,7 +310,8 @@ def funnel(db: Database, actor: Actor, cohort_id: int, today: date) -> pd.DataFr
     furthest = (met * np.arange(len(FUNNEL_STEPS))).max(axis=1) if len(frame) else np.array([], dtype=int)
     frame["step"] = [FUNNEL_STEPS[i] for i in furthest]
     # steps before the furthest that were never met (a decision taken despite a missed gate, or data still missing)
-    frame["gaps"] = [", ".join(FUNNEL_STEPS[i] for i in range(k) if not row[i]) for row, k in zip(met, furthest)]
+    frame["gaps"] = [", ".join(FUNNEL_STEPS[i] for i in range(k) if not row[i])
+                     for row, k in zip(met, furthest, strict=True)]
     return frame
 
 

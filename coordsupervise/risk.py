@@ -149,7 +149,7 @@ def at_risk(db: Database, actor: Actor, today: date, cohort_id: int | None = Non
         return pd.DataFrame(columns=columns)
     reasons["order"] = reasons["rule"].map({r: i for i, r in enumerate(RULES)})
     reasons = reasons.sort_values(["enrolment_id", "order"])
-    reasons["reason"] = list(zip(reasons["rule"], reasons["n"].astype(int), reasons["detail"].fillna("")))
+    reasons["reason"] = list(zip(reasons["rule"], reasons["n"].astype(int), reasons["detail"].fillna(""), strict=True))
     grouped = reasons.groupby(["enrolment_id", "cohort_id"], as_index=False).agg(reasons=("reason", list))
     people = db.frame("SELECT e.id AS enrolment_id, u.display_name AS trainee, coalesce(u.display_name_kana, '') "
                       "AS kana, c.code AS cohort_code FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
