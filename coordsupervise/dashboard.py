@@ -35,10 +35,11 @@ DAY_STATUSES = ("submitted", "late", "missing", "off", "future")
 PAGE_SIZE = 20
 
 
-def _scope(actor: Actor) -> str:
-    """SQL condition on alias `e` (enrolment) with the named parameter $actor: the rows this actor may read here."""
-    require_role(actor, *DASHBOARD_ROLES)
-    if actor.has("manager"):
+def _scope(actor: Actor, caseload: bool = False) -> str:
+    """SQL condition on alias `e` (enrolment) with the named parameter $actor: the rows this actor may read here.
+    `caseload` limits even a manager to the trainees they supervise themselves (their own working lists)."""
+    require_role(actor, *(("supervisor",) if caseload else DASHBOARD_ROLES))
+    if actor.has("manager") and not caseload:
         return "($actor IS NOT NULL)"
     return "EXISTS (SELECT 1 FROM supervision sv WHERE sv.enrolment_id = e.id AND sv.supervisor_id = $actor)"
 
@@ -134,6 +135,17 @@ def cohort_years(db: Database, actor: Actor) -> list[int]:
         "JOIN cohort_stage s ON s.cohort_id = c.id WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id "
         f"AND {scope}) OR $manager GROUP BY c.id) ORDER BY 1 DESC",
         {"actor": actor.id, "manager": actor.has("manager")})]
+
+
+def cohort_choices(db: Database, actor: Actor) -> pd.DataFrame:
+    """Every cohort the actor may open (id, code, names, first day of the practical stage), newest first: the
+    options of the cohort pickers (a hundred short rows)."""
+    scope = _scope(actor)
+    return _frame(db, f"""
+        SELECT c.id, c.code, c.name_ja, c.name_en, p.starts_on AS practical_starts
+        FROM cohort c JOIN cohort_stage p ON p.cohort_id = c.id AND p.stage = 'practical'
+        WHERE $manager OR EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id AND {scope})
+        ORDER BY p.starts_on DESC, c.code""", {"actor": actor.id, "manager": actor.has("manager")})
 
 
 def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = CohortFilter(), page: int = 1,

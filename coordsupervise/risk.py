@@ -23,7 +23,7 @@ import pandas as pd
 
 from .access import Actor, require_role
 from .auth import audit
-from .dashboard import _day_status_cte, _frame, _scope
+from .dashboard import _day_status_cte, _frame, _scope, require_cohort
 from .db import Database, utcnow
 from .errors import InvalidInput
 
@@ -70,9 +70,10 @@ def _threshold_cte() -> str:
     return f"th AS (SELECT p.id AS programme_id, {columns} FROM programme p)"
 
 
-def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | None) -> pd.DataFrame:
+def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | None,
+             caseload: bool = False) -> pd.DataFrame:
     """One row per (trainee, reason): enrolment_id, cohort_id, rule, n (how many), detail (which ones)."""
-    scope = _scope(actor)
+    scope = _scope(actor, caseload)
     where = (f"e.status = 'active' AND {scope} AND ($ids IS NULL OR e.cohort_id IN (SELECT unnest($ids))) "
              "AND CAST($today AS DATE) <= (SELECT max(s.ends_on) FROM cohort_stage s WHERE s.cohort_id = e.cohort_id) "
              "AND NOT coalesce((SELECT d.decision = 'certified' FROM certification_decision d "
@@ -140,10 +141,14 @@ def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | No
         GROUP BY p.enrolment_id, p.cohort_id""", params)
 
 
-def at_risk(db: Database, actor: Actor, today: date, cohort_id: int | None = None) -> pd.DataFrame:
+def at_risk(db: Database, actor: Actor, today: date, cohort_id: int | None = None,
+            caseload: bool = False) -> pd.DataFrame:
     """One row per trainee at risk: enrolment_id, trainee, cohort_id, cohort_code, and `reasons`, a list of
-    (rule, n, detail) in RULES order. Most reasons first."""
-    reasons = _reasons(db, actor, today, None if cohort_id is None else [cohort_id])
+    (rule, n, detail) in RULES order. Most reasons first. `caseload`: only the actor's own supervisees (the
+    supervisor's list on /trainee), even for a manager."""
+    if cohort_id is not None:
+        require_cohort(db, actor, cohort_id)
+    reasons = _reasons(db, actor, today, None if cohort_id is None else [cohort_id], caseload)
     columns = ["enrolment_id", "trainee", "kana", "cohort_id", "cohort_code", "reasons"]
     if reasons.empty:
         return pd.DataFrame(columns=columns)
