@@ -65,7 +65,9 @@ with tabs[0]:
     step_param = params.get("step", "")
     steps = list(dashboard.FUNNEL_STEPS)
     standing = dict(zip(counts["step"], counts["standing"], strict=True))
-    step = st.selectbox(t("dash.funnel_pick"), steps, index=steps.index(step_param) if step_param in steps else 0,
+    busiest = max(steps, key=lambda s: standing[s])  # by default the step where most trainees stand
+    step = st.selectbox(t("dash.funnel_pick"), steps,
+                        index=steps.index(step_param if step_param in steps else busiest),
                         format_func=lambda s: t("dash.funnel_option", step=step_labels[s], n=standing[s]),
                         key="cohort_step")
     if step != params.get("step"):
@@ -86,11 +88,11 @@ with tabs[0]:
                                  t("dash.reached"): counts["reached"], t("dash.standing"): counts["standing"],
                                  t("dash.met"): counts["met"], t("dash.pct"): counts["pct"]})
     st.dataframe(funnel_table, hide_index=True, width="stretch")
-    ui.downloads(funnel_table, f"{code}-funnel", "cohort_funnel")
+    ui.downloads(funnel_table, f"{code}-funnel", "cohort_funnel", t("dash.tab_funnel"))
     people = funnel.assign(step=funnel["step"].map(step_labels))[["trainee", "step", "reflection_rate", "gaps"]]
     ui.downloads(people.rename(columns={"trainee": t("dash.col_trainee"), "step": t("dash.col_step"),
                                         "reflection_rate": t("dash.col_reflection_rate"), "gaps": t("dash.col_gaps")}),
-                 f"{code}-trainee-steps", "cohort_funnel_people")
+                 f"{code}-trainee-steps", "cohort_funnel_people", t("dash.trainee_steps"))
 
 with tabs[1]:
     grid = ui.read("reflection_grid", actor, cid, today)

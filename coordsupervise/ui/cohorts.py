@@ -49,8 +49,10 @@ def clear() -> None:
         fn.clear()
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
-    """The table behind a chart, as CSV (UTF-8 with BOM, formula-safe) and XLSX."""
+def downloads(frame: pd.DataFrame, name: str, key: str, label: str | None = None) -> None:
+    """The table behind a chart, as CSV (UTF-8 with BOM, formula-safe) and XLSX, under a caption naming it."""
+    if label:
+        st.caption(t("dash.download_label", what=label))
     c1, c2 = st.columns(2)
     c1.download_button(t("dash.csv"), exports.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
                        key=f"{key}_csv", icon=":material/download:", width="stretch")
