@@ -93,20 +93,23 @@ def _build(tx):
     rubric = tx.value("INSERT INTO rubric (programme_id, code, version, title_ja, title_en) VALUES (?, 'A2', 1, 'r', "
                       "'r') RETURNING id", [programme])
     crit = {c: tx.value("INSERT INTO rubric_criterion (rubric_id, seq, competency, title_ja, title_en) "
-                        "VALUES (?, ?, ?, ?, ?) RETURNING id", [rubric, i, c, c, c]) for i, c in ((1, "C1"), (2, "C3"))}
-    a1, a2, _a3 = (tx.value("INSERT INTO assignment (cohort_id, seq, code, title_ja, title_en, kind, rubric_id, due_on) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                            [cohort_p, seq, code, f"課題{code}", f"Task {code}", kind, rubric if kind == "scored" else None,
-                             due]) for seq, code, kind, due in ((1, "A1", "approval", date(2026, 3, 1)),
-                                                                (2, "A2", "scored", date(2026, 3, 10)),
-                                                                (3, "A3", "scored", date(2026, 3, 20))))
+                        "VALUES (?, ?, ?, ?, ?) RETURNING id", [rubric, i, c, c, c])
+            for i, c in ((1, "C1"), (2, "C3"))}
+    a1, a2, _a3 = (tx.value("INSERT INTO assignment (cohort_id, seq, code, title_ja, title_en, kind, rubric_id, "
+                            "due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            [cohort_p, seq, code, f"課題{code}", f"Task {code}", kind,
+                             rubric if kind == "scored" else None, due])
+                   for seq, code, kind, due in ((1, "A1", "approval", date(2026, 3, 1)),
+                                                (2, "A2", "scored", date(2026, 3, 10)),
+                                                (3, "A3", "scored", date(2026, 3, 20))))
     for trainee in ("a", "b"):
         tx.execute("INSERT INTO submission (assignment_id, enrolment_id, version, status, submitted_at) "
                    "VALUES (?, ?, 1, 'approved', ?)", [a1, ids[f"e_{trainee}"], datetime(2026, 2, 27)])
     sub = tx.value("INSERT INTO submission (assignment_id, enrolment_id, version, status, submitted_at) "
                    "VALUES (?, ?, 1, 'scored', ?) RETURNING id", [a2, ids["e_a"], datetime(2026, 3, 9)])
     score = tx.value("INSERT INTO score (submission_id, scorer_id, status, overall_comment, released_at) "
-                     "VALUES (?, ?, 'released', '全体に丁寧', ?) RETURNING id", [sub, ids["s"], datetime(2026, 3, 12, 3)])
+                     "VALUES (?, ?, 'released', '全体に丁寧', ?) RETURNING id",
+                     [sub, ids["s"], datetime(2026, 3, 12, 3)])
     tx.executemany("INSERT INTO score_criterion VALUES (?, ?, ?, ?)",
                    [(score, crit["C1"], 3, ""), (score, crit["C3"], 2, "解決の順序づけが不十分")])
 
