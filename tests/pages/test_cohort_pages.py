@@ -94,7 +94,8 @@ def test_one_cohort_in_english(app, manager_in_english):
     at = app("demo-manager", script="pages/cohort.py").run()
     assert not at.exception
     assert at.title[0].value == translate("en", "nav.cohort")
-    assert [t.label for t in at.tabs][:2] == [translate("en", "dash.tab_funnel"), translate("en", "dash.tab_reflections")]
+    assert [t.label for t in at.tabs][:2] == [translate("en", "dash.tab_funnel"),
+                                              translate("en", "dash.tab_reflections")]
 
 
 def test_manager_saves_thresholds(app):
