@@ -189,12 +189,15 @@ def level_distribution(frame, competency_names: dict[str, str], level_labels: di
     fig = go.Figure()
     for level in (1, 2, 3, 4):
         counts = {r.competency: int(r.n) for r in frame[frame["level"] == level].itertuples()}
-        fig.add_trace(go.Bar(x=[f"{c} {competency_names[c]}" for c in codes], y=[counts.get(c, 0) for c in codes],
+        fig.add_trace(go.Bar(x=[f"{c} {competency_names[c]}".strip() for c in codes],
+                             y=[counts.get(c, 0) for c in codes],
                              name=level_labels[level], marker_color=LEVEL_COLOURS[level],
                              hovertemplate="%{x}<br>" + level_labels[level] + ": %{y}<extra></extra>"))
     fig.update_layout(barmode="stack", title=title)
     fig.update_yaxes(title=count_label)
-    return _layout(fig, 340)
+    _layout(fig, 360)
+    fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom"), margin=dict(t=70))
+    return fig
 
 
 def competency_heatmap(grid, codes: list[str], title: str, level_label: str) -> go.Figure:

@@ -138,7 +138,7 @@ with tabs[2]:
         st.info(t("dash.no_scores"))
     else:
         level_labels = {lvl: f"{lvl} {t(f'level.{lvl}')}" for lvl in (1, 2, 3, 4)}
-        st.plotly_chart(charts.level_distribution(levels, {c: c for c in comp_names}, level_labels,
+        st.plotly_chart(charts.level_distribution(levels, {c: "" for c in comp_names}, level_labels,
                                                   t("dash.levels_title"), t("dash.count")),
                         width="stretch", config=NO_BAR, key="cohort_levels")
         st.caption(" · ".join(f"{c}: {n}" for c, n in comp_names.items()))
