@@ -82,8 +82,8 @@ def risk_list(frame: pd.DataFrame, key: str, limit: int = 50) -> None:
     for row in frame.head(limit).itertuples():
         with st.container(border=True):
             link("trainee", f"{row.trainee} · {row.cohort_code}", ":material/person:", {"e": str(row.enrolment_id)})
-            for rule, n, detail in row.reasons:
-                st.markdown(f"- {t(f'risk.reason.{rule}', n=n, detail=detail)}")
+            st.markdown("\n".join(f"- {t(f'risk.reason.{rule}', n=n, detail=detail)}"
+                                   for rule, n, detail in row.reasons))
     if len(frame) > limit:
         st.caption(t("risk.more", n=len(frame) - limit))
 
