@@ -91,7 +91,7 @@ ui.downloads(view.assign(code=frame["code"]).rename(columns={
     "code": t("dash.col_code"), "name": t("dash.col_cohort_name"), "stage": t("dash.col_stage_today"),
     "trainees": t("dash.col_trainees"), "reflection_rate": t("dash.col_reflection_rate"),
     "turnaround": t("dash.col_turnaround"), "at_risk": t("dash.col_at_risk"), "certified": t("dash.col_certified"),
-    "starts_on": t("dash.col_starts"), "ends_on": t("dash.col_ends")}), "cohorts", "cohorts_table")
+    "starts_on": t("dash.col_starts"), "ends_on": t("dash.col_ends")}), "cohorts", "cohorts_table", t("nav.cohorts"))
 
 st.subheader(t("dash.timeline_title"))
 st.caption(t("dash.timeline_hint"))
@@ -99,6 +99,10 @@ calendars = dashboard.stage_calendars(database(), actor, [int(i) for i in frame[
 stage_labels = {s: t(f"stage.{s}") for s in STAGE_ORDER}
 st.plotly_chart(charts.cohort_timeline(calendars, stage_labels, today, t("progress.today")), width="stretch",
                 config={"displayModeBar": False}, key="cohorts_timeline")
+ui.downloads(calendars.assign(stage=[stage_labels[s] for s in calendars["stage"]])[
+    ["code", "stage", "starts_on", "ends_on"]].rename(columns={
+        "code": t("dash.col_code"), "stage": t("dash.col_step"), "starts_on": t("dash.col_starts"),
+        "ends_on": t("dash.col_ends")}), "cohort-timeline", "cohorts_timeline", t("dash.timeline_title"))
 
 st.subheader(t("dash.compare_title"))
 st.caption(t("dash.compare_hint"))
