@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{result['reflections']} reflections; busiest supervisor {result['supervisor']}")
         print(f"inbox (counts + first page + next unread) / naive pandas load-all: {result['ours_over_naive']:.3f}")
         print(f"inbox search / naive pandas load-all: {result['search_over_naive']:.3f}")
+        print(f"cohort dashboards' metrics (every cohort + cohort {result['cohort']} by day) / naive pandas "
+              f"load-all: {result['dashboard_over_naive']:.3f}")
         for page, ratio in result.get("pages_over_empty", {}).items():
             print(f"page {page} / empty Streamlit page: {ratio:.1f}")
     elif args.command == "backup":

@@ -74,3 +74,162 @@ def competency_chart(profile: list[dict], names: dict[str, str], rubric_label: s
     fig.update_yaxes(range=[0, 4.2], dtick=1)
     fig.update_layout(barmode="group")
     return _layout(fig, 340)
+
+
+# -- cohort dashboards (dashboard.py) ---------------------------------------------------------------------------------
+# Okabe-Ito: told apart with every common colour-vision deficiency; status never rests on red against green.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+DAY_STATUS_COLOURS = {"submitted": "#0072B2", "late": "#E69F00", "missing": "#D55E00", "off": "#BBBBBB",
+                      "future": "#EEEEEE"}
+LEVEL_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
+
+
+def cohort_timeline(calendars, stage_labels: dict[str, str], today: date, today_label: str) -> go.Figure:
+    """Every cohort's stages on one date axis (one row per cohort, one colour per stage), with today marked.
+    `calendars`: rows of code, stage, starts_on, ends_on."""
+    fig = go.Figure()
+    codes = list(dict.fromkeys(calendars["code"]))
+    for i, stage in enumerate(stage_labels):
+        rows = calendars[calendars["stage"] == stage]
+        if rows.empty:
+            continue
+        fig.add_trace(go.Bar(
+            y=list(rows["code"]), x=[((e - s).days + 1) * 86_400_000 for s, e in zip(rows["starts_on"],
+                                                                                     rows["ends_on"], strict=True)],
+            base=[s.isoformat() for s in rows["starts_on"]], orientation="h", name=stage_labels[stage],
+            marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+            customdata=[[f"{s:%Y/%m/%d}", f"{e:%Y/%m/%d}"]
+                        for s, e in zip(rows["starts_on"], rows["ends_on"], strict=True)],
+            hovertemplate="%{y}<br>" + stage_labels[stage] + "<br>%{customdata[0]} – %{customdata[1]}<extra></extra>"))
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(type="date", tickformat="%Y/%m")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(codes)), type="category")
+    fig.add_vline(x=today.isoformat(), line_dash="dash", line_color="#000000")
+    fig.add_annotation(x=today.isoformat(), y=1.02, yref="paper", text=today_label, showarrow=False)
+    return _layout(fig, 120 + 28 * len(codes))
+
+
+def cohort_comparison(frame, value: str, title: str, x_label: str, y_label: str) -> go.Figure:
+    """One line per cohort: `value` against the working day of the practical stage (frame: code, day_no, value)."""
+    fig = go.Figure()
+    for i, (code, rows) in enumerate(frame.groupby("code", sort=True)):
+        fig.add_trace(go.Scatter(x=list(rows["day_no"]), y=list(rows[value]), mode="lines", name=code,
+                                 line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], width=2, dash=_DASHES[i % 4]),
+                                 hovertemplate=f"{code}<br>{x_label} %{{x}}<br>{y_label} %{{y:.1f}}%<extra></extra>"))
+    fig.update_layout(title=title)
+    fig.update_xaxes(title=x_label)
+    fig.update_yaxes(title=y_label, range=[0, 105])
+    return _layout(fig, 340)
+
+
+_DASHES = ("solid", "dash", "dot", "dashdot")
+
+
+def stage_funnel(counts, step_labels: dict[str, str], hover_label: str) -> go.Figure:
+    """The cohort's funnel: trainees who reached each step, with the share of the cohort."""
+    fig = go.Figure(go.Funnel(
+        y=[step_labels[s] for s in counts["step"]], x=list(counts["reached"]), textinfo="value+percent initial",
+        marker=dict(color="#0072B2"), connector=dict(line=dict(color="#BBBBBB")),
+        hovertemplate="%{y}<br>" + hover_label + " %{x}<extra></extra>"))
+    fig.update_layout(margin=dict(l=10, r=10, t=10, b=10))
+    return _layout(fig, 80 + 40 * len(counts))
+
+
+def reflection_heatmap(grid, status_labels: dict[str, str], day_label: str) -> go.Figure:
+    """Trainee × working day of the practical stage, one square per day coloured by its status (DAY_STATUS_COLOURS).
+    Drawn as square markers so a click selects one day (customdata: enrolment id, day)."""
+    fig = go.Figure()
+    trainees = list(dict.fromkeys(grid["trainee"] + " #" + grid["enrolment_id"].astype(str)))
+    for status, colour in DAY_STATUS_COLOURS.items():
+        rows = grid[grid["status"] == status]
+        if rows.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[d.isoformat() for d in rows["day"]], y=list(rows["trainee"] + " #" + rows["enrolment_id"].astype(str)),
+            mode="markers", name=status_labels[status],
+            marker=dict(symbol="square", size=9, color=colour, line=dict(color="#9E9E9E", width=0.5)),
+            customdata=list(zip(rows["enrolment_id"].astype(int), [d.isoformat() for d in rows["day"]], strict=True)),
+            hovertemplate="%{y}<br>" + day_label + " %{customdata[1]}<br>" + status_labels[status] +
+            "<extra></extra>"))
+    fig.update_xaxes(type="date", tickformat="%m/%d")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(trainees)), type="category",
+                     showticklabels=True)
+    return _layout(fig, 120 + 16 * len(trainees))
+
+
+def submission_rate(frame, title: str, rate_label: str, day_label: str) -> go.Figure:
+    """The share of expected reflections submitted, day by day."""
+    fig = go.Figure(go.Scatter(x=[d.isoformat() for d in frame["day"]], y=list(frame["rate"]), mode="lines+markers",
+                               name=rate_label, line=dict(color="#0072B2"),
+                               customdata=list(zip(frame["submitted"], frame["expected"], strict=True)),
+                               hovertemplate=day_label + " %{x}<br>" + rate_label +
+                               " %{y:.1f}% (%{customdata[0]}/%{customdata[1]})<extra></extra>"))
+    fig.update_layout(title=title)
+    fig.update_xaxes(type="date", tickformat="%m/%d")
+    fig.update_yaxes(title=rate_label, range=[0, 105])
+    return _layout(fig, 300)
+
+
+def turnaround_boxes(frame, title: str, hours_label: str) -> go.Figure:
+    """Per supervisor, the spread of hours from a reflection's submission to its first reply (quartiles from SQL)."""
+    answered = frame[frame["answered"] > 0]
+    fig = go.Figure(go.Box(
+        y=list(answered["supervisor"]), q1=list(answered["q1_h"]), median=list(answered["median_h"]),
+        q3=list(answered["q3_h"]), lowerfence=list(answered["min_h"]), upperfence=list(answered["max_h"]),
+        orientation="h", marker_color="#0072B2", name=hours_label))
+    fig.update_layout(title=title, showlegend=False)
+    fig.update_xaxes(title=hours_label, rangemode="tozero")
+    return _layout(fig, 140 + 40 * len(answered))
+
+
+def level_distribution(frame, competency_names: dict[str, str], level_labels: dict[int, str], title: str,
+                       count_label: str) -> go.Figure:
+    """Released rubric levels per competency, stacked by level (1 at the bottom)."""
+    codes = sorted(competency_names)
+    fig = go.Figure()
+    for level in (1, 2, 3, 4):
+        counts = {r.competency: int(r.n) for r in frame[frame["level"] == level].itertuples()}
+        fig.add_trace(go.Bar(x=[f"{c} {competency_names[c]}".strip() for c in codes],
+                             y=[counts.get(c, 0) for c in codes],
+                             name=level_labels[level], marker_color=LEVEL_COLOURS[level],
+                             hovertemplate="%{x}<br>" + level_labels[level] + ": %{y}<extra></extra>"))
+    fig.update_layout(barmode="stack", title=title)
+    fig.update_yaxes(title=count_label)
+    _layout(fig, 360)
+    fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom"), margin=dict(t=70))
+    return fig
+
+
+def competency_heatmap(grid, codes: list[str], title: str, level_label: str) -> go.Figure:
+    """Trainee × competency, one square per cell coloured by the mean released level on the 1-4 scale (cividis,
+    readable without colour vision), with the value written in it. Click a square to see its evidence."""
+    trainees = list(dict.fromkeys(grid["trainee"] + " #" + grid["enrolment_id"].astype(str)))
+    fig = go.Figure(go.Scatter(
+        x=list(grid["competency"]), y=list(grid["trainee"] + " #" + grid["enrolment_id"].astype(str)),
+        mode="markers+text", text=[f"{v:.1f}" for v in grid["mean_level"]], textfont=dict(color="#000000"),
+        marker=dict(symbol="square", size=30, color=list(grid["mean_level"]), cmin=1, cmax=4, colorscale="Cividis",
+                    showscale=True, colorbar=dict(title=level_label, tickvals=[1, 2, 3, 4])),
+        customdata=list(zip(grid["enrolment_id"].astype(int), grid["competency"], grid["scores"].astype(int),
+                            strict=True)),
+        hovertemplate="%{y}<br>%{x}<br>" + level_label + " %{marker.color:.2f} (n=%{customdata[2]})<extra></extra>"))
+    fig.update_layout(title=title)
+    fig.update_xaxes(categoryorder="array", categoryarray=codes, type="category", side="top")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(trainees)), type="category")
+    return _layout(fig, 140 + 34 * len(trainees))
+
+
+def online_boxes(frame, labels: list[str], title: str, score_label: str, bar_label: str) -> go.Figure:
+    """Per module (and the overall test), the spread of trainees' best scores (quartiles from SQL), with each
+    item's pass mark as a diamond."""
+    taken = frame["takers"] > 0
+    rows = frame[taken]
+    names = [label for label, ok in zip(labels, taken, strict=True) if ok]
+    fig = go.Figure([
+        go.Box(x=names, q1=list(rows["q1_pct"]), median=list(rows["median_pct"]), q3=list(rows["q3_pct"]),
+               lowerfence=list(rows["min_pct"]), upperfence=list(rows["max_pct"]), marker_color="#0072B2",
+               name=score_label),
+        go.Scatter(x=names, y=list(rows["bar"]), mode="markers", name=bar_label,
+                   marker=dict(symbol="diamond", size=9, color="#E69F00"))])
+    fig.update_layout(title=title)
+    fig.update_yaxes(title=score_label, range=[0, 105])
+    return _layout(fig, 380)

@@ -15,6 +15,7 @@ from coordsupervise import (
     supervision,
 )
 from coordsupervise.errors import UserError
+from coordsupervise.ui.cohorts import caseload_risk
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
@@ -32,6 +33,7 @@ actor = require("supervisor", "manager")
 db = database()
 ja = language() == "ja"
 st.title(t("nav.trainee"))
+caseload_risk(actor, today_jst())  # the supervisor's own trainees at risk, each linked to their profile
 
 query = st.text_input(t("profile.find"), key="trainee_find", placeholder=t("profile.find_hint"))
 people = enrolments.directory(db, actor, query)

@@ -1,0 +1,99 @@
+"""Streamlit pieces of the cohort dashboards (/cohorts, /cohort) and the supervisor's at-risk list on /trainee:
+cached reads keyed by explicit arguments, download buttons (CSV and XLSX for every table behind a chart), the
+at-risk table with its reasons in words."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from .. import dashboard, exports, risk
+from ..access import Actor
+from .runtime import database, t
+from .widgets import link
+
+TTL = 120  # dashboards may lag writes by two minutes; risk threshold changes clear them at once
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def cohort_list(actor: Actor, today: date, year: int | None, stage: str | None, search: str, page: int):
+    return dashboard.cohort_list(database(), actor, today, dashboard.CohortFilter(year, stage, search), page)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def cohort_choices(actor: Actor) -> pd.DataFrame:
+    return dashboard.cohort_choices(database(), actor)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def cohort_years(actor: Actor) -> list[int]:
+    return dashboard.cohort_years(database(), actor)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def read(name: str, actor: Actor, cohort_id: int, today: date | None = None):
+    """One dashboard figure of one cohort (dashboard.<name>), cached per actor, cohort and day."""
+    fn = getattr(dashboard, name)
+    return fn(database(), actor, cohort_id, today) if today is not None else fn(database(), actor, cohort_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def at_risk(actor: Actor, today: date, cohort_id: int | None, caseload: bool = False) -> pd.DataFrame:
+    return risk.at_risk(database(), actor, today, cohort_id, caseload)
+
+
+def clear() -> None:
+    """After a write that changes what the dashboards show."""
+    for fn in (cohort_list, read, at_risk):
+        fn.clear()
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str, label: str | None = None) -> None:
+    """The table behind a chart, as CSV (UTF-8 with BOM, formula-safe) and XLSX, under a caption naming it."""
+    if label:
+        st.caption(t("dash.download_label", what=label))
+    c1, c2 = st.columns(2)
+    c1.download_button(t("dash.csv"), exports.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"{key}_csv", icon=":material/download:", width="stretch")
+    c2.download_button(t("dash.xlsx"), exports.xlsx_bytes(frame, name),
+                       file_name=f"{name}.xlsx", key=f"{key}_xlsx", icon=":material/table_view:", width="stretch",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def reason_text(reasons) -> str:
+    """A trainee's reasons in words, one per line."""
+    return "\n".join(t(f"risk.reason.{rule}", n=n, detail=detail) for rule, n, detail in reasons)
+
+
+def risk_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk list as people read and export it."""
+    return pd.DataFrame({
+        t("dash.col_trainee"): frame["trainee"], t("dash.col_cohort"): frame["cohort_code"],
+        t("dash.col_reason_count"): frame["reasons"].str.len(),
+        t("dash.col_reasons"): [reason_text(r).replace("\n", " / ") for r in frame["reasons"]]})
+
+
+def risk_list(frame: pd.DataFrame, key: str, limit: int = 50) -> None:
+    """Each trainee at risk with the reasons, linked to their profile."""
+    if frame.empty:
+        st.success(t("risk.nobody"), icon=":material/check_circle:")
+        return
+    for row in frame.head(limit).itertuples():
+        with st.container(border=True):
+            link("trainee", f"{row.trainee} · {row.cohort_code}", ":material/person:", {"e": str(row.enrolment_id)})
+            st.markdown("\n".join(f"- {t(f'risk.reason.{rule}', n=n, detail=detail)}"
+                                   for rule, n, detail in row.reasons))
+    if len(frame) > limit:
+        st.caption(t("risk.more", n=len(frame) - limit))
+
+
+def caseload_risk(actor: Actor, today: date) -> None:
+    """The supervisor's own trainees at risk, compact, at the top of /trainee."""
+    if not actor.has("supervisor"):
+        return
+    frame = at_risk(actor, today, None, True)
+    label = t("risk.caseload_title", n=len(frame))
+    with st.expander(label, expanded=False, icon=":material/warning:" if len(frame) else ":material/check_circle:"):
+        st.caption(t("risk.caseload_hint"))
+        risk_list(frame, "trainee_risk", limit=20)

@@ -1,0 +1,136 @@
+"""The cohort dashboards through AppTest: /cohorts with its filters, /cohort with its funnel step, evidence and
+thresholds from the address, both languages, and who may open them."""
+import pytest
+
+from coordsupervise import auth, dashboard, risk
+from coordsupervise.i18n import translate
+from coordsupervise.ui.runtime import database
+from coordsupervise.ui.widgets import today_jst
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+def actor(username):
+    return auth.load_login_user(database(), username).actor()
+
+
+def cohort_codes(username="demo-manager"):
+    return list(dashboard.cohort_choices(database(), actor(username))["code"])
+
+
+def test_all_cohorts_with_filters_from_the_address(app):
+    at = app("demo-manager", script="pages/cohorts.py").run()
+    assert not at.exception
+    assert at.title[0].value == JA("nav.cohorts")
+    assert len(at.dataframe[0].value) == 3
+    assert len(at.get("plotly_chart")) == 3  # timeline and the two comparison charts
+    filtered = app("demo-manager", script="pages/cohorts.py")
+    filtered.query_params["stage"] = "finished"
+    filtered.run()
+    assert not filtered.exception
+    assert len(filtered.dataframe[0].value) == 1
+    assert filtered.selectbox(key="cohorts_stage").value == "finished"
+
+
+def test_search_that_matches_nothing(app):
+    at = app("demo-manager", script="pages/cohorts.py")
+    at.query_params["q"] = "存在しないコホート"
+    at.run()
+    assert not at.exception
+    assert JA("dash.no_cohorts") in [i.value for i in at.info]
+
+
+@pytest.fixture
+def manager_in_english(app):
+    """demo-manager reads English (their saved language, as the login sets it); Japanese again afterwards."""
+    auth.set_language(database(), actor("demo-manager"), "en")
+    yield
+    auth.set_language(database(), actor("demo-manager"), "ja")
+
+
+def test_cohorts_in_english(app, manager_in_english):
+    at = app("demo-manager", script="pages/cohorts.py").run()
+    assert not at.exception
+    assert at.title[0].value == translate("en", "nav.cohorts")
+    assert translate("en", "dash.compare_title") in [s.value for s in at.subheader]
+
+
+def test_one_cohort_from_the_address_lists_the_trainees_at_a_funnel_step(app):
+    db = database()
+    code = cohort_codes()[1]  # the cohort in its practical stage
+    cohort = dashboard.cohort_by_code(db, actor("demo-manager"), code)
+    funnel = dashboard.funnel(db, actor("demo-manager"), cohort["id"], today_jst())
+    step = funnel["step"].mode()[0]
+    at = app("demo-manager", script="pages/cohort.py")
+    at.query_params["cohort"] = code
+    at.query_params["step"] = step
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="cohort_pick").value == code
+    assert at.selectbox(key="cohort_step").value == step
+    links = " ".join(m.value for m in at.markdown)
+    for enrolment_id in funnel[funnel["step"] == step]["enrolment_id"]:
+        assert f"/trainee?e={enrolment_id}" in links
+    assert len(at.get("plotly_chart")) >= 5
+    assert not at.error
+
+
+def test_a_heatmap_cell_in_the_address_shows_its_evidence(app):
+    db = database()
+    code = cohort_codes()[1]
+    cohort = dashboard.cohort_by_code(db, actor("demo-manager"), code)
+    grid = dashboard.competency_grid(db, actor("demo-manager"), cohort["id"])
+    cell = grid.iloc[0]
+    at = app("demo-manager", script="pages/cohort.py")
+    at.query_params.update({"cohort": code, "e": str(cell["enrolment_id"]), "c": cell["competency"]})
+    at.run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert any(JA("dash.evidence_title", trainee=cell["trainee"], competency=cell["competency"]) in v for v in texts)
+    assert any(JA("dash.evidence_scores", n=int(cell["scores"])) in v for v in texts)
+
+
+def test_one_cohort_in_english(app, manager_in_english):
+    at = app("demo-manager", script="pages/cohort.py").run()
+    assert not at.exception
+    assert at.title[0].value == translate("en", "nav.cohort")
+    assert [t.label for t in at.tabs][:2] == [translate("en", "dash.tab_funnel"),
+                                              translate("en", "dash.tab_reflections")]
+
+
+def test_manager_saves_thresholds(app):
+    at = app("demo-manager", script="pages/cohort.py").run()
+    at.number_input(key="cohort_threshold_silent_days").set_value(6)
+    at.button[[b.label for b in at.button].index(JA("risk.settings_save"))].click().run()
+    assert not at.exception
+    assert JA("risk.settings_saved") in [s.value for s in at.success]
+    programme = database().value("SELECT id FROM programme LIMIT 1")
+    assert risk.thresholds(database(), programme)["silent_days"] == 6
+    risk.save_thresholds(database(), actor("demo-manager"), programme, risk.DEFAULTS)
+
+
+def test_supervisor_sees_only_their_cohorts_without_thresholds(app):
+    at = app("demo-supervisor", script="pages/cohort.py").run()
+    assert not at.exception
+    assert [o.split(" · ")[0] for o in at.selectbox(key="cohort_pick").options] == cohort_codes("demo-supervisor")
+    code = at.selectbox(key="cohort_pick").value
+    supervised = database().value(
+        "SELECT count(*) FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id JOIN cohort c "
+        "ON c.id = e.cohort_id WHERE c.code = ? AND s.supervisor_id = ?", [code, actor("demo-supervisor").id])
+    assert at.metric[0].value == str(supervised)  # their own trainees only
+    assert JA("dash.caseload_only") in [c.value for c in at.caption]
+    assert not [n for n in at.number_input if n.key.startswith("cohort_threshold_")]
+
+
+def test_supervisor_at_risk_list_on_the_trainee_page(app):
+    at = app("demo-supervisor", script="pages/trainee.py").run()
+    assert not at.exception
+    frame = risk.at_risk(database(), actor("demo-supervisor"), today_jst(), caseload=True)
+    assert at.expander[0].label == JA("risk.caseload_title", n=len(frame))
+
+
+def test_trainees_and_admins_are_refused(app):
+    for username in ("demo-trainee", "demo-admin"):
+        for script in ("pages/cohorts.py", "pages/cohort.py"):
+            at = app(username, script=script).run()
+            assert JA("guard.forbidden") in [e.value for e in at.error]
