@@ -231,6 +231,16 @@ class Schema:
         """The header and one sample row, for a template a person fills in."""
         return [self.header(language), [c.sample for c in self.columns]]
 
+    def headers_in(self, table: Table) -> dict[str, str]:
+        """Field -> the header as written in this file (the Japanese header for a column the file lacks), so a
+        row error names the column the person sees."""
+        found = {}
+        for header in table.headers:
+            for column in self.columns:
+                if header and header_key(header) in column.keys() and column.field not in found:
+                    found[column.field] = header
+        return {c.field: found.get(c.field, c.header_ja) for c in self.columns}
+
     def map(self, table: Table) -> tuple[list[Record], list[RowError]]:
         """Records with `values` by field name, and the errors. A header problem rejects every row (nothing
         can be read reliably), so the records come back empty with the errors."""
