@@ -2,18 +2,18 @@
 it, so an inbox follows a change at once); `supervision_period` keeps the history: from when to when, set and ended
 by whom, and why. Feedback is never deleted, so what an earlier supervisor wrote stays in the trainee's record.
 
-Admins assign; everything here refuses other roles."""
+Admins assign; everything here but the supervisors' day-off correction at the end refuses other roles."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
-from .access import Actor, require_role
+from .access import Actor, enrolment_relation, require_role
 from .auth import audit
 from .db import Database, Transaction, utcnow
-from .errors import InvalidInput, NotFound
+from .errors import AccessDenied, InvalidInput, NotFound
 
 REASON_MAX = 500
 
@@ -159,3 +159,46 @@ def _reason(reason: str | None) -> str | None:
     if reason is not None and len(reason) > REASON_MAX:
         raise InvalidInput("caseload.reason_too_long", limit=REASON_MAX)
     return reason
+
+
+# -- a supervisor's correction of the practice calendar ----------------------------------------------------------
+def mark_day_off(db: Database, actor: Actor, enrolment_id: int, day: date, reason: str | None, note: str) -> None:
+    """A supervisor marks (or with reason None clears) a day off for one of their trainees, also after the day's
+    cut-off, which the trainee cannot: a hospital stay reported a week later should not count as a missed day.
+    Who and why are recorded with the day and in the audit log."""
+    from .reflections import DAY_OFF_REASONS
+
+    if "supervised" not in enrolment_relation(db, actor, enrolment_id):
+        raise AccessDenied()
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("dayoff.note_required")
+    if len(note) > REASON_MAX:
+        raise InvalidInput("caseload.reason_too_long", limit=REASON_MAX)
+    if reason is not None and reason not in DAY_OFF_REASONS:
+        raise InvalidInput("reflection.unknown_off_reason")
+    practical = db.one("SELECT s.starts_on, s.ends_on FROM enrolment e JOIN cohort_stage s ON s.cohort_id = "
+                       "e.cohort_id AND s.stage = 'practical' WHERE e.id = ?", [enrolment_id])
+    if practical is None or not practical[0] <= day <= practical[1]:
+        raise InvalidInput("reflection.outside_practical", start=str(practical[0] if practical else ""),
+                           end=str(practical[1] if practical else ""))
+
+    def run(tx: Transaction):
+        before = tx.one("SELECT reason, note FROM day_off WHERE enrolment_id = ? AND day = ?", [enrolment_id, day])
+        tx.execute("DELETE FROM day_off WHERE enrolment_id = ? AND day = ?", [enrolment_id, day])
+        if reason is not None:
+            tx.execute("INSERT INTO day_off (enrolment_id, day, reason, marked_by, note) VALUES (?, ?, ?, ?, ?)",
+                       [enrolment_id, day, reason, actor.id, note])
+        audit(tx, actor.id, "reflection.day_off_by_supervisor", "enrolment", enrolment_id,
+              {"day": day, "reason": before[0] if before else None}, {"day": day, "reason": reason}, note)
+
+    db.write(run)
+
+
+def marked_days_off(db: Database, actor: Actor, enrolment_id: int) -> list[dict]:
+    """The trainee's days off with who marked them and why (the trainee's own marks have no marker)."""
+    if not enrolment_relation(db, actor, enrolment_id) & {"supervised", "managed"}:
+        raise AccessDenied()
+    return db.dicts("SELECT d.day, d.reason, d.note, u.display_name AS marked_by FROM day_off d "
+                    "LEFT JOIN app_user u ON u.id = d.marked_by WHERE d.enrolment_id = ? ORDER BY d.day DESC",
+                    [enrolment_id])
