@@ -16,16 +16,21 @@ Quiz rules: module 1..15 (the programme's modules) or 総合/overall for the ove
 the end of 課題設定 (retakes come after the online stage closes)."""
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
+
+import pandas as pd
+from openpyxl import Workbook
 
 from . import caseload
 from .access import Actor, require_role
 from .auth import audit, insert_user, normalize_username
 from .db import Database, Transaction, utcnow
 from .errors import NotFound, StaleWrite
+from .exports import csv_bytes, safe_cell
 from .people import one_time_password, valid_email
 from .tabular import (
     CREATED,
@@ -88,6 +93,13 @@ class CommitResult:
     counts: dict[str, int]
     # (username, name, one-time password) of each account the roster import created: shown once
     passwords: list[tuple[str, str, str]]
+
+
+def cohorts(db: Database, actor: Actor) -> list[dict]:
+    """Every cohort, newest first (by the start of its online stage)."""
+    require_role(actor, "admin")
+    return db.dicts("SELECT c.id, c.code, c.name_ja, c.name_en FROM cohort c LEFT JOIN cohort_stage s "
+                    "ON s.cohort_id = c.id AND s.stage = 'online' ORDER BY s.starts_on DESC NULLS LAST, c.code")
 
 
 def cohort_by_code(db: Database, actor: Actor, code: str) -> dict:
@@ -382,3 +394,20 @@ def expected_quiz_window(db: Database, actor: Actor, cohort_id: int) -> tuple[da
     if row is None:
         raise NotFound()
     return row[0], row[1]
+
+
+def template_file(kind: str, language: str, fmt: str) -> bytes:
+    """The template of an import as CSV (UTF-8 with BOM, opens in Japanese Excel) or XLSX, header and sample row."""
+    rows = template_rows(kind, language)
+    if fmt == "csv":
+        return csv_bytes(pd.DataFrame(rows[1:], columns=rows[0]))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = kind
+    for row in rows:
+        sheet.append([safe_cell(cell) for cell in row])
+    for column in sheet.columns:
+        sheet.column_dimensions[column[0].column_letter].width = 22
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -105,6 +105,12 @@ def reset_password(db: Database, actor: Actor, user_id: int) -> str:
     return password
 
 
+def require_password_change(db: Database, actor: Actor, user_id: int) -> None:
+    """The password the office just set (a new account's first one) must be replaced at the next login."""
+    require_role(actor, "admin")
+    db.write(lambda tx: tx.execute("UPDATE app_user SET must_change_password = TRUE WHERE id = ?", [user_id]))
+
+
 def staff(db: Database, actor: Actor, role: str = "supervisor") -> list[dict]:
     """Active people holding `role`, by kana reading (for choosing supervisors)."""
     require_role(actor, "admin")

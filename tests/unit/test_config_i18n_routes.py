@@ -78,5 +78,5 @@ def test_menus_per_role():
     assert [r.path for r in routes_for({"trainee"})] == ["reflection", "assignments", "progress", "account"]
     assert [r.path for r in routes_for({"supervisor"})] == ["inbox", "scoring", "trainee", "account"]
     assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "certification", "account"]
-    assert [r.path for r in routes_for({"admin"})] == ["admin", "account"]
+    assert [r.path for r in routes_for({"admin"})] == ["admin", "setup", "imports", "account"]
     assert start_route({"manager", "supervisor"}).path == "inbox"
