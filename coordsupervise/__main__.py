@@ -6,6 +6,7 @@
     python -m coordsupervise import quiz FILE --cohort CODE [--dry-run] [--as ADMIN]
     python -m coordsupervise backup DEST.duckdb [--db PATH]
     python -m coordsupervise restore BACKUP.duckdb [--db PATH]
+    python -m coordsupervise samples [--out data] [--db PATH]       (sample import files for the newest cohort)
     python -m coordsupervise bench [--db PATH] [--repeat 5]                  (see coordsupervise/bench.py)
 
 The database file may not be open in a running app while these run (DuckDB allows one process per file).
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     backup_cmd.add_argument("destination")
     restore = sub.add_parser("restore", help="replace the database with a backup (app stopped; the old file is kept)")
     restore.add_argument("backup")
+    samples_cmd = sub.add_parser("samples", help="write sample roster and quiz files for the newest cohort")
+    samples_cmd.add_argument("--out", default="data")
     imp = sub.add_parser("import", help="import a roster or quiz results (CSV or XLSX); exit 1 when a row is rejected")
     imp.add_argument("kind", choices=("roster", "quiz"))
     imp.add_argument("file")
@@ -107,6 +110,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"restored {args.backup} into {db_path}" + (f"; the previous file is kept as {kept}" if kept else ""))
     elif args.command == "import":
         return _import(args, db_path)
+    elif args.command == "samples":
+        from . import samples
+
+        db = Database(db_path)
+        row = db.one("SELECT c.code, s.starts_on FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id "
+                     "AND s.stage = 'online' ORDER BY s.starts_on DESC LIMIT 1")
+        db.close()
+        if row is None:
+            print("refused: no cohort in the database", file=sys.stderr)
+            return 2
+        for path in samples.write(args.out, row[1]):
+            print(f"wrote {path} (for cohort {row[0]})")
     return 0
 
 

@@ -263,3 +263,18 @@ def test_no_quiz_file_crashes_the_importer(online_cohort, cells):
     preview = imports.preview_quiz(db, admin, data, "q.csv", cohort_id)
     for row in preview.rows:
         assert row.action == CREATED or (row.action == REJECTED and row.errors)
+
+
+def test_the_sample_files_import_cleanly_roster_first_then_quiz(online_cohort, tmp_path):
+    from coordsupervise import samples
+
+    db, admin, cohort_id, start, _end, _username = online_cohort
+    paths = {p.name: p.read_bytes() for p in samples.write(tmp_path, start)}
+    for name in ("sample_roster.csv", "sample_roster.xlsx"):
+        preview = imports.preview_roster(db, admin, paths[name], name, cohort_id)
+        assert preview.committable and preview.counts["created"] == len(samples.ROSTER), preview.errors
+    imports.commit_roster(db, admin, paths["sample_roster.csv"], "sample_roster.csv", cohort_id)
+    assert imports.preview_roster(db, admin, paths["sample_roster.xlsx"], "x.xlsx", cohort_id).counts[
+        "unchanged"] == len(samples.ROSTER)
+    result = imports.commit_quiz(db, admin, paths["sample_quiz.csv"], "sample_quiz.csv", cohort_id)
+    assert result.counts["created"] == len(samples.quiz_rows(start)) - 1
