@@ -2,6 +2,7 @@
 correction shown on /trainee."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from .. import caseload
@@ -14,6 +15,7 @@ from .runtime import language, t
 from .widgets import form_done, form_key, today_jst
 
 PREVIEW_ROWS = 500
+ERRORS_SHOWN = 200
 
 
 def cohort_label(cohort: dict) -> str:
@@ -43,10 +45,13 @@ def preview_view(preview: Preview, columns: dict[str, str]) -> None:
     errors = preview.errors
     if errors:
         st.error(t("tabular.rejected", count=len(errors)), icon=":material/error:")
-        st.dataframe(
-            [{t("import.col_line"): e.line or "—", t("import.col_column"): e.column or "—",
-              t("import.col_reason"): t(e.key, **e.params)} for e in errors[:PREVIEW_ROWS]],
-            hide_index=True, width="stretch", key=f"preview_errors_{preview.kind}")
+        # a plain table, not a grid: the reasons are read (and read out) as text, every cell escaped
+        st.table(pd.DataFrame(
+            [{t("import.col_line"): str(e.line or "—"), t("import.col_column"): e.column or "—",
+              t("import.col_reason"): t(e.key, **e.params)} for e in errors[:ERRORS_SHOWN]]).set_index(
+            t("import.col_line")))
+        if len(errors) > ERRORS_SHOWN:
+            st.caption(t("import.more_errors", count=len(errors) - ERRORS_SHOWN))
     rows = [{t("import.col_line"): row.line, t("import.col_action"): t(f"import.action.{row.action}"),
              **{t(label): _shown(row.values.get(name)) for name, label in columns.items()}}
             for row in sorted(preview.rows, key=lambda r: (r.action != REJECTED, r.line))[:PREVIEW_ROWS]]
