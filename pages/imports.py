@@ -35,7 +35,13 @@ if passwords:
             del st.session_state[IMPORT_PASSWORDS]
             st.rerun()
 
-roster_tab, quiz_tab = st.tabs([t("import.tab_roster"), t("import.tab_quiz")])
+KINDS = ("roster", "quiz")
+wanted_kind = st.query_params.get("kind")
+kind = st.radio(t("import.kind"), KINDS, index=KINDS.index(wanted_kind) if wanted_kind in KINDS else 0,
+                horizontal=True, format_func=lambda k: t(f"import.tab_{k}"), key="imports_kind")
+if kind != wanted_kind:
+    st.query_params["kind"] = kind
+
 SHOWN = {
     "roster": {"username": "import.col_username", "name": "import.col_name", "supervisors": "import.col_supervisors",
                "changes": "import.col_changes"},
@@ -43,45 +49,43 @@ SHOWN = {
              "attempt": "import.col_attempt", "taken_on": "import.col_taken_on"},
 }
 
-for kind, tab in (("roster", roster_tab), ("quiz", quiz_tab)):
-    with tab:
-        st.caption(t(f"import.{kind}_hint"))
-        lang = language()
-        c1, c2, c3 = st.columns(3)
-        c1.download_button(t("import.template_csv"), imports.template_file(kind, lang, "csv"),
-                           file_name=f"{kind}-template.csv", mime="text/csv", key=f"imports_{kind}_tpl_csv",
-                           on_click="ignore", icon=":material/description:")
-        c2.download_button(t("import.template_xlsx"), imports.template_file(kind, lang, "xlsx"),
-                           file_name=f"{kind}-template.xlsx", key=f"imports_{kind}_tpl_xlsx", on_click="ignore",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           icon=":material/table:")
-        c3.caption(t("import.encodings"))
-        upload = st.file_uploader(t("import.file"), type=["csv", "xlsx", "txt"], key=f"imports_{kind}_file")
-        if upload is None:
-            continue
-        data = upload.getvalue()
-        preview_fn = imports.preview_roster if kind == "roster" else imports.preview_quiz
-        try:
-            preview = preview_fn(db, actor, data, upload.name, cohort["id"])
-        except UserError as exc:
-            show_error(exc)
-            continue
-        st.subheader(t("import.preview_title", file=upload.name))
-        preview_view(preview, SHOWN[kind])
-        if not preview.errors and not preview.changes:
-            st.info(t("import.nothing_to_change"))
-            continue
-        if st.button(t("import.commit", cohort=cohort["code"]), type="primary", key=f"imports_{kind}_commit",
-                     disabled=not preview.committable):
-            commit_fn = imports.commit_roster if kind == "roster" else imports.commit_quiz
-            try:
-                result = commit_fn(db, actor, data, upload.name, cohort["id"])
-            except UserError as exc:
-                show_error(exc)
-                continue
-            if result.passwords:
-                st.session_state[IMPORT_PASSWORDS] = {
-                    "cohort": cohort["code"], "rows": imports.one_time_passwords_rows(result, lang)}
-            st.session_state["imports_notice"] = t("import.committed", **result.counts)
-            st.rerun()
+st.caption(t(f"import.{kind}_hint"))
+lang = language()
+c1, c2, c3 = st.columns(3)
+c1.download_button(t("import.template_csv"), imports.template_file(kind, lang, "csv"),
+                   file_name=f"{kind}-template.csv", mime="text/csv", key=f"imports_{kind}_tpl_csv",
+                   on_click="ignore", icon=":material/description:")
+c2.download_button(t("import.template_xlsx"), imports.template_file(kind, lang, "xlsx"),
+                   file_name=f"{kind}-template.xlsx", key=f"imports_{kind}_tpl_xlsx", on_click="ignore",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   icon=":material/table:")
+c3.caption(t("import.encodings"))
+upload = st.file_uploader(t("import.file"), type=["csv", "xlsx", "txt"], key=f"imports_{kind}_file")
+if upload is None:
+    st.stop()
+data = upload.getvalue()
+preview_fn = imports.preview_roster if kind == "roster" else imports.preview_quiz
+try:
+    preview = preview_fn(db, actor, data, upload.name, cohort["id"])
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+st.subheader(t("import.preview_title", file=upload.name))
+preview_view(preview, SHOWN[kind])
+if not preview.errors and not preview.changes:
+    st.info(t("import.nothing_to_change"))
+    st.stop()
+if st.button(t("import.commit", cohort=cohort["code"]), type="primary", key=f"imports_{kind}_commit",
+             disabled=not preview.committable):
+    commit_fn = imports.commit_roster if kind == "roster" else imports.commit_quiz
+    try:
+        result = commit_fn(db, actor, data, upload.name, cohort["id"])
+    except UserError as exc:
+        show_error(exc)
+        st.stop()
+    if result.passwords:
+        st.session_state[IMPORT_PASSWORDS] = {
+            "cohort": cohort["code"], "rows": imports.one_time_passwords_rows(result, lang)}
+    st.session_state["imports_notice"] = t("import.committed", **result.counts)
+    st.rerun()
 
