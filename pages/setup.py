@@ -27,8 +27,9 @@ cohorts_tab, caseload_tab, days_tab = st.tabs([t("setup.tab_cohorts"), t("setup.
 def calendar_inputs(base: str, calendar: dict) -> dict:
     """One date range per stage (a single day for the workshop days and the decision)."""
     out = {}
-    cols = st.columns(2)
     for i, stage in enumerate(cohorts.STAGE_ORDER):
+        if i % 2 == 0:
+            cols = st.columns(2)  # a row per pair keeps the stages in order when a phone stacks the columns
         start, end = calendar[stage]
         picked = cols[i % 2].date_input(t(f"stage.{stage}"), value=(start, end), key=f"{base}_{stage}",
                                         format="YYYY/MM/DD")
