@@ -97,11 +97,38 @@ def test_a_programme_day_off_is_added_and_listed(app):
     assert "事務局休業日" in at.dataframe[-2].value.to_string()  # the programme's days off, above the holidays
 
 
-def test_caseload_tab_lists_trainees_with_their_supervisors(app):
-    at = app("demo-admin", script="pages/setup.py").run()
+def test_caseload_tab_lists_each_trainee_with_their_current_supervisors(app):
+    at = app("demo-admin", script="pages/setup.py")
+    at.query_params["cohort"] = oldest_cohort()["code"]
+    at.run()
     assert not at.exception
-    assert at.selectbox(key="setup_caseload_cohort") is not None
-    assert len(at.get("arrow_data_frame")) + len(at.dataframe) >= 1
+    table = next(d for d in at.dataframe if d.key == f"setup_caseload_table_{oldest_cohort()['id']}").value
+    expected = dict(database().rows(
+        "SELECT u.username, string_agg(su.display_name, '・') FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
+        "JOIN supervision s ON s.enrolment_id = e.id JOIN app_user su ON su.id = s.supervisor_id "
+        "WHERE e.cohort_id = ? GROUP BY u.username", [oldest_cohort()["id"]]))
+    assert dict(zip(table["username"], table["supervisors"], strict=True)) == expected
+    assert not table["select"].any()
+
+
+def test_a_supervisor_records_a_day_off_after_its_cut_off_on_the_trainee_page(app):
+    enrolment_id, supervisor, start = database().one(
+        "SELECT e.id, u.username, p.starts_on FROM enrolment e JOIN supervision s ON s.enrolment_id = e.id "
+        "JOIN app_user u ON u.id = s.supervisor_id JOIN cohort_stage p ON p.cohort_id = e.cohort_id "
+        "AND p.stage = 'practical' WHERE e.cohort_id = ? ORDER BY e.id DESC LIMIT 1", [oldest_cohort()["id"]])
+    at = app(supervisor, script="pages/trainee.py")
+    at.query_params["e"] = str(enrolment_id)
+    at.run()
+    assert not at.exception
+    base = f"trainee_dayoff_{enrolment_id}"
+    at.date_input(key=f"{base}_day").set_value(start)
+    at.selectbox(key=f"{base}_reason").set_value("sick")
+    at.text_input(key=f"{base}_note").input("入院(後日本人から連絡)")
+    at.button(key=f"{base}_submit").click().run()
+    assert not at.exception
+    assert JA("dayoff.saved", day=start.isoformat()) in texts(at)
+    assert database().one("SELECT reason, note FROM day_off WHERE enrolment_id = ? AND day = ?",
+                          [enrolment_id, start]) == ("sick", "入院(後日本人から連絡)")
 
 
 def roster(rows) -> bytes:
