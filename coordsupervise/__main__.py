@@ -1,8 +1,12 @@
-"""Command line: demo data, the first admin of a real deployment, backups.
+"""Command line: demo data, the first admin of a real deployment, imports, backups and restore.
 
     python -m coordsupervise demo [--cohorts 3] [--trainees 12] [--seed 7] [--db PATH] [--replace]
     python -m coordsupervise create-admin USERNAME "表示名" [--db PATH]      (asks for the password)
+    python -m coordsupervise import roster FILE --cohort CODE [--dry-run] [--passwords OUT.csv] [--as ADMIN]
+    python -m coordsupervise import quiz FILE --cohort CODE [--dry-run] [--as ADMIN]
     python -m coordsupervise backup DEST.duckdb [--db PATH]
+    python -m coordsupervise restore BACKUP.duckdb [--db PATH]
+    python -m coordsupervise samples [--out data] [--db PATH]       (sample import files for the newest cohort)
     python -m coordsupervise bench [--db PATH] [--repeat 5]                  (see coordsupervise/bench.py)
 
 The database file may not be open in a running app while these run (DuckDB allows one process per file).
@@ -12,12 +16,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import shutil
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
-from .auth import hash_password, insert_user, password_problems
+from . import backup
+from .auth import hash_password, insert_user, load_login_user, password_problems
 from .config import DEFAULT_DB
 from .db import Database
 from .demo import build_demo
@@ -36,8 +41,20 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin", help="create the first admin of a real deployment")
     admin.add_argument("username")
     admin.add_argument("display_name")
-    backup = sub.add_parser("backup", help="copy the database to a file (app stopped)")
-    backup.add_argument("destination")
+    backup_cmd = sub.add_parser("backup", help="write a consistent snapshot to a new file (app stopped)")
+    backup_cmd.add_argument("destination")
+    restore = sub.add_parser("restore", help="replace the database with a backup (app stopped; the old file is kept)")
+    restore.add_argument("backup")
+    samples_cmd = sub.add_parser("samples", help="write sample roster and quiz files for the newest cohort")
+    samples_cmd.add_argument("--out", default="data")
+    imp = sub.add_parser("import", help="import a roster or quiz results (CSV or XLSX); exit 1 when a row is rejected")
+    imp.add_argument("kind", choices=("roster", "quiz"))
+    imp.add_argument("file")
+    imp.add_argument("--cohort", required=True, help="cohort code")
+    imp.add_argument("--dry-run", action="store_true", help="print the preview, change nothing")
+    imp.add_argument("--as", dest="admin", help="the admin recorded in the audit log (default: the first admin)")
+    imp.add_argument("--language", choices=("ja", "en"), default="ja", help="language of the messages")
+    imp.add_argument("--passwords", help="write the one-time passwords of new accounts to this CSV (roster)")
     bench = sub.add_parser("bench", help="inbox at scale: ours vs a naive load-everything approach, as ratios")
     bench.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
@@ -78,11 +95,96 @@ def main(argv: list[str] | None = None) -> int:
             print(f"page {page} / empty Streamlit page: {ratio:.1f}")
     elif args.command == "backup":
         db = Database(db_path)
-        db.checkpoint()
+        try:
+            backup.snapshot(db, args.destination)
+        except backup.BackupError as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            db.close()
+        print(f"wrote a snapshot of {db_path} to {args.destination}")
+    elif args.command == "restore":
+        try:
+            kept = backup.restore(args.backup, db_path, datetime.now())
+        except backup.BackupError as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 2
+        print(f"restored {args.backup} into {db_path}" + (f"; the previous file is kept as {kept}" if kept else ""))
+    elif args.command == "import":
+        return _import(args, db_path)
+    elif args.command == "samples":
+        from . import samples
+
+        db = Database(db_path)
+        row = db.one("SELECT c.code, s.starts_on FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id "
+                     "AND s.stage = 'online' ORDER BY s.starts_on DESC LIMIT 1")
         db.close()
-        shutil.copy2(db_path, args.destination)
-        print(f"copied {db_path} to {args.destination}")
+        if row is None:
+            print("refused: no cohort in the database", file=sys.stderr)
+            return 2
+        for path in samples.write(args.out, row[1]):
+            print(f"wrote {path} (for cohort {row[0]})")
     return 0
+
+
+def _import(args, db_path: str) -> int:
+    """Preview (and unless --dry-run, commit) one file; every rejected row printed; exit 1 when any is rejected."""
+    import pandas as pd
+
+    from . import imports
+    from .errors import UserError
+    from .exports import csv_bytes
+    from .i18n import translate
+
+    def say(key, **params):
+        return translate(args.language, key, **params)
+
+    data = Path(args.file).read_bytes()
+    db = Database(db_path)
+    try:
+        admin_name = args.admin or db.value(
+            "SELECT u.username FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role = 'admin' "
+            "WHERE u.active ORDER BY u.id LIMIT 1")
+        user = load_login_user(db, admin_name or "")
+        if user is None or "admin" not in user.roles:
+            print("refused: no such admin (use --as USERNAME)", file=sys.stderr)
+            return 2
+        actor = user.actor()
+        try:
+            cohort = imports.cohort_by_code(db, actor, args.cohort)
+            preview_fn = imports.preview_roster if args.kind == "roster" else imports.preview_quiz
+            preview = preview_fn(db, actor, data, Path(args.file).name, cohort["id"])
+        except UserError as exc:
+            print(say(exc.key, **exc.params), file=sys.stderr)
+            return 2
+        for row in preview.rows:
+            shown = ", ".join(f"{k}={v}" for k, v in row.values.items()
+                              if k in ("username", "name", "module", "score", "attempt", "taken_on", "changes"))
+            print(f"{row.line:>5} {say('import.action.' + row.action):<8} {shown}")
+        for error in preview.errors:
+            print(error.as_text(lambda key, **params: say(key, **params)), file=sys.stderr)
+        print(" ".join(f"{say('import.action.' + a)}={n}" for a, n in preview.counts.items()))
+        if preview.errors:
+            print(say("tabular.rejected", count=len(preview.errors)), file=sys.stderr)
+            return 1
+        if args.dry_run:
+            return 0
+        commit_fn = imports.commit_roster if args.kind == "roster" else imports.commit_quiz
+        try:
+            result = commit_fn(db, actor, data, Path(args.file).name, cohort["id"])
+        except UserError as exc:
+            print(say(exc.key, **exc.params), file=sys.stderr)
+            return 1
+        print(say("import.committed", **{a: n for a, n in result.counts.items()}))
+        if result.passwords:
+            rows = imports.one_time_passwords_rows(result, args.language)
+            target = Path(args.passwords or f"one-time-passwords-{args.cohort}.csv")
+            target.write_bytes(csv_bytes(pd.DataFrame(rows[1:], columns=rows[0])))
+            target.chmod(0o600)
+            print(f"one-time passwords of {len(result.passwords)} new accounts: {target}")
+        return 0
+    finally:
+        db.close()
 
 
 if __name__ == "__main__":

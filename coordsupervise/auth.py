@@ -45,6 +45,7 @@ class LoginUser:
     language: str
     active: bool
     sessions_valid_after: datetime | None
+    must_change_password: bool = False   # a password an admin handed over (reset, roster import)
 
     def actor(self) -> Actor:
         return Actor(self.id, self.username, self.display_name, frozenset(self.roles), self.language)
@@ -110,17 +111,18 @@ def insert_user(tx: Transaction, username: str, display_name: str, password_hash
 def load_login_user(db: Database, username: str) -> LoginUser | None:
     row = db.one(
         "SELECT u.id, u.username, u.display_name, u.email, u.password_hash, u.language, u.active, "
-        "u.sessions_valid_after, coalesce(string_agg(r.role, ',' ORDER BY r.role), '') "
+        "u.sessions_valid_after, coalesce(string_agg(r.role, ',' ORDER BY r.role), ''), "
+        "coalesce(u.must_change_password, FALSE) "
         "FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id WHERE u.username = ? "
         "GROUP BY u.id, u.username, u.display_name, u.email, u.password_hash, u.language, u.active, "
-        "u.sessions_valid_after",
+        "u.sessions_valid_after, u.must_change_password",
         [normalize_username(username)],
     )
     if row is None:
         return None
-    uid, uname, name, email, pw_hash, lang, active, valid_after, roles = row
+    uid, uname, name, email, pw_hash, lang, active, valid_after, roles, must_change = row
     return LoginUser(uid, uname, name, email, pw_hash, tuple(r for r in roles.split(",") if r), lang, active,
-                     valid_after)
+                     valid_after, bool(must_change))
 
 
 def create_user(db: Database, actor: Actor, username: str, display_name: str, password: str,
@@ -178,13 +180,15 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> datet
     user = load_login_user(db, actor.username)
     if user is None or not verify_password(current, user.password_hash):
         raise InvalidInput("password.current_wrong")
+    if user.must_change_password and current == new:
+        raise InvalidInput("password.same_as_one_time")
     db.write(lambda tx: tx.execute("DELETE FROM login_failure WHERE username = ?", [user.username]))
     new_hash = hash_password(new)
     now = utcnow()
 
     def run(tx: Transaction):
-        tx.execute("UPDATE app_user SET password_hash = ?, sessions_valid_after = ? WHERE id = ?",
-                   [new_hash, now, actor.id])
+        tx.execute("UPDATE app_user SET password_hash = ?, sessions_valid_after = ?, must_change_password = FALSE "
+                   "WHERE id = ?", [new_hash, now, actor.id])
         audit(tx, actor.id, "user.change_password", "app_user", actor.id, None, None)
 
     db.write(run)

@@ -1,12 +1,18 @@
-"""Cohorts and their stage calendar."""
+"""Cohorts and their stage calendar; setting a cohort up; the programme's days off."""
 from __future__ import annotations
 
-from datetime import date
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
 
+import jpholiday
 import pandas as pd
 
+from . import defaults
 from .access import Actor, require_role
-from .db import Database
+from .auth import audit
+from .db import Database, Transaction, utcnow
+from .errors import InvalidInput, NotFound
 
 STAGE_ORDER = ("online", "task_setting", "practical", "workshop_day1", "workshop_day2", "certification")
 
@@ -64,3 +70,181 @@ def modules(db: Database, cohort_id: int) -> list[dict]:
 
 def competencies(db: Database) -> list[dict]:
     return db.dicts("SELECT code, name_ja, name_en FROM competency ORDER BY seq")
+
+
+# -- setting a cohort up (admins) ---------------------------------------------------------------------------------
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{1,31}"
+MAX_CUTOFF_DAYS = 14
+
+
+@dataclass(frozen=True)
+class CohortSetup:
+    """What the office edits of a cohort: its code and names, its stage calendar, and the reflection cut-off (a
+    reflection for day D is on time until D + cutoff_days at 23:59 JST)."""
+
+    code: str
+    name_ja: str
+    name_en: str
+    calendar: dict[str, tuple[date, date]]
+    reflection_cutoff_days: int = 1
+
+
+def check_setup(setup: CohortSetup) -> None:
+    """Every stage present, each ending on or after its start, in the programme's order without overlap."""
+    if not re.fullmatch(CODE_PATTERN, setup.code or ""):
+        raise InvalidInput("setup.bad_code")
+    if not setup.name_ja.strip() or not setup.name_en.strip():
+        raise InvalidInput("setup.names_required")
+    if len(setup.name_ja) > 100 or len(setup.name_en) > 100:
+        raise InvalidInput("setup.name_too_long", limit=100)
+    if not 0 <= setup.reflection_cutoff_days <= MAX_CUTOFF_DAYS:
+        raise InvalidInput("setup.cutoff_range", limit=MAX_CUTOFF_DAYS)
+    previous_end = None
+    for stage in STAGE_ORDER:
+        if stage not in setup.calendar:
+            raise InvalidInput("setup.stage_missing", stage=f"stage.{stage}")
+        start, end = setup.calendar[stage]
+        if end < start:
+            raise InvalidInput("setup.stage_ends_before_start", stage=f"stage.{stage}")
+        if previous_end is not None and start <= previous_end:
+            raise InvalidInput("setup.stage_overlaps", stage=f"stage.{stage}")
+        previous_end = end
+
+
+def setup_of(db: Database, actor: Actor, cohort_id: int) -> CohortSetup:
+    require_role(actor, "admin")
+    row = db.one("SELECT code, name_ja, name_en, reflection_cutoff_days FROM cohort WHERE id = ?", [cohort_id])
+    if row is None:
+        raise NotFound()
+    return CohortSetup(row[0], row[1], row[2], calendars(db, [cohort_id])[cohort_id], row[3])
+
+
+def create_cohort(db: Database, actor: Actor, setup: CohortSetup, copy_from: int | None = None) -> int:
+    """A new cohort with its calendar and its assignments: copied from an earlier cohort (titles, kinds, rubrics,
+    thresholds; due dates moved with the practical stage), or the programme's default set. Modules and rubrics
+    belong to the programme, so the copy uses the same ones."""
+    require_role(actor, "admin")
+    check_setup(setup)
+
+    def run(tx: Transaction) -> int:
+        if tx.value("SELECT id FROM cohort WHERE code = ?", [setup.code]) is not None:
+            raise InvalidInput("setup.code_taken", code=setup.code)
+        if copy_from is not None:
+            source = tx.one("SELECT programme_id, module_pass_pct, overall_test_pass_pct, reflection_rate_pct, "
+                            "report_min_level, certification_test_pass_pct, certificate_valid_years "
+                            "FROM cohort WHERE id = ?", [copy_from])
+            if source is None:
+                raise NotFound()
+            programme_id, *thresholds = source
+        else:
+            programme_id = tx.value("SELECT id FROM programme ORDER BY id LIMIT 1")
+            thresholds = None
+        if programme_id is None:
+            raise InvalidInput("setup.no_programme")
+        cohort_id = tx.value("INSERT INTO cohort (programme_id, code, name_ja, name_en, reflection_cutoff_days) "
+                             "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                             [programme_id, setup.code, setup.name_ja.strip(), setup.name_en.strip(),
+                              setup.reflection_cutoff_days])
+        if thresholds is not None:
+            tx.execute("UPDATE cohort SET module_pass_pct = ?, overall_test_pass_pct = ?, reflection_rate_pct = ?, "
+                       "report_min_level = ?, certification_test_pass_pct = ?, certificate_valid_years = ? "
+                       "WHERE id = ?", [*thresholds, cohort_id])
+        tx.executemany("INSERT INTO cohort_stage (cohort_id, stage, starts_on, ends_on) VALUES (?, ?, ?, ?)",
+                       [(cohort_id, s, *setup.calendar[s]) for s in STAGE_ORDER])
+        _copy_assignments(tx, programme_id, copy_from, cohort_id, setup.calendar["practical"][0])
+        audit(tx, actor.id, "cohort.create", "cohort", cohort_id, None,
+              {"code": setup.code, "copied_from": copy_from})
+        return cohort_id
+
+    return db.write(run)
+
+
+def _copy_assignments(tx: Transaction, programme_id: int, copy_from: int | None, cohort_id: int,
+                      practical_start: date) -> None:
+    if copy_from is not None:
+        old_start = tx.value("SELECT starts_on FROM cohort_stage WHERE cohort_id = ? AND stage = 'practical'",
+                             [copy_from])
+        tx.execute(
+            "INSERT INTO assignment (cohort_id, seq, code, title_ja, title_en, kind, rubric_id, due_on, "
+            "certification_critical) SELECT ?, seq, code, title_ja, title_en, kind, rubric_id, "
+            "due_on + CAST(? AS INTEGER), certification_critical FROM assignment WHERE cohort_id = ?",
+            [cohort_id, (practical_start - old_start).days, copy_from])
+        return
+    rubrics = dict(tx.rows("SELECT code, max(id) FROM rubric WHERE programme_id = ? GROUP BY code", [programme_id]))
+    tx.executemany(
+        "INSERT INTO assignment (cohort_id, seq, code, title_ja, title_en, kind, rubric_id, due_on, "
+        "certification_critical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(cohort_id, seq, code, ja, en, kind, rubrics.get(code), practical_start + timedelta(days=due), critical)
+         for seq, (code, ja, en, kind, _comps, due, critical) in enumerate(defaults.ASSIGNMENTS, start=1)])
+
+
+def update_cohort(db: Database, actor: Actor, cohort_id: int, setup: CohortSetup) -> None:
+    """Change names, calendar and cut-off rule (the code stays: people and files refer to it)."""
+    require_role(actor, "admin")
+    check_setup(setup)
+    before = setup_of(db, actor, cohort_id)
+
+    def run(tx: Transaction):
+        tx.execute("UPDATE cohort SET name_ja = ?, name_en = ?, reflection_cutoff_days = ? WHERE id = ?",
+                   [setup.name_ja.strip(), setup.name_en.strip(), setup.reflection_cutoff_days, cohort_id])
+        tx.executemany("UPDATE cohort_stage SET starts_on = ?, ends_on = ? WHERE cohort_id = ? AND stage = ?",
+                       [(*setup.calendar[s], cohort_id, s) for s in STAGE_ORDER])
+        audit(tx, actor.id, "cohort.update", "cohort", cohort_id,
+              {"names": [before.name_ja, before.name_en], "calendar": before.calendar,
+               "cutoff": before.reflection_cutoff_days},
+              {"names": [setup.name_ja, setup.name_en], "calendar": setup.calendar,
+               "cutoff": setup.reflection_cutoff_days})
+
+    db.write(run)
+
+
+def assignment_list(db: Database, actor: Actor, cohort_id: int) -> list[dict]:
+    require_role(actor, "admin")
+    return db.dicts("SELECT seq, code, title_ja, title_en, kind, due_on, certification_critical FROM assignment "
+                    "WHERE cohort_id = ? ORDER BY seq", [cohort_id])
+
+
+# -- days off: Japan's public holidays and the programme's own ---------------------------------------------------
+def days_off(db: Database, start: date, end: date) -> dict[date, tuple[str, str]]:
+    """Days no reflection is expected, programme-wide, between `start` and `end`: Japan's public holidays
+    (jpholiday) and the office's own days off, each with its name (ja, en). Not person data: no actor needed."""
+    out = {day: (name, name) for day, name in jpholiday.between(start, end)}
+    for day, name_ja, name_en in db.rows(
+            "SELECT day, name_ja, name_en FROM programme_day_off WHERE day BETWEEN ? AND ?", [start, end]):
+        out[day] = (name_ja, name_en)
+    return out
+
+
+def programme_days_off(db: Database, actor: Actor) -> list[dict]:
+    require_role(actor, "admin")
+    return db.dicts("SELECT day, name_ja, name_en FROM programme_day_off ORDER BY day DESC")
+
+
+def add_programme_day_off(db: Database, actor: Actor, day: date, name_ja: str, name_en: str) -> None:
+    require_role(actor, "admin")
+    name_ja, name_en = (name_ja or "").strip(), (name_en or "").strip() or (name_ja or "").strip()
+    if not name_ja:
+        raise InvalidInput("setup.day_off_name_required")
+    if len(name_ja) > 100 or len(name_en) > 100:
+        raise InvalidInput("setup.name_too_long", limit=100)
+
+    def run(tx: Transaction):
+        tx.execute("DELETE FROM programme_day_off WHERE day = ?", [day])
+        tx.execute("INSERT INTO programme_day_off (day, name_ja, name_en, created_by, created_at) "
+                   "VALUES (?, ?, ?, ?, ?)", [day, name_ja, name_en, actor.id, utcnow()])
+        audit(tx, actor.id, "programme.day_off", "programme_day_off", day, None, {"name": name_ja})
+
+    db.write(run)
+
+
+def remove_programme_day_off(db: Database, actor: Actor, day: date) -> None:
+    require_role(actor, "admin")
+
+    def run(tx: Transaction):
+        before = tx.value("SELECT name_ja FROM programme_day_off WHERE day = ?", [day])
+        if before is None:
+            raise NotFound()
+        tx.execute("DELETE FROM programme_day_off WHERE day = ?", [day])
+        audit(tx, actor.id, "programme.day_off", "programme_day_off", day, {"name": before}, None)
+
+    db.write(run)

@@ -191,6 +191,17 @@ class Database:
         with self._write_lock, self._cursor() as cur:
             cur.execute("CHECKPOINT")
 
+    def copy_to(self, path: str | Path) -> None:
+        """A consistent copy of the whole database into a new file while the app runs: taken under the write lock,
+        so no write of this process is half in it (see backup.py)."""
+        with self._write_lock, self._cursor() as cur:
+            catalog = cur.execute("SELECT current_database()").fetchone()[0]
+            cur.execute("ATTACH ? AS backup_target", [str(path)])
+            try:
+                cur.execute(f'COPY FROM DATABASE "{catalog}" TO backup_target')
+            finally:
+                cur.execute("DETACH backup_target")
+
     def close(self) -> None:
         self._conn.close()
 

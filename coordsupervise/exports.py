@@ -1,6 +1,5 @@
 """Files people take away: CSV for Excel (UTF-8 with BOM, cells safe from formula injection) and a printable
-page (plain HTML with every piece of user text escaped). Also the reader for CSV that comes in (UTF-8 with or
-without BOM, or CP932 from Japanese Excel)."""
+page (plain HTML with every piece of user text escaped). Files that come in are read by tabular.py."""
 from __future__ import annotations
 
 import csv
@@ -14,6 +13,7 @@ import pandas as pd
 from .access import Actor, require_enrolment_read
 from .db import Database
 from .errors import AccessDenied
+from .tabular import decode_csv  # noqa: F401  (the reader moved to tabular; kept here for existing callers)
 
 # what Excel and LibreOffice read as the start of a formula (full-width forms too, which IMEs produce)
 _FORMULA_START = tuple("=+-@\t\r＝＋－＠")
@@ -71,16 +71,6 @@ def _xlsx_value(value):
     if isinstance(value, date):
         return value
     return safe_cell(value)  # text (and None/NaN as empty): never a formula
-
-
-def decode_csv(data: bytes) -> str:
-    """Text of an uploaded CSV: UTF-8 (BOM or not) first, then CP932 as saved by Japanese Excel."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("not UTF-8 or CP932")
 
 
 def trainee_record(db: Database, actor: Actor, enrolment_id: int) -> pd.DataFrame:

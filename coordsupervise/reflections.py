@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from . import privacy
 from .access import Actor, require_enrolment_read
 from .auth import audit
+from .cohorts import days_off
 from .db import Database, Transaction, utcnow
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
@@ -134,6 +135,7 @@ def calendar(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> d
     rows = {d: (status, late) for d, status, late in db.rows(
         "SELECT practice_date, status, late FROM reflection WHERE enrolment_id = ?", [enrolment.id])}
     off = {d for (d,) in db.rows("SELECT day FROM day_off WHERE enrolment_id = ?", [enrolment.id])}
+    off |= set(days_off(db, start, end))  # public holidays and the programme's days off
     now = utcnow()
     out: dict[date, str] = {}
     d = start
@@ -175,6 +177,7 @@ def default_day(db: Database, actor: Actor, enrolment: Enrolment, today: date) -
         return min(max(left_off, start), min(end, today))
     day = min(max(today, start), min(end, today))
     off = {d for (d,) in db.rows("SELECT day FROM day_off WHERE enrolment_id = ?", [enrolment.id])}
+    off |= set(days_off(db, start, day))
     while (day.weekday() >= 5 or day in off) and day > start:  # a Saturday evening opens Friday
         day -= timedelta(days=1)
     return day
@@ -189,6 +192,8 @@ def open_day(db: Database, actor: Actor, enrolment: Enrolment, day: date) -> Day
         "problem, analysis, insight, try_text, self_rating, updated_at FROM reflection "
         "WHERE enrolment_id = ? AND practice_date = ?", [enrolment.id, day])
     off = db.value("SELECT reason FROM day_off WHERE enrolment_id = ? AND day = ?", [enrolment.id, day])
+    if off is None and days_off(db, day, day):
+        off = "holiday"
     start, end = enrolment.practical
     expected = start <= day <= end and day.weekday() < 5 and off is None
     if row is None:

@@ -47,6 +47,10 @@ ROUTES: tuple[Route, ...] = (
           ":material/workspace_premium:", "nav.section.manager"),
     Route("admin", ("admin",), "nav.admin", ":material/admin_panel_settings:",
           "nav.section.admin"),
+    Route("setup", ("admin",), "nav.setup", ":material/event_note:",
+          "nav.section.admin"),
+    Route("imports", ("admin",), "nav.imports", ":material/upload_file:",
+          "nav.section.admin"),
     Route("account", ("trainee", "supervisor", "manager", "admin"), "nav.account",
           ":material/manage_accounts:", "nav.section.account"),
 )

@@ -26,6 +26,8 @@ if choice != actor.language:
     st.rerun()
 
 st.subheader(t("account.password_title"))
+if st.session_state.get(state.MUST_CHANGE_PASSWORD):
+    st.warning(t("people.must_change_now"), icon=":material/key:")
 st.caption(t("account.password_rules"))
 with st.form("account_password", clear_on_submit=True):
     current = st.text_input(t("account.password_current"), type="password", key="account_current")

@@ -1,18 +1,27 @@
-"""Admin: people (create, deactivate, reactivate) and the cohorts on record. Reads/writes auth and cohorts."""
+"""Admin: people (find, add, edit names and roles, reset a password, deactivate or reactivate after a confirmation)
+and the backup download. Reads/writes auth, people and backup."""
 import streamlit as st
 
-from coordsupervise import auth, cohorts
+from coordsupervise import auth, backup, people
 from coordsupervise.access import ROLES
+from coordsupervise.db import utcnow
 from coordsupervise.errors import UserError
 from coordsupervise.ui.guard import require, show_error
-from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import jst, today_jst
+from coordsupervise.ui.runtime import database, t
+from coordsupervise.ui.widgets import form_done, form_key, jst
 
 actor = require("admin")
 db = database()
 
 st.title(t("nav.admin"))
-people_tab, cohorts_tab = st.tabs([t("admin.tab_people"), t("admin.tab_cohorts")])
+if st.session_state.get("admin_notice"):
+    st.success(st.session_state.pop("admin_notice"), icon=":material/check_circle:")
+people_tab, backup_tab = st.tabs([t("admin.tab_people"), t("admin.tab_backup")])
+
+
+def role_names(roles) -> str:
+    return "・".join(t(f"role.{r}") for r in roles if r)
+
 
 with people_tab:
     query = st.text_input(t("admin.search"), key="admin_search", placeholder=t("admin.search_hint"))
@@ -21,57 +30,118 @@ with people_tab:
     st.dataframe(
         [{t("admin.col_username"): u["username"], t("admin.col_name"): u["display_name"],
           t("admin.col_kana"): u["display_name_kana"] or "",
-          t("admin.col_roles"): "・".join(t(f"role.{r}") for r in u["roles"].split(",") if r),
+          t("admin.col_roles"): role_names(u["roles"].split(",")),
           t("admin.col_active"): u["active"], t("admin.col_last_login"): jst(u["last_login_at"])} for u in users[:500]],
-        hide_index=True, width="stretch")
+        hide_index=True, width="stretch", key="admin_people_table")
 
-    with st.expander(t("admin.activation_title")):
-        names = {u["username"]: u for u in users}
-        chosen = st.selectbox(t("admin.col_username"), sorted(names), key="admin_activation_user", index=None)
-        if chosen:
-            target = names[chosen]
-            label = t("admin.deactivate") if target["active"] else t("admin.reactivate")
-            if st.button(label, key="admin_activation_button"):
+    by_name = {u["username"]: u for u in users}
+    chosen = st.selectbox(t("admin.person"), sorted(by_name), index=None, key="admin_person",
+                          format_func=lambda name: f"{by_name[name]['display_name']}({name})",
+                          placeholder=t("admin.person_hint"))
+    if chosen:
+        person = people.person(db, actor, by_name[chosen]["id"])
+        with st.container(border=True):
+            st.markdown(f"**{person['display_name']}**({person['username']})"
+                        + ("" if person["active"] else f" — {t('admin.inactive')}"))
+            base = f"admin_edit_{person['id']}"
+            with st.form(base):
+                name = st.text_input(t("admin.col_name"), value=person["display_name"], key=f"{base}_name",
+                                     max_chars=people.NAME_MAX)
+                kana = st.text_input(t("admin.col_kana"), value=person["display_name_kana"] or "",
+                                     key=f"{base}_kana", max_chars=people.NAME_MAX)
+                email = st.text_input(t("admin.col_email"), value=person["email"] or "", key=f"{base}_email",
+                                      max_chars=people.EMAIL_MAX)
+                roles = st.multiselect(t("admin.col_roles"), ROLES, default=list(person["roles"]),
+                                       format_func=lambda r: t(f"role.{r}"), key=f"{base}_roles")
+                save = st.form_submit_button(t("admin.save_person"), type="primary", key=f"{base}_save")
+            if save:
                 try:
-                    auth.set_active(db, actor, target["id"], not target["active"])
-                    st.success(t("admin.activation_done", username=chosen))
+                    people.update_person(db, actor, person["id"], display_name=name, kana=kana, email=email,
+                                         roles=tuple(roles))
+                    st.session_state["admin_notice"] = t("admin.person_saved", name=name.strip())
                     st.rerun()
                 except UserError as exc:
                     show_error(exc)
 
+            left, right = st.columns(2)
+            with left:
+                st.markdown(f"**{t('admin.reset_title')}**")
+                st.caption(t("admin.reset_hint"))
+                if st.button(t("admin.reset"), key=f"{base}_reset", disabled=person["id"] == actor.id):
+                    try:
+                        one_time = people.reset_password(db, actor, person["id"])
+                        st.success(t("admin.reset_done", name=person["display_name"]))
+                        st.code(one_time, language=None)
+                        st.caption(t("admin.initial_password_hint"))
+                    except UserError as exc:
+                        show_error(exc)
+            with right:
+                active = person["active"]
+                st.markdown(f"**{t('admin.activation_title')}**")
+                confirm_key = f"{base}_confirming"
+                if not st.session_state.get(confirm_key):
+                    if st.button(t("admin.deactivate") if active else t("admin.reactivate"), key=f"{base}_activation",
+                                 disabled=person["id"] == actor.id and active):
+                        st.session_state[confirm_key] = True
+                        st.rerun()
+                else:
+                    st.warning(t("admin.confirm_deactivate" if active else "admin.confirm_reactivate",
+                                 name=person["display_name"], username=person["username"]))
+                    yes, no = st.columns(2)
+                    if yes.button(t("admin.confirm_yes"), key=f"{base}_confirm_yes", type="primary"):
+                        st.session_state.pop(confirm_key, None)
+                        try:
+                            auth.set_active(db, actor, person["id"], not active)
+                            st.session_state["admin_notice"] = t(
+                                "admin.deactivated" if active else "admin.reactivated",
+                                name=person["display_name"], username=person["username"])
+                            st.rerun()
+                        except UserError as exc:
+                            show_error(exc)
+                    if no.button(t("admin.confirm_no"), key=f"{base}_confirm_no"):
+                        st.session_state.pop(confirm_key, None)
+                        st.rerun()
+
     with st.expander(t("admin.create_title")):
-        with st.form("admin_create_user", clear_on_submit=False):
-            username = st.text_input(t("admin.col_username"), key="admin_new_username")
-            name = st.text_input(t("admin.col_name"), key="admin_new_name")
-            kana = st.text_input(t("admin.col_kana"), key="admin_new_kana")
-            email = st.text_input(t("admin.col_email"), key="admin_new_email")
+        base = form_key("admin_create_user")
+        with st.form(base):
+            username = st.text_input(t("admin.col_username"), key=f"{base}_username")
+            name = st.text_input(t("admin.col_name"), key=f"{base}_name")
+            kana = st.text_input(t("admin.col_kana"), key=f"{base}_kana")
+            email = st.text_input(t("admin.col_email"), key=f"{base}_email")
             roles = st.multiselect(t("admin.col_roles"), ROLES, format_func=lambda r: t(f"role.{r}"),
-                                   key="admin_new_roles")
-            create = st.form_submit_button(t("admin.create_submit"))
+                                   key=f"{base}_roles")
+            create = st.form_submit_button(t("admin.create_submit"), key=f"{base}_submit")
         if create:
             try:
                 if not roles:
                     raise UserError("admin.roles_required")
                 if not name.strip():
                     raise UserError("admin.name_required")
-                # a one-time initial password, shown once, for the admin to hand over; the person changes it
+                if email.strip() and not people.valid_email(email.strip()):
+                    raise UserError("people.bad_email")
+                # a one-time password, shown once, for the admin to hand over; the person changes it at first login
                 initial = auth.initial_password()
-                auth.create_user(db, actor, username, name.strip(), initial, tuple(roles), kana=kana.strip() or None,
-                                 email=email.strip() or None)
+                user_id = auth.create_user(db, actor, username, name.strip(), initial, tuple(roles),
+                                           kana=kana.strip() or None, email=email.strip() or None)
+                people.require_password_change(db, actor, user_id)
+                form_done("admin_create_user")
                 st.success(t("admin.created", username=auth.normalize_username(username)))
                 st.code(initial, language=None)
                 st.caption(t("admin.initial_password_hint"))
             except UserError as exc:
                 show_error(exc)
 
-with cohorts_tab:
-    frame = cohorts.overview(db, actor, today_jst())
-    st.dataframe(
-        frame.assign(name=frame["name_ja"] if language() == "ja" else frame["name_en"],
-                     stage=[t(f"stage.{s}") for s in frame["stage"]])[
-            ["code", "name", "stage", "trainees", "starts_on", "ends_on"]],
-        hide_index=True, width="stretch",
-        column_config={"code": t("cohorts.col_code"), "name": t("cohorts.col_name"),
-                       "stage": t("cohorts.col_stage"), "trainees": t("cohorts.col_trainees"),
-                       "starts_on": st.column_config.DateColumn(t("cohorts.col_starts"), format="YYYY-MM-DD"),
-    "ends_on": st.column_config.DateColumn(t("cohorts.col_ends"), format="YYYY-MM-DD")})
+with backup_tab:
+    st.caption(t("admin.backup_hint"))
+    if st.button(t("admin.backup_prepare"), key="admin_backup_prepare", icon=":material/backup:"):
+        try:
+            st.session_state["admin_backup"] = backup.backup_bytes(db, actor)
+            st.session_state["admin_backup_name"] = backup.file_name(utcnow())
+        except UserError as exc:
+            show_error(exc)
+    if st.session_state.get("admin_backup"):
+        data = st.session_state["admin_backup"]
+        st.download_button(t("admin.backup_download", size=f"{len(data) / 1024 / 1024:.1f} MB"), data,
+                           file_name=st.session_state["admin_backup_name"], mime="application/octet-stream",
+                           key="admin_backup_download", on_click="ignore", icon=":material/download:")

@@ -16,6 +16,7 @@ from coordsupervise import (
 )
 from coordsupervise.errors import UserError
 from coordsupervise.ui.cohorts import caseload_risk
+from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
@@ -93,6 +94,7 @@ with tab_reflections:
         status_labels = {s: t(f"calendar.{s}") for s in charts.STATUS_COLOURS}
         st.plotly_chart(charts.practice_calendar(statuses, status_labels, [t(f"weekday.{i}") for i in range(7)]),
                         width="stretch", config={"displayModeBar": False}, key="trainee_calendar")
+    supervisor_day_off(db, actor, enrolment)  # the trainee's own supervisor only
     page_size = 10
     page_key = f"trainee_page_{enrolment.id}"  # each trainee's timeline starts on its first page
     page_no = st.session_state.get(page_key, 1)

@@ -6,14 +6,20 @@ that it trusts nothing but the checked session: with nobody logged in, or the wr
 stops before the page reads anything."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import streamlit as st
 
 from ..access import Actor
 from ..errors import UserError
 from ..i18n import catalogue
+from ..routes import BY_PATH
+from . import state
 from .handover import hand_over_to_router
 from .login import current_actor
 from .runtime import t
+from .widgets import link
 
 
 def require(*roles: str) -> Actor:
@@ -26,7 +32,16 @@ def require(*roles: str) -> Actor:
     if not actor.has(*roles):
         st.error(t("guard.forbidden"))
         st.stop()
+    if st.session_state.get(state.MUST_CHANGE_PASSWORD) and not _is_account_page(sys._getframe(1)):
+        # a one-time password from the office: nothing else opens until the person has chosen their own
+        st.warning(t("people.change_password_first"), icon=":material/key:")
+        link("account", t("nav.account"), ":material/manage_accounts:")
+        st.stop()
     return actor
+
+
+def _is_account_page(frame) -> bool:
+    return Path(frame.f_code.co_filename).as_posix().endswith("pages/" + BY_PATH["account"].path + ".py")
 
 
 def show_error(exc: UserError) -> None:

@@ -83,6 +83,7 @@ def current_actor() -> Actor | None:
         st.session_state[state.NOTICE] = "login.session_ended"
         return None
     st.session_state[state.LANGUAGE] = user.language
+    st.session_state[state.MUST_CHANGE_PASSWORD] = user.must_change_password
     return user.actor()
 
 

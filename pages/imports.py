@@ -1,0 +1,91 @@
+"""Admin: import the roster and the online-stage quiz results (CSV or XLSX): templates, preview, all-or-nothing
+commit, and the one-time passwords of new accounts (shown once, downloadable). Reads/writes imports."""
+import pandas as pd
+import streamlit as st
+
+from coordsupervise import exports, imports
+from coordsupervise.errors import UserError
+from coordsupervise.ui.admin import cohort_picker, preview_view
+from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.state import IMPORT_PASSWORDS
+
+actor = require("admin")
+db = database()
+
+st.title(t("nav.imports"))
+cohort = cohort_picker(imports.cohorts(db, actor), "imports_cohort")
+if cohort is None:
+    st.stop()
+
+if st.session_state.get("imports_notice"):
+    st.success(st.session_state.pop("imports_notice"), icon=":material/check_circle:")
+passwords = st.session_state.get(IMPORT_PASSWORDS)
+if passwords:
+    # shown once: until the office says it has saved them, then gone from the screen and the session
+    with st.container(border=True):
+        st.success(t("import.passwords_title", count=len(passwords["rows"]) - 1), icon=":material/key:")
+        st.caption(t("import.passwords_hint"))
+        frame = pd.DataFrame(passwords["rows"][1:], columns=passwords["rows"][0])
+        st.dataframe(frame, hide_index=True, width="stretch", key="imports_passwords_table")
+        st.download_button(t("import.passwords_download"), exports.csv_bytes(frame),
+                           file_name=f"one-time-passwords-{passwords['cohort']}.csv", mime="text/csv",
+                           key="imports_passwords_download", on_click="ignore", icon=":material/download:")
+        if st.button(t("import.passwords_done"), key="imports_passwords_done"):
+            del st.session_state[IMPORT_PASSWORDS]
+            st.rerun()
+
+KINDS = ("roster", "quiz")
+wanted_kind = st.query_params.get("kind")
+kind = st.radio(t("import.kind"), KINDS, index=KINDS.index(wanted_kind) if wanted_kind in KINDS else 0,
+                horizontal=True, format_func=lambda k: t(f"import.tab_{k}"), key="imports_kind")
+if kind != wanted_kind:
+    st.query_params["kind"] = kind
+
+SHOWN = {
+    "roster": {"username": "import.col_username", "name": "import.col_name", "supervisors": "import.col_supervisors",
+               "changes": "import.col_changes"},
+    "quiz": {"username": "import.col_username", "module": "import.col_module", "score": "import.col_score",
+             "attempt": "import.col_attempt", "taken_on": "import.col_taken_on"},
+}
+
+st.caption(t(f"import.{kind}_hint"))
+lang = language()
+c1, c2, c3 = st.columns(3)
+c1.download_button(t("import.template_csv"), imports.template_file(kind, lang, "csv"),
+                   file_name=f"{kind}-template.csv", mime="text/csv", key=f"imports_{kind}_tpl_csv",
+                   on_click="ignore", icon=":material/description:")
+c2.download_button(t("import.template_xlsx"), imports.template_file(kind, lang, "xlsx"),
+                   file_name=f"{kind}-template.xlsx", key=f"imports_{kind}_tpl_xlsx", on_click="ignore",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   icon=":material/table:")
+c3.caption(t("import.encodings"))
+upload = st.file_uploader(t("import.file"), type=["csv", "xlsx", "txt"], key=f"imports_{kind}_file")
+if upload is None:
+    st.stop()
+data = upload.getvalue()
+preview_fn = imports.preview_roster if kind == "roster" else imports.preview_quiz
+try:
+    preview = preview_fn(db, actor, data, upload.name, cohort["id"])
+except UserError as exc:
+    show_error(exc)
+    st.stop()
+st.subheader(t("import.preview_title", file=upload.name))
+preview_view(preview, SHOWN[kind])
+if not preview.errors and not preview.changes:
+    st.info(t("import.nothing_to_change"))
+    st.stop()
+if st.button(t("import.commit", cohort=cohort["code"]), type="primary", key=f"imports_{kind}_commit",
+             disabled=not preview.committable):
+    commit_fn = imports.commit_roster if kind == "roster" else imports.commit_quiz
+    try:
+        result = commit_fn(db, actor, data, upload.name, cohort["id"])
+    except UserError as exc:
+        show_error(exc)
+        st.stop()
+    if result.passwords:
+        st.session_state[IMPORT_PASSWORDS] = {
+            "cohort": cohort["code"], "rows": imports.one_time_passwords_rows(result, lang)}
+    st.session_state["imports_notice"] = t("import.committed", **result.counts)
+    st.rerun()
+

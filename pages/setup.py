@@ -1,0 +1,184 @@
+"""Admin: set cohorts up (create, copy from an earlier cohort, stage calendar, reflection cut-off), assign
+supervisors to trainees in bulk with the history kept, and the programme's days off. Reads/writes cohorts and
+caseload."""
+from datetime import timedelta
+
+import streamlit as st
+
+from coordsupervise import caseload, cohorts, defaults, imports, people
+from coordsupervise.errors import UserError
+from coordsupervise.ui.admin import cohort_label, cohort_picker
+from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.widgets import form_done, form_key, jst, today_jst
+
+actor = require("admin")
+db = database()
+ja = language() == "ja"
+
+st.title(t("nav.setup"))
+if st.session_state.get("setup_notice"):
+    st.success(st.session_state.pop("setup_notice"), icon=":material/check_circle:")
+all_cohorts = imports.cohorts(db, actor)
+cohorts_tab, caseload_tab, days_tab = st.tabs([t("setup.tab_cohorts"), t("setup.tab_caseload"),
+                                               t("setup.tab_days_off")])
+
+
+def calendar_inputs(base: str, calendar: dict) -> dict:
+    """One date range per stage (a single day for the workshop days and the decision)."""
+    out = {}
+    for i, stage in enumerate(cohorts.STAGE_ORDER):
+        if i % 2 == 0:
+            cols = st.columns(2)  # a row per pair keeps the stages in order when a phone stacks the columns
+        start, end = calendar[stage]
+        picked = cols[i % 2].date_input(t(f"stage.{stage}"), value=(start, end), key=f"{base}_{stage}",
+                                        format="YYYY/MM/DD")
+        out[stage] = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (start, end)
+    return out
+
+
+with cohorts_tab:
+    new_label = t("setup.new_cohort")
+    choices = [0, *[c["id"] for c in all_cohorts]]  # 0: a new cohort
+    by_id = {c["id"]: c for c in all_cohorts}
+    picked = st.selectbox(t("setup.cohort"), choices, index=1 if all_cohorts else 0, key="setup_cohort_edit",
+                          format_func=lambda cid: cohort_label(by_id[cid]) if cid else new_label)
+    if not picked:
+        base = form_key("setup_new")
+        start = today_jst() + timedelta(days=60)
+        with st.form(base):
+            code = st.text_input(t("setup.code"), key=f"{base}_code", help=t("setup.code_hint"), max_chars=32)
+            name_ja = st.text_input(t("setup.name_ja"), key=f"{base}_name_ja", max_chars=100)
+            name_en = st.text_input(t("setup.name_en"), key=f"{base}_name_en", max_chars=100)
+            copy_from = st.selectbox(t("setup.copy_from"), [None, *by_id], key=f"{base}_copy",
+                                     format_func=lambda cid: t("setup.copy_defaults") if cid is None
+                                     else cohort_label(by_id[cid]))
+            cutoff = st.number_input(t("setup.cutoff"), 0, cohorts.MAX_CUTOFF_DAYS, 1, key=f"{base}_cutoff",
+                                     help=t("setup.cutoff_hint"))
+            st.markdown(f"**{t('setup.calendar')}**")
+            calendar = calendar_inputs(base, defaults.stage_calendar(start))
+            create = st.form_submit_button(t("setup.create"), type="primary", key=f"{base}_submit")
+        if create:
+            try:
+                setup = cohorts.CohortSetup(code.strip(), name_ja, name_en, calendar, int(cutoff))
+                cohorts.create_cohort(db, actor, setup, copy_from=copy_from)
+                form_done("setup_new")
+                st.session_state["setup_notice"] = t("setup.created", code=setup.code)
+                st.rerun()
+            except UserError as exc:
+                show_error(exc)
+    else:
+        current = cohorts.setup_of(db, actor, picked)
+        base = f"setup_edit_{picked}"
+        with st.form(base):
+            st.text_input(t("setup.code"), value=current.code, disabled=True, key=f"{base}_code")
+            name_ja = st.text_input(t("setup.name_ja"), value=current.name_ja, key=f"{base}_name_ja", max_chars=100)
+            name_en = st.text_input(t("setup.name_en"), value=current.name_en, key=f"{base}_name_en", max_chars=100)
+            cutoff = st.number_input(t("setup.cutoff"), 0, cohorts.MAX_CUTOFF_DAYS, current.reflection_cutoff_days,
+                                     key=f"{base}_cutoff", help=t("setup.cutoff_hint"))
+            st.markdown(f"**{t('setup.calendar')}**")
+            calendar = calendar_inputs(base, current.calendar)
+            save = st.form_submit_button(t("setup.save"), type="primary", key=f"{base}_submit")
+        if save:
+            try:
+                cohorts.update_cohort(db, actor, picked, cohorts.CohortSetup(
+                    current.code, name_ja, name_en, calendar, int(cutoff)))
+                st.session_state["setup_notice"] = t("setup.saved", code=current.code)
+                st.rerun()
+            except UserError as exc:
+                show_error(exc)
+        st.markdown(f"**{t('setup.assignments')}**")
+        st.dataframe([{t("setup.col_seq"): a["seq"], t("setup.col_assignment"): a["title_ja"] if ja else a["title_en"],
+                       t("setup.col_kind"): t(f"setup.kind.{a['kind']}"), t("setup.col_due"): a["due_on"],
+                       t("setup.col_critical"): a["certification_critical"]}
+                      for a in cohorts.assignment_list(db, actor, picked)],
+                     hide_index=True, width="stretch", key="setup_assignments")
+
+with caseload_tab:
+    cohort = cohort_picker(all_cohorts, "setup_caseload_cohort")
+    if cohort is not None:
+        frame = caseload.caseload(db, actor, cohort["id"])
+        supervisors = people.staff(db, actor, "supervisor")
+        sup_names = {s["id"]: f"{s['display_name']}({s['username']})" for s in supervisors}
+        st.caption(t("setup.caseload_hint"))
+        table = frame.assign(select=False)[["select", "display_name", "username", "organisation", "supervisors"]]
+        edited = st.data_editor(
+            table, hide_index=True, width="stretch", key=f"setup_caseload_table_{cohort['id']}",
+            disabled=["display_name", "username", "organisation", "supervisors"],
+            column_config={"select": st.column_config.CheckboxColumn(t("setup.col_select")),
+                           "display_name": t("admin.col_name"), "username": t("admin.col_username"),
+                           "organisation": t("setup.col_organisation"), "supervisors": t("setup.col_supervisors")})
+        selected = [int(frame["enrolment_id"].iloc[i]) for i, flag in enumerate(edited["select"]) if flag]
+        st.caption(t("setup.selected", count=len(selected), total=len(frame)))
+        with st.form(f"setup_assign_{cohort['id']}"):
+            chosen = st.multiselect(t("setup.supervisors"), list(sup_names), format_func=sup_names.get,
+                                    key=f"setup_assign_sups_{cohort['id']}")
+            mode = st.radio(t("setup.mode"), ["add", "replace", "remove"], horizontal=True,
+                            format_func=lambda m: t(f"setup.mode.{m}"), key=f"setup_assign_mode_{cohort['id']}")
+            reason = st.text_input(t("setup.reason"), key=f"setup_assign_reason_{cohort['id']}",
+                                   max_chars=caseload.REASON_MAX)
+            apply = st.form_submit_button(t("setup.apply"), type="primary", key=f"setup_apply_{cohort['id']}")
+        if apply:
+            try:
+                if mode == "remove":
+                    changed = sum(caseload.unassign(db, actor, selected, s, reason) for s in chosen)
+                else:
+                    changed = caseload.assign(db, actor, selected, chosen, replace=mode == "replace", reason=reason)
+                st.session_state["setup_notice"] = t("setup.assigned", count=changed)
+                st.rerun()
+            except UserError as exc:
+                show_error(exc)
+        with st.expander(t("setup.load")):
+            load = caseload.load_by_supervisor(db, actor, cohort["id"])
+            st.dataframe(load[["display_name", "username", "trainees"]], hide_index=True, width="stretch",
+                         column_config={"display_name": t("admin.col_name"), "username": t("admin.col_username"),
+                                        "trainees": t("setup.col_trainees")}, key="setup_load")
+        with st.expander(t("setup.history")):
+            names = dict(zip(frame["enrolment_id"], frame["display_name"], strict=True))
+            who = st.selectbox(t("setup.trainee"), list(names), format_func=names.get, index=None,
+                               key="setup_history_trainee")
+            if who is not None:
+                st.dataframe([{t("setup.col_supervisor"): h["supervisor"], t("setup.col_from"): jst(h["starts_at"]),
+                               t("setup.col_until"): jst(h["ends_at"]) or t("setup.now"),
+                               t("setup.col_changed_by"): h["ended_by"] or h["started_by"] or "",
+                               t("setup.reason"): h["reason"] or ""}
+                              for h in caseload.history(db, actor, int(who))],
+                             hide_index=True, width="stretch", key="setup_history_table")
+
+with days_tab:
+    st.caption(t("setup.days_off_hint"))
+    today = today_jst()
+    base = form_key("setup_day_off")
+    with st.form(base):
+        c1, c2, c3 = st.columns([1, 2, 2])
+        day = c1.date_input(t("setup.day"), value=today, key=f"{base}_day", format="YYYY/MM/DD")
+        name_ja = c2.text_input(t("setup.day_name_ja"), key=f"{base}_name_ja", max_chars=100)
+        name_en = c3.text_input(t("setup.day_name_en"), key=f"{base}_name_en", max_chars=100)
+        add = st.form_submit_button(t("setup.add_day_off"), key=f"{base}_submit")
+    if add:
+        try:
+            cohorts.add_programme_day_off(db, actor, day, name_ja, name_en)
+            form_done("setup_day_off")
+            st.session_state["setup_notice"] = t("setup.day_off_added", day=day.isoformat())
+            st.rerun()
+        except UserError as exc:
+            show_error(exc)
+    own = cohorts.programme_days_off(db, actor)
+    if own:
+        st.markdown(f"**{t('setup.programme_days_off')}**")
+        st.dataframe([{t("setup.day"): d["day"], t("setup.day_name"): d["name_ja"] if ja else d["name_en"]}
+                      for d in own], hide_index=True, width="stretch", key="setup_days_off_list")
+        remove = st.selectbox(t("setup.remove_day_off"), [d["day"] for d in own], index=None,
+                              key="setup_day_off_remove")
+        if remove is not None and st.button(t("setup.remove"), key="setup_day_off_remove_button"):
+            try:
+                cohorts.remove_programme_day_off(db, actor, remove)
+                st.session_state["setup_notice"] = t("setup.day_off_removed", day=remove.isoformat())
+                st.rerun()
+            except UserError as exc:
+                show_error(exc)
+    st.markdown(f"**{t('setup.public_holidays', year=today.year)}**")
+    holidays = cohorts.days_off(db, today, today + timedelta(days=365))
+    st.dataframe([{t("setup.day"): d, t("setup.day_name"): names[0] if ja else names[1]}
+                  for d, names in sorted(holidays.items())],
+                 hide_index=True, width="stretch", key="setup_holidays")

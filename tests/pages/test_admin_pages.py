@@ -1,0 +1,169 @@
+"""The programme office's screens through AppTest: people (edit, reset, deactivate with confirmation), cohort
+set-up, caseloads, days off, imports (preview, rejected rows, commit, one-time passwords), backup, and the forced
+password change after a reset. They write to the shared page database, so they use the oldest (finished) cohort
+and people no other page test reads."""
+import csv
+import io
+
+from coordsupervise import auth
+from coordsupervise.i18n import translate
+from coordsupervise.ui.runtime import database
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+def oldest_cohort():
+    return database().dicts("SELECT c.id, c.code FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id "
+                            "AND s.stage = 'online' ORDER BY s.starts_on LIMIT 1")[0]
+
+
+def a_trainee_of_the_oldest_cohort(offset: int) -> str:
+    return database().value("SELECT u.username FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
+                            "WHERE e.cohort_id = ? ORDER BY u.username LIMIT 1 OFFSET ?",
+                            [oldest_cohort()["id"], offset])
+
+
+def texts(at) -> str:
+    return " ".join([str(e.value) for e in (*at.success, *at.warning, *at.error, *at.info, *at.markdown)])
+
+
+def test_edit_a_person_and_deactivate_after_a_confirmation_naming_them(app):
+    username = a_trainee_of_the_oldest_cohort(0)
+    user = auth.load_login_user(database(), username)
+    at = app("demo-admin", script="pages/admin.py").run()
+    assert not at.exception and len(at.dataframe) >= 1
+    at.selectbox(key="admin_person").set_value(username).run()
+    base = f"admin_edit_{user.id}"
+    at.text_input(key=f"{base}_kana").input("てすと かな")  # typed into the form, sent with its button
+    at.button(key=f"{base}_save").click().run()
+    assert not at.exception
+    assert auth.load_login_user(database(), username).display_name == user.display_name
+    assert database().value("SELECT display_name_kana FROM app_user WHERE id = ?", [user.id]) == "てすと かな"
+
+    at.button(key=f"{base}_activation").click().run()
+    assert JA("admin.confirm_deactivate", name=user.display_name, username=username) in texts(at)
+    assert auth.load_login_user(database(), username).active  # nothing happens before the confirmation
+    at.button(key=f"{base}_confirm_yes").click().run()
+    assert not at.exception
+    assert not auth.load_login_user(database(), username).active
+    assert JA("admin.deactivated", name=user.display_name, username=username) in texts(at)
+    at.button(key=f"{base}_activation").click().run()
+    at.button(key=f"{base}_confirm_yes").click().run()
+    assert auth.load_login_user(database(), username).active
+
+
+def test_reset_shows_a_one_time_password_once_and_the_login_then_demands_a_change(app):
+    username = a_trainee_of_the_oldest_cohort(1)
+    user = auth.load_login_user(database(), username)
+    at = app("demo-admin", script="pages/admin.py").run()
+    at.selectbox(key="admin_person").set_value(username).run()
+    at.button(key=f"admin_edit_{user.id}_reset").click().run()
+    assert not at.exception
+    (code,) = at.code
+    assert auth.verify_password(code.value, auth.load_login_user(database(), username).password_hash)
+    assert not at.run().code  # the next view of the page no longer shows it
+
+    blocked = app(username, script="pages/progress.py").run()
+    assert not blocked.exception
+    assert [w.value for w in blocked.warning] == [JA("people.change_password_first")]
+    assert len(blocked.dataframe) == 0 and len(blocked.metric) == 0
+    account = app(username, script="pages/account.py").run()
+    assert JA("people.must_change_now") in [w.value for w in account.warning]
+
+
+def test_create_a_cohort_copying_an_earlier_one(app):
+    at = app("demo-admin", script="pages/setup.py").run()
+    assert not at.exception
+    at.selectbox(key="setup_cohort_edit").set_value(0).run()  # + new cohort
+    base = "setup_new_0"
+    at.text_input(key=f"{base}_code").input("2030-A-077")
+    at.text_input(key=f"{base}_name_ja").input("2030年度前期 第77期")
+    at.text_input(key=f"{base}_name_en").input("2030 spring cohort 77")
+    at.selectbox(key=f"{base}_copy").set_value(oldest_cohort()["id"])
+    at.button(key=f"{base}_submit").click().run()
+    assert not at.exception, [e.value for e in at.error]
+    assert JA("setup.created", code="2030-A-077") in texts(at)
+    assert database().value("SELECT count(*) FROM assignment a JOIN cohort c ON c.id = a.cohort_id "
+                            "WHERE c.code = '2030-A-077'") == 8
+
+
+def test_a_programme_day_off_is_added_and_listed(app):
+    at = app("demo-admin", script="pages/setup.py").run()
+    base = "setup_day_off_0"
+    at.text_input(key=f"{base}_name_ja").input("事務局休業日")
+    at.button(key=f"{base}_submit").click().run()
+    assert not at.exception
+    assert database().value("SELECT count(*) FROM programme_day_off WHERE name_ja = '事務局休業日'") == 1
+    assert "事務局休業日" in at.dataframe[-2].value.to_string()  # the programme's days off, above the holidays
+
+
+def test_caseload_tab_lists_each_trainee_with_their_current_supervisors(app):
+    at = app("demo-admin", script="pages/setup.py")
+    at.query_params["cohort"] = oldest_cohort()["code"]
+    at.run()
+    assert not at.exception
+    table = next(d for d in at.dataframe if d.key == f"setup_caseload_table_{oldest_cohort()['id']}").value
+    expected = dict(database().rows(
+        "SELECT u.username, string_agg(su.display_name, '・') FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
+        "JOIN supervision s ON s.enrolment_id = e.id JOIN app_user su ON su.id = s.supervisor_id "
+        "WHERE e.cohort_id = ? GROUP BY u.username", [oldest_cohort()["id"]]))
+    assert dict(zip(table["username"], table["supervisors"], strict=True)) == expected
+    assert not table["select"].any()
+
+
+def test_a_supervisor_records_a_day_off_after_its_cut_off_on_the_trainee_page(app):
+    enrolment_id, supervisor, start = database().one(
+        "SELECT e.id, u.username, p.starts_on FROM enrolment e JOIN supervision s ON s.enrolment_id = e.id "
+        "JOIN app_user u ON u.id = s.supervisor_id JOIN cohort_stage p ON p.cohort_id = e.cohort_id "
+        "AND p.stage = 'practical' WHERE e.cohort_id = ? ORDER BY e.id DESC LIMIT 1", [oldest_cohort()["id"]])
+    at = app(supervisor, script="pages/trainee.py")
+    at.query_params["e"] = str(enrolment_id)
+    at.run()
+    assert not at.exception
+    base = f"trainee_dayoff_{enrolment_id}"
+    at.date_input(key=f"{base}_day").set_value(start)
+    at.selectbox(key=f"{base}_reason").set_value("sick")
+    at.text_input(key=f"{base}_note").input("入院(後日本人から連絡)")
+    at.button(key=f"{base}_submit").click().run()
+    assert not at.exception
+    assert JA("dayoff.saved", day=start.isoformat()) in texts(at)
+    assert database().one("SELECT reason, note FROM day_off WHERE enrolment_id = ? AND day = ?",
+                          [enrolment_id, start]) == ("sick", "入院(後日本人から連絡)")
+
+
+def roster(rows) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows([["ログインID", "氏名", "担当指導者"], *rows])
+    return out.getvalue().encode("cp932")
+
+
+def test_import_a_roster_rejected_rows_are_listed_and_nothing_is_imported_then_the_fixed_file_imports(app):
+    cohort = oldest_cohort()
+    at = app("demo-admin", script="pages/imports.py")
+    at.query_params["cohort"] = cohort["code"]
+    at.run()
+    assert not at.exception
+    bad = roster([["page.one", "頁 一郎", "supervisor-01"], ["page.two", "", "supervisor-01"],
+                  ["page.three", "頁 三郎", "nobody"]])
+    at.file_uploader(key="imports_roster_file").set_value(("名簿.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert JA("tabular.rejected", count=2) in texts(at)
+    assert at.button(key="imports_roster_commit").disabled
+    assert database().value("SELECT count(*) FROM app_user WHERE username LIKE 'page.%'") == 0
+
+    good = roster([["page.one", "頁 一郎", "supervisor-01"], ["page.two", "頁 二郎", "supervisor-01"]])
+    at.file_uploader(key="imports_roster_file").set_value(("名簿.csv", good, "text/csv")).run()
+    at.button(key="imports_roster_commit").click().run()
+    assert not at.exception
+    assert database().value("SELECT count(*) FROM app_user WHERE username LIKE 'page.%'") == 2
+    assert JA("import.passwords_title", count=2) in texts(at)
+    assert JA("import.nothing_to_change") in texts(at)  # the same file, previewed again after the commit
+    at.button(key="imports_passwords_done").click().run()
+    assert JA("import.passwords_title", count=2) not in texts(at)
+
+
+def test_backup_download_is_prepared_on_request(app):
+    at = app("demo-admin", script="pages/admin.py").run()
+    at.button(key="admin_backup_prepare").click().run()
+    assert not at.exception
+    assert at.get("download_button")
