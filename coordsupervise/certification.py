@@ -14,7 +14,7 @@ certification reinstates the same number. Validity runs from the decision day to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -342,7 +342,7 @@ def decide(db: Database, actor: Actor, enrolment_id: int, decision: str, reason:
 
 
 def _record(tx: Transaction, actor: Actor, r: Rules, enrolment_id: int, decision: str, reason: str,
-            override_reason: str, seen_decision_id: int | None, today: date) -> Decided:
+            override_reason: str, seen_decision_id: int | None, today: date, at: datetime | None = None) -> Decided:
     latest = tx.one("SELECT id, decision FROM certification_decision WHERE enrolment_id = ? "
                     "ORDER BY decided_at DESC, id DESC LIMIT 1", [enrolment_id])
     if (latest[0] if latest else None) != seen_decision_id:
@@ -350,7 +350,7 @@ def _record(tx: Transaction, actor: Actor, r: Rules, enrolment_id: int, decision
     if latest and latest[1] == decision:
         raise InvalidInput("certification.error_same_decision")
     reverses = latest[0] if latest and latest[1] in FINAL_DECISIONS else None
-    now = utcnow()
+    now = at or utcnow()
     decision_id = tx.value(
         "INSERT INTO certification_decision (enrolment_id, decision, reason, decided_by, decided_at, override_reason, "
         "reverses_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
