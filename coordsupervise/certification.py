@@ -58,6 +58,7 @@ class BoardRow:
     decided_at: object
     certificate_no: str | None
     certificate_revoked: bool
+    decision_id: int | None   # the decision the manager sees, passed back to `decide` to catch one made meanwhile
 
     @property
     def eligible(self) -> bool:
@@ -149,7 +150,7 @@ SELECT e.id, u.display_name, coalesce(u.display_name_kana, ''), coalesce(o.name,
   (SELECT w.status FROM workshop_attendance w WHERE w.enrolment_id = e.id AND w.day = 2) AS day2,
   (SELECT max(t.score_pct) FROM test_attempt t WHERE t.enrolment_id = e.id AND t.kind = 'certification') AS cert_best,
   (SELECT count(*) FROM test_attempt t WHERE t.enrolment_id = e.id AND t.kind = 'certification') AS cert_attempts,
-  d.decision, d.reason, d.override_reason, d.decided_at, k.certificate_no, k.revoked_at IS NOT NULL
+  d.decision, d.reason, d.override_reason, d.decided_at, k.certificate_no, k.revoked_at IS NOT NULL, d.id
 FROM enrolment e JOIN cohort c ON c.id = e.cohort_id JOIN app_user u ON u.id = e.trainee_id
 LEFT JOIN organisation o ON o.id = e.organisation_id
 LEFT JOIN certification_decision d ON d.id = (SELECT d2.id FROM certification_decision d2
@@ -165,7 +166,7 @@ def _rows(db: Database, r: Rules, today: date, condition: str, params: list) -> 
     out = []
     for row in found:
         checks = _checks(r, today, *row[5:17])
-        out.append(BoardRow(row[0], row[1], row[2], row[3], row[4], checks, *row[17:22], bool(row[22])))
+        out.append(BoardRow(row[0], row[1], row[2], row[3], row[4], checks, *row[17:22], bool(row[22]), row[23]))
     return out
 
 

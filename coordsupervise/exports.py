@@ -85,3 +85,22 @@ def printable_page(title: str, sections: list[tuple[str, list[tuple[str, str]]]]
         parts.append("</dl></section>")
     parts.append("</html>")
     return "".join(parts)
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet_title: str = "Sheet1") -> bytes:
+    """An Excel workbook of one sheet. Every cell is written as text through `safe_cell`, so nothing in it is ever
+    evaluated as a formula (openpyxl would otherwise store text starting with '=' as a formula)."""
+    from openpyxl import Workbook  # only the exports that need it pay for the import
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "".join(ch for ch in sheet_title if ch not in "[]:*?/\\")[:31] or "Sheet1"
+    sheet.append([safe_cell(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        sheet.append([safe_cell(v) for v in row])
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

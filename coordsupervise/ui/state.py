@@ -13,3 +13,4 @@ LOGGING_OUT = "cs_logging_out"      # the logout button was pressed; the next ru
 NOTICE = "cs_notice"                # one message (catalogue key) to show on the next run
 CURRENT_PAGE = "cs_page"            # url path of the screen this run draws
 PREVIOUS_PAGE = "cs_previous_page"  # ... and of the one the run before drew
+CLOSING_NOTICE = "cs_closing_notice"  # (catalogue key, params) of a recorded decision or workshop change, shown once
