@@ -36,7 +36,10 @@ for column, key in zip(st.columns(5), ("trainees", "eligible", "unmet", "undecid
 st.caption(t("certification.legend", met=MARKS[True], unmet=MARKS[False], open=MARKS[None]))
 
 picked = st.dataframe(board_frame(rows), hide_index=True, width="stretch", on_select="rerun",
-                      selection_mode="single-row", key="certification_board")
+                      selection_mode="single-row", key="certification_board",
+                      height=min(38 + 35 * len(rows), 600), column_config={
+                          t(f"{key}.short"): st.column_config.TextColumn(width="small")
+                          for key in certification.CRITERIA})
 selected = picked.selection.rows if picked else []
 wanted = st.query_params.get("e", "")
 if selected:

@@ -51,9 +51,10 @@ pages = max(1, -(-len(frame) // PAGE_SIZE))
 page = st.number_input(t("register.page", pages=pages), min_value=1, max_value=pages, value=1, key="register_page") \
     if pages > 1 else 1
 st.caption(t("register.found", count=len(frame)))
-st.dataframe(readable.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], hide_index=True, width="stretch",
-             column_config={headers["issued_on"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
-                            headers["valid_until"]: st.column_config.DateColumn(format="YYYY-MM-DD")})
+shown = [headers[c] for c in ("certificate_no", "name", "organisation", "region", "cohort", "valid_until", "status")]
+st.dataframe(readable.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][shown], hide_index=True, width="stretch",
+             column_config={headers["valid_until"]: st.column_config.DateColumn(format="YYYY-MM-DD")})
+st.caption(t("register.export_hint"))
 
 d1, d2 = st.columns(2)
 stamp = today.strftime("%Y%m%d")

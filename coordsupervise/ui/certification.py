@@ -33,10 +33,11 @@ def cohort_picker(db, actor, page: str) -> dict | None:
 
 
 def _default_index(found: list[dict]) -> int:
-    """The newest cohort that has started, else the newest."""
+    """The newest cohort already in its practical stage (the next to reach the workshop and certification),
+    else the newest."""
     today = date.today()
     for i, cohort in enumerate(found):
-        if cohort["starts_on"] <= today:
+        if cohort["practical_starts_on"] and cohort["practical_starts_on"] <= today:
             return i
     return 0
 
@@ -52,8 +53,7 @@ def board_frame(rows: list[certification.BoardRow]) -> pd.DataFrame:
     """The board as a table: one mark per criterion, then the decision and certificate number."""
     records = []
     for row in rows:
-        record = {t("certification.col_trainee"): row.trainee_name,
-                  t("certification.col_organisation"): row.organisation}
+        record = {t("certification.col_trainee"): row.trainee_name}
         for check in row.checks:
             record[t(f"{check.key}.short")] = MARKS[check.met]
         record[t("certification.col_decision")] = decision_label(row.decision, row.override_reason)

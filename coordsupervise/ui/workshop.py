@@ -45,8 +45,8 @@ def attendance_editor(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
     with st.form(form_key(f"workshop_attendance_{cohort['id']}")):
         edited = st.data_editor(
             view, hide_index=True, width="stretch", num_rows="fixed", key="workshop_attendance_table",
-            disabled=["enrolment_id", "name", "organisation"], column_order=[
-                "name", "organisation", "day1", "day1_note", "day2", "day2_note"],
+            disabled=["enrolment_id", "name", "organisation"], height=min(38 + 35 * len(view), 740),
+            column_order=["name", "day1", "day1_note", "day2", "day2_note", "organisation"],
             column_config={
                 "name": t("workshop.col_trainee"), "organisation": t("workshop.col_organisation"),
                 "day1": st.column_config.SelectboxColumn(t("workshop.col_day1"), options=options),
@@ -88,7 +88,8 @@ def test_score_editor(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
     with st.form(form_key(f"workshop_test_{cohort['id']}_{attempt}")):
         edited = st.data_editor(
             view, hide_index=True, width="stretch", num_rows="fixed", key=f"workshop_test_table_{attempt}",
-            disabled=["enrolment_id", "name", "organisation"], column_order=["name", "organisation", "score"],
+            disabled=["enrolment_id", "name", "organisation"], column_order=["name", "score", "organisation"],
+            height=min(38 + 35 * len(view), 740),
             column_config={"name": t("workshop.col_trainee"), "organisation": t("workshop.col_organisation"),
                            "score": st.column_config.NumberColumn(t("workshop.col_score"), min_value=0,
                                                                   max_value=100, step=1, format="%.0f")})
