@@ -454,9 +454,9 @@ def register(db: Database, actor: Actor, today: date, query: str = "", status: s
         [today, today + timedelta(days=EXPIRING_DAYS), status, today, today + timedelta(days=EXPIRING_DAYS), status])
     for column in ("issued_on", "valid_until"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
-    needle = search_key(query)
+    needle = "".join(search_key(query).split())  # 「あべ り」 and 「あべり」 find the same person
     if needle and not frame.empty:
-        haystack = (frame["certificate_no"] + " " + frame["name"] + " " + frame["kana"] + " " + frame["organisation"]
-                    + " " + frame["prefecture"] + " " + frame["region"]).map(search_key)
+        haystack = (frame["certificate_no"] + "|" + frame["name"] + "|" + frame["kana"] + "|" + frame["organisation"]
+                    + "|" + frame["prefecture"] + "|" + frame["region"]).map(lambda s: "".join(search_key(s).split()))
         frame = frame[haystack.str.contains(needle, regex=False)].reset_index(drop=True)
     return frame
