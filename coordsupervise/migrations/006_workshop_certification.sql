@@ -24,7 +24,9 @@ CREATE TABLE discussion_group (
 CREATE TABLE discussion_group_member (
     enrolment_id BIGINT NOT NULL REFERENCES enrolment(id),
     day INTEGER NOT NULL,
-    group_id BIGINT NOT NULL REFERENCES discussion_group(id),
+    -- no REFERENCES: DuckDB refuses to delete a group in the transaction that deletes its members (its foreign-key
+    -- limitation), and making groups again does exactly that; workshop.py keeps the two tables consistent
+    group_id BIGINT NOT NULL,
     PRIMARY KEY (enrolment_id, day)
 );
 CREATE INDEX idx_group_member_group ON discussion_group_member(group_id);
