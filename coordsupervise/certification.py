@@ -261,6 +261,42 @@ def cohorts_with_trainees(db: Database, actor: Actor) -> list[dict]:
         "AND " + condition + ") GROUP BY c.id, c.code, c.name_ja, c.name_en ORDER BY min(s.starts_on) DESC", params)
 
 
+# -- thresholds per cohort ------------------------------------------------------------------------------------------
+# column -> (lowest, highest) a manager may set; the defaults of domain.md live in the schema
+THRESHOLDS = {"module_pass_pct": (0, 100), "overall_test_pass_pct": (0, 100), "reflection_rate_pct": (0, 100),
+              "report_min_level": (1, 4), "certification_test_pass_pct": (0, 100), "certificate_valid_years": (1, 10)}
+
+
+def thresholds(db: Database, actor: Actor, cohort_id: int) -> dict[str, int]:
+    require_role(actor, "manager", "supervisor")
+    r = rules(db, cohort_id)
+    return {column: getattr(r, column) for column in THRESHOLDS}
+
+
+def update_thresholds(db: Database, actor: Actor, cohort_id: int, values: dict[str, int], reason: str) -> int:
+    """A manager changes a cohort's certification thresholds (they apply to every trainee of the cohort at once,
+    so the change and its reason go to the audit log). Returns how many changed."""
+    require_role(actor, "manager")
+    if not (reason or "").strip():
+        raise InvalidInput("certification.error_threshold_reason")
+    for column, value in values.items():
+        low, high = THRESHOLDS.get(column, (None, None))
+        if low is None or not isinstance(value, int) or not low <= value <= high:
+            raise InvalidInput("certification.error_threshold_range", low=low, high=high)
+    before = thresholds(db, actor, cohort_id)
+    changed = {c: v for c, v in values.items() if before[c] != v}
+
+    def write(tx: Transaction) -> int:
+        for column, value in changed.items():  # column names come from THRESHOLDS, never from the caller's text
+            tx.execute("UPDATE cohort SET " + column + " = ? WHERE id = ?", [value, cohort_id])
+        if changed:
+            audit(tx, actor.id, "cohort.thresholds", "cohort", cohort_id, {c: before[c] for c in changed}, changed,
+                  reason.strip())
+        return len(changed)
+
+    return db.write(write)
+
+
 # -- the evidence behind one cell -----------------------------------------------------------------------------------
 def evidence(db: Database, actor: Actor, enrolment_id: int) -> dict[str, pd.DataFrame]:
     """What each criterion of one trainee rests on: quiz results, tests, assignments with released levels,

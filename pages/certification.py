@@ -6,7 +6,7 @@ import streamlit as st
 from coordsupervise import certification
 from coordsupervise.errors import UserError
 from coordsupervise.ui import state
-from coordsupervise.ui.certification import MARKS, board_frame, cohort_picker, decision_label
+from coordsupervise.ui.certification import MARKS, board_frame, cohort_picker, decision_label, thresholds_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst, today_jst
@@ -34,6 +34,8 @@ counts = certification.board_counts(rows)
 for column, key in zip(st.columns(5), ("trainees", "eligible", "unmet", "undecided", "certified"), strict=True):
     column.metric(t(f"certification.count_{key}"), counts[key])
 st.caption(t("certification.legend", met=MARKS[True], unmet=MARKS[False], open=MARKS[None]))
+if deciding:
+    thresholds_form(db, actor, cohort)
 
 picked = st.dataframe(board_frame(rows), hide_index=True, width="stretch", on_select="rerun",
                       selection_mode="single-row", key="certification_board",

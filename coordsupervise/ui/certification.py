@@ -9,7 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from .. import certification
+from ..errors import UserError
+from . import state
+from .guard import show_error
 from .runtime import language, t
+from .widgets import form_done, form_key
 
 MARKS = {True: "○", False: "×", None: "－"}  # the marks a Japanese office uses on a checklist
 
@@ -104,3 +108,27 @@ def certificate_html(found: certification.Result) -> str:
             "font-weight:normal;color:#555}td{text-align:left;padding:.3em 1em}</style>"
             f"<h1>{e(t('certification.cert_title'))}</h1>"
             f"<p>{e(t('certification.cert_body'))}</p><table>{rows}</table></html>")
+
+
+def thresholds_form(db, actor, cohort: dict) -> None:
+    """The cohort's criteria thresholds, editable by a manager with a reason (audited)."""
+    current = certification.thresholds(db, actor, cohort["id"])
+    with st.expander(t("certification.thresholds"), icon=":material/tune:"):
+        with st.form(form_key(f"certification_thresholds_{cohort['id']}")):
+            columns = st.columns(3)
+            values = {}
+            for i, (column, (low, high)) in enumerate(certification.THRESHOLDS.items()):
+                values[column] = int(columns[i % 3].number_input(
+                    t(f"certification.threshold_{column}"), min_value=low, max_value=high, value=current[column],
+                    step=1, key=f"certification_threshold_{column}"))
+            reason = st.text_input(t("certification.threshold_reason"), key="certification_threshold_reason")
+            saved = st.form_submit_button(t("certification.threshold_save"))
+        if saved:
+            try:
+                changed = certification.update_thresholds(db, actor, cohort["id"], values, reason)
+            except UserError as exc:
+                show_error(exc)
+            else:
+                form_done(f"certification_thresholds_{cohort['id']}")
+                st.session_state[state.CLOSING_NOTICE] = ("certification.thresholds_saved", {"count": changed})
+                st.rerun()

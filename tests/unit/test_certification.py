@@ -270,3 +270,20 @@ def test_trainees_see_only_their_own_result_and_nobody_else_sees_the_board_or_re
     for username in ("demo-graduate", "demo-admin", "demo-supervisor"):
         with pytest.raises(AccessDenied):
             certification.register(demo_db, actor_of(demo_db, username), DEMO_TODAY)
+
+
+def test_a_manager_changes_a_cohorts_thresholds_with_a_reason_and_it_is_audited(demo_db):
+    manager, cohort_id, enrolment_id = actor_of(demo_db, "demo-manager"), finished_cohort(demo_db), graduate(demo_db)
+    with pytest.raises(InvalidInput, match="certification.error_threshold_reason"):
+        certification.update_thresholds(demo_db, manager, cohort_id, {"certification_test_pass_pct": 100}, "")
+    with pytest.raises(InvalidInput, match="certification.error_threshold_range"):
+        certification.update_thresholds(demo_db, manager, cohort_id, {"report_min_level": 5}, "r")
+    with pytest.raises(AccessDenied):
+        certification.update_thresholds(demo_db, actor_of(demo_db, "demo-admin"), cohort_id,
+                                        {"certification_test_pass_pct": 100}, "r")
+    change = {"certification_test_pass_pct": 100, "module_pass_pct": 80}  # the second is unchanged
+    assert certification.update_thresholds(demo_db, manager, cohort_id, change, "試験委員会の決定") == 1
+    assert check(demo_db, enrolment_id, "cert.certification_test").met is False
+    before, after, reason = demo_db.one("SELECT before_json, after_json, reason FROM audit_log "
+                                        "WHERE action = 'cohort.thresholds'")
+    assert '"certification_test_pass_pct": 70' in before and '100' in after and reason == "試験委員会の決定"
