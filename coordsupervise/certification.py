@@ -121,48 +121,86 @@ def _practice_days(r: Rules, today: date) -> tuple[list[date], list[date]]:
     return due, still_open
 
 
-# One row of evidence per enrolment. Correlated subqueries keep each criterion readable; the engine decorrelates
-# them into joins, so a cohort of 50 is one pass over each table.
+# One row of evidence per enrolment of a cohort: each criterion's evidence is aggregated once for the whole cohort
+# in its own CTE and joined, so a cohort of 50 is one pass over each table rather than a query per trainee.
+# Parameters in order: cohort id, the access condition's, due days, open days, cohort id, number of due days.
 _EVIDENCE_SQL = """
+WITH e AS (
+  SELECT e.id, e.trainee_id, e.organisation_id, e.cohort_id, c.programme_id, c.module_pass_pct
+  FROM enrolment e JOIN cohort c ON c.id = e.cohort_id
+  WHERE e.cohort_id = ? AND e.status <> 'withdrawn' AND {condition}),
+due AS (SELECT CAST(unnest(?) AS DATE) AS day),
+still_open AS (SELECT CAST(unnest(?) AS DATE) AS day),
+off AS (SELECT f.enrolment_id, f.day FROM day_off f JOIN e ON e.id = f.enrolment_id),
+module_best AS (
+  SELECT e.id AS enrolment_id, m.seq, e.module_pass_pct AS bar, max(q.score_pct) AS best
+  FROM e JOIN module m ON m.programme_id = e.programme_id
+  LEFT JOIN quiz_attempt q ON q.module_id = m.id AND q.enrolment_id = e.id
+  GROUP BY e.id, m.seq, e.module_pass_pct),
+modules AS (
+  SELECT enrolment_id, string_agg(CAST(seq AS VARCHAR), ', ' ORDER BY seq) AS failing FROM module_best
+  WHERE coalesce(best, -1) < bar GROUP BY enrolment_id),
+tests AS (
+  SELECT t.enrolment_id,
+    max(t.score_pct) FILTER (WHERE t.kind = 'overall') AS overall_best,
+    count(*) FILTER (WHERE t.kind = 'overall') AS overall_attempts,
+    max(t.score_pct) FILTER (WHERE t.kind = 'certification') AS cert_best,
+    count(*) FILTER (WHERE t.kind = 'certification') AS cert_attempts
+  FROM test_attempt t JOIN e ON e.id = t.enrolment_id GROUP BY t.enrolment_id),
+latest AS (
+  SELECT s.enrolment_id, a.code, s.status,
+    row_number() OVER (PARTITION BY s.enrolment_id, s.assignment_id ORDER BY s.version DESC) AS rn
+  FROM submission s JOIN e ON e.id = s.enrolment_id JOIN assignment a ON a.id = s.assignment_id),
+others AS (
+  SELECT e.id AS enrolment_id, string_agg(a.code, ', ' ORDER BY a.seq) AS codes
+  FROM e JOIN assignment a ON a.cohort_id = ?
+  LEFT JOIN latest l ON l.enrolment_id = e.id AND l.code = a.code AND l.rn = 1
+  WHERE a.code NOT IN ('A1', 'A8') AND coalesce(l.status, '') NOT IN ('scored', 'approved') GROUP BY e.id),
+refl AS (
+  SELECT r.enrolment_id,
+    count(*) FILTER (WHERE r.status = 'submitted' AND (r.practice_date IN (SELECT day FROM due)
+                                                       OR r.practice_date IN (SELECT day FROM still_open))) AS done,
+    count(*) FILTER (WHERE r.status IN ('submitted', 'draft')
+                     AND r.practice_date IN (SELECT day FROM still_open)) AS open_written
+  FROM reflection r JOIN e ON e.id = r.enrolment_id
+  WHERE NOT EXISTS (SELECT 1 FROM off WHERE off.enrolment_id = r.enrolment_id AND off.day = r.practice_date)
+  GROUP BY r.enrolment_id),
+off_due AS (SELECT enrolment_id, count(*) AS days FROM off WHERE day IN (SELECT day FROM due) GROUP BY enrolment_id),
+report AS (
+  SELECT sub.enrolment_id, string_agg(rc.competency || ':' || CAST(x.level AS VARCHAR), ',') AS levels
+  FROM e JOIN submission sub ON sub.enrolment_id = e.id
+  JOIN assignment a ON a.id = sub.assignment_id AND a.code = 'A8'
+  JOIN score s ON s.submission_id = sub.id AND s.status = 'released'
+  JOIN score_criterion x ON x.score_id = s.id JOIN rubric_criterion rc ON rc.id = x.criterion_id
+  GROUP BY sub.enrolment_id),
+attendance AS (
+  SELECT w.enrolment_id, max(CASE WHEN w.day = 1 THEN w.status END) AS day1,
+    max(CASE WHEN w.day = 2 THEN w.status END) AS day2
+  FROM workshop_attendance w JOIN e ON e.id = w.enrolment_id GROUP BY w.enrolment_id),
+decision AS (
+  SELECT d.id, d.enrolment_id, d.decision, d.reason, d.override_reason, d.decided_at,
+    row_number() OVER (PARTITION BY d.enrolment_id ORDER BY d.decided_at DESC, d.id DESC) AS rn
+  FROM certification_decision d JOIN e ON e.id = d.enrolment_id)
 SELECT e.id, u.display_name, coalesce(u.display_name_kana, ''), coalesce(o.name, ''), coalesce(o.region, ''),
-  (SELECT string_agg(CAST(m.seq AS VARCHAR), ', ' ORDER BY m.seq) FROM module m
-     WHERE m.programme_id = c.programme_id AND coalesce((SELECT max(q.score_pct) FROM quiz_attempt q
-       WHERE q.module_id = m.id AND q.enrolment_id = e.id), -1) < c.module_pass_pct) AS modules_failing,
-  (SELECT max(t.score_pct) FROM test_attempt t WHERE t.enrolment_id = e.id AND t.kind = 'overall') AS overall_best,
-  (SELECT count(*) FROM test_attempt t WHERE t.enrolment_id = e.id AND t.kind = 'overall') AS overall_attempts,
-  (SELECT s.status FROM submission s JOIN assignment a ON a.id = s.assignment_id
-     WHERE a.cohort_id = c.id AND a.code = 'A1' AND s.enrolment_id = e.id ORDER BY s.version DESC LIMIT 1) AS sheet,
-  (SELECT count(*) FROM reflection r WHERE r.enrolment_id = e.id AND r.status = 'submitted'
-     AND r.practice_date IN (SELECT unnest(?)) AND NOT EXISTS (SELECT 1 FROM day_off f
-       WHERE f.enrolment_id = e.id AND f.day = r.practice_date)) AS refl_done,
-  ? - (SELECT count(*) FROM day_off f WHERE f.enrolment_id = e.id AND f.day IN (SELECT unnest(?)))
-    + (SELECT count(*) FROM reflection r WHERE r.enrolment_id = e.id AND r.status IN ('submitted', 'draft')
-       AND r.practice_date IN (SELECT unnest(?)) AND NOT EXISTS (SELECT 1 FROM day_off f
-         WHERE f.enrolment_id = e.id AND f.day = r.practice_date)) AS refl_expected,
-  (SELECT string_agg(rc.competency || ':' || CAST(x.level AS VARCHAR), ',') FROM assignment a
-     JOIN submission sub ON sub.assignment_id = a.id JOIN score s ON s.submission_id = sub.id AND s.status = 'released'
-     JOIN score_criterion x ON x.score_id = s.id JOIN rubric_criterion rc ON rc.id = x.criterion_id
-     WHERE a.cohort_id = c.id AND a.code = 'A8' AND sub.enrolment_id = e.id) AS report_levels,
-  (SELECT string_agg(a.code, ', ' ORDER BY a.seq) FROM assignment a WHERE a.cohort_id = c.id
-     AND a.code NOT IN ('A1', 'A8') AND coalesce((SELECT s.status FROM submission s WHERE s.assignment_id = a.id
-       AND s.enrolment_id = e.id ORDER BY s.version DESC LIMIT 1), '') NOT IN ('scored', 'approved')) AS others,
-  (SELECT w.status FROM workshop_attendance w WHERE w.enrolment_id = e.id AND w.day = 1) AS day1,
-  (SELECT w.status FROM workshop_attendance w WHERE w.enrolment_id = e.id AND w.day = 2) AS day2,
-  (SELECT max(t.score_pct) FROM test_attempt t WHERE t.enrolment_id = e.id AND t.kind = 'certification') AS cert_best,
-  (SELECT count(*) FROM test_attempt t WHERE t.enrolment_id = e.id AND t.kind = 'certification') AS cert_attempts,
+  modules.failing, tests.overall_best, coalesce(tests.overall_attempts, 0), sheet.status, coalesce(refl.done, 0),
+  ? - coalesce(off_due.days, 0) + coalesce(refl.open_written, 0), report.levels, others.codes,
+  attendance.day1, attendance.day2, tests.cert_best, coalesce(tests.cert_attempts, 0),
   d.decision, d.reason, d.override_reason, d.decided_at, k.certificate_no, k.revoked_at IS NOT NULL, d.id
-FROM enrolment e JOIN cohort c ON c.id = e.cohort_id JOIN app_user u ON u.id = e.trainee_id
-LEFT JOIN organisation o ON o.id = e.organisation_id
-LEFT JOIN certification_decision d ON d.id = (SELECT d2.id FROM certification_decision d2
-  WHERE d2.enrolment_id = e.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1)
-LEFT JOIN certificate k ON k.enrolment_id = e.id
-WHERE e.cohort_id = ? AND e.status <> 'withdrawn' AND """
+FROM e JOIN app_user u ON u.id = e.trainee_id LEFT JOIN organisation o ON o.id = e.organisation_id
+LEFT JOIN modules ON modules.enrolment_id = e.id LEFT JOIN tests ON tests.enrolment_id = e.id
+LEFT JOIN latest sheet ON sheet.enrolment_id = e.id AND sheet.code = 'A1' AND sheet.rn = 1
+LEFT JOIN refl ON refl.enrolment_id = e.id LEFT JOIN off_due ON off_due.enrolment_id = e.id
+LEFT JOIN report ON report.enrolment_id = e.id LEFT JOIN others ON others.enrolment_id = e.id
+LEFT JOIN attendance ON attendance.enrolment_id = e.id
+LEFT JOIN decision d ON d.enrolment_id = e.id AND d.rn = 1 LEFT JOIN certificate k ON k.enrolment_id = e.id
+ORDER BY u.display_name_kana, u.display_name"""
 
 
 def _rows(db: Database, r: Rules, today: date, condition: str, params: list) -> list[BoardRow]:
     due, still_open = _practice_days(r, today)
-    found = db.rows(_EVIDENCE_SQL + condition + " ORDER BY u.display_name_kana, u.display_name",
-                    [due + still_open, len(due), due, still_open, r.cohort_id, *params])
+    # `condition` is a fixed SQL fragment from access.py or this module (never user text); values are parameters
+    found = db.rows(_EVIDENCE_SQL.replace("{condition}", condition),
+                    [r.cohort_id, *params, due, still_open, r.cohort_id, len(due)])
     out = []
     for row in found:
         checks = _checks(r, today, *row[5:17])
