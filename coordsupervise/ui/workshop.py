@@ -143,7 +143,8 @@ def groups_view(db, actor, cohort: dict) -> None:
             st.dataframe(group.members[["name", "organisation", "region"]], hide_index=True, width="stretch",
                          column_config={"name": t("workshop.col_trainee"),
                                         "organisation": t("workshop.col_organisation"),
-                                        "region": t("workshop.col_region")})
+                                        "region": st.column_config.TextColumn(t("workshop.col_region"),
+                                                                              width="small")})
             if st.toggle(t("workshop.lock"), value=group.locked, key=f"workshop_lock_{day}_{group.id}") != group.locked:
                 workshop.set_locked(db, actor, cohort["id"], group.id, not group.locked)
                 st.rerun()
