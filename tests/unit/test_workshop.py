@@ -172,3 +172,21 @@ def test_test_scores_import_from_xlsx(demo_db):
                                "ON e.id = t.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
                                "WHERE t.kind = 'certification' AND e.cohort_id = ?", [cohort_id]))
     assert scores == {names[0]: 81.0, names[1]: 68.0}
+
+
+def test_migration_006_keeps_attendance_recorded_before_it(tmp_path):
+    from coordsupervise.db import Database
+
+    path = tmp_path / "old.duckdb"
+    old = Database(path, upgrade_to=3)
+    old.write(lambda tx: tx.execute(
+        "INSERT INTO programme (code, name_ja, name_en) VALUES ('P', 'p', 'p');"
+        "INSERT INTO cohort (programme_id, code, name_ja, name_en) VALUES (1, 'C', 'c', 'c');"
+        "INSERT INTO app_user (username, display_name, password_hash) VALUES ('t', 't', 'x');"
+        "INSERT INTO enrolment (cohort_id, trainee_id) VALUES (1, 1);"
+        "INSERT INTO workshop_attendance (enrolment_id, day, attended) VALUES (1, 1, TRUE), (1, 2, FALSE);"))
+    old.close()
+    upgraded = Database(path)
+    assert upgraded.rows("SELECT day, attended, status, note FROM workshop_attendance ORDER BY day") == [
+        (1, True, "present", ""), (2, False, "absent", "")]
+    upgraded.close()
