@@ -9,6 +9,7 @@ from coordsupervise.i18n import translate
 from .conftest import login, wait_idle
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+SLOW = 20000  # ms: two cores shared with other work
 
 
 @pytest.fixture(scope="session")
@@ -31,21 +32,22 @@ def closing(demo_template):
 
 def test_manager_decides_finds_the_coordinator_in_the_register_and_exports_it(server, page, closing):
     login(page, server.url, "demo-manager", f"/certification?cohort={closing['code']}&e={closing['deferred_id']}")
-    expect(page.get_by_role("heading", name=closing["deferred_name"])).to_be_visible()
+    expect(page.get_by_role("heading", name=closing["deferred_name"])).to_be_visible(timeout=SLOW)
     expect(page.get_by_text(JA("certification.count_eligible"), exact=True)).to_be_visible()
     page.get_by_text(JA("certification.decision.not_certified"), exact=True).click()
     page.get_by_label(JA("certification.reason")).fill("課題レポートの再提出が期限までになかったため")
     page.get_by_role("button", name=JA("certification.record")).click()
     wait_idle(page)
     expect(page.get_by_text(JA("certification.recorded", name=closing["deferred_name"],
-                               decision=JA("certification.decision.not_certified")))).to_be_visible()
+                               decision=JA("certification.decision.not_certified")))).to_be_visible(timeout=SLOW)
 
     page.get_by_role("link", name=JA("nav.register")).click()
+    expect(page.get_by_role("heading", name=JA("nav.register"))).to_be_visible(timeout=SLOW)
     wait_idle(page)
     page.get_by_label(JA("register.search")).fill(closing["name"])
     page.get_by_label(JA("register.search")).press("Enter")
     wait_idle(page)
-    expect(page.get_by_text(JA("register.found", count=1), exact=True)).to_be_visible()
+    expect(page.get_by_text(JA("register.found", count=1), exact=True)).to_be_visible(timeout=SLOW)
     with page.expect_download() as download_info:
         page.get_by_role("button", name=JA("register.csv")).click()
     content = open(download_info.value.path(), "rb").read()
@@ -57,5 +59,5 @@ def test_manager_decides_finds_the_coordinator_in_the_register_and_exports_it(se
 
 def test_graduate_sees_the_result_on_progress(server, page, closing):
     login(page, server.url, "demo-graduate", "/progress")
-    expect(page.get_by_text(closing["number"])).to_be_visible()
+    expect(page.get_by_text(closing["number"])).to_be_visible(timeout=SLOW)
     expect(page.get_by_role("button", name=JA("certification.print_certificate"))).to_be_visible()
