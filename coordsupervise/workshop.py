@@ -278,9 +278,12 @@ def make_groups(db: Database, actor: Actor, cohort_id: int, day: int, seed: int)
         "WHERE g.cohort_id = ? AND g.day = ? AND g.locked", [cohort_id, day])}
     met_before: set[frozenset] = set()
     if day == 2:
-        for (members,) in db.rows(
-                "SELECT list(m.enrolment_id) FROM discussion_group_member m JOIN discussion_group g "
-                "ON g.id = m.group_id WHERE g.cohort_id = ? AND g.day = 1 GROUP BY g.id", [cohort_id]):
+        day_one: dict[int, list[int]] = {}
+        for group_id, enrolment_id in db.rows(
+                "SELECT m.group_id, m.enrolment_id FROM discussion_group_member m JOIN discussion_group g "
+                "ON g.id = m.group_id WHERE g.cohort_id = ? AND g.day = 1", [cohort_id]):
+            day_one.setdefault(group_id, []).append(enrolment_id)
+        for members in day_one.values():
             met_before |= {frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1:]}
     planned = plan_groups([c for c in _candidates(db, cohort_id) if c.enrolment_id not in locked], seed, met_before)
     return db.write(_write_groups, actor, cohort_id, day, seed, planned)
