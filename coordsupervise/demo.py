@@ -251,6 +251,8 @@ def _cohort_people(tx, rng, pw, cohort_id, age, per_cohort, calendar, today, org
         giv, giv_k = rng.choice(GIVEN)
         is_demo = age == 1 and t == 0
         username = "demo-trainee" if is_demo else f"trainee-{cohort_id:03d}-{t + 1:02d}"
+        if age == 2 and t == 0:
+            username = "demo-graduate"  # the newest finished cohort's first trainee, certified
         name, kana = ("中村 陽子", "なかむら ようこ") if is_demo else (f"{fam} {giv}", f"{fam_k} {giv_k}")
         user_id = insert_user(tx, username, name, pw, ("trainee",), kana=kana)
         enrolment_id = tx.value(
@@ -429,33 +431,9 @@ def _flags(tx, rng, enrolments):
 
 
 def _workshop_and_certification(tx, rng, enrolments, calendar, manager_id, cohort_id):
-    day2 = calendar["workshop_day2"][0]
-    cert_day = calendar["certification"][0]
-    for n, e in enumerate(enrolments, start=1):
-        attended2 = not (e["risk"] and rng.random() < 0.5)
-        tx.executemany("INSERT INTO workshop_attendance (enrolment_id, day, attended) VALUES (?, ?, ?)",
-                       [(e["id"], 1, True), (e["id"], 2, attended2)])
-        if attended2:
-            score = _pct(rng.gauss(64 if e["risk"] else 82, 8))
-            tx.execute("INSERT INTO test_attempt (enrolment_id, kind, attempt_no, score_pct, taken_at) "
-                       "VALUES (?, 'certification', 1, ?, ?)", [e["id"], score, jst_to_utc(day2, 15)])
-        else:
-            score = 0
-        decision = "certified" if (attended2 and score >= 70 and not e["risk"]) else (
-            "deferred" if attended2 else "not_certified")
-        reason = {"certified": "全ての認証基準を満たしている。", "deferred": "課題レポートの再提出を待って判断する。",
-                  "not_certified": "集合研修2日目を欠席し、修了認定テストを受験していない。"}[decision]
-        tx.execute("INSERT INTO certification_decision (enrolment_id, decision, reason, decided_by, decided_at) "
-                   "VALUES (?, ?, ?, ?, ?)", [e["id"], decision, reason, manager_id, jst_to_utc(cert_day, 10)])
-        tx.execute("INSERT INTO audit_log (occurred_at, actor_id, action, entity, entity_id, before_json, after_json, "
-                   "reason) VALUES (?, ?, 'certification.decide', 'enrolment', ?, NULL, ?, ?)",
-                   [jst_to_utc(cert_day, 10), manager_id, str(e["id"]),
-                    json.dumps({"decision": decision}), reason])
-        if decision == "certified":
-            tx.execute("INSERT INTO certificate (enrolment_id, certificate_no, issued_on, valid_until) "
-                       "VALUES (?, ?, ?, ?)",
-                       [e["id"], f"FRSC-{cert_day.year}-{cohort_id:03d}-{n:03d}", cert_day,
-                        cert_day.replace(year=cert_day.year + 3)])
+    from .demo_workshop import close_cohort  # it builds on this module's helpers
+
+    close_cohort(tx, rng, enrolments, calendar, manager_id, cohort_id)
 
 
 def is_demo_database(db: Database) -> bool:

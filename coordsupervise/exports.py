@@ -48,7 +48,7 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
 
     book = Workbook()
     ws = book.active
-    ws.title = sheet
+    ws.title = "".join(ch for ch in sheet if ch not in "[]:*?/\\")[:31] or "data"  # Excel's sheet-name rules
     ws.append([safe_cell(c) for c in frame.columns])
     for row in frame.itertuples(index=False):
         ws.append([_xlsx_value(v) for v in row])
@@ -108,21 +108,3 @@ def printable_page(title: str, sections: list[tuple[str, list[tuple[str, str]]]]
         parts.append("</dl></section>")
     parts.append("</html>")
     return "".join(parts)
-
-
-def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
-    """The same table as an Excel workbook. Text cells are written exactly as the CSV writes them (safe_cell), so
-    formula-like text keeps its leading apostrophe and never starts with '=' (openpyxl would store it as a formula);
-    numbers stay numbers."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet_out = book.active
-    sheet_out.title = sheet[:31]
-    sheet_out.append([safe_cell(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        sheet_out.append([v if isinstance(v, numbers.Number) and not isinstance(v, bool) and not pd.isna(v)
-                          else safe_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

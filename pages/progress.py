@@ -3,6 +3,7 @@ certification checklist. Reads progress, reflections and certification."""
 import streamlit as st
 
 from coordsupervise import certification, charts, cohorts, progress, reflections
+from coordsupervise.ui.certification import result_view
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, own_enrolment, today_jst
@@ -22,6 +23,7 @@ st.plotly_chart(charts.stage_timeline(enrolment.calendar, stage_labels, today, t
 now_stage = cohorts.current_stage(enrolment.calendar, today)
 st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
 
+result_view(db, actor, enrolment)
 st.subheader(t("progress.checklist"))
 checklist_view(certification.checklist(db, actor, enrolment, today))
 

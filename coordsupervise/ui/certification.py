@@ -1,0 +1,134 @@
+"""Screen pieces of the closing stage: the cohort picker shared by /workshop and /certification, the board's
+marks, the trainee's result on /progress and the printable certificate."""
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from .. import certification
+from ..errors import UserError
+from . import state
+from .guard import show_error
+from .runtime import language, t
+from .widgets import form_done, form_key
+
+MARKS = {True: "○", False: "×", None: "－"}  # the marks a Japanese office uses on a checklist
+
+
+def cohort_picker(db, actor, page: str) -> dict | None:
+    """Pick a cohort (newest first); the choice lives in the address (?cohort=<code>) so a link can be shared."""
+    found = certification.cohorts_with_trainees(db, actor)
+    if not found:
+        st.info(t("certification.no_cohorts"))
+        return None
+    ja = language() == "ja"
+    codes = [c["code"] for c in found]
+    wanted = st.query_params.get("cohort", "")
+    index = codes.index(wanted) if wanted in codes else _default_index(found)
+    names = {c["code"]: f"{c['code']} · {c['name_ja'] if ja else c['name_en']}" for c in found}
+    chosen = st.selectbox(t("certification.cohort"), codes, index=index, key=f"{page}_cohort",
+                          format_func=names.get)
+    if st.query_params.get("cohort") != chosen:
+        st.query_params["cohort"] = chosen
+    return next(c for c in found if c["code"] == chosen)
+
+
+def _default_index(found: list[dict]) -> int:
+    """The newest cohort already in its practical stage (the next to reach the workshop and certification),
+    else the newest."""
+    today = date.today()
+    for i, cohort in enumerate(found):
+        if cohort["practical_starts_on"] and cohort["practical_starts_on"] <= today:
+            return i
+    return 0
+
+
+def decision_label(decision: str | None, override: str | None = None) -> str:
+    if decision is None:
+        return t("certification.undecided")
+    label = t(f"certification.decision.{decision}")
+    return f"{label} ({t('certification.override')})" if override else label
+
+
+def board_frame(rows: list[certification.BoardRow]) -> pd.DataFrame:
+    """The board as a table: one mark per criterion, then the decision and certificate number."""
+    records = []
+    for row in rows:
+        record = {t("certification.col_trainee"): row.trainee_name}
+        for check in row.checks:
+            record[t(f"{check.key}.short")] = MARKS[check.met]
+        record[t("certification.col_decision")] = decision_label(row.decision, row.override_reason)
+        record[t("certification.col_certificate")] = (row.certificate_no or "") if not row.certificate_revoked else ""
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def result_view(db, actor, enrolment) -> None:
+    """The trainee's own certification result with the certificate to print (a self-contained page)."""
+    found = certification.result(db, actor, enrolment.id)
+    st.subheader(t("certification.result"))
+    if found is None:
+        st.caption(t("certification.result_none"))
+        return
+    if found.decision == "certified" and found.certificate_no:
+        st.success(t("certification.result_certified", number=found.certificate_no,
+                     issued=found.issued_on.isoformat(), until=found.valid_until.isoformat()),
+                   icon=":material/workspace_premium:")
+        st.download_button(t("certification.print_certificate"), certificate_html(found).encode("utf-8"),
+                           file_name=f"{found.certificate_no}.html", mime="text/html", key="progress_certificate",
+                           icon=":material/print:")
+    elif found.decision == "deferred":
+        st.info(t("certification.result_deferred", reason=found.reason), icon=":material/hourglass_top:")
+    else:
+        st.warning(t("certification.result_not_certified", reason=found.reason))
+
+
+def certificate_html(found: certification.Result) -> str:
+    """A one-page certificate to print or save as PDF, in the reader's language. Every value is escaped."""
+    ja = language() == "ja"
+    e = html.escape
+    lines = [
+        ("certification.cert_name", found.trainee_name),
+        ("certification.cert_programme", found.programme_ja if ja else found.programme_en),
+        ("certification.cert_cohort", found.cohort_name_ja if ja else found.cohort_name_en),
+        ("certification.cert_number", found.certificate_no),
+        ("certification.cert_issued", found.issued_on.isoformat()),
+        ("certification.cert_valid_until", found.valid_until.isoformat()),
+    ]
+    rows = "".join(f"<tr><th>{e(t(key))}</th><td>{e(str(value))}</td></tr>" for key, value in lines)
+    return (f"<!doctype html><html lang='{'ja' if ja else 'en'}'><meta charset='utf-8'>"
+            f"<title>{e(t('certification.cert_title'))} {e(found.certificate_no)}</title>"
+            "<style>@page{size:A4 landscape;margin:18mm}body{font-family:'Noto Serif CJK JP','Hiragino Mincho ProN',"
+            "'Yu Mincho',serif;text-align:center;border:6px double #5a4a2a;padding:3em 2em;margin:0}"
+            "h1{font-size:2.2em;letter-spacing:.3em;margin:.2em 0 1em}p{font-size:1.15em;line-height:1.9}"
+            "table{margin:1.5em auto;border-collapse:collapse;font-size:1.05em}th{text-align:right;padding:.3em 1em;"
+            "font-weight:normal;color:#555}td{text-align:left;padding:.3em 1em}</style>"
+            f"<h1>{e(t('certification.cert_title'))}</h1>"
+            f"<p>{e(t('certification.cert_body'))}</p><table>{rows}</table></html>")
+
+
+def thresholds_form(db, actor, cohort: dict) -> None:
+    """The cohort's criteria thresholds, editable by a manager with a reason (audited)."""
+    current = certification.thresholds(db, actor, cohort["id"])
+    with st.expander(t("certification.thresholds"), icon=":material/tune:"):
+        with st.form(form_key(f"certification_thresholds_{cohort['id']}")):
+            columns = st.columns(3)
+            values = {}
+            for i, (column, (low, high)) in enumerate(certification.THRESHOLDS.items()):
+                values[column] = int(columns[i % 3].number_input(
+                    t(f"certification.threshold_{column}"), min_value=low, max_value=high, value=current[column],
+                    step=1, key=f"certification_threshold_{column}"))
+            reason = st.text_input(t("certification.threshold_reason"), key="certification_threshold_reason")
+            saved = st.form_submit_button(t("certification.threshold_save"))
+        if saved:
+            try:
+                changed = certification.update_thresholds(db, actor, cohort["id"], values, reason)
+            except UserError as exc:
+                show_error(exc)
+            else:
+                form_done(f"certification_thresholds_{cohort['id']}")
+                st.session_state[state.CLOSING_NOTICE] = ("certification.thresholds_saved", {"count": changed})
+                st.rerun()

@@ -1,0 +1,112 @@
+"""The closing stage's screens through AppTest: /certification (board, evidence, decision), /workshop (groups),
+/register (search, exports) and the trainee's result on /progress."""
+from coordsupervise.i18n import translate
+from coordsupervise.ui.runtime import database
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+def finished(db) -> tuple[str, int]:
+    """(cohort code, id) of the finished demo cohort."""
+    return db.one("SELECT c.code, c.id FROM cohort c JOIN enrolment e ON e.cohort_id = c.id "
+                  "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-graduate'")
+
+
+def open_board(app, username, enrolment_id=None):
+    at = app(username, script="pages/certification.py")
+    at.query_params["cohort"] = finished(database())[0]
+    if enrolment_id:
+        at.query_params["e"] = str(enrolment_id)
+    return at.run()
+
+
+def test_board_counts_and_marks_of_the_finished_cohort(app):
+    at = open_board(app, "demo-manager")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    code, cohort_id = finished(database())
+    size = database().value("SELECT count(*) FROM enrolment WHERE cohort_id = ?", [cohort_id])
+    assert metrics[JA("certification.count_trainees")] == str(size)
+    assert int(metrics[JA("certification.count_certified")]) >= 1
+    board = at.dataframe[0].value
+    assert len(board) == size
+    assert set(board[JA("cert.workshop.short")]) <= {"○", "×"}  # nothing is still open in a finished cohort
+
+
+def test_manager_records_a_decision_with_a_reason_and_sees_it(app):
+    db = database()
+    _, cohort_id = finished(db)
+    enrolment_id, name = db.one(
+        "SELECT e.id, u.display_name FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
+        "JOIN certification_decision d ON d.enrolment_id = e.id WHERE e.cohort_id = ? AND d.decision = 'deferred' "
+        "ORDER BY e.id LIMIT 1", [cohort_id])
+    at = open_board(app, "demo-manager", enrolment_id)
+    assert not at.exception
+    assert name in [s.value for s in at.subheader]
+    at.radio(key="certification_decision").set_value("not_certified")
+    at.text_area(key="certification_reason").input("再提出の期限を過ぎたため")
+    next(b for b in at.button if b.label == JA("certification.record")).click()
+    at.run()
+    assert not at.exception
+    assert JA("certification.recorded", name=name, decision=JA("certification.decision.not_certified")) in \
+        [s.value for s in at.success]
+    assert db.value("SELECT decision FROM certification_decision WHERE enrolment_id = ? ORDER BY decided_at DESC "
+                    "LIMIT 1", [enrolment_id]) == "not_certified"
+
+
+def test_certifying_an_unmet_trainee_without_an_override_is_refused_on_screen(app):
+    db = database()
+    _, cohort_id = finished(db)
+    enrolment_id = db.value(
+        "SELECT e.id FROM enrolment e JOIN certification_decision d ON d.enrolment_id = e.id WHERE e.cohort_id = ? "
+        "AND d.decision <> 'certified' AND NOT EXISTS (SELECT 1 FROM certificate k WHERE k.enrolment_id = e.id) "
+        "ORDER BY e.id DESC LIMIT 1", [cohort_id])
+    at = open_board(app, "demo-manager", enrolment_id)
+    at.radio(key="certification_decision").set_value("certified")
+    at.text_area(key="certification_reason").input("面談で確認")
+    next(b for b in at.button if b.label == JA("certification.record")).click()
+    at.run()
+    assert not at.exception
+    assert any(e.value.startswith(JA("certification.error_override_required", count=1)[:10]) for e in at.error)
+    assert not db.value("SELECT count(*) FROM certificate WHERE enrolment_id = ?", [enrolment_id])
+
+
+def test_supervisor_sees_the_board_read_only(app):
+    at = app("demo-supervisor", script="pages/certification.py").run()
+    assert not at.exception
+    assert JA("certification.read_only") in [c.value for c in at.caption]
+    assert len(at.dataframe) == 1
+    assert not [r for r in at.radio if r.key == "certification_decision"]
+
+
+def test_workshop_groups_are_made_on_screen(app):
+    at = app("demo-admin", script="pages/workshop.py").run()  # the cohort in its practical stage by default
+    assert not at.exception
+    at.button(key="workshop_make_1").click().run()
+    assert not at.exception
+    assert any(s.value.startswith(JA("workshop.groups_made", count=2)[:2]) for s in at.success)
+    titles = [m.value for m in at.markdown if JA("workshop.group_title", seq=1, count=0)[:5] in m.value]
+    assert len(titles) >= 2
+
+
+def test_register_search_narrows_the_list_and_offers_both_exports(app):
+    at = app("demo-manager", script="pages/register.py").run()
+    assert not at.exception
+    everyone = at.dataframe[0].value
+    first_number = everyone[JA("register.col_number")].iloc[0]
+    at.text_input(key="register_q").input(first_number).run()
+    assert not at.exception
+    found = at.dataframe[0].value
+    assert list(found[JA("register.col_number")]) == [first_number]
+    assert at.query_params["q"] in (first_number, [first_number])  # shareable: the search is in the address
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert JA("register.csv") in labels and JA("register.xlsx") in labels
+
+
+def test_graduate_sees_the_result_and_certificate_on_progress(app):
+    at = app("demo-graduate", script="pages/progress.py").run()
+    assert not at.exception
+    number = database().value("SELECT k.certificate_no FROM certificate k JOIN enrolment e ON e.id = k.enrolment_id "
+                              "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-graduate'")
+    assert any(number in s.value for s in at.success)
+    assert JA("certification.print_certificate") in [b.proto.label for b in at.get("download_button")]
