@@ -41,11 +41,12 @@ ROLE_WORDS = frozenset("""
 労基 保健所 社協 大使 領事 教頭 委員 議員 市長 区長 町長 村長 知事 神父 牧師 住職 和尚 姉妹 兄弟 親戚 義母 義父
 祖母 祖父 叔母 叔父 伯母 伯父 保育士 介護士 栄養士 薬剤師 医師 店員 社員 従業員 雇用主 雇い主 経営者 事業主 代表
 監督 選手 皆様 各位 個人 婦人 老人 成人 お互い 匿名 仮名 相談 利用 雇用 派遣 派遣先 派遣元 元請 下請 取引先 業者
+住人 住民 入居者 機構
 """.split())
 # one character before an honorific that is not a family name (奥さん, 母さん, お子さん, 赤ちゃん, 某さん)
 ROLE_SINGLE = frozenset("奥皆母父兄姉弟妹子嫁婿孫客隣婆爺赤坊嬢神仏某娘息主親叔伯姪甥殿様方彼誰若姫人先夫妻")
 # a last character that makes a word a role or a body (相談者, 職員, 保健所, 大使館, 不動産屋, 工務店)
-ROLE_SUFFIX = frozenset("者員師士官所署局庁課院校省館屋店業社団室会部科班協寺園場族国籍側陣")
+ROLE_SUFFIX = frozenset("者員師士官所署局庁課院校省館屋店業社団室会部科班協寺園場族国籍側陣構")
 KATAKANA_ROLES = frozenset("""
 コーディネーター ワーカー ボランティア ヘルパー スタッフ マネージャー マネジャー オーナー カウンセラー ドクター
 ナース リーダー メンバー ドライバー サポーター パートナー アドバイザー ママ パパ ホスト ファミリー クライアント
@@ -62,7 +63,7 @@ services agency center centre office city ward prefecture japan japanese tokyo o
 international association foundation school university hospital clinic bank post google translate zoom teams
 microsoft line facebook messenger whatsapp word excel power point module keep problem try good thank thanks you
 please support social worker new york zealand sri lanka viet nam vietnam hong kong united states kingdom south
-north korea africa saudi arabia costa rica el salvador ho chi minh immigration bureau ministry labour labor health
+north korea africa saudi arabia costa rica el salvador immigration bureau ministry labour labor health
 welfare justice residence card status visa passport number embassy consulate hall family register certificate
 daily reflection supervisor trainee coordinator form application online meeting english vietnamese chinese
 portuguese spanish tagalog nepali indonesian thai burmese korean easy plain station street road avenue building
@@ -75,7 +76,8 @@ september october november december ok yes no not all every day week month year 
 def _is_role_kanji(run: str, honorific: str) -> bool:
     word = run.replace(" ", "")
     if len(word) == 1:
-        return word in ROLE_SINGLE or honorific in ("様", "さま")  # 多様, 同様, 神様: a lone kanji + 様 is rarely a name
+        # 多様, 同様, 神様: a lone kanji before 様 is rarely a name
+        return word in ROLE_SINGLE or honorific in ("様", "さま")
     if word in ROLE_WORDS or word[-1] in ROLE_SUFFIX or word[0] == "某":
         return True
     return any(word.endswith(role) for role in ROLE_WORDS)
@@ -85,8 +87,12 @@ def _is_role_katakana(token: str) -> bool:
     return len(token) < 2 or token in KATAKANA_ROLES or any(token.endswith(role) for role in KATAKANA_ROLES)
 
 
+LATIN_PLACES = ("ho chi minh", "sao paulo", "los angeles", "buenos aires", "kuala lumpur", "phnom penh")
+
+
 def _is_common_latin(words: list[str]) -> bool:
-    return any(w.lower().strip("'’") in LATIN_COMMON for w in words)
+    phrase = " ".join(words).lower()
+    return any(w.lower().strip("'’") in LATIN_COMMON for w in words) or any(p in phrase for p in LATIN_PLACES)
 
 
 def find(text: str) -> list[tuple[int, int]]:
