@@ -41,6 +41,8 @@ ROUTES: tuple[Route, ...] = (
           ":material/workspace_premium:", "nav.section.manager"),
     Route("admin", ("admin",), "nav.admin", ":material/admin_panel_settings:",
           "nav.section.admin"),
+    Route("privacy", ("manager", "admin"), "nav.privacy", ":material/shield_person:",
+          "nav.section.admin"),
     Route("account", ("trainee", "supervisor", "manager", "admin"), "nav.account",
           ":material/manage_accounts:", "nav.section.account"),
 )

@@ -77,6 +77,6 @@ def test_every_page_file_declares_the_roles_of_its_route():
 def test_menus_per_role():
     assert [r.path for r in routes_for({"trainee"})] == ["reflection", "assignments", "progress", "account"]
     assert [r.path for r in routes_for({"supervisor"})] == ["inbox", "scoring", "trainee", "account"]
-    assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "certification", "account"]
-    assert [r.path for r in routes_for({"admin"})] == ["admin", "account"]
+    assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "certification", "privacy", "account"]
+    assert [r.path for r in routes_for({"admin"})] == ["admin", "privacy", "account"]
     assert start_route({"manager", "supervisor"}).path == "inbox"
