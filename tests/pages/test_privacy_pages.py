@@ -1,0 +1,93 @@
+"""/privacy for managers and the office, the redaction control in the supervisor's reading view, and the trainee's
+"who has read this" on /reflection, through AppTest."""
+from coordsupervise import auth, enrolments, redaction, retention, supervision
+from coordsupervise.i18n import translate
+from coordsupervise.ui.runtime import database
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+
+
+def actor(username):
+    return auth.load_login_user(database(), username).actor()
+
+
+def demo_trainee_reflection(db):
+    """demo-trainee's latest submitted reflection: (id, practice_date)."""
+    enrolment = enrolments.current_for_trainee(db, actor("demo-trainee"))
+    return db.one("SELECT id, practice_date FROM reflection WHERE enrolment_id = ? AND status = 'submitted' "
+                  "ORDER BY practice_date DESC LIMIT 1", [enrolment.id])
+
+
+def test_manager_sees_redactions_per_cohort_and_reads_per_person(app):
+    db = database()
+    manager = actor("demo-manager")
+    enrolment = enrolments.current_for_trainee(db, actor("demo-trainee"))
+    supervision.timeline(db, manager, enrolment.id)  # the manager reads demo-trainee's latest reflections
+    at = app("demo-manager", script="pages/privacy.py").run()
+    assert not at.exception
+    assert [tab.label for tab in at.tabs] == [JA("privacy.tab.redactions"), JA("privacy.tab.reads"),
+                                              JA("privacy.tab.retention")]
+    counts = at.dataframe[0].value
+    codes = {c["code"] for c in redaction.counts_per_cohort(db, manager)}
+    assert set(counts[JA("privacy.col.cohort")]) == codes
+    reads = at.dataframe[1].value
+    assert manager.display_name in set(reads[JA("privacy.col.reader")])
+    assert at.selectbox(key="privacy_reader").value is not None
+    per_person = at.dataframe[2].value
+    assert len(per_person) >= 1 and set(per_person[JA("privacy.col.relation")]) <= {
+        JA("readers.relation.managed"), JA("readers.relation.supervised")}
+    # a manager sees the retention, only the office changes it
+    name = db.value("SELECT name_ja FROM programme")
+    assert [(m.label, m.value) for m in at.metric] == [(JA("privacy.retention_years", name=name), "3")]
+
+
+def test_the_office_changes_retention_and_a_manager_cannot(app):
+    db = database()
+    at = app("demo-admin", script="pages/privacy.py").run()
+    assert not at.exception
+    years = at.number_input(key="privacy_years")
+    assert years.value == retention.DEFAULT_YEARS
+    years.set_value(5)
+    next(b for b in at.button if b.label == JA("privacy.retention_save")).click().run()
+    assert not at.exception
+    assert db.value("SELECT text_years FROM programme_retention") == 5
+    retention.set_years(db, actor("demo-admin"), db.value("SELECT id FROM programme"), retention.DEFAULT_YEARS)
+    assert JA("privacy.reads_manager_only") in [i.value for i in at.info]
+
+
+def test_a_trainee_cannot_open_privacy(app):
+    at = app("demo-trainee", script="pages/privacy.py").run()
+    assert [e.value for e in at.error] == [JA("guard.forbidden")]
+    assert not at.dataframe
+
+
+def test_supervisor_redacts_a_span_from_the_reading_view(app):
+    db = database()
+    rid, _ = demo_trainee_reflection(db)
+    event = db.value("SELECT event FROM reflection WHERE id = ?", [rid])
+    span = event[:6]
+    at = app("demo-supervisor", script="pages/inbox.py")
+    at.query_params["r"] = str(rid)
+    at.run()
+    assert not at.exception
+    assert any(e.label == JA("redaction.title") for e in at.expander)
+    at.selectbox(key="inbox_redaction_field").set_value("event")
+    at.text_input(key="inbox_redaction_span").input(span)
+    next(b for b in at.button if b.label == JA("redaction.submit")).click().run()
+    assert not at.exception
+    assert db.value("SELECT event FROM reflection WHERE id = ?", [rid]).startswith(redaction.MARKER)
+    assert any(t.value.startswith(redaction.MARKER) for t in at.text)  # the reading view shows it redacted
+
+
+def test_trainee_sees_who_read_the_reflection(app):
+    db = database()
+    rid, day = demo_trainee_reflection(db)
+    supervision.open_reflection(db, actor("demo-supervisor"), rid)
+    at = app("demo-trainee", script="pages/reflection.py")
+    at.query_params["day"] = day.isoformat()
+    at.run()
+    assert not at.exception
+    assert any(e.label.startswith(JA("readers.title")) for e in at.expander)
+    supervisor_name = actor("demo-supervisor").display_name
+    assert any(t.value.startswith(supervisor_name) for t in at.text)
+    assert any(e.label == JA("redaction.title") for e in at.expander)  # the trainee may redact their own
