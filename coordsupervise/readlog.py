@@ -8,7 +8,7 @@ supervisor's "read up to version N" marker that drives the inbox; this log is th
 from __future__ import annotations
 
 from .access import Actor, require_enrolment_read, require_role
-from .db import Database, utcnow
+from .db import Database, Transaction, utcnow
 from .errors import AccessDenied, NotFound
 
 
@@ -25,6 +25,18 @@ def record(db: Database, actor: Actor, relation: set[str], reflection_ids: list[
         f"SELECT id, ?, version, ?, ?, ? FROM reflection WHERE id IN ({marks}) AND status = 'submitted' "
         "ON CONFLICT (reflection_id, reader_id, version) DO UPDATE SET last_read_at = excluded.last_read_at",
         [actor.id, staff, now, now, *reflection_ids]))
+
+
+COPY_READ_MARKERS = (
+    "INSERT INTO reflection_access (reflection_id, reader_id, version, relation, first_read_at, last_read_at) "
+    "SELECT x.reflection_id, x.reader_id, x.read_version, 'supervised', x.read_at, x.read_at FROM reflection_read x "
+    "WHERE NOT EXISTS (SELECT 1 FROM reflection_access a WHERE a.reflection_id = x.reflection_id "
+    "AND a.reader_id = x.reader_id AND a.version = x.read_version)")
+
+
+def copy_read_markers(tx: Transaction) -> None:
+    """Supervisors' read markers written before this log existed (or by the demo builder) become log entries."""
+    tx.execute(COPY_READ_MARKERS)
 
 
 def readers(db: Database, actor: Actor, reflection_id: int) -> list[dict]:

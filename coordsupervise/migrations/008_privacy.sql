@@ -28,3 +28,6 @@ CREATE TABLE reflection_access (
     PRIMARY KEY (reflection_id, reader_id, version)
 );
 CREATE INDEX idx_reflection_access_reader ON reflection_access(reader_id, last_read_at);
+-- reads recorded before this migration: the supervisors' read markers (same statement as readlog.copy_read_markers)
+INSERT INTO reflection_access (reflection_id, reader_id, version, relation, first_read_at, last_read_at)
+SELECT reflection_id, reader_id, read_version, 'supervised', read_at, read_at FROM reflection_read;
