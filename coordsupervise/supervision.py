@@ -66,7 +66,8 @@ def open_reflection(db: Database, actor: Actor, reflection_id: int) -> ReadingVi
 
 
 def mark_read(db: Database, actor: Actor, reflection_id: int) -> None:
-    """Opening a reflection marks its current version read for this supervisor (managers leave no receipt)."""
+    """Opening a reflection marks its current version read for this supervisor: the inbox's unread marker.
+    Every reader, managers included, is also in the privacy read log (readlog.py, written by open_reflection)."""
     enrolment_id = _enrolment_of(db, reflection_id)
     _require_supervisor_of(db, actor, enrolment_id)
     db.write(lambda tx: tx.execute(

@@ -91,3 +91,23 @@ def test_trainee_sees_who_read_the_reflection(app):
     supervisor_name = actor("demo-supervisor").display_name
     assert any(t.value.startswith(supervisor_name) for t in at.text)
     assert any(e.label == JA("redaction.title") for e in at.expander)  # the trainee may redact their own
+
+
+def test_privacy_speaks_english_without_a_key_showing_through(app):
+    import re
+
+    db = database()
+    for username in ("demo-manager", "demo-admin"):
+        person = actor(username)
+        auth.set_language(db, person, "en")
+        try:
+            at = app(username, script="pages/privacy.py").run()
+            assert not at.exception
+            assert at.title[0].value == translate("en", "nav.privacy")
+            shown = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.label for t in at.tabs] + \
+                [i.value for i in at.info] + [s.value for s in at.success] + [m.label for m in at.metric]
+            assert [text for text in shown if re.search(r"\b[a-z_]+\.[a-z_.]+\b", text)] == []
+            # Japanese only in the stored marker the text will carry
+            assert not [text for text in shown if re.search(r"[\u3040-\u30ff]", text.replace(retention.MARKER, ""))]
+        finally:
+            auth.set_language(db, person, "ja")
