@@ -41,12 +41,13 @@ ROLE_WORDS = frozenset("""
 労基 保健所 社協 大使 領事 教頭 委員 議員 市長 区長 町長 村長 知事 神父 牧師 住職 和尚 姉妹 兄弟 親戚 義母 義父
 祖母 祖父 叔母 叔父 伯母 伯父 保育士 介護士 栄養士 薬剤師 医師 店員 社員 従業員 雇用主 雇い主 経営者 事業主 代表
 監督 選手 皆様 各位 個人 婦人 老人 成人 お互い 匿名 仮名 相談 利用 雇用 派遣 派遣先 派遣元 元請 下請 取引先 業者
-住人 住民 入居者 機構
+住人 住民 入居者 機構 受講生 研修生 卒業生 同級生 新入生 高校生 生徒 児童 園児 看護婦 家政婦 保母 親方 法人 愁傷
+世話 互い 彼女 彼氏 職場 現場 先
 """.split())
 # one character before an honorific that is not a family name (奥さん, 母さん, お子さん, 赤ちゃん, 某さん)
 ROLE_SINGLE = frozenset("奥皆母父兄姉弟妹子嫁婿孫客隣婆爺赤坊嬢神仏某娘息主親叔伯姪甥殿様方彼誰若姫人先夫妻")
 # a last character that makes a word a role or a body (相談者, 職員, 保健所, 大使館, 不動産屋, 工務店)
-ROLE_SUFFIX = frozenset("者員師士官所署局庁課院校省館屋店業社団室会部科班協寺園場族国籍側陣構")
+ROLE_SUFFIX = frozenset("者員師士官所署局庁課院校省館屋店業社団室会部科班協寺園場族国籍側陣構家")
 KATAKANA_ROLES = frozenset("""
 コーディネーター ワーカー ボランティア ヘルパー スタッフ マネージャー マネジャー オーナー カウンセラー ドクター
 ナース リーダー メンバー ドライバー サポーター パートナー アドバイザー ママ パパ ホスト ファミリー クライアント
@@ -55,6 +56,7 @@ KATAKANA_ROLES = frozenset("""
 スーパーバイザー バイザー コンサルタント エージェント ブローカー シッター オペレーター ディレクター アシスタント
 ティーチャー バイト パート ポリス ガードマン ネイティブ ボランティアさん ペアレント マザー ファーザー ベビー
 ファミリー レディ ジェントルマン ポスト ナニー ホームステイ エージェンシー ハウス アパート マンション
+メーカー ベンダー スクール カレッジ クラブ サロン ストア マート ステーション サービス ホーム ルーム ラボ ファーム
 """.split())
 # capitalised words that are places, bodies, tools or ordinary English, never part of a person's name
 LATIN_COMMON = frozenset("""
@@ -68,7 +70,8 @@ welfare justice residence card status visa passport number embassy consulate hal
 daily reflection supervisor trainee coordinator form application online meeting english vietnamese chinese
 portuguese spanish tagalog nepali indonesian thai burmese korean easy plain station street road avenue building
 company corporation inc ltd co group team project program programme plan report sheet test quiz level today
-tomorrow monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+tomorrow alt jica jitco npo ngo otit ilo iom unhcr jr nhk pc sns
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
 september october november december ok yes no not all every day week month year time we he she they
 """.split())
 

@@ -53,9 +53,12 @@ def measure(label: str, find) -> None:
         results = [(kind, [f.kind for f in privacy.scan_text(text)]) for kind, text in rows]
         per_sentence = (time.perf_counter() - started) / len(rows)
         reflection = "。".join(text for _, text in rows[:40])  # about 1,000 characters: a long reflection
-        started = time.perf_counter()
-        privacy.scan_text(reflection)
-        per_reflection = time.perf_counter() - started
+        timings = []
+        for _ in range(20):  # the best of 20: the machine is shared
+            started = time.perf_counter()
+            privacy.scan_text(reflection)
+            timings.append(time.perf_counter() - started)
+        per_reflection = min(timings)
     finally:
         names.find = original
     positives = [(k, found) for k, found in results if k != "none"]
