@@ -7,9 +7,13 @@ Admins do not appear: access.py gives them no way to read reflections at all. `r
 supervisor's "read up to version N" marker that drives the inbox; this log is the complete record."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from .access import Actor, require_enrolment_read, require_role
 from .db import Database, Transaction, utcnow
 from .errors import AccessDenied, NotFound
+
+REFRESH = timedelta(minutes=10)  # re-reads within this time of the last recorded one are not written again
 
 
 def record(db: Database, actor: Actor, relation: set[str], reflection_ids: list[int]) -> None:
@@ -20,6 +24,13 @@ def record(db: Database, actor: Actor, relation: set[str], reflection_ids: list[
         return
     now = utcnow()
     marks = ", ".join("?" for _ in reflection_ids)
+    # every rerun of a screen shows the same reflections again: write only when something is new or stale
+    fresh = db.value(
+        f"SELECT count(*) FROM reflection r JOIN reflection_access a ON a.reflection_id = r.id AND a.reader_id = ? "
+        f"AND a.version = r.version AND a.last_read_at >= ? WHERE r.id IN ({marks}) AND r.status = 'submitted'",
+        [actor.id, now - REFRESH, *reflection_ids])
+    if fresh == len(reflection_ids):
+        return
     db.write(lambda tx: tx.execute(
         "INSERT INTO reflection_access (reflection_id, reader_id, version, relation, first_read_at, last_read_at) "
         f"SELECT id, ?, version, ?, ?, ? FROM reflection WHERE id IN ({marks}) AND status = 'submitted' "
