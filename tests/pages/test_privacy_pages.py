@@ -111,3 +111,25 @@ def test_privacy_speaks_english_without_a_key_showing_through(app):
             assert not [text for text in shown if re.search(r"[\u3040-\u30ff]", text.replace(retention.MARKER, ""))]
         finally:
             auth.set_language(db, person, "ja")
+
+
+def test_trainee_redacts_own_reflection_and_the_form_does_not_save_the_old_text_back(app):
+    db = database()
+    enrolment = enrolments.current_for_trainee(db, actor("demo-trainee"))
+    rid, day, event = db.one(
+        "SELECT id, practice_date, event FROM reflection WHERE enrolment_id = ? AND status = 'submitted' "
+        "AND event NOT LIKE ? ORDER BY practice_date DESC LIMIT 1 OFFSET 1", [enrolment.id, f"{redaction.MARKER}%"])
+    span = event[:7].strip()
+    expected = event.replace(span, redaction.MARKER)
+    at = app("demo-trainee", script="pages/reflection.py")
+    at.query_params["day"] = day.isoformat()
+    at.run()
+    at.selectbox(key="reflection_redaction_field").set_value("event")
+    at.text_input(key="reflection_redaction_span").input(span)
+    next(b for b in at.button if b.label == JA("redaction.submit")).click().run()
+    assert not at.exception
+    at.run()  # the page after the redaction, as the trainee goes on
+    assert db.value("SELECT event FROM reflection WHERE id = ?", [rid]) == expected
+    assert db.value("SELECT count(*) FROM draft WHERE draft_key = ?", [f"reflection:{rid}"]) == 0
+    shown = next(a for a in at.text_area if a.value.startswith(redaction.MARKER))
+    assert shown.value == expected
