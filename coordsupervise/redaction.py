@@ -32,9 +32,20 @@ class Redacted:
     confirmations_dropped: int
 
 
-def _variants(span: str) -> list[str]:
-    """The span as marked and in its NFKC form (the guard and search keep the normalised one)."""
-    return list(dict.fromkeys([span, normalise(span)]))
+def _variants(span: str, texts: list[str]) -> list[str]:
+    """The span as marked, its NFKC form (what the guard shows), and every way it is written in `texts` that
+    normalises to the same (ＡＢ１２ for AB12, ｸﾞｴﾝ for グエン, ＝ for =), longest first."""
+    target = normalise(span)
+    forms = {span, target}
+    for text in texts:
+        for start in range(len(text)):
+            for end in range(start + 1, min(len(text), start + 2 * len(target) + 2) + 1):
+                piece = normalise(text[start:end])
+                if piece == target:
+                    forms.add(text[start:end])
+                if not target.startswith(piece[:-1]):  # the last character may still combine (ｸ + ﾞ = グ)
+                    break
+    return sorted(forms, key=len, reverse=True)
 
 
 def blank(text: str | None, spans: list[str]) -> str | None:
@@ -80,12 +91,15 @@ def redact(db: Database, actor: Actor, reflection_id: int, field: str, span: str
     span = (span or "").strip()
     if not SPAN_MIN <= len(span) <= SPAN_MAX or MARKER in span:
         raise InvalidInput("redaction.span_length", min=SPAN_MIN, max=SPAN_MAX)
-    spans = _variants(span)
 
     def run(tx: Transaction) -> Redacted:
         current = tx.value(f"SELECT {field} FROM reflection WHERE id = ?", [reflection_id]) or ""
-        if not any(s in current or s in normalise(current) for s in spans):
+        if normalise(span) not in normalise(current):
             raise InvalidInput("redaction.span_not_found")
+        row = tx.one(f"SELECT {', '.join(TEXT_LIMITS)} FROM reflection WHERE id = ?", [reflection_id])
+        messages = [body for (body,) in tx.rows("SELECT body_md FROM feedback WHERE reflection_id = ?",
+                                                [reflection_id])]
+        spans = _variants(span, [*(v for v in row if v), *messages])
         places = _reflection_row(tx, reflection_id, spans)
         places += _versions(tx, reflection_id, spans)
         places += _drafts(tx, reflection_id, spans)

@@ -137,3 +137,15 @@ def test_reads_are_recorded_for_supervisors_and_managers_and_shown_to_the_traine
         readlog.reads_by_person(demo_db, supervisor, manager.id)
     with pytest.raises(AccessDenied):
         readlog.reads_of_own(demo_db, supervisor, enrolment.id)
+
+
+def test_a_span_marked_in_half_width_goes_in_every_width_it_was_written(demo_db, new_trainee):
+    trainee, enrolment = new_trainee
+    day = free_day(demo_db, enrolment)
+    written = body("マリア＝サントスさんとｸﾞｴﾝさんの件。旅券ＴＫ１２３４５６７。")
+    reflections.submit(demo_db, trainee, enrolment, day, written, 0, confirmations(written), DEMO_TODAY)
+    rid = reflections.open_day(demo_db, trainee, enrolment, day).reflection_id
+    for span in ("マリア=サントス", "グエン", "TK1234567"):  # as the guard shows them (NFKC)
+        redaction.redact(demo_db, trainee, rid, "event", span)
+    event = demo_db.value("SELECT event FROM reflection WHERE id = ?", [rid])
+    assert event == f"{redaction.MARKER}さんと{redaction.MARKER}さんの件。旅券{redaction.MARKER}。"
