@@ -8,6 +8,7 @@
     python -m coordsupervise restore BACKUP.duckdb [--db PATH]
     python -m coordsupervise samples [--out data] [--db PATH]       (sample import files for the newest cohort)
     python -m coordsupervise bench [--db PATH] [--repeat 5]                  (see coordsupervise/bench.py)
+    python -m coordsupervise retention [--apply] [--today YYYY-MM-DD] [--db PATH]   (see coordsupervise/retention.py)
 
 The database file may not be open in a running app while these run (DuckDB allows one process per file).
 """
@@ -57,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--passwords", help="write the one-time passwords of new accounts to this CSV (roster)")
     bench = sub.add_parser("bench", help="inbox at scale: ours vs a naive load-everything approach, as ratios")
     bench.add_argument("--repeat", type=int, default=5)
+    retention = sub.add_parser("retention", help="list the cohorts whose free text is past its retention; "
+                                                 "--apply replaces that text with a marker")
+    retention.add_argument("--apply", action="store_true", help="clear it (one transaction, audited)")
+    retention.add_argument("--today", help="the day to judge by (default: today in Asia/Tokyo)")
     args = parser.parse_args(argv)
     db_path = args.db or os.environ.get("COORDSUPERVISE_DB") or DEFAULT_DB
 
@@ -93,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
               f"load-all: {result['dashboard_over_naive']:.3f}")
         for page, ratio in result.get("pages_over_empty", {}).items():
             print(f"page {page} / empty Streamlit page: {ratio:.1f}")
+    elif args.command == "retention":
+        return _retention(db_path, args.apply, args.today)
     elif args.command == "backup":
         db = Database(db_path)
         try:
@@ -182,6 +189,33 @@ def _import(args, db_path: str) -> int:
             target.write_bytes(csv_bytes(pd.DataFrame(rows[1:], columns=rows[0])))
             target.chmod(0o600)
             print(f"one-time passwords of {len(result.passwords)} new accounts: {target}")
+        return 0
+    finally:
+        db.close()
+
+
+def _retention(db_path: str, apply: bool, today_text: str | None) -> int:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from . import retention
+
+    today = date.fromisoformat(today_text) if today_text else datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    db = Database(db_path)
+    try:
+        cohorts = retention.due(db, retention.COMMAND_LINE, today)
+        if not cohorts:
+            print(f"{today}: no cohort is past its retention; nothing to clear")
+            return 0
+        for c in cohorts:
+            print(f"{c['code']}  finished {c['finished_on']}  kept {c['years']} y  due {c['due_on']}  "
+                  f"{c['reflections']} reflections, {c['messages']} messages, {c['notes']} notes")
+        if not apply:
+            print(f"{len(cohorts)} cohort(s) due. Nothing changed; run again with --apply to clear their text.")
+            return 0
+        retention.apply(db, retention.COMMAND_LINE, today)
+        db.checkpoint()
+        print(f"cleared the free text of {len(cohorts)} cohort(s); recorded in the audit log")
         return 0
     finally:
         db.close()

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from . import defaults, scoring_demo
+from . import defaults, readlog, scoring_demo
 from .auth import hash_password, insert_user
 from .db import Database, Transaction, insert_frame, utcnow
 from .textnorm import search_key
@@ -151,6 +151,7 @@ def build_demo(db: Database, *, cohorts: int = 3, trainees_per_cohort: int = 12,
     rng = random.Random(seed)
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account keeps the build fast
     summary = db.write(_build, rng, password_hash, cohorts, trainees_per_cohort, today)
+    db.write(readlog.copy_read_markers)  # the demo's supervisor reads, in the privacy read log too
     db.write(lambda tx: tx.execute("INSERT INTO app_setting (key, value) VALUES ('demo_built', ?)",
                                    [today.isoformat()]))
     db.checkpoint()

@@ -1,7 +1,8 @@
 """Privacy guard: reflections describe real consultations, so clients may appear only as anonymous codes.
 
-Before a submit the text is scanned for things that identify a real person: residence card numbers, My Number,
-phone numbers, e-mail addresses, dates of birth and postal addresses. The scan runs on NFKC-normalised text, so
+Before a submit the text is scanned for things that identify a real person: residence card numbers, passport
+numbers, My Number, phone numbers, e-mail addresses, dates of birth, postal addresses and personal names (a name
+with an honorific or a role, a name announced as such, a romanised full name). The scan runs on NFKC-normalised text, so
 full-width digits and letters (common from Japanese IMEs) are caught like half-width ones. A finding blocks the
 submit until the trainee edits it away or confirms that this span is not about a client (recorded per version)."""
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import names
 from .errors import UserError
 
 # each pattern runs on NFKC text; digits are ASCII there
@@ -17,6 +19,13 @@ _DASH_CHARS = r"\-‐‑‒–—―ー−"
 _DASH = f"[{_DASH_CHARS}]"
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("residence_card", re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\s?\d{8}\s?[A-Za-z]{2}(?![A-Za-z0-9])")),
+    ("passport", re.compile(
+        # announced: 旅券 / パスポート / passport, optionally "番号" / "No." / "number", then any 6-10 letters+digits
+        r"(?:旅券|パスポート|passport)\s*(?:番号|no\.?|number|#)?\s*[::は(（]?\s*(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{6,10}"
+        r"(?![A-Za-z0-9])"
+        # or a bare number in a passport's shape: Japan TK1234567, China E12345678, Viet Nam C1234567,
+        # Philippines P1234567A, Korea M12345678, Brazil FA123456
+        r"|(?<![A-Za-z0-9\-])[A-Za-z]{1,2}\d{6,8}[A-Za-z]?(?![A-Za-z0-9\-])", re.I)),
     ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("my_number", re.compile(rf"(?<!\d)\d{{4}}(?:\s|{_DASH})?\d{{4}}(?:\s|{_DASH})?\d{{4}}(?!\d)")),
     ("phone", re.compile(
@@ -31,7 +40,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         r"〒?\s?(?<!\d)\d{3}-\d{4}(?!\d)"
         r"|[^\s、。,]{1,10}[市区町村郡][^\s、。,]{0,12}?\d{1,4}\s*(?:丁目|-)\s*\d{1,4}(?:\s*(?:番地?|-)\s*\d{1,4}\s*号?)?")),
 ]
-KINDS = [kind for kind, _ in PATTERNS]
+KINDS = [*(kind for kind, _ in PATTERNS), "client_name"]
 
 
 @dataclass(frozen=True)
@@ -50,15 +59,15 @@ def scan_text(text: str, field: str = "") -> list[Finding]:
     norm = normalise(text)
     taken: list[tuple[int, int]] = []
     found: list[Finding] = []
-    for kind, pattern in PATTERNS:
-        for match in pattern.finditer(norm):
-            start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
-                continue
-            taken.append((start, end))
-            finding = Finding(field, kind, match.group(0).strip())
-            if finding not in found:
-                found.append(finding)
+    spans = [(kind, match.span()) for kind, pattern in PATTERNS for match in pattern.finditer(norm)]
+    spans += [("client_name", span) for span in names.find(norm)]
+    for kind, (start, end) in spans:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        finding = Finding(field, kind, norm[start:end].strip())
+        if finding not in found:
+            found.append(finding)
     return found
 
 

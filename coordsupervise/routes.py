@@ -55,6 +55,8 @@ ROUTES: tuple[Route, ...] = (
           "nav.section.admin"),
     Route("imports", ("admin",), "nav.imports", ":material/upload_file:",
           "nav.section.admin"),
+    Route("privacy", ("manager", "admin"), "nav.privacy", ":material/shield_person:",
+          "nav.section.admin"),
     Route("account", ("trainee", "supervisor", "manager", "admin"), "nav.account",
           ":material/manage_accounts:", "nav.section.account"),
 )

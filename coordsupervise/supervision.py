@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import reflections
+from . import readlog, reflections
 from .access import Actor, require_enrolment_read, require_role
 from .db import Database, Transaction, utcnow
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
@@ -60,12 +60,14 @@ def open_reflection(db: Database, actor: Actor, reflection_id: int) -> ReadingVi
     read_before = db.value("SELECT read_version FROM reflection_read WHERE reflection_id = ? AND reader_id = ?",
                            [reflection_id, actor.id])
     length = db.value("SELECT count(*) FROM feedback WHERE reflection_id = ?", [reflection_id])
+    readlog.record(db, actor, relation, [reflection_id])
     return ReadingView(reflection_id, enrolment_id, cohort_id, name, day, version, late, submitted_at, body,
                        read_before, length)
 
 
 def mark_read(db: Database, actor: Actor, reflection_id: int) -> None:
-    """Opening a reflection marks its current version read for this supervisor (managers leave no receipt)."""
+    """Opening a reflection marks its current version read for this supervisor: the inbox's unread marker.
+    Every reader, managers included, is also in the privacy read log (readlog.py, written by open_reflection)."""
     enrolment_id = _enrolment_of(db, reflection_id)
     _require_supervisor_of(db, actor, enrolment_id)
     db.write(lambda tx: tx.execute(
@@ -78,12 +80,14 @@ def mark_read(db: Database, actor: Actor, reflection_id: int) -> None:
 def previous_days(db: Database, actor: Actor, reflection_id: int, count: int = 3) -> list[dict]:
     """The trainee's few submitted reflections before this one, for context beside it."""
     enrolment_id = _enrolment_of(db, reflection_id)
-    require_enrolment_read(db, actor, enrolment_id)
-    return db.dicts(
+    relation = require_enrolment_read(db, actor, enrolment_id)
+    rows = db.dicts(
         "SELECT r.id, r.practice_date, r.goal, r.event, r.insight, r.try_text, r.self_rating FROM reflection r "
         "WHERE r.enrolment_id = ? AND r.status = 'submitted' AND r.practice_date < "
         "(SELECT practice_date FROM reflection WHERE id = ?) ORDER BY r.practice_date DESC LIMIT ?",
         [enrolment_id, reflection_id, count])
+    readlog.record(db, actor, relation, [r["id"] for r in rows])
+    return rows
 
 
 def version_diff(old: ReflectionBody, new: ReflectionBody) -> list[tuple[str, list[str]]]:
@@ -271,4 +275,5 @@ def timeline(db: Database, actor: Actor, enrolment_id: int, limit: int = 10, off
         "(SELECT count(*) FROM feedback f WHERE f.reflection_id = r.id) AS messages FROM reflection r "
         "WHERE r.enrolment_id = ? AND r.status = 'submitted' ORDER BY r.practice_date DESC LIMIT ? OFFSET ?",
         [enrolment_id, limit, offset])
+    readlog.record(db, actor, relation, [r["id"] for r in rows])
     return rows, total

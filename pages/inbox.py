@@ -10,6 +10,7 @@ from coordsupervise.errors import UserError
 from coordsupervise.inbox import InboxFilter
 from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.privacy import redaction_control
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
 
@@ -184,6 +185,8 @@ if reflection_id is not None:
                             st.rerun()
                         except UserError as exc:
                             show_error(exc)
+        redaction_control(db, actor, reflection_id, "inbox",
+                          on_redacted=lambda: st.session_state.pop(f"inbox_reply_{reflection_id}", None))
         link("trainee", t("inbox.profile"), ":material/person:", {"e": str(view.enrolment_id)})
         st.markdown(f"**{t('inbox.previous_days')}**")
         for prev in supervision.previous_days(db, actor, reflection_id):

@@ -13,6 +13,7 @@ from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.reflections import ReflectionBody
 from coordsupervise.ui import runtime, state
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.privacy import read_receipts, redaction_control
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     form_done,
@@ -229,3 +230,6 @@ if view.reflection_id is not None and view.status == "submitted":
             for version, saved_at, old in reversed(history):
                 st.markdown(f"**v{version}** · {jst(saved_at)}")
                 st.text(old.event)
+    read_receipts(db, actor, view.reflection_id, enrolment.id)
+    redaction_control(db, actor, view.reflection_id, "reflection",
+                      on_redacted=lambda: st.session_state.pop("reflection_loaded", None))

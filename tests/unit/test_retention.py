@@ -1,0 +1,88 @@
+"""Retention: the dry run lists what is due and changes nothing; --apply clears the free text of due cohorts in one
+go, keeps dates, tags, self-ratings and scores, and is audited; the office's setting per programme decides."""
+from datetime import timedelta
+
+import pytest
+
+from coordsupervise import retention
+from coordsupervise.__main__ import main
+from coordsupervise.errors import AccessDenied, InvalidInput
+
+from ..conftest import DEMO_TODAY, actor_of
+
+TEXT = ("SELECT count(*) FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
+        "WHERE e.cohort_id = ? AND r.event = ?")
+
+
+def finished_cohort(db):
+    admin = actor_of(db, "demo-admin")
+    return retention.schedule(db, admin, DEMO_TODAY)[0]
+
+
+def test_nothing_is_due_within_the_default_three_years(demo_db):
+    admin = actor_of(demo_db, "demo-admin")
+    cohort = finished_cohort(demo_db)
+    assert cohort["years"] == 3 and cohort["due_on"] > DEMO_TODAY
+    assert retention.due(demo_db, admin, DEMO_TODAY) == []
+
+
+def test_dry_run_lists_then_apply_clears_text_and_keeps_the_record(demo_db):
+    admin = actor_of(demo_db, "demo-admin")
+    cohort = finished_cohort(demo_db)
+    later = cohort["due_on"] + timedelta(days=1)
+    due = retention.due(demo_db, admin, later)
+    assert [c["cohort_id"] for c in due] == [cohort["cohort_id"]] and due[0]["reflections"] > 0
+    kept_sql = ("SELECT count(*), sum(r.self_rating), count(DISTINCT r.practice_date) FROM reflection r "
+                "JOIN enrolment e ON e.id = r.enrolment_id WHERE e.cohort_id = ?")
+    kept = demo_db.one(kept_sql, [cohort["cohort_id"]])
+    tags = demo_db.value("SELECT count(*) FROM reflection_competency")
+    scores = demo_db.value("SELECT count(*) FROM score_criterion")
+    assert demo_db.value(TEXT, [cohort["cohort_id"], retention.MARKER]) == 0  # dry run changed nothing
+
+    retention.apply(demo_db, admin, later)
+
+    assert demo_db.value(TEXT, [cohort["cohort_id"], retention.MARKER]) == kept[0]
+    assert demo_db.one(kept_sql, [cohort["cohort_id"]]) == kept
+    assert demo_db.value("SELECT count(*) FROM reflection_competency") == tags
+    assert demo_db.value("SELECT count(*) FROM score_criterion") == scores
+    leftovers = demo_db.value(
+        "SELECT count(*) FROM reflection_version v JOIN reflection r ON r.id = v.reflection_id "
+        "JOIN enrolment e ON e.id = r.enrolment_id WHERE e.cohort_id = ? AND v.body_json NOT LIKE ?",
+        [cohort["cohort_id"], f"%{retention.MARKER}%"])
+    assert leftovers == 0
+    assert demo_db.value("SELECT count(*) FROM feedback f JOIN reflection r ON r.id = f.reflection_id JOIN enrolment e "
+                         "ON e.id = r.enrolment_id WHERE e.cohort_id = ? AND f.body_md <> ?",
+                         [cohort["cohort_id"], retention.MARKER]) == 0
+    assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'retention.cleared' AND entity_id = ?",
+                         [str(cohort["cohort_id"])]) == 1
+    assert retention.due(demo_db, admin, later) == []  # cleared once, not again
+    others = [c for c in retention.schedule(demo_db, admin, later) if c["cohort_id"] != cohort["cohort_id"]]
+    assert all(demo_db.value(TEXT, [c["cohort_id"], retention.MARKER]) == 0 for c in others)
+
+
+def test_the_office_shortens_retention_and_only_admins_may(demo_db):
+    admin, manager = actor_of(demo_db, "demo-admin"), actor_of(demo_db, "demo-manager")
+    programme = retention.programmes(demo_db, manager)[0]
+    with pytest.raises(AccessDenied):
+        retention.set_years(demo_db, manager, programme.id, 1)
+    with pytest.raises(InvalidInput):
+        retention.set_years(demo_db, admin, programme.id, 0)
+    cohort = finished_cohort(demo_db)
+    retention.set_years(demo_db, admin, programme.id, 1)
+    assert retention.programmes(demo_db, admin)[0].years == 1
+    assert finished_cohort(demo_db)["due_on"] < cohort["due_on"]
+    with pytest.raises(AccessDenied):
+        retention.apply(demo_db, manager, DEMO_TODAY)
+
+
+def test_command_line_dry_run_and_apply(demo_db, capsys):
+    cohort = finished_cohort(demo_db)
+    later = (cohort["due_on"] + timedelta(days=1)).isoformat()
+    path = str(demo_db.path)
+    demo_db.close()
+    assert main(["--db", path, "retention", "--today", later]) == 0
+    assert cohort["code"] in capsys.readouterr().out
+    assert main(["--db", path, "retention", "--today", later, "--apply"]) == 0
+    assert "cleared" in capsys.readouterr().out
+    assert main(["--db", path, "retention", "--today", later]) == 0
+    assert "nothing to clear" in capsys.readouterr().out
