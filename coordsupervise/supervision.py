@@ -13,7 +13,7 @@ from .access import Actor, require_enrolment_read, require_role
 from .db import Database, Transaction, utcnow
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .reflections import REPLY_LIMIT, ReflectionBody
-from .textnorm import search_key
+from .readings import searchable
 
 SEVERITIES = ("low", "medium", "high")
 NOTE_LIMIT = 4000
@@ -144,7 +144,7 @@ def send_reply(db: Database, actor: Actor, reflection_id: int, text: str, seen_v
             raise StaleWrite("inbox.stale_thread")
         feedback_id = tx.value(
             "INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, body, utcnow(), search_key(body)])
+            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, body, utcnow(), searchable(body)])
         tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?", [actor.id, _reply_key(reflection_id)])
         return feedback_id
 
