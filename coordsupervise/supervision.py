@@ -12,8 +12,8 @@ from . import reflections
 from .access import Actor, require_enrolment_read, require_role
 from .db import Database, Transaction, utcnow
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
-from .reflections import REPLY_LIMIT, ReflectionBody
 from .readings import searchable
+from .reflections import REPLY_LIMIT, ReflectionBody
 
 SEVERITIES = ("low", "medium", "high")
 NOTE_LIMIT = 4000

@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from ..enrolments import current_for_trainee
 from ..privacy import PrivacyFindings
 from ..routes import BY_PATH
+from .firsthour import plain
 from .runtime import language, t
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -127,7 +128,7 @@ def privacy_confirmations(scope: str, field_prefix: str) -> set:
             st.warning(t("reflection.privacy_intro"), icon=":material/privacy_tip:")
             for i, finding in enumerate(findings):
                 label = t("reflection.privacy_item", kind=t(f"privacy.{finding.kind}"),
-                          field=t(f"{field_prefix}.{finding.field}"), text=finding.text)
+                          field=t(f"{field_prefix}.{finding.field}"), text=plain(finding.text))
                 span = (finding.kind, finding.text)
                 if st.checkbox(label, key=f"privacy_check_{scope}_{i}", value=span in confirmed):
                     confirmed.add(span)

@@ -57,6 +57,20 @@ def test_draft_survives_reload_and_relogin(server, page, free_days):
     expect(field(page, "reflection.field.event")).to_have_value("ブラウザで書いた下書き K-777 の相談")
 
 
+def test_typing_is_kept_on_a_reload_without_leaving_the_box(server, page, free_days):
+    """The page promises 更新・ログアウト後も残ります: true even for text whose box still has the focus."""
+    day = free_days[2].isoformat()
+    login(page, server.url, "demo-trainee", f"/reflection?day={day}")
+    box = field(page, "reflection.field.feelings")
+    box.click()
+    box.press_sequentially("焦りを感じたが落ち着いて対応できた", delay=20)
+    expect(page.get_by_text(JA("reflection.draft_saved", at="")[:6])).to_be_visible(timeout=10000)
+    expect(box).to_be_focused()  # saved while the person was still in the box
+    page.reload()
+    wait_idle(page)
+    expect(field(page, "reflection.field.feelings")).to_have_value("焦りを感じたが落ち着いて対応できた")
+
+
 def test_submit_a_reflection(server, page, free_days):
     day = free_days[1].isoformat()
     login(page, server.url, "demo-trainee", f"/reflection?day={day}")
