@@ -57,9 +57,23 @@ def test_assignments_page_lists_everything_and_shows_the_rubric(app):
     at.query_params["a"] = "A4"
     at.run()
     assert not at.exception
-    assert len(at.dataframe) >= 2  # the list and the rubric grid
     assert at.selectbox[0].value == "A4"
     assert any(e.label == JA("assignment.rubric") for e in at.expander)
+    # every criterion shows all four levels, each descriptor in full (not a cell cut off in a grid)
+    markdown = [m.value for m in at.markdown]
+    for level in (4, 3, 2, 1):
+        assert sum(JA(f"level.{level}") in m for m in markdown) >= 2
+    assert any(len(x.value) > 20 for x in at.text)
+
+
+def test_submit_button_is_visible_before_anything_is_written(app):
+    at = app("demo-trainee", script="pages/assignments.py")
+    at.query_params["a"] = "A7"
+    at.run()
+    assert not at.exception
+    waiting = at.button(key="assignments_submit_waiting")
+    assert waiting.disabled
+    assert JA("firsthour.submit_needs_text") in [c.value for c in at.caption]
 
 
 def test_progress_page_draws_its_charts(app):
