@@ -39,7 +39,8 @@ def checklist(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> 
     online_over = today > cal["online"][1]
     checks.append(Check("cert.modules", not failing if (online_over or not failing) else None,
                         "cert.modules_missing" if failing else None,
-                        {"bar": enrolment.module_pass_pct, "modules": ", ".join(map(str, failing))}))
+                        {"bar": enrolment.module_pass_pct, "modules": ", ".join(map(str, failing)),
+                         "module_seqs": failing}))
 
     overall = progress.test_result(db, actor, enrolment, "overall")
     checks.append(Check("cert.overall_test", overall["passed"] if (overall["attempts"] or online_over) else None,

@@ -75,6 +75,15 @@ def mark_read(db: Database, actor: Actor, reflection_id: int) -> None:
         [actor.id, utcnow(), reflection_id]))
 
 
+def mark_unread(db: Database, actor: Actor, reflection_id: int) -> None:
+    """Put a reflection back among this supervisor's unread ones (opened by mistake, or kept for later): their read
+    receipt goes, so the inbox counts it unread and the trainee no longer sees it as read by them."""
+    enrolment_id = _enrolment_of(db, reflection_id)
+    _require_supervisor_of(db, actor, enrolment_id)
+    db.write(lambda tx: tx.execute("DELETE FROM reflection_read WHERE reflection_id = ? AND reader_id = ?",
+                                   [reflection_id, actor.id]))
+
+
 def previous_days(db: Database, actor: Actor, reflection_id: int, count: int = 3) -> list[dict]:
     """The trainee's few submitted reflections before this one, for context beside it."""
     enrolment_id = _enrolment_of(db, reflection_id)

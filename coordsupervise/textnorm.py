@@ -10,3 +10,29 @@ _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("�
 def search_key(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text or "").lower()
     return folded.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def name_key(text: str) -> str:
+    """A person's name as search compares it: search_key without any spaces, so 「いけだめぐみ」, 「いけだ めぐみ」 and
+    「イケダ　メグミ」 are one key (and 「池田恵」 matches 「池田 恵」)."""
+    return "".join(search_key(text).split())
+
+
+def name_matches(query: str, *names: str | None) -> bool:
+    """Whether `query` (kanji or kana, with or without the space) is found in any of the person's name forms."""
+    needle = name_key(query)
+    return bool(needle) and any(needle in name_key(name or "") for name in names)
+
+
+# SQL giving name_key of a column: katakana folded to hiragana, ASCII/full-width spaces removed. Bound with
+# NAME_SQL_PARAMS; the column's text is assumed NFKC already (names are stored as typed into the roster, in full
+# width), lower-cased here.
+KATAKANA = "".join(chr(c) for c in range(ord("ァ"), ord("ヶ") + 1))
+HIRAGANA = "".join(chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1))
+
+
+def name_sql(column: str) -> str:
+    return f"replace(replace(translate(lower(coalesce({column}, '')), ?, ?), ' ', ''), '\u3000', '')"
+
+
+NAME_SQL_PARAMS = [KATAKANA, HIRAGANA]

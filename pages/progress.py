@@ -3,6 +3,7 @@ certification checklist. Reads progress, reflections and certification."""
 import streamlit as st
 
 from coordsupervise import certification, charts, cohorts, progress, reflections
+from coordsupervise.ui import runtime
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, own_enrolment, today_jst
@@ -23,7 +24,7 @@ now_stage = cohorts.current_stage(enrolment.calendar, today)
 st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
 
 st.subheader(t("progress.checklist"))
-checklist_view(certification.checklist(db, actor, enrolment, today))
+checklist_view(certification.checklist(db, actor, enrolment, today), runtime.modules(enrolment.cohort_id))
 
 st.subheader(t("progress.online"))
 modules = progress.module_results(db, actor, enrolment)

@@ -14,7 +14,8 @@ def supervisor():
 def test_inbox_lists_unread_first_with_counts(app):
     at = app("demo-supervisor", script="pages/inbox.py").run()
     assert not at.exception
-    assert [m.label for m in at.metric][:3] == [JA("inbox.unread"), JA("inbox.awaiting"), JA("inbox.flagged")]
+    assert [m.label for m in at.metric][:4] == [JA("inbox.unread"), JA("firsthour.not_replied"), JA("inbox.awaiting"),
+                                                JA("inbox.flagged")]
     assert len(at.dataframe) >= 1
 
 
