@@ -44,7 +44,7 @@ open_work = [r.code for r in rows if r.state in ("not_started", "draft", "revisi
 wanted = st.query_params.get("a", "") or (open_work[0] if open_work else "")  # default: the next piece of work
 chosen_code = st.selectbox(t("assignment.open"), codes, index=codes.index(wanted) if wanted in codes else 0,
                            format_func=lambda c: title(next(r for r in rows if r.code == c)),
-                           key="assignments_open")
+                           key="assignments_open", placeholder=t("firsthour.choose"))
 if chosen_code != wanted:
     st.query_params["a"] = chosen_code
 row = next(r for r in rows if r.code == chosen_code)

@@ -148,7 +148,8 @@ if reflection_id is not None:
             if bank:
                 b1, b2 = st.columns([3, 1])
                 chosen = b1.selectbox(t("bank.pick"), [c["id"] for c in bank], key=f"inbox_bank_{reflection_id}",
-                                      format_func=lambda cid: next(c["title"] for c in bank if c["id"] == cid))
+                                      format_func=lambda cid: next(c["title"] for c in bank if c["id"] == cid),
+                                      placeholder=t("firsthour.choose"))
 
                 def insert_comment():
                     text = next(c["body_md"] for c in bank if c["id"] == chosen)
@@ -261,7 +262,8 @@ with st.expander(t("inbox.filters"), expanded=gen > 0 or any([
     f1, f2, f3 = st.columns(3)
     cohort = f1.selectbox(t("inbox.cohort"), [None, *cohorts_seen], key=f"inbox_cohort_{gen}",
                           index=([None, *cohorts_seen].index(flt.cohort_id) if flt.cohort_id in cohorts_seen else 0),
-                          format_func=lambda c: t("inbox.all") if c is None else cohorts_seen[c])
+                          format_func=lambda c: t("inbox.all") if c is None else cohorts_seen[c],
+                          placeholder=t("firsthour.choose"))
     name = f2.text_input(t("firsthour.find_trainee"), key=f"inbox_name_{gen}",
                          placeholder=t("firsthour.find_trainee_hint"))
     named = {c["enrolment_id"] for c in inbox.caseload(db, actor, name)} if name.strip() else None
@@ -270,11 +272,13 @@ with st.expander(t("inbox.filters"), expanded=gen > 0 or any([
                 and (named is None or c["enrolment_id"] in named or c["enrolment_id"] == flt.enrolment_id)}
     trainee = f2.selectbox(t("inbox.trainee"), [None, *trainees], key=f"inbox_trainee_{gen}",
                            index=([None, *trainees].index(flt.enrolment_id) if flt.enrolment_id in trainees else 0),
-                           format_func=lambda e: t("inbox.all") if e is None else trainees[e])
+                           format_func=lambda e: t("inbox.all") if e is None else trainees[e],
+                           placeholder=t("firsthour.choose"))
     competency = f3.selectbox(t("inbox.competency"), [None, *inbox.COMPETENCIES], key=f"inbox_competency_{gen}",
                               index=([None, *inbox.COMPETENCIES].index(flt.competency)
                                      if flt.competency in inbox.COMPETENCIES else 0),
-                              format_func=lambda c: t("inbox.all") if c is None else c)
+                              format_func=lambda c: t("inbox.all") if c is None else c,
+                              placeholder=t("firsthour.choose"))
     g1, g2 = st.columns([2, 3])
     span = g1.date_input(t("inbox.dates"), value=[d for d in (flt.date_from, flt.date_to) if d],
                          key=f"inbox_dates_{gen}", format="YYYY/MM/DD")

@@ -41,7 +41,7 @@ st.dataframe(
       t("progress.col_best"): None if m["best"] is None else float(m["best"]),
       t("progress.col_attempts"): m["attempts"],
       t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}"} for m in modules],
-    hide_index=True, width="stretch",
+    hide_index=True, width="stretch", placeholder="—",
     column_config={t("progress.col_best"): st.column_config.ProgressColumn(
         t("progress.col_best"), min_value=0, max_value=100, format="%.0f%%", width="small"),
         t("progress.col_passed"): st.column_config.TextColumn(width="small"),

@@ -44,7 +44,8 @@ query = f1.text_input(t("profile.find"), key="trainee_find", placeholder=t("prof
 cohort_options = [None, *cohort_names]
 cohort_filter = f2.selectbox(t("inbox.cohort"), cohort_options, key="trainee_cohort",
                              index=cohort_options.index(cohort_filter) if cohort_filter in cohort_names else 0,
-                             format_func=lambda c: t("inbox.all") if c is None else cohort_names[c])
+                             format_func=lambda c: t("inbox.all") if c is None else cohort_names[c],
+                             placeholder=t("firsthour.choose"))
 if cohort_filter is None:
     st.query_params.pop("cohort", None)
 elif st.query_params.get("cohort") != str(cohort_filter):
@@ -69,7 +70,7 @@ if not ids:
     st.stop()
 labels = {p["enrolment_id"]: f"{p['display_name']}({p['display_name_kana'] or ''}) · {p['cohort']}" for p in people}
 chosen = st.selectbox(t("profile.trainee"), ids, index=ids.index(wanted) if wanted in ids else 0,
-                      format_func=lambda e: labels[e], key="trainee_pick")
+                      format_func=lambda e: labels[e], key="trainee_pick", placeholder=t("firsthour.choose"))
 if str(chosen) != st.query_params.get("e"):
     st.query_params["e"] = str(chosen)
 

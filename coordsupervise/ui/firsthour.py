@@ -54,3 +54,12 @@ def rubric_view(criteria: list[dict]) -> None:
                 badge = "green" if level >= 3 else "orange" if level == 2 else "red"
                 column.markdown(f":{badge}-badge[{level} {t(f'level.{level}')}]")
                 column.text(descriptor_ja if ja else descriptor_en)
+
+
+WORD_JOINER = "\u2060"
+
+
+def keep_words(text: str) -> str:
+    """A heading that wraps only at its spaces: browsers break Japanese between any two characters
+    (「スーパ / ービジョン」), so a word joiner (U+2060, invisible) goes between the characters of each word."""
+    return " ".join(WORD_JOINER.join(word) for word in text.split(" "))
