@@ -170,7 +170,8 @@ with st.container(border=True):
     area("insight")
     area("try_text")
     rating = st.segmented_control(label("self_rating"), [1, 2, 3, 4], key=key + "self_rating",
-                                  help="  \n".join(f"{n} {t(f'level.{n}')}" for n in (4, 3, 2, 1)))
+                                  help="  \n".join([t("reflection.help.self_rating"),
+                                                     *(f"{n} {t(f'level.{n}')}" for n in (4, 3, 2, 1))]))
     st.caption(t(f"level.{rating}") if rating else t("firsthour.self_rating_hint"))
     required_here("self_rating")
 
