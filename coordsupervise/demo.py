@@ -345,7 +345,8 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
             rows.append({
                 "enrolment_id": e["id"], "practice_date": d, "status": "draft" if draft else "submitted",
                 "version": 1, **body,
-                "search_text": (search_key if draft else searchable)(" ".join(str(v) for v in body.values())),
+                "search_text": search_key(" ".join(str(v) for v in body.values())) if draft else
+                searchable(*(str(v) for v in body.values())),
                 "submitted_at": None if draft else jst_to_utc(submitted_day, rng.randint(18, 23), rng.randint(0, 59)),
                 "late": late, "created_at": jst_to_utc(d, 18), "updated_at": jst_to_utc(submitted_day, 23),
                 "_comps": rng.sample(["C1", "C2", "C3", "C4"], rng.randint(1, 2)), "_body": body,

@@ -8,7 +8,7 @@ pykakasi gave そうだんもの)."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from .textnorm import search_key
 
@@ -22,9 +22,11 @@ def _tokenizer():
     return Dictionary(dict="core").create()
 
 
+@lru_cache(maxsize=4096)
 def reading(text: str) -> str:
     """The hiragana readings of the words of `text` that contain kanji, space-separated (folded like search_key).
-    Words without kanji are left out: they are already searchable as written."""
+    Words without kanji are left out: they are already searchable as written. Cached: template phrases and
+    comment-bank texts recur."""
     if not text or not _KANJI.search(text):
         return ""
     from sudachipy import SplitMode
@@ -33,9 +35,9 @@ def reading(text: str) -> str:
     return search_key(" ".join(w.reading_form() for w in words if _KANJI.search(w.surface())))
 
 
-def searchable(text: str) -> str:
-    """What the search column holds for a submitted text: the normalised text, then the readings of its kanji
-    words."""
-    key = search_key(text)
-    spoken = reading(text)
+def searchable(*texts: str) -> str:
+    """What the search column holds for submitted text (one or several fields): the normalised text, then the
+    readings of its kanji words."""
+    key = search_key(" ".join(texts))
+    spoken = " ".join(r for r in (reading(text) for text in texts) if r)
     return f"{key} {spoken}" if spoken else key

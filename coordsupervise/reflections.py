@@ -341,8 +341,8 @@ def _write_fields(tx: Transaction, enrolment_id: int, day: date, reflection_id: 
 def _search_text(body: ReflectionBody, status: str) -> str:
     """Drafts (saved on every pause in typing) get the cheap normalised text; a submitted version, the one the
     inbox searches, also gets the readings of its kanji words."""
-    text = " ".join(body.texts().values())
-    return searchable(text) if status == "submitted" else search_key(text)
+    texts = list(body.texts().values())
+    return searchable(*texts) if status == "submitted" else search_key(" ".join(texts))
 
 
 def _write_tags(tx: Transaction, reflection_id: int, body: ReflectionBody) -> None:

@@ -23,16 +23,3 @@ def name_matches(query: str, *names: str | None) -> bool:
     needle = name_key(query)
     return bool(needle) and any(needle in name_key(name or "") for name in names)
 
-
-# SQL giving name_key of a column: katakana folded to hiragana, ASCII/full-width spaces removed. Bound with
-# NAME_SQL_PARAMS; the column's text is assumed NFKC already (names are stored as typed into the roster, in full
-# width), lower-cased here.
-KATAKANA = "".join(chr(c) for c in range(ord("ァ"), ord("ヶ") + 1))
-HIRAGANA = "".join(chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1))
-
-
-def name_sql(column: str) -> str:
-    return f"replace(replace(translate(lower(coalesce({column}, '')), ?, ?), ' ', ''), '\u3000', '')"
-
-
-NAME_SQL_PARAMS = [KATAKANA, HIRAGANA]
