@@ -79,10 +79,13 @@ def test_submit_a_reflection(server, page, free_days):
     field(page, "reflection.field.try_text").fill("チェックリストを作って使う。")
     field(page, "reflection.field.insight").click()
     wait_idle(page)
-    page.get_by_text(f"3 {JA('level.3')}", exact=True).click()
+    # self-rating: the last group of buttons, short labels 1-4 with the meaning below
+    page.locator("[data-testid=stButtonGroup]").last.get_by_text("3", exact=True).click()
     wait_idle(page)
+    expect(page.get_by_text(JA("level.3"), exact=True)).to_be_visible()
     page.get_by_role("button", name=JA("reflection.submit")).click()
     wait_idle(page)
+    expect(page.get_by_text(JA("reflection.submitted", version=1))).to_be_visible()  # beside the button
     expect(page.get_by_text(JA("reflection.status_submitted", version=1, at="")[:6])).to_be_visible()
     expect(page.get_by_role("heading", name=JA("reflection.thread"))).to_be_visible()
     assert page.locator("[data-testid=stException]").count() == 0
