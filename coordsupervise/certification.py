@@ -217,7 +217,8 @@ def _checks(r: Rules, today: date, modules_failing, overall_best, overall_attemp
     workshop_over = today > cal["workshop_day2"][1]
     checks = [Check("cert.modules", not modules_failing if (online_over or not modules_failing) else None,
                     "cert.modules_missing" if modules_failing else None,
-                    {"bar": r.module_pass_pct, "modules": modules_failing or ""})]
+                    {"bar": r.module_pass_pct, "modules": modules_failing or "",
+                     "module_seqs": [int(seq) for seq in (modules_failing or "").split(", ") if seq]})]
 
     overall_passed = overall_best is not None and overall_best >= r.overall_test_pass_pct
     checks.append(Check("cert.overall_test", overall_passed if (overall_attempts or online_over) else None,

@@ -17,6 +17,7 @@ import pandas as pd
 from . import defaults, readlog, scoring_demo
 from .auth import hash_password, insert_user
 from .db import Database, Transaction, insert_frame, utcnow
+from .readings import searchable
 from .textnorm import search_key
 
 DEMO_PASSWORD = "coordsupervise-demo"
@@ -346,7 +347,9 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
             }
             rows.append({
                 "enrolment_id": e["id"], "practice_date": d, "status": "draft" if draft else "submitted",
-                "version": 1, **body, "search_text": search_key(" ".join(str(v) for v in body.values())),
+                "version": 1, **body,
+                "search_text": search_key(" ".join(str(v) for v in body.values())) if draft else
+                searchable(*(str(v) for v in body.values())),
                 "submitted_at": None if draft else jst_to_utc(submitted_day, rng.randint(18, 23), rng.randint(0, 59)),
                 "late": late, "created_at": jst_to_utc(d, 18), "updated_at": jst_to_utc(submitted_day, 23),
                 "_comps": rng.sample(["C1", "C2", "C3", "C4"], rng.randint(1, 2)), "_body": body,
@@ -385,7 +388,7 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
     insert_frame(tx, "reflection_read", pd.DataFrame(reads, columns=["reflection_id", "reader_id", "read_version",
                                                                     "read_at"]))
     feedback_frame = pd.DataFrame(feedback, columns=["reflection_id", "author_id", "body_md", "created_at"])
-    feedback_frame["search_text"] = [search_key(text) for text in feedback_frame["body_md"]]
+    feedback_frame["search_text"] = [searchable(text) for text in feedback_frame["body_md"]]
     insert_frame(tx, "feedback", feedback_frame)
     # the trainee has read all feedback older than two days; newer feedback shows as new
     tx.execute(

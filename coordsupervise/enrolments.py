@@ -8,7 +8,7 @@ from .access import Actor, require_enrolment_read, visible_enrolments_sql
 from .cohorts import calendars
 from .db import Database
 from .errors import NotFound
-from .textnorm import search_key
+from .textnorm import name_key, name_matches
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,12 @@ def current_for_trainee(db: Database, actor: Actor) -> Enrolment | None:
     return None if enrolment_id is None else load(db, actor, enrolment_id)
 
 
-def directory(db: Database, actor: Actor, query: str = "", limit: int = 200) -> list[dict]:
+def directory(db: Database, actor: Actor, query: str = "", limit: int = 200,
+              cohort_id: int | None = None) -> list[dict]:
     """Enrolments the actor may open (caseload for supervisors, everyone for managers): cohorts in or past the
     practical stage first, newest first, then by kana reading; `query` matches name or reading, width- and
-    kana-insensitively."""
+    kana-insensitively and with or without the space between family and given name; `cohort_id` narrows to one
+    cohort."""
     condition, params = visible_enrolments_sql(actor)
     rows = db.dicts(
         "SELECT e.id AS enrolment_id, e.cohort_id, c.code AS cohort, u.display_name, u.display_name_kana "
@@ -65,10 +67,19 @@ def directory(db: Database, actor: Actor, query: str = "", limit: int = 200) -> 
         "JOIN cohort_stage p ON p.cohort_id = c.id AND p.stage = 'practical' WHERE " + condition +
         # trainees already writing reflections first (newest such cohort), then cohorts still in the online stage
         " ORDER BY p.starts_on <= current_date DESC, p.starts_on DESC, u.display_name_kana, u.display_name", params)
-    needle = search_key(query)
-    if needle:
-        rows = [r for r in rows if needle in search_key(f"{r['display_name']} {r['display_name_kana'] or ''}")]
+    if name_key(query):
+        rows = [r for r in rows if name_matches(query, r["display_name"], r["display_name_kana"])]
+    if cohort_id is not None:
+        rows = [r for r in rows if r["cohort_id"] == cohort_id]
     return rows[:limit]
+
+
+def visible_cohorts(db: Database, actor: Actor) -> list[dict]:
+    """The cohorts of the enrolments the actor may open, newest first, for a cohort filter beside a trainee picker."""
+    condition, params = visible_enrolments_sql(actor)
+    return db.dicts(
+        "SELECT DISTINCT c.id AS cohort_id, c.code AS cohort FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
+        "WHERE " + condition + " ORDER BY c.code DESC", params)
 
 
 def relation(db: Database, actor: Actor, enrolment_id: int) -> set[str]:

@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import numbers
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -108,3 +109,13 @@ def printable_page(title: str, sections: list[tuple[str, list[tuple[str, str]]]]
         parts.append("</dl></section>")
     parts.append("</html>")
     return "".join(parts)
+
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def file_name(what: str, person: str, day, extension: str) -> str:
+    """A download's file name that says what it is, whose and from when (振り返り_池田恵_20261128.csv), with the
+    characters Windows and macOS refuse in file names taken out."""
+    parts = [_UNSAFE_IN_FILE_NAMES.sub("", part) for part in (what, person, day.strftime("%Y%m%d"))]
+    return "_".join(p for p in parts if p) + "." + extension

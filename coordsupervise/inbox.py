@@ -16,7 +16,7 @@ import pandas as pd
 
 from .access import Actor, require_role
 from .db import Database, utcnow
-from .textnorm import search_key
+from .textnorm import name_key, name_matches, search_key
 
 PAGE_SIZE = 25
 COMPETENCIES = ("C1", "C2", "C3", "C4")
@@ -33,6 +33,7 @@ class InboxFilter:
     unread: bool = False
     awaiting_reply: bool = False
     query: str = ""
+    not_replied: bool = False
 
 
 _UNREAD = ("NOT EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id = r.id AND rr.reader_id = ? "
@@ -40,12 +41,16 @@ _UNREAD = ("NOT EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id 
 # a finished cohort's old threads are history, not work: only trainees still in training await a reply
 _AWAITING = ("(e.status = 'active' AND coalesce((SELECT f.author_id FROM feedback f WHERE f.reflection_id = r.id "
              "ORDER BY f.created_at DESC, f.id DESC LIMIT 1) = e.trainee_id, FALSE))")
+# answered at all: someone other than the trainee (a supervisor) wrote in the thread. Opening marks a reflection read,
+# not replied; this is its own state, apart from "awaiting reply" (the trainee wrote back last).
+_REPLIED = "EXISTS (SELECT 1 FROM feedback f WHERE f.reflection_id = r.id AND f.author_id <> e.trainee_id)"
 _FLAGGED = ("EXISTS (SELECT 1 FROM flag fl WHERE fl.enrolment_id = e.id AND fl.resolved_at IS NULL AND "
             "(fl.reflection_id IS NULL OR fl.reflection_id = r.id))")
 
 
-def _where(actor: Actor, flt: InboxFilter) -> tuple[str, list]:
-    """The caseload (assigned trainees, submitted reflections) narrowed by the filter, as SQL and parameters."""
+def _where(actor: Actor, flt: InboxFilter, named: list[int] = ()) -> tuple[str, list]:
+    """The caseload (assigned trainees, submitted reflections) narrowed by the filter, as SQL and parameters.
+    `named`: the trainees (user ids) whose name the query is (see _named), found before in Python."""
     parts = ["r.status = 'submitted'",
              "EXISTS (SELECT 1 FROM supervision s WHERE s.enrolment_id = e.id AND s.supervisor_id = ?)"]
     params: list = [actor.id]
@@ -72,32 +77,61 @@ def _where(actor: Actor, flt: InboxFilter) -> tuple[str, list]:
         params.append(actor.id)
     if flt.awaiting_reply:
         parts.append(_AWAITING)
-    for word in search_key(flt.query).split()[:5]:  # every word must appear (in the reflection or its thread)
-        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        parts.append("(r.search_text LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM feedback f WHERE "
-                     "f.reflection_id = r.id AND f.search_text LIKE ? ESCAPE '\\'))")
-        params.extend([like, like])
+    if flt.not_replied:
+        parts.append(f"NOT {_REPLIED}")
+    words = search_key(flt.query).split()[:5]
+    if words:
+        # every word must appear in the reflection or its thread (kanji found by their reading too: readings.py),
+        # or the whole query is the trainee's name, in kanji or kana, with or without the space
+        text_parts = []
+        for word in words:
+            text_parts.append("(r.search_text LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM feedback f WHERE "
+                              "f.reflection_id = r.id AND f.search_text LIKE ? ESCAPE '\\'))")
+            params.extend([_like(word), _like(word)])
+        text = " AND ".join(text_parts)
+        if named:
+            parts.append(f"(({text}) OR e.trainee_id IN ({', '.join('?' for _ in named)}))")
+            params.extend(named)
+        else:
+            parts.append(f"({text})")
     return " AND ".join(parts), params
 
 
+def _named(db: Database, actor: Actor, query: str) -> list[int]:
+    """The caseload's trainees whose name the whole query is, in kanji or kana, with or without the space: matched
+    in Python over the caseload's few names, so the reflection scan stays a plain LIKE."""
+    if not name_key(query):
+        return []
+    people = db.rows("SELECT DISTINCT u.id, u.display_name, u.display_name_kana FROM supervision s "
+                     "JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
+                     "WHERE s.supervisor_id = ?", [actor.id])
+    return [uid for uid, name, kana in people if name_matches(query, name, kana)]
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def counts(db: Database, actor: Actor) -> dict[str, int]:
-    """The three numbers at the top of the inbox."""
+    """The numbers at the top of the inbox (not replied: reflections of trainees still in training that no
+    supervisor has answered yet)."""
     require_role(actor, "supervisor")
     where, params = _where(actor, InboxFilter())
-    unread, awaiting = db.one(
-        f"SELECT count(*) FILTER (WHERE {_UNREAD}), count(*) FILTER (WHERE {_AWAITING}) "
+    unread, awaiting, not_replied = db.one(
+        f"SELECT count(*) FILTER (WHERE {_UNREAD}), count(*) FILTER (WHERE {_AWAITING}), "
+        f"count(*) FILTER (WHERE e.status = 'active' AND NOT {_REPLIED}) "
         f"FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}", [actor.id, *params])
     flagged = db.value(
         "SELECT count(DISTINCT fl.enrolment_id) FROM flag fl JOIN supervision s ON s.enrolment_id = fl.enrolment_id "
         "WHERE s.supervisor_id = ? AND fl.resolved_at IS NULL", [actor.id])
-    return {"unread": unread, "awaiting_reply": awaiting, "flagged_trainees": flagged}
+    return {"unread": unread, "awaiting_reply": awaiting, "not_replied": not_replied, "flagged_trainees": flagged}
 
 
 def page(db: Database, actor: Actor, flt: InboxFilter, page_no: int = 1,
          page_size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int]:
     """One page of the inbox (unread first, then newest day first) and the total number of matches."""
     require_role(actor, "supervisor")
-    where, params = _where(actor, flt)
+    where, params = _where(actor, flt, _named(db, actor, flt.query))
     total = db.value(f"SELECT count(*) FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}",
                      params)
     offset = max(0, (page_no - 1) * page_size)
@@ -107,7 +141,7 @@ def page(db: Database, actor: Actor, flt: InboxFilter, page_no: int = 1,
         f"substr(r.event, 1, 80) AS excerpt, {_UNREAD} AS unread, "
         f"EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id = r.id AND rr.reader_id = ? "
         f"  AND rr.read_version < r.version) AS revised, "
-        f"{_AWAITING} AS awaiting_reply, {_FLAGGED} AS flagged, "
+        f"{_AWAITING} AS awaiting_reply, {_REPLIED} AS replied, {_FLAGGED} AS flagged, "
         f"(SELECT string_agg(rc.competency, ' ' ORDER BY rc.competency) FROM reflection_competency rc "
         f"  WHERE rc.reflection_id = r.id) AS competencies, "
         f"(SELECT count(*) FROM feedback f WHERE f.reflection_id = r.id) AS messages "
@@ -121,20 +155,22 @@ def page(db: Database, actor: Actor, flt: InboxFilter, page_no: int = 1,
 def next_unread(db: Database, actor: Actor, flt: InboxFilter, after_id: int | None = None) -> int | None:
     """The next unread reflection in inbox order (newest day first), skipping `after_id`."""
     require_role(actor, "supervisor")
-    where, params = _where(actor, InboxFilter(**{**flt.__dict__, "unread": True}))
+    where, params = _where(actor, InboxFilter(**{**flt.__dict__, "unread": True}), _named(db, actor, flt.query))
     return db.value(
         f"SELECT r.id FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where} AND r.id <> ? "
         f"ORDER BY r.practice_date DESC, r.id DESC LIMIT 1", [*params, after_id or -1])
 
 
-def caseload(db: Database, actor: Actor) -> list[dict]:
-    """The supervisor's assigned enrolments, for the trainee filter (sorted by kana reading)."""
+def caseload(db: Database, actor: Actor, name: str = "") -> list[dict]:
+    """The supervisor's assigned enrolments, for the trainee filter (sorted by kana reading); `name` narrows them
+    to a name typed in kanji or kana, with or without the space."""
     require_role(actor, "supervisor")
-    return db.dicts(
+    rows = db.dicts(
         "SELECT e.id AS enrolment_id, e.cohort_id, c.code AS cohort, u.display_name, u.display_name_kana "
         "FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
         "JOIN cohort c ON c.id = e.cohort_id WHERE s.supervisor_id = ? "
         "ORDER BY c.code DESC, u.display_name_kana, u.display_name", [actor.id])
+    return [r for r in rows if name_matches(name, r["display_name"], r["display_name_kana"])] if name.strip() else rows
 
 
 def workload(db: Database, actor: Actor, now: datetime | None = None) -> dict:

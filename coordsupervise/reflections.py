@@ -22,6 +22,7 @@ from .db import Database, Transaction, utcnow
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .privacy import PrivacyFindings
+from .readings import searchable
 from .textnorm import search_key
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -106,11 +107,17 @@ def validate(body: ReflectionBody, *, for_submit: bool) -> None:
     if body.self_rating is not None and body.self_rating not in (1, 2, 3, 4):
         raise InvalidInput("reflection.self_rating_range")
     if for_submit:
-        for name in REQUIRED:
-            if not getattr(body, name).strip():
-                raise InvalidInput("reflection.required", field=f"reflection.field.{name}")
-        if body.self_rating is None:
-            raise InvalidInput("reflection.required", field="reflection.field.self_rating")
+        missing = missing_required(body)
+        if missing:  # every gap at once, so the page can mark each field in one go
+            raise InvalidInput("reflection.required_all", count=len(missing), missing=missing)
+
+
+def missing_required(body: ReflectionBody) -> tuple[str, ...]:
+    """The required fields still empty, in the order of the template."""
+    empty = [name for name in REQUIRED if not getattr(body, name).strip()]
+    if body.self_rating is None:
+        empty.append("self_rating")
+    return tuple(empty)
 
 
 def _require_own(db: Database, actor: Actor, enrolment: Enrolment) -> None:
@@ -322,7 +329,7 @@ def _write_fields(tx: Transaction, enrolment_id: int, day: date, reflection_id: 
                   status: str, version: int, now: datetime) -> int:
     values = [status, version, body.goal, int(body.case_count or 0), body.case_fields, body.event, body.feelings,
               body.keep_text, body.problem, body.analysis, body.insight, body.try_text, body.self_rating,
-              search_key(" ".join(body.texts().values())), now]
+              _search_text(body, status), now]
     if reflection_id is None:
         return tx.value(
             "INSERT INTO reflection (status, version, goal, case_count, case_fields, event, feelings, keep_text, "
@@ -334,6 +341,13 @@ def _write_fields(tx: Transaction, enrolment_id: int, day: date, reflection_id: 
         "feelings = ?, keep_text = ?, problem = ?, analysis = ?, insight = ?, try_text = ?, self_rating = ?, "
         "search_text = ?, updated_at = ? WHERE id = ?", [*values, reflection_id])
     return reflection_id
+
+
+def _search_text(body: ReflectionBody, status: str) -> str:
+    """Drafts (saved on every pause in typing) get the cheap normalised text; a submitted version, the one the
+    inbox searches, also gets the readings of its kanji words."""
+    texts = list(body.texts().values())
+    return searchable(*texts) if status == "submitted" else search_key(" ".join(texts))
 
 
 def _write_tags(tx: Transaction, reflection_id: int, body: ReflectionBody) -> None:
@@ -422,7 +436,7 @@ def reply(db: Database, actor: Actor, reflection_id: int, body_md: str,
     def run(tx: Transaction) -> int:
         feedback_id = tx.value(
             "INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, text, utcnow(), search_key(text)])
+            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, text, utcnow(), searchable(text)])
         if findings:
             audit(tx, actor.id, "feedback.privacy_confirmed", "feedback", feedback_id, None,
                   [{"kind": f.kind, "text": f.text} for f in findings])

@@ -12,8 +12,8 @@ from . import readlog, reflections
 from .access import Actor, require_enrolment_read, require_role
 from .db import Database, Transaction, utcnow
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from .readings import searchable
 from .reflections import REPLY_LIMIT, ReflectionBody
-from .textnorm import search_key
 
 SEVERITIES = ("low", "medium", "high")
 NOTE_LIMIT = 4000
@@ -75,6 +75,15 @@ def mark_read(db: Database, actor: Actor, reflection_id: int) -> None:
         "SELECT id, ?, version, ? FROM reflection WHERE id = ? ON CONFLICT (reflection_id, reader_id) "
         "DO UPDATE SET read_version = excluded.read_version, read_at = excluded.read_at",
         [actor.id, utcnow(), reflection_id]))
+
+
+def mark_unread(db: Database, actor: Actor, reflection_id: int) -> None:
+    """Put a reflection back among this supervisor's unread ones (opened by mistake, or kept for later): their read
+    receipt goes, so the inbox counts it unread and the trainee no longer sees it as read by them."""
+    enrolment_id = _enrolment_of(db, reflection_id)
+    _require_supervisor_of(db, actor, enrolment_id)
+    db.write(lambda tx: tx.execute("DELETE FROM reflection_read WHERE reflection_id = ? AND reader_id = ?",
+                                   [reflection_id, actor.id]))
 
 
 def previous_days(db: Database, actor: Actor, reflection_id: int, count: int = 3) -> list[dict]:
@@ -148,7 +157,7 @@ def send_reply(db: Database, actor: Actor, reflection_id: int, text: str, seen_v
             raise StaleWrite("inbox.stale_thread")
         feedback_id = tx.value(
             "INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, body, utcnow(), search_key(body)])
+            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, body, utcnow(), searchable(body)])
         tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?", [actor.id, _reply_key(reflection_id)])
         return feedback_id
 

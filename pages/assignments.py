@@ -5,6 +5,7 @@ import streamlit as st
 from coordsupervise import assignments
 from coordsupervise.errors import UserError
 from coordsupervise.ui import state
+from coordsupervise.ui.firsthour import rubric_view
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
@@ -13,7 +14,6 @@ from coordsupervise.ui.widgets import (
     own_enrolment,
     privacy_confirmations,
     privacy_guarded,
-    rubric_table,
     today_jst,
     user_markdown,
 )
@@ -44,7 +44,7 @@ open_work = [r.code for r in rows if r.state in ("not_started", "draft", "revisi
 wanted = st.query_params.get("a", "") or (open_work[0] if open_work else "")  # default: the next piece of work
 chosen_code = st.selectbox(t("assignment.open"), codes, index=codes.index(wanted) if wanted in codes else 0,
                            format_func=lambda c: title(next(r for r in rows if r.code == c)),
-                           key="assignments_open")
+                           key="assignments_open", placeholder=t("firsthour.choose"))
 if chosen_code != wanted:
     st.query_params["a"] = chosen_code
 row = next(r for r in rows if r.code == chosen_code)
@@ -54,7 +54,7 @@ st.caption(t("assignment.due_line", due=row.due_on.strftime("%Y/%m/%d"), state=t
 
 if row.rubric_id:
     with st.expander(t("assignment.rubric"), expanded=row.state in ("not_started", "draft", "overdue")):
-        rubric_table(assignments.rubric(db, row.rubric_id))
+        rubric_view(assignments.rubric(db, row.rubric_id))
 else:
     st.caption(t("assignment.approval_only"))
 
@@ -137,10 +137,17 @@ if current is not None:
             assignments.remove_attachment(db, actor, enrolment, attachment["id"])
             st.rerun()
 
-if current is not None and current["status"] == "draft":
+if editable and (current is None or not (current["body_md"] or "").strip() and not current["attachments"]):
+    # nothing written yet: the button is there to be found, with what it is waiting for
+    st.button(t("assignment.submit", version=(current or {}).get("version", 1)), type="primary",
+              key="assignments_submit_waiting", disabled=True)
+    st.caption(t("firsthour.submit_needs_text"))
+elif current is not None and current["status"] == "draft":
     scope = f"assignment_{row.code}_{current['version']}"
     confirmed = privacy_confirmations(scope, "assignment")
     sure = st.checkbox(t("assignment.confirm_final"), key=f"assignments_sure_{scope}")
+    if not sure:
+        st.caption(t("firsthour.submit_needs_confirm"))
     if st.button(t("assignment.submit", version=current["version"]), type="primary", key="assignments_submit",
                  disabled=not sure):
         try:

@@ -35,7 +35,8 @@ def _date(name):
 
 flt = InboxFilter(cohort_id=_int("cohort"), enrolment_id=_int("trainee"), date_from=_date("from"),
                   date_to=_date("to"), competency=qp.get("comp") or None, flagged=qp.get("flagged") == "1",
-                  unread=qp.get("unread") == "1", awaiting_reply=qp.get("awaiting") == "1", query=qp.get("q", ""))
+                  unread=qp.get("unread") == "1", awaiting_reply=qp.get("awaiting") == "1", query=qp.get("q", ""),
+                  not_replied=qp.get("noreply") == "1")
 
 
 def open_reflection(reflection_id):
@@ -52,10 +53,11 @@ counts_area = st.container()
 
 def show_counts():
     counts = inbox.counts(db, actor)
-    m1, m2, m3 = counts_area.columns(3)
+    m1, m2, m3, m4 = counts_area.columns(4)
     m1.metric(t("inbox.unread"), counts["unread"])
-    m2.metric(t("inbox.awaiting"), counts["awaiting_reply"])
-    m3.metric(t("inbox.flagged"), counts["flagged_trainees"])
+    m2.metric(t("firsthour.not_replied"), counts["not_replied"], help=t("firsthour.not_replied_help"))
+    m3.metric(t("inbox.awaiting"), counts["awaiting_reply"])
+    m4.metric(t("inbox.flagged"), counts["flagged_trainees"])
 
 
 # ================================================================ reading one reflection
@@ -77,8 +79,14 @@ if reflection_id is not None:
         supervision.mark_read(db, actor, reflection_id)
     show_counts()  # after the read receipt, so the numbers already count this one as read
 
-    nav1, nav2, _ = st.columns([1, 1, 3])
+    nav1, nav2, nav3 = st.columns([1, 1, 1])
     if nav1.button(t("inbox.back"), key="inbox_back", icon=":material/arrow_back:"):
+        open_reflection(None)
+        st.rerun()
+    if writable and nav3.button(t("firsthour.mark_unread"), key="inbox_mark_unread",
+                                icon=":material/mark_email_unread:"):
+        supervision.mark_unread(db, actor, reflection_id)  # then back to the list, where it shows unread again
+        st.session_state["inbox_notice"] = "firsthour.marked_unread"
         open_reflection(None)
         st.rerun()
     next_id = inbox.next_unread(db, actor, flt, after_id=reflection_id)
@@ -94,6 +102,10 @@ if reflection_id is not None:
         status.append(t("reflection.status_late").strip("・· "))
     if view.read_version_before and view.read_version_before < view.version:
         status.append(t("inbox.revised_since", version=view.read_version_before))
+    thread = reflections.thread(db, actor, reflection_id)
+    trainee_id = enrolments.load(db, actor, view.enrolment_id).trainee_id
+    replied = any(m.author_id != trainee_id for m in thread)
+    status.append(t("inbox.replied") if replied else t("firsthour.not_replied_state"))
     st.caption(" · ".join(status))
 
     body = view.body
@@ -122,7 +134,7 @@ if reflection_id is not None:
                     st.code("\n".join(lines), language="diff")
 
         st.markdown(f"#### {t('inbox.thread')}")
-        thread_view(reflections.thread(db, actor, reflection_id))
+        thread_view(thread)
         reflections.mark_thread_read(db, actor, reflection_id)
 
         if not writable:
@@ -137,7 +149,8 @@ if reflection_id is not None:
             if bank:
                 b1, b2 = st.columns([3, 1])
                 chosen = b1.selectbox(t("bank.pick"), [c["id"] for c in bank], key=f"inbox_bank_{reflection_id}",
-                                      format_func=lambda cid: next(c["title"] for c in bank if c["id"] == cid))
+                                      format_func=lambda cid: next(c["title"] for c in bank if c["id"] == cid),
+                                      placeholder=t("firsthour.choose"))
 
                 def insert_comment():
                     text = next(c["body_md"] for c in bank if c["id"] == chosen)
@@ -167,12 +180,26 @@ if reflection_id is not None:
                     show_error(exc)
 
     with side:
-        with st.expander(t("flag.title"), icon=":material/flag:"):
-            open_flags = [f for f in supervision.flags(db, actor, view.enrolment_id) if f["resolved_at"] is None]
-            for f in open_flags:
-                severity_label = t(f"flag.severity.{f['severity']}")
-                st.markdown(f":red-badge[{severity_label}] {jst(f['raised_at'])}")
-                st.text(f["reason"])
+        open_flags = [f for f in supervision.flags(db, actor, view.enrolment_id) if f["resolved_at"] is None]
+        with st.expander(t("flag.title") + (f" ({len(open_flags)})" if open_flags else ""), icon=":material/flag:",
+                         expanded=bool(open_flags)):
+            for f in open_flags:  # an open flag is resolved where it was raised, not raised a second time
+                with st.container(border=True):
+                    severity_label = t(f"flag.severity.{f['severity']}")
+                    st.markdown(f":red-badge[{severity_label}] {jst(f['raised_at'])} · {f['raised_by']}")
+                    st.text(f["reason"])
+                    if writable:
+                        with st.form(form_key(f"inbox_resolve_{f['id']}")):
+                            note = st.text_input(t("flag.resolution"))
+                            if st.form_submit_button(t("flag.resolve")):
+                                try:
+                                    supervision.resolve_flag(db, actor, f["id"], note)
+                                    form_done(f"inbox_resolve_{f['id']}")
+                                    st.rerun()
+                                except UserError as exc:
+                                    show_error(exc)
+            if writable and open_flags:
+                st.caption(t("firsthour.flag_another"))
             if writable:
                 with st.form(form_key(f"inbox_flag_{reflection_id}")):
                     severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
@@ -226,47 +253,61 @@ if reflection_id is not None:
 
 # ================================================================ the list
 show_counts()
+if st.session_state.get("inbox_notice"):
+    st.toast(t(st.session_state.pop("inbox_notice")), icon=":material/mark_email_unread:")
 gen = st.session_state.get("inbox_filter_gen", 0)
-with st.expander(t("inbox.filters"), expanded=any([flt.cohort_id, flt.enrolment_id, flt.date_from, flt.date_to,
-                                                    flt.competency, flt.flagged, flt.unread, flt.awaiting_reply,
-                                                    flt.query])):
+# open while any filter is set, and after "clear" (gen > 0 this session): clearing must not fold the panel away
+with st.expander(t("inbox.filters"), expanded=gen > 0 or any([
+        flt.cohort_id, flt.enrolment_id, flt.date_from, flt.date_to, flt.competency, flt.flagged, flt.unread,
+        flt.awaiting_reply, flt.query, flt.not_replied])):
     caseload = inbox.caseload(db, actor)
     cohorts_seen = {c["cohort_id"]: c["cohort"] for c in caseload}
     f1, f2, f3 = st.columns(3)
     cohort = f1.selectbox(t("inbox.cohort"), [None, *cohorts_seen], key=f"inbox_cohort_{gen}",
                           index=([None, *cohorts_seen].index(flt.cohort_id) if flt.cohort_id in cohorts_seen else 0),
-                          format_func=lambda c: t("inbox.all") if c is None else cohorts_seen[c])
-    trainees = {c["enrolment_id"]: f"{c['display_name']} ({c['cohort']})" for c in caseload
-                if cohort is None or c["cohort_id"] == cohort}
+                          format_func=lambda c: t("inbox.all") if c is None else cohorts_seen[c],
+                          placeholder=t("firsthour.choose"))
+    name = f2.text_input(t("firsthour.find_trainee"), key=f"inbox_name_{gen}",
+                         placeholder=t("firsthour.find_trainee_hint"))
+    named = {c["enrolment_id"] for c in inbox.caseload(db, actor, name)} if name.strip() else None
+    trainees = {c["enrolment_id"]: f"{c['display_name']}({c['display_name_kana'] or ''})· {c['cohort']}"
+                for c in caseload if (cohort is None or c["cohort_id"] == cohort)
+                and (named is None or c["enrolment_id"] in named or c["enrolment_id"] == flt.enrolment_id)}
     trainee = f2.selectbox(t("inbox.trainee"), [None, *trainees], key=f"inbox_trainee_{gen}",
                            index=([None, *trainees].index(flt.enrolment_id) if flt.enrolment_id in trainees else 0),
-                           format_func=lambda e: t("inbox.all") if e is None else trainees[e])
+                           format_func=lambda e: t("inbox.all") if e is None else trainees[e],
+                           placeholder=t("firsthour.choose"))
     competency = f3.selectbox(t("inbox.competency"), [None, *inbox.COMPETENCIES], key=f"inbox_competency_{gen}",
                               index=([None, *inbox.COMPETENCIES].index(flt.competency)
                                      if flt.competency in inbox.COMPETENCIES else 0),
-                              format_func=lambda c: t("inbox.all") if c is None else c)
+                              format_func=lambda c: t("inbox.all") if c is None else c,
+                              placeholder=t("firsthour.choose"))
     g1, g2 = st.columns([2, 3])
     span = g1.date_input(t("inbox.dates"), value=[d for d in (flt.date_from, flt.date_to) if d],
                          key=f"inbox_dates_{gen}", format="YYYY/MM/DD")
     query = g2.text_input(t("inbox.search"), value=flt.query, key=f"inbox_query_{gen}",
                           placeholder=t("inbox.search_hint"))
-    h1, h2, h3, h4 = st.columns(4)
+    h1, h2, h3, h4, h5 = st.columns(5)
     unread_only = h1.checkbox(t("inbox.only_unread"), value=flt.unread, key=f"inbox_only_unread_{gen}")
-    flagged_only = h2.checkbox(t("inbox.only_flagged"), value=flt.flagged, key=f"inbox_only_flagged_{gen}")
-    awaiting_only = h3.checkbox(t("inbox.only_awaiting"), value=flt.awaiting_reply, key=f"inbox_only_awaiting_{gen}")
+    not_replied_only = h2.checkbox(t("firsthour.only_not_replied"), value=flt.not_replied,
+                                   key=f"inbox_only_not_replied_{gen}", help=t("firsthour.not_replied_help"))
+    awaiting_only = h3.checkbox(t("inbox.only_awaiting"), value=flt.awaiting_reply, key=f"inbox_only_awaiting_{gen}",
+                                help=t("firsthour.awaiting_help"))
+    flagged_only = h4.checkbox(t("inbox.only_flagged"), value=flt.flagged, key=f"inbox_only_flagged_{gen}")
 
     def clear_filters():
-        for name in ("cohort", "trainee", "comp", "from", "to", "q", "unread", "flagged", "awaiting", "page"):
-            qp.pop(name, None)
+        for param in ("cohort", "trainee", "comp", "from", "to", "q", "unread", "flagged", "awaiting", "noreply",
+                      "page"):
+            qp.pop(param, None)
         # new widgets (fresh keys): the browser would otherwise send the old values straight back
         st.session_state["inbox_filter_gen"] = gen + 1
 
-    h4.button(t("inbox.clear"), key="inbox_clear", on_click=clear_filters, icon=":material/filter_alt_off:")
+    h5.button(t("inbox.clear"), key="inbox_clear", on_click=clear_filters, icon=":material/filter_alt_off:")
     wanted = {"cohort": cohort, "trainee": trainee, "comp": competency,
               "from": span[0].isoformat() if len(span) >= 1 else None,
               "to": span[1].isoformat() if len(span) == 2 else None, "q": query.strip() or None,
               "unread": "1" if unread_only else None, "flagged": "1" if flagged_only else None,
-              "awaiting": "1" if awaiting_only else None}
+              "awaiting": "1" if awaiting_only else None, "noreply": "1" if not_replied_only else None}
     current = {k: qp.get(k) for k in wanted}
     if {k: (str(v) if v is not None else None) for k, v in wanted.items()} != current:
         for k, v in wanted.items():
@@ -293,13 +334,14 @@ else:
     table = frame.assign(
         state=[("● " + t("inbox.state_unread") if u else "") + (" ↻" if r else "") for u, r in
                zip(frame["unread"], frame["revised"], strict=True)],
+        replied=[t("inbox.replied") if r else t("firsthour.not_replied_state") for r in frame["replied"]],
         marks=[("⚑ " if f else "") + ("💬" if a else "") for f, a in
                zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
-    )[["state", "practice_date", "trainee", "cohort", "competencies", "excerpt", "marks", "messages"]]
+    )[["state", "replied", "practice_date", "trainee", "cohort", "competencies", "excerpt", "marks", "messages"]]
     picked = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key=f"inbox_table_{st.session_state.get('inbox_table_gen', 0)}",
-        column_config={"state": t("inbox.col_state"),
+        column_config={"state": t("inbox.col_state"), "replied": t("firsthour.col_replied"),
                        "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="YYYY/MM/DD"),
                        "trainee": t("inbox.col_trainee"), "cohort": t("inbox.col_cohort"),
                        "competencies": t("inbox.col_competencies"), "excerpt": t("inbox.col_excerpt"),

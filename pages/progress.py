@@ -4,6 +4,7 @@ import streamlit as st
 
 from coordsupervise import certification, charts, cohorts, progress, reflections
 from coordsupervise.ui.certification import result_view
+from coordsupervise.ui import runtime
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, own_enrolment, today_jst
@@ -25,7 +26,7 @@ st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
 
 result_view(db, actor, enrolment)
 st.subheader(t("progress.checklist"))
-checklist_view(certification.checklist(db, actor, enrolment, today))
+checklist_view(certification.checklist(db, actor, enrolment, today), runtime.modules(enrolment.cohort_id))
 
 st.subheader(t("progress.online"))
 modules = progress.module_results(db, actor, enrolment)
@@ -35,15 +36,18 @@ c1, c2 = st.columns(2)
 c1.metric(t("progress.modules_passed"), f"{passed} / {len(modules)}")
 c2.metric(t("progress.overall_test"), "—" if overall["best"] is None else f"{overall['best']:.0f}%",
           help=t("progress.bar", bar=overall["bar"]))
+# the result first and the long module title last: on a phone the numbers stay in view, the title is cut
 st.dataframe(
-    [{t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}",
+    [{t("progress.col_passed"): t("progress.pass") if m["passed"] else (
+        t("progress.not_taken") if m["best"] is None else t("progress.fail")),
       t("progress.col_best"): None if m["best"] is None else float(m["best"]),
       t("progress.col_attempts"): m["attempts"],
-      t("progress.col_passed"): t("progress.pass") if m["passed"] else (
-          t("progress.not_taken") if m["best"] is None else t("progress.fail"))} for m in modules],
-    hide_index=True, width="stretch",
+      t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}"} for m in modules],
+    hide_index=True, width="stretch", placeholder="—",
     column_config={t("progress.col_best"): st.column_config.ProgressColumn(
-        t("progress.col_best"), min_value=0, max_value=100, format="%.0f%%")})
+        t("progress.col_best"), min_value=0, max_value=100, format="%.0f%%", width="small"),
+        t("progress.col_passed"): st.column_config.TextColumn(width="small"),
+        t("progress.col_attempts"): st.column_config.NumberColumn(width="small")})
 
 start, end = enrolment.practical
 if today >= start:
@@ -60,6 +64,9 @@ st.subheader(t("progress.competencies"))
 profile = progress.competency_profile(db, actor, enrolment)
 names = {p["code"]: "" for p in profile}
 st.plotly_chart(charts.competency_chart(profile, names, t("progress.rubric_level"), t("progress.self_rating"),
-                                        t("progress.pass_line")),
+                                        t("progress.pass_line"), t("firsthour.not_yet_scored")),
                 width="stretch", config={"displayModeBar": False}, key="progress_competencies")
 st.caption(" / ".join(f"{p['code']}: {p['name_ja'] if ja else p['name_en']}" for p in profile))
+unscored = [p["code"] for p in profile if p["rubric_level"] is None]
+if unscored:
+    st.caption(t("firsthour.not_yet_scored_line", codes="・".join(unscored)))

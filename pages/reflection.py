@@ -2,18 +2,20 @@
 
 Not an st.form on purpose: every change is saved as a draft in the database at once, so a refresh, a logout or a
 server restart loses nothing."""
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import date
 
 import streamlit as st
 
 from coordsupervise import reflections
 from coordsupervise.db import utcnow
-from coordsupervise.errors import StaleWrite, UserError
+from coordsupervise.errors import InvalidInput, StaleWrite, UserError
 from coordsupervise.reflections import ReflectionBody
 from coordsupervise.ui import runtime, state
+from coordsupervise.ui.firsthour import day_picker
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.privacy import read_receipts, redaction_control
+from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     form_done,
@@ -52,17 +54,6 @@ def go_to(target: date) -> None:
     st.query_params["day"] = target.isoformat()
 
 
-def jump_buttons(container, label: str, days: list[date], prefix: str) -> None:
-    if not days:
-        return
-    container.caption(label)
-    for col, d in zip(container.columns(len(days)), days, strict=True):
-        col.button(d.strftime("%m/%d"), key=f"{prefix}_{d.isoformat()}", on_click=go_to, args=(d,))
-
-
-jump_buttons(st.container(), t("reflection.new_feedback_on"), reflections.days_with_new_feedback(db, actor,
-                                                                                               enrolment)[:6],
-             "reflection_feedback")
 left, right = st.columns([2, 3])
 # keyed by the day, so a jump to another day gives a fresh picker instead of the old widget value pulling back
 picked = left.date_input(t("reflection.day"), value=day, min_value=start, max_value=last_day,
@@ -70,8 +61,14 @@ picked = left.date_input(t("reflection.day"), value=day, min_value=start, max_va
 if picked != day:
     go_to(picked)
     st.rerun()
-jump_buttons(right, t("reflection.missing_days"),
-             [d for d, s in sorted(calendar.items(), reverse=True) if s == "missing"][:6], "reflection_jump")
+with right:
+    # a draft is still unsubmitted: drafts and missing days together, oldest first
+    unsent = [(d, s) for d, s in sorted(calendar.items()) if s in ("missing", "draft")]
+    day_picker(t("reflection.missing_days"), unsent, f"reflection_jump_{day.isoformat()}", go_to,
+               lambda d, s: d.strftime("%m/%d") + (f" {t('reflection.draft_mark')}" if s == "draft" else ""))
+    new_feedback = reflections.days_with_new_feedback(db, actor, enrolment)
+    day_picker(t("reflection.new_feedback_on"), [(d, "feedback") for d in sorted(new_feedback)],
+               f"reflection_feedback_{day.isoformat()}", go_to, lambda d, s: d.strftime("%m/%d"))
 
 view = reflections.open_day(db, actor, enrolment, day)
 
@@ -92,25 +89,31 @@ elif not view.expected and view.status == "none":
 
 # -- the template -----------------------------------------------------------------------------------------------
 key = f"reflection_{actor.id}_{enrolment.id}_{day.isoformat()}_"
-FIELDS = [f.name for f in fields(ReflectionBody)]  # one widget per template field, keyed by its name
-if st.session_state.get("reflection_loaded") != key or any(key + name not in st.session_state for name in FIELDS):
+FIELDS = [f.name for f in fields(ReflectionBody) if f.name != "module_ids"]  # one widget per template field
+module_list = runtime.modules(enrolment.cohort_id)
+MODULE_KEYS = {m["id"]: f"{key}module_{m['id']}" for m in module_list}  # one checkbox per online module
+WIDGET_KEYS = [key + name for name in FIELDS] + list(MODULE_KEYS.values())
+if st.session_state.get("reflection_loaded") != key or any(k not in st.session_state for k in WIDGET_KEYS):
     # Put the stored text into the widgets: on the first render of this day, after a submit or discard, and when
     # Streamlit dropped the widgets' values (the person visited another screen). Never on an ordinary rerun: then
     # the widgets hold what the person is typing, newer than anything stored.
-    for name, value in asdict(view.body).items():
-        st.session_state[key + name] = value
+    for name in FIELDS:
+        st.session_state[key + name] = getattr(view.body, name)
+    for module_id, module_key in MODULE_KEYS.items():
+        st.session_state[module_key] = module_id in view.body.module_ids
     st.session_state[key + "base_version"] = view.version  # what this text was loaded from, for the stale check
     st.session_state["reflection_loaded"] = key
 elif st.session_state.get(state.PREVIOUS_PAGE) != "reflection":
     # Entered from another screen (or a menu click raced a text box's commit): the browser may have dropped what
     # it showed in these widgets, so send their values again instead of letting it fall back to empty boxes.
-    for name in FIELDS:
-        st.session_state[key + name] = st.session_state[key + name]
+    for widget_key in WIDGET_KEYS:
+        st.session_state[widget_key] = st.session_state[widget_key]
 
-competency_names = {c["code"]: c["name_ja" if language() == "ja" else "name_en"] for c in runtime.competencies()}
-module_titles = {m["id"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' else 'title_en']}"
-                 for m in runtime.modules(enrolment.cohort_id)}
+ja = language() == "ja"
+competency_names = {c["code"]: c["name_ja" if ja else "name_en"] for c in runtime.competencies()}
 limits = reflections.TEXT_LIMITS
+missing_key = f"reflection_missing_{day.isoformat()}"  # required fields a refused submit found empty
+missing = st.session_state.get(missing_key, ())
 
 
 def label(name: str) -> str:
@@ -118,17 +121,29 @@ def label(name: str) -> str:
     return t(f"reflection.field.{name}") + (f" {t('reflection.required_mark')}" if required else "")
 
 
+def required_here(name: str) -> None:
+    """Under a required field a refused submit found empty, until it is filled."""
+    if name in missing and not st.session_state.get(key + name):
+        st.markdown(f":red[:material/error: {t('firsthour.required_here')}]")
+
+
 def area(name: str, height: int = 110) -> str:
-    return st.text_area(label(name), key=key + name, max_chars=limits[name], height=height,
+    text = st.text_area(label(name), key=key + name, max_chars=limits[name], height=height,
                         placeholder=t(f"reflection.hint.{name}"))
+    required_here(name)
+    return text
 
 
+keep_typing("reflection_keep_typing")  # what is typed is saved after each pause, even if the box is never left
 with st.container(border=True):
     st.text_input(t("reflection.field.goal"), key=key + "goal", max_chars=limits["goal"],
                   placeholder=t("reflection.hint.goal"))
     st.pills(t("reflection.field.competencies"), list(competency_names), selection_mode="multi",
-             key=key + "competencies", format_func=lambda c: f"{c} {competency_names[c][:14]}…",
-             help=t("reflection.help.competencies"))
+             key=key + "competencies", format_func=lambda c: f"{c} {t(f'competency.short.{c}')}",
+             help="  \n".join(f"{c} {name}" for c, name in competency_names.items()))
+    chosen_competencies = st.session_state.get(key + "competencies") or []
+    if chosen_competencies:
+        st.caption(" / ".join(f"{c}: {competency_names[c]}" for c in sorted(chosen_competencies)))
     c1, c2 = st.columns([1, 3])
     c1.number_input(t("reflection.field.case_count"), min_value=0, max_value=200, step=1, key=key + "case_count")
     c2.text_input(t("reflection.field.case_fields"), key=key + "case_fields", max_chars=limits["case_fields"],
@@ -142,16 +157,29 @@ with st.container(border=True):
     with k2:
         area("problem")
     area("analysis")
-    st.multiselect(t("reflection.field.modules"), list(module_titles), key=key + "module_ids",
-                   format_func=lambda m: module_titles[m], placeholder=t("reflection.hint.modules"))
+    # 15 long module titles: checkboxes grouped as the programme groups them, not a multiselect ("Select all")
+    picked_modules = [m for m in module_list if st.session_state.get(MODULE_KEYS[m["id"]])]
+    with st.expander(t("reflection.field.modules"), icon=":material/menu_book:"):
+        group = None
+        for m in module_list:
+            if m["group_code"] != group:
+                group = m["group_code"]
+                st.caption(t("firsthour.module_group", group=group))
+            st.checkbox(f"{m['seq']:02d} {m['title_ja' if ja else 'title_en']}", key=MODULE_KEYS[m["id"]])
+    st.caption(t("firsthour.modules_chosen", count=len(picked_modules)) + (
+        ": " + ", ".join(f"{m['seq']:02d}" for m in picked_modules) if picked_modules else ""))
     area("insight")
     area("try_text")
-    st.segmented_control(label("self_rating"), [1, 2, 3, 4], key=key + "self_rating",
-                         format_func=lambda n: f"{n} {t(f'level.{n}')}", help=t("reflection.help.self_rating"))
+    rating = st.segmented_control(label("self_rating"), [1, 2, 3, 4], key=key + "self_rating",
+                                  help="  \n".join([t("reflection.help.self_rating"),
+                                                     *(f"{n} {t(f'level.{n}')}" for n in (4, 3, 2, 1))]))
+    st.caption(t(f"level.{rating}") if rating else t("firsthour.self_rating_hint"))
+    required_here("self_rating")
 
 values = {name: st.session_state[key + name] for name in FIELDS}
 body = ReflectionBody(**{**values, "competencies": list(values["competencies"] or []),
-                         "module_ids": list(values["module_ids"] or []), "case_count": int(values["case_count"] or 0)})
+                         "module_ids": [mid for mid, mkey in MODULE_KEYS.items() if st.session_state[mkey]],
+                         "case_count": int(values["case_count"] or 0)})
 
 # -- autosave: whatever changed since the stored version is a draft at once ------------------------------------
 if body.is_blank() and not view.body.is_blank():
@@ -176,18 +204,33 @@ b1, b2 = st.columns([1, 3])
 submit_label = (t("reflection.submit") if view.status != "submitted"
                 else t("reflection.resubmit", version=view.version + 1))
 submit_disabled = view.status == "submitted" and not view.pending_edit and body == view.body
+notice_key = f"reflection_submitted_{day.isoformat()}"
 if b1.button(submit_label, type="primary", key="reflection_submit", disabled=submit_disabled):
     try:
         version = privacy_guarded(scope, lambda: reflections.submit(
             db, actor, enrolment, day, body, st.session_state[key + "base_version"], confirmed, today))
         st.session_state.pop("reflection_loaded", None)
-        st.toast(t("reflection.submitted", version=version), icon=":material/check_circle:")
+        st.session_state.pop(missing_key, None)
+        st.session_state[notice_key] = version  # said beside the button on the next run, where the eye is
         st.rerun()
     except StaleWrite as exc:
         st.session_state.pop("reflection_loaded", None)  # reload: the other tab's version plus this text as a draft
         show_error(exc)
+    except InvalidInput as exc:
+        if exc.key == "reflection.required_all":
+            st.session_state[missing_key] = exc.params["missing"]
+            st.rerun()  # mark each empty field where it is
+        show_error(exc)
     except UserError as exc:
         show_error(exc)
+if missing and reflections.missing_required(body):
+    st.error(t("firsthour.required_summary", fields="、".join(t(f"reflection.field.{n}") for n in
+                                                             reflections.missing_required(body))),
+             icon=":material/error:")
+submitted_version = st.session_state.get(notice_key)
+if submitted_version and view.status == "submitted" and view.version == submitted_version:
+    st.success(t("reflection.submitted", version=submitted_version) + " " + t("firsthour.submitted_next"),
+               icon=":material/check_circle:")
 if view.pending_edit and b2.button(t("reflection.discard_edit"), key="reflection_discard"):
     reflections.discard_edit(db, actor, enrolment, view.reflection_id)
     st.session_state.pop("reflection_loaded", None)

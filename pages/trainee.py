@@ -36,14 +36,30 @@ ja = language() == "ja"
 st.title(t("nav.trainee"))
 caseload_risk(actor, today_jst())  # the supervisor's own trainees at risk, each linked to their profile
 
-query = st.text_input(t("profile.find"), key="trainee_find", placeholder=t("profile.find_hint"))
-people = enrolments.directory(db, actor, query)
+# any trainee the actor may open, in every cohort: a name (kanji or kana, with or without the space) and a cohort
+cohort_names = {c["cohort_id"]: c["cohort"] for c in enrolments.visible_cohorts(db, actor)}
+try:
+    cohort_filter = int(st.query_params.get("cohort", ""))
+except ValueError:
+    cohort_filter = None
+f1, f2 = st.columns([3, 2])
+query = f1.text_input(t("profile.find"), key="trainee_find", placeholder=t("profile.find_hint"))
+cohort_options = [None, *cohort_names]
+cohort_filter = f2.selectbox(t("inbox.cohort"), cohort_options, key="trainee_cohort",
+                             index=cohort_options.index(cohort_filter) if cohort_filter in cohort_names else 0,
+                             format_func=lambda c: t("inbox.all") if c is None else cohort_names[c],
+                             placeholder=t("firsthour.choose"))
+if cohort_filter is None:
+    st.query_params.pop("cohort", None)
+elif st.query_params.get("cohort") != str(cohort_filter):
+    st.query_params["cohort"] = str(cohort_filter)
+people = enrolments.directory(db, actor, query, cohort_id=cohort_filter)
 ids = [p["enrolment_id"] for p in people]
 try:
     wanted = int(st.query_params.get("e", ""))
 except ValueError:
     wanted = None
-if query and wanted not in ids:
+if (query or cohort_filter) and wanted not in ids:
     wanted = None  # a search picks from its matches; the bookmarked trainee applies without one
 if wanted is not None and wanted not in ids:
     try:  # a bookmarked trainee outside the first matches: still open it if the actor may see them
@@ -57,7 +73,7 @@ if not ids:
     st.stop()
 labels = {p["enrolment_id"]: f"{p['display_name']}({p['display_name_kana'] or ''}) · {p['cohort']}" for p in people}
 chosen = st.selectbox(t("profile.trainee"), ids, index=ids.index(wanted) if wanted in ids else 0,
-                      format_func=lambda e: labels[e], key="trainee_pick")
+                      format_func=lambda e: labels[e], key="trainee_pick", placeholder=t("firsthour.choose"))
 if str(chosen) != st.query_params.get("e"):
     st.query_params["e"] = str(chosen)
 
@@ -81,7 +97,13 @@ open_flags = [f for f in supervision.flags(db, actor, enrolment.id) if f["resolv
 statuses = reflections.calendar(db, actor, enrolment, today)
 done, expected = certification.reflection_rate(statuses)
 k1, k2, k3 = st.columns(3)
-k1.metric(t("profile.reflection_rate"), f"{round(100 * done / expected) if expected else 0}% ({done}/{expected})")
+if expected:
+    k1.metric(t("profile.reflection_rate"), f"{round(100 * done / expected)}% ({done}/{expected})")
+elif today < enrolment.practical[0]:  # nothing expected yet: not a rate of zero
+    k1.metric(t("profile.reflection_rate"), t("firsthour.practical_not_started"),
+              help=t("firsthour.practical_starts", start=enrolment.practical[0].strftime("%Y/%m/%d")))
+else:
+    k1.metric(t("profile.reflection_rate"), "—")
 k2.metric(t("profile.criteria_met"), f"{met} / {len(checks)}")
 k3.metric(t("flag.title"), len(open_flags))
 
@@ -162,7 +184,7 @@ with tab_flags:
                     show_error(exc)
 
 with tab_results:
-    checklist_view(checks)
+    checklist_view(checks, cohorts.modules(db, enrolment.cohort_id))
     st.dataframe(
         [{t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}",
           t("progress.col_best"): m["best"], t("progress.col_attempts"): m["attempts"],
@@ -200,7 +222,8 @@ with tab_export:
                                                            "feedback_at", "feedback")})
     readable = record.assign(late=record["late"].map({True: t("assignment.late"), False: ""}))
     st.download_button(t("profile.csv"), exports.csv_bytes(readable.rename(columns=headers)), key="trainee_csv",
-                       file_name=f"reflections-{enrolment.id}.csv", mime="text/csv", icon=":material/download:")
+                       file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "csv"),
+                       mime="text/csv", icon=":material/download:")
     sections = []
     for day, group in record.groupby("practice_date", sort=True):
         first = group.iloc[0]
@@ -211,5 +234,6 @@ with tab_export:
         sections.append((f"{day:%Y/%m/%d}", items))
     page = exports.printable_page(f"{enrolment.trainee_name} — {t('nav.reflection')}", sections)
     st.download_button(t("profile.print"), page.encode("utf-8"), key="trainee_print",
-                       file_name=f"reflections-{enrolment.id}.html", mime="text/html", icon=":material/print:")
+                       file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "html"),
+                       mime="text/html", icon=":material/print:")
     st.caption(t("profile.export_note"))

@@ -13,4 +13,17 @@ def _feedback_search_text(tx) -> None:
     tx.executemany("UPDATE feedback SET search_text = ? WHERE id = ?", [(search_key(body), fid) for fid, body in rows])
 
 
-PYTHON_STEPS = {3: _feedback_search_text}
+def _readings_in_search_text(tx) -> None:
+    """009: submitted reflections and all feedback get the readings of their kanji words in their search text."""
+    from ..readings import searchable
+
+    fields = "goal, case_fields, event, feelings, keep_text, problem, analysis, insight, try_text"
+    rows = tx.rows(f"SELECT id, concat_ws(' ', {fields}) FROM reflection WHERE status = 'submitted'")
+    tx.executemany("UPDATE reflection SET search_text = ? WHERE id = ?",
+                   [(searchable(text), rid) for rid, text in rows])
+    rows = tx.rows("SELECT id, body_md FROM feedback")
+    tx.executemany("UPDATE feedback SET search_text = ? WHERE id = ?",
+                   [(searchable(body), fid) for fid, body in rows])
+
+
+PYTHON_STEPS = {3: _feedback_search_text, 9: _readings_in_search_text}

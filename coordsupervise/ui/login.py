@@ -22,6 +22,7 @@ from ..db import utcnow
 from ..demo import DEMO_ACCOUNTS, DEMO_PASSWORD, is_demo_database
 from ..errors import UserError
 from . import state
+from .firsthour import keep_words
 from .runtime import database, settings, t
 
 log = logging.getLogger("coordsupervise")
@@ -191,7 +192,8 @@ def login_screen() -> Actor | None:
 def _login_header() -> None:
     notice = st.session_state.get(state.NOTICE)  # kept until the next login: the cookie component reruns
     left, right = st.columns([3, 1])
-    left.title(t("app.title"))
+    # words short enough for a phone's line at title size, kept whole: wraps only between them
+    left.title(keep_words(t("firsthour.login_title")), anchor=False)
     left.caption(t("app.tagline"))
     # a radio, not a selectbox: the username must stay the first text box on the page
     choice = right.radio(t("account.language"), ["ja", "en"], key="login_language", horizontal=True,

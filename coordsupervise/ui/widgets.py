@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from ..enrolments import current_for_trainee
 from ..privacy import PrivacyFindings
 from ..routes import BY_PATH
+from .firsthour import plain
 from .runtime import language, t
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -89,12 +90,21 @@ def own_enrolment(db, actor):
     return enrolment
 
 
-def checklist_view(checks) -> None:
-    """The certification checklist: a mark per criterion (met, not met, not yet) and what is missing."""
+def checklist_view(checks, modules: list[dict] | None = None) -> None:
+    """The certification checklist: a mark per criterion (met, not met, not yet) and what is missing. Given the
+    cohort's `modules`, unmet modules are named ("05 入管法(在留)"), not counted by number."""
+    titles = {m["seq"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' else 'title_en']}"
+              for m in modules or []}
     for check in checks:
         mark = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/schedule:"}[check.met]
         line = f"{mark} **{t(check.key, **check.params)}**"
-        if check.detail_key and check.met is False:
+        seqs = check.params.get("module_seqs") or []
+        named = t("firsthour.list_sep").join(titles[s] for s in seqs if s in titles)
+        if named and check.met is None:  # the online stage is still on: which modules are still to pass
+            line += f" — {t('firsthour.modules_open', modules=named)}"
+        elif named and check.met is False:
+            line += f" — {t('firsthour.modules_unmet', modules=named)}"
+        elif check.detail_key and check.met is False:
             line += f" — {t(check.detail_key, **check.params)}"
         st.markdown(line)
 
@@ -127,7 +137,7 @@ def privacy_confirmations(scope: str, field_prefix: str) -> set:
             st.warning(t("reflection.privacy_intro"), icon=":material/privacy_tip:")
             for i, finding in enumerate(findings):
                 label = t("reflection.privacy_item", kind=t(f"privacy.{finding.kind}"),
-                          field=t(f"{field_prefix}.{finding.field}"), text=finding.text)
+                          field=t(f"{field_prefix}.{finding.field}"), text=plain(finding.text))
                 span = (finding.kind, finding.text)
                 if st.checkbox(label, key=f"privacy_check_{scope}_{i}", value=span in confirmed):
                     confirmed.add(span)

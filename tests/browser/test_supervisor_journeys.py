@@ -53,7 +53,7 @@ def test_supervisor_clears_three_and_trainee_sees_them_new(server, page, browser
     trainee = browser.new_context()
     tab = trainee.new_page()
     login(tab, server.url, "demo-trainee", f"/reflection?day={days[0].isoformat()}")
-    expect(tab.get_by_text(JA("reflection.new_feedback_on", days="")[:10])).to_be_visible()
+    expect(tab.get_by_text(JA("reflection.new_feedback_on", days="")[:10])).to_be_visible(timeout=15000)
     expect(tab.get_by_text("読みました。1件目のコメントです。")).to_be_visible()
     expect(tab.get_by_text(JA("thread.new"), exact=True).first).to_be_visible()
     trainee.close()

@@ -57,6 +57,20 @@ def test_draft_survives_reload_and_relogin(server, page, free_days):
     expect(field(page, "reflection.field.event")).to_have_value("ブラウザで書いた下書き K-777 の相談")
 
 
+def test_typing_is_kept_on_a_reload_without_leaving_the_box(server, page, free_days):
+    """The page promises 更新・ログアウト後も残ります: true even for text whose box still has the focus."""
+    day = free_days[2].isoformat()
+    login(page, server.url, "demo-trainee", f"/reflection?day={day}")
+    box = field(page, "reflection.field.feelings")
+    box.click()
+    box.press_sequentially("焦りを感じたが落ち着いて対応できた", delay=20)
+    expect(page.get_by_text(JA("reflection.draft_saved", at="")[:6])).to_be_visible(timeout=10000)
+    expect(box).to_be_focused()  # saved while the person was still in the box
+    page.reload()
+    wait_idle(page)
+    expect(field(page, "reflection.field.feelings")).to_have_value("焦りを感じたが落ち着いて対応できた")
+
+
 def test_submit_a_reflection(server, page, free_days):
     day = free_days[1].isoformat()
     login(page, server.url, "demo-trainee", f"/reflection?day={day}")
@@ -65,10 +79,13 @@ def test_submit_a_reflection(server, page, free_days):
     field(page, "reflection.field.try_text").fill("チェックリストを作って使う。")
     field(page, "reflection.field.insight").click()
     wait_idle(page)
-    page.get_by_text(f"3 {JA('level.3')}", exact=True).click()
+    # self-rating: the last group of buttons, short labels 1-4 with the meaning below
+    page.locator("[data-testid=stButtonGroup]").last.get_by_text("3", exact=True).click()
     wait_idle(page)
+    expect(page.get_by_text(JA("level.3"), exact=True)).to_be_visible()
     page.get_by_role("button", name=JA("reflection.submit")).click()
     wait_idle(page)
+    expect(page.get_by_text(JA("reflection.submitted", version=1))).to_be_visible()  # beside the button
     expect(page.get_by_text(JA("reflection.status_submitted", version=1, at="")[:6])).to_be_visible()
     expect(page.get_by_role("heading", name=JA("reflection.thread"))).to_be_visible()
     assert page.locator("[data-testid=stException]").count() == 0

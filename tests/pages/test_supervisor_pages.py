@@ -1,4 +1,6 @@
 """The supervisor's inbox and trainee profile through AppTest: list, open, reply, next unread, filters, access."""
+import re
+
 from coordsupervise import auth, inbox
 from coordsupervise.i18n import translate
 from coordsupervise.inbox import InboxFilter
@@ -14,7 +16,8 @@ def supervisor():
 def test_inbox_lists_unread_first_with_counts(app):
     at = app("demo-supervisor", script="pages/inbox.py").run()
     assert not at.exception
-    assert [m.label for m in at.metric][:3] == [JA("inbox.unread"), JA("inbox.awaiting"), JA("inbox.flagged")]
+    assert [m.label for m in at.metric][:4] == [JA("inbox.unread"), JA("firsthour.not_replied"), JA("inbox.awaiting"),
+                                                JA("inbox.flagged")]
     assert len(at.dataframe) >= 1
 
 
@@ -131,3 +134,85 @@ def test_clear_filters_empties_the_address_and_the_boxes(app):
     assert "q" not in at.query_params and "unread" not in at.query_params
     assert next(t for t in at.text_input if t.label == JA("inbox.search")).value == ""
     assert not next(c for c in at.checkbox if c.label == JA("inbox.only_unread")).value
+
+
+def test_not_replied_is_a_column_and_a_filter(app):
+    at = app("demo-supervisor", script="pages/inbox.py")
+    at.query_params["noreply"] = "1"
+    at.run()
+    assert not at.exception
+    assert next(c for c in at.checkbox if c.label == JA("firsthour.only_not_replied")).value
+    shown = at.dataframe[0].value
+    assert len(shown) > 0 and set(shown["replied"]) == {JA("firsthour.not_replied_state")}
+
+
+def test_mark_unread_from_the_reading_view(app):
+    db = database()
+    target = inbox.next_unread(db, supervisor(), InboxFilter())
+    at = app("demo-supervisor", script="pages/inbox.py")
+    at.query_params["r"] = str(target)
+    at.run()  # opening marks it read
+    assert inbox.next_unread(db, supervisor(), InboxFilter()) != target
+    at.button(key="inbox_mark_unread").click().run()
+    assert not at.exception
+    assert "r" not in at.query_params  # back to the list, where it counts as unread again
+    assert db.value("SELECT count(*) FROM reflection_read WHERE reflection_id = ? AND reader_id = ?",
+                    [target, supervisor().id]) == 0
+
+
+def test_a_flag_raised_in_the_inbox_is_resolved_there(app):
+    from coordsupervise import supervision
+
+    db = database()
+    target = inbox.next_unread(db, supervisor(), InboxFilter())
+    enrolment_id = db.value("SELECT enrolment_id FROM reflection WHERE id = ?", [target])
+    supervision.raise_flag(db, supervisor(), enrolment_id, "high", "面談で確認したいことがある", target)
+    at = app("demo-supervisor", script="pages/inbox.py")
+    at.query_params["r"] = str(target)
+    at.run()
+    assert not at.exception
+    next(t for t in at.text_input if t.label == JA("flag.resolution")).input("面談で確認済み")
+    next(b for b in at.button if b.label == JA("flag.resolve")).click().run()
+    assert not at.exception
+    assert db.value("SELECT count(*) FROM flag WHERE enrolment_id = ? AND resolved_at IS NULL", [enrolment_id]) == 0
+
+
+def test_trainee_picker_finds_a_name_typed_in_kana_without_the_space(app):
+    db = database()
+    person = inbox.caseload(db, supervisor())[-1]
+    at = app("demo-supervisor", script="pages/inbox.py").run()
+    next(t for t in at.text_input if t.label == JA("firsthour.find_trainee")).input(
+        person["display_name_kana"].replace(" ", "")).run()
+    assert not at.exception
+    picker = next(s for s in at.selectbox if s.label == JA("inbox.trainee"))
+    assert picker.options[1:] and all(person["display_name"] in o for o in picker.options[1:])
+
+
+def test_clearing_filters_keeps_the_panel_open(app):
+    at = app("demo-supervisor", script="pages/inbox.py")
+    at.query_params["q"] = "年金"
+    at.run()
+    at.button(key="inbox_clear").click().run()
+    assert not at.exception
+    assert next(e for e in at.expander if e.label == JA("inbox.filters")).proto.expanded
+
+
+def test_manager_picks_any_cohort_and_sees_stage_not_started(app):
+    db = database()
+    online = db.value("SELECT e.id FROM enrolment e JOIN cohort_stage s ON s.cohort_id = e.cohort_id "
+                      "AND s.stage = 'practical' WHERE s.starts_on > current_date ORDER BY e.id LIMIT 1")
+    cohort = db.value("SELECT cohort_id FROM enrolment WHERE id = ?", [online])
+    at = app("demo-manager", script="pages/trainee.py")
+    at.query_params["cohort"] = str(cohort)
+    at.run()
+    assert not at.exception
+    picker = next(s for s in at.selectbox if s.label == JA("profile.trainee"))
+    code = db.value("SELECT code FROM cohort WHERE id = ?", [cohort])
+    assert picker.options and all(code in o for o in picker.options)
+    picker.select(online).run()
+    assert not at.exception
+    rate = next(m for m in at.metric if m.label == JA("profile.reflection_rate"))
+    assert rate.value == JA("firsthour.practical_not_started")  # not 「0% (0/0)」
+    checklist = " ".join(m.value for m in at.markdown)
+    named = JA("firsthour.modules_open", modules="")
+    assert re.search(re.escape(named) + r"\d\d \S+", checklist)  # 「未合格のモジュール: 06 多様な…」, not a count

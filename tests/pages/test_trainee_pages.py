@@ -57,9 +57,23 @@ def test_assignments_page_lists_everything_and_shows_the_rubric(app):
     at.query_params["a"] = "A4"
     at.run()
     assert not at.exception
-    assert len(at.dataframe) >= 2  # the list and the rubric grid
     assert at.selectbox[0].value == "A4"
     assert any(e.label == JA("assignment.rubric") for e in at.expander)
+    # every criterion shows all four levels, each descriptor in full (not a cell cut off in a grid)
+    markdown = [m.value for m in at.markdown]
+    for level in (4, 3, 2, 1):
+        assert sum(JA(f"level.{level}") in m for m in markdown) >= 2
+    assert any(len(x.value) > 20 for x in at.text)
+
+
+def test_submit_button_is_visible_before_anything_is_written(app):
+    at = app("demo-trainee", script="pages/assignments.py")
+    at.query_params["a"] = "A7"
+    at.run()
+    assert not at.exception
+    waiting = at.button(key="assignments_submit_waiting")
+    assert waiting.disabled
+    assert JA("firsthour.submit_needs_text") in [c.value for c in at.caption]
 
 
 def test_progress_page_draws_its_charts(app):
@@ -98,3 +112,93 @@ def test_logout_leaves_nothing_of_the_person_in_the_session(app):
     assert not any(k.startswith("reflection_") for k in at.session_state.keys())
     assert at.session_state["authentication_status"] is None
     assert JA("login.username") in [t.label for t in at.text_input]
+
+
+def trainee_days(status):
+    """Days of demo-trainee's calendar with that status, oldest first (the page tests share one database)."""
+    from coordsupervise import enrolments, reflections
+    from coordsupervise.ui.widgets import today_jst
+
+    db = database()
+    actor = auth.load_login_user(db, "demo-trainee").actor()
+    enrolment = enrolments.current_for_trainee(db, actor)
+    today = today_jst()
+    return db, actor, enrolment, [d for d, s in sorted(reflections.calendar(db, actor, enrolment, today).items())
+                                  if s == status and d < today]
+
+
+def test_a_draft_stays_listed_among_unsubmitted_days(app):
+    from coordsupervise import reflections
+    from coordsupervise.ui.widgets import today_jst
+
+    db, actor, enrolment, missing = trainee_days("missing")
+    first, other = missing[0], missing[-1]
+    reflections.save_draft(db, actor, enrolment, first, reflections.ReflectionBody(event="書きかけ"), today_jst())
+    at = open_reflection(app, other.isoformat())
+    assert not at.exception
+    jump = next(b for b in at.button_group if b.label == JA("reflection.missing_days"))
+    labels = [o.content for o in jump.proto.options]
+    assert labels[0] == first.strftime("%m/%d") + " " + JA("reflection.draft_mark")  # oldest first, marked
+    assert other.strftime("%m/%d") in labels
+
+
+def test_every_missing_required_field_is_marked_at_once(app):
+    _, _, _, free = trainee_days("weekend")  # a day nobody wrote on: weekends may be written too
+    at = open_reflection(app, free[-1].isoformat())
+    at.text_input[0].input("目標だけ書いた").run()
+    at.button(key="reflection_submit").click().run()
+    assert not at.exception
+    marks = [m for m in at.markdown if JA("firsthour.required_here") in m.value]
+    assert len(marks) == 3  # 出来事, 明日の行動, 自己評価: all at once, not one per submit
+    summary = " ".join(e.value for e in at.error)
+    for name in ("event", "try_text", "self_rating"):
+        assert JA(f"reflection.field.{name}") in summary
+
+
+def test_submit_is_confirmed_beside_the_button_with_its_version(app):
+    _, _, _, free = trainee_days("weekend")
+    at = open_reflection(app, free[-2].isoformat())
+    area(at, "reflection.field.event").input("相談者コード K-321 の在留手続を確認した").run()
+    area(at, "reflection.field.try_text").input("明日は書類の一覧を作る").run()
+    at.segmented_control[0].set_value(3).run()
+    at.button(key="reflection_submit").click().run()
+    assert not at.exception
+    assert any(JA("reflection.submitted", version=1) in s.value for s in at.success)
+
+
+def test_competency_tags_use_short_names_and_privacy_findings_stay_plain_text(app):
+    _, _, _, free = trainee_days("weekend")
+    at = open_reflection(app, free[-3].isoformat())
+    tags = next(b for b in at.button_group if b.label == JA("reflection.field.competencies"))
+    assert [o.content for o in tags.proto.options][0] == f"C1 {JA('competency.short.C1')}"
+    area(at, "reflection.field.event").input("連絡先 taro.yamada@example.com を聞いた").run()
+    area(at, "reflection.field.try_text").input("記録を見直す").run()
+    at.segmented_control[0].set_value(2).run()
+    at.button(key="reflection_submit").click().run()
+    assert not at.exception
+    label = next(c.label for c in at.checkbox if "taro.yamada@example.com" in c.label)
+    assert "`taro.yamada@example.com`" in label  # code, so Markdown never turns it into a mailto link
+
+
+def test_modules_are_grouped_checkboxes_not_a_multiselect(app):
+    db, actor, enrolment, free = trainee_days("weekend")
+    day = free[-4]
+    at = open_reflection(app, day.isoformat())
+    assert len(at.multiselect) == 0
+    boxes = [c for c in at.checkbox if c.label[:2].isdigit()]
+    assert len(boxes) == 15
+    boxes[4].check().run()
+    assert not at.exception
+    from coordsupervise import reflections
+
+    saved = reflections.open_day(db, actor, enrolment, day)
+    assert len(saved.body.module_ids) == 1
+    assert JA("firsthour.modules_chosen", count=1) in " ".join(c.value for c in at.caption)
+
+
+def test_progress_says_not_yet_scored(app):
+    """A competency without a released rubric score says so instead of showing an empty slot."""
+    at = app("demo-trainee", script="pages/progress.py").run()
+    assert not at.exception
+    assert any(JA("firsthour.not_yet_scored") in c.proto.spec for c in at.get("plotly_chart"))
+    assert any(JA("firsthour.not_yet_scored") in c.value for c in at.caption)

@@ -22,6 +22,21 @@ def test_practice_calendar_one_square_per_day_by_status():
     by_name = {trace.name: list(trace.text) for trace in fig.data}
     assert by_name["提出"] == ["2026-10-19"]
     assert sum(len(trace.text) for trace in fig.data) == 5
+    assert list(fig.data[0].x) == ["月"] and list(fig.data[0].y) == ["10/19"]  # weekday across, week down
+
+
+def test_calendar_weeks_are_named_by_their_first_working_day():
+    """Not by a Sunday: a stage starting on a Wednesday names its first week 04/08, a holiday Monday moves the
+    next week's name to the Tuesday."""
+    start = date(2026, 4, 8)  # a Wednesday
+    statuses = {start + timedelta(days=i): "submitted" for i in range(10)}
+    statuses[date(2026, 4, 13)] = "off"
+    for d in list(statuses):
+        if d.weekday() >= 5:
+            statuses[d] = "weekend"
+    fig = charts.practice_calendar(statuses, {}, list("月火水木金土日"))
+    assert list(fig.layout.yaxis.categoryarray) == ["04/14", "04/08"]
+    assert list(fig.layout.xaxis.categoryarray) == list("月火水木金")
 
 
 def test_competency_chart_puts_rubric_and_self_rating_side_by_side():
@@ -31,6 +46,9 @@ def test_competency_chart_puts_rubric_and_self_rating_side_by_side():
     assert [trace.name for trace in fig.data] == ["評価", "自己評価"]
     assert list(fig.data[0].y) == [3.5, None]
     assert fig.layout.yaxis.range == (0, 4.2)
+    assert [a.text for a in fig.layout.annotations if a.text == "未採点"] == []  # no label given, none drawn
+    labelled = charts.competency_chart(profile, {}, "評価", "自己評価", "合格", "未採点")
+    assert [a.x for a in labelled.layout.annotations if a.text == "未採点"] == [0.8]  # C2's rubric slot only
 
 
 def test_profile_and_checklist_for_the_demo_trainee(demo_db):

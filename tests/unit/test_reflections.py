@@ -125,7 +125,12 @@ def test_limits_and_required_fields(demo_db, trainee):
     assert too_long.value.key == "reflection.too_long" and too_long.value.params["limit"] == 4000
     with pytest.raises(InvalidInput) as missing:
         reflections.submit(demo_db, actor, enrolment, day, body(self_rating=None), 0, set(), TODAY)
-    assert missing.value.params["field"] == "reflection.field.self_rating"
+    assert missing.value.params["missing"] == ("self_rating",)
+    with pytest.raises(InvalidInput) as all_missing:  # every empty required field at once, not one per submit
+        reflections.submit(demo_db, actor, enrolment, day, body(event=" ", try_text="", self_rating=None), 0, set(),
+                           TODAY)
+    assert all_missing.value.key == "reflection.required_all"
+    assert all_missing.value.params["missing"] == ("event", "try_text", "self_rating")
 
 
 def test_days_outside_the_practical_stage_are_refused(demo_db, trainee):

@@ -1,0 +1,2 @@
+-- 009: submitted reflections and feedback become findable by the readings of their kanji words (ざいりゅう → 在留).
+-- No schema change: the Python step in migrations/__init__.py rewrites search_text with readings.py's searchable().
