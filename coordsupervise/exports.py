@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import numbers
 import re
 from datetime import date, datetime
 

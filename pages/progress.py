@@ -3,8 +3,8 @@ certification checklist. Reads progress, reflections and certification."""
 import streamlit as st
 
 from coordsupervise import certification, charts, cohorts, progress, reflections
-from coordsupervise.ui.certification import result_view
 from coordsupervise.ui import runtime
+from coordsupervise.ui.certification import result_view
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, own_enrolment, today_jst

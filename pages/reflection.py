@@ -14,8 +14,8 @@ from coordsupervise.reflections import ReflectionBody
 from coordsupervise.ui import runtime, state
 from coordsupervise.ui.firsthour import day_picker
 from coordsupervise.ui.guard import require, show_error
-from coordsupervise.ui.privacy import read_receipts, redaction_control
 from coordsupervise.ui.keep_typing import keep_typing
+from coordsupervise.ui.privacy import read_receipts, redaction_control
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     form_done,

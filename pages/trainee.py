@@ -15,8 +15,8 @@ from coordsupervise import (
     supervision,
 )
 from coordsupervise.errors import UserError
-from coordsupervise.ui.cohorts import caseload_risk
 from coordsupervise.ui.admin import supervisor_day_off
+from coordsupervise.ui.cohorts import caseload_risk
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
