@@ -21,7 +21,7 @@ import pandas as pd
 from . import reflections
 from .access import Actor, require_enrolment_read, require_role, visible_enrolments_sql
 from .auth import audit
-from .cohorts import calendars
+from .cohorts import calendars, days_off
 from .db import Database, Transaction, utcnow
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
@@ -107,15 +107,17 @@ def rules(db: Database, cohort_id: int) -> Rules:
     return Rules(row[0], row[1], row[2], calendars(db, [cohort_id])[cohort_id], *row[3:])
 
 
-def _practice_days(r: Rules, today: date) -> tuple[list[date], list[date]]:
-    """The cohort's working practice days up to today: those whose reflection is due (cut-off passed) and those
+def _practice_days(db: Database, r: Rules, today: date) -> tuple[list[date], list[date]]:
+    """The cohort's working practice days up to today (weekdays that are neither public holidays nor the
+    programme's days off, as in the trainee's calendar): those whose reflection is due (cut-off passed) and those
     still open. The same for every trainee of the cohort, so computed once and handed to SQL."""
     start, end = r.calendar["practical"]
     now = utcnow()
+    off = days_off(db, start, end)
     due, still_open = [], []
     d = start
     while d <= min(end, today):
-        if d.weekday() < 5:
+        if d.weekday() < 5 and d not in off:
             (due if now > reflections.cutoff(d, r.reflection_cutoff_days) else still_open).append(d)
         d += timedelta(days=1)
     return due, still_open
@@ -197,7 +199,7 @@ ORDER BY u.display_name_kana, u.display_name"""
 
 
 def _rows(db: Database, r: Rules, today: date, condition: str, params: list) -> list[BoardRow]:
-    due, still_open = _practice_days(r, today)
+    due, still_open = _practice_days(db, r, today)
     # `condition` is a fixed SQL fragment from access.py or this module (never user text); values are parameters
     found = db.rows(_EVIDENCE_SQL.replace("{condition}", condition),
                     [r.cohort_id, *params, due, still_open, r.cohort_id, len(due)])
