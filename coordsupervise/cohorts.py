@@ -1,6 +1,7 @@
 """Cohorts and their stage calendar; setting a cohort up; the programme's days off."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -205,10 +206,18 @@ def assignment_list(db: Database, actor: Actor, cohort_id: int) -> list[dict]:
 
 
 # -- days off: Japan's public holidays and the programme's own ---------------------------------------------------
+@functools.lru_cache(maxsize=256)
+def _public_holidays(year: int) -> tuple[tuple[date, str], ...]:
+    """Japan's public holidays of one year. jpholiday works them out rule by rule (tens of milliseconds a year),
+    and they never change for a past year, so each year is worked out once per process."""
+    return tuple(jpholiday.year_holidays(year))
+
+
 def days_off(db: Database, start: date, end: date) -> dict[date, tuple[str, str]]:
     """Days no reflection is expected, programme-wide, between `start` and `end`: Japan's public holidays
     (jpholiday) and the office's own days off, each with its name (ja, en). Not person data: no actor needed."""
-    out = {day: (name, name) for day, name in jpholiday.between(start, end)}
+    out = {day: (name, name) for year in range(start.year, end.year + 1)
+           for day, name in _public_holidays(year) if start <= day <= end}
     for day, name_ja, name_en in db.rows(
             "SELECT day, name_ja, name_en FROM programme_day_off WHERE day BETWEEN ? AND ?", [start, end]):
         out[day] = (name_ja, name_en)

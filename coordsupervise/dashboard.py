@@ -10,7 +10,8 @@ Who sees what: managers every cohort and every trainee; supervisors only the coh
 and inside them only their own trainees' rows (so a supervisor's "cohort" figures are those of their caseload).
 Trainees and admin-only accounts are refused. Every query takes its rows through `_scope`.
 
-A practice day's status, as the trainee's calendar has it (reflections.calendar), for working days (Mon-Fri):
+A practice day's status, as the trainee's calendar has it (reflections.calendar), for working days (Mon-Fri, not a
+public holiday or a programme day off):
 off (a day off), submitted, late (submitted after the cut-off), future (still to come, or still before its cut-off)
 and missing. The reflection rate is (submitted + late) / (submitted + late + missing).
 """
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .access import Actor, require_role
-from .cohorts import STAGE_ORDER
+from .cohorts import STAGE_ORDER, days_off
 from .db import Database
 from .errors import AccessDenied, NotFound
 
@@ -79,7 +80,8 @@ def _day_status_cte(where: str) -> str:
            WHERE {where}),
     calendar AS (SELECT CAST(d AS DATE) AS day FROM (
                      SELECT unnest(generate_series(min(starts_on), least(max(ends_on), CAST($until AS DATE)),
-                                                   INTERVAL 1 DAY)) AS d FROM en) x WHERE isodow(d) <= 5),
+                                                   INTERVAL 1 DAY)) AS d FROM en) x
+                 WHERE isodow(d) <= 5 AND NOT list_contains(CAST($days_off AS DATE[]), CAST(d AS DATE))),
     days AS (SELECT en.enrolment_id, en.cohort_id, en.trainee_id, en.cutoff, en.starts_on, calendar.day
              FROM en JOIN calendar ON calendar.day BETWEEN en.starts_on AND least(en.ends_on, CAST($until AS DATE))),
     day_status AS (
@@ -100,16 +102,25 @@ def _named(sql: str, params: dict) -> dict:
     return {k: v for k, v in params.items() if k in used}
 
 
+def _bound(db: Database, sql: str, params: dict) -> dict:
+    """The parameters `sql` uses; `$days_off` (public holidays and the programme's days off, as the trainee's
+    calendar excludes them) is filled in here so no caller has to know about it."""
+    if "$days_off" in sql:
+        first, last = db.one("SELECT min(starts_on), max(ends_on) FROM cohort_stage WHERE stage = 'practical'")
+        params = {**params, "days_off": sorted(days_off(db, first, last)) if first else []}
+    return _named(sql, params)
+
+
 def _frame(db: Database, sql: str, params: dict) -> pd.DataFrame:
-    return db.frame(sql, _named(sql, params))
+    return db.frame(sql, _bound(db, sql, params))
 
 
 def _value(db: Database, sql: str, params: dict):
-    return db.value(sql, _named(sql, params))
+    return db.value(sql, _bound(db, sql, params))
 
 
 def _rows(db: Database, sql: str, params: dict) -> list[tuple]:
-    return db.rows(sql, _named(sql, params))
+    return db.rows(sql, _bound(db, sql, params))
 
 
 def _rate(done, expected):
