@@ -80,13 +80,12 @@ def _day_status_cte(where: str) -> str:
            WHERE {where}),
     calendar AS (SELECT CAST(d AS DATE) AS day FROM (
                      SELECT unnest(generate_series(min(starts_on), least(max(ends_on), CAST($until AS DATE)),
-                                                   INTERVAL 1 DAY)) AS d FROM en) x
-                 WHERE isodow(d) <= 5 AND NOT list_contains(CAST($days_off AS DATE[]), CAST(d AS DATE))),
+                                                   INTERVAL 1 DAY)) AS d FROM en) x WHERE isodow(d) <= 5),
     days AS (SELECT en.enrolment_id, en.cohort_id, en.trainee_id, en.cutoff, en.starts_on, calendar.day
              FROM en JOIN calendar ON calendar.day BETWEEN en.starts_on AND least(en.ends_on, CAST($until AS DATE))),
     day_status AS (
         SELECT d.*, CASE
-            WHEN o.day IS NOT NULL THEN 'off'
+            WHEN o.day IS NOT NULL OR list_contains(CAST($days_off AS DATE[]), d.day) THEN 'off'
             WHEN r.status = 'submitted' AND r.late THEN 'late'
             WHEN r.status = 'submitted' THEN 'submitted'
             WHEN d.day + d.cutoff >= CAST($today AS DATE) THEN 'future'

@@ -20,7 +20,7 @@ from ..conftest import DEMO_TODAY, actor_of
 NASTY_EVENTS = {
     "percent": "達成率は100%でした",
     "underscore": "ファイル名 a_b を確認",
-    "quote": "O'Brien さんの書類ではなく K-1 の件",
+    "quote": "書類番号 'A-12' の件",
     "backslash": "パス C:\\docs\\在留 を開いた",
     "plain": "在留カードの期限を確認した",
 }
@@ -43,7 +43,7 @@ def _submit_days(db, actor, enrolment, events):
 
 @pytest.mark.parametrize("query, expected", [
     ("%", {"percent"}), ("100%", {"percent"}), ("_", {"underscore"}), ("a_b", {"underscore"}),
-    ("'", {"quote"}), ("O'Brien", {"quote"}), ("\\", {"backslash"}), ("C:\\docs", {"backslash"}),
+    ("'", {"quote"}), ("'A-12'", {"quote"}), ("\\", {"backslash"}), ("C:\\docs", {"backslash"}),
     ("' OR 1=1 --", set()), ("%' OR '1'='1", set()), ("在留", {"backslash", "plain"}),
 ])
 def test_search_with_metacharacters_finds_exactly_the_right_rows(demo_db, new_trainee, query, expected):

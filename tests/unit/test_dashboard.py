@@ -67,7 +67,7 @@ def _build(tx):
     a_days = _weekdays(date(2026, 3, 2), date(2026, 3, 13))
     a_refl = {d: reflect("a", d, late=d == date(2026, 3, 5)) for d in a_days}
     b_refl = {d: reflect("b", d) for d in _weekdays(date(2026, 3, 2), date(2026, 3, 6))}
-    tx.execute("INSERT INTO day_off VALUES (?, ?, 'sick')", [ids["e_b"], date(2026, 3, 9)])
+    tx.execute("INSERT INTO day_off (enrolment_id, day, reason) VALUES (?, ?, 'sick')", [ids["e_b"], date(2026, 3, 9)])
     tx.execute("INSERT INTO reflection_competency VALUES (?, 'C3')", [a_refl[date(2026, 3, 2)]])
 
     def reply(reflection_id, author, at):
@@ -110,7 +110,7 @@ def _build(tx):
     score = tx.value("INSERT INTO score (submission_id, scorer_id, status, overall_comment, released_at) "
                      "VALUES (?, ?, 'released', '全体に丁寧', ?) RETURNING id",
                      [sub, ids["s"], datetime(2026, 3, 12, 3)])
-    tx.executemany("INSERT INTO score_criterion VALUES (?, ?, ?, ?)",
+    tx.executemany("INSERT INTO score_criterion (score_id, criterion_id, level, comment) VALUES (?, ?, ?, ?)",
                    [(score, crit["C1"], 3, ""), (score, crit["C3"], 2, "解決の順序づけが不十分")])
 
     tx.execute("INSERT INTO flag (enrolment_id, raised_by, severity, reason, raised_at) VALUES (?, ?, 'high', 'x', ?)",
@@ -118,7 +118,7 @@ def _build(tx):
     tx.execute("INSERT INTO flag (enrolment_id, raised_by, severity, reason, raised_at, resolved_at) "
                "VALUES (?, ?, 'low', 'x', ?, ?)", [ids["e_a"], ids["s"], datetime(2026, 3, 3), datetime(2026, 3, 4)])
 
-    tx.executemany("INSERT INTO workshop_attendance VALUES (?, ?, ?)",
+    tx.executemany("INSERT INTO workshop_attendance (enrolment_id, day, attended) VALUES (?, ?, ?)",
                    [(ids["e_c"], 1, True), (ids["e_c"], 2, True), (ids["e_d"], 1, True), (ids["e_d"], 2, False)])
     tx.execute("INSERT INTO test_attempt (enrolment_id, kind, attempt_no, score_pct, taken_at) "
                "VALUES (?, 'certification', 1, 80, ?)", [ids["e_c"], datetime(2025, 7, 8)])
@@ -225,7 +225,9 @@ def test_practice_day_statuses(tiny):
     b = grid[grid["enrolment_id"] == ids["e_b"]].set_index("day")["status"]
     assert b[date(2026, 3, 9)] == "off" and b[date(2026, 3, 10)] == "missing" and b[date(2026, 3, 16)] == "future"
     a = grid[grid["enrolment_id"] == ids["e_a"]]["status"].value_counts()
-    assert (a["submitted"], a["late"], a["future"]) == (9, 1, 10)
+    # 20 March 2026 is a public holiday (春分の日): off for everyone, like a day off
+    assert b[date(2026, 3, 20)] == "off"
+    assert (a["submitted"], a["late"], a["future"], a["off"]) == (9, 1, 9, 1)
     by_day = dashboard.submission_rate_by_day(db, who["m"], ids["cohort_p"], TODAY)
     by_day = by_day.set_index(by_day["day"].dt.date)
     assert by_day.loc[date(2026, 3, 2), "rate"] == 100.0
@@ -302,7 +304,7 @@ def test_thresholds_change_the_list_and_are_audited(tiny):
 def test_caseload_limits_a_manager_who_also_supervises(tiny):
     db, ids, who = tiny
     db.write(lambda tx: tx.execute("INSERT INTO user_role VALUES (?, 'supervisor')", [ids["m"]]))
-    db.write(lambda tx: tx.execute("INSERT INTO supervision VALUES (?, ?, TRUE)", [ids["e_a"], ids["m"]]))
+    db.write(lambda tx: tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id, is_lead) VALUES (?, ?, TRUE)", [ids["e_a"], ids["m"]]))
     both = actor_of(db, "m")
     assert len(risk.at_risk(db, both, TODAY)) == 2
     assert list(risk.at_risk(db, both, TODAY, caseload=True)["enrolment_id"]) == [ids["e_a"]]
@@ -315,8 +317,8 @@ def test_charts_carry_the_right_series(tiny):
     assert list(fig.data[0].x) == [2, 2, 2, 2, 0, 0, 0, 0]
     grid = dashboard.reflection_grid(db, who["m"], ids["cohort_p"], TODAY)
     heat = charts.reflection_heatmap(grid, {s: s for s in dashboard.DAY_STATUSES}, "day")
-    assert {tr.name: len(tr.x) for tr in heat.data} == {"submitted": 14, "late": 1, "missing": 4, "off": 1,
-                                                        "future": 20}
+    assert {tr.name: len(tr.x) for tr in heat.data} == {"submitted": 14, "late": 1, "missing": 4, "off": 3,
+                                                        "future": 18}
     comp = charts.competency_heatmap(dashboard.competency_grid(db, who["m"], ids["cohort_p"]), ["C1", "C2", "C3", "C4"],
                                      "t", "level")
     assert list(comp.data[0].x) == ["C1", "C3"] and list(comp.data[0].customdata[1]) == [ids["e_a"], "C3", 1]
