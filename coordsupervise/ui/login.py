@@ -174,11 +174,17 @@ def login_screen() -> Actor | None:
     if status and directory.user is not None:
         via_cookie = cookie_ok and directory.asked == auth.normalize_username(cookie[0])
         st.session_state[state.LOGIN_AT] = cookie[1] if via_cookie else utcnow()
+        actor = directory.user.actor()
+        chosen = st.session_state.pop(state.LANGUAGE_CHOSEN, None)
         if not via_cookie:
             auth.record_login_success(db, directory.user.id, directory.user.username)
-        st.session_state[state.LANGUAGE] = directory.user.language
+            if chosen and chosen != actor.language:
+                # the language picked on the login page is the one this person wants: keep it for the account
+                auth.set_language(db, actor, chosen)
+                actor = auth.load_login_user(db, actor.username).actor()
+        st.session_state[state.LANGUAGE] = actor.language
         st.session_state.pop(state.NOTICE, None)
-        return directory.user.actor()
+        return actor
     if status is False and directory.asked:  # the failure was counted when the try began
         st.error(t("login.failed"))
         st.session_state[state.AUTH_STATUS] = None
@@ -201,6 +207,7 @@ def _login_header() -> None:
                          format_func=lambda code: {"ja": "日本語", "en": "English"}[code])
     if choice != st.session_state.get(state.LANGUAGE, "ja"):
         st.session_state[state.LANGUAGE] = choice
+        st.session_state[state.LANGUAGE_CHOSEN] = choice
         st.rerun()
     if notice:
         st.info(t(notice))

@@ -9,6 +9,7 @@ STAUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
 # ours
 LOGIN_AT = "cs_login_at"            # naive-UTC datetime this session was issued (form login or cookie)
 LANGUAGE = "cs_language"            # chosen on the login page, before anyone is known
+LANGUAGE_CHOSEN = "cs_language_chosen"  # the person picked it on the login page: saved to the account at login
 LOGGING_OUT = "cs_logging_out"      # the logout button was pressed; the next run lets stauth clear the cookie
 NOTICE = "cs_notice"                # one message (catalogue key) to show on the next run
 CURRENT_PAGE = "cs_page"            # url path of the screen this run draws

@@ -34,3 +34,23 @@ def test_successful_login_opens_the_start_page(app):
     assert not at.exception
     at.run()  # in a browser the cookie component asks for this rerun
     assert at.title[0].value == JA("nav.inbox")
+
+
+def test_language_picked_on_the_login_page_is_kept_for_the_account(app):
+    from coordsupervise import auth
+    from coordsupervise.ui.runtime import database
+
+    at = app(None).run()
+    at.radio(key="login_language").set_value("en").run()
+    boxes = {t.label: t for t in at.text_input}
+    boxes["Username"].input("demo-supervisor")
+    boxes["Password"].input("coordsupervise-demo")
+    at.button[0].click().run()
+    at.run()  # the cookie component's rerun
+    try:
+        assert not at.exception
+        assert at.title[0].value == translate("en", "nav.inbox")
+        assert auth.load_login_user(database(), "demo-supervisor").language == "en"
+    finally:
+        person = auth.load_login_user(database(), "demo-supervisor").actor()
+        auth.set_language(database(), person, "ja")  # the page tests share one database
