@@ -304,7 +304,8 @@ def test_thresholds_change_the_list_and_are_audited(tiny):
 def test_caseload_limits_a_manager_who_also_supervises(tiny):
     db, ids, who = tiny
     db.write(lambda tx: tx.execute("INSERT INTO user_role VALUES (?, 'supervisor')", [ids["m"]]))
-    db.write(lambda tx: tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id, is_lead) VALUES (?, ?, TRUE)", [ids["e_a"], ids["m"]]))
+    db.write(lambda tx: tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id, is_lead) "
+                                   "VALUES (?, ?, TRUE)", [ids["e_a"], ids["m"]]))
     both = actor_of(db, "m")
     assert len(risk.at_risk(db, both, TODAY)) == 2
     assert list(risk.at_risk(db, both, TODAY, caseload=True)["enrolment_id"]) == [ids["e_a"]]
