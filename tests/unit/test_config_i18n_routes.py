@@ -76,8 +76,10 @@ def test_every_page_file_declares_the_roles_of_its_route():
 
 def test_menus_per_role():
     assert [r.path for r in routes_for({"trainee"})] == ["reflection", "assignments", "progress", "account"]
-    assert [r.path for r in routes_for({"supervisor"})] == ["inbox", "scoring", "trainee", "account"]
-    assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "moderation", "rubrics", "certification",
-                                                             "account"]
-    assert [r.path for r in routes_for({"admin"})] == ["rubrics", "admin", "account"]
+    assert [r.path for r in routes_for({"supervisor"})] == ["inbox", "scoring", "trainee", "cohorts", "cohort",
+                                                          "certification", "account"]
+    assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "cohort", "moderation", "rubrics",
+                                                       "workshop", "certification", "register", "privacy", "account"]
+    assert [r.path for r in routes_for({"admin"})] == ["rubrics", "workshop", "admin", "setup", "imports", "privacy",
+                                                     "account"]
     assert start_route({"manager", "supervisor"}).path == "inbox"
