@@ -15,5 +15,5 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "no
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-python3 -m ruff check app.py pages coordsupervise tests
+python3 -m ruff check app.py pages coordsupervise tests scripts
 python3 -m pytest "$@"

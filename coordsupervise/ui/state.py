@@ -14,6 +14,6 @@ LOGGING_OUT = "cs_logging_out"      # the logout button was pressed; the next ru
 NOTICE = "cs_notice"                # one message (catalogue key) to show on the next run
 CURRENT_PAGE = "cs_page"            # url path of the screen this run draws
 PREVIOUS_PAGE = "cs_previous_page"  # ... and of the one the run before drew
-MUST_CHANGE_PASSWORD = "cs_must_change_password"  # an admin handed this person a one-time password
+MUST_CHANGE_PASSWORD = "cs_must_change_password"  # noqa: S105 (a key name, not a password); an admin handed this person a one-time password
 IMPORT_PASSWORDS = "cs_import_passwords"    # one-time passwords of the accounts an import just created
 CLOSING_NOTICE = "cs_closing_notice"  # (catalogue key, params) of a recorded decision or workshop change, shown once
