@@ -88,3 +88,30 @@ def test_the_same_supervisor_in_two_tabs_sends_once(demo_db, new_trainee):
     results = at_once(*[lambda: supervision.send_reply(demo_db, sup, rid, "同じ返信", 1, 0)] * 2)
     assert sum(isinstance(r, int) for r in results) == 1
     assert demo_db.value("SELECT count(*) FROM feedback WHERE reflection_id = ?", [rid]) == 1
+
+
+def test_the_same_roster_imported_twice_at_once(demo_db):
+    """Two office tabs commit the same roster at the same instant: the accounts are created once; the other import
+    is refused as changed meanwhile (or finds nothing left to do), never a duplicate account or enrolment."""
+    import csv
+    import io
+
+    from coordsupervise import enrolments, imports
+
+    admin = actor_of(demo_db, "demo-admin")
+    cohort_id = enrolments.current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([
+        ["ログインID", "氏名", "ふりがな", "メールアドレス", "所属機関", "地域", "担当指導者"],
+        ["race.one", "競争 一郎", "きょうそう いちろう", "one@example.jp", "浜松国際交流協会", "中部", "demo-supervisor"],
+        ["race.two", "競争 二郎", "きょうそう じろう", "", "新しい相談センター", "関東", "demo-supervisor"]])
+    data = out.getvalue().encode("cp932")
+    results = at_once(lambda: imports.commit_roster(demo_db, admin, data, "roster.csv", cohort_id),
+                      lambda: imports.commit_roster(demo_db, admin, data, "roster.csv", cohort_id))
+    created = [r for r in results if isinstance(r, imports.CommitResult) and r.passwords]
+    assert len(created) == 1, results
+    assert all(isinstance(r, (imports.CommitResult, StaleWrite)) for r in results), results
+    for username in ("race.one", "race.two"):
+        assert demo_db.value("SELECT count(*) FROM app_user WHERE username = ?", [username]) == 1
+        assert demo_db.value("SELECT count(*) FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
+                             "WHERE u.username = ?", [username]) == 1
