@@ -103,7 +103,8 @@ def test_the_same_roster_imported_twice_at_once(demo_db):
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows([
         ["ログインID", "氏名", "ふりがな", "メールアドレス", "所属機関", "地域", "担当指導者"],
-        ["race.one", "競争 一郎", "きょうそう いちろう", "one@example.jp", "浜松国際交流協会", "中部", "demo-supervisor"],
+        ["race.one", "競争 一郎", "きょうそう いちろう", "one@example.jp", "浜松国際交流協会", "中部",
+         "demo-supervisor"],
         ["race.two", "競争 二郎", "きょうそう じろう", "", "新しい相談センター", "関東", "demo-supervisor"]])
     data = out.getvalue().encode("cp932")
     results = at_once(lambda: imports.commit_roster(demo_db, admin, data, "roster.csv", cohort_id),
