@@ -43,6 +43,7 @@ if submitted:
             # every other session ends; this one goes on as if issued just after the change, with a new cookie
             st.session_state[state.LOGIN_AT] = ended_at + timedelta(microseconds=1)
             login.reissue_cookie()
-            st.session_state["account_notice"] = "account.password_changed"
+            st.success(t("account.password_changed"))  # now, where the eye is
+            st.session_state["account_notice"] = "account.password_changed"  # and again if the cookie reruns
         except UserError as exc:
             show_error(exc)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import weakref
 
 import streamlit as st
 
@@ -35,11 +36,17 @@ def database() -> Database:
     db = Database(cfg.db_path)
     # Stopping the server (SIGTERM, Ctrl-C) ends the interpreter normally: close the file then, which checkpoints
     # the WAL into it, so a stopped server leaves one self-contained file to copy or back up.
-    atexit.register(db.close)
+    atexit.register(_close_at_exit, weakref.ref(db))
     if cfg.demo and not db.value("SELECT count(*) FROM app_user"):
         log.info("building the default demo programme into %s", cfg.db_path)
         build_demo(db)
     return db
+
+
+def _close_at_exit(ref: weakref.ref) -> None:
+    db = ref()
+    if db is not None:
+        db.close()
 
 
 def language() -> str:

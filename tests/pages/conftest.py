@@ -1,20 +1,30 @@
-"""AppTest runs app.py in this process; the app finds its database through COORDSUPERVISE_DB. One demo database
-serves every page test (they only read), so the process-wide cached Database stays valid."""
+"""AppTest runs app.py in this process; the app finds its database through COORDSUPERVISE_DB. Each page test gets
+its own copy of the small demo database (screens write: scores, decisions, imports, redactions), and the app's
+process-wide caches (the cached Database, settings, cached reads) are cleared around it, so no test sees another's
+writes."""
 import shutil
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from coordsupervise.db import utcnow
+from coordsupervise.ui import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def page_db(demo_template, tmp_path_factory):
-    path = tmp_path_factory.mktemp("pages") / "pages.duckdb"
+def _forget_process_caches() -> None:
+    runtime.database.clear()
+    runtime.settings.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def page_db(demo_template, tmp_path):
+    path = tmp_path / "pages.duckdb"
     shutil.copy(demo_template, path)
     return path
 
@@ -23,6 +33,7 @@ def page_db(demo_template, tmp_path_factory):
 def app(page_db, monkeypatch):
     monkeypatch.setenv("COORDSUPERVISE_DB", str(page_db))
     monkeypatch.setenv("COORDSUPERVISE_MODE", "demo")
+    _forget_process_caches()
 
     def make(username: str | None = None, script: str = "app.py") -> AppTest:
         at = AppTest.from_file(str(ROOT / script), default_timeout=30)
@@ -33,7 +44,8 @@ def app(page_db, monkeypatch):
             at.session_state["cs_login_at"] = utcnow()
         return at
 
-    return make
+    yield make
+    _forget_process_caches()
 
 
 @pytest.fixture(autouse=True)
