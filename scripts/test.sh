@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+# (fc-list's output is read whole: with pipefail, grep -q closing the pipe early would count as a failure)
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -ci "noto sans cjk" >/dev/null; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"
     apt-get update -qq
