@@ -1,0 +1,823 @@
+"""The authorization matrix: every public service function that takes an `actor` (found by introspection) called
+as every role on its own and on other people's items. Allowed calls pass the access gate; denied calls raise
+AccessDenied (or NotFound where hiding existence is the design) and change nothing in the database, the audit log
+and the login-failure log included. A new service function without a row here fails
+`test_every_service_function_has_a_row`.
+
+Items ("whose is it?"), seen from the world built once per module from the demo:
+- mine: demo-trainee's enrolment (supervised by demo-supervisor),
+- peer: another trainee of the same cohort, also supervised by demo-supervisor,
+- other_sup: a trainee of the same cohort supervised by another supervisor only,
+- other_cohort: a trainee of another cohort where demo-supervisor supervises nobody.
+Cohort-level functions use the cohort of mine / other_cohort; functions without an item use "-".
+
+Roles: trainee (demo-trainee), supervisor (demo-supervisor), manager (demo-manager, also a supervisor but of none of
+these trainees), admin (demo-admin), deactivated (a copy of demo-supervisor with the same caseload, active = FALSE).
+Services trust the Actor the session layer hands them, and the session layer hands none to a deactivated account
+(`test_a_deactivated_account_gets_no_session`); in the matrix the deactivated copy is therefore expected to get
+exactly what the supervisor it copies gets, which proves the service rules do not depend on who the person is
+beyond their roles and caseload.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+
+import coordsupervise
+from coordsupervise import (
+    assignments,
+    auth,
+    backup,
+    caseload,
+    certification,
+    cohorts,
+    dashboard,
+    enrolments,
+    exports,
+    imports,
+    inbox,
+    moderation,
+    people,
+    progress,
+    readlog,
+    redaction,
+    reflections,
+    retention,
+    risk,
+    rubrics,
+    scoring,
+    supervision,
+    workshop,
+    workshop_import,
+)
+from coordsupervise.access import Actor
+from coordsupervise.db import Database, utcnow
+from coordsupervise.errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from tests.conftest import DEMO_TODAY, actor_of
+
+NOT_SERVICES = {"ui", "i18n", "migrations", "__main__", "bench"}
+ROLES = ("trainee", "supervisor", "manager", "admin", "deactivated")
+ITEMS = ("mine", "peer", "other_sup", "other_cohort")
+COHORT_ITEMS = ("mine", "other_cohort")
+NO_ITEM = ("-",)
+USERNAMES = {"trainee": "demo-trainee", "supervisor": "demo-supervisor", "manager": "demo-manager",
+             "admin": "demo-admin", "deactivated": "former-supervisor"}
+
+
+def service_functions() -> dict[str, Callable]:
+    """Every public function defined in a service module whose signature has a parameter named `actor`."""
+    found = {}
+    for info in pkgutil.iter_modules(coordsupervise.__path__):
+        if info.name in NOT_SERVICES:
+            continue
+        module = importlib.import_module(f"coordsupervise.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and fn.__module__ == module.__name__ \
+                    and "actor" in inspect.signature(fn).parameters:
+                found[f"{info.name}.{name}"] = fn
+    return found
+
+
+# -- the world ------------------------------------------------------------------------------------------------------
+@dataclass
+class World:
+    """Ids of the items each row acts on, keyed by item name, and the actors keyed by role."""
+
+    path: object
+    actors: dict[str, Actor]
+    user: dict[str, int]
+    enrolment: dict[str, int]
+    enr: dict[str, enrolments.Enrolment]
+    cohort: dict[str, int]
+    reflection: dict[str, int]
+    submission: dict[str, int]
+    flag: dict[str, int]
+    attachment: dict[str, int]
+    practice_day: dict[str, date]
+    comment: dict[str, int]
+    moderation: int
+    rubric: int
+    assignment: dict[str, int]
+    programme: int
+    group: dict[str, int]
+
+    def of(self, mapping: dict, item: str):
+        return mapping["mine" if item == "-" else item]
+
+
+def _fix_world(db: Database) -> None:
+    """Make the four kinds of item exist: a trainee of demo-supervisor's cohort goes to supervisor-01 only, and
+    demo-supervisor and demo-manager leave the other cohort; add a deactivated copy of demo-supervisor."""
+    def run(tx):
+        ids = dict(tx.rows("SELECT username, id FROM app_user"))
+        mine_cohort = tx.value("SELECT e.cohort_id FROM enrolment e WHERE e.trainee_id = ?", [ids["demo-trainee"]])
+        other_cohort = tx.value("SELECT e.cohort_id FROM enrolment e WHERE e.trainee_id = ?", [ids["demo-graduate"]])
+        other_sup = tx.value("SELECT max(e.id) FROM enrolment e WHERE e.cohort_id = ?", [mine_cohort])
+        tx.execute("DELETE FROM supervision WHERE enrolment_id = ?", [other_sup])
+        tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id, is_lead) VALUES (?, ?, TRUE)",
+                   [other_sup, ids["supervisor-01"]])
+        tx.execute("UPDATE supervision SET supervisor_id = ? WHERE supervisor_id IN (?, ?) AND enrolment_id IN "
+                   "(SELECT id FROM enrolment WHERE cohort_id = ?)",
+                   [ids["supervisor-02"], ids["demo-supervisor"], ids["demo-manager"], other_cohort])
+        password_hash = tx.value("SELECT password_hash FROM app_user WHERE id = ?", [ids["demo-supervisor"]])
+        former = auth.insert_user(tx, "former-supervisor", "元 指導者", password_hash, ("supervisor",))
+        tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id, is_lead) SELECT enrolment_id, ?, FALSE "
+                   "FROM supervision WHERE supervisor_id = ?", [former, ids["demo-supervisor"]])
+        tx.execute("UPDATE app_user SET active = FALSE WHERE id = ?", [former])
+        for owner in ("demo-supervisor", "supervisor-01"):
+            tx.execute("INSERT INTO comment_bank (owner_id, title, body_md, updated_at) VALUES (?, ?, ?, ?)",
+                       [ids[owner], "定型文", "よく書けています。", utcnow()])
+    db.write(run)
+
+
+def _build_world(db: Database, path) -> World:
+    actors = {role: actor_of(db, name) for role, name in USERNAMES.items()}
+    manager = actors["manager"]
+    ids = dict(db.rows("SELECT username, id FROM app_user"))
+    mine = db.value("SELECT id FROM enrolment WHERE trainee_id = ?", [ids["demo-trainee"]])
+    mine_cohort = db.value("SELECT cohort_id FROM enrolment WHERE id = ?", [mine])
+    other_sup = db.value("SELECT max(id) FROM enrolment WHERE cohort_id = ?", [mine_cohort])
+    peer = db.value("SELECT min(e.id) FROM enrolment e JOIN supervision s ON s.enrolment_id = e.id "
+                    "WHERE e.cohort_id = ? AND s.supervisor_id = ? AND e.id <> ?",
+                    [mine_cohort, ids["demo-supervisor"], mine])
+    other_cohort = db.value("SELECT cohort_id FROM enrolment WHERE trainee_id = ?", [ids["demo-graduate"]])
+    other = db.value("SELECT min(e.id) FROM enrolment e WHERE e.cohort_id = ? AND EXISTS "
+                     "(SELECT 1 FROM reflection r WHERE r.enrolment_id = e.id AND r.status = 'submitted') AND EXISTS "
+                     "(SELECT 1 FROM submission s WHERE s.enrolment_id = e.id)", [other_cohort])
+    enrolment = {"mine": mine, "peer": peer, "other_sup": other_sup, "other_cohort": other}
+    cohort = {"mine": mine_cohort, "peer": mine_cohort, "other_sup": mine_cohort, "other_cohort": other_cohort}
+    reflection = {k: db.value("SELECT max(id) FROM reflection WHERE enrolment_id = ? AND status = 'submitted'", [e])
+                  for k, e in enrolment.items()}
+    practice_day = {k: db.value("SELECT practice_date FROM reflection WHERE id = ?", [r])
+                    for k, r in reflection.items()}
+    # first marking only: the named second marker of a submission is a second, legitimate reader of it
+    submission = {k: db.value("SELECT max(s.id) FROM submission s WHERE s.enrolment_id = ? AND s.status <> 'draft' "
+                              "AND NOT EXISTS (SELECT 1 FROM score sc JOIN moderation m ON m.score_id = sc.id "
+                              "WHERE sc.submission_id = s.id)", [e])
+                  for k, e in enrolment.items()}
+    assignment = {k: db.value("SELECT assignment_id FROM submission WHERE id = ?", [s])
+                  for k, s in submission.items()}
+
+    def extras(tx):
+        flags, files = {}, {}
+        for k, e in enrolment.items():
+            flags[k] = tx.value("INSERT INTO flag (enrolment_id, reflection_id, raised_by, severity, reason, "
+                                "raised_at) VALUES (?, ?, ?, 'medium', '確認', ?) RETURNING id",
+                                [e, reflection[k], ids["supervisor-01"], utcnow()])
+            files[k] = tx.value("INSERT INTO attachment (submission_id, filename, media_type, size_bytes, sha256, "
+                                "content) VALUES (?, 'memo.txt', 'text/plain', 2, 'x', 'ok'::BLOB) RETURNING id",
+                                [submission[k]])
+        return flags, files
+    flag, attachment = db.write(extras)
+    cohorts.add_programme_day_off(db, actors["admin"], date(DEMO_TODAY.year + 1, 1, 2), "年始休み", "New Year")
+    groups = {}
+    for k in COHORT_ITEMS:
+        workshop.make_groups(db, manager, cohort[k], 1, 7)
+        groups[k] = workshop.groups(db, manager, cohort[k], 1)[0].id
+    return World(
+        path=path, actors=actors, user={**{r: a.id for r, a in actors.items()}, "other": ids["supervisor-01"]},
+        enrolment=enrolment, enr={k: enrolments.load(db, manager, e) for k, e in enrolment.items()},
+        cohort=cohort, reflection=reflection, submission=submission, flag=flag, attachment=attachment,
+        practice_day=practice_day,
+        comment={"mine": db.value("SELECT id FROM comment_bank WHERE owner_id = ?", [ids["demo-supervisor"]]),
+                 "other": db.value("SELECT id FROM comment_bank WHERE owner_id = ?", [ids["supervisor-01"]])},
+        moderation=db.value("SELECT min(id) FROM moderation"),
+        rubric=db.value("SELECT min(id) FROM rubric"), assignment=assignment,
+        programme=db.value("SELECT min(id) FROM programme"), group=groups)
+
+
+@pytest.fixture(scope="module")
+def world(demo_template, tmp_path_factory) -> World:
+    path = tmp_path_factory.mktemp("authz") / "world.duckdb"
+    shutil.copy(demo_template, path)
+    db = Database(path)
+    try:
+        _fix_world(db)
+        built = _build_world(db, path)
+    finally:
+        db.close()
+    return built
+
+
+def fingerprint(db: Database) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent hash of the rows of every table (audit_log and login_failure included)."""
+    tables = [t for (t,) in db.rows("SELECT table_name FROM information_schema.tables "
+                                    "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1")]
+    sql = " UNION ALL ".join(f"SELECT '{t}', count(*), coalesce(sum(hash(x::VARCHAR)), 0) FROM \"{t}\" x"
+                             for t in tables)
+    return {t: (n, int(h)) for t, n, h in db.rows(sql)}  # noqa: S608 - table names come from the catalogue
+
+
+# -- the rules ------------------------------------------------------------------------------------------------------
+ENROLMENT_READ = "trainee:mine supervisor:mine,peer manager:*"   # access.require_enrolment_read
+STAFF_READ = "supervisor:mine,peer manager:*"                    # staff views of an enrolment
+OWN = "trainee:mine"                                               # the trainee's own work
+SUPERVISOR_OF = "supervisor:mine,peer"                             # the trainee's own supervisor writes
+SUPERVISOR_ROLE = "supervisor:* manager:*"                         # demo-manager is also a supervisor
+COHORT_READ = "supervisor:mine manager:*"                          # dashboard.require_cohort
+MANAGER = "manager:*"
+ADMIN = "admin:*"
+MANAGER_ADMIN = "manager:* admin:*"
+ANYONE = "trainee:* supervisor:* manager:* admin:*"              # any logged-in person, acting on themselves
+
+
+@dataclass(frozen=True)
+class Row:
+    """How to call one function on one item as one actor, and who may."""
+
+    call: Callable[[World, Database, Actor, str], object]
+    allowed: str
+    items: tuple[str, ...] = ITEMS
+    writes: bool = False
+    gate_only: bool = False     # allowed calls may still meet a domain refusal (InvalidInput, StaleWrite)
+    personal: bool = False      # the item belongs to demo-supervisor as a person: the deactivated copy is not them
+
+    def allows(self, role: str, item: str) -> bool:
+        if role == "deactivated" and self.personal:
+            return False
+        role = "supervisor" if role == "deactivated" else role
+        for part in self.allowed.split():
+            who, _, which = part.partition(":")
+            if who == role and (which == "*" or item in which.split(",")):
+                return True
+        return False
+
+
+def R(call, allowed, items=ITEMS, writes=False, **flags) -> Row:  # noqa: N802 - reads like a table row
+    return Row(call, allowed, items, writes, **flags)
+
+
+def W(call, allowed, items=ITEMS, **flags) -> Row:  # noqa: N802
+    return Row(call, allowed, items, True, **flags)
+
+
+GATE = {"gate_only": True}
+
+
+NOW = datetime(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day, 3, 0)
+XLSX_EMPTY = b"not a spreadsheet"
+MARK = ({}, {}, "")
+
+
+def _levels(db, submission_id):
+    crits = [c for (c,) in db.rows("SELECT c.id FROM submission s JOIN assignment a ON a.id = s.assignment_id "
+                                   "JOIN rubric_criterion c ON c.rubric_id = a.rubric_id WHERE s.id = ?",
+                                   [submission_id])]
+    return {c: 3 for c in crits}, {c: "" for c in crits}, "よくできています"
+
+
+def _score_version(db, submission_id):
+    return db.value("SELECT coalesce(max(row_version), 0) FROM score WHERE submission_id = ?", [submission_id]) or 0
+
+
+def _refl_version(db, reflection_id):
+    return db.value("SELECT version FROM reflection WHERE id = ?", [reflection_id])
+
+
+def _thread_len(db, reflection_id):
+    return db.value("SELECT count(*) FROM feedback WHERE reflection_id = ?", [reflection_id])
+
+
+def _mark(fn):
+    """A scoring write on the item's submission with its current levels and version."""
+    def call(w, db, a, i):
+        s = w.of(w.submission, i)
+        return fn(db, a, s, *_levels(db, s), _score_version(db, s))
+    return call
+
+
+def _enrolment_and_cohort(w, i):
+    return w.of(w.enrolment, i), w.of(w.cohort, i)
+
+
+MATRIX: dict[str, Row] = {
+    # access helpers: the primitives the rows below rely on
+    "access.enrolment_relation": R(lambda w, db, a, i: _require_nonempty(
+        coordsupervise.access.enrolment_relation(db, a, w.of(w.enrolment, i))), ENROLMENT_READ),
+    "access.require_enrolment_read": R(lambda w, db, a, i: coordsupervise.access.require_enrolment_read(
+        db, a, w.of(w.enrolment, i)), ENROLMENT_READ),
+    "access.require_role": R(lambda w, db, a, i: coordsupervise.access.require_role(a, "admin"), ADMIN, NO_ITEM),
+    "access.visible_enrolments_sql": R(lambda w, db, a, i: _visible(db, a, w.of(w.enrolment, i)), ENROLMENT_READ),
+    # assignments (trainee's own work; staff read)
+    "assignments.add_attachment": W(lambda w, db, a, i: assignments.add_attachment(
+        db, a, w.of(w.enr, i), w.of(w.assignment, i), "memo.pdf", b"%PDF-1.4\n%%EOF\n"), OWN, **GATE),
+    "assignments.attachment_content": R(lambda w, db, a, i: assignments.attachment_content(
+        db, a, w.of(w.attachment, i)), ENROLMENT_READ),
+    "assignments.for_enrolment": R(lambda w, db, a, i: assignments.for_enrolment(
+        db, a, w.of(w.enr, i), DEMO_TODAY), ENROLMENT_READ),
+    "assignments.released_score": R(lambda w, db, a, i: assignments.released_score(
+        db, a, w.of(w.enr, i), w.of(w.assignment, i)), ENROLMENT_READ),
+    "assignments.remove_attachment": W(lambda w, db, a, i: assignments.remove_attachment(
+        db, a, w.of(w.enr, i), w.of(w.attachment, i)), OWN, **GATE),
+    "assignments.revision_request": R(lambda w, db, a, i: assignments.revision_request(
+        db, a, w.of(w.enr, i), w.of(w.assignment, i)), ENROLMENT_READ),
+    "assignments.save_draft": W(lambda w, db, a, i: assignments.save_draft(
+        db, a, w.of(w.enr, i), w.of(w.assignment, i), "下書き"), OWN, **GATE),
+    "assignments.submissions": R(lambda w, db, a, i: assignments.submissions(
+        db, a, w.of(w.enr, i), w.of(w.assignment, i)), ENROLMENT_READ),
+    "assignments.submit": W(lambda w, db, a, i: assignments.submit(
+        db, a, w.of(w.enr, i), w.of(w.assignment, i), 1), OWN, **GATE),
+    # auth: the person's own account, and user administration
+    "auth.change_password": W(lambda w, db, a, i: auth.change_password(
+        db, a, "coordsupervise-demo", "a-much-longer-new-passphrase-2026"), ANYONE, NO_ITEM),
+    "auth.create_user": W(lambda w, db, a, i: auth.create_user(
+        db, a, "new-person", "新 人", "a-much-longer-new-passphrase-2026", ("trainee",)), ADMIN, NO_ITEM),
+    "auth.list_users": R(lambda w, db, a, i: auth.list_users(db, a), ADMIN, NO_ITEM),
+    "auth.set_active": W(lambda w, db, a, i: auth.set_active(db, a, w.user["other"], False), ADMIN, NO_ITEM),
+    "auth.set_language": W(lambda w, db, a, i: auth.set_language(db, a, "en"), ANYONE, NO_ITEM),
+    "backup.backup_bytes": R(lambda w, db, a, i: backup.backup_bytes(db, a), ADMIN, NO_ITEM),
+    # caseload (admin assigns supervisors; days off are the trainee's or their supervisor's)
+    "caseload.assign": W(lambda w, db, a, i: caseload.assign(
+        db, a, [w.of(w.enrolment, i)], [w.user["other"]], replace=True), ADMIN),
+    "caseload.caseload": R(lambda w, db, a, i: caseload.caseload(db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
+    "caseload.history": R(lambda w, db, a, i: caseload.history(db, a, w.of(w.enrolment, i)), ADMIN),
+    "caseload.load_by_supervisor": R(lambda w, db, a, i: caseload.load_by_supervisor(
+        db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
+    "caseload.mark_day_off": W(lambda w, db, a, i: caseload.mark_day_off(
+        db, a, w.of(w.enrolment, i), w.of(w.practice_day, i) + timedelta(days=1), None, "体調不良"),
+        SUPERVISOR_OF),
+    "caseload.marked_days_off": R(lambda w, db, a, i: caseload.marked_days_off(
+        db, a, w.of(w.enrolment, i)), "supervisor:mine,peer manager:*"),
+    "caseload.unassign": W(lambda w, db, a, i: caseload.unassign(
+        db, a, [w.of(w.enrolment, i)], w.user["other"]), ADMIN, ("other_sup",)),
+    # certification
+    "certification.board": R(lambda w, db, a, i: _nonempty_list(certification.board(
+        db, a, w.of(w.cohort, i), DEMO_TODAY)), COHORT_READ, COHORT_ITEMS),
+    "certification.checklist": R(lambda w, db, a, i: certification.checklist(
+        db, a, w.of(w.enr, i), DEMO_TODAY), ENROLMENT_READ),
+    "certification.cohorts_with_trainees": R(lambda w, db, a, i: certification.cohorts_with_trainees(db, a),
+                                              "supervisor:* manager:* admin:*", NO_ITEM),
+    "certification.decide": W(lambda w, db, a, i: certification.decide(
+        db, a, w.of(w.enrolment, i), "deferred", "実習記録の確認中", DEMO_TODAY,
+        seen_decision_id=_last_decision(db, w.of(w.enrolment, i))), MANAGER),
+    # staff only: the trainee sees the result, not the deliberation
+    "certification.decision_history": R(lambda w, db, a, i: certification.decision_history(
+        db, a, w.of(w.enrolment, i)), "supervisor:mine,peer manager:*"),
+    "certification.evidence": R(lambda w, db, a, i: certification.evidence(
+        db, a, w.of(w.enrolment, i)), STAFF_READ),
+    "certification.register": R(lambda w, db, a, i: certification.register(db, a, DEMO_TODAY), MANAGER, NO_ITEM),
+    "certification.result": R(lambda w, db, a, i: certification.result(
+        db, a, w.of(w.enrolment, i)), ENROLMENT_READ),
+    # a cohort's certification thresholds are programme settings, no personal data: any supervisor or manager
+    "certification.thresholds": R(lambda w, db, a, i: certification.thresholds(
+        db, a, w.of(w.cohort, i)), SUPERVISOR_ROLE, COHORT_ITEMS),
+    "certification.update_thresholds": W(lambda w, db, a, i: certification.update_thresholds(
+        db, a, w.of(w.cohort, i), {"module_pass_pct": 70}, "見直し"), MANAGER, COHORT_ITEMS),
+    # cohorts (programme set-up)
+    "cohorts.add_programme_day_off": W(lambda w, db, a, i: cohorts.add_programme_day_off(
+        db, a, date(DEMO_TODAY.year + 1, 1, 3), "年始休み", "New Year break"), ADMIN, NO_ITEM),
+    "cohorts.assignment_list": R(lambda w, db, a, i: cohorts.assignment_list(
+        db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
+    "cohorts.create_cohort": W(lambda w, db, a, i: cohorts.create_cohort(db, a, _new_setup(db, w)), ADMIN, NO_ITEM),
+    "cohorts.overview": R(lambda w, db, a, i: cohorts.overview(db, a, DEMO_TODAY), MANAGER_ADMIN, NO_ITEM),
+    "cohorts.programme_days_off": R(lambda w, db, a, i: cohorts.programme_days_off(db, a), ADMIN, NO_ITEM),
+    "cohorts.remove_programme_day_off": W(lambda w, db, a, i: cohorts.remove_programme_day_off(
+        db, a, date(DEMO_TODAY.year + 1, 1, 2)), ADMIN, NO_ITEM),
+    "cohorts.setup_of": R(lambda w, db, a, i: cohorts.setup_of(db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
+    "cohorts.update_cohort": W(lambda w, db, a, i: cohorts.update_cohort(
+        db, a, w.of(w.cohort, i), _same_setup(db, w, i)), ADMIN, COHORT_ITEMS),
+    # dashboard (managers see every cohort, supervisors the cohorts of their caseload)
+    "dashboard.cohort_by_code": R(lambda w, db, a, i: dashboard.cohort_by_code(
+        db, a, _cohort_code(db, w.of(w.cohort, i))), COHORT_READ, COHORT_ITEMS),
+    "dashboard.cohort_choices": R(lambda w, db, a, i: _contains_cohort(
+        dashboard.cohort_choices(db, a), w.of(w.cohort, i)), COHORT_READ, COHORT_ITEMS),
+    "dashboard.cohort_list": R(lambda w, db, a, i: dashboard.cohort_list(db, a, DEMO_TODAY), SUPERVISOR_ROLE,
+                               NO_ITEM),
+    # scoped in SQL, not refused: a supervisor's numbers for another cohort count none of its trainees
+    "dashboard.cohort_metrics": R(lambda w, db, a, i: dashboard.cohort_metrics(
+        db, a, DEMO_TODAY, [w.of(w.cohort, i)]), SUPERVISOR_ROLE, COHORT_ITEMS),
+    "dashboard.cohort_years": R(lambda w, db, a, i: dashboard.cohort_years(db, a), SUPERVISOR_ROLE, NO_ITEM),
+    "dashboard.compare_practical": R(lambda w, db, a, i: dashboard.compare_practical(
+        db, a, [w.of(w.cohort, i)], DEMO_TODAY), COHORT_READ, COHORT_ITEMS),
+    "dashboard.competency_evidence": R(lambda w, db, a, i: _nonempty_frames(dashboard.competency_evidence(
+        db, a, w.of(w.enrolment, i), _competency(db))), "supervisor:mine,peer manager:*"),
+    "dashboard.competency_grid": R(lambda w, db, a, i: dashboard.competency_grid(
+        db, a, w.of(w.cohort, i)), COHORT_READ, COHORT_ITEMS),
+    "dashboard.competency_levels": R(lambda w, db, a, i: dashboard.competency_levels(
+        db, a, w.of(w.cohort, i)), COHORT_READ, COHORT_ITEMS),
+    "dashboard.funnel": R(lambda w, db, a, i: dashboard.funnel(db, a, w.of(w.cohort, i), DEMO_TODAY),
+                          COHORT_READ, COHORT_ITEMS),
+    "dashboard.online_results": R(lambda w, db, a, i: dashboard.online_results(db, a, w.of(w.cohort, i)),
+                                  COHORT_READ, COHORT_ITEMS),
+    "dashboard.reflection_grid": R(lambda w, db, a, i: dashboard.reflection_grid(
+        db, a, w.of(w.cohort, i), DEMO_TODAY), COHORT_READ, COHORT_ITEMS),
+    "dashboard.require_cohort": R(lambda w, db, a, i: dashboard.require_cohort(db, a, w.of(w.cohort, i)),
+                                  COHORT_READ, COHORT_ITEMS),
+    "dashboard.stage_calendars": R(lambda w, db, a, i: dashboard.stage_calendars(db, a, [w.of(w.cohort, i)]),
+                                   COHORT_READ, COHORT_ITEMS),
+    "dashboard.submission_rate_by_day": R(lambda w, db, a, i: dashboard.submission_rate_by_day(
+        db, a, w.of(w.cohort, i), DEMO_TODAY), COHORT_READ, COHORT_ITEMS),
+    "dashboard.turnaround": R(lambda w, db, a, i: dashboard.turnaround(db, a, w.of(w.cohort, i)),
+                              COHORT_READ, COHORT_ITEMS),
+    # enrolments
+    "enrolments.current_for_trainee": R(lambda w, db, a, i: _require_nonempty(
+        enrolments.current_for_trainee(db, a)), "trainee:*", NO_ITEM),
+    "enrolments.directory": R(lambda w, db, a, i: _has_enrolment(
+        enrolments.directory(db, a, limit=1000), w.of(w.enrolment, i)), ENROLMENT_READ),
+    "enrolments.load": R(lambda w, db, a, i: enrolments.load(db, a, w.of(w.enrolment, i)), ENROLMENT_READ),
+    "enrolments.relation": R(lambda w, db, a, i: enrolments.relation(db, a, w.of(w.enrolment, i)),
+                             ENROLMENT_READ),
+    "enrolments.visible_cohorts": R(lambda w, db, a, i: _contains_cohort(
+        enrolments.visible_cohorts(db, a), w.of(w.cohort, i)), "trainee:mine supervisor:mine manager:*",
+        COHORT_ITEMS),
+    "exports.trainee_record": R(lambda w, db, a, i: exports.trainee_record(db, a, w.of(w.enrolment, i)),
+                                ENROLMENT_READ),
+    # imports (admin)
+    "imports.cohort_by_code": R(lambda w, db, a, i: imports.cohort_by_code(
+        db, a, _cohort_code(db, w.of(w.cohort, i))), ADMIN, COHORT_ITEMS),
+    "imports.cohorts": R(lambda w, db, a, i: imports.cohorts(db, a), ADMIN, NO_ITEM),
+    "imports.commit_quiz": W(lambda w, db, a, i: imports.commit_quiz(
+        db, a, _csv(QUIZ_CSV, db, w, i), "quiz.csv", w.of(w.cohort, i)), ADMIN, COHORT_ITEMS, **GATE),
+    "imports.commit_roster": W(lambda w, db, a, i: imports.commit_roster(
+        db, a, ROSTER_CSV.encode("utf-8-sig"), "roster.csv", w.of(w.cohort, i)), ADMIN, COHORT_ITEMS, **GATE),
+    "imports.expected_quiz_window": R(lambda w, db, a, i: imports.expected_quiz_window(
+        db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
+    "imports.preview_quiz": R(lambda w, db, a, i: imports.preview_quiz(
+        db, a, _csv(QUIZ_CSV, db, w, i), "quiz.csv", w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
+    "imports.preview_roster": R(lambda w, db, a, i: imports.preview_roster(
+        db, a, ROSTER_CSV.encode("utf-8-sig"), "roster.csv", w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
+    # inbox (a supervisor's own caseload; the actor is the scope)
+    "inbox.caseload": R(lambda w, db, a, i: inbox.caseload(db, a), SUPERVISOR_ROLE, NO_ITEM),
+    "inbox.counts": R(lambda w, db, a, i: inbox.counts(db, a), SUPERVISOR_ROLE, NO_ITEM),
+    "inbox.next_unread": R(lambda w, db, a, i: inbox.next_unread(db, a, inbox.InboxFilter()), SUPERVISOR_ROLE,
+                           NO_ITEM),
+    "inbox.page": R(lambda w, db, a, i: _has_enrolment_rows(inbox.page(
+        db, a, inbox.InboxFilter(enrolment_id=w.of(w.enrolment, i)))), "supervisor:mine,peer"),
+    "inbox.workload": R(lambda w, db, a, i: inbox.workload(db, a), SUPERVISOR_ROLE, NO_ITEM),
+    # moderation (managers)
+    "moderation.agreement": R(lambda w, db, a, i: moderation.agreement(db, a), MANAGER, NO_ITEM),
+    "moderation.open_disagreements": R(lambda w, db, a, i: moderation.open_disagreements(db, a), MANAGER,
+                                       NO_ITEM),
+    "moderation.resolve": W(lambda w, db, a, i: _resolve(db, w, a), MANAGER, NO_ITEM, **GATE),
+    "moderation.side_by_side": R(lambda w, db, a, i: moderation.side_by_side(db, a, w.moderation), MANAGER,
+                                 NO_ITEM),
+    # people (admin)
+    "people.person": R(lambda w, db, a, i: people.person(db, a, w.user["other"]), ADMIN, NO_ITEM),
+    "people.require_password_change": W(lambda w, db, a, i: people.require_password_change(
+        db, a, w.user["other"]), ADMIN, NO_ITEM),
+    "people.reset_password": W(lambda w, db, a, i: people.reset_password(db, a, w.user["other"]), ADMIN, NO_ITEM),
+    "people.staff": R(lambda w, db, a, i: people.staff(db, a), ADMIN, NO_ITEM),
+    "people.update_person": W(lambda w, db, a, i: people.update_person(
+        db, a, w.user["other"], display_name="別 名前", kana=None, email=None, roles=("supervisor",)),
+        ADMIN, NO_ITEM),
+    # progress
+    "progress.competency_profile": R(lambda w, db, a, i: progress.competency_profile(db, a, w.of(w.enr, i)),
+                                     ENROLMENT_READ),
+    "progress.module_results": R(lambda w, db, a, i: progress.module_results(db, a, w.of(w.enr, i)),
+                                 ENROLMENT_READ),
+    "progress.test_result": R(lambda w, db, a, i: progress.test_result(db, a, w.of(w.enr, i), "overall"),
+                              ENROLMENT_READ),
+    # readlog (who read a reflection)
+    "readlog.readers": R(lambda w, db, a, i: readlog.readers(db, a, w.of(w.reflection, i)), ENROLMENT_READ),
+    "readlog.readers_directory": R(lambda w, db, a, i: readlog.readers_directory(db, a), MANAGER, NO_ITEM),
+    "readlog.reads_by_person": R(lambda w, db, a, i: readlog.reads_by_person(db, a, w.user["supervisor"]),
+                                 MANAGER, NO_ITEM),
+    "readlog.reads_of_own": R(lambda w, db, a, i: readlog.reads_of_own(db, a, w.of(w.enrolment, i)), OWN),
+    "readlog.record": W(lambda w, db, a, i: readlog.record(
+        db, a, coordsupervise.access.require_enrolment_read(db, a, w.of(w.enrolment, i)),
+        [w.of(w.reflection, i)]), ENROLMENT_READ),
+    # redaction (the trainee or their supervisor blanks a span)
+    "redaction.counts_per_cohort": R(lambda w, db, a, i: redaction.counts_per_cohort(db, a), MANAGER_ADMIN,
+                                     NO_ITEM),
+    "redaction.redact": W(lambda w, db, a, i: redaction.redact(
+        db, a, w.of(w.reflection, i), *_span(db, w.of(w.reflection, i))), "trainee:mine supervisor:mine,peer"),
+    "redaction.redactable_fields": R(lambda w, db, a, i: redaction.redactable_fields(
+        db, a, w.of(w.reflection, i)), "trainee:mine supervisor:mine,peer"),
+    # reflections (the trainee writes; readers of the enrolment read)
+    "reflections.calendar": R(lambda w, db, a, i: reflections.calendar(db, a, w.of(w.enr, i), DEMO_TODAY),
+                              ENROLMENT_READ),
+    "reflections.days_with_new_feedback": R(lambda w, db, a, i: reflections.days_with_new_feedback(
+        db, a, w.of(w.enr, i)), ENROLMENT_READ),
+    "reflections.default_day": R(lambda w, db, a, i: reflections.default_day(db, a, w.of(w.enr, i), DEMO_TODAY),
+                                 OWN),
+    "reflections.discard_edit": W(lambda w, db, a, i: reflections.discard_edit(
+        db, a, w.of(w.enr, i), w.of(w.reflection, i)), OWN),
+    "reflections.mark_thread_read": W(lambda w, db, a, i: reflections.mark_thread_read(
+        db, a, w.of(w.reflection, i)), ENROLMENT_READ),
+    "reflections.open_day": R(lambda w, db, a, i: reflections.open_day(
+        db, a, w.of(w.enr, i), w.of(w.practice_day, i)), OWN),
+    "reflections.reply": W(lambda w, db, a, i: reflections.reply(
+        db, a, w.of(w.reflection, i), "ありがとうございます。"), "trainee:mine supervisor:mine,peer"),
+    "reflections.save_draft": W(lambda w, db, a, i: reflections.save_draft(
+        db, a, w.of(w.enr, i), w.of(w.practice_day, i), _body(), DEMO_TODAY), OWN),
+    "reflections.set_day_off": W(lambda w, db, a, i: reflections.set_day_off(
+        db, a, w.of(w.enr, i), _free_day(db, w, i), None), OWN),
+    "reflections.submit": W(lambda w, db, a, i: reflections.submit(
+        db, a, w.of(w.enr, i), w.of(w.practice_day, i), _body(), _refl_version(db, w.of(w.reflection, i)),
+        set(), DEMO_TODAY), OWN, **GATE),
+    "reflections.thread": R(lambda w, db, a, i: reflections.thread(db, a, w.of(w.reflection, i)), ENROLMENT_READ),
+    "reflections.unread_feedback_count": R(lambda w, db, a, i: reflections.unread_feedback_count(
+        db, a, w.of(w.enr, i)), ENROLMENT_READ),
+    "reflections.versions": R(lambda w, db, a, i: reflections.versions(db, a, w.of(w.reflection, i)),
+                              ENROLMENT_READ),
+    # retention
+    "retention.apply": W(lambda w, db, a, i: retention.apply(db, a, DEMO_TODAY), ADMIN, NO_ITEM),
+    "retention.due": R(lambda w, db, a, i: retention.due(db, a, DEMO_TODAY), MANAGER_ADMIN, NO_ITEM),
+    "retention.programmes": R(lambda w, db, a, i: retention.programmes(db, a), MANAGER_ADMIN, NO_ITEM),
+    "retention.schedule": R(lambda w, db, a, i: retention.schedule(db, a, DEMO_TODAY), MANAGER_ADMIN, NO_ITEM),
+    "retention.set_years": W(lambda w, db, a, i: retention.set_years(db, a, w.programme, 7), ADMIN, NO_ITEM),
+    # risk
+    "risk.at_risk": R(lambda w, db, a, i: risk.at_risk(db, a, DEMO_TODAY, w.of(w.cohort, i)), COHORT_READ,
+                      COHORT_ITEMS),
+    "risk.counts_by_cohort": R(lambda w, db, a, i: _positive_count(risk.counts_by_cohort(
+        db, a, DEMO_TODAY, [w.of(w.cohort, i)])), COHORT_READ, ("mine",)),
+    "risk.save_thresholds": W(lambda w, db, a, i: risk.save_thresholds(db, a, w.programme, {}), MANAGER, NO_ITEM),
+    # rubrics
+    "rubrics.cohort_assignments": R(lambda w, db, a, i: rubrics.cohort_assignments(db, a, w.of(w.cohort, i)),
+                                    MANAGER_ADMIN, COHORT_ITEMS),
+    "rubrics.detail": R(lambda w, db, a, i: rubrics.detail(db, a, w.rubric), MANAGER_ADMIN, NO_ITEM),
+    "rubrics.list_rubrics": R(lambda w, db, a, i: rubrics.list_rubrics(db, a), MANAGER_ADMIN, NO_ITEM),
+    "rubrics.save": W(lambda w, db, a, i: _save_rubric(db, w, a), MANAGER_ADMIN, NO_ITEM, **GATE),
+    "rubrics.update_assignment": W(lambda w, db, a, i: _update_assignment(db, w, a, i), MANAGER_ADMIN,
+                                   COHORT_ITEMS),
+    # scoring (the first marker is the trainee's supervisor; managers audit)
+    "scoring.audit_trail": R(lambda w, db, a, i: scoring.audit_trail(db, a, w.of(w.submission, i)), MANAGER),
+    "scoring.cohorts_in_queue": R(lambda w, db, a, i: scoring.cohorts_in_queue(db, a), SUPERVISOR_ROLE, NO_ITEM),
+    "scoring.decide_sheet": W(lambda w, db, a, i: scoring.decide_sheet(db, a, w.of(w.submission, i), True, ""),
+                              SUPERVISOR_OF, **GATE),
+    "scoring.discard_work": W(lambda w, db, a, i: scoring.discard_work(db, a, w.of(w.submission, i)),
+                              SUPERVISOR_OF),
+    "scoring.evidence": R(lambda w, db, a, i: scoring.evidence(db, a, w.of(w.submission, i)), SUPERVISOR_OF),
+    "scoring.keep_work": W(_mark(scoring.keep_work), SUPERVISOR_OF),
+    "scoring.kept_work": R(lambda w, db, a, i: scoring.kept_work(db, a, w.of(w.submission, i)), SUPERVISOR_OF),
+    "scoring.next_item": R(lambda w, db, a, i: scoring.next_item(db, a, scoring.QueueFilter(), 0),
+                           SUPERVISOR_ROLE, NO_ITEM),
+    "scoring.open_item": R(lambda w, db, a, i: scoring.open_item(db, a, w.of(w.submission, i)), SUPERVISOR_OF),
+    "scoring.queue": R(lambda w, db, a, i: scoring.queue(db, a, scoring.QueueFilter()), SUPERVISOR_ROLE, NO_ITEM),
+    "scoring.queue_counts": R(lambda w, db, a, i: scoring.queue_counts(db, a, scoring.QueueFilter()),
+                              SUPERVISOR_ROLE, NO_ITEM),
+    "scoring.release": W(_mark(lambda db, a, s, lv, cm, ov, v: scoring.release(db, a, s, lv, cm, ov, v, "再評価")),
+                         SUPERVISOR_OF, **GATE),
+    "scoring.request_revision": W(_mark(scoring.request_revision), SUPERVISOR_OF),
+    "scoring.save_draft": W(_mark(scoring.save_draft), SUPERVISOR_OF),
+    "scoring.scores_frame": R(lambda w, db, a, i: scoring.scores_frame(db, a, w.of(w.cohort, i)),
+                              "supervisor:* manager:*", COHORT_ITEMS),
+    "scoring.second_mark": W(_mark(scoring.second_mark), ""),
+    # supervision (the trainee's supervisor writes; readers of the enrolment read)
+    "supervision.add_note": W(lambda w, db, a, i: supervision.add_note(db, a, w.of(w.enrolment, i), "面談メモ"),
+                              SUPERVISOR_OF),
+    "supervision.comment_bank": R(lambda w, db, a, i: supervision.comment_bank(db, a), SUPERVISOR_ROLE, NO_ITEM),
+    "supervision.delete_comment": W(lambda w, db, a, i: supervision.delete_comment(db, a, w.comment[i]),
+                                    "supervisor:mine", ("mine", "other"), personal=True),
+    "supervision.flags": R(lambda w, db, a, i: supervision.flags(db, a, w.of(w.enrolment, i)), STAFF_READ),
+    "supervision.mark_read": W(lambda w, db, a, i: supervision.mark_read(db, a, w.of(w.reflection, i)),
+                               SUPERVISOR_OF),
+    "supervision.mark_unread": W(lambda w, db, a, i: supervision.mark_unread(db, a, w.of(w.reflection, i)),
+                                 SUPERVISOR_OF),
+    "supervision.notes": R(lambda w, db, a, i: supervision.notes(db, a, w.of(w.enrolment, i)), STAFF_READ),
+    "supervision.open_reflection": W(lambda w, db, a, i: supervision.open_reflection(
+        db, a, w.of(w.reflection, i)), STAFF_READ),
+    "supervision.previous_days": R(lambda w, db, a, i: supervision.previous_days(db, a, w.of(w.reflection, i)),
+                                   ENROLMENT_READ),
+    "supervision.raise_flag": W(lambda w, db, a, i: supervision.raise_flag(
+        db, a, w.of(w.enrolment, i), "low", "様子を見る"), SUPERVISOR_OF),
+    # a draft is read from the actor's own drafts only (keyed by actor.id): any person, on themselves
+    "supervision.reply_draft": R(lambda w, db, a, i: supervision.reply_draft(db, a, w.of(w.reflection, i)),
+                                 ANYONE, NO_ITEM),
+    "supervision.resolve_flag": W(lambda w, db, a, i: supervision.resolve_flag(
+        db, a, w.of(w.flag, i), "面談で確認"), SUPERVISOR_OF),
+    "supervision.save_comment": W(lambda w, db, a, i: supervision.save_comment(
+        db, a, "定型文", "ありがとう", w.comment[i]), "supervisor:mine", ("mine", "other"), personal=True),
+    "supervision.save_reply_draft": W(lambda w, db, a, i: supervision.save_reply_draft(
+        db, a, w.of(w.reflection, i), "下書き", _refl_version(db, w.of(w.reflection, i)),
+        _thread_len(db, w.of(w.reflection, i))), SUPERVISOR_OF),
+    "supervision.send_reply": W(lambda w, db, a, i: supervision.send_reply(
+        db, a, w.of(w.reflection, i), "よく振り返っています。", _refl_version(db, w.of(w.reflection, i)),
+        _thread_len(db, w.of(w.reflection, i))), SUPERVISOR_OF),
+    "supervision.timeline": R(lambda w, db, a, i: supervision.timeline(db, a, w.of(w.enrolment, i)),
+                              STAFF_READ),
+    # workshop (managers and admins run the two workshop days)
+    "workshop.groups": R(lambda w, db, a, i: workshop.groups(db, a, w.of(w.cohort, i), 1), MANAGER_ADMIN,
+                         COHORT_ITEMS),
+    "workshop.make_groups": W(lambda w, db, a, i: workshop.make_groups(db, a, w.of(w.cohort, i), 2, 3),
+                              MANAGER_ADMIN, COHORT_ITEMS),
+    "workshop.move_member": W(lambda w, db, a, i: _move_member(db, w, a, i), MANAGER_ADMIN, COHORT_ITEMS),
+    "workshop.record_attendance": W(lambda w, db, a, i: workshop.record_attendance(
+        db, a, w.of(w.cohort, i), [workshop.Attendance(_first_enrolment(db, w, i), 1, "present")]),
+        MANAGER_ADMIN, COHORT_ITEMS),
+    "workshop.record_test_scores": W(lambda w, db, a, i: workshop.record_test_scores(
+        db, a, w.of(w.cohort, i), {_first_enrolment(db, w, i): 80.0}, 1, DEMO_TODAY), MANAGER_ADMIN,
+        COHORT_ITEMS),
+    "workshop.roster": R(lambda w, db, a, i: workshop.roster(db, a, w.of(w.cohort, i)), MANAGER_ADMIN,
+                         COHORT_ITEMS),
+    "workshop.set_locked": W(lambda w, db, a, i: workshop.set_locked(
+        db, a, w.of(w.cohort, i), w.group[i], True), MANAGER_ADMIN, COHORT_ITEMS),
+    "workshop_import.commit_attendance": W(lambda w, db, a, i: workshop_import.commit_attendance(
+        db, a, w.of(w.cohort, i), _attendance_csv(db, w, i), "attendance.csv"), MANAGER_ADMIN,
+        COHORT_ITEMS, **GATE),
+    "workshop_import.commit_test_scores": W(lambda w, db, a, i: workshop_import.commit_test_scores(
+        db, a, w.of(w.cohort, i), _scores_csv(db, w, i), "scores.csv", DEMO_TODAY), MANAGER_ADMIN,
+        COHORT_ITEMS, **GATE),
+    "workshop_import.preview_attendance": R(lambda w, db, a, i: workshop_import.preview_attendance(
+        db, a, w.of(w.cohort, i), _attendance_csv(db, w, i), "attendance.csv"), MANAGER_ADMIN, COHORT_ITEMS),
+    "workshop_import.preview_test_scores": R(lambda w, db, a, i: workshop_import.preview_test_scores(
+        db, a, w.of(w.cohort, i), _scores_csv(db, w, i), "scores.csv", DEMO_TODAY), MANAGER_ADMIN, COHORT_ITEMS),
+}
+
+
+# -- helpers the rows use -------------------------------------------------------------------------------------------
+def _hidden() -> NotFound:
+    """A list that leaves the item out hides it: the same as NotFound for the matrix."""
+    return NotFound()
+
+
+def _require_nonempty(value):
+    if not value:
+        raise _hidden()
+    return value
+
+
+def _nonempty_list(rows):
+    return _require_nonempty(list(rows))
+
+
+def _nonempty_frames(frames):
+    if all(len(f) == 0 for f in frames):
+        raise _hidden()
+    return frames
+
+
+def _visible(db, actor, enrolment_id):
+    condition, params = coordsupervise.access.visible_enrolments_sql(actor)
+    found = db.value(f"SELECT count(*) FROM enrolment e WHERE e.id = ? AND {condition}",  # noqa: S608 - fixed SQL
+                     [enrolment_id, *params])
+    return _require_nonempty(found)
+
+
+def _has_enrolment(rows, enrolment_id):
+    if not any(r.get("enrolment_id", r.get("id")) == enrolment_id for r in rows):
+        raise _hidden()
+    return rows
+
+
+def _has_enrolment_rows(result):
+    frame, total = result
+    return _require_nonempty(total)
+
+
+def _contains_cohort(rows, cohort_id):
+    records = rows.to_dict("records") if hasattr(rows, "to_dict") else rows
+    if not any(r.get("cohort_id", r.get("id")) == cohort_id for r in records):
+        raise _hidden()
+    return rows
+
+
+def _positive_count(counts):
+    return _require_nonempty(sum(counts.values()))
+
+
+def _cohort_code(db, cohort_id):
+    return db.value("SELECT code FROM cohort WHERE id = ?", [cohort_id])
+
+
+def _competency(db):
+    return db.value("SELECT code FROM competency ORDER BY seq LIMIT 1")
+
+
+def _last_decision(db, enrolment_id):
+    return db.value("SELECT max(id) FROM certification_decision WHERE enrolment_id = ?", [enrolment_id])
+
+
+def _first_enrolment(db, w, i):
+    return db.value("SELECT min(id) FROM enrolment WHERE cohort_id = ?", [w.of(w.cohort, i)])
+
+
+def _body():
+    return reflections.ReflectionBody(goal="相談対応", event="窓口で相談を受けた", feelings="緊張した",
+                                      keep_text="傾聴", problem="時間配分", analysis="準備不足", insight="事前確認",
+                                      try_text="資料を用意する")
+
+
+def _free_day(db, w, i):
+    return w.of(w.practice_day, i) + timedelta(days=1)
+
+
+def _span(db, reflection_id):
+    event = db.value("SELECT event FROM reflection WHERE id = ?", [reflection_id]) or "x"
+    return "event", event[:2]
+
+
+def _new_setup(db, w):
+    setup = cohorts.setup_of(db, w.actors["admin"], w.cohort["mine"])
+    return cohorts.CohortSetup(code="2099-A-901", name_ja="試験期", name_en="Test cohort",
+                               calendar=setup.calendar)
+
+
+def _same_setup(db, w, i):
+    return cohorts.setup_of(db, w.actors["admin"], w.of(w.cohort, i))
+
+
+def _resolve(db, w, actor):
+    view = moderation.side_by_side(db, w.actors["manager"], w.moderation)
+    return moderation.resolve(db, actor, w.moderation, {}, "協議の上で合意", view.get("row_version", 1))
+
+
+def _save_rubric(db, w, actor):
+    return rubrics.save(db, actor, w.rubric, "題", "Title", 3, [])
+
+
+def _update_assignment(db, w, actor, i):
+    row = db.one("SELECT id, rubric_id, due_on FROM assignment WHERE cohort_id = ? ORDER BY id LIMIT 1",
+                 [w.of(w.cohort, i)])
+    return rubrics.update_assignment(db, actor, row[0], row[1], row[2], False, "all", 60, 1)
+
+
+def _move_member(db, w, actor, i):
+    member = db.value("SELECT enrolment_id FROM discussion_group_member WHERE group_id = ? LIMIT 1", [w.group[i]])
+    return workshop.move_member(db, actor, w.of(w.cohort, i), 1, member, w.group[i])
+
+
+def _attendance_csv(db, w, i):
+    return "氏名,1日目\n".encode("utf-8-sig")
+
+
+def _scores_csv(db, w, i):
+    return "氏名,得点\n".encode("utf-8-sig")
+
+
+def _csv(text, db, w, i):
+    return text.encode("utf-8-sig")
+
+
+QUIZ_CSV = "ユーザー名,モジュール,得点\n"
+ROSTER_CSV = "氏名,ふりがな,メール,所属\n"
+
+
+# -- the tests ------------------------------------------------------------------------------------------------------
+def test_every_service_function_has_a_row():
+    functions = set(service_functions())
+    assert not functions - set(MATRIX), "service functions without a row in MATRIX"
+    assert not set(MATRIX) - functions, "rows for functions that no longer exist"
+    assert len(functions) > 150
+
+
+def test_a_deactivated_account_gets_no_session(world):
+    db = Database(world.path)
+    try:
+        user = auth.load_login_user(db, USERNAMES["deactivated"])
+        assert not user.active
+        assert not auth.session_is_valid(user, utcnow())
+        assert auth.session_is_valid(auth.load_login_user(db, USERNAMES["supervisor"]), utcnow())
+    finally:
+        db.close()
+
+
+def _copy(world, tmp_path, n) -> Database:
+    path = tmp_path / f"case{n}.duckdb"
+    shutil.copy(world.path, path)
+    return Database(path)
+
+
+@pytest.fixture(scope="module")
+def shared(world, tmp_path_factory) -> Database:
+    """One copy of the world for every denied call and every allowed read: a denied call must change nothing, and
+    each function's fingerprint is taken afresh, so what an allowed read leaves (a read log) cannot blur it."""
+    database = _copy(world, tmp_path_factory.mktemp("authz-shared"), 0)
+    yield database
+    database.close()
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_matrix(name, world, shared, tmp_path):
+    """Every denied (role, item) raises and changes nothing; every allowed one passes the access gate."""
+    row = MATRIX[name]
+    cases = [(role, item) for role in ROLES for item in row.items]
+    denied = [c for c in cases if not row.allows(*c)]
+    allowed = [c for c in cases if row.allows(*c)]
+    problems = []
+    before = fingerprint(shared)
+    for role, item in denied:
+        try:
+            row.call(world, shared, world.actors[role], item)
+        except (AccessDenied, NotFound):
+            pass
+        except Exception as exc:  # noqa: BLE001 - any other outcome is reported, not hidden
+            problems.append(f"{role}/{item}: denied call raised {type(exc).__name__}: {exc}")
+        else:
+            problems.append(f"{role}/{item}: denied call succeeded")
+    after = fingerprint(shared)
+    changed = sorted(t for t in after if after[t] != before.get(t))
+    if changed:
+        problems.append(f"denied calls changed {changed}")
+    for n, (role, item) in enumerate(allowed, start=1):
+        db = _copy(world, tmp_path, n) if row.writes else shared
+        try:
+            row.call(world, db, world.actors[role], item)
+        except (AccessDenied, NotFound) as exc:
+            problems.append(f"{role}/{item}: allowed call refused ({type(exc).__name__})")
+        except (InvalidInput, StaleWrite) as exc:
+            if not row.gate_only:
+                problems.append(f"{role}/{item}: allowed call raised {type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"{role}/{item}: allowed call raised {type(exc).__name__}: {exc}")
+        finally:
+            if db is not shared:
+                db.close()
+    assert not problems, "\n".join(problems)
