@@ -7,6 +7,7 @@ from coordsupervise.errors import UserError
 from coordsupervise.ui import state
 from coordsupervise.ui.firsthour import rubric_view
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     file_size,
@@ -93,6 +94,7 @@ if editable:
         st.session_state[key] = (current or {}).get("body_md", "")
     elif st.session_state.get(state.PREVIOUS_PAGE) != "assignments":  # entered from elsewhere: re-send the text
         st.session_state[key] = st.session_state[key]
+    keep_typing("assignments_keep_typing")  # the body is saved after each pause, even if the box is never left
     text = st.text_area(t("assignment.body"), key=key, height=260, max_chars=assignments.BODY_LIMIT,
                         help=t("assignment.body_help"))
     stored_body = (current or {}).get("body_md", "")

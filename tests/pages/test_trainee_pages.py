@@ -202,3 +202,15 @@ def test_progress_says_not_yet_scored(app):
     assert not at.exception
     assert any(JA("firsthour.not_yet_scored") in c.proto.spec for c in at.get("plotly_chart"))
     assert any(JA("firsthour.not_yet_scored") in c.value for c in at.caption)
+
+
+def test_assignment_body_is_kept_while_typing(app, monkeypatch):
+    """The body box autosaves after each pause in typing (keep_typing), like the reflection, not only on leaving it."""
+    mounted = []
+    monkeypatch.setattr("coordsupervise.ui.keep_typing.keep_typing", mounted.append)
+    at = app("demo-trainee", script="pages/assignments.py")
+    at.query_params["a"] = "A8"
+    at.run()
+    assert not at.exception
+    assert at.text_area, "an open assignment shows its body box"
+    assert mounted == ["assignments_keep_typing"]
