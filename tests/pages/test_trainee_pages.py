@@ -214,3 +214,21 @@ def test_assignment_body_is_kept_while_typing(app, monkeypatch):
     assert not at.exception
     assert at.text_area, "an open assignment shows its body box"
     assert mounted == ["assignments_keep_typing"]
+
+
+def test_certificate_is_shown_on_the_page_in_both_languages(app):
+    """The certificate is on /progress itself (printable with the browser), not only a file download: Japanese with
+    the English below, naming the issuing programme, its number unbreakable on a phone."""
+    at = app("demo-graduate", script="pages/progress.py").run()
+    assert not at.exception
+    number, programme_ja, programme_en = database().one(
+        "SELECT k.certificate_no, p.name_ja, p.name_en FROM certificate k JOIN enrolment e ON e.id = k.enrolment_id "
+        "JOIN cohort c ON c.id = e.cohort_id JOIN programme p ON p.id = c.programme_id "
+        "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-graduate'")
+    card = " ".join(m.value for m in at.markdown)
+    assert "\u2060".join(number) in card  # word joiners: no line break inside the number
+    assert translate("ja", "certification.cert_title") in card and translate("en", "certification.cert_title") in \
+        " ".join(c.value for c in at.caption)
+    assert JA("firsthour.cert_issued_by", programme=programme_ja) in card
+    assert translate("en", "firsthour.cert_issued_by", programme=programme_en) in [c.value for c in at.caption]
+    assert JA("firsthour.cert_print_hint") in [c.value for c in at.caption]
