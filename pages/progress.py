@@ -26,7 +26,8 @@ st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
 
 result_view(db, actor, enrolment)
 st.subheader(t("progress.checklist"))
-checklist_view(certification.checklist(db, actor, enrolment, today), runtime.modules(enrolment.cohort_id))
+checklist_view(certification.checklist(db, actor, enrolment, today), runtime.modules(enrolment.cohort_id),
+               practical_ongoing=enrolment.practical[0] <= today <= enrolment.practical[1])
 
 st.subheader(t("progress.online"))
 modules = progress.module_results(db, actor, enrolment)

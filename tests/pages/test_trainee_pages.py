@@ -232,3 +232,18 @@ def test_certificate_is_shown_on_the_page_in_both_languages(app):
     assert JA("firsthour.cert_issued_by", programme=programme_ja) in card
     assert translate("en", "firsthour.cert_issued_by", programme=programme_en) in [c.value for c in at.caption]
     assert JA("firsthour.cert_print_hint") in [c.value for c in at.caption]
+
+
+def test_checklist_says_each_status_in_words_with_the_value_against_the_bar(app):
+    at = app("demo-trainee", script="pages/progress.py").run()
+    assert not at.exception
+    words = {JA(f"cert.status.{s}") for s in ("met", "unmet", "open", "on_track")}
+    lines = [m.value for m in at.markdown if "-badge[" in m.value and "**" in m.value]
+    assert len(lines) == 8
+    assert all(any(f"[{w}]" in line for w in words) for line in lines)
+    reflections = next(line for line in lines if JA("cert.reflections", bar=80)[:6] in line)
+    assert re.search(r"\d+% / " + re.escape(JA("cert.value_bar", value="", bar=80)[3:]), reflections)
+    # mid-practical: a rate above the bar is on track, not done; below it, not met yet is not final either
+    assert f"[{JA('cert.status.met')}]" not in reflections
+    if f"[{JA('cert.status.on_track')}]" in reflections:
+        assert JA("cert.during_practical") in reflections
