@@ -1,5 +1,6 @@
 """The trainee's three screens, driven as a person would through AppTest."""
 import re
+from datetime import date
 
 from coordsupervise import auth
 from coordsupervise.i18n import translate
@@ -247,3 +248,34 @@ def test_checklist_says_each_status_in_words_with_the_value_against_the_bar(app)
     assert f"[{JA('cert.status.met')}]" not in reflections
     if f"[{JA('cert.status.on_track')}]" in reflections:
         assert JA("cert.during_practical") in reflections
+
+
+def test_status_line_counts_the_comments_and_links_to_the_conversation(app):
+    day = database().value(
+        "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN app_user u "
+        "ON u.id = e.trainee_id JOIN feedback f ON f.reflection_id = r.id WHERE u.username = 'demo-trainee' "
+        "AND r.status = 'submitted' GROUP BY r.practice_date ORDER BY count(*) DESC, r.practice_date LIMIT 1")
+    at = open_reflection(app, day.isoformat())
+    assert not at.exception
+    count = database().value("SELECT count(*) FROM feedback f JOIN reflection r ON r.id = f.reflection_id JOIN "
+                             "enrolment e ON e.id = r.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
+                             "WHERE u.username = 'demo-trainee' AND r.practice_date = ?", [day])
+    status = at.markdown[0].value
+    assert JA("reflection.comments", count=count) in status
+    assert "(#reflection-thread)" in status
+    assert any(h.proto.anchor == "reflection-thread" for h in at.subheader)
+
+
+def test_a_missed_day_past_its_cut_off_says_it_will_be_late(app):
+    at = open_reflection(app)
+    picker = next(p for p in at.get("button_group") if p.proto.label == JA("reflection.missing_days"))
+    month, day = map(int, next(o for o in picker.options if JA("reflection.draft_mark") not in o).split("/"))
+    missed = date(date.today().year, month, day)
+    if missed > date.today():  # the practical stage began in the previous year
+        missed = missed.replace(year=missed.year - 1)
+    at = open_reflection(app, missed.isoformat())
+    assert not at.exception
+    status = at.markdown[0].value
+    assert JA("reflection.status_past_cutoff", cutoff="")[:5] in status
+    assert JA("reflection.day_off_after_cutoff") in [c.value for c in at.caption]
+    assert not [e for e in at.expander if e.label == JA("reflection.off_title")]
