@@ -146,7 +146,7 @@ if editable and (current is None or not (current["body_md"] or "").strip() and n
     st.caption(t("firsthour.submit_needs_text"))
 elif current is not None and current["status"] == "draft":
     scope = f"assignment_{row.code}_{current['version']}"
-    confirmed = privacy_confirmations(scope, "assignment")
+    confirmed = privacy_confirmations(scope, "assignment", t("assignment.submit", version=current["version"]))
     sure = st.checkbox(t("assignment.confirm_final"), key=f"assignments_sure_{scope}")
     if not sure:
         st.caption(t("firsthour.submit_needs_confirm"))

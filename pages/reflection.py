@@ -210,11 +210,11 @@ elif view.draft_saved_at is not None:
 
 # -- privacy confirmations and submit ----------------------------------------------------------------------------
 scope = f"reflection_{day.isoformat()}"
-confirmed = privacy_confirmations(scope, "reflection.field")
-
-b1, b2 = st.columns([1, 3])
 submit_label = (t("reflection.submit") if view.status != "submitted"
                 else t("reflection.resubmit", version=view.version + 1))
+confirmed = privacy_confirmations(scope, "reflection.field", submit_label)
+
+b1, b2 = st.columns([1, 3])
 submit_disabled = view.status == "submitted" and not view.pending_edit and body == view.body
 notice_key = f"reflection_submitted_{day.isoformat()}"
 if b1.button(submit_label, type="primary", key="reflection_submit", disabled=submit_disabled):
@@ -267,7 +267,7 @@ if view.reflection_id is not None and view.status == "submitted":
     st.subheader(t("reflection.thread"), anchor="reflection-thread")
     thread_view(messages)
     reply_scope = f"reply_{view.reflection_id}"
-    reply_confirmed = privacy_confirmations(reply_scope, "reflection")
+    reply_confirmed = privacy_confirmations(reply_scope, "reflection", t("reflection.send"))
     with st.form(form_key(f"reflection_reply_{day}")):
         text = st.text_area(t("reflection.reply"), max_chars=reflections.REPLY_LIMIT)
         if st.form_submit_button(t("reflection.send")):

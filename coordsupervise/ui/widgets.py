@@ -147,9 +147,10 @@ def file_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def privacy_confirmations(scope: str, field_prefix: str) -> set:
+def privacy_confirmations(scope: str, field_prefix: str, button: str | None = None) -> set:
     """The privacy guard's findings from the last write attempted through privacy_guarded(scope, ...), each with a
-    checkbox "not about a client". Returns the confirmed (kind, text) to pass to that write."""
+    checkbox "not about a client", and which `button` (its label) to press again. Returns the confirmed (kind, text)
+    to pass to that write."""
     confirmed: set = st.session_state.setdefault(f"privacy_confirmed_{scope}", set())
     findings = st.session_state.get(f"privacy_findings_{scope}", [])
     if findings:
@@ -163,7 +164,7 @@ def privacy_confirmations(scope: str, field_prefix: str) -> set:
                     confirmed.add(span)
                 else:
                     confirmed.discard(span)
-            st.caption(t("reflection.privacy_howto"))
+            st.caption(t("reflection.privacy_howto", button=button or t("reflection.submit")))
     return confirmed
 
 

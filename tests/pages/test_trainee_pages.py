@@ -279,3 +279,16 @@ def test_a_missed_day_past_its_cut_off_says_it_will_be_late(app):
     assert JA("reflection.status_past_cutoff", cutoff="")[:5] in status
     assert JA("reflection.day_off_after_cutoff") in [c.value for c in at.caption]
     assert not [e for e in at.expander if e.label == JA("reflection.off_title")]
+
+
+def test_reply_privacy_warning_names_the_send_button(app):
+    day = database().value(
+        "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN app_user u "
+        "ON u.id = e.trainee_id WHERE u.username = 'demo-trainee' AND r.status = 'submitted' LIMIT 1")
+    at = open_reflection(app, day.isoformat())
+    reply = next(a for a in at.text_area if a.label == JA("reflection.reply"))
+    assert "Markdown" not in reply.label
+    reply.input("折り返しは 090-3333-4444 にお願いします")  # in a form: sent with the button, in one run
+    next(b for b in at.button if b.label == JA("reflection.send")).click().run()
+    assert not at.exception
+    assert JA("reflection.privacy_howto", button=JA("reflection.send")) in [c.value for c in at.caption]
