@@ -33,12 +33,16 @@ def title(row) -> str:
     return f"{row.code} {row.title_ja if ja else row.title_en}"
 
 
+# status and due date first: on a phone the table is cut at the right edge, and the title is what can be cut
 st.dataframe(
-    [{t("assignment.col_title"): title(r), t("assignment.col_due"): r.due_on.strftime("%Y/%m/%d"),
-      t("assignment.col_state"): t(f"assignment.state.{r.state}") + (f" ({t('assignment.late')})" if r.late else ""),
-      t("assignment.col_version"): "" if r.version is None else str(r.version),
-      t("assignment.col_critical"): "★" if r.certification_critical else ""} for r in rows],
-    hide_index=True, width="stretch")
+    [{t("assignment.col_state"): t(f"assignment.state.{r.state}") + (f" ({t('assignment.late')})" if r.late else ""),
+      t("assignment.col_due"): r.due_on.strftime("%m/%d"),
+      t("assignment.col_title"): ("★ " if r.certification_critical else "") + title(r),
+      t("assignment.col_version"): "" if r.version is None else str(r.version)} for r in rows],
+    hide_index=True, width="stretch",
+    column_config={t("assignment.col_due"): st.column_config.TextColumn(width="small"),
+                   t("assignment.col_version"): st.column_config.TextColumn(width="small")})
+st.caption(t("assignment.critical_explained"))
 
 codes = [r.code for r in rows]
 open_work = [r.code for r in rows if r.state in ("not_started", "draft", "revision_requested", "overdue")]

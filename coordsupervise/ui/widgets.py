@@ -38,11 +38,20 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _NON_WEB_LINK = re.compile(r"\[([^\]]*)\]\((?!https?://)[^)]*\)")
 
 
+_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)", re.MULTILINE)
+
+
+def demote_headings(text: str) -> str:
+    """Headings someone typed, made smaller than the page's own (「# 報告」 becomes a level-4 heading), so a
+    submission never shouts louder than the screen's title. Markdown only: never HTML."""
+    return _HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + 3), text or "")
+
+
 def user_markdown(text: str) -> None:
     """Markdown someone typed, shown without HTML (Streamlit never renders it without unsafe_allow_html), without
-    images (a remote image would tell its owner when and where the reader opened it) and without links other than
-    http(s)."""
-    st.markdown(_NON_WEB_LINK.sub(r"\1", _IMAGE.sub(r"\1", text or "")))
+    images (a remote image would tell its owner when and where the reader opened it), without links other than
+    http(s), and with its headings below the page's own."""
+    st.markdown(demote_headings(_NON_WEB_LINK.sub(r"\1", _IMAGE.sub(r"\1", text or ""))))
 
 
 def thread_view(messages) -> None:

@@ -292,3 +292,31 @@ def test_reply_privacy_warning_names_the_send_button(app):
     next(b for b in at.button if b.label == JA("reflection.send")).click().run()
     assert not at.exception
     assert JA("reflection.privacy_howto", button=JA("reflection.send")) in [c.value for c in at.caption]
+
+
+def test_submitted_headings_stay_below_the_page_title():
+    from coordsupervise.ui.widgets import demote_headings
+    assert demote_headings("# 報告\n## 背景\n本文 #タグ") == "#### 報告\n##### 背景\n本文 #タグ"
+    assert demote_headings("#### 細目") == "###### 細目"  # never past the smallest level
+
+
+def test_assignments_table_puts_status_first_and_explains_the_star(app):
+    at = app("demo-trainee", script="pages/assignments.py")
+    at.query_params["a"] = "A4"
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns)[0] == JA("assignment.col_state")  # visible on a 390 px phone without scrolling
+    assert JA("assignment.critical_explained") in [c.value for c in at.caption]
+    assert any(v.startswith("★ A8") for v in table[JA("assignment.col_title")])
+
+
+def test_rubric_shows_full_level_names_and_marks_the_pass_level(app):
+    at = app("demo-trainee", script="pages/assignments.py")
+    at.query_params["a"] = "A8"
+    at.run()
+    assert not at.exception
+    markdown = [m.value for m in at.markdown]
+    assert any(f"**1 {JA('level.1')}**" in m for m in markdown)  # the whole name, not a badge cut at its width
+    passes = [m for m in markdown if JA("firsthour.rubric_pass_level") in m]
+    assert passes and all(f"**3 {JA('level.3')}**" in m for m in passes)
