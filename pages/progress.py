@@ -68,6 +68,7 @@ st.plotly_chart(charts.competency_chart(profile, names, t("progress.rubric_level
                                         t("progress.pass_line"), t("firsthour.not_yet_scored")),
                 width="stretch", config={"displayModeBar": False}, key="progress_competencies")
 st.caption(" / ".join(f"{p['code']}: {p['name_ja'] if ja else p['name_en']}" for p in profile))
+st.caption(t("progress.chart_explained"))
 unscored = [p["code"] for p in profile if p["rubric_level"] is None]
 if unscored:
     st.caption(t("firsthour.not_yet_scored_line", codes="・".join(unscored)))

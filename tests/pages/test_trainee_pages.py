@@ -1,4 +1,5 @@
 """The trainee's three screens, driven as a person would through AppTest."""
+import json
 import re
 from datetime import date
 
@@ -320,3 +321,12 @@ def test_rubric_shows_full_level_names_and_marks_the_pass_level(app):
     assert any(f"**1 {JA('level.1')}**" in m for m in markdown)  # the whole name, not a badge cut at its width
     passes = [m for m in markdown if JA("firsthour.rubric_pass_level") in m]
     assert passes and all(f"**3 {JA('level.3')}**" in m for m in passes)
+
+
+def test_competency_chart_tells_self_ratings_from_rubric_levels(app):
+    at = app("demo-trainee", script="pages/progress.py").run()
+    assert not at.exception
+    assert JA("progress.chart_explained") in [c.value for c in at.caption]
+    traces = json.loads(at.get("plotly_chart")[2].proto.spec)["data"]
+    hatched = [trace["name"] for trace in traces if trace.get("marker", {}).get("pattern", {}).get("shape") == "/"]
+    assert hatched == [JA("progress.self_rating")]
