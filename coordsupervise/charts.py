@@ -75,21 +75,27 @@ def practice_calendar(statuses: dict[date, str], labels: dict[str, str], weekday
 def competency_chart(profile: list[dict], names: dict[str, str], rubric_label: str, self_label: str,
                      pass_label: str, not_scored_label: str = "") -> go.Figure:
     """Released rubric level beside the self-rating for C1–C4, on the 1–4 scale with the pass line at 3; a
-    competency without a released score says so in its empty slot."""
+    competency without a released score says so in its empty slot. Self-ratings are hatched and pale, so a tall
+    self-rating is not read as a pass."""
     codes = [p["code"] for p in profile]
     x = [f"{c} {names.get(c, '')}" for c in codes]
     fig = go.Figure([
         go.Bar(name=rubric_label, x=x, y=[p["rubric_level"] for p in profile], marker_color="#1565c0",
                text=[None if p["rubric_level"] is None else f"{p['rubric_level']:.1f}" for p in profile]),
-        go.Bar(name=self_label, x=x, y=[p["self_rating"] for p in profile], marker_color="#ffb300",
+        go.Bar(name=self_label, x=x, y=[p["self_rating"] for p in profile], marker_color="#ffe082",
+               marker_line_color="#ffb300", marker_line_width=1.5, marker_pattern_shape="/",
                text=[None if p["self_rating"] is None else f"{p['self_rating']:.1f}" for p in profile]),
+        # the pass line named in the legend, not beside the line where it ran into a bar's value
+        go.Scatter(name=pass_label, x=[None], y=[None], mode="lines", hoverinfo="skip",
+                   line=dict(dash="dot", color="#2e7d32")),
     ])
+    fig.update_traces(textposition="inside", insidetextanchor="end", selector=dict(type="bar"))
     for index, p in enumerate(profile):
         if p["rubric_level"] is None and not_scored_label:  # an empty slot reads as "nothing shown", not "not yet"
             # in the rubric bar's slot: categories sit at 0, 1, ...; the first of two grouped bars at -0.2
             fig.add_annotation(x=index - 0.2, y=0.1, text=not_scored_label, showarrow=False, yanchor="bottom",
                                textangle=-90, font=dict(color="#616161", size=12))
-    fig.add_hline(y=3, line_dash="dot", line_color="#2e7d32", annotation_text=pass_label)
+    fig.add_hline(y=3, line_dash="dot", line_color="#2e7d32")
     fig.update_yaxes(range=[0, 4.2], dtick=1)
     fig.update_layout(barmode="group")
     return _layout(fig, 340)

@@ -7,6 +7,7 @@ from coordsupervise.errors import UserError
 from coordsupervise.ui import state
 from coordsupervise.ui.firsthour import rubric_view
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     file_size,
@@ -32,12 +33,16 @@ def title(row) -> str:
     return f"{row.code} {row.title_ja if ja else row.title_en}"
 
 
+# status and due date first: on a phone the table is cut at the right edge, and the title is what can be cut
 st.dataframe(
-    [{t("assignment.col_title"): title(r), t("assignment.col_due"): r.due_on.strftime("%Y/%m/%d"),
-      t("assignment.col_state"): t(f"assignment.state.{r.state}") + (f" ({t('assignment.late')})" if r.late else ""),
-      t("assignment.col_version"): "" if r.version is None else str(r.version),
-      t("assignment.col_critical"): "★" if r.certification_critical else ""} for r in rows],
-    hide_index=True, width="stretch")
+    [{t("assignment.col_state"): t(f"assignment.state.{r.state}") + (f" ({t('assignment.late')})" if r.late else ""),
+      t("assignment.col_due"): r.due_on.strftime("%m/%d"),
+      t("assignment.col_title"): ("★ " if r.certification_critical else "") + title(r),
+      t("assignment.col_version"): "" if r.version is None else str(r.version)} for r in rows],
+    hide_index=True, width="stretch",
+    column_config={t("assignment.col_due"): st.column_config.TextColumn(width="small"),
+                   t("assignment.col_version"): st.column_config.TextColumn(width="small")})
+st.caption(t("assignment.critical_explained"))
 
 codes = [r.code for r in rows]
 open_work = [r.code for r in rows if r.state in ("not_started", "draft", "revision_requested", "overdue")]
@@ -93,6 +98,7 @@ if editable:
         st.session_state[key] = (current or {}).get("body_md", "")
     elif st.session_state.get(state.PREVIOUS_PAGE) != "assignments":  # entered from elsewhere: re-send the text
         st.session_state[key] = st.session_state[key]
+    keep_typing("assignments_keep_typing")  # the body is saved after each pause, even if the box is never left
     text = st.text_area(t("assignment.body"), key=key, height=260, max_chars=assignments.BODY_LIMIT,
                         help=t("assignment.body_help"))
     stored_body = (current or {}).get("body_md", "")
@@ -144,7 +150,7 @@ if editable and (current is None or not (current["body_md"] or "").strip() and n
     st.caption(t("firsthour.submit_needs_text"))
 elif current is not None and current["status"] == "draft":
     scope = f"assignment_{row.code}_{current['version']}"
-    confirmed = privacy_confirmations(scope, "assignment")
+    confirmed = privacy_confirmations(scope, "assignment", t("assignment.submit", version=current["version"]))
     sure = st.checkbox(t("assignment.confirm_final"), key=f"assignments_sure_{scope}")
     if not sure:
         st.caption(t("firsthour.submit_needs_confirm"))

@@ -26,7 +26,8 @@ st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
 
 result_view(db, actor, enrolment)
 st.subheader(t("progress.checklist"))
-checklist_view(certification.checklist(db, actor, enrolment, today), runtime.modules(enrolment.cohort_id))
+checklist_view(certification.checklist(db, actor, enrolment, today), runtime.modules(enrolment.cohort_id),
+               practical_ongoing=enrolment.practical[0] <= today <= enrolment.practical[1])
 
 st.subheader(t("progress.online"))
 modules = progress.module_results(db, actor, enrolment)
@@ -67,6 +68,7 @@ st.plotly_chart(charts.competency_chart(profile, names, t("progress.rubric_level
                                         t("progress.pass_line"), t("firsthour.not_yet_scored")),
                 width="stretch", config={"displayModeBar": False}, key="progress_competencies")
 st.caption(" / ".join(f"{p['code']}: {p['name_ja'] if ja else p['name_en']}" for p in profile))
+st.caption(t("progress.chart_explained"))
 unscored = [p["code"] for p in profile if p["rubric_level"] is None]
 if unscored:
     st.caption(t("firsthour.not_yet_scored_line", codes="・".join(unscored)))

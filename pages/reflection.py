@@ -80,12 +80,24 @@ if view.late:
     line += " " + t("reflection.status_late")
 if view.read_version:
     line += " " + t("reflection.status_read", version=view.read_version)
+day_cutoff = reflections.cutoff(day, enrolment.reflection_cutoff_days)
+past_cutoff = utcnow() > day_cutoff
+if past_cutoff and view.status != "submitted" and view.expected and not view.off_reason:
+    line += " " + t("reflection.status_past_cutoff", cutoff=jst(day_cutoff))
+messages = reflections.thread(db, actor, view.reflection_id) if view.status == "submitted" else []
+if messages:  # the conversation is far below the template: say it is there, and link to it
+    fresh = sum(m.is_new for m in messages)
+    line += " · " + t("reflection.comments", count=len(messages)) + (
+        f" :red-badge[{t('reflection.comments_new', count=fresh)}]" if fresh else "") + (
+        f" [{t('reflection.comments_jump')}](#reflection-thread)")
 weekday = t(f"weekday.{day.weekday()}")
 st.markdown(f"**{day.strftime('%Y/%m/%d')} ({weekday})** — {line}")
 if view.off_reason:
     st.info(t("reflection.day_is_off", reason=t(f"off.{view.off_reason}")))
 elif not view.expected and view.status == "none":
     st.caption(t("reflection.not_expected"))
+elif past_cutoff and view.status != "submitted":
+    st.caption(t("reflection.day_off_after_cutoff"))  # why the day-off choice is gone
 
 # -- the template -----------------------------------------------------------------------------------------------
 key = f"reflection_{actor.id}_{enrolment.id}_{day.isoformat()}_"
@@ -198,11 +210,11 @@ elif view.draft_saved_at is not None:
 
 # -- privacy confirmations and submit ----------------------------------------------------------------------------
 scope = f"reflection_{day.isoformat()}"
-confirmed = privacy_confirmations(scope, "reflection.field")
-
-b1, b2 = st.columns([1, 3])
 submit_label = (t("reflection.submit") if view.status != "submitted"
                 else t("reflection.resubmit", version=view.version + 1))
+confirmed = privacy_confirmations(scope, "reflection.field", submit_label)
+
+b1, b2 = st.columns([1, 3])
 submit_disabled = view.status == "submitted" and not view.pending_edit and body == view.body
 notice_key = f"reflection_submitted_{day.isoformat()}"
 if b1.button(submit_label, type="primary", key="reflection_submit", disabled=submit_disabled):
@@ -237,7 +249,7 @@ if view.pending_edit and b2.button(t("reflection.discard_edit"), key="reflection
     st.rerun()
 
 # -- day off -----------------------------------------------------------------------------------------------------
-if view.status != "submitted" and utcnow() <= reflections.cutoff(day, enrolment.reflection_cutoff_days):
+if view.status != "submitted" and not past_cutoff:
     with st.expander(t("reflection.off_title")):
         reasons = [None, *reflections.DAY_OFF_REASONS]
         current = reasons.index(view.off_reason) if view.off_reason in reasons else 0
@@ -252,10 +264,10 @@ if view.status != "submitted" and utcnow() <= reflections.cutoff(day, enrolment.
 
 # -- feedback thread and history -------------------------------------------------------------------------------
 if view.reflection_id is not None and view.status == "submitted":
-    st.subheader(t("reflection.thread"))
-    thread_view(reflections.thread(db, actor, view.reflection_id))
+    st.subheader(t("reflection.thread"), anchor="reflection-thread")
+    thread_view(messages)
     reply_scope = f"reply_{view.reflection_id}"
-    reply_confirmed = privacy_confirmations(reply_scope, "reflection")
+    reply_confirmed = privacy_confirmations(reply_scope, "reflection", t("reflection.send"))
     with st.form(form_key(f"reflection_reply_{day}")):
         text = st.text_area(t("reflection.reply"), max_chars=reflections.REPLY_LIMIT)
         if st.form_submit_button(t("reflection.send")):

@@ -3,6 +3,7 @@ marks, the trainee's result on /progress and the printable certificate."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 
 import pandas as pd
@@ -10,7 +11,9 @@ import streamlit as st
 
 from .. import certification
 from ..errors import UserError
+from ..i18n import translate
 from . import state
+from .firsthour import keep_words
 from .guard import show_error
 from .runtime import language, t
 from .widgets import form_done, form_key
@@ -77,13 +80,49 @@ def result_view(db, actor, enrolment) -> None:
         st.success(t("certification.result_certified", number=found.certificate_no,
                      issued=found.issued_on.isoformat(), until=found.valid_until.isoformat()),
                    icon=":material/workspace_premium:")
-        st.download_button(t("certification.print_certificate"), certificate_html(found).encode("utf-8"),
+        certificate_card(found)
+        st.caption(t("firsthour.cert_print_hint"))
+        st.download_button(t("firsthour.cert_save_file"), certificate_html(found).encode("utf-8"),
                            file_name=f"{found.certificate_no}.html", mime="text/html", key="progress_certificate",
-                           icon=":material/print:")
+                           icon=":material/download:")
     elif found.decision == "deferred":
         st.info(t("certification.result_deferred", reason=found.reason), icon=":material/hourglass_top:")
     else:
         st.warning(t("certification.result_not_certified", reason=found.reason))
+
+
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+!|<>~:$])")
+
+
+def _literal(text: str) -> str:
+    """A name shown as written: every character Markdown would read as formatting is escaped."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", text or "")
+
+
+def certificate_card(found: certification.Result) -> None:
+    """The certificate on the page itself, ready for the browser's print: Japanese with the English below (an
+    employer in Japan reads the first, an embassy or a foreign employer the second), naming the issuing programme.
+    The number carries word joiners so a phone never wraps it in the middle."""
+    ja, en = (lambda key: translate("ja", key)), (lambda key: translate("en", key))
+    lines = [
+        ("certification.cert_name", _literal(found.trainee_name), _literal(found.trainee_name)),
+        ("certification.cert_programme", _literal(found.programme_ja), _literal(found.programme_en)),
+        ("certification.cert_cohort", _literal(found.cohort_name_ja), _literal(found.cohort_name_en)),
+        ("certification.cert_number", keep_words(found.certificate_no), keep_words(found.certificate_no)),
+        ("certification.cert_issued", found.issued_on.strftime("%Y年%m月%d日"), found.issued_on.isoformat()),
+        ("certification.cert_valid_until", found.valid_until.strftime("%Y年%m月%d日"),
+         found.valid_until.isoformat()),
+    ]
+    with st.container(border=True, key="progress_certificate_card"):
+        st.markdown(f"## {ja('certification.cert_title')}")
+        st.caption(en("certification.cert_title"))
+        st.markdown(ja("certification.cert_body"))
+        st.caption(en("certification.cert_body"))
+        for key, value_ja, value_en in lines:
+            same = value_ja == value_en
+            st.markdown(f"**{ja(key)}** {value_ja}  \n:gray[{en(key)}]" + ("" if same else f" :gray[{value_en}]"))
+        st.markdown(translate("ja", "firsthour.cert_issued_by", programme=_literal(found.programme_ja)))
+        st.caption(translate("en", "firsthour.cert_issued_by", programme=_literal(found.programme_en)))
 
 
 def certificate_html(found: certification.Result) -> str:

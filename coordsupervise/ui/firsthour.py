@@ -42,17 +42,23 @@ def plain(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def rubric_view(criteria: list[dict]) -> None:
+def rubric_view(criteria: list[dict], pass_level: int = 3) -> None:
     """A rubric readable on any screen: one bordered block per criterion, its four levels (4 → 1) side by side on
-    a desktop and stacked on a phone, every descriptor wrapped in full."""
+    a desktop and stacked on a phone, each level's name and descriptor wrapped in full (a badge is cut at its
+    column's width), the pass level marked, and each criterion's weight when the weights are not all equal."""
     ja = language() == "ja"
+    weighted = len({c.get("weight", 1) for c in criteria}) > 1
     for criterion in criteria:
         with st.container(border=True):
-            st.markdown(f"**{criterion['competency']} {criterion['title_ja'] if ja else criterion['title_en']}**")
+            head = f"**{criterion['competency']} {criterion['title_ja'] if ja else criterion['title_en']}**"
+            if weighted:
+                head += " · " + t("firsthour.rubric_weight", weight=f"{criterion['weight']:g}")
+            st.markdown(head)
             levels = sorted(criterion["levels"], key=lambda level: -level[0])
             for column, (level, descriptor_ja, descriptor_en) in zip(st.columns(len(levels)), levels, strict=True):
-                badge = "green" if level >= 3 else "orange" if level == 2 else "red"
-                column.markdown(f":{badge}-badge[{level} {t(f'level.{level}')}]")
+                colour = "green" if level >= pass_level else "orange" if level == pass_level - 1 else "red"
+                column.markdown(f":{colour}[**{level} {t(f'level.{level}')}**]" + (
+                    f"  \n:green-badge[{t('firsthour.rubric_pass_level')}]" if level == pass_level else ""))
                 column.text(descriptor_ja if ja else descriptor_en)
 
 

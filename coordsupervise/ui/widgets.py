@@ -38,11 +38,20 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _NON_WEB_LINK = re.compile(r"\[([^\]]*)\]\((?!https?://)[^)]*\)")
 
 
+_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)", re.MULTILINE)
+
+
+def demote_headings(text: str) -> str:
+    """Headings someone typed, made smaller than the page's own (「# 報告」 becomes a level-4 heading), so a
+    submission never shouts louder than the screen's title. Markdown only: never HTML."""
+    return _HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + 3), text or "")
+
+
 def user_markdown(text: str) -> None:
     """Markdown someone typed, shown without HTML (Streamlit never renders it without unsafe_allow_html), without
-    images (a remote image would tell its owner when and where the reader opened it) and without links other than
-    http(s)."""
-    st.markdown(_NON_WEB_LINK.sub(r"\1", _IMAGE.sub(r"\1", text or "")))
+    images (a remote image would tell its owner when and where the reader opened it), without links other than
+    http(s), and with its headings below the page's own."""
+    st.markdown(demote_headings(_NON_WEB_LINK.sub(r"\1", _IMAGE.sub(r"\1", text or ""))))
 
 
 def thread_view(messages) -> None:
@@ -90,23 +99,43 @@ def own_enrolment(db, actor):
     return enrolment
 
 
-def checklist_view(checks, modules: list[dict] | None = None) -> None:
-    """The certification checklist: a mark per criterion (met, not met, not yet) and what is missing. Given the
+ON_TRACK_WHILE_OPEN = {"cert.reflections"}  # met today, but the rate can still fall before the stage ends
+
+
+def checklist_view(checks, modules: list[dict] | None = None, practical_ongoing: bool = False) -> None:
+    """The certification checklist: per criterion its status in words (met / not met / not yet judged, or on track
+    while the practical stage still runs), the current value against the bar, and what is missing. Given the
     cohort's `modules`, unmet modules are named ("05 入管法(在留)"), not counted by number."""
     titles = {m["seq"]: f"{m['seq']:02d} {m['title_ja' if language() == 'ja' else 'title_en']}"
               for m in modules or []}
     for check in checks:
-        mark = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/schedule:"}[check.met]
-        line = f"{mark} **{t(check.key, **check.params)}**"
+        status = {True: "met", False: "unmet", None: "open"}[check.met]
+        if check.met and practical_ongoing and check.key in ON_TRACK_WHILE_OPEN:
+            status = "on_track"
+        colour = {"met": "green", "on_track": "blue", "unmet": "red", "open": "gray"}[status]
+        line = f":{colour}-badge[{t(f'cert.status.{status}')}] **{t(check.key, **check.params)}**"
+        value = _check_value(check)
+        if value:
+            line += f"  \n{value}" + (t("cert.during_practical") if status == "on_track" else "")
         seqs = check.params.get("module_seqs") or []
         named = t("firsthour.list_sep").join(titles[s] for s in seqs if s in titles)
         if named and check.met is None:  # the online stage is still on: which modules are still to pass
-            line += f" — {t('firsthour.modules_open', modules=named)}"
+            line += f"  \n{t('firsthour.modules_open', modules=named)}"
         elif named and check.met is False:
-            line += f" — {t('firsthour.modules_unmet', modules=named)}"
-        elif check.detail_key and check.met is False:
-            line += f" — {t(check.detail_key, **check.params)}"
+            line += f"  \n{t('firsthour.modules_unmet', modules=named)}"
+        elif check.detail_key and check.met is False and not value:
+            line += f"  \n{t(check.detail_key, **check.params)}"
         st.markdown(line)
+
+
+def _check_value(check) -> str:
+    """The person's current figure against the bar (「86% / 基準80%」), where the criterion has one."""
+    p = check.params
+    if "rate" in p and p.get("expected"):
+        return t("cert.value_bar", value=f"{p['rate']}%", bar=p["bar"])
+    if p.get("best") not in (None, "", "—"):
+        return t("cert.value_bar", value=f"{p['best']}%", bar=p["bar"])
+    return ""
 
 
 def form_key(base: str) -> str:
@@ -127,9 +156,10 @@ def file_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def privacy_confirmations(scope: str, field_prefix: str) -> set:
+def privacy_confirmations(scope: str, field_prefix: str, button: str | None = None) -> set:
     """The privacy guard's findings from the last write attempted through privacy_guarded(scope, ...), each with a
-    checkbox "not about a client". Returns the confirmed (kind, text) to pass to that write."""
+    checkbox "not about a client", and which `button` (its label) to press again. Returns the confirmed (kind, text)
+    to pass to that write."""
     confirmed: set = st.session_state.setdefault(f"privacy_confirmed_{scope}", set())
     findings = st.session_state.get(f"privacy_findings_{scope}", [])
     if findings:
@@ -143,7 +173,7 @@ def privacy_confirmations(scope: str, field_prefix: str) -> set:
                     confirmed.add(span)
                 else:
                     confirmed.discard(span)
-            st.caption(t("reflection.privacy_howto"))
+            st.caption(t("reflection.privacy_howto", button=button or t("reflection.submit")))
     return confirmed
 
 

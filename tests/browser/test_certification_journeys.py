@@ -60,4 +60,4 @@ def test_manager_decides_finds_the_coordinator_in_the_register_and_exports_it(se
 def test_graduate_sees_the_result_on_progress(server, page, closing):
     login(page, server.url, "demo-graduate", "/progress")
     expect(page.get_by_text(closing["number"])).to_be_visible(timeout=SLOW)
-    expect(page.get_by_role("button", name=JA("certification.print_certificate"))).to_be_visible()
+    expect(page.get_by_role("button", name=JA("firsthour.cert_save_file"))).to_be_visible()

@@ -109,4 +109,4 @@ def test_graduate_sees_the_result_and_certificate_on_progress(app):
     number = database().value("SELECT k.certificate_no FROM certificate k JOIN enrolment e ON e.id = k.enrolment_id "
                               "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-graduate'")
     assert any(number in s.value for s in at.success)
-    assert JA("certification.print_certificate") in [b.proto.label for b in at.get("download_button")]
+    assert JA("firsthour.cert_save_file") in [b.proto.label for b in at.get("download_button")]

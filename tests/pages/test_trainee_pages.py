@@ -1,5 +1,7 @@
 """The trainee's three screens, driven as a person would through AppTest."""
+import json
 import re
+from datetime import date
 
 from coordsupervise import auth
 from coordsupervise.i18n import translate
@@ -202,3 +204,129 @@ def test_progress_says_not_yet_scored(app):
     assert not at.exception
     assert any(JA("firsthour.not_yet_scored") in c.proto.spec for c in at.get("plotly_chart"))
     assert any(JA("firsthour.not_yet_scored") in c.value for c in at.caption)
+
+
+def test_assignment_body_is_kept_while_typing(app, monkeypatch):
+    """The body box autosaves after each pause in typing (keep_typing), like the reflection, not only on leaving it."""
+    mounted = []
+    monkeypatch.setattr("coordsupervise.ui.keep_typing.keep_typing", mounted.append)
+    at = app("demo-trainee", script="pages/assignments.py")
+    at.query_params["a"] = "A8"
+    at.run()
+    assert not at.exception
+    assert at.text_area, "an open assignment shows its body box"
+    assert mounted == ["assignments_keep_typing"]
+
+
+def test_certificate_is_shown_on_the_page_in_both_languages(app):
+    """The certificate is on /progress itself (printable with the browser), not only a file download: Japanese with
+    the English below, naming the issuing programme, its number unbreakable on a phone."""
+    at = app("demo-graduate", script="pages/progress.py").run()
+    assert not at.exception
+    number, programme_ja, programme_en = database().one(
+        "SELECT k.certificate_no, p.name_ja, p.name_en FROM certificate k JOIN enrolment e ON e.id = k.enrolment_id "
+        "JOIN cohort c ON c.id = e.cohort_id JOIN programme p ON p.id = c.programme_id "
+        "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-graduate'")
+    card = " ".join(m.value for m in at.markdown)
+    assert "\u2060".join(number) in card  # word joiners: no line break inside the number
+    assert translate("ja", "certification.cert_title") in card and translate("en", "certification.cert_title") in \
+        " ".join(c.value for c in at.caption)
+    assert JA("firsthour.cert_issued_by", programme=programme_ja) in card
+    assert translate("en", "firsthour.cert_issued_by", programme=programme_en) in [c.value for c in at.caption]
+    assert JA("firsthour.cert_print_hint") in [c.value for c in at.caption]
+
+
+def test_checklist_says_each_status_in_words_with_the_value_against_the_bar(app):
+    at = app("demo-trainee", script="pages/progress.py").run()
+    assert not at.exception
+    words = {JA(f"cert.status.{s}") for s in ("met", "unmet", "open", "on_track")}
+    lines = [m.value for m in at.markdown if "-badge[" in m.value and "**" in m.value]
+    assert len(lines) == 8
+    assert all(any(f"[{w}]" in line for w in words) for line in lines)
+    reflections = next(line for line in lines if JA("cert.reflections", bar=80)[:6] in line)
+    assert re.search(r"\d+% / " + re.escape(JA("cert.value_bar", value="", bar=80)[3:]), reflections)
+    # mid-practical: a rate above the bar is on track, not done; below it, not met yet is not final either
+    assert f"[{JA('cert.status.met')}]" not in reflections
+    if f"[{JA('cert.status.on_track')}]" in reflections:
+        assert JA("cert.during_practical") in reflections
+
+
+def test_status_line_counts_the_comments_and_links_to_the_conversation(app):
+    day = database().value(
+        "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN app_user u "
+        "ON u.id = e.trainee_id JOIN feedback f ON f.reflection_id = r.id WHERE u.username = 'demo-trainee' "
+        "AND r.status = 'submitted' GROUP BY r.practice_date ORDER BY count(*) DESC, r.practice_date LIMIT 1")
+    at = open_reflection(app, day.isoformat())
+    assert not at.exception
+    count = database().value("SELECT count(*) FROM feedback f JOIN reflection r ON r.id = f.reflection_id JOIN "
+                             "enrolment e ON e.id = r.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
+                             "WHERE u.username = 'demo-trainee' AND r.practice_date = ?", [day])
+    status = at.markdown[0].value
+    assert JA("reflection.comments", count=count) in status
+    assert "(#reflection-thread)" in status
+    assert any(h.proto.anchor == "reflection-thread" for h in at.subheader)
+
+
+def test_a_missed_day_past_its_cut_off_says_it_will_be_late(app):
+    at = open_reflection(app)
+    picker = next(p for p in at.get("button_group") if p.proto.label == JA("reflection.missing_days"))
+    month, day = map(int, next(o for o in picker.options if JA("reflection.draft_mark") not in o).split("/"))
+    missed = date(date.today().year, month, day)
+    if missed > date.today():  # the practical stage began in the previous year
+        missed = missed.replace(year=missed.year - 1)
+    at = open_reflection(app, missed.isoformat())
+    assert not at.exception
+    status = at.markdown[0].value
+    assert JA("reflection.status_past_cutoff", cutoff="")[:5] in status
+    assert JA("reflection.day_off_after_cutoff") in [c.value for c in at.caption]
+    assert not [e for e in at.expander if e.label == JA("reflection.off_title")]
+
+
+def test_reply_privacy_warning_names_the_send_button(app):
+    day = database().value(
+        "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN app_user u "
+        "ON u.id = e.trainee_id WHERE u.username = 'demo-trainee' AND r.status = 'submitted' LIMIT 1")
+    at = open_reflection(app, day.isoformat())
+    reply = next(a for a in at.text_area if a.label == JA("reflection.reply"))
+    assert "Markdown" not in reply.label
+    reply.input("折り返しは 090-3333-4444 にお願いします")  # in a form: sent with the button, in one run
+    next(b for b in at.button if b.label == JA("reflection.send")).click().run()
+    assert not at.exception
+    assert JA("reflection.privacy_howto", button=JA("reflection.send")) in [c.value for c in at.caption]
+
+
+def test_submitted_headings_stay_below_the_page_title():
+    from coordsupervise.ui.widgets import demote_headings
+    assert demote_headings("# 報告\n## 背景\n本文 #タグ") == "#### 報告\n##### 背景\n本文 #タグ"
+    assert demote_headings("#### 細目") == "###### 細目"  # never past the smallest level
+
+
+def test_assignments_table_puts_status_first_and_explains_the_star(app):
+    at = app("demo-trainee", script="pages/assignments.py")
+    at.query_params["a"] = "A4"
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns)[0] == JA("assignment.col_state")  # visible on a 390 px phone without scrolling
+    assert JA("assignment.critical_explained") in [c.value for c in at.caption]
+    assert any(v.startswith("★ A8") for v in table[JA("assignment.col_title")])
+
+
+def test_rubric_shows_full_level_names_and_marks_the_pass_level(app):
+    at = app("demo-trainee", script="pages/assignments.py")
+    at.query_params["a"] = "A8"
+    at.run()
+    assert not at.exception
+    markdown = [m.value for m in at.markdown]
+    assert any(f"**1 {JA('level.1')}**" in m for m in markdown)  # the whole name, not a badge cut at its width
+    passes = [m for m in markdown if JA("firsthour.rubric_pass_level") in m]
+    assert passes and all(f"**3 {JA('level.3')}**" in m for m in passes)
+
+
+def test_competency_chart_tells_self_ratings_from_rubric_levels(app):
+    at = app("demo-trainee", script="pages/progress.py").run()
+    assert not at.exception
+    assert JA("progress.chart_explained") in [c.value for c in at.caption]
+    traces = json.loads(at.get("plotly_chart")[2].proto.spec)["data"]
+    hatched = [trace["name"] for trace in traces if trace.get("marker", {}).get("pattern", {}).get("shape") == "/"]
+    assert hatched == [JA("progress.self_rating")]

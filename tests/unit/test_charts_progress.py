@@ -43,7 +43,10 @@ def test_competency_chart_puts_rubric_and_self_rating_side_by_side():
     profile = [{"code": "C1", "rubric_level": 3.5, "self_rating": 2.5}, {"code": "C2", "rubric_level": None,
                                                                           "self_rating": 3.0}]
     fig = charts.competency_chart(profile, {"C1": "在留", "C2": "文化"}, "評価", "自己評価", "合格")
-    assert [trace.name for trace in fig.data] == ["評価", "自己評価"]
+    assert [trace.name for trace in fig.data] == ["評価", "自己評価", "合格"]  # the pass line named in the legend
+    assert fig.data[1].marker.pattern.shape == "/"  # self-ratings hatched: not read as a released level
+    assert not [a for a in fig.layout.annotations if a.text == "合格"]  # no label beside the line to hit a value
+    assert {trace.textposition for trace in fig.data[:2]} == {"inside"}
     assert list(fig.data[0].y) == [3.5, None]
     assert fig.layout.yaxis.range == (0, 4.2)
     assert [a.text for a in fig.layout.annotations if a.text == "未採点"] == []  # no label given, none drawn
