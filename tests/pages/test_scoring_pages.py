@@ -71,10 +71,73 @@ def test_release_from_the_scoring_view(app):
     for cid in criteria(target):
         at.radio(key=f"scoring_level_{target}_{cid}").set_value(2)
     at.run()
+    assert at.button(key=f"scoring_release_{target}").label == JA("scoring.release")
+    expected = scoring.next_item(database(), actor("demo-supervisor"), scoring.QueueFilter(), target)
     at.button(key=f"scoring_release_{target}").click().run()
+    assert not at.exception
+    assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) is None  # asked first
+    warnings = [w.value for w in at.warning]
+    assert JA("scoring.confirm_release") in warnings and JA("scoring.confirm_no_comment") in warnings
+    at.button(key=f"scoring_confirm_{target}").click().run()
     assert not at.exception
     assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) == "released"
     assert JA("scoring.outcome.released") in [s.value for s in at.success]
+    assert at.query_params["s"] == str(expected)  # on to the next item, not left on the locked one
+
+
+def test_cancelling_the_release_keeps_the_marking_and_releases_nothing(app):
+    target = waiting("to_score", code="A2")[-1]
+    at = open_item(app, target)
+    for cid in criteria(target):
+        at.radio(key=f"scoring_level_{target}_{cid}").set_value(3)
+    at.text_area(key=f"scoring_overall_{target}").input("具体的な記録です。")
+    at.run()
+    at.button(key=f"scoring_release_{target}").click().run()
+    assert JA("scoring.confirm_no_comment") not in [w.value for w in at.warning]
+    at.button(key=f"scoring_confirm_cancel_{target}").click().run()
+    assert not at.exception
+    assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) is None
+    assert all(r.value == 3 for r in at.radio)
+
+
+def test_save_and_next_with_nothing_entered_makes_no_draft(app):
+    target = waiting("to_score", code="A3")[0]
+    drafts = len(waiting("draft"))
+    at = open_item(app, target)
+    assert at.button(key="scoring_skip").label == JA("scoring.skip") == "スキップ"
+    at.button(key=f"scoring_save_next_{target}").click().run()
+    assert not at.exception
+    assert at.query_params["s"] != str(target)
+    assert database().value("SELECT count(*) FROM score WHERE submission_id = ?", [target]) == 0
+    assert len(waiting("draft")) == drafts
+
+
+def test_work_that_goes_to_a_second_marker_says_so_before_the_click(app):
+    supervisor = actor("demo-supervisor")
+    sampled = [sid for sid in waiting("to_score") + waiting("draft")
+               if scoring.open_item(database(), supervisor, sid).goes_to_second_marking]
+    plain = [sid for sid in waiting("to_score") if sid not in sampled]
+    assert sampled and plain
+    at = open_item(app, sampled[0])
+    assert JA("scoring.goes_to_second") in [i.value for i in at.info]
+    assert at.button(key=f"scoring_release_{sampled[0]}").label == JA("scoring.release_to_second")
+    other = open_item(app, plain[0])
+    assert JA("scoring.goes_to_second") not in [i.value for i in other.info]
+
+
+def test_a_score_waiting_for_its_second_marker_names_them_and_the_lock(app):
+    target = waiting("second_marking")[0]
+    view = scoring.open_item(database(), actor("demo-supervisor"), target)
+    at = open_item(app, target)
+    assert not at.exception
+    assert view.second_marker_name
+    assert any(view.second_marker_name in c.value for c in at.caption)
+    assert JA("scoring.frozen.second_marking", name=view.second_marker_name) in [i.value for i in at.info]
+
+
+def test_queue_labels_the_two_second_marking_counts_apart(app):
+    at = app("demo-supervisor", script="pages/scoring.py").run()
+    assert JA("scoring.count.to_second_mark") in [m.label for m in at.metric]
 
 
 def test_a_second_marker_scores_blind(app):
