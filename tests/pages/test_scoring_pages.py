@@ -173,8 +173,17 @@ def test_moderation_screen_settles_a_disagreement(app):
     before = len(moderation.open_disagreements(database(), manager))
     at = app("demo-manager", script="pages/moderation.py").run()
     assert not at.exception
-    assert len(at.tabs) == 4 and at.get("plotly_chart")
+    assert len(at.tabs) == 4 and len(at.get("plotly_chart")) == 7  # per group: percentages and kappa apart; severity
+    levels = [r for r in at.radio if r.key.startswith("moderation_level_")]
+    assert levels and all(r.value is None for r in levels)  # no rubber stamp: nothing preselected
+    # demo-manager second-marked this one and is the only manager: warned, not refused
+    assert JA("moderation.own_marking_alone") in [w.value for w in at.warning]
     next(a for a in at.text_area if a.label == JA("moderation.reason")).input("記録の具体性を重視して合意した")
+    next(b for b in at.button if b.label == JA("moderation.resolve")).click().run()
+    assert JA("scoring.incomplete") in [e.value for e in at.error]
+    assert len(moderation.open_disagreements(database(), manager)) == before
+    for radio in levels:
+        at.radio(key=radio.key).set_value(3)
     next(b for b in at.button if b.label == JA("moderation.resolve")).click().run()
     assert not at.exception
     assert len(moderation.open_disagreements(database(), manager)) == before - 1
