@@ -14,7 +14,9 @@ draft table, so nothing is overwritten silently and nothing typed is lost. Every
 audit row (who, when, before, after, reason) in the same transaction."""
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -276,6 +278,41 @@ def _would_be_second_marked(db: Database, actor: Actor, submission_id: int) -> b
     enrolment_id, assignment_id, name, pct, seed = rule
     return moderation.needs_second_marking(name, pct, seed, assignment_id, enrolment_id) \
         and moderation.choose_second_marker(db, submission_id, actor.id) is not None
+
+
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)\s*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+
+def demote_headings(text: str) -> str:
+    """A trainee's Markdown with its headings three levels down (# becomes ####, anything below ###### stays
+    ######), so a submission's own headings never outrank the screen's. Setext headings (underlined with = or -)
+    become ATX ones first; fenced code is left alone. Plain Markdown in, plain Markdown out: never HTML."""
+    out: list[str] = []
+    fenced = False
+    for line in (text or "").splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and out and out[-1].strip() and not _FENCE.match(out[-1]) \
+                and not _ATX_HEADING.match(out[-1]) and not _LIST_ITEM.match(out[-1]) \
+                and _SETEXT_UNDERLINE.match(line):
+            out[-1] = ("#### " if line.strip()[0] == "=" else "##### ") + out[-1].strip()
+            continue
+        elif not fenced:
+            line = _ATX_HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + 3), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def resubmission_diff(old: str, new: str) -> list[str]:
+    """Unified-diff lines (without headers) from the previous version of a submission to this one; empty when the
+    text did not change."""
+    if (old or "") == (new or ""):
+        return []
+    lines = list(difflib.unified_diff((old or "").splitlines(), (new or "").splitlines(), lineterm="", n=1))[2:]
+    return lines or [f"- {old}", f"+ {new}"]
 
 
 def _earlier_versions(db: Database, enrolment_id: int, assignment_id: int, version: int) -> list[dict]:

@@ -165,8 +165,15 @@ def submission_panel(view):
     late = f" · {t('assignment.late')}" if view.late else ""
     st.caption(f"{t('scoring.submitted_at', at=jst(view.submitted_at))}{late} · "
                f"{t('scoring.due', due=view.due_on.strftime('%Y/%m/%d'))}")
+    if view.earlier:
+        changes = scoring.resubmission_diff(view.earlier[0]["body_md"], view.body_md)
+        with st.expander(t("scoring.changes", old=view.earlier[0]["version"], new=view.version), expanded=True):
+            if changes:
+                st.code("\n".join(changes), language="diff", wrap_lines=True)
+            else:
+                st.caption(t("scoring.no_changes"))
     with st.container(border=True, height=420):
-        user_markdown(view.body_md)
+        user_markdown(scoring.demote_headings(view.body_md))
     for attachment in view.attachments:
         st.download_button(f"{attachment['filename']} ({file_size(attachment['size_bytes'])})",
                            lambda aid=attachment["id"]: assignments.attachment_content(db, actor, aid)[2],
@@ -183,7 +190,7 @@ def submission_panel(view):
                 if old["criteria"]:
                     criteria_table(old["criteria"])
                 with st.container(border=True, height=160):
-                    user_markdown(old["body_md"])
+                    user_markdown(scoring.demote_headings(old["body_md"]))
     if view.role == "first" and view.kind == "scored":
         with st.expander(t("scoring.evidence")):
             found = scoring.evidence(db, actor, view.submission_id)
@@ -218,9 +225,10 @@ def sheet_panel(view):
         return
     with st.form(f"scoring_sheet_{view.submission_id}"):
         comment = st.text_area(t("scoring.sheet_comment"), max_chars=scoring.COMMENT_LIMIT)
-        a1, a2 = st.columns(2)
-        approve = a1.form_submit_button(t("scoring.approve"), type="primary", icon=":material/task_alt:")
-        back = a2.form_submit_button(t("scoring.return_sheet"), icon=":material/undo:")
+        # one under the other at full width: two side by side in the narrow right column cut the labels off
+        approve = st.form_submit_button(t("scoring.approve"), type="primary", icon=":material/task_alt:",
+                                        width="stretch")
+        back = st.form_submit_button(t("scoring.return_sheet"), icon=":material/undo:", width="stretch")
     if approve or back:
         try:
             scoring.decide_sheet(db, actor, view.submission_id, approve, comment)

@@ -203,3 +203,33 @@ def test_a_stale_tab_is_refused_and_keeps_its_marking(app):
     assert all(r.value == 2 for r in second_tab.radio)  # nothing typed is lost
     assert {lvl for (lvl,) in database().rows("SELECT x.level FROM score_criterion x JOIN score s ON s.id = x.score_id "
                                               "WHERE s.submission_id = ?", [target])} == {3}
+
+
+def test_a_resubmission_shows_what_changed_and_its_headings_stay_small(app):
+    supervisor = actor("demo-supervisor")
+    rows, _ = scoring.queue(database(), supervisor, scoring.QueueFilter(), limit=500)
+    target = next(r["submission_id"] for r in rows if r["version"] > 1)
+    view = scoring.open_item(database(), supervisor, target)
+    at = open_item(app, target)
+    assert not at.exception
+    label = JA("scoring.changes", old=view.earlier[0]["version"], new=view.version)
+    assert any(e.label == label for e in at.expander)
+    changes = scoring.resubmission_diff(view.earlier[0]["body_md"], view.body_md)
+    assert changes and "\n".join(changes) in [c.value for c in at.code]
+    shown = [m.value for m in at.markdown]
+    assert scoring.demote_headings(view.body_md) in shown
+    assert not any(line.startswith(("# ", "## ", "### ")) for m in shown for line in m.splitlines())
+
+
+def test_the_sheet_buttons_are_stacked_at_full_width(app):
+    supervisor = actor("demo-supervisor")
+    rows, _ = scoring.queue(database(), supervisor, scoring.QueueFilter(), limit=500)
+    sheet = next(r["submission_id"] for r in rows
+                 if scoring.open_item(database(), supervisor, r["submission_id"]).kind == "approval")
+    at = open_item(app, sheet)
+    assert not at.exception
+    buttons = [b for b in at.button if b.label in (JA("scoring.approve"), JA("scoring.return_sheet"))]
+    assert len(buttons) == 2
+    # each sits in the right panel only, not in a half-width column inside it (that cut the labels off)
+    for label in (JA("scoring.approve"), JA("scoring.return_sheet")):
+        assert sum(label in [b.label for b in column.button] for column in at.columns) == 1
