@@ -233,3 +233,16 @@ def test_the_sheet_buttons_are_stacked_at_full_width(app):
     # each sits in the right panel only, not in a half-width column inside it (that cut the labels off)
     for label in (JA("scoring.approve"), JA("scoring.return_sheet")):
         assert sum(label in [b.label for b in column.button] for column in at.columns) == 1
+
+
+def test_a_revision_request_moves_on_and_the_item_then_says_why_it_is_locked(app):
+    target = waiting("to_score", code="A3")[0]
+    at = open_item(app, target)
+    at.text_area(key=f"scoring_overall_{target}").input("事例の背景をもう少し具体的に書いてください。")
+    at.run()
+    at.button(key=f"scoring_revision_{target}").click().run()
+    assert not at.exception
+    assert JA("scoring.revision_sent") in [s.value for s in at.success]
+    assert at.query_params["s"] != str(target)
+    again = open_item(app, target)
+    assert JA("scoring.frozen.revision_requested") in [i.value for i in again.info]
