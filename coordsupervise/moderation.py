@@ -121,9 +121,23 @@ def side_by_side(db: Database, actor: Actor, moderation_id: int) -> dict:
         "JOIN rubric_criterion c ON c.id = mc.criterion_id JOIN moderation m ON m.id = mc.moderation_id "
         "LEFT JOIN score_criterion x ON x.score_id = m.score_id AND x.criterion_id = c.id "
         "WHERE mc.moderation_id = ? ORDER BY c.seq", [moderation_id])
+    own, others = _conflict(db, actor, moderation_id)
     return {"status": head[0], "tolerance": head[1], "second_comment": head[2], "row_version": head[3],
             "first_comment": head[4], "submission_id": head[5], "reason": head[6], "body_md": head[7],
-            "criteria": criteria}
+            "criteria": criteria, "own_marking": own, "other_managers": others}
+
+
+def _conflict(db, actor: Actor, moderation_id: int) -> tuple[bool, bool]:
+    """(the actor is one of the two markers, another active manager who marked neither could settle it).
+    A marker does not settle their own disagreement when a third person can; a programme whose only manager is
+    a marker may still settle it (with a warning on screen) rather than leave the score stuck."""
+    markers = db.one("SELECT sc.scorer_id, m.second_marker_id FROM moderation m JOIN score sc ON sc.id = m.score_id "
+                     "WHERE m.id = ?", [moderation_id])
+    if markers is None:
+        return False, False
+    others = db.value("SELECT count(*) FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role = 'manager' "
+                      "WHERE u.active AND u.id NOT IN (?, ?, ?)", [actor.id, markers[0], markers[1]])
+    return actor.id in markers, bool(others)
 
 
 def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, int], reason: str,
@@ -136,6 +150,8 @@ def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, in
         raise InvalidInput("moderation.reason_required")
     if len(reason) > REASON_LIMIT:
         raise InvalidInput("scoring.too_long", limit=REASON_LIMIT)
+    if any(level is None for level in agreed.values()):
+        raise InvalidInput("scoring.incomplete")
     if any(level not in LEVELS for level in agreed.values()):
         raise InvalidInput("scoring.bad_level")
     now = utcnow()
@@ -148,6 +164,9 @@ def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, in
         status, version, score_id, submission_id = row
         if version != seen_version or status != "disagreed":
             raise StaleWrite("moderation.stale")
+        own, others = _conflict(tx, actor, moderation_id)
+        if own and others:
+            raise InvalidInput("moderation.own_marking")
         criteria = {c for (c,) in tx.rows("SELECT criterion_id FROM moderation_criterion WHERE moderation_id = ?",
                                            [moderation_id])}
         if set(agreed) != criteria:

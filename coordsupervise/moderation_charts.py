@@ -7,17 +7,29 @@ from .charts import FONT
 
 
 def agreement_chart(rows: list[dict], labels: dict[str, str]) -> go.Figure:
-    """Exact and within-one agreement (%, bars) and kappa (x100, markers) per group (assignment, criterion...)."""
+    """Exact and within-one agreement per group (assignment, criterion...), in percent on a labelled 0-100 axis.
+    Kappa is on another scale and gets its own chart (kappa_chart)."""
     names = [r["label"] for r in rows]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=names, y=[r["exact_pct"] for r in rows], name=labels["exact"], marker_color="#1565c0"))
     fig.add_trace(go.Bar(x=names, y=[r["within_one_pct"] for r in rows], name=labels["within_one"],
                          marker_color="#90caf9"))
-    fig.add_trace(go.Scatter(x=names, y=[None if r["kappa"] is None else 100 * r["kappa"] for r in rows],
-                             name=labels["kappa"], mode="markers", marker=dict(size=12, color="#e65100",
-                                                                               symbol="diamond")))
     fig.update_layout(barmode="group", height=320, margin=dict(l=10, r=10, t=30, b=10), font=dict(family=FONT),
-                      plot_bgcolor="white", legend=dict(orientation="h", y=-0.2), yaxis=dict(range=[0, 105]))
+                      plot_bgcolor="white", legend=dict(orientation="h", y=-0.25),
+                      xaxis=dict(title=labels["group"]), yaxis=dict(range=[0, 105], title=labels["percent"]))
+    return fig
+
+
+def kappa_chart(rows: list[dict], labels: dict[str, str]) -> go.Figure:
+    """Weighted kappa per group on its own axis (1 = perfect agreement, 0 = chance; below 0 worse than chance)."""
+    names = [r["label"] for r in rows]
+    values = [r["kappa"] for r in rows]
+    low = min([0.0, *[v for v in values if v is not None]])
+    fig = go.Figure(go.Scatter(x=names, y=values, name=labels["kappa"], mode="markers",
+                               marker=dict(size=12, color="#e65100", symbol="diamond")))
+    fig.update_layout(height=240, margin=dict(l=10, r=10, t=30, b=10), font=dict(family=FONT), plot_bgcolor="white",
+                      xaxis=dict(title=labels["group"]),
+                      yaxis=dict(range=[low - 0.05, 1.05], title=labels["kappa"], zeroline=True, zerolinecolor="#555"))
     return fig
 
 

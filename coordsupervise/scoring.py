@@ -14,7 +14,9 @@ draft table, so nothing is overwritten silently and nothing typed is lost. Every
 audit row (who, when, before, after, reason) in the same transaction."""
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -211,6 +213,9 @@ class ScoringView:
     released_at: datetime | None
     moderation_status: str | None
     earlier: list[dict] = field(default_factory=list)
+    goes_to_second_marking: bool = False  # releasing now hands it to a blind second marker instead of the trainee
+    second_marker_name: str | None = None  # for the first marker while a second marking is open
+    second_marking_since: datetime | None = None
 
 
 def open_item(db: Database, actor: Actor, submission_id: int) -> ScoringView:
@@ -224,8 +229,9 @@ def open_item(db: Database, actor: Actor, submission_id: int) -> ScoringView:
         "JOIN app_user u ON u.id = e.trainee_id WHERE s.id = ?", [submission_id])
     score = db.one("SELECT sc.id, sc.status, sc.overall_comment, sc.row_version, f.display_name, sc.released_at "
                    "FROM score sc JOIN app_user f ON f.id = sc.scorer_id WHERE sc.submission_id = ?", [submission_id])
-    mod = db.one("SELECT m.id, m.status, m.overall_comment, m.row_version, m.second_marker_id FROM moderation m "
-                 "JOIN score sc ON sc.id = m.score_id WHERE sc.submission_id = ?", [submission_id])
+    mod = db.one("SELECT m.id, m.status, m.overall_comment, m.row_version, m.second_marker_id, u.display_name, "
+                 "m.created_at FROM moderation m JOIN score sc ON sc.id = m.score_id "
+                 "JOIN app_user u ON u.id = m.second_marker_id WHERE sc.submission_id = ?", [submission_id])
     rubric_id = head[14]
     if score is not None:  # a score keeps the rubric version it was given with
         rubric_id = db.value("SELECT c.rubric_id FROM score_criterion x JOIN rubric_criterion c "
@@ -256,7 +262,57 @@ def open_item(db: Database, actor: Actor, submission_id: int) -> ScoringView:
         score[5] if (score is not None and role == "first") else None,
         mod[1] if mod is not None else None)
     view.earlier = _earlier_versions(db, head[0], head[2], head[9]) if role == "first" else []
+    if role == "first":
+        view.goes_to_second_marking = head[6] == "scored" and score_status in (None, "draft") \
+            and _would_be_second_marked(db, actor, submission_id)
+        if mod is not None:
+            view.second_marker_name, view.second_marking_since = mod[5], mod[6]
     return view
+
+
+def _would_be_second_marked(db: Database, actor: Actor, submission_id: int) -> bool:
+    """What release() will decide, told before the click: the same rule, sample and choice of second marker."""
+    rule = db.one("SELECT s.enrolment_id, a.id, coalesce(a.moderation_rule, 'none'), coalesce(a.moderation_pct, 10), "
+                  "coalesce(a.moderation_seed, 1) FROM submission s JOIN assignment a ON a.id = s.assignment_id "
+                  "WHERE s.id = ?", [submission_id])
+    enrolment_id, assignment_id, name, pct, seed = rule
+    return moderation.needs_second_marking(name, pct, seed, assignment_id, enrolment_id) \
+        and moderation.choose_second_marker(db, submission_id, actor.id) is not None
+
+
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)\s*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+
+def demote_headings(text: str) -> str:
+    """A trainee's Markdown with its headings three levels down (# becomes ####, anything below ###### stays
+    ######), so a submission's own headings never outrank the screen's. Setext headings (underlined with = or -)
+    become ATX ones first; fenced code is left alone. Plain Markdown in, plain Markdown out: never HTML."""
+    out: list[str] = []
+    fenced = False
+    for line in (text or "").splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and out and out[-1].strip() and not _FENCE.match(out[-1]) \
+                and not _ATX_HEADING.match(out[-1]) and not _LIST_ITEM.match(out[-1]) \
+                and _SETEXT_UNDERLINE.match(line):
+            out[-1] = ("#### " if line.strip()[0] == "=" else "##### ") + out[-1].strip()
+            continue
+        elif not fenced:
+            line = _ATX_HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + 3), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def resubmission_diff(old: str, new: str) -> list[str]:
+    """Unified-diff lines (without headers) from the previous version of a submission to this one; empty when the
+    text did not change."""
+    if (old or "") == (new or ""):
+        return []
+    lines = list(difflib.unified_diff((old or "").splitlines(), (new or "").splitlines(), lineterm="", n=1))[2:]
+    return lines or [f"- {old}", f"+ {new}"]
 
 
 def _earlier_versions(db: Database, enrolment_id: int, assignment_id: int, version: int) -> list[dict]:

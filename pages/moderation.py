@@ -5,7 +5,7 @@ import streamlit as st
 
 from coordsupervise import cohorts, moderation, scoring
 from coordsupervise.errors import UserError
-from coordsupervise.moderation_charts import agreement_chart, severity_chart
+from coordsupervise.moderation_charts import agreement_chart, kappa_chart, severity_chart
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.scoring import criterion_title, level_label, score_downloads
@@ -43,7 +43,7 @@ else:
     st.caption(t("moderation.markers", first=item.first_marker, second=item.second_marker,
                  tolerance=pair["tolerance"]))
     with st.expander(t("moderation.submission")):
-        user_markdown(pair["body_md"])
+        user_markdown(scoring.demote_headings(pair["body_md"]))
     # the two levels first, so a phone shows them without scrolling sideways
     st.dataframe([{t("moderation.group.criterion"): c["competency"], t("moderation.first"): c["first_level"],
                    t("moderation.second"): c["second_level"],
@@ -65,16 +65,18 @@ else:
                        t("scoring.audit_after"): r["after_json"] or "", t("scoring.audit_reason"): r["reason"] or ""}
                       for r in scoring.audit_trail(db, actor, pair["submission_id"])], hide_index=True,
                      width="stretch")
+    if pair["own_marking"]:
+        st.warning(t("moderation.own_marking_others" if pair["other_managers"] else "moderation.own_marking_alone"),
+                   icon=":material/gpp_maybe:")
     with st.form(f"moderation_resolve_{chosen}"):
         agreed = {}
-        for c in pair["criteria"]:
-            default = max(c["first_level"], c["second_level"])
-            agreed[c["id"]] = st.radio(criterion_title(c), [4, 3, 2, 1], horizontal=True,
-                                       index=[4, 3, 2, 1].index(default), format_func=level_label,
-                                       key=f"moderation_level_{chosen}_{c['id']}")
+        for c in pair["criteria"]:  # no level preselected: the manager decides, not the first marker
+            agreed[c["id"]] = st.radio(criterion_title(c), [4, 3, 2, 1], horizontal=True, index=None,
+                                       format_func=level_label, key=f"moderation_level_{chosen}_{c['id']}")
         reason = st.text_area(t("moderation.reason"), max_chars=moderation.REASON_LIMIT,
                               help=t("moderation.reason_help"))
-        if st.form_submit_button(t("moderation.resolve"), type="primary", icon=":material/gavel:"):
+        if st.form_submit_button(t("moderation.resolve"), type="primary", icon=":material/gavel:",
+                                 disabled=pair["own_marking"] and pair["other_managers"]):
             try:
                 moderation.resolve(db, actor, chosen, agreed, reason, pair["row_version"])
                 st.session_state["moderation_notice"] = [t("moderation.resolved")]
@@ -121,8 +123,11 @@ else:
         with tab:
             rows = [{**r, "label": label_of(group, r["key"])} for r in figures[group]]
             short = [{**r, "label": r["key"][0] if group == "assignment" else r["label"]} for r in rows]
-            st.plotly_chart(agreement_chart(short, labels), width="stretch", config={"displayModeBar": False},
+            axes = {**labels, "group": t(f"moderation.group.{group}"), "percent": t("moderation.percent_axis")}
+            st.plotly_chart(agreement_chart(short, axes), width="stretch", config={"displayModeBar": False},
                             key=f"moderation_chart_{group}")
+            st.plotly_chart(kappa_chart(short, axes), width="stretch", config={"displayModeBar": False},
+                            key=f"moderation_kappa_{group}")
             st.dataframe([{t(f"moderation.group.{group}"): r["label"], t("moderation.pairs"): r["pairs"],
                            labels["exact"]: r["exact_pct"], labels["within_one"]: r["within_one_pct"],
                            labels["kappa"]: r["kappa"]} for r in rows], hide_index=True, width="stretch")

@@ -75,9 +75,10 @@ def queue_screen():
 
     shown = ("to_score", "draft", "to_second_mark", "with_manager", "released")
     for column, name in zip(st.columns(len(shown)), shown, strict=True):
-        column.metric(t(f"scoring.state.{name}"), counts["state"][name])
-    extra = [f"{t('scoring.state.' + s)}: {counts['state'][s]}" for s in
-             ("second_marking", "ready", "revision_requested") if counts["state"][s]]
+        label = t("scoring.count.to_second_mark") if name == "to_second_mark" else t(f"scoring.state.{name}")
+        column.metric(label, counts["state"][name])
+    extra = [f"{t('scoring.count.second_marking') if s == 'second_marking' else t('scoring.state.' + s)}: "
+             f"{counts['state'][s]}" for s in ("second_marking", "ready", "revision_requested") if counts["state"][s]]
     if extra:
         st.caption(" · ".join(extra))
 
@@ -145,7 +146,8 @@ def load_marking(view, kept):
 
 def forget_widgets(view):
     level_keys, comment_keys, overall_key = widget_keys(view)
-    for key in [*level_keys.values(), *comment_keys.values(), overall_key, f"scoring_seen_{view.submission_id}"]:
+    for key in [*level_keys.values(), *comment_keys.values(), overall_key, f"scoring_seen_{view.submission_id}",
+                f"scoring_confirming_{view.submission_id}"]:
         st.session_state.pop(key, None)
 
 
@@ -163,8 +165,15 @@ def submission_panel(view):
     late = f" · {t('assignment.late')}" if view.late else ""
     st.caption(f"{t('scoring.submitted_at', at=jst(view.submitted_at))}{late} · "
                f"{t('scoring.due', due=view.due_on.strftime('%Y/%m/%d'))}")
+    if view.earlier:
+        changes = scoring.resubmission_diff(view.earlier[0]["body_md"], view.body_md)
+        with st.expander(t("scoring.changes", old=view.earlier[0]["version"], new=view.version), expanded=True):
+            if changes:
+                st.code("\n".join(changes), language="diff", wrap_lines=True)
+            else:
+                st.caption(t("scoring.no_changes"))
     with st.container(border=True, height=420):
-        user_markdown(view.body_md)
+        user_markdown(scoring.demote_headings(view.body_md))
     for attachment in view.attachments:
         st.download_button(f"{attachment['filename']} ({file_size(attachment['size_bytes'])})",
                            lambda aid=attachment["id"]: assignments.attachment_content(db, actor, aid)[2],
@@ -181,7 +190,7 @@ def submission_panel(view):
                 if old["criteria"]:
                     criteria_table(old["criteria"])
                 with st.container(border=True, height=160):
-                    user_markdown(old["body_md"])
+                    user_markdown(scoring.demote_headings(old["body_md"]))
     if view.role == "first" and view.kind == "scored":
         with st.expander(t("scoring.evidence")):
             found = scoring.evidence(db, actor, view.submission_id)
@@ -216,9 +225,10 @@ def sheet_panel(view):
         return
     with st.form(f"scoring_sheet_{view.submission_id}"):
         comment = st.text_area(t("scoring.sheet_comment"), max_chars=scoring.COMMENT_LIMIT)
-        a1, a2 = st.columns(2)
-        approve = a1.form_submit_button(t("scoring.approve"), type="primary", icon=":material/task_alt:")
-        back = a2.form_submit_button(t("scoring.return_sheet"), icon=":material/undo:")
+        # one under the other at full width: two side by side in the narrow right column cut the labels off
+        approve = st.form_submit_button(t("scoring.approve"), type="primary", icon=":material/task_alt:",
+                                        width="stretch")
+        back = st.form_submit_button(t("scoring.return_sheet"), icon=":material/undo:", width="stretch")
     if approve or back:
         try:
             scoring.decide_sheet(db, actor, view.submission_id, approve, comment)
@@ -250,6 +260,8 @@ def rubric_panel(view):
         or view.status == "revision_requested"
     if view.role == "second":
         st.info(t("scoring.blind"), icon=":material/visibility_off:")
+    elif view.moderation_status == "second_marking" and view.second_marker_name:
+        st.caption(t("scoring.moderation_waiting", name=view.second_marker_name, since=jst(view.second_marking_since)))
     elif view.moderation_status:
         st.caption(t("scoring.moderation_line", state=t(f"scoring.moderation.{view.moderation_status}")))
     line = [t("scoring.rubric_version", version=view.rubric_version)] if view.rubric_version else []
@@ -257,6 +269,8 @@ def rubric_panel(view):
         line = [t(f"scoring.score_status.{view.score_status}"), view.scorer_name or "",
                 jst(view.released_at), *line]
     st.caption(" · ".join(part for part in line if part))
+    if view.goes_to_second_marking:
+        st.info(t("scoring.goes_to_second"), icon=":material/group:")
 
     level_keys, comment_keys, overall_key = widget_keys(view)
     levels, comments = {}, {}
@@ -281,13 +295,14 @@ def rubric_panel(view):
         scoring.keep_work(db, actor, sid, levels, comments, overall, seen)
         st.caption(t("scoring.kept"))
     if frozen:
-        st.info(t("scoring.frozen"))
+        st.info(frozen_message(view), icon=":material/lock:")
         return
     if view.role == "second":
         if st.button(t("scoring.hand_in_second"), type="primary", key=f"scoring_second_{sid}"):
             act(view, lambda: scoring.second_mark(db, actor, sid, levels, comments, overall, seen),
                 lambda outcome: t(f"scoring.second_{outcome}"), then_next=True)
         return
+    nothing_entered = not levels and not any((c or "").strip() for c in comments.values()) and not overall.strip()
     reason = st.text_input(t("scoring.change_reason"), key=f"scoring_reason_{sid}") if released else ""
     b1, b2 = st.columns(2)
     b3, b4 = st.columns(2)
@@ -296,16 +311,54 @@ def rubric_panel(view):
             act(view, lambda: scoring.save_draft(db, actor, sid, levels, comments, overall, seen),
                 lambda _: t("scoring.saved"))
         if b2.button(t("scoring.save_next"), key=f"scoring_save_next_{sid}", icon=":material/fast_forward:"):
+            if nothing_entered and view.score_status is None:
+                go_next(view)  # an untouched item stays untouched: no empty draft
             act(view, lambda: scoring.save_draft(db, actor, sid, levels, comments, overall, seen),
                 lambda _: t("scoring.saved"), then_next=True)
-    if b3.button(t("scoring.change") if released else t("scoring.release"), type="primary",
-                 key=f"scoring_release_{sid}", icon=":material/send:"):
-        act(view, lambda: scoring.release(db, actor, sid, levels, comments, overall, seen, reason),
-            lambda outcome: t(f"scoring.outcome.{outcome}"))
+    release_label = t("scoring.change") if released else \
+        t("scoring.release_to_second") if view.goes_to_second_marking else t("scoring.release")
+    confirm_key = f"scoring_confirming_{sid}"
+    if b3.button(release_label, type="primary", key=f"scoring_release_{sid}", icon=":material/send:"):
+        if released:
+            act(view, lambda: scoring.release(db, actor, sid, levels, comments, overall, seen, reason),
+                lambda outcome: t(f"scoring.outcome.{outcome}"))
+        else:
+            st.session_state[confirm_key] = True
     if not released and view.moderation_status is None and b4.button(
             t("scoring.request_revision"), key=f"scoring_revision_{sid}", icon=":material/undo:"):
         act(view, lambda: scoring.request_revision(db, actor, sid, levels, comments, overall, seen),
-            lambda _: t("scoring.revision_sent"))
+            lambda _: t("scoring.revision_sent"), then_next=True)
+    if st.session_state.get(confirm_key) and not released:
+        confirm_release(view, lambda: scoring.release(db, actor, sid, levels, comments, overall, seen),
+                        no_comment=not any((c or "").strip() for c in comments.values()) and not overall.strip())
+
+
+def frozen_message(view):
+    """Say why the score is locked, in the words of its actual state."""
+    if view.role == "second":
+        return t("scoring.frozen.second_marked")
+    if view.status == "revision_requested":
+        return t("scoring.frozen.revision_requested")
+    if view.moderation_status == "second_marking":
+        return t("scoring.frozen.second_marking", name=view.second_marker_name or "")
+    return t("scoring.frozen.with_manager")
+
+
+def confirm_release(view, write, no_comment):
+    """One more look before the trainee (or a second marker) gets the score: later changes need a reason."""
+    sid = view.submission_id
+    with st.container(border=True):
+        st.warning(t("scoring.confirm_second" if view.goes_to_second_marking else "scoring.confirm_release"),
+                   icon=":material/help:")
+        if no_comment:
+            st.warning(t("scoring.confirm_no_comment"), icon=":material/comments_disabled:")
+        c1, c2 = st.columns(2)
+        if c1.button(t("scoring.confirm_yes"), type="primary", key=f"scoring_confirm_{sid}"):
+            st.session_state.pop(f"scoring_confirming_{sid}", None)
+            act(view, write, lambda outcome: t(f"scoring.outcome.{outcome}"), then_next=True)
+        if c2.button(t("scoring.confirm_no"), key=f"scoring_confirm_cancel_{sid}"):
+            st.session_state.pop(f"scoring_confirming_{sid}", None)
+            st.rerun()
 
 
 def act(view, write, message, then_next=False):

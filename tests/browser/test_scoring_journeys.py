@@ -69,6 +69,9 @@ def test_supervisor_scores_saves_and_next_releases_and_the_trainee_sees_it(serve
     expect(page.get_by_text(JA("scoring.pass"), exact=True)).to_be_visible()
     page.get_by_role("button", name=JA("scoring.release")).click()
     wait_idle(page)
+    expect(page.get_by_text(JA("scoring.confirm_release"))).to_be_visible()  # asked once more before release
+    page.get_by_role("button", name=JA("scoring.confirm_yes")).click()
+    wait_idle(page)
     expect(page.get_by_text(JA("scoring.outcome.released"))).to_be_visible()
 
     tab.goto(f"{server.url}/assignments?a=A2")
@@ -95,6 +98,8 @@ def test_second_marker_scores_blind_and_manager_settles_a_disagreement(server, p
 
     page.goto(f"{server.url}/moderation")
     wait_idle(page)
+    for level in page.get_by_text(f"3 {JA('level.3')}", exact=True).all():  # nothing is preselected
+        level.click()
     reason = page.get_by_role("textbox", name=JA("moderation.reason"))
     reason.fill("二人で協議し、切り分けの根拠が書かれている点を評価した。")
     page.get_by_role("button", name=JA("moderation.resolve")).click()

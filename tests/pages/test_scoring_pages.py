@@ -71,10 +71,73 @@ def test_release_from_the_scoring_view(app):
     for cid in criteria(target):
         at.radio(key=f"scoring_level_{target}_{cid}").set_value(2)
     at.run()
+    assert at.button(key=f"scoring_release_{target}").label == JA("scoring.release")
+    expected = scoring.next_item(database(), actor("demo-supervisor"), scoring.QueueFilter(), target)
     at.button(key=f"scoring_release_{target}").click().run()
+    assert not at.exception
+    assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) is None  # asked first
+    warnings = [w.value for w in at.warning]
+    assert JA("scoring.confirm_release") in warnings and JA("scoring.confirm_no_comment") in warnings
+    at.button(key=f"scoring_confirm_{target}").click().run()
     assert not at.exception
     assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) == "released"
     assert JA("scoring.outcome.released") in [s.value for s in at.success]
+    assert at.query_params["s"] == str(expected)  # on to the next item, not left on the locked one
+
+
+def test_cancelling_the_release_keeps_the_marking_and_releases_nothing(app):
+    target = waiting("to_score", code="A2")[-1]
+    at = open_item(app, target)
+    for cid in criteria(target):
+        at.radio(key=f"scoring_level_{target}_{cid}").set_value(3)
+    at.text_area(key=f"scoring_overall_{target}").input("具体的な記録です。")
+    at.run()
+    at.button(key=f"scoring_release_{target}").click().run()
+    assert JA("scoring.confirm_no_comment") not in [w.value for w in at.warning]
+    at.button(key=f"scoring_confirm_cancel_{target}").click().run()
+    assert not at.exception
+    assert database().value("SELECT status FROM score WHERE submission_id = ?", [target]) is None
+    assert all(r.value == 3 for r in at.radio)
+
+
+def test_save_and_next_with_nothing_entered_makes_no_draft(app):
+    target = waiting("to_score", code="A3")[0]
+    drafts = len(waiting("draft"))
+    at = open_item(app, target)
+    assert at.button(key="scoring_skip").label == JA("scoring.skip") == "スキップ"
+    at.button(key=f"scoring_save_next_{target}").click().run()
+    assert not at.exception
+    assert at.query_params["s"] != str(target)
+    assert database().value("SELECT count(*) FROM score WHERE submission_id = ?", [target]) == 0
+    assert len(waiting("draft")) == drafts
+
+
+def test_work_that_goes_to_a_second_marker_says_so_before_the_click(app):
+    supervisor = actor("demo-supervisor")
+    sampled = [sid for sid in waiting("to_score") + waiting("draft")
+               if scoring.open_item(database(), supervisor, sid).goes_to_second_marking]
+    plain = [sid for sid in waiting("to_score") if sid not in sampled]
+    assert sampled and plain
+    at = open_item(app, sampled[0])
+    assert JA("scoring.goes_to_second") in [i.value for i in at.info]
+    assert at.button(key=f"scoring_release_{sampled[0]}").label == JA("scoring.release_to_second")
+    other = open_item(app, plain[0])
+    assert JA("scoring.goes_to_second") not in [i.value for i in other.info]
+
+
+def test_a_score_waiting_for_its_second_marker_names_them_and_the_lock(app):
+    target = waiting("second_marking")[0]
+    view = scoring.open_item(database(), actor("demo-supervisor"), target)
+    at = open_item(app, target)
+    assert not at.exception
+    assert view.second_marker_name
+    assert any(view.second_marker_name in c.value for c in at.caption)
+    assert JA("scoring.frozen.second_marking", name=view.second_marker_name) in [i.value for i in at.info]
+
+
+def test_queue_labels_the_two_second_marking_counts_apart(app):
+    at = app("demo-supervisor", script="pages/scoring.py").run()
+    assert JA("scoring.count.to_second_mark") in [m.label for m in at.metric]
 
 
 def test_a_second_marker_scores_blind(app):
@@ -110,8 +173,17 @@ def test_moderation_screen_settles_a_disagreement(app):
     before = len(moderation.open_disagreements(database(), manager))
     at = app("demo-manager", script="pages/moderation.py").run()
     assert not at.exception
-    assert len(at.tabs) == 4 and at.get("plotly_chart")
+    assert len(at.tabs) == 4 and len(at.get("plotly_chart")) == 7  # per group: percentages and kappa apart; severity
+    levels = [r for r in at.radio if r.key.startswith("moderation_level_")]
+    assert levels and all(r.value is None for r in levels)  # no rubber stamp: nothing preselected
+    # demo-manager second-marked this one and is the only manager: warned, not refused
+    assert JA("moderation.own_marking_alone") in [w.value for w in at.warning]
     next(a for a in at.text_area if a.label == JA("moderation.reason")).input("記録の具体性を重視して合意した")
+    next(b for b in at.button if b.label == JA("moderation.resolve")).click().run()
+    assert JA("scoring.incomplete") in [e.value for e in at.error]
+    assert len(moderation.open_disagreements(database(), manager)) == before
+    for radio in levels:
+        at.radio(key=radio.key).set_value(3)
     next(b for b in at.button if b.label == JA("moderation.resolve")).click().run()
     assert not at.exception
     assert len(moderation.open_disagreements(database(), manager)) == before - 1
@@ -131,3 +203,46 @@ def test_a_stale_tab_is_refused_and_keeps_its_marking(app):
     assert all(r.value == 2 for r in second_tab.radio)  # nothing typed is lost
     assert {lvl for (lvl,) in database().rows("SELECT x.level FROM score_criterion x JOIN score s ON s.id = x.score_id "
                                               "WHERE s.submission_id = ?", [target])} == {3}
+
+
+def test_a_resubmission_shows_what_changed_and_its_headings_stay_small(app):
+    supervisor = actor("demo-supervisor")
+    rows, _ = scoring.queue(database(), supervisor, scoring.QueueFilter(), limit=500)
+    target = next(r["submission_id"] for r in rows if r["version"] > 1)
+    view = scoring.open_item(database(), supervisor, target)
+    at = open_item(app, target)
+    assert not at.exception
+    label = JA("scoring.changes", old=view.earlier[0]["version"], new=view.version)
+    assert any(e.label == label for e in at.expander)
+    changes = scoring.resubmission_diff(view.earlier[0]["body_md"], view.body_md)
+    assert changes and "\n".join(changes) in [c.value for c in at.code]
+    shown = [m.value for m in at.markdown]
+    assert scoring.demote_headings(view.body_md) in shown
+    assert not any(line.startswith(("# ", "## ", "### ")) for m in shown for line in m.splitlines())
+
+
+def test_the_sheet_buttons_are_stacked_at_full_width(app):
+    supervisor = actor("demo-supervisor")
+    rows, _ = scoring.queue(database(), supervisor, scoring.QueueFilter(), limit=500)
+    sheet = next(r["submission_id"] for r in rows
+                 if scoring.open_item(database(), supervisor, r["submission_id"]).kind == "approval")
+    at = open_item(app, sheet)
+    assert not at.exception
+    buttons = [b for b in at.button if b.label in (JA("scoring.approve"), JA("scoring.return_sheet"))]
+    assert len(buttons) == 2
+    # each sits in the right panel only, not in a half-width column inside it (that cut the labels off)
+    for label in (JA("scoring.approve"), JA("scoring.return_sheet")):
+        assert sum(label in [b.label for b in column.button] for column in at.columns) == 1
+
+
+def test_a_revision_request_moves_on_and_the_item_then_says_why_it_is_locked(app):
+    target = waiting("to_score", code="A3")[0]
+    at = open_item(app, target)
+    at.text_area(key=f"scoring_overall_{target}").input("事例の背景をもう少し具体的に書いてください。")
+    at.run()
+    at.button(key=f"scoring_revision_{target}").click().run()
+    assert not at.exception
+    assert JA("scoring.revision_sent") in [s.value for s in at.success]
+    assert at.query_params["s"] != str(target)
+    again = open_item(app, target)
+    assert JA("scoring.frozen.revision_requested") in [i.value for i in again.info]

@@ -158,3 +158,26 @@ def test_xlsx_keeps_numbers_and_never_writes_a_formula():
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert rows[0][0] == "'=HYPERLINK(\"http://x\")" and rows[1][0] == "'＋81" and rows[2] == ("佐藤", 2, 2.0)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_a_marker_does_not_settle_their_own_disagreement_when_another_manager_can(demo_db):
+    from coordsupervise.auth import insert_user
+    marker = actor_of(demo_db, "demo-manager")
+    [item] = [d for d in moderation.open_disagreements(demo_db, marker)
+              if "石川 誠" in (d.first_marker, d.second_marker)]
+    pair = moderation.side_by_side(demo_db, marker, item.moderation_id)
+    assert pair["own_marking"] and not pair["other_managers"]  # the only manager: may settle, with a warning
+    agreed = {c["id"]: c["second_level"] for c in pair["criteria"]}
+    with pytest.raises(InvalidInput) as unpicked:
+        moderation.resolve(demo_db, marker, item.moderation_id, {**agreed, next(iter(agreed)): None}, "理由",
+                           pair["row_version"])
+    assert unpicked.value.key == "scoring.incomplete"
+    demo_db.write(lambda tx: insert_user(tx, "third-manager", "第三 管理者", "x", ("manager",)))
+    assert moderation.side_by_side(demo_db, marker, item.moderation_id)["other_managers"]
+    with pytest.raises(InvalidInput) as refused:
+        moderation.resolve(demo_db, marker, item.moderation_id, agreed, "自分で決める", pair["row_version"])
+    assert refused.value.key == "moderation.own_marking"
+    third = actor_of(demo_db, "third-manager")
+    assert not moderation.side_by_side(demo_db, third, item.moderation_id)["own_marking"]
+    moderation.resolve(demo_db, third, item.moderation_id, agreed, "第三者として具体性で判断", pair["row_version"])
+    assert not moderation.open_disagreements(demo_db, marker)

@@ -284,3 +284,17 @@ def test_export_has_the_columns_asked_for_and_only_visible_trainees(demo_db, peo
     assert len(frame) > 0 and frame["second_scorer"].notna().any()
     other = scoring.scores_frame(demo_db, people["supervisor-01"], cohort_id)
     assert len(other) < len(frame)
+
+
+def test_a_submissions_headings_are_demoted_below_the_screens_own():
+    text = "# 課題\n本文\n## 背景\n###### 細目\n見出し\n===\n小見出し\n---\n- 項目\n---\n```\n# コード\n```\n#タグ"
+    assert scoring.demote_headings(text).splitlines() == [
+        "#### 課題", "本文", "##### 背景", "###### 細目", "#### 見出し", "##### 小見出し", "- 項目", "---", "```",
+        "# コード", "```", "#タグ"]
+
+
+def test_the_resubmission_diff_shows_what_changed_and_nothing_when_nothing_did():
+    old, new = "一行目\n二行目\n三行目", "一行目\n二行目を書き直した\n三行目"
+    lines = scoring.resubmission_diff(old, new)
+    assert "-二行目" in lines and "+二行目を書き直した" in lines
+    assert scoring.resubmission_diff(new, new) == []
