@@ -27,7 +27,7 @@ from openpyxl import Workbook
 
 from . import caseload
 from .access import Actor, require_role
-from .auth import audit, insert_user, normalize_username
+from .auth import audit, insert_user, login_id_problem, normalize_username
 from .db import Database, Transaction, utcnow
 from .errors import NotFound, StaleWrite
 from .exports import csv_bytes, safe_cell
@@ -53,7 +53,6 @@ from .tabular import (
 )
 
 JST = ZoneInfo("Asia/Tokyo")
-USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 OVERALL = "overall"
 OVERALL_WORDS = {"総合", "overall", "総合確認テスト", "総合テスト"}
 MAX_ATTEMPT = 20
@@ -182,10 +181,13 @@ def _plan_roster(reader, data: bytes, filename: str, cohort_id: int) -> Preview:
         if record.line in repeated:
             problems.append(RowError(record.line, header["username"], "import.duplicate_row",
                                      {"first": repeated[record.line]}))
-        if not USERNAME.fullmatch(v["username"]):
-            problems.append(RowError(record.line, header["username"], "roster.bad_username"))
+        known = existing.get(v["username"])
+        # the admin form's rule for new IDs; an account already on record keeps the ID it has
+        problem = login_id_problem(v["username"]) if known is None else None
+        if problem is not None:
+            problems.append(RowError(record.line, header["username"], problem.key, problem.params))
         if v["email"] and not valid_email(v["email"]):
-            problems.append(RowError(record.line, header["email"], "roster.bad_email"))
+            problems.append(RowError(record.line, header["email"], "roster.bad_email", {"value": v["email"]}))
         sup_names = [normalize_username(s) for s in re.split(r"[;、]", v["supervisor"]) if s.strip()]
         for name in sup_names:
             if name not in supervisors:
@@ -194,7 +196,6 @@ def _plan_roster(reader, data: bytes, filename: str, cohort_id: int) -> Preview:
         if len(set(sup_names)) != len(sup_names):
             problems.append(RowError(record.line, header["supervisor"], "roster.repeated_supervisor"))
         v["supervisors"] = sup_names
-        known = existing.get(v["username"])
         if known is not None and not known[5]:
             problems.append(RowError(record.line, header["username"], "roster.not_a_trainee"))
         if problems:
@@ -383,7 +384,7 @@ def _module_key(text: str) -> int | str | None:
 
 def one_time_passwords_rows(result: CommitResult, language: str) -> list[list[str]]:
     """The office's copy of the new accounts' one-time passwords, header first (for a CSV download)."""
-    header = ["ログインID", "氏名", "初期パスワード"] if language == "ja" else ["username", "name", "one-time password"]
+    header = ["ログインID", "氏名", "一時パスワード"] if language == "ja" else ["username", "name", "one-time password"]
     return [header, *[list(row) for row in result.passwords]]
 
 

@@ -58,7 +58,12 @@ def test_reset_shows_a_one_time_password_once_and_the_login_then_demands_a_chang
     at = app("demo-admin", script="pages/admin.py").run()
     at.selectbox(key="admin_person").set_value(username).run()
     at.button(key=f"admin_edit_{user.id}_reset").click().run()
+    assert not at.exception and not at.code  # nothing happens before the confirmation naming the person
+    assert JA("admin.confirm_reset", name=user.display_name, username=username) in texts(at)
+    assert auth.load_login_user(database(), username).password_hash == user.password_hash
+    at.button(key=f"admin_edit_{user.id}_reset_yes").click().run()
     assert not at.exception
+    assert JA("admin.reset_done", name=user.display_name) in texts(at)
     (code,) = at.code
     assert auth.verify_password(code.value, auth.load_login_user(database(), username).password_hash)
     assert not at.run().code  # the next view of the page no longer shows it
@@ -69,6 +74,58 @@ def test_reset_shows_a_one_time_password_once_and_the_login_then_demands_a_chang
     assert len(blocked.dataframe) == 0 and len(blocked.metric) == 0
     account = app(username, script="pages/account.py").run()
     assert JA("people.must_change_now") in [w.value for w in account.warning]
+
+
+def test_a_deactivated_account_says_so_and_offers_no_reset(app):
+    username = a_trainee_of_the_oldest_cohort(2)
+    user = auth.load_login_user(database(), username)
+    admin = auth.load_login_user(database(), "demo-admin").actor()
+    auth.set_active(database(), admin, user.id, False)
+    try:
+        at = app("demo-admin", script="pages/admin.py").run()
+        at.selectbox(key="admin_person").set_value(username).run()
+        assert JA("admin.reset_inactive") in texts(at)
+        assert at.button(key=f"admin_edit_{user.id}_reset").disabled
+    finally:
+        auth.set_active(database(), admin, user.id, True)
+
+
+def fill_new_person(at, username, name, roles):
+    at.text_input(key="admin_create_user_0_username").input(username)
+    at.text_input(key="admin_create_user_0_name").input(name)
+    at.multiselect(key="admin_create_user_0_roles").set_value(roles)
+    return at.button(key="admin_create_user_0_submit").click().run()
+
+
+def test_a_login_id_with_a_space_or_kanji_is_refused_next_to_the_form(app):
+    at = app("demo-admin", script="pages/admin.py").run()
+    fill_new_person(at, "山田 太郎", "山田 太郎", ["supervisor"])
+    assert not at.exception
+    assert [e.value for e in at.error] == [JA("user.bad_login_id", username="山田 太郎")]
+    assert database().value("SELECT count(*) FROM app_user WHERE username = '山田 太郎'") == 0
+    assert at.text_input(key="admin_create_user_0_username").value == "山田 太郎"  # kept to be corrected
+
+
+def test_adding_a_trainee_clears_the_form_lists_them_first_and_says_how_they_join_a_cohort(app):
+    at = app("demo-admin", script="pages/admin.py").run()
+    at.text_input(key="admin_search").input("no such person").run()
+    before = len(auth.list_users(database(), auth.load_login_user(database(), "demo-admin").actor()))
+    fill_new_person(at, "ＰＡＧＥ.Ｎｅｗ", "頁 新人", ["trainee"])
+    assert not at.exception
+    assert JA("admin.created", username="page.new") in texts(at)
+    assert JA("admin.trainee_needs_cohort") in texts(at)
+    assert JA("admin.people_count", count=before + 1) in [c.value for c in at.caption]
+    assert at.dataframe[0].value.iloc[0][JA("admin.col_username")] == "page.new"
+    assert at.text_input(key="admin_create_user_1_username").value == ""  # a fresh form for the next person
+    (code,) = at.code
+    assert auth.verify_password(code.value, auth.load_login_user(database(), "page.new").password_hash)
+
+
+def test_search_ignores_the_space_between_family_and_given_name(app):
+    name = database().value("SELECT display_name FROM app_user WHERE display_name LIKE '% %' ORDER BY id LIMIT 1")
+    at = app("demo-admin", script="pages/admin.py").run()
+    at.text_input(key="admin_search").input(name.replace(" ", "")).run()
+    assert name in set(at.dataframe[0].value[JA("admin.col_name")])
 
 
 def test_create_a_cohort_copying_an_earlier_one(app):

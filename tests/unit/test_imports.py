@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from coordsupervise import auth, imports, progress
 from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import AccessDenied, InvalidInput
+from coordsupervise.i18n import translate
 from coordsupervise.tabular import CREATED, REJECTED, UNCHANGED, UPDATED
 from tests.conftest import actor_of
 
@@ -92,6 +93,15 @@ def test_a_changed_name_or_supervisor_is_an_update(office):
     assert [(r.action, r.values["changes"]) for r in preview.rows] == [(UPDATED, ["name"]), (UPDATED, ["supervisor"])]
     imports.commit_roster(db, admin, csv_data(rows), "roster.csv", cohort_id)
     assert auth.load_login_user(db, "yamada.taro").display_name == "山田 太朗"
+
+
+def test_a_new_login_id_follows_the_admin_form_rule_and_a_bad_email_is_quoted(office):
+    db, admin, cohort_id = office
+    rows = [["山田 太郎", "山田 太郎", "", "", "", "", ""], ["yui", "結衣", "", "yui@@example", "", "", ""]]
+    preview = imports.preview_roster(db, admin, csv_data(rows), "roster.csv", cohort_id)
+    assert {(e.line, e.key, tuple(e.params.values())) for e in preview.errors} == {
+        (2, "user.bad_login_id", ("山田 太郎",)), (3, "roster.bad_email", ("yui@@example",))}
+    assert "yui@@example" in translate("ja", preview.errors[-1].key, **preview.errors[-1].params)
 
 
 def test_bad_rows_are_named_by_line_and_column_and_nothing_is_imported(office):
