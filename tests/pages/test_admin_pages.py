@@ -200,23 +200,55 @@ def test_import_a_roster_rejected_rows_are_listed_and_nothing_is_imported_then_t
     at.query_params["cohort"] = cohort["code"]
     at.run()
     assert not at.exception
+    assert at.selectbox(key="imports_cohort_roster").value == cohort["code"]
     bad = roster([["page.one", "頁 一郎", "supervisor-01"], ["page.two", "", "supervisor-01"],
                   ["page.three", "頁 三郎", "nobody"]])
-    at.file_uploader(key="imports_roster_file").set_value(("名簿.csv", bad, "text/csv")).run()
+    at.file_uploader(key="imports_roster_file_0").set_value(("名簿.csv", bad, "text/csv")).run()
     assert not at.exception
     assert JA("tabular.rejected", count=2) in texts(at)
     assert at.button(key="imports_roster_commit").disabled
     assert database().value("SELECT count(*) FROM app_user WHERE username LIKE 'page.%'") == 0
 
     good = roster([["page.one", "頁 一郎", "supervisor-01"], ["page.two", "頁 二郎", "supervisor-01"]])
-    at.file_uploader(key="imports_roster_file").set_value(("名簿.csv", good, "text/csv")).run()
+    at.file_uploader(key="imports_roster_file_0").set_value(("名簿.csv", good, "text/csv")).run()
+    supervisor = database().value("SELECT display_name FROM app_user WHERE username = 'supervisor-01'")
+    shown = at.dataframe[-1].value
+    assert set(shown[JA("import.col_supervisors")]) == {supervisor}  # names, not login IDs
+    assert JA("import.col_email") in shown.columns and JA("import.col_organisation") in shown.columns
     at.button(key="imports_roster_commit").click().run()
     assert not at.exception
     assert database().value("SELECT count(*) FROM app_user WHERE username LIKE 'page.%'") == 2
     assert JA("import.passwords_title", count=2) in texts(at)
-    assert JA("import.nothing_to_change") in texts(at)  # the same file, previewed again after the commit
+    assert JA("import.committed_into", cohort=cohort["code"], created=2, updated=0, unchanged=0) in texts(at)
+    # the uploader is emptied: no "nothing new" preview of the same file contradicts the success
+    assert JA("import.nothing_to_change") not in texts(at)
+    assert at.file_uploader(key="imports_roster_file_1").value is None
     at.button(key="imports_passwords_done").click().run()
     assert JA("import.passwords_title", count=2) not in texts(at)
+
+
+def test_quiz_errors_repeated_on_many_lines_are_shown_once_and_a_better_fitting_cohort_is_named(app):
+    cohort = oldest_cohort()
+    trainees = [u for (u,) in database().rows(
+        "SELECT u.username FROM enrolment e JOIN app_user u ON u.id = e.trainee_id WHERE e.cohort_id = ? "
+        "ORDER BY u.username LIMIT 5", [cohort["id"]])]
+    other = database().dicts("SELECT id, code FROM cohort WHERE id <> ? ORDER BY code LIMIT 1", [cohort["id"]])[0]
+    out = io.StringIO()
+    csv.writer(out).writerows([["ログインID", "モジュール", "得点", "受験回数", "受験日"],
+                               *[[u, "1", "80", "1", "1999/01/01"] for u in trainees]])
+    at = app("demo-admin", script="pages/imports.py")
+    at.query_params["cohort"] = other["code"]
+    at.query_params["kind"] = "quiz"
+    at.run()
+    at.file_uploader(key="imports_quiz_file_0").set_value(("quiz.csv", out.getvalue().encode(), "text/csv")).run()
+    assert not at.exception
+    (reasons,) = at.table
+    lines = list(reasons.value.index)
+    # each unknown login ID is its own reason; the date outside the online stage is one reason for all five lines
+    assert lines.count(JA("import.lines", count=5, ranges="2〜6")) == 1 and len(lines) == 6
+    name = database().value("SELECT name_ja FROM cohort WHERE id = ?", [cohort["id"]])
+    assert [w.value for w in at.warning] == [JA("import.better_cohort", cohort=f"{cohort['code']} {name}",
+                                                matched=5, rows=5, chosen=other["code"])]
 
 
 def test_backup_download_is_prepared_on_request(app):

@@ -288,3 +288,24 @@ def test_the_sample_files_import_cleanly_roster_first_then_quiz(online_cohort, t
         "unchanged"] == len(samples.ROSTER)
     result = imports.commit_quiz(db, admin, paths["sample_quiz.csv"], "sample_quiz.csv", cohort_id)
     assert result.counts["created"] == len(samples.quiz_rows(start)) - 1
+
+
+def test_the_suggested_cohort_follows_the_stage_the_kind_of_data_belongs_to(office):
+    db, admin, _ = office
+    stages = {cid: (start, end) for cid, start, end in db.rows(
+        "SELECT cohort_id, starts_on, ends_on FROM cohort_stage WHERE stage = 'online'")}
+    today = min(start for start, _ in stages.values()) + timedelta(days=1)  # the oldest cohort is online
+    oldest = min(stages, key=lambda cid: stages[cid][0])
+    assert imports.suggested_cohort(db, admin, "quiz", today) == oldest
+    assert imports.suggested_cohort(db, admin, "roster", today) == oldest
+    after_all = max(end for _, end in stages.values()) + timedelta(days=1)
+    assert imports.suggested_cohort(db, admin, "roster", after_all) is None
+    newest_ended = max(stages, key=lambda cid: stages[cid][1])
+    assert imports.suggested_cohort(db, admin, "quiz", after_all) == newest_ended
+
+
+def test_a_roster_preview_names_supervisors_not_login_ids(office):
+    db, admin, cohort_id = office
+    preview = imports.preview_roster(db, admin, csv_data(new_rows()), "roster.csv", cohort_id)
+    names = dict(db.rows("SELECT username, display_name FROM app_user WHERE username LIKE 'demo-%'"))
+    assert preview.rows[1].values["supervisor_names"] == [names["demo-supervisor"], names["demo-manager"]]
