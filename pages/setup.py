@@ -41,6 +41,8 @@ with cohorts_tab:
     new_label = t("setup.new_cohort")
     choices = [0, *[c["id"] for c in all_cohorts]]  # 0: a new cohort
     by_id = {c["id"]: c for c in all_cohorts}
+    if "setup_open" in st.session_state:  # a cohort just created opens at once
+        st.session_state["setup_cohort_edit"] = st.session_state.pop("setup_open")
     picked = st.selectbox(t("setup.cohort"), choices, index=1 if all_cohorts else 0, key="setup_cohort_edit",
                           format_func=lambda cid: cohort_label(by_id[cid]) if cid else new_label)
     if not picked:
@@ -61,9 +63,14 @@ with cohorts_tab:
         if create:
             try:
                 setup = cohorts.CohortSetup(code.strip(), name_ja, name_en, calendar, int(cutoff))
-                cohorts.create_cohort(db, actor, setup, copy_from=copy_from)
+                new_id = cohorts.create_cohort(db, actor, setup, copy_from=copy_from)
                 form_done("setup_new")
-                st.session_state["setup_notice"] = t("setup.created", code=setup.code)
+                copied = cohorts.copy_summary(db, actor, new_id)
+                source = by_id[copy_from]["code"] if copy_from else t("setup.copy_defaults")
+                st.session_state["setup_notice"] = " ".join((t("setup.created", code=setup.code), t(
+                    "setup.copied", source=source, count=copied["assignments"], all=copied["second_all"],
+                    sample=copied["second_sample"])))
+                st.session_state["setup_open"] = new_id
                 st.rerun()
             except UserError as exc:
                 show_error(exc)

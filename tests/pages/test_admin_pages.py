@@ -140,8 +140,15 @@ def test_create_a_cohort_copying_an_earlier_one(app):
     at.button(key=f"{base}_submit").click().run()
     assert not at.exception, [e.value for e in at.error]
     assert JA("setup.created", code="2030-A-077") in texts(at)
-    assert database().value("SELECT count(*) FROM assignment a JOIN cohort c ON c.id = a.cohort_id "
-                            "WHERE c.code = '2030-A-077'") == 8
+    new_id = database().value("SELECT id FROM cohort WHERE code = '2030-A-077'")
+    assert database().value("SELECT count(*) FROM assignment WHERE cohort_id = ?", [new_id]) == 8
+    rules = [r for (r,) in database().rows("SELECT moderation_rule FROM assignment WHERE cohort_id = ?", [new_id])]
+    copied = JA("setup.copied", source=oldest_cohort()["code"], count=8, all=rules.count("all"),
+                sample=rules.count("sample"))
+    assert copied in texts(at)
+    # the new cohort is open, not a blank form
+    assert at.selectbox(key="setup_cohort_edit").value == new_id
+    assert at.text_input(key=f"setup_edit_{new_id}_name_ja").value == "2030年度前期 第77期"
 
 
 def test_a_programme_day_off_is_added_and_listed(app):
