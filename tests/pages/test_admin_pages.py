@@ -172,7 +172,25 @@ def test_caseload_tab_lists_each_trainee_with_their_current_supervisors(app):
         "JOIN supervision s ON s.enrolment_id = e.id JOIN app_user su ON su.id = s.supervisor_id "
         "WHERE e.cohort_id = ? GROUP BY u.username", [oldest_cohort()["id"]]))
     assert dict(zip(table["username"], table["supervisors"], strict=True)) == expected
-    assert not table["select"].any()
+    assert JA("setup.selected", count=0, total=len(table)) in [c.value for c in at.caption]
+
+
+def test_select_all_then_add_a_supervisor_to_every_trainee_of_the_cohort(app):
+    cohort = oldest_cohort()
+    at = app("demo-admin", script="pages/setup.py")
+    at.query_params["cohort"] = cohort["code"]
+    at.run()
+    total = database().value("SELECT count(*) FROM enrolment WHERE cohort_id = ?", [cohort["id"]])
+    at.checkbox(key=f"setup_caseload_all_{cohort['id']}").check().run()
+    assert JA("setup.selected", count=total, total=total) in [c.value for c in at.caption]
+    picker = at.multiselect(key=f"setup_assign_sups_{cohort['id']}")
+    assert picker.placeholder == JA("setup.supervisors_hint")
+    supervisor = database().value("SELECT id FROM app_user WHERE username = 'supervisor-02'")
+    picker.set_value([supervisor])
+    at.button(key=f"setup_apply_{cohort['id']}").click().run()
+    assert not at.exception
+    assert database().value("SELECT count(*) FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id "
+                            "WHERE e.cohort_id = ? AND s.supervisor_id = ?", [cohort["id"], supervisor]) == total
 
 
 def test_a_supervisor_records_a_day_off_after_its_cut_off_on_the_trainee_page(app):
