@@ -8,6 +8,7 @@ including a copied cookie and other open tabs (the router re-checks on every run
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import bcrypt
 from .access import ROLES, Actor, require_role
 from .db import Database, Transaction, utcnow
 from .errors import InvalidInput, NotFound, UserError
-from .textnorm import search_key
+from .textnorm import name_key, name_matches
 
 PASSWORD_MIN_CHARS = 12
 BCRYPT_MAX_BYTES = 72
@@ -54,6 +55,21 @@ class LoginUser:
 def normalize_username(username: str) -> str:
     """Usernames are compared NFKC-folded and lower-case, so 'Ｄｅｍｏ' and 'demo' are the same account."""
     return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+# half-width letters, digits and . _ - (after NFKC folding, so full-width ＹＡＭＡＤＡ is yamada): an ID is typed on
+# any keyboard and read out over the phone, so no spaces, no kanji, no @
+LOGIN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+
+
+def login_id_problem(username: str) -> InvalidInput | None:
+    """Why `username` cannot be a login ID (None when it can); the admin form and the roster import share it."""
+    name = normalize_username(username)
+    if not name:
+        return InvalidInput("user.username_required")
+    if not LOGIN_ID.fullmatch(name):
+        return InvalidInput("user.bad_login_id", username=name)
+    return None
 
 
 def password_problems(password: str) -> list[UserError]:
@@ -128,8 +144,9 @@ def load_login_user(db: Database, username: str) -> LoginUser | None:
 def create_user(db: Database, actor: Actor, username: str, display_name: str, password: str,
                 roles: tuple[str, ...], *, kana: str | None = None, email: str | None = None) -> int:
     require_role(actor, "admin")
-    if not normalize_username(username):
-        raise InvalidInput("user.username_required")
+    problem = login_id_problem(username)
+    if problem is not None:
+        raise problem
     if load_login_user(db, username) is not None:
         raise InvalidInput("user.username_taken", username=normalize_username(username))
     password_hash = hash_password(password)
@@ -167,11 +184,11 @@ def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
         "FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id "
         "GROUP BY ALL ORDER BY u.display_name_kana NULLS LAST, u.username"
     )
-    needle = search_key(query)
-    if not needle:
+    if not name_key(query):
         return users
-    return [u for u in users if needle in search_key(
-        " ".join(str(u[k] or "") for k in ("username", "display_name", "display_name_kana", "email")))]
+    # spaces are ignored on both sides: 「田中花子」 finds 「田中 花子」 and 「たなか　はなこ」 finds 「たなか はなこ」
+    return [u for u in users
+            if name_matches(query, u["username"], u["display_name"], u["display_name_kana"], u["email"])]
 
 
 def change_password(db: Database, actor: Actor, current: str, new: str) -> datetime:

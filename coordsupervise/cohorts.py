@@ -165,10 +165,14 @@ def _copy_assignments(tx: Transaction, programme_id: int, copy_from: int | None,
     if copy_from is not None:
         old_start = tx.value("SELECT starts_on FROM cohort_stage WHERE cohort_id = ? AND stage = 'practical'",
                              [copy_from])
+        # second marking (rule, sample share, seed, tolerance) and the rubric version travel with the assignment,
+        # so a report second-marked by all in the source cohort is second-marked by all in the copy
         tx.execute(
             "INSERT INTO assignment (cohort_id, seq, code, title_ja, title_en, kind, rubric_id, due_on, "
-            "certification_critical) SELECT ?, seq, code, title_ja, title_en, kind, rubric_id, "
-            "due_on + CAST(? AS INTEGER), certification_critical FROM assignment WHERE cohort_id = ?",
+            "certification_critical, moderation_rule, moderation_pct, moderation_seed, moderation_tolerance, "
+            "rubric_version) SELECT ?, seq, code, title_ja, title_en, kind, rubric_id, "
+            "due_on + CAST(? AS INTEGER), certification_critical, moderation_rule, moderation_pct, moderation_seed, "
+            "moderation_tolerance, rubric_version FROM assignment WHERE cohort_id = ?",
             [cohort_id, (practical_start - old_start).days, copy_from])
         return
     rubrics = dict(tx.rows("SELECT code, max(id) FROM rubric WHERE programme_id = ? GROUP BY code", [programme_id]))
@@ -177,6 +181,16 @@ def _copy_assignments(tx: Transaction, programme_id: int, copy_from: int | None,
         "certification_critical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(cohort_id, seq, code, ja, en, kind, rubrics.get(code), practical_start + timedelta(days=due), critical)
          for seq, (code, ja, en, kind, _comps, due, critical) in enumerate(defaults.ASSIGNMENTS, start=1)])
+
+
+def copy_summary(db: Database, actor: Actor, cohort_id: int) -> dict:
+    """What a new cohort holds after create_cohort, to say so: its assignments and how many are second-marked
+    by all or by a sample."""
+    require_role(actor, "admin")
+    count, by_all, by_sample = db.one(
+        "SELECT count(*), count(*) FILTER (WHERE moderation_rule = 'all'), "
+        "count(*) FILTER (WHERE moderation_rule = 'sample') FROM assignment WHERE cohort_id = ?", [cohort_id])
+    return {"assignments": count, "second_all": by_all, "second_sample": by_sample}
 
 
 def update_cohort(db: Database, actor: Actor, cohort_id: int, setup: CohortSetup) -> None:

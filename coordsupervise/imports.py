@@ -27,7 +27,7 @@ from openpyxl import Workbook
 
 from . import caseload
 from .access import Actor, require_role
-from .auth import audit, insert_user, normalize_username
+from .auth import audit, insert_user, login_id_problem, normalize_username
 from .db import Database, Transaction, utcnow
 from .errors import NotFound, StaleWrite
 from .exports import csv_bytes, safe_cell
@@ -53,7 +53,6 @@ from .tabular import (
 )
 
 JST = ZoneInfo("Asia/Tokyo")
-USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 OVERALL = "overall"
 OVERALL_WORDS = {"総合", "overall", "総合確認テスト", "総合テスト"}
 MAX_ATTEMPT = 20
@@ -100,6 +99,38 @@ def cohorts(db: Database, actor: Actor) -> list[dict]:
     require_role(actor, "admin")
     return db.dicts("SELECT c.id, c.code, c.name_ja, c.name_en FROM cohort c LEFT JOIN cohort_stage s "
                     "ON s.cohort_id = c.id AND s.stage = 'online' ORDER BY s.starts_on DESC NULLS LAST, c.code")
+
+
+def suggested_cohort(db: Database, actor: Actor, kind: str, today: date) -> int | None:
+    """The cohort an import of `kind` most likely belongs to, rather than simply the newest: a roster goes to a
+    cohort not yet started or in its online stage (the one starting first), quiz results to the cohort in its
+    online stage today (else the one whose online stage ended last)."""
+    require_role(actor, "admin")
+    if kind == "roster":
+        return db.value("SELECT cohort_id FROM cohort_stage WHERE stage = 'online' AND ends_on >= ? "
+                        "ORDER BY starts_on, cohort_id LIMIT 1", [today])
+    return db.value("SELECT cohort_id FROM cohort_stage WHERE stage = 'online' AND starts_on <= ? "
+                    "ORDER BY (ends_on >= ?) DESC, ends_on DESC, cohort_id LIMIT 1", [today, today])
+
+
+def better_cohort(db: Database, actor: Actor, data: bytes, filename: str, cohort_id: int) -> dict | None:
+    """Another cohort in which more of the file's login IDs are enrolled than in the chosen one (a file meant for
+    another cohort), with how many of them: {code, name_ja, name_en, matched, rows}; None when the choice fits."""
+    require_role(actor, "admin")
+    table = read_table(data, filename)
+    column = QUIZ.headers_in(table).get("username", "")  # the roster and the quiz name the login ID alike
+    names = sorted({normalize_username(r.cells.get(column, "")) for r in table.records} - {""})
+    if not names:
+        return None
+    counts = db.dicts(
+        "SELECT c.id, c.code, c.name_ja, c.name_en, count(*) AS matched FROM enrolment e "
+        "JOIN cohort c ON c.id = e.cohort_id JOIN app_user u ON u.id = e.trainee_id "
+        "WHERE u.username IN (SELECT unnest(?)) GROUP BY ALL ORDER BY matched DESC, c.code", [names])
+    here = next((c["matched"] for c in counts if c["id"] == cohort_id), 0)
+    best = counts[0] if counts else None
+    if best is None or best["id"] == cohort_id or best["matched"] <= here:
+        return None
+    return {**best, "rows": len(names)}
 
 
 def cohort_by_code(db: Database, actor: Actor, code: str) -> dict:
@@ -163,9 +194,11 @@ def _plan_roster(reader, data: bytes, filename: str, cohort_id: int) -> Preview:
         "  e.id, o.name FROM app_user u LEFT JOIN enrolment e ON e.trainee_id = u.id AND e.cohort_id = ? "
         "LEFT JOIN organisation o ON o.id = e.organisation_id WHERE u.username IN (SELECT unnest(?))",
         [cohort_id, usernames])} if usernames else {}
-    supervisors = {name: uid for uid, name in reader.rows(
-        "SELECT u.id, u.username FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role = 'supervisor' "
-        "WHERE u.active")}
+    supervisors, supervisor_names = {}, {}
+    for uid, name, shown_name in reader.rows(
+            "SELECT u.id, u.username, u.display_name FROM app_user u "
+            "JOIN user_role r ON r.user_id = u.id AND r.role = 'supervisor' WHERE u.active"):
+        supervisors[name], supervisor_names[name] = uid, shown_name
     current_sups = {}
     enrolment_ids = [row[6] for row in existing.values() if row[6] is not None]
     if enrolment_ids:
@@ -182,10 +215,13 @@ def _plan_roster(reader, data: bytes, filename: str, cohort_id: int) -> Preview:
         if record.line in repeated:
             problems.append(RowError(record.line, header["username"], "import.duplicate_row",
                                      {"first": repeated[record.line]}))
-        if not USERNAME.fullmatch(v["username"]):
-            problems.append(RowError(record.line, header["username"], "roster.bad_username"))
+        known = existing.get(v["username"])
+        # the admin form's rule for new IDs; an account already on record keeps the ID it has
+        problem = login_id_problem(v["username"]) if known is None else None
+        if problem is not None:
+            problems.append(RowError(record.line, header["username"], problem.key, problem.params))
         if v["email"] and not valid_email(v["email"]):
-            problems.append(RowError(record.line, header["email"], "roster.bad_email"))
+            problems.append(RowError(record.line, header["email"], "roster.bad_email", {"value": v["email"]}))
         sup_names = [normalize_username(s) for s in re.split(r"[;、]", v["supervisor"]) if s.strip()]
         for name in sup_names:
             if name not in supervisors:
@@ -194,7 +230,8 @@ def _plan_roster(reader, data: bytes, filename: str, cohort_id: int) -> Preview:
         if len(set(sup_names)) != len(sup_names):
             problems.append(RowError(record.line, header["supervisor"], "roster.repeated_supervisor"))
         v["supervisors"] = sup_names
-        known = existing.get(v["username"])
+        # the preview names the supervisors as the office knows them, not by login ID
+        v["supervisor_names"] = [supervisor_names.get(n, n) for n in sup_names]
         if known is not None and not known[5]:
             problems.append(RowError(record.line, header["username"], "roster.not_a_trainee"))
         if problems:
@@ -345,14 +382,14 @@ def _plan_quiz(reader, data: bytes, filename: str, cohort_id: int) -> Preview:
             module_id = modules[module]
         score = parse_number(v["score"])
         if score is None or not 0 <= score <= 100:
-            refuse("score", "quiz.score_range")
+            refuse("score", "quiz.score_range", value=v["score"])
         attempt = parse_int(v["attempt"])
         if attempt is None or not 1 <= attempt <= MAX_ATTEMPT:
-            refuse("attempt", "quiz.bad_attempt", limit=MAX_ATTEMPT)
+            refuse("attempt", "quiz.bad_attempt", value=v["attempt"], limit=MAX_ATTEMPT)
         taken_on = parse_date(v["taken_on"], serial_ok=table.from_xlsx)
         window = overall_window if module == OVERALL else online
         if taken_on is None:
-            refuse("taken_on", "quiz.bad_date")
+            refuse("taken_on", "quiz.bad_date", value=v["taken_on"])
         elif not window[0] <= taken_on <= window[1]:
             refuse("taken_on", "quiz.outside_online", start=window[0].isoformat(), end=window[1].isoformat())
         shown = {"username": v["username"], "module": "総合" if module == OVERALL else module, "score": score,
@@ -383,7 +420,7 @@ def _module_key(text: str) -> int | str | None:
 
 def one_time_passwords_rows(result: CommitResult, language: str) -> list[list[str]]:
     """The office's copy of the new accounts' one-time passwords, header first (for a CSV download)."""
-    header = ["ログインID", "氏名", "初期パスワード"] if language == "ja" else ["username", "name", "one-time password"]
+    header = ["ログインID", "氏名", "一時パスワード"] if language == "ja" else ["username", "name", "one-time password"]
     return [header, *[list(row) for row in result.passwords]]
 
 

@@ -363,6 +363,38 @@ class Preview:
         return any(row.action in (CREATED, UPDATED) for row in self.rows)
 
 
+@dataclass(frozen=True)
+class ErrorGroup:
+    """The same reason in the same column on several lines: read once, with the lines it applies to."""
+
+    lines: tuple[int, ...]
+    column: str
+    key: str
+    params: dict[str, Any]
+
+
+def grouped_errors(errors: list[RowError]) -> list[ErrorGroup]:
+    """Identical reasons (column, key and params alike) merged, in the order of their first line: twenty rows
+    dated outside the online stage are one reason on lines 2-21, not twenty copies of it."""
+    groups: dict[tuple, list[RowError]] = {}
+    for error in errors:
+        groups.setdefault((error.column, error.key, tuple(sorted((k, str(v)) for k, v in error.params.items()))),
+                          []).append(error)
+    return [ErrorGroup(tuple(e.line for e in same), same[0].column, same[0].key, same[0].params)
+            for same in groups.values()]
+
+
+def line_ranges(lines: tuple[int, ...] | list[int]) -> str:
+    """Lines as a person reads them: runs collapsed, '2〜21, 25'."""
+    runs: list[list[int]] = []
+    for line in sorted(set(lines)):
+        if runs and line == runs[-1][1] + 1:
+            runs[-1][1] = line
+        else:
+            runs.append([line, line])
+    return ", ".join(str(a) if a == b else f"{a}〜{b}" for a, b in runs)
+
+
 def require_committable(preview: Preview) -> None:
     """All-or-nothing: refuse the whole file when any row or the file itself is rejected."""
     if not preview.rows and not preview.errors:

@@ -8,7 +8,7 @@ from coordsupervise.db import utcnow
 from coordsupervise.errors import UserError
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
-from coordsupervise.ui.widgets import form_done, form_key, jst
+from coordsupervise.ui.widgets import form_done, form_key, jst, link
 
 actor = require("admin")
 db = database()
@@ -24,8 +24,20 @@ def role_names(roles) -> str:
 
 
 with people_tab:
+    if st.session_state.get("admin_created"):
+        st.session_state["admin_search"] = ""  # a search typed earlier must not hide the person just added
     query = st.text_input(t("admin.search"), key="admin_search", placeholder=t("admin.search_hint"))
     users = auth.list_users(db, actor, query)
+    created = st.session_state.pop("admin_created", None)
+    if created:
+        # the person just added comes first, so the office sees at once that it worked
+        users.sort(key=lambda u: u["username"] != created["username"])
+        st.success(t("admin.created", username=created["username"]), icon=":material/person_add:")
+        st.code(created["password"], language=None)
+        st.caption(t("admin.one_time_hint"))
+        if created["trainee"]:
+            st.info(t("admin.trainee_needs_cohort"), icon=":material/group_add:")
+            link("imports", t("admin.go_imports"), icon=":material/upload_file:")
     st.caption(t("admin.people_count", count=len(users)))
     st.dataframe(
         [{t("admin.col_username"): u["username"], t("admin.col_name"): u["display_name"],
@@ -67,14 +79,30 @@ with people_tab:
             with left:
                 st.markdown(f"**{t('admin.reset_title')}**")
                 st.caption(t("admin.reset_hint"))
-                if st.button(t("admin.reset"), key=f"{base}_reset", disabled=person["id"] == actor.id):
-                    try:
-                        one_time = people.reset_password(db, actor, person["id"])
-                        st.success(t("admin.reset_done", name=person["display_name"]))
-                        st.code(one_time, language=None)
-                        st.caption(t("admin.initial_password_hint"))
-                    except UserError as exc:
-                        show_error(exc)
+                reset_key = f"{base}_resetting"
+                if not person["active"]:
+                    st.warning(t("admin.reset_inactive"), icon=":material/block:")
+                if not st.session_state.get(reset_key):
+                    if st.button(t("admin.reset"), key=f"{base}_reset",
+                                 disabled=person["id"] == actor.id or not person["active"]):
+                        st.session_state[reset_key] = True
+                        st.rerun()
+                else:
+                    # a reset ends every session of the person: say whom it concerns before doing it
+                    st.warning(t("admin.confirm_reset", name=person["display_name"], username=person["username"]))
+                    yes, no = st.columns(2)
+                    if yes.button(t("admin.confirm_reset_yes"), key=f"{base}_reset_yes", type="primary"):
+                        st.session_state.pop(reset_key, None)
+                        try:
+                            one_time = people.reset_password(db, actor, person["id"])
+                            st.success(t("admin.reset_done", name=person["display_name"]))
+                            st.code(one_time, language=None)
+                            st.caption(t("admin.one_time_hint"))
+                        except UserError as exc:
+                            show_error(exc)
+                    if no.button(t("admin.confirm_no"), key=f"{base}_reset_no"):
+                        st.session_state.pop(reset_key, None)
+                        st.rerun()
             with right:
                 active = person["active"]
                 st.markdown(f"**{t('admin.activation_title')}**")
@@ -105,15 +133,20 @@ with people_tab:
     with st.expander(t("admin.create_title")):
         base = form_key("admin_create_user")
         with st.form(base):
-            username = st.text_input(t("admin.col_username"), key=f"{base}_username")
+            username = st.text_input(t("admin.col_username"), key=f"{base}_username", max_chars=64,
+                                     help=t("admin.login_id_help"), placeholder="yamada.taro")
             name = st.text_input(t("admin.col_name"), key=f"{base}_name")
             kana = st.text_input(t("admin.col_kana"), key=f"{base}_kana")
             email = st.text_input(t("admin.col_email"), key=f"{base}_email")
             roles = st.multiselect(t("admin.col_roles"), ROLES, format_func=lambda r: t(f"role.{r}"),
-                                   key=f"{base}_roles")
+                                   key=f"{base}_roles", placeholder=t("admin.roles_hint"))
+            st.caption(t("admin.trainee_cohort_hint"))
             create = st.form_submit_button(t("admin.create_submit"), key=f"{base}_submit")
         if create:
             try:
+                problem = auth.login_id_problem(username)
+                if problem is not None:
+                    raise problem
                 if not roles:
                     raise UserError("admin.roles_required")
                 if not name.strip():
@@ -126,9 +159,9 @@ with people_tab:
                                            kana=kana.strip() or None, email=email.strip() or None)
                 people.require_password_change(db, actor, user_id)
                 form_done("admin_create_user")
-                st.success(t("admin.created", username=auth.normalize_username(username)))
-                st.code(initial, language=None)
-                st.caption(t("admin.initial_password_hint"))
+                st.session_state["admin_created"] = {"username": auth.normalize_username(username),
+                                                     "password": initial, "trainee": "trainee" in roles}
+                st.rerun()
             except UserError as exc:
                 show_error(exc)
 

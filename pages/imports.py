@@ -5,19 +5,16 @@ import streamlit as st
 
 from coordsupervise import exports, imports
 from coordsupervise.errors import UserError
-from coordsupervise.ui.admin import cohort_picker, preview_view
+from coordsupervise.ui.admin import cohort_label, cohort_picker, preview_view
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.state import IMPORT_PASSWORDS
+from coordsupervise.ui.widgets import form_done, form_key, today_jst
 
 actor = require("admin")
 db = database()
 
 st.title(t("nav.imports"))
-cohort = cohort_picker(imports.cohorts(db, actor), "imports_cohort")
-if cohort is None:
-    st.stop()
-
 if st.session_state.get("imports_notice"):
     st.success(st.session_state.pop("imports_notice"), icon=":material/check_circle:")
 passwords = st.session_state.get(IMPORT_PASSWORDS)
@@ -40,10 +37,21 @@ wanted_kind = st.query_params.get("kind")
 kind = st.radio(t("import.kind"), KINDS, index=KINDS.index(wanted_kind) if wanted_kind in KINDS else 0,
                 horizontal=True, format_func=lambda k: t(f"import.tab_{k}"), key="imports_kind")
 if kind != wanted_kind:
+    if wanted_kind is not None:
+        st.query_params.pop("cohort", None)  # the other kind of data has its own likely cohort
     st.query_params["kind"] = kind
+# the default is the cohort the kind of data belongs to (a roster: the next or current online stage; quiz
+# results: the online stage now), not merely the newest
+cohort = cohort_picker(imports.cohorts(db, actor), f"imports_cohort_{kind}",
+                       default_id=imports.suggested_cohort(db, actor, kind, today_jst()),
+                       label=t("import.target_cohort"))
+if cohort is None:
+    st.stop()
+st.info(t("import.target", cohort=cohort_label(cohort)), icon=":material/input:")
 
 SHOWN = {
-    "roster": {"username": "import.col_username", "name": "import.col_name", "supervisors": "import.col_supervisors",
+    "roster": {"username": "import.col_username", "name": "import.col_name", "email": "import.col_email",
+               "organisation": "import.col_organisation", "supervisor_names": "import.col_supervisors",
                "changes": "import.col_changes"},
     "quiz": {"username": "import.col_username", "module": "import.col_module", "score": "import.col_score",
              "attempt": "import.col_attempt", "taken_on": "import.col_taken_on"},
@@ -60,7 +68,8 @@ c2.download_button(t("import.template_xlsx"), imports.template_file(kind, lang, 
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/table:")
 c3.caption(t("import.encodings"))
-upload = st.file_uploader(t("import.file"), type=["csv", "xlsx", "txt"], key=f"imports_{kind}_file")
+# a new key after each commit empties the uploader: the file just imported is not previewed again as "0 new"
+upload = st.file_uploader(t("import.file"), type=["csv", "xlsx", "txt"], key=form_key(f"imports_{kind}_file"))
 if upload is None:
     st.stop()
 data = upload.getvalue()
@@ -71,6 +80,11 @@ except UserError as exc:
     show_error(exc)
     st.stop()
 st.subheader(t("import.preview_title", file=upload.name))
+if preview.errors:
+    better = imports.better_cohort(db, actor, data, upload.name, cohort["id"])
+    if better:
+        st.warning(t("import.better_cohort", cohort=cohort_label(better), matched=better["matched"],
+                     rows=better["rows"], chosen=cohort["code"]), icon=":material/swap_horiz:")
 preview_view(preview, SHOWN[kind])
 if not preview.errors and not preview.changes:
     st.info(t("import.nothing_to_change"))
@@ -86,6 +100,7 @@ if st.button(t("import.commit", cohort=cohort["code"]), type="primary", key=f"im
     if result.passwords:
         st.session_state[IMPORT_PASSWORDS] = {
             "cohort": cohort["code"], "rows": imports.one_time_passwords_rows(result, lang)}
-    st.session_state["imports_notice"] = t("import.committed", **result.counts)
+    st.session_state["imports_notice"] = t("import.committed_into", cohort=cohort["code"], **result.counts)
+    form_done(f"imports_{kind}_file")
     st.rerun()
 

@@ -41,6 +41,8 @@ with cohorts_tab:
     new_label = t("setup.new_cohort")
     choices = [0, *[c["id"] for c in all_cohorts]]  # 0: a new cohort
     by_id = {c["id"]: c for c in all_cohorts}
+    if "setup_open" in st.session_state:  # a cohort just created opens at once
+        st.session_state["setup_cohort_edit"] = st.session_state.pop("setup_open")
     picked = st.selectbox(t("setup.cohort"), choices, index=1 if all_cohorts else 0, key="setup_cohort_edit",
                           format_func=lambda cid: cohort_label(by_id[cid]) if cid else new_label)
     if not picked:
@@ -61,9 +63,14 @@ with cohorts_tab:
         if create:
             try:
                 setup = cohorts.CohortSetup(code.strip(), name_ja, name_en, calendar, int(cutoff))
-                cohorts.create_cohort(db, actor, setup, copy_from=copy_from)
+                new_id = cohorts.create_cohort(db, actor, setup, copy_from=copy_from)
                 form_done("setup_new")
-                st.session_state["setup_notice"] = t("setup.created", code=setup.code)
+                copied = cohorts.copy_summary(db, actor, new_id)
+                source = by_id[copy_from]["code"] if copy_from else t("setup.copy_defaults")
+                st.session_state["setup_notice"] = " ".join((t("setup.created", code=setup.code), t(
+                    "setup.copied", source=source, count=copied["assignments"], all=copied["second_all"],
+                    sample=copied["second_sample"])))
+                st.session_state["setup_open"] = new_id
                 st.rerun()
             except UserError as exc:
                 show_error(exc)
@@ -100,19 +107,22 @@ with caseload_tab:
         frame = caseload.caseload(db, actor, cohort["id"])
         supervisors = people.staff(db, actor, "supervisor")
         sup_names = {s["id"]: f"{s['display_name']}({s['username']})" for s in supervisors}
-        st.caption(t("setup.caseload_hint"))
-        table = frame.assign(select=False)[["select", "display_name", "username", "organisation", "supervisors"]]
-        edited = st.data_editor(
+        # the hint stands apart from the table so the table's toolbar cannot cover it
+        st.info(t("setup.caseload_hint"), icon=":material/touch_app:")
+        everyone = st.checkbox(t("setup.select_all", total=len(frame)), key=f"setup_caseload_all_{cohort['id']}")
+        # rows are ticked with one click (the table's own row selection), not through an editable cell
+        table = frame[["display_name", "username", "organisation", "supervisors"]]
+        picked_rows = st.dataframe(
             table, hide_index=True, width="stretch", key=f"setup_caseload_table_{cohort['id']}",
-            disabled=["display_name", "username", "organisation", "supervisors"],
-            column_config={"select": st.column_config.CheckboxColumn(t("setup.col_select")),
-                           "display_name": t("admin.col_name"), "username": t("admin.col_username"),
+            on_select="rerun", selection_mode="multi-row",
+            column_config={"display_name": t("admin.col_name"), "username": t("admin.col_username"),
                            "organisation": t("setup.col_organisation"), "supervisors": t("setup.col_supervisors")})
-        selected = [int(frame["enrolment_id"].iloc[i]) for i, flag in enumerate(edited["select"]) if flag]
+        rows = range(len(frame)) if everyone else picked_rows.selection.rows
+        selected = [int(frame["enrolment_id"].iloc[i]) for i in rows]
         st.caption(t("setup.selected", count=len(selected), total=len(frame)))
         with st.form(f"setup_assign_{cohort['id']}"):
             chosen = st.multiselect(t("setup.supervisors"), list(sup_names), format_func=sup_names.get,
-                                    key=f"setup_assign_sups_{cohort['id']}")
+                                    key=f"setup_assign_sups_{cohort['id']}", placeholder=t("setup.supervisors_hint"))
             mode = st.radio(t("setup.mode"), ["add", "replace", "remove"], horizontal=True,
                             format_func=lambda m: t(f"setup.mode.{m}"), key=f"setup_assign_mode_{cohort['id']}")
             reason = st.text_input(t("setup.reason"), key=f"setup_assign_reason_{cohort['id']}",

@@ -9,7 +9,7 @@ from .. import caseload
 from ..access import enrolment_relation
 from ..errors import UserError
 from ..reflections import DAY_OFF_REASONS
-from ..tabular import ACTIONS, REJECTED, Preview
+from ..tabular import ACTIONS, REJECTED, Preview, grouped_errors, line_ranges
 from .guard import show_error
 from .runtime import language, t
 from .widgets import form_done, form_key, today_jst
@@ -22,14 +22,18 @@ def cohort_label(cohort: dict) -> str:
     return f"{cohort['code']} {cohort['name_ja'] if language() == 'ja' else cohort['name_en']}"
 
 
-def cohort_picker(cohorts: list[dict], key: str) -> dict | None:
-    """Pick a cohort (newest first); the choice is kept in the address (?cohort=CODE) so it can be shared."""
+def cohort_picker(cohorts: list[dict], key: str, default_id: int | None = None, label: str | None = None,
+                  ) -> dict | None:
+    """Pick a cohort (newest first, or `default_id` when given); the choice is kept in the address (?cohort=CODE)
+    so it can be shared."""
     if not cohorts:
         st.info(t("setup.no_cohorts"))
         return None
     codes = [c["code"] for c in cohorts]
     wanted = st.query_params.get("cohort")
-    chosen = st.selectbox(t("setup.cohort"), codes, index=codes.index(wanted) if wanted in codes else 0,
+    default = next((i for i, c in enumerate(cohorts) if c["id"] == default_id), 0)
+    chosen = st.selectbox(label or t("setup.cohort"), codes,
+                          index=codes.index(wanted) if wanted in codes else default,
                           format_func=lambda code: cohort_label(cohorts[codes.index(code)]), key=key)
     if chosen != wanted:
         st.query_params["cohort"] = chosen
@@ -45,13 +49,15 @@ def preview_view(preview: Preview, columns: dict[str, str]) -> None:
     errors = preview.errors
     if errors:
         st.error(t("tabular.rejected", count=len(errors)), icon=":material/error:")
-        # a plain table, not a grid: the reasons are read (and read out) as text, every cell escaped
+        groups = grouped_errors(errors)
+        # a plain table, not a grid: the reasons are read (and read out) as text, wrapped, every cell escaped;
+        # one reason repeated on many lines is shown once with its lines
         st.table(pd.DataFrame(
-            [{t("import.col_line"): str(e.line or "—"), t("import.col_column"): e.column or "—",
-              t("import.col_reason"): t(e.key, **e.params)} for e in errors[:ERRORS_SHOWN]]).set_index(
+            [{t("import.col_line"): _lines(g.lines), t("import.col_column"): g.column or "—",
+              t("import.col_reason"): t(g.key, **g.params)} for g in groups[:ERRORS_SHOWN]]).set_index(
             t("import.col_line")))
-        if len(errors) > ERRORS_SHOWN:
-            st.caption(t("import.more_errors", count=len(errors) - ERRORS_SHOWN))
+        if len(groups) > ERRORS_SHOWN:
+            st.caption(t("import.more_errors", count=len(groups) - ERRORS_SHOWN))
     rows = [{t("import.col_line"): row.line, t("import.col_action"): t(f"import.action.{row.action}"),
              **{t(label): _shown(row.values.get(name)) for name, label in columns.items()}}
             for row in sorted(preview.rows, key=lambda r: (r.action != REJECTED, r.line))[:PREVIEW_ROWS]]
@@ -59,6 +65,16 @@ def preview_view(preview: Preview, columns: dict[str, str]) -> None:
         st.dataframe(rows, hide_index=True, width="stretch", key=f"preview_rows_{preview.kind}")
     if len(preview.rows) > PREVIEW_ROWS:
         st.caption(t("import.more_rows", count=len(preview.rows) - PREVIEW_ROWS))
+
+
+def _lines(lines: tuple[int, ...]) -> str:
+    """'—' for the file as a whole, '7' for one line, '20 行(2〜21 行目)' for a reason shared by many."""
+    real = [line for line in lines if line]
+    if not real:
+        return "—"
+    if len(real) == 1:
+        return str(real[0])
+    return t("import.lines", count=len(real), ranges=line_ranges(real))
 
 
 def _shown(value) -> str:

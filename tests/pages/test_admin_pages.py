@@ -58,7 +58,12 @@ def test_reset_shows_a_one_time_password_once_and_the_login_then_demands_a_chang
     at = app("demo-admin", script="pages/admin.py").run()
     at.selectbox(key="admin_person").set_value(username).run()
     at.button(key=f"admin_edit_{user.id}_reset").click().run()
+    assert not at.exception and not at.code  # nothing happens before the confirmation naming the person
+    assert JA("admin.confirm_reset", name=user.display_name, username=username) in texts(at)
+    assert auth.load_login_user(database(), username).password_hash == user.password_hash
+    at.button(key=f"admin_edit_{user.id}_reset_yes").click().run()
     assert not at.exception
+    assert JA("admin.reset_done", name=user.display_name) in texts(at)
     (code,) = at.code
     assert auth.verify_password(code.value, auth.load_login_user(database(), username).password_hash)
     assert not at.run().code  # the next view of the page no longer shows it
@@ -69,6 +74,58 @@ def test_reset_shows_a_one_time_password_once_and_the_login_then_demands_a_chang
     assert len(blocked.dataframe) == 0 and len(blocked.metric) == 0
     account = app(username, script="pages/account.py").run()
     assert JA("people.must_change_now") in [w.value for w in account.warning]
+
+
+def test_a_deactivated_account_says_so_and_offers_no_reset(app):
+    username = a_trainee_of_the_oldest_cohort(2)
+    user = auth.load_login_user(database(), username)
+    admin = auth.load_login_user(database(), "demo-admin").actor()
+    auth.set_active(database(), admin, user.id, False)
+    try:
+        at = app("demo-admin", script="pages/admin.py").run()
+        at.selectbox(key="admin_person").set_value(username).run()
+        assert JA("admin.reset_inactive") in texts(at)
+        assert at.button(key=f"admin_edit_{user.id}_reset").disabled
+    finally:
+        auth.set_active(database(), admin, user.id, True)
+
+
+def fill_new_person(at, username, name, roles):
+    at.text_input(key="admin_create_user_0_username").input(username)
+    at.text_input(key="admin_create_user_0_name").input(name)
+    at.multiselect(key="admin_create_user_0_roles").set_value(roles)
+    return at.button(key="admin_create_user_0_submit").click().run()
+
+
+def test_a_login_id_with_a_space_or_kanji_is_refused_next_to_the_form(app):
+    at = app("demo-admin", script="pages/admin.py").run()
+    fill_new_person(at, "山田 太郎", "山田 太郎", ["supervisor"])
+    assert not at.exception
+    assert [e.value for e in at.error] == [JA("user.bad_login_id", username="山田 太郎")]
+    assert database().value("SELECT count(*) FROM app_user WHERE username = '山田 太郎'") == 0
+    assert at.text_input(key="admin_create_user_0_username").value == "山田 太郎"  # kept to be corrected
+
+
+def test_adding_a_trainee_clears_the_form_lists_them_first_and_says_how_they_join_a_cohort(app):
+    at = app("demo-admin", script="pages/admin.py").run()
+    at.text_input(key="admin_search").input("no such person").run()
+    before = len(auth.list_users(database(), auth.load_login_user(database(), "demo-admin").actor()))
+    fill_new_person(at, "ＰＡＧＥ.Ｎｅｗ", "頁 新人", ["trainee"])
+    assert not at.exception
+    assert JA("admin.created", username="page.new") in texts(at)
+    assert JA("admin.trainee_needs_cohort") in texts(at)
+    assert JA("admin.people_count", count=before + 1) in [c.value for c in at.caption]
+    assert at.dataframe[0].value.iloc[0][JA("admin.col_username")] == "page.new"
+    assert at.text_input(key="admin_create_user_1_username").value == ""  # a fresh form for the next person
+    (code,) = at.code
+    assert auth.verify_password(code.value, auth.load_login_user(database(), "page.new").password_hash)
+
+
+def test_search_ignores_the_space_between_family_and_given_name(app):
+    name = database().value("SELECT display_name FROM app_user WHERE display_name LIKE '% %' ORDER BY id LIMIT 1")
+    at = app("demo-admin", script="pages/admin.py").run()
+    at.text_input(key="admin_search").input(name.replace(" ", "")).run()
+    assert name in set(at.dataframe[0].value[JA("admin.col_name")])
 
 
 def test_create_a_cohort_copying_an_earlier_one(app):
@@ -83,8 +140,15 @@ def test_create_a_cohort_copying_an_earlier_one(app):
     at.button(key=f"{base}_submit").click().run()
     assert not at.exception, [e.value for e in at.error]
     assert JA("setup.created", code="2030-A-077") in texts(at)
-    assert database().value("SELECT count(*) FROM assignment a JOIN cohort c ON c.id = a.cohort_id "
-                            "WHERE c.code = '2030-A-077'") == 8
+    new_id = database().value("SELECT id FROM cohort WHERE code = '2030-A-077'")
+    assert database().value("SELECT count(*) FROM assignment WHERE cohort_id = ?", [new_id]) == 8
+    rules = [r for (r,) in database().rows("SELECT moderation_rule FROM assignment WHERE cohort_id = ?", [new_id])]
+    copied = JA("setup.copied", source=oldest_cohort()["code"], count=8, all=rules.count("all"),
+                sample=rules.count("sample"))
+    assert copied in texts(at)
+    # the new cohort is open, not a blank form
+    assert at.selectbox(key="setup_cohort_edit").value == new_id
+    assert at.text_input(key=f"setup_edit_{new_id}_name_ja").value == "2030年度前期 第77期"
 
 
 def test_a_programme_day_off_is_added_and_listed(app):
@@ -108,7 +172,25 @@ def test_caseload_tab_lists_each_trainee_with_their_current_supervisors(app):
         "JOIN supervision s ON s.enrolment_id = e.id JOIN app_user su ON su.id = s.supervisor_id "
         "WHERE e.cohort_id = ? GROUP BY u.username", [oldest_cohort()["id"]]))
     assert dict(zip(table["username"], table["supervisors"], strict=True)) == expected
-    assert not table["select"].any()
+    assert JA("setup.selected", count=0, total=len(table)) in [c.value for c in at.caption]
+
+
+def test_select_all_then_add_a_supervisor_to_every_trainee_of_the_cohort(app):
+    cohort = oldest_cohort()
+    at = app("demo-admin", script="pages/setup.py")
+    at.query_params["cohort"] = cohort["code"]
+    at.run()
+    total = database().value("SELECT count(*) FROM enrolment WHERE cohort_id = ?", [cohort["id"]])
+    at.checkbox(key=f"setup_caseload_all_{cohort['id']}").check().run()
+    assert JA("setup.selected", count=total, total=total) in [c.value for c in at.caption]
+    picker = at.multiselect(key=f"setup_assign_sups_{cohort['id']}")
+    assert picker.placeholder == JA("setup.supervisors_hint")
+    supervisor = database().value("SELECT id FROM app_user WHERE username = 'supervisor-02'")
+    picker.set_value([supervisor])
+    at.button(key=f"setup_apply_{cohort['id']}").click().run()
+    assert not at.exception
+    assert database().value("SELECT count(*) FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id "
+                            "WHERE e.cohort_id = ? AND s.supervisor_id = ?", [cohort["id"], supervisor]) == total
 
 
 def test_a_supervisor_records_a_day_off_after_its_cut_off_on_the_trainee_page(app):
@@ -143,23 +225,55 @@ def test_import_a_roster_rejected_rows_are_listed_and_nothing_is_imported_then_t
     at.query_params["cohort"] = cohort["code"]
     at.run()
     assert not at.exception
+    assert at.selectbox(key="imports_cohort_roster").value == cohort["code"]
     bad = roster([["page.one", "頁 一郎", "supervisor-01"], ["page.two", "", "supervisor-01"],
                   ["page.three", "頁 三郎", "nobody"]])
-    at.file_uploader(key="imports_roster_file").set_value(("名簿.csv", bad, "text/csv")).run()
+    at.file_uploader(key="imports_roster_file_0").set_value(("名簿.csv", bad, "text/csv")).run()
     assert not at.exception
     assert JA("tabular.rejected", count=2) in texts(at)
     assert at.button(key="imports_roster_commit").disabled
     assert database().value("SELECT count(*) FROM app_user WHERE username LIKE 'page.%'") == 0
 
     good = roster([["page.one", "頁 一郎", "supervisor-01"], ["page.two", "頁 二郎", "supervisor-01"]])
-    at.file_uploader(key="imports_roster_file").set_value(("名簿.csv", good, "text/csv")).run()
+    at.file_uploader(key="imports_roster_file_0").set_value(("名簿.csv", good, "text/csv")).run()
+    supervisor = database().value("SELECT display_name FROM app_user WHERE username = 'supervisor-01'")
+    shown = at.dataframe[-1].value
+    assert set(shown[JA("import.col_supervisors")]) == {supervisor}  # names, not login IDs
+    assert JA("import.col_email") in shown.columns and JA("import.col_organisation") in shown.columns
     at.button(key="imports_roster_commit").click().run()
     assert not at.exception
     assert database().value("SELECT count(*) FROM app_user WHERE username LIKE 'page.%'") == 2
     assert JA("import.passwords_title", count=2) in texts(at)
-    assert JA("import.nothing_to_change") in texts(at)  # the same file, previewed again after the commit
+    assert JA("import.committed_into", cohort=cohort["code"], created=2, updated=0, unchanged=0) in texts(at)
+    # the uploader is emptied: no "nothing new" preview of the same file contradicts the success
+    assert JA("import.nothing_to_change") not in texts(at)
+    assert at.file_uploader(key="imports_roster_file_1").value is None
     at.button(key="imports_passwords_done").click().run()
     assert JA("import.passwords_title", count=2) not in texts(at)
+
+
+def test_quiz_errors_repeated_on_many_lines_are_shown_once_and_a_better_fitting_cohort_is_named(app):
+    cohort = oldest_cohort()
+    trainees = [u for (u,) in database().rows(
+        "SELECT u.username FROM enrolment e JOIN app_user u ON u.id = e.trainee_id WHERE e.cohort_id = ? "
+        "ORDER BY u.username LIMIT 5", [cohort["id"]])]
+    other = database().dicts("SELECT id, code FROM cohort WHERE id <> ? ORDER BY code LIMIT 1", [cohort["id"]])[0]
+    out = io.StringIO()
+    csv.writer(out).writerows([["ログインID", "モジュール", "得点", "受験回数", "受験日"],
+                               *[[u, "1", "80", "1", "1999/01/01"] for u in trainees]])
+    at = app("demo-admin", script="pages/imports.py")
+    at.query_params["cohort"] = other["code"]
+    at.query_params["kind"] = "quiz"
+    at.run()
+    at.file_uploader(key="imports_quiz_file_0").set_value(("quiz.csv", out.getvalue().encode(), "text/csv")).run()
+    assert not at.exception
+    (reasons,) = at.table
+    lines = list(reasons.value.index)
+    # each unknown login ID is its own reason; the date outside the online stage is one reason for all five lines
+    assert lines.count(JA("import.lines", count=5, ranges="2〜6")) == 1 and len(lines) == 6
+    name = database().value("SELECT name_ja FROM cohort WHERE id = ?", [cohort["id"]])
+    assert [w.value for w in at.warning] == [JA("import.better_cohort", cohort=f"{cohort['code']} {name}",
+                                                matched=5, rows=5, chosen=other["code"])]
 
 
 def test_backup_download_is_prepared_on_request(app):

@@ -103,3 +103,26 @@ def test_a_reset_password_works_once_ends_sessions_and_must_be_changed(setting):
         auth.change_password(db, trainee, one_time, one_time)
     auth.change_password(db, trainee, one_time, "新しい合言葉を十二文字以上")
     assert not auth.load_login_user(db, "demo-trainee").must_change_password
+
+
+@pytest.mark.parametrize("typed", ["山田 太郎", "yamada taro", "yamada@example.jp", "やまだ", "y", ""])
+def test_a_login_id_outside_half_width_letters_digits_and_dot_underscore_hyphen_is_refused(setting, typed):
+    db, admin, _ = setting
+    with pytest.raises(InvalidInput) as refused:
+        auth.create_user(db, admin, typed, "山田 太郎", "正しい馬のバッテリー留め金", ("supervisor",))
+    assert refused.value.key == ("user.username_required" if not typed else "user.bad_login_id")
+    assert db.value("SELECT count(*) FROM app_user WHERE display_name = '山田 太郎'") == 0
+
+
+def test_a_full_width_login_id_is_folded_to_half_width(setting):
+    db, admin, _ = setting
+    auth.create_user(db, admin, "ＹＡＭＡＤＡ.Ｔａｒｏ_２", "山田 太郎", "正しい馬のバッテリー留め金", ("supervisor",))
+    assert auth.load_login_user(db, "yamada.taro_2").display_name == "山田 太郎"
+
+
+def test_search_finds_a_name_typed_without_the_space_or_with_a_full_width_one(setting):
+    db, admin, _ = setting
+    name = db.value("SELECT display_name FROM app_user WHERE username = 'demo-supervisor'")
+    assert " " in name
+    for query in (name.replace(" ", ""), name.replace(" ", "\u3000")):
+        assert "demo-supervisor" in [u["username"] for u in auth.list_users(db, admin, query)]

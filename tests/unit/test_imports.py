@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from coordsupervise import auth, imports, progress
 from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import AccessDenied, InvalidInput
+from coordsupervise.i18n import translate
 from coordsupervise.tabular import CREATED, REJECTED, UNCHANGED, UPDATED
 from tests.conftest import actor_of
 
@@ -92,6 +93,15 @@ def test_a_changed_name_or_supervisor_is_an_update(office):
     assert [(r.action, r.values["changes"]) for r in preview.rows] == [(UPDATED, ["name"]), (UPDATED, ["supervisor"])]
     imports.commit_roster(db, admin, csv_data(rows), "roster.csv", cohort_id)
     assert auth.load_login_user(db, "yamada.taro").display_name == "山田 太朗"
+
+
+def test_a_new_login_id_follows_the_admin_form_rule_and_a_bad_email_is_quoted(office):
+    db, admin, cohort_id = office
+    rows = [["山田 太郎", "山田 太郎", "", "", "", "", ""], ["yui", "結衣", "", "yui@@example", "", "", ""]]
+    preview = imports.preview_roster(db, admin, csv_data(rows), "roster.csv", cohort_id)
+    assert {(e.line, e.key, tuple(e.params.values())) for e in preview.errors} == {
+        (2, "user.bad_login_id", ("山田 太郎",)), (3, "roster.bad_email", ("yui@@example",))}
+    assert "yui@@example" in translate("ja", preview.errors[-1].key, **preview.errors[-1].params)
 
 
 def test_bad_rows_are_named_by_line_and_column_and_nothing_is_imported(office):
@@ -278,3 +288,24 @@ def test_the_sample_files_import_cleanly_roster_first_then_quiz(online_cohort, t
         "unchanged"] == len(samples.ROSTER)
     result = imports.commit_quiz(db, admin, paths["sample_quiz.csv"], "sample_quiz.csv", cohort_id)
     assert result.counts["created"] == len(samples.quiz_rows(start)) - 1
+
+
+def test_the_suggested_cohort_follows_the_stage_the_kind_of_data_belongs_to(office):
+    db, admin, _ = office
+    stages = {cid: (start, end) for cid, start, end in db.rows(
+        "SELECT cohort_id, starts_on, ends_on FROM cohort_stage WHERE stage = 'online'")}
+    today = min(start for start, _ in stages.values()) + timedelta(days=1)  # the oldest cohort is online
+    oldest = min(stages, key=lambda cid: stages[cid][0])
+    assert imports.suggested_cohort(db, admin, "quiz", today) == oldest
+    assert imports.suggested_cohort(db, admin, "roster", today) == oldest
+    after_all = max(end for _, end in stages.values()) + timedelta(days=1)
+    assert imports.suggested_cohort(db, admin, "roster", after_all) is None
+    newest_ended = max(stages, key=lambda cid: stages[cid][1])
+    assert imports.suggested_cohort(db, admin, "quiz", after_all) == newest_ended
+
+
+def test_a_roster_preview_names_supervisors_not_login_ids(office):
+    db, admin, cohort_id = office
+    preview = imports.preview_roster(db, admin, csv_data(new_rows()), "roster.csv", cohort_id)
+    names = dict(db.rows("SELECT username, display_name FROM app_user WHERE username LIKE 'demo-%'"))
+    assert preview.rows[1].values["supervisor_names"] == [names["demo-supervisor"], names["demo-manager"]]

@@ -34,6 +34,22 @@ def test_a_new_cohort_copies_assignments_rubrics_and_thresholds_with_due_dates_m
     assert cohorts.setup_of(demo_db, admin, cohort_id).reflection_cutoff_days == 2
 
 
+def test_a_copy_keeps_second_marking_and_the_rubric_version_and_says_what_it_copied(demo_db):
+    admin = actor_of(demo_db, "demo-admin")
+    source = current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id
+    demo_db.write(lambda tx: tx.execute(
+        "UPDATE assignment SET moderation_rule = 'sample', moderation_pct = 30, moderation_seed = 7, "
+        "moderation_tolerance = 1, rubric_version = 2 WHERE cohort_id = ? AND seq = 1", [source]))
+    columns = ("code, moderation_rule, moderation_pct, moderation_seed, moderation_tolerance, rubric_version")
+    before = demo_db.rows(f"SELECT {columns} FROM assignment WHERE cohort_id = ? ORDER BY seq", [source])  # noqa: S608
+    cohort_id = cohorts.create_cohort(demo_db, admin, setup_for("2027-A-012", date(2027, 4, 1)), copy_from=source)
+    after = demo_db.rows(f"SELECT {columns} FROM assignment WHERE cohort_id = ? ORDER BY seq", [cohort_id])  # noqa: S608
+    assert after == before and ("A8", "all") in [row[:2] for row in after]
+    rules = [row[1] for row in before]
+    assert cohorts.copy_summary(demo_db, admin, cohort_id) == {
+        "assignments": len(rules), "second_all": rules.count("all"), "second_sample": rules.count("sample")}
+
+
 def test_cohort_rules_are_checked(demo_db):
     admin = actor_of(demo_db, "demo-admin")
     good = setup_for("2027-A-010", date(2027, 4, 1))

@@ -198,3 +198,17 @@ def test_no_bytes_crash_the_reader(data):
     table = read_table(data, "x.csv")
     SCHEMA.map(table)
     read_table(b"PK\x03\x04" + data, "x.xlsx")
+
+
+def test_identical_reasons_are_grouped_with_their_lines_and_different_ones_kept_apart():
+    from coordsupervise.tabular import RowError, grouped_errors, line_ranges
+    errors = [RowError(line, "受験日", "quiz.outside_online", {"start": "2026-01-05", "end": "2026-03-31"})
+              for line in range(2, 22)]
+    errors += [RowError(25, "受験日", "quiz.outside_online", {"start": "2026-01-05", "end": "2026-03-31"}),
+               RowError(3, "得点", "quiz.score_range", {"value": "abc"}),
+               RowError(4, "得点", "quiz.score_range", {"value": "120"})]
+    groups = grouped_errors(errors)
+    assert [(len(g.lines), g.key) for g in groups] == [(21, "quiz.outside_online"), (1, "quiz.score_range"),
+                                                        (1, "quiz.score_range")]
+    assert line_ranges(groups[0].lines) == "2〜21, 25"
+    assert line_ranges([7]) == "7"
