@@ -47,7 +47,7 @@ def test_roster_with_bad_rows_then_fixed_then_quiz_results_reach_the_trainee(ser
     expect(panel.get_by_role("button", name=JA("import.commit", cohort=code))).to_be_disabled()
     reasons = panel.locator("[data-testid=stTable]")
     expect(reasons.locator("tr").filter(has_text=JA("tabular.required"))).to_contain_text("3")
-    expect(reasons.locator("tr").filter(has_text=JA("roster.bad_email"))).to_contain_text("5")
+    expect(reasons.locator("tr").filter(has_text=JA("roster.bad_email", value="santos@@example"))).to_contain_text("5")
 
     panel = upload(page, JA("import.tab_roster"), "名簿.csv", samples.csv_data(rows, "cp932"))
     panel.get_by_role("button", name=JA("import.commit", cohort=code)).click()
@@ -63,8 +63,8 @@ def test_roster_with_bad_rows_then_fixed_then_quiz_results_reach_the_trainee(ser
                    samples.csv_data(samples.quiz_rows(online_start), "utf-8-sig"))
     panel.get_by_role("button", name=JA("import.commit", cohort=code)).click()
     wait_idle(page)
-    expect(page.get_by_text(JA("import.committed", created=len(samples.quiz_rows(online_start)) - 1, updated=0,
-                               unchanged=0, rejected=0))).to_be_visible()
+    expect(page.get_by_text(JA("import.committed_into", cohort=code, created=len(samples.quiz_rows(online_start)) - 1,
+                               updated=0, unchanged=0))).to_be_visible()
 
     supervisor = browser.new_context().new_page()
     login(supervisor, server.url, "demo-supervisor", "/trainee")
