@@ -341,16 +341,20 @@ def funnel(db: Database, actor: Actor, cohort_id: int, today: date) -> pd.DataFr
 
 
 def funnel_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per step: trainees who reached it or a later one (reached), who stand at it (waiting for the next), who meet
-    it at all (met), and the share of the cohort that reached it."""
-    order = {s: i for i, s in enumerate(FUNNEL_STEPS)}
-    index = frame["step"].map(order) if len(frame) else pd.Series(dtype=int)
+    """Per step, as a classic funnel: trainees who met this gate and every gate before it (reached: the main count,
+    never inflated by people who moved on without a gate), who moved past the step without meeting it (skipped: met
+    a later gate, e.g. certified after a retake outside the app), who stand at it as their furthest step (standing),
+    who meet it at all in any order (met), and the share of the cohort that reached it."""
     total = len(frame)
+    met = frame[list(FUNNEL_STEPS)].astype(bool).to_numpy() if total else np.zeros((0, len(FUNNEL_STEPS)), bool)
+    in_order = np.cumprod(met, axis=1).astype(bool)
+    order = {s: i for i, s in enumerate(FUNNEL_STEPS)}
+    furthest = frame["step"].map(order).to_numpy() if total else np.array([], dtype=int)
     rows = []
     for i, step in enumerate(FUNNEL_STEPS):
-        reached = int((index >= i).sum())
-        rows.append({"step": step, "reached": reached, "standing": int((index == i).sum()),
-                     "met": int(frame[step].astype(bool).sum()) if total else 0,
+        reached = int(in_order[:, i].sum())
+        rows.append({"step": step, "reached": reached, "skipped": int(((~met[:, i]) & (furthest > i)).sum()),
+                     "standing": int((furthest == i).sum()), "met": int(met[:, i].sum()),
                      "pct": round(100.0 * reached / total, 1) if total else 0.0})
     return pd.DataFrame(rows)
 

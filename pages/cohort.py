@@ -59,7 +59,8 @@ tabs = st.tabs([t("dash.tab_funnel"), t("dash.tab_reflections"), t("dash.tab_com
 step_labels = {s: t(f"dash.step.{s}") for s in dashboard.FUNNEL_STEPS}
 
 with tabs[0]:
-    st.plotly_chart(charts.stage_funnel(counts, step_labels, t("dash.reached")), width="stretch", config=NO_BAR,
+    st.plotly_chart(charts.stage_funnel(counts, step_labels, t("dash.reached"),
+                                        t("dash.skipped")), width="stretch", config=NO_BAR,
                     key="cohort_funnel")
     st.caption(t("dash.funnel_hint"))
     step_param = params.get("step", "")
@@ -85,8 +86,8 @@ with tabs[0]:
                                    if gaps else "")
             link("trainee", label, ":material/person:", {"e": str(row.enrolment_id)})
     funnel_table = pd.DataFrame({t("dash.col_step"): [step_labels[s] for s in counts["step"]],
-                                 t("dash.reached"): counts["reached"], t("dash.standing"): counts["standing"],
-                                 t("dash.met"): counts["met"], t("dash.pct"): counts["pct"]})
+                                 t("dash.reached"): counts["reached"], t("dash.pct"): counts["pct"],
+                                 t("dash.skipped"): counts["skipped"], t("dash.standing"): counts["standing"]})
     st.dataframe(funnel_table, hide_index=True, width="stretch")
     ui.downloads(funnel_table, f"{code}-funnel", "cohort_funnel", t("dash.tab_funnel"))
     people = funnel.assign(step=funnel["step"].map(step_labels))[["trainee", "step", "reflection_rate", "gaps"]]

@@ -134,3 +134,20 @@ def test_trainees_and_admins_are_refused(app):
         for script in ("pages/cohorts.py", "pages/cohort.py"):
             at = app(username, script=script).run()
             assert JA("guard.forbidden") in [e.value for e in at.error]
+
+
+def test_the_funnel_table_never_counts_a_skipped_gate_as_reached(app):
+    """A trainee who moved on without meeting an earlier step shows under "moved on without it", not as reached."""
+    db = database()
+    code = cohort_codes()[2]  # the finished cohort: decisions taken, some after gates missed
+    cohort = dashboard.cohort_by_code(db, actor("demo-manager"), code)
+    funnel = dashboard.funnel(db, actor("demo-manager"), cohort["id"], today_jst())
+    at = app("demo-manager", script="pages/cohort.py")
+    at.query_params["cohort"] = code
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index(translate("ja", "dash.col_step"))
+    modules = table.loc[translate("ja", "dash.step.modules_passed")]
+    assert modules[translate("ja", "dash.reached")] == int(funnel["modules_passed"].sum())
+    assert translate("ja", "dash.skipped") in table.columns
+    assert int(table[translate("ja", "dash.reached")].iloc[-1]) <= int(funnel["certified"].sum())
