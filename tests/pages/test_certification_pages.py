@@ -101,6 +101,9 @@ def test_register_search_narrows_the_list_and_offers_both_exports(app):
     assert at.query_params["q"] in (first_number, [first_number])  # shareable: the search is in the address
     labels = [b.proto.label for b in at.get("download_button")]
     assert JA("register.csv") in labels and JA("register.xlsx") in labels
+    # the figures are labelled as totals of the whole register, and the search says how names are searched
+    assert JA("register.totals_note") in [c.value for c in at.caption]
+    assert at.text_input(key="register_q").help == JA("register.search_help")
 
 
 def test_graduate_sees_the_result_and_certificate_on_progress(app):

@@ -151,3 +151,13 @@ def test_the_funnel_table_never_counts_a_skipped_gate_as_reached(app):
     assert modules[translate("ja", "dash.reached")] == int(funnel["modules_passed"].sum())
     assert translate("ja", "dash.skipped") in table.columns
     assert int(table[translate("ja", "dash.reached")].iloc[-1]) <= int(funnel["certified"].sum())
+
+
+def test_cohorts_table_shows_a_dash_not_none_for_a_cohort_without_replies(app):
+    at = app("demo-manager", script="pages/cohorts.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    turnaround = table[table.columns[[c == "turnaround" or c == translate("ja", "dash.col_turnaround")
+                                      for c in table.columns].index(True)]]
+    assert "None" not in [str(v) for v in turnaround] and turnaround.notna().all()
+    assert "—" in list(turnaround)  # the cohort still online has no replies yet
