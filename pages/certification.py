@@ -119,12 +119,21 @@ if not deciding:
 
 st.subheader(t("certification.decide"))
 unmet = [c for c in row.checks if c.met is not True]
-if row.decision in certification.FINAL_DECISIONS:
-    st.warning(t("certification.reversing", decision=decision_label(row.decision)), icon=":material/undo:")
+if row.decision:
+    # the form opens on the decision in force, with its reason, so the manager knows recording replaces it
+    current = t("certification.current_decision", decision=decision_label(row.decision, row.override_reason),
+                reason=row.decision_reason or "—")
+    if row.decision in certification.FINAL_DECISIONS:
+        st.warning(current + "\n\n" + t("certification.reversing", decision=decision_label(row.decision)),
+                   icon=":material/undo:")
+    else:
+        st.info(current + "\n\n" + t("certification.replacing"), icon=":material/edit_note:")
 with st.form(form_key(f"certification_decide_{row.enrolment_id}")):
     choice = st.radio(t("certification.decision"), certification.DECISIONS, horizontal=True,
                       format_func=lambda d: t(f"certification.decision.{d}"), key="certification_decision",
-                      index=None)
+                      index=certification.DECISIONS.index(row.decision) if row.decision in certification.DECISIONS
+                      else None)
+    choice_error = st.empty()  # the "choose a decision" message appears right under the choice it is about
     reason = st.text_area(t("certification.reason"), key="certification_reason", max_chars=2000)
     override = ""
     if unmet:
@@ -133,7 +142,7 @@ with st.form(form_key(f"certification_decide_{row.enrolment_id}")):
     submitted = st.form_submit_button(t("certification.record"), type="primary")
 if submitted:
     if choice is None:
-        st.error(t("certification.error_decision"))
+        choice_error.error(t("certification.error_decision"), icon=":material/error:")
     else:
         try:
             done = certification.decide(db, actor, row.enrolment_id, choice, reason, today,

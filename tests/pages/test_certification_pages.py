@@ -43,6 +43,12 @@ def test_manager_records_a_decision_with_a_reason_and_sees_it(app):
     at = open_board(app, "demo-manager", enrolment_id)
     assert not at.exception
     assert name in [s.value for s in at.subheader]
+    # the form opens on the decision in force, with its reason, and says a new one replaces it
+    assert at.radio(key="certification_decision").value == "deferred"
+    reason = db.value("SELECT reason FROM certification_decision WHERE enrolment_id = ? ORDER BY decided_at DESC "
+                      "LIMIT 1", [enrolment_id])
+    shown = " ".join(i.value for i in at.info)
+    assert JA("certification.replacing") in shown and reason in shown
     at.radio(key="certification_decision").set_value("not_certified")
     at.text_area(key="certification_reason").input("再提出の期限を過ぎたため")
     next(b for b in at.button if b.label == JA("certification.record")).click()
