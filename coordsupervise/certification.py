@@ -42,6 +42,7 @@ class Check:
     met: bool | None
     detail_key: str | None = None  # catalogue key of what is missing
     params: dict = field(default_factory=dict)
+    behind: bool = False           # not yet judged, but below the bar today (e.g. 59 % of reflections mid-stage)
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,8 @@ def _checks(r: Rules, today: date, modules_failing, overall_best, overall_attemp
     met = rate >= r.reflection_rate_pct
     checks.append(Check("cert.reflections", met if (practical_over or met) and refl_expected else None,
                         "cert.reflection_rate", {"rate": rate, "bar": r.reflection_rate_pct, "done": refl_done,
-                                                 "expected": refl_expected}))
+                                                 "expected": refl_expected},
+                        behind=bool(refl_expected) and not practical_over and not met))
 
     levels: dict[str, int] = {}
     for pair in (report_levels or "").split(","):

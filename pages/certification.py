@@ -6,7 +6,7 @@ import streamlit as st
 from coordsupervise import certification
 from coordsupervise.errors import UserError
 from coordsupervise.ui import state
-from coordsupervise.ui.certification import MARKS, board_frame, cohort_picker, decision_label, thresholds_form
+from coordsupervise.ui.certification import BEHIND, MARKS, board_frame, cohort_picker, decision_label, thresholds_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst, today_jst
@@ -33,15 +33,19 @@ if notice:
 counts = certification.board_counts(rows)
 for column, key in zip(st.columns(5), ("trainees", "eligible", "unmet", "undecided", "certified"), strict=True):
     column.metric(t(f"certification.count_{key}"), counts[key])
-st.caption(t("certification.legend", met=MARKS[True], unmet=MARKS[False], open=MARKS[None]))
+st.caption(t("certification.legend", met=MARKS[True], unmet=MARKS[False], open=MARKS[None], behind=BEHIND))
 if deciding:
     thresholds_form(db, actor, cohort)
 
 picked = st.dataframe(board_frame(rows), hide_index=True, width="stretch", on_select="rerun",
                       selection_mode="single-row", key="certification_board",
                       height=min(38 + 35 * len(rows), 600), column_config={
-                          t(f"{key}.short"): st.column_config.TextColumn(width="small")
-                          for key in certification.CRITERIA})
+                          # marks are one character, but the column must be wide enough for its whole header
+                          **{t(f"{key}.short"): st.column_config.TextColumn(width=None)
+                             for key in certification.CRITERIA},
+                          t("certification.col_trainee"): st.column_config.TextColumn(width="medium"),
+                          t("certification.col_decision"): st.column_config.TextColumn(width="medium"),
+                          t("certification.col_certificate"): st.column_config.TextColumn(width="medium")})
 selected = picked.selection.rows if picked else []
 wanted = st.query_params.get("e", "")
 if selected:

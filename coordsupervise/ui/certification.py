@@ -16,6 +16,7 @@ from .runtime import language, t
 from .widgets import form_done, form_key
 
 MARKS = {True: "○", False: "×", None: "－"}  # the marks a Japanese office uses on a checklist
+BEHIND = "△"  # not judged yet, but below the bar today: distinct from "not yet" so a lagging trainee stands out
 
 
 def cohort_picker(db, actor, page: str) -> dict | None:
@@ -59,7 +60,7 @@ def board_frame(rows: list[certification.BoardRow]) -> pd.DataFrame:
     for row in rows:
         record = {t("certification.col_trainee"): row.trainee_name}
         for check in row.checks:
-            record[t(f"{check.key}.short")] = MARKS[check.met]
+            record[t(f"{check.key}.short")] = BEHIND if check.met is None and check.behind else MARKS[check.met]
         record[t("certification.col_decision")] = decision_label(row.decision, row.override_reason)
         record[t("certification.col_certificate")] = (row.certificate_no or "") if not row.certificate_revoked else ""
         records.append(record)
