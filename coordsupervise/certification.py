@@ -299,7 +299,9 @@ def cohorts_with_trainees(db: Database, actor: Actor) -> list[dict]:
     condition, params = ("TRUE", []) if actor.has("manager", "admin") else visible_enrolments_sql(actor)
     return db.dicts(
         "SELECT c.id, c.code, c.name_ja, c.name_en, min(s.starts_on) AS starts_on, "
-        "min(CASE WHEN s.stage = 'practical' THEN s.starts_on END) AS practical_starts_on FROM cohort c "
+        "min(CASE WHEN s.stage = 'practical' THEN s.starts_on END) AS practical_starts_on, "
+        "min(CASE WHEN s.stage = 'workshop_day1' THEN s.starts_on END) AS workshop_on, "
+        "min(CASE WHEN s.stage = 'certification' THEN s.starts_on END) AS certification_on FROM cohort c "
         "JOIN cohort_stage s ON s.cohort_id = c.id WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id "
         "AND " + condition + ") GROUP BY c.id, c.code, c.name_ja, c.name_en ORDER BY min(s.starts_on) DESC", params)
 

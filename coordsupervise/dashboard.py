@@ -151,14 +151,25 @@ def cohort_years(db: Database, actor: Actor) -> list[int]:
 
 
 def cohort_choices(db: Database, actor: Actor) -> pd.DataFrame:
-    """Every cohort the actor may open (id, code, names, first day of the practical stage), newest first: the
-    options of the cohort pickers (a hundred short rows)."""
+    """Every cohort the actor may open (id, code, names, first and last day of the practical stage), newest first:
+    the options of the cohort pickers (a hundred short rows)."""
     scope = _scope(actor)
     return _frame(db, f"""
-        SELECT c.id, c.code, c.name_ja, c.name_en, p.starts_on AS practical_starts
+        SELECT c.id, c.code, c.name_ja, c.name_en, p.starts_on AS practical_starts, p.ends_on AS practical_ends
         FROM cohort c JOIN cohort_stage p ON p.cohort_id = c.id AND p.stage = 'practical'
         WHERE $manager OR EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id AND {scope})
         ORDER BY p.starts_on DESC, c.code""", {"actor": actor.id, "manager": actor.has("manager")})
+
+
+def default_cohort(choices: pd.DataFrame, today: date) -> str | None:
+    """The cohort a dashboard opens on when the address names none: the one in its practical stage today (the
+    newest if several), else the most recent. One rule for every dashboard so screens agree."""
+    if choices.empty:
+        return None
+    starts = pd.to_datetime(choices["practical_starts"]).dt.date
+    ends = pd.to_datetime(choices["practical_ends"]).dt.date
+    practising = choices[(starts <= today) & (ends >= today)]
+    return str((practising if len(practising) else choices)["code"].iloc[0])
 
 
 def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = CohortFilter(), page: int = 1,

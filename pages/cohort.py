@@ -28,8 +28,10 @@ names = dict(zip(choices["code"], choices["name_ja"] if ja else choices["name_en
 wanted = params.get("cohort", "")
 if wanted and wanted not in codes:
     st.warning(t("dash.cohort_unknown", code=wanted))
-code = st.selectbox(t("dash.pick_cohort"), codes, index=codes.index(wanted) if wanted in codes else 0,
+fallback = dashboard.default_cohort(choices, today)
+code = st.selectbox(t("dash.pick_cohort"), codes, index=codes.index(wanted if wanted in codes else fallback),
                     format_func=lambda c: f"{c} · {names[c]}", key="cohort_pick")
+st.caption(t("dash.default_rule"))
 if code != params.get("cohort"):
     for stale in ("step", "e", "c"):
         params.pop(stale, None)

@@ -119,3 +119,19 @@ def test_graduate_sees_the_result_and_certificate_on_progress(app):
                               "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-graduate'")
     assert any(number in s.value for s in at.success)
     assert JA("certification.print_certificate") in [b.proto.label for b in at.get("download_button")]
+
+
+def test_certification_and_workshop_open_on_the_cohort_whose_date_is_nearest(app):
+    from coordsupervise.ui.widgets import today_jst
+    db = database()
+    today = today_jst()
+    for script, stage, rule in (("pages/certification.py", "certification", "certification.default_rule"),
+                                ("pages/workshop.py", "workshop_day1", "certification.default_rule_workshop")):
+        nearest = db.value("SELECT c.code FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id AND s.stage = ? "
+                           "ORDER BY abs(date_diff('day', s.starts_on, CAST(? AS DATE))), s.starts_on DESC LIMIT 1",
+                           [stage, today])
+        at = app("demo-manager", script=script).run()
+        assert not at.exception
+        key = "certification_cohort" if "certification" in script else "workshop_cohort"
+        assert at.selectbox(key=key).value == nearest
+        assert JA(rule) in [c.value for c in at.caption]

@@ -161,3 +161,11 @@ def test_cohorts_table_shows_a_dash_not_none_for_a_cohort_without_replies(app):
                                       for c in table.columns].index(True)]]
     assert "None" not in [str(v) for v in turnaround] and turnaround.notna().all()
     assert "—" in list(turnaround)  # the cohort still online has no replies yet
+
+
+def test_cohort_opens_on_the_cohort_in_its_practical_stage(app):
+    """The finished and the online cohort are newer or older; the default is the one in its practical stage."""
+    at = app("demo-manager", script="pages/cohort.py").run()
+    assert not at.exception
+    assert at.selectbox(key="cohort_pick").value == cohort_codes()[1]  # the cohort in its practical stage
+    assert translate("ja", "dash.default_rule") in [c.value for c in at.caption]
