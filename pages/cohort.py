@@ -47,7 +47,7 @@ if not actor.has("manager"):
 
 funnel = ui.read("funnel", actor, cid, today)
 counts = dashboard.funnel_counts(funnel)
-risky = ui.at_risk(actor, today, cid)
+risky = ui.at_risk(actor, today, cid, lang=language())
 by_day = ui.read("submission_rate_by_day", actor, cid, today)
 done, expected = int(by_day["submitted"].sum()), int(by_day["expected"].sum())
 m1, m2, m3, m4 = st.columns(4)

@@ -287,11 +287,24 @@ def test_at_risk_reasons(tiny):
     db, ids, who = tiny
     frame = risk.at_risk(db, who["m"], TODAY).set_index("enrolment_id")
     b = {rule: (n, detail) for rule, n, detail in frame.loc[ids["e_b"], "reasons"]}
-    assert b == {"silent": (4, ""), "low_rate": (56, ""), "quiz_failed": (1, "1"), "overall_failed": (65, ""),
+    assert b == {"silent": (4, ""), "low_rate": (56, ""), "quiz_failed": (1, "1 科目1"), "overall_failed": (65, ""),
                  "overdue": (1, "A2"), "open_flag": (1, ""), "feedback_unread": (1, "")}
     assert frame.loc[ids["e_a"], "reasons"] == [("below_pass", 1, "C3")]
     assert list(frame.index) == [ids["e_b"], ids["e_a"]]  # most reasons first
     assert risk.counts_by_cohort(db, who["m"], TODAY, [ids["cohort_p"], ids["cohort_f"]]) == {ids["cohort_p"]: 2}
+    english = risk.at_risk(db, who["m"], TODAY, lang="en").set_index("enrolment_id")
+    assert ("quiz_failed", 1, "1 Module 1") in english.loc[ids["e_b"], "reasons"]
+
+
+def test_a_failed_quiz_is_not_a_risk_while_the_online_stage_still_runs(tiny):
+    """Retakes stay open until the online stage ends: a failed attempt then is not yet a reason."""
+    db, ids, who = tiny
+    online_end = db.value("SELECT ends_on FROM cohort_stage WHERE cohort_id = ? AND stage = 'online'",
+                          [ids["cohort_p"]])
+    during = risk.at_risk(db, who["m"], online_end, ids["cohort_p"])
+    assert all(rule != "quiz_failed" for reasons in during["reasons"] for rule, _n, _d in reasons)
+    after = risk.at_risk(db, who["m"], online_end + timedelta(days=1), ids["cohort_p"])
+    assert any(rule == "quiz_failed" for reasons in after["reasons"] for rule, _n, _d in reasons)
 
 
 def test_thresholds_change_the_list_and_are_audited(tiny):
