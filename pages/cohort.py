@@ -215,11 +215,12 @@ with tabs[3]:
 
 with tabs[4]:
     st.caption(t("risk.explain"))
+    current = risk.thresholds(database(), cohort["programme_id"])
+    st.caption(t("risk.criteria", **current))  # the bar behind each reason, as the caption promises
     ui.risk_list(risky, "cohort_risk")
     ui.downloads(ui.risk_frame(risky), f"{code}-at-risk", "cohort_risk")
     if actor.has("manager"):
         with st.expander(t("risk.settings_title"), icon=":material/tune:"):
-            current = risk.thresholds(database(), cohort["programme_id"])
             with st.form(form_key("cohort_thresholds")):
                 values = {key: st.number_input(t(f"risk.setting.{key}"), min_value=low, max_value=high,
                                                value=current[key], step=1, key=f"cohort_threshold_{key}")

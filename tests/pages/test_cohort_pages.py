@@ -169,3 +169,18 @@ def test_cohort_opens_on_the_cohort_in_its_practical_stage(app):
     assert not at.exception
     assert at.selectbox(key="cohort_pick").value == cohort_codes()[1]  # the cohort in its practical stage
     assert translate("ja", "dash.default_rule") in [c.value for c in at.caption]
+
+
+def test_the_at_risk_tab_states_the_criteria_behind_the_reasons(app):
+    at = app("demo-manager", script="pages/cohort.py").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(translate("ja", "risk.criteria", **risk.DEFAULTS)[:10]) for c in captions)
+
+
+def test_a_supervisor_with_trainees_at_risk_sees_the_list_open_on_trainee(app):
+    at = app("demo-supervisor", script="pages/trainee.py").run()
+    assert not at.exception
+    people = risk.at_risk(database(), actor("demo-supervisor"), today_jst(), caseload=True)
+    risk_box = next(e for e in at.expander if e.label.startswith(translate("ja", "risk.caseload_title", n=0)[:8]))
+    assert risk_box.proto.expanded == (not people.empty)
