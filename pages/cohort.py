@@ -150,7 +150,7 @@ with tabs[2]:
         st.subheader(t("dash.grid_title"))
         st.caption(t("dash.grid_hint"))
         event = st.plotly_chart(charts.competency_heatmap(grid, list(comp_names), t("dash.grid_chart"),
-                                                          t("dash.col_level")),
+                                                          t("dash.col_level"), funnel, t("dash.unscored")),
                                 width="stretch", config=NO_BAR, key="cohort_grid", on_select="rerun",
                                 selection_mode="points")
         points = (event.selection.points if event and event.selection else []) or []

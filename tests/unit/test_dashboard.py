@@ -344,6 +344,14 @@ def test_charts_carry_the_right_series(tiny):
     comp = charts.competency_heatmap(dashboard.competency_grid(db, who["m"], ids["cohort_p"]), ["C1", "C2", "C3", "C4"],
                                      "t", "level")
     assert list(comp.data[0].x) == ["C1", "C3"] and list(comp.data[0].customdata[1]) == [ids["e_a"], "C3", 1]
+    roster = dashboard.funnel(db, who["m"], ids["cohort_p"], TODAY)
+    full = charts.competency_heatmap(dashboard.competency_grid(db, who["m"], ids["cohort_p"]), ["C1", "C2", "C3", "C4"],
+                                     "t", "level", roster, "未採点")
+    cells = set(zip(full.data[0].y, full.data[0].x, strict=True)) | set(zip(full.data[1].y, full.data[1].x,
+                                                                            strict=True))
+    assert len(cells) == len(roster) * 4  # every trainee, every competency: none hidden
+    assert set(full.data[1].text) == {"未採点"} and "C4" in set(full.data[1].x)
+    assert not any("#" in label for label in full.data[1].y)  # names only: no internal ids
     levels = charts.level_distribution(dashboard.competency_levels(db, who["m"], ids["cohort_p"]),
                                        {f"C{i}": "" for i in range(1, 5)}, {i: str(i) for i in range(1, 5)}, "t", "n")
     assert [list(tr.y) for tr in levels.data] == [[0, 0, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 0, 0]]
