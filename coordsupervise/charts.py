@@ -125,8 +125,12 @@ def cohort_timeline(calendars, stage_labels: dict[str, str], today: date, today_
     fig.update_xaxes(type="date", tickformat="%Y/%m")
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(codes)), type="category")
     fig.add_vline(x=today.isoformat(), line_dash="dash", line_color="#000000")
-    fig.add_annotation(x=today.isoformat(), y=1.02, yref="paper", text=today_label, showarrow=False)
-    return _layout(fig, 120 + 28 * len(codes))
+    fig.add_annotation(x=today.isoformat(), y=1.0, yref="paper", yanchor="bottom", text=today_label,
+                       showarrow=False, bgcolor="white")
+    fig.update_yaxes(automargin=True)
+    # "today" sits above the bars, the legend well below the date labels: nothing overlaps on a phone either
+    return _layout(fig, 200 + 28 * len(codes)).update_layout(
+        margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.12, yanchor="top"))
 
 
 def cohort_comparison(frame, value: str, title: str, x_label: str, y_label: str) -> go.Figure:
@@ -139,7 +143,9 @@ def cohort_comparison(frame, value: str, title: str, x_label: str, y_label: str)
     fig.update_layout(title=title)
     fig.update_xaxes(title=x_label)
     fig.update_yaxes(title=y_label, range=[0, 105])
-    return _layout(fig, 340)
+    # the legend goes below the x-axis title, not on it
+    return _layout(fig, 400).update_layout(margin=dict(l=10, r=10, t=40, b=10),
+                                           legend=dict(orientation="h", y=-0.32, yanchor="top"))
 
 
 _DASHES = ("solid", "dash", "dot", "dashdot")

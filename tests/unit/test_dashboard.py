@@ -365,6 +365,8 @@ def test_charts_carry_the_right_series(tiny):
     assert list(boxes.data[0].x) == ["01", "02", "all"] and list(boxes.data[1].y) == [80, 80, 70]
     calendars = dashboard.stage_calendars(db, who["m"], [ids["cohort_p"], ids["cohort_f"]])
     timeline = charts.cohort_timeline(calendars, {"online": "o", "practical": "p"}, TODAY, "today")
+    assert timeline.layout.legend.yanchor == "top" and timeline.layout.legend.y < 0  # below the dates, clear of them
+    assert timeline.layout.annotations[0].yanchor == "bottom"  # "today" above the bars, not on one
     assert [tr.name for tr in timeline.data] == ["o", "p"] and len(timeline.data[0].y) == 2
 
 
