@@ -42,6 +42,7 @@ class Check:
     met: bool | None
     detail_key: str | None = None  # catalogue key of what is missing
     params: dict = field(default_factory=dict)
+    behind: bool = False           # not yet judged, but below the bar today (e.g. 59 % of reflections mid-stage)
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,8 @@ def _checks(r: Rules, today: date, modules_failing, overall_best, overall_attemp
     met = rate >= r.reflection_rate_pct
     checks.append(Check("cert.reflections", met if (practical_over or met) and refl_expected else None,
                         "cert.reflection_rate", {"rate": rate, "bar": r.reflection_rate_pct, "done": refl_done,
-                                                 "expected": refl_expected}))
+                                                 "expected": refl_expected},
+                        behind=bool(refl_expected) and not practical_over and not met))
 
     levels: dict[str, int] = {}
     for pair in (report_levels or "").split(","):
@@ -297,7 +299,9 @@ def cohorts_with_trainees(db: Database, actor: Actor) -> list[dict]:
     condition, params = ("TRUE", []) if actor.has("manager", "admin") else visible_enrolments_sql(actor)
     return db.dicts(
         "SELECT c.id, c.code, c.name_ja, c.name_en, min(s.starts_on) AS starts_on, "
-        "min(CASE WHEN s.stage = 'practical' THEN s.starts_on END) AS practical_starts_on FROM cohort c "
+        "min(CASE WHEN s.stage = 'practical' THEN s.starts_on END) AS practical_starts_on, "
+        "min(CASE WHEN s.stage = 'workshop_day1' THEN s.starts_on END) AS workshop_on, "
+        "min(CASE WHEN s.stage = 'certification' THEN s.starts_on END) AS certification_on FROM cohort c "
         "JOIN cohort_stage s ON s.cohort_id = c.id WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id "
         "AND " + condition + ") GROUP BY c.id, c.code, c.name_ja, c.name_en ORDER BY min(s.starts_on) DESC", params)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import plotly.graph_objects as go
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
@@ -130,8 +131,12 @@ def cohort_timeline(calendars, stage_labels: dict[str, str], today: date, today_
     fig.update_xaxes(type="date", tickformat="%Y/%m")
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(codes)), type="category")
     fig.add_vline(x=today.isoformat(), line_dash="dash", line_color="#000000")
-    fig.add_annotation(x=today.isoformat(), y=1.02, yref="paper", text=today_label, showarrow=False)
-    return _layout(fig, 120 + 28 * len(codes))
+    fig.add_annotation(x=today.isoformat(), y=1.0, yref="paper", yanchor="bottom", text=today_label,
+                       showarrow=False, bgcolor="white")
+    fig.update_yaxes(automargin=True)
+    # "today" sits above the bars, the legend well below the date labels: nothing overlaps on a phone either
+    return _layout(fig, 200 + 28 * len(codes)).update_layout(
+        margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.12, yanchor="top"))
 
 
 def cohort_comparison(frame, value: str, title: str, x_label: str, y_label: str) -> go.Figure:
@@ -144,18 +149,23 @@ def cohort_comparison(frame, value: str, title: str, x_label: str, y_label: str)
     fig.update_layout(title=title)
     fig.update_xaxes(title=x_label)
     fig.update_yaxes(title=y_label, range=[0, 105])
-    return _layout(fig, 340)
+    # the legend goes below the x-axis title, not on it
+    return _layout(fig, 400).update_layout(margin=dict(l=10, r=10, t=40, b=10),
+                                           legend=dict(orientation="h", y=-0.32, yanchor="top"))
 
 
 _DASHES = ("solid", "dash", "dot", "dashdot")
 
 
-def stage_funnel(counts, step_labels: dict[str, str], hover_label: str) -> go.Figure:
-    """The cohort's funnel: trainees who reached each step, with the share of the cohort."""
+def stage_funnel(counts, step_labels: dict[str, str], hover_label: str, skipped_label: str = "") -> go.Figure:
+    """The cohort's funnel: trainees who met each step and every step before it, with the share of the cohort; the
+    hover also gives those who moved past the step without meeting it (never drawn as having reached it)."""
+    skipped = list(counts["skipped"]) if "skipped" in counts else [0] * len(counts)
     fig = go.Figure(go.Funnel(
         y=[step_labels[s] for s in counts["step"]], x=list(counts["reached"]), textinfo="value+percent initial",
-        marker=dict(color="#0072B2"), connector=dict(line=dict(color="#BBBBBB")),
-        hovertemplate="%{y}<br>" + hover_label + " %{x}<extra></extra>"))
+        marker=dict(color="#0072B2"), connector=dict(line=dict(color="#BBBBBB")), customdata=skipped,
+        hovertemplate="%{y}<br>" + hover_label + " %{x}" + (f"<br>{skipped_label} %{{customdata}}"
+                                                            if skipped_label else "") + "<extra></extra>"))
     fig.update_layout(margin=dict(l=10, r=10, t=10, b=10))
     return _layout(fig, 80 + 40 * len(counts))
 
@@ -225,22 +235,46 @@ def level_distribution(frame, competency_names: dict[str, str], level_labels: di
     return fig
 
 
-def competency_heatmap(grid, codes: list[str], title: str, level_label: str) -> go.Figure:
+def _person_labels(names: list[str], ids: list[int]) -> dict[int, str]:
+    """A trainee's label on an axis: the name alone, with a number only where two trainees share a name."""
+    counts = pd.Series(names).value_counts() if names else pd.Series(dtype=int)
+    return {i: (f"{n} ({k})" if counts[n] > 1 else n) for k, (n, i) in enumerate(zip(names, ids, strict=True), 1)}
+
+
+def competency_heatmap(grid, codes: list[str], title: str, level_label: str, roster=None,
+                       unscored_label: str = "") -> go.Figure:
     """Trainee × competency, one square per cell coloured by the mean released level on the 1-4 scale (cividis,
-    readable without colour vision), with the value written in it. Click a square to see its evidence."""
-    trainees = list(dict.fromkeys(grid["trainee"] + " #" + grid["enrolment_id"].astype(str)))
+    readable without colour vision), with the value written in it. Every trainee of `roster` (enrolment_id,
+    trainee) and every competency has a row and column; a cell without released scores is a grey square marked
+    `unscored_label`. Click a scored square to see its evidence."""
+    people = roster if roster is not None else grid
+    people = people[["enrolment_id", "trainee"]].drop_duplicates("enrolment_id")
+    labels = _person_labels(list(people["trainee"]), [int(i) for i in people["enrolment_id"]])
+    order = [labels[int(i)] for i in people["enrolment_id"]]
     fig = go.Figure(go.Scatter(
-        x=list(grid["competency"]), y=list(grid["trainee"] + " #" + grid["enrolment_id"].astype(str)),
+        x=list(grid["competency"]), y=[labels.get(int(i), n) for i, n in zip(grid["enrolment_id"], grid["trainee"],
+                                                                            strict=True)],
         mode="markers+text", text=[f"{v:.1f}" for v in grid["mean_level"]], textfont=dict(color="#000000"),
         marker=dict(symbol="square", size=30, color=list(grid["mean_level"]), cmin=1, cmax=4, colorscale="Cividis",
-                    showscale=True, colorbar=dict(title=level_label, tickvals=[1, 2, 3, 4])),
+                    showscale=True, colorbar=dict(title=dict(text=level_label, side="top"), tickvals=[1, 2, 3, 4],
+                                                  orientation="h", y=-0.02, yanchor="top", thickness=12)),
         customdata=list(zip(grid["enrolment_id"].astype(int), grid["competency"], grid["scores"].astype(int),
                             strict=True)),
-        hovertemplate="%{y}<br>%{x}<br>" + level_label + " %{marker.color:.2f} (n=%{customdata[2]})<extra></extra>"))
-    fig.update_layout(title=title)
-    fig.update_xaxes(categoryorder="array", categoryarray=codes, type="category", side="top")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(trainees)), type="category")
-    return _layout(fig, 140 + 34 * len(trainees))
+        hovertemplate="%{y}<br>%{x}<br>" + level_label + " %{marker.color:.2f} (n=%{customdata[2]})<extra></extra>",
+        showlegend=False))
+    scored = set(zip(grid["enrolment_id"].astype(int), grid["competency"], strict=True))
+    empty = [(labels[int(i)], c) for i in people["enrolment_id"] for c in codes if (int(i), c) not in scored]
+    if empty:
+        fig.add_trace(go.Scatter(
+            x=[c for _, c in empty], y=[y for y, _ in empty], mode="markers+text", text=[unscored_label] * len(empty),
+            textfont=dict(color="#555555", size=10), hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>",
+            marker=dict(symbol="square", size=30, color="#EEEEEE", line=dict(color="#BBBBBB", width=1)),
+            showlegend=False))
+    fig.update_layout(title=dict(text=title, y=0.99, yanchor="top"))
+    fig.update_xaxes(categoryorder="array", categoryarray=codes, type="category", side="top", automargin=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)), type="category", automargin=True)
+    # room above for the title clear of the column labels, below for the colour scale clear of the names
+    return _layout(fig, 200 + 34 * len(order)).update_layout(margin=dict(t=90, b=70, l=10, r=10))
 
 
 def online_boxes(frame, labels: list[str], title: str, score_label: str, bar_label: str) -> go.Figure:

@@ -151,14 +151,25 @@ def cohort_years(db: Database, actor: Actor) -> list[int]:
 
 
 def cohort_choices(db: Database, actor: Actor) -> pd.DataFrame:
-    """Every cohort the actor may open (id, code, names, first day of the practical stage), newest first: the
-    options of the cohort pickers (a hundred short rows)."""
+    """Every cohort the actor may open (id, code, names, first and last day of the practical stage), newest first:
+    the options of the cohort pickers (a hundred short rows)."""
     scope = _scope(actor)
     return _frame(db, f"""
-        SELECT c.id, c.code, c.name_ja, c.name_en, p.starts_on AS practical_starts
+        SELECT c.id, c.code, c.name_ja, c.name_en, p.starts_on AS practical_starts, p.ends_on AS practical_ends
         FROM cohort c JOIN cohort_stage p ON p.cohort_id = c.id AND p.stage = 'practical'
         WHERE $manager OR EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id AND {scope})
         ORDER BY p.starts_on DESC, c.code""", {"actor": actor.id, "manager": actor.has("manager")})
+
+
+def default_cohort(choices: pd.DataFrame, today: date) -> str | None:
+    """The cohort a dashboard opens on when the address names none: the one in its practical stage today (the
+    newest if several), else the most recent. One rule for every dashboard so screens agree."""
+    if choices.empty:
+        return None
+    starts = pd.to_datetime(choices["practical_starts"]).dt.date
+    ends = pd.to_datetime(choices["practical_ends"]).dt.date
+    practising = choices[(starts <= today) & (ends >= today)]
+    return str((practising if len(practising) else choices)["code"].iloc[0])
 
 
 def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = CohortFilter(), page: int = 1,
@@ -341,16 +352,20 @@ def funnel(db: Database, actor: Actor, cohort_id: int, today: date) -> pd.DataFr
 
 
 def funnel_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per step: trainees who reached it or a later one (reached), who stand at it (waiting for the next), who meet
-    it at all (met), and the share of the cohort that reached it."""
-    order = {s: i for i, s in enumerate(FUNNEL_STEPS)}
-    index = frame["step"].map(order) if len(frame) else pd.Series(dtype=int)
+    """Per step, as a classic funnel: trainees who met this gate and every gate before it (reached: the main count,
+    never inflated by people who moved on without a gate), who moved past the step without meeting it (skipped: met
+    a later gate, e.g. certified after a retake outside the app), who stand at it as their furthest step (standing),
+    who meet it at all in any order (met), and the share of the cohort that reached it."""
     total = len(frame)
+    met = frame[list(FUNNEL_STEPS)].astype(bool).to_numpy() if total else np.zeros((0, len(FUNNEL_STEPS)), bool)
+    in_order = np.cumprod(met, axis=1).astype(bool)
+    order = {s: i for i, s in enumerate(FUNNEL_STEPS)}
+    furthest = frame["step"].map(order).to_numpy() if total else np.array([], dtype=int)
     rows = []
     for i, step in enumerate(FUNNEL_STEPS):
-        reached = int((index >= i).sum())
-        rows.append({"step": step, "reached": reached, "standing": int((index == i).sum()),
-                     "met": int(frame[step].astype(bool).sum()) if total else 0,
+        reached = int(in_order[:, i].sum())
+        rows.append({"step": step, "reached": reached, "skipped": int(((~met[:, i]) & (furthest > i)).sum()),
+                     "standing": int((furthest == i).sum()), "met": int(met[:, i].sum()),
                      "pct": round(100.0 * reached / total, 1) if total else 0.0})
     return pd.DataFrame(rows)
 

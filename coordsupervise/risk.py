@@ -71,14 +71,15 @@ def _threshold_cte() -> str:
 
 
 def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | None,
-             caseload: bool = False) -> pd.DataFrame:
-    """One row per (trainee, reason): enrolment_id, cohort_id, rule, n (how many), detail (which ones)."""
+             caseload: bool = False, lang: str = "ja") -> pd.DataFrame:
+    """One row per (trainee, reason): enrolment_id, cohort_id, rule, n (how many), detail (which ones; modules by
+    number and title in `lang`)."""
     scope = _scope(actor, caseload)
     where = (f"e.status = 'active' AND {scope} AND ($ids IS NULL OR e.cohort_id IN (SELECT unnest($ids))) "
              "AND CAST($today AS DATE) <= (SELECT max(s.ends_on) FROM cohort_stage s WHERE s.cohort_id = e.cohort_id) "
              "AND NOT coalesce((SELECT d.decision = 'certified' FROM certification_decision d "
              "  WHERE d.enrolment_id = e.id ORDER BY d.decided_at DESC, d.id DESC LIMIT 1), FALSE)")
-    params = {"actor": actor.id, "today": today, "until": today, "ids": cohort_ids, **DEFAULTS}
+    params = {"actor": actor.id, "today": today, "until": today, "ids": cohort_ids, "lang": lang, **DEFAULTS}
     return _frame(db, f"""
         WITH {_day_status_cte(where)}, {_threshold_cte()},
         person AS (SELECT en.enrolment_id, en.cohort_id, en.trainee_id, c.module_pass_pct, c.overall_test_pass_pct,
@@ -110,9 +111,12 @@ def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | No
         WHERE pt.expected >= p.rate_min_days AND 100.0 * pt.done / pt.expected < p.min_rate_pct
         UNION ALL
         SELECT p.enrolment_id, p.cohort_id, 'quiz_failed', count(*),
-               string_agg(CAST(m.seq AS VARCHAR), ', ' ORDER BY m.seq)
+               string_agg(CAST(m.seq AS VARCHAR) || ' ' || CASE WHEN $lang = 'en' THEN m.title_en ELSE m.title_ja END,
+                          ', ' ORDER BY m.seq)
         FROM person p JOIN quiz q ON q.enrolment_id = p.enrolment_id JOIN module m ON m.id = q.module_id
-        WHERE q.best < p.module_pass_pct GROUP BY p.enrolment_id, p.cohort_id
+        JOIN cohort_stage os ON os.cohort_id = p.cohort_id AND os.stage = 'online'
+        WHERE q.best < p.module_pass_pct AND CAST($today AS DATE) > os.ends_on  -- retakes stay open until then
+        GROUP BY p.enrolment_id, p.cohort_id
         UNION ALL
         SELECT p.enrolment_id, p.cohort_id, 'overall_failed', CAST(round(max(t.score_pct)) AS BIGINT), ''
         FROM person p JOIN test_attempt t ON t.enrolment_id = p.enrolment_id AND t.kind = 'overall'
@@ -142,13 +146,13 @@ def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | No
 
 
 def at_risk(db: Database, actor: Actor, today: date, cohort_id: int | None = None,
-            caseload: bool = False) -> pd.DataFrame:
+            caseload: bool = False, lang: str = "ja") -> pd.DataFrame:
     """One row per trainee at risk: enrolment_id, trainee, cohort_id, cohort_code, and `reasons`, a list of
     (rule, n, detail) in RULES order. Most reasons first. `caseload`: only the actor's own supervisees (the
     supervisor's list on /trainee), even for a manager."""
     if cohort_id is not None:
         require_cohort(db, actor, cohort_id)
-    reasons = _reasons(db, actor, today, None if cohort_id is None else [cohort_id], caseload)
+    reasons = _reasons(db, actor, today, None if cohort_id is None else [cohort_id], caseload, lang)
     columns = ["enrolment_id", "trainee", "kana", "cohort_id", "cohort_code", "reasons"]
     if reasons.empty:
         return pd.DataFrame(columns=columns)

@@ -6,7 +6,7 @@ import streamlit as st
 from coordsupervise import certification
 from coordsupervise.errors import UserError
 from coordsupervise.ui import state
-from coordsupervise.ui.certification import MARKS, board_frame, cohort_picker, decision_label, thresholds_form
+from coordsupervise.ui.certification import BEHIND, MARKS, board_frame, cohort_picker, decision_label, thresholds_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst, today_jst
@@ -33,15 +33,19 @@ if notice:
 counts = certification.board_counts(rows)
 for column, key in zip(st.columns(5), ("trainees", "eligible", "unmet", "undecided", "certified"), strict=True):
     column.metric(t(f"certification.count_{key}"), counts[key])
-st.caption(t("certification.legend", met=MARKS[True], unmet=MARKS[False], open=MARKS[None]))
+st.caption(t("certification.legend", met=MARKS[True], unmet=MARKS[False], open=MARKS[None], behind=BEHIND))
 if deciding:
     thresholds_form(db, actor, cohort)
 
 picked = st.dataframe(board_frame(rows), hide_index=True, width="stretch", on_select="rerun",
                       selection_mode="single-row", key="certification_board",
                       height=min(38 + 35 * len(rows), 600), column_config={
-                          t(f"{key}.short"): st.column_config.TextColumn(width="small")
-                          for key in certification.CRITERIA})
+                          # marks are one character, but the column must be wide enough for its whole header
+                          **{t(f"{key}.short"): st.column_config.TextColumn(width=None)
+                             for key in certification.CRITERIA},
+                          t("certification.col_trainee"): st.column_config.TextColumn(width="medium"),
+                          t("certification.col_decision"): st.column_config.TextColumn(width="medium"),
+                          t("certification.col_certificate"): st.column_config.TextColumn(width="medium")})
 selected = picked.selection.rows if picked else []
 wanted = st.query_params.get("e", "")
 if selected:
@@ -119,12 +123,21 @@ if not deciding:
 
 st.subheader(t("certification.decide"))
 unmet = [c for c in row.checks if c.met is not True]
-if row.decision in certification.FINAL_DECISIONS:
-    st.warning(t("certification.reversing", decision=decision_label(row.decision)), icon=":material/undo:")
+if row.decision:
+    # the form opens on the decision in force, with its reason, so the manager knows recording replaces it
+    current = t("certification.current_decision", decision=decision_label(row.decision, row.override_reason),
+                reason=row.decision_reason or "—")
+    if row.decision in certification.FINAL_DECISIONS:
+        st.warning(current + "\n\n" + t("certification.reversing", decision=decision_label(row.decision)),
+                   icon=":material/undo:")
+    else:
+        st.info(current + "\n\n" + t("certification.replacing"), icon=":material/edit_note:")
 with st.form(form_key(f"certification_decide_{row.enrolment_id}")):
     choice = st.radio(t("certification.decision"), certification.DECISIONS, horizontal=True,
                       format_func=lambda d: t(f"certification.decision.{d}"), key="certification_decision",
-                      index=None)
+                      index=certification.DECISIONS.index(row.decision) if row.decision in certification.DECISIONS
+                      else None)
+    choice_error = st.empty()  # the "choose a decision" message appears right under the choice it is about
     reason = st.text_area(t("certification.reason"), key="certification_reason", max_chars=2000)
     override = ""
     if unmet:
@@ -133,7 +146,7 @@ with st.form(form_key(f"certification_decide_{row.enrolment_id}")):
     submitted = st.form_submit_button(t("certification.record"), type="primary")
 if submitted:
     if choice is None:
-        st.error(t("certification.error_decision"))
+        choice_error.error(t("certification.error_decision"), icon=":material/error:")
     else:
         try:
             done = certification.decide(db, actor, row.enrolment_id, choice, reason, today,

@@ -28,8 +28,10 @@ names = dict(zip(choices["code"], choices["name_ja"] if ja else choices["name_en
 wanted = params.get("cohort", "")
 if wanted and wanted not in codes:
     st.warning(t("dash.cohort_unknown", code=wanted))
-code = st.selectbox(t("dash.pick_cohort"), codes, index=codes.index(wanted) if wanted in codes else 0,
+fallback = dashboard.default_cohort(choices, today)
+code = st.selectbox(t("dash.pick_cohort"), codes, index=codes.index(wanted if wanted in codes else fallback),
                     format_func=lambda c: f"{c} · {names[c]}", key="cohort_pick")
+st.caption(t("dash.default_rule"))
 if code != params.get("cohort"):
     for stale in ("step", "e", "c"):
         params.pop(stale, None)
@@ -45,7 +47,7 @@ if not actor.has("manager"):
 
 funnel = ui.read("funnel", actor, cid, today)
 counts = dashboard.funnel_counts(funnel)
-risky = ui.at_risk(actor, today, cid)
+risky = ui.at_risk(actor, today, cid, lang=language())
 by_day = ui.read("submission_rate_by_day", actor, cid, today)
 done, expected = int(by_day["submitted"].sum()), int(by_day["expected"].sum())
 m1, m2, m3, m4 = st.columns(4)
@@ -59,7 +61,8 @@ tabs = st.tabs([t("dash.tab_funnel"), t("dash.tab_reflections"), t("dash.tab_com
 step_labels = {s: t(f"dash.step.{s}") for s in dashboard.FUNNEL_STEPS}
 
 with tabs[0]:
-    st.plotly_chart(charts.stage_funnel(counts, step_labels, t("dash.reached")), width="stretch", config=NO_BAR,
+    st.plotly_chart(charts.stage_funnel(counts, step_labels, t("dash.reached"),
+                                        t("dash.skipped")), width="stretch", config=NO_BAR,
                     key="cohort_funnel")
     st.caption(t("dash.funnel_hint"))
     step_param = params.get("step", "")
@@ -85,8 +88,8 @@ with tabs[0]:
                                    if gaps else "")
             link("trainee", label, ":material/person:", {"e": str(row.enrolment_id)})
     funnel_table = pd.DataFrame({t("dash.col_step"): [step_labels[s] for s in counts["step"]],
-                                 t("dash.reached"): counts["reached"], t("dash.standing"): counts["standing"],
-                                 t("dash.met"): counts["met"], t("dash.pct"): counts["pct"]})
+                                 t("dash.reached"): counts["reached"], t("dash.pct"): counts["pct"],
+                                 t("dash.skipped"): counts["skipped"], t("dash.standing"): counts["standing"]})
     st.dataframe(funnel_table, hide_index=True, width="stretch")
     ui.downloads(funnel_table, f"{code}-funnel", "cohort_funnel", t("dash.tab_funnel"))
     people = funnel.assign(step=funnel["step"].map(step_labels))[["trainee", "step", "reflection_rate", "gaps"]]
@@ -147,7 +150,7 @@ with tabs[2]:
         st.subheader(t("dash.grid_title"))
         st.caption(t("dash.grid_hint"))
         event = st.plotly_chart(charts.competency_heatmap(grid, list(comp_names), t("dash.grid_chart"),
-                                                          t("dash.col_level")),
+                                                          t("dash.col_level"), funnel, t("dash.unscored")),
                                 width="stretch", config=NO_BAR, key="cohort_grid", on_select="rerun",
                                 selection_mode="points")
         points = (event.selection.points if event and event.selection else []) or []
@@ -212,11 +215,12 @@ with tabs[3]:
 
 with tabs[4]:
     st.caption(t("risk.explain"))
+    current = risk.thresholds(database(), cohort["programme_id"])
+    st.caption(t("risk.criteria", **current))  # the bar behind each reason, as the caption promises
     ui.risk_list(risky, "cohort_risk")
     ui.downloads(ui.risk_frame(risky), f"{code}-at-risk", "cohort_risk")
     if actor.has("manager"):
         with st.expander(t("risk.settings_title"), icon=":material/tune:"):
-            current = risk.thresholds(database(), cohort["programme_id"])
             with st.form(form_key("cohort_thresholds")):
                 values = {key: st.number_input(t(f"risk.setting.{key}"), min_value=low, max_value=high,
                                                value=current[key], step=1, key=f"cohort_threshold_{key}")

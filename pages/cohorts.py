@@ -53,10 +53,11 @@ if total == 0:
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("dash.metric_cohorts"), total)
 in_training = frame[~frame["stage"].isin(["finished", "before"])]
-m2.metric(t("dash.metric_in_training"), int(in_training["trainees"].sum()))
-m3.metric(t("dash.metric_at_risk"), int(frame["at_risk"].sum()))
+m2.metric(t("dash.metric_in_training"), int(in_training["trainees"].sum()), help=t("dash.metric_page_help"))
+m3.metric(t("dash.metric_at_risk"), int(frame["at_risk"].sum()), help=t("dash.metric_page_help"))
 finished = frame["certified_pct"].dropna()
-m4.metric(t("dash.metric_certified"), f"{finished.mean():.0f}%" if len(finished) else "—")
+m4.metric(t("dash.metric_certified"), f"{finished.mean():.0f}%" if len(finished) else "—",
+          help=t("dash.metric_certified_help"))
 
 view = pd.DataFrame({
     "code": [f"/cohort?cohort={c}" for c in frame["code"]],
@@ -64,7 +65,8 @@ view = pd.DataFrame({
     "stage": [t(f"stage.{s}") for s in frame["stage"]],
     "trainees": frame["trainees"],
     "reflection_rate": frame["reflection_rate"],
-    "turnaround": frame["median_turnaround_h"],
+    # a cohort without any reply yet reads "—", never a raw None
+    "turnaround": [f"{h:.1f}" if pd.notna(h) else "—" for h in pd.to_numeric(frame["median_turnaround_h"])],
     "at_risk": frame["at_risk"],
     "certified": frame["certified_pct"],
     "starts_on": frame["starts_on"], "ends_on": frame["ends_on"]})
@@ -73,7 +75,7 @@ st.dataframe(view, hide_index=True, width="stretch", key="cohorts_table", column
     "name": t("dash.col_cohort_name"), "stage": t("dash.col_stage_today"), "trainees": t("dash.col_trainees"),
     "reflection_rate": st.column_config.ProgressColumn(t("dash.col_reflection_rate"), format="%.1f%%",
                                                        min_value=0, max_value=100),
-    "turnaround": st.column_config.NumberColumn(t("dash.col_turnaround"), format="%.1f"),
+    "turnaround": st.column_config.TextColumn(t("dash.col_turnaround"), help=t("dash.turnaround_help")),
     "at_risk": st.column_config.NumberColumn(t("dash.col_at_risk")),
     "certified": st.column_config.NumberColumn(t("dash.col_certified"), format="%.1f%%"),
     "starts_on": st.column_config.DateColumn(t("dash.col_starts"), format="YYYY/MM/DD"),

@@ -19,7 +19,7 @@ today = today_jst()
 qp = st.query_params
 c1, c2 = st.columns([3, 1])
 query = c1.text_input(t("register.search"), value=qp.get("q", ""), key="register_q",
-                      placeholder=t("register.search_hint"))
+                      placeholder=t("register.search_hint"), help=t("register.search_help"))
 wanted = qp.get("status", "")
 status = c2.selectbox(t("register.status"), STATUSES, index=STATUSES.index(wanted) if wanted in STATUSES else 0,
                       format_func=lambda s: t(f"register.status_{s or 'all'}"), key="register_status")
@@ -31,6 +31,7 @@ for key, value in (("q", query.strip()), ("status", status)):
 
 frame = certification.register(db, actor, today, query, status)
 everyone = certification.register(db, actor, today) if (query or status) else frame
+st.caption(t("register.totals_note"))
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("register.count_all"), len(everyone))
 for column, key in ((m2, "valid"), (m3, "expiring"), (m4, "expired")):

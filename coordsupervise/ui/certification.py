@@ -16,9 +16,10 @@ from . import state
 from .firsthour import keep_words
 from .guard import show_error
 from .runtime import language, t
-from .widgets import form_done, form_key
+from .widgets import form_done, form_key, today_jst
 
 MARKS = {True: "○", False: "×", None: "－"}  # the marks a Japanese office uses on a checklist
+BEHIND = "△"  # not judged yet, but below the bar today: distinct from "not yet" so a lagging trainee stands out
 
 
 def cohort_picker(db, actor, page: str) -> dict | None:
@@ -30,23 +31,23 @@ def cohort_picker(db, actor, page: str) -> dict | None:
     ja = language() == "ja"
     codes = [c["code"] for c in found]
     wanted = st.query_params.get("cohort", "")
-    index = codes.index(wanted) if wanted in codes else _default_index(found)
+    index = codes.index(wanted) if wanted in codes else _default_index(found, page)
     names = {c["code"]: f"{c['code']} · {c['name_ja'] if ja else c['name_en']}" for c in found}
     chosen = st.selectbox(t("certification.cohort"), codes, index=index, key=f"{page}_cohort",
                           format_func=names.get)
+    st.caption(t("certification.default_rule_workshop" if page == "workshop" else "certification.default_rule"))
     if st.query_params.get("cohort") != chosen:
         st.query_params["cohort"] = chosen
     return next(c for c in found if c["code"] == chosen)
 
 
-def _default_index(found: list[dict]) -> int:
-    """The newest cohort already in its practical stage (the next to reach the workshop and certification),
-    else the newest."""
-    today = date.today()
-    for i, cohort in enumerate(found):
-        if cohort["practical_starts_on"] and cohort["practical_starts_on"] <= today:
-            return i
-    return 0
+def _default_index(found: list[dict], page: str) -> int:
+    """The cohort whose workshop (on /workshop) or certification (on /certification) is nearest to today, before or
+    after: the one the closing stage is busy with. Ties go to the newest."""
+    today = today_jst()
+    column = "workshop_on" if page == "workshop" else "certification_on"
+    dated = [(abs((c[column] - today).days), i) for i, c in enumerate(found) if c.get(column)]
+    return min(dated)[1] if dated else 0
 
 
 def decision_label(decision: str | None, override: str | None = None) -> str:
@@ -62,7 +63,7 @@ def board_frame(rows: list[certification.BoardRow]) -> pd.DataFrame:
     for row in rows:
         record = {t("certification.col_trainee"): row.trainee_name}
         for check in row.checks:
-            record[t(f"{check.key}.short")] = MARKS[check.met]
+            record[t(f"{check.key}.short")] = BEHIND if check.met is None and check.behind else MARKS[check.met]
         record[t("certification.col_decision")] = decision_label(row.decision, row.override_reason)
         record[t("certification.col_certificate")] = (row.certificate_no or "") if not row.certificate_revoked else ""
         records.append(record)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from .. import dashboard, exports, risk
 from ..access import Actor
-from .runtime import database, t
+from .runtime import database, language, t
 from .widgets import link
 
 TTL = 120  # dashboards may lag writes by two minutes; risk threshold changes clear them at once
@@ -39,8 +39,9 @@ def read(name: str, actor: Actor, cohort_id: int, today: date | None = None):
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def at_risk(actor: Actor, today: date, cohort_id: int | None, caseload: bool = False) -> pd.DataFrame:
-    return risk.at_risk(database(), actor, today, cohort_id, caseload)
+def at_risk(actor: Actor, today: date, cohort_id: int | None, caseload: bool = False,
+            lang: str = "ja") -> pd.DataFrame:
+    return risk.at_risk(database(), actor, today, cohort_id, caseload, lang)
 
 
 def clear() -> None:
@@ -92,8 +93,9 @@ def caseload_risk(actor: Actor, today: date) -> None:
     """The supervisor's own trainees at risk, compact, at the top of /trainee."""
     if not actor.has("supervisor"):
         return
-    frame = at_risk(actor, today, None, True)
+    frame = at_risk(actor, today, None, True, language())
     label = t("risk.caseload_title", n=len(frame))
-    with st.expander(label, expanded=False, icon=":material/warning:" if len(frame) else ":material/check_circle:"):
+    icon = ":material/warning:" if len(frame) else ":material/check_circle:"
+    with st.expander(label, expanded=not frame.empty, icon=icon):  # open by default when someone needs a word
         st.caption(t("risk.caseload_hint"))
         risk_list(frame, "trainee_risk", limit=20)

@@ -144,7 +144,7 @@ def groups_view(db, actor, cohort: dict) -> None:
                          column_config={"name": t("workshop.col_trainee"),
                                         "organisation": t("workshop.col_organisation"),
                                         "region": st.column_config.TextColumn(t("workshop.col_region"),
-                                                                              width="small")})
+                                                                              width="medium")})
             if st.toggle(t("workshop.lock"), value=group.locked, key=f"workshop_lock_{day}_{group.id}") != group.locked:
                 workshop.set_locked(db, actor, cohort["id"], group.id, not group.locked)
                 st.rerun()

@@ -43,6 +43,12 @@ def test_manager_records_a_decision_with_a_reason_and_sees_it(app):
     at = open_board(app, "demo-manager", enrolment_id)
     assert not at.exception
     assert name in [s.value for s in at.subheader]
+    # the form opens on the decision in force, with its reason, and says a new one replaces it
+    assert at.radio(key="certification_decision").value == "deferred"
+    reason = db.value("SELECT reason FROM certification_decision WHERE enrolment_id = ? ORDER BY decided_at DESC "
+                      "LIMIT 1", [enrolment_id])
+    shown = " ".join(i.value for i in at.info)
+    assert JA("certification.replacing") in shown and reason in shown
     at.radio(key="certification_decision").set_value("not_certified")
     at.text_area(key="certification_reason").input("再提出の期限を過ぎたため")
     next(b for b in at.button if b.label == JA("certification.record")).click()
@@ -101,6 +107,9 @@ def test_register_search_narrows_the_list_and_offers_both_exports(app):
     assert at.query_params["q"] in (first_number, [first_number])  # shareable: the search is in the address
     labels = [b.proto.label for b in at.get("download_button")]
     assert JA("register.csv") in labels and JA("register.xlsx") in labels
+    # the figures are labelled as totals of the whole register, and the search says how names are searched
+    assert JA("register.totals_note") in [c.value for c in at.caption]
+    assert at.text_input(key="register_q").help == JA("register.search_help")
 
 
 def test_graduate_sees_the_result_and_certificate_on_progress(app):
@@ -110,3 +119,19 @@ def test_graduate_sees_the_result_and_certificate_on_progress(app):
                               "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-graduate'")
     assert any(number in s.value for s in at.success)
     assert JA("firsthour.cert_save_file") in [b.proto.label for b in at.get("download_button")]
+
+
+def test_certification_and_workshop_open_on_the_cohort_whose_date_is_nearest(app):
+    from coordsupervise.ui.widgets import today_jst
+    db = database()
+    today = today_jst()
+    for script, stage, rule in (("pages/certification.py", "certification", "certification.default_rule"),
+                                ("pages/workshop.py", "workshop_day1", "certification.default_rule_workshop")):
+        nearest = db.value("SELECT c.code FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id AND s.stage = ? "
+                           "ORDER BY abs(date_diff('day', s.starts_on, CAST(? AS DATE))), s.starts_on DESC LIMIT 1",
+                           [stage, today])
+        at = app("demo-manager", script=script).run()
+        assert not at.exception
+        key = "certification_cohort" if "certification" in script else "workshop_cohort"
+        assert at.selectbox(key=key).value == nearest
+        assert JA(rule) in [c.value for c in at.caption]

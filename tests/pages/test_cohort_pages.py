@@ -134,3 +134,53 @@ def test_trainees_and_admins_are_refused(app):
         for script in ("pages/cohorts.py", "pages/cohort.py"):
             at = app(username, script=script).run()
             assert JA("guard.forbidden") in [e.value for e in at.error]
+
+
+def test_the_funnel_table_never_counts_a_skipped_gate_as_reached(app):
+    """A trainee who moved on without meeting an earlier step shows under "moved on without it", not as reached."""
+    db = database()
+    code = cohort_codes()[2]  # the finished cohort: decisions taken, some after gates missed
+    cohort = dashboard.cohort_by_code(db, actor("demo-manager"), code)
+    funnel = dashboard.funnel(db, actor("demo-manager"), cohort["id"], today_jst())
+    at = app("demo-manager", script="pages/cohort.py")
+    at.query_params["cohort"] = code
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index(translate("ja", "dash.col_step"))
+    modules = table.loc[translate("ja", "dash.step.modules_passed")]
+    assert modules[translate("ja", "dash.reached")] == int(funnel["modules_passed"].sum())
+    assert translate("ja", "dash.skipped") in table.columns
+    assert int(table[translate("ja", "dash.reached")].iloc[-1]) <= int(funnel["certified"].sum())
+
+
+def test_cohorts_table_shows_a_dash_not_none_for_a_cohort_without_replies(app):
+    at = app("demo-manager", script="pages/cohorts.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    turnaround = table[table.columns[[c == "turnaround" or c == translate("ja", "dash.col_turnaround")
+                                      for c in table.columns].index(True)]]
+    assert "None" not in [str(v) for v in turnaround] and turnaround.notna().all()
+    assert "—" in list(turnaround)  # the cohort still online has no replies yet
+
+
+def test_cohort_opens_on_the_cohort_in_its_practical_stage(app):
+    """The finished and the online cohort are newer or older; the default is the one in its practical stage."""
+    at = app("demo-manager", script="pages/cohort.py").run()
+    assert not at.exception
+    assert at.selectbox(key="cohort_pick").value == cohort_codes()[1]  # the cohort in its practical stage
+    assert translate("ja", "dash.default_rule") in [c.value for c in at.caption]
+
+
+def test_the_at_risk_tab_states_the_criteria_behind_the_reasons(app):
+    at = app("demo-manager", script="pages/cohort.py").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(translate("ja", "risk.criteria", **risk.DEFAULTS)[:10]) for c in captions)
+
+
+def test_a_supervisor_with_trainees_at_risk_sees_the_list_open_on_trainee(app):
+    at = app("demo-supervisor", script="pages/trainee.py").run()
+    assert not at.exception
+    people = risk.at_risk(database(), actor("demo-supervisor"), today_jst(), caseload=True)
+    risk_box = next(e for e in at.expander if e.label.startswith(translate("ja", "risk.caseload_title", n=0)[:8]))
+    assert risk_box.proto.expanded == (not people.empty)

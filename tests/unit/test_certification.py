@@ -95,6 +95,19 @@ def test_a_cohort_in_its_practical_stage_shows_open_criteria_and_no_decisions(de
     assert certification.board_counts(rows)["eligible"] == 0
 
 
+def test_mid_stage_reflections_below_the_bar_are_marked_behind_not_just_open(demo_db):
+    """Mid-stage, a trainee far below the reflection bar reads "behind" (△), one at or above it "met" (○)."""
+    from coordsupervise.ui.certification import BEHIND, MARKS
+    rows = certification.board(demo_db, actor_of(demo_db, "demo-manager"), practical_cohort(demo_db), DEMO_TODAY)
+    checks = [next(c for c in r.checks if c.key == "cert.reflections") for r in rows]
+    behind = [c for c in checks if c.behind]
+    assert behind and all(c.met is None and c.params["rate"] < c.params["bar"] for c in behind)
+    assert all(c.met is True for c in checks if c.params["rate"] >= c.params["bar"] and c.params["expected"])
+    with_marks = [(r, c) for r, c in zip(rows, checks, strict=True)]
+    marks = {BEHIND if c.met is None and c.behind else MARKS[c.met] for _, c in with_marks}
+    assert BEHIND in marks and MARKS[None] not in marks
+
+
 def test_board_agrees_with_the_practice_calendar_of_every_trainee(demo_db):
     """The board counts reflections in SQL; the trainee's calendar counts them day by day. They must agree."""
     manager = actor_of(demo_db, "demo-manager")

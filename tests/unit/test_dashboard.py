@@ -202,8 +202,12 @@ def test_funnel_steps_in_practice(tiny):
     assert b["gaps"] == "modules_passed, overall_passed"
     counts = dashboard.funnel_counts(frame.reset_index()).set_index("step")
     assert counts.loc["sheet_approved", "standing"] == 2
-    assert counts.loc["modules_passed", "met"] == 1 and counts.loc["modules_passed", "reached"] == 2
+    # b moved on to the sheet without passing the module tests: never counted as having reached that step
+    assert counts.loc["modules_passed", "met"] == 1 and counts.loc["modules_passed", "reached"] == 1
+    assert counts.loc["modules_passed", "skipped"] == 1 and counts.loc["sheet_approved", "reached"] == 1
+    assert counts.loc["sheet_approved", "skipped"] == 0
     assert counts.loc["certified", "reached"] == 0
+    assert (counts["reached"] <= counts["met"]).all()
 
 
 def test_funnel_of_a_finished_cohort(tiny):
@@ -214,7 +218,11 @@ def test_funnel_of_a_finished_cohort(tiny):
     assert c["step"] == "certified"
     assert (d["workshop_attended"], d["certified"]) == (False, False) and d["step"] == "enrolled"
     counts = dashboard.funnel_counts(frame.reset_index()).set_index("step")
-    assert counts.loc["certified", "pct"] == 50.0
+    # c was certified without every earlier step recorded: certified, but not drawn as having come through the funnel
+    assert int(frame["certified"].sum()) == 1 and counts.loc["certified", "met"] == 1
+    assert counts.loc["certified", "reached"] == 0 and counts.loc["certified", "pct"] == 0.0
+    missed = [s for s in dashboard.FUNNEL_STEPS if not c[s]]
+    assert missed and all(counts.loc[s, "skipped"] >= 1 for s in missed)
 
 
 def test_practice_day_statuses(tiny):
@@ -279,11 +287,24 @@ def test_at_risk_reasons(tiny):
     db, ids, who = tiny
     frame = risk.at_risk(db, who["m"], TODAY).set_index("enrolment_id")
     b = {rule: (n, detail) for rule, n, detail in frame.loc[ids["e_b"], "reasons"]}
-    assert b == {"silent": (4, ""), "low_rate": (56, ""), "quiz_failed": (1, "1"), "overall_failed": (65, ""),
+    assert b == {"silent": (4, ""), "low_rate": (56, ""), "quiz_failed": (1, "1 科目1"), "overall_failed": (65, ""),
                  "overdue": (1, "A2"), "open_flag": (1, ""), "feedback_unread": (1, "")}
     assert frame.loc[ids["e_a"], "reasons"] == [("below_pass", 1, "C3")]
     assert list(frame.index) == [ids["e_b"], ids["e_a"]]  # most reasons first
     assert risk.counts_by_cohort(db, who["m"], TODAY, [ids["cohort_p"], ids["cohort_f"]]) == {ids["cohort_p"]: 2}
+    english = risk.at_risk(db, who["m"], TODAY, lang="en").set_index("enrolment_id")
+    assert ("quiz_failed", 1, "1 Module 1") in english.loc[ids["e_b"], "reasons"]
+
+
+def test_a_failed_quiz_is_not_a_risk_while_the_online_stage_still_runs(tiny):
+    """Retakes stay open until the online stage ends: a failed attempt then is not yet a reason."""
+    db, ids, who = tiny
+    online_end = db.value("SELECT ends_on FROM cohort_stage WHERE cohort_id = ? AND stage = 'online'",
+                          [ids["cohort_p"]])
+    during = risk.at_risk(db, who["m"], online_end, ids["cohort_p"])
+    assert all(rule != "quiz_failed" for reasons in during["reasons"] for rule, _n, _d in reasons)
+    after = risk.at_risk(db, who["m"], online_end + timedelta(days=1), ids["cohort_p"])
+    assert any(rule == "quiz_failed" for reasons in after["reasons"] for rule, _n, _d in reasons)
 
 
 def test_thresholds_change_the_list_and_are_audited(tiny):
@@ -315,7 +336,7 @@ def test_charts_carry_the_right_series(tiny):
     db, ids, who = tiny
     counts = dashboard.funnel_counts(dashboard.funnel(db, who["m"], ids["cohort_p"], TODAY))
     fig = charts.stage_funnel(counts, {s: s for s in dashboard.FUNNEL_STEPS}, "n")
-    assert list(fig.data[0].x) == [2, 2, 2, 2, 0, 0, 0, 0]
+    assert list(fig.data[0].x) == [2, 1, 1, 1, 0, 0, 0, 0]
     grid = dashboard.reflection_grid(db, who["m"], ids["cohort_p"], TODAY)
     heat = charts.reflection_heatmap(grid, {s: s for s in dashboard.DAY_STATUSES}, "day")
     assert {tr.name: len(tr.x) for tr in heat.data} == {"submitted": 14, "late": 1, "missing": 4, "off": 3,
@@ -323,6 +344,14 @@ def test_charts_carry_the_right_series(tiny):
     comp = charts.competency_heatmap(dashboard.competency_grid(db, who["m"], ids["cohort_p"]), ["C1", "C2", "C3", "C4"],
                                      "t", "level")
     assert list(comp.data[0].x) == ["C1", "C3"] and list(comp.data[0].customdata[1]) == [ids["e_a"], "C3", 1]
+    roster = dashboard.funnel(db, who["m"], ids["cohort_p"], TODAY)
+    full = charts.competency_heatmap(dashboard.competency_grid(db, who["m"], ids["cohort_p"]), ["C1", "C2", "C3", "C4"],
+                                     "t", "level", roster, "未採点")
+    cells = set(zip(full.data[0].y, full.data[0].x, strict=True)) | set(zip(full.data[1].y, full.data[1].x,
+                                                                            strict=True))
+    assert len(cells) == len(roster) * 4  # every trainee, every competency: none hidden
+    assert set(full.data[1].text) == {"未採点"} and "C4" in set(full.data[1].x)
+    assert not any("#" in label for label in full.data[1].y)  # names only: no internal ids
     levels = charts.level_distribution(dashboard.competency_levels(db, who["m"], ids["cohort_p"]),
                                        {f"C{i}": "" for i in range(1, 5)}, {i: str(i) for i in range(1, 5)}, "t", "n")
     assert [list(tr.y) for tr in levels.data] == [[0, 0, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 0, 0]]
@@ -336,6 +365,8 @@ def test_charts_carry_the_right_series(tiny):
     assert list(boxes.data[0].x) == ["01", "02", "all"] and list(boxes.data[1].y) == [80, 80, 70]
     calendars = dashboard.stage_calendars(db, who["m"], [ids["cohort_p"], ids["cohort_f"]])
     timeline = charts.cohort_timeline(calendars, {"online": "o", "practical": "p"}, TODAY, "today")
+    assert timeline.layout.legend.yanchor == "top" and timeline.layout.legend.y < 0  # below the dates, clear of them
+    assert timeline.layout.annotations[0].yanchor == "bottom"  # "today" above the bars, not on one
     assert [tr.name for tr in timeline.data] == ["o", "p"] and len(timeline.data[0].y) == 2
 
 
