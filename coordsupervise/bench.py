@@ -1,24 +1,30 @@
-"""Benchmark at scale, reported as ratios measured in one run (never absolute times):
-- services: our SQL-paginated inbox ÷ a naive approach that loads every reflection and read receipt into pandas;
-- dashboards: the cohort dashboards' metrics in SQL (every cohort's reflection rate, reply time and certification
-  rate, plus one cohort's day-by-day submission rate) ÷ a naive approach that loads the tables into pandas;
-- pages: a screen's full script run (AppTest, warm) ÷ the run of an empty Streamlit page, for the inbox, the
-  trainee profile, the trainee's reflection page, all cohorts (/cohorts) and one cohort (/cohort).
+"""Speed as people feel it, at benchmark size, reported as ratios measured in one run (never absolute times, never
+test assertions). Parts (`--parts`, in this order; writes last since they add rows):
+- queries: each service ÷ a load-everything pandas approach computing the same answer (bench_naive.py): the inbox,
+  the cohort dashboards' metrics, the at-risk list and the certification board. Target: 10× faster or more.
+- pages: every route of routes.py, as its role and with the address a real visit carries, through AppTest (warm)
+  ÷ an empty Streamlit page (bench_pages.py). Target: 3× or less.
+- browser: in Chromium against `streamlit run`, logging in and every route settled ÷ an empty app's page load
+  (bench_browser.py). Target: 3× or less.
+- writes: a reflection submit, a feedback reply and a score save through the services, median and p95 ÷ an empty
+  write transaction; then many threads writing at once, every acknowledged write present exactly once
+  (bench_writes.py).
 Run against a large demo database, app stopped:
 
     python -m coordsupervise --db data/bench.duckdb demo --cohorts 100 --trainees 50 --replace
-    python -m coordsupervise --db data/bench.duckdb bench
+    python -m coordsupervise --db data/bench.duckdb bench --out data/bench-results.md
 """
 from __future__ import annotations
 
 import statistics
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from . import dashboard, inbox
+from . import bench_naive, bench_pages, bench_writes, certification, dashboard, inbox, risk
 from .auth import load_login_user
 from .db import Database
 from .inbox import InboxFilter
@@ -44,9 +50,6 @@ def naive_inbox(db: Database, supervisor_id: int):
     read = reads[reads["reader_id"] == supervisor_id].set_index("reflection_id")["read_version"]
     unread = mine["version"] > mine["id"].map(read).fillna(0)
     return mine.assign(unread=unread).sort_values(["unread", "practice_date"], ascending=False).head(inbox.PAGE_SIZE)
-
-
-EMPTY_PAGE = "import streamlit as st\nst.title('empty')\n"
 
 
 def naive_dashboard(db: Database, cohort_id: int, today) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -96,80 +99,109 @@ def ours_dashboard(db: Database, actor, cohort_id: int, today):
             dashboard.submission_rate_by_day(db, actor, cohort_id, today))
 
 
-def page_ratios(db: Database, supervisor: str, trainee: str, repeat: int, manager: str | None = None,
-                cohort_code: str | None = None) -> dict[str, float]:
-    """Each screen's script run ÷ an empty page's, both through AppTest in this process (the app's cached
-    Database opens the same file as `db`)."""
-    import os
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    from .db import utcnow
-
-    os.environ["COORDSUPERVISE_DB"] = db.path
-    root = Path(__file__).resolve().parent.parent
-
-    def screen(file: str, username: str, query: dict | None = None):
-        def go():
-            at = AppTest.from_file(str(root / file), default_timeout=120)
-            at.query_params.update(query or {})
-            at.session_state["authentication_status"] = True
-            at.session_state["username"] = username
-            at.session_state["cs_login_at"] = utcnow()
-            at.run()
-            if at.exception:  # a benchmark of a failing page would measure an error screen
-                raise RuntimeError(f"{file} failed: {at.exception}")
-        return go
-
-    def empty():
-        AppTest.from_string(EMPTY_PAGE).run()
-
-    empty()  # warm up Streamlit itself
-    base = _timed(empty, repeat)
-    out = {}
-    screens = [("inbox", "pages/inbox.py", supervisor, None),
-               ("trainee_profile", "pages/trainee.py", supervisor, None),
-               ("reflection", "pages/reflection.py", trainee, None)]
-    if manager:
-        screens += [("cohorts", "pages/cohorts.py", manager, None),
-                    ("cohort", "pages/cohort.py", manager, {"cohort": cohort_code} if cohort_code else None)]
-    for name, file, username, query in screens:
-        screen(file, username, query)()  # warm the caches
-        out[name] = _timed(screen(file, username, query), repeat) / base
-    return out
+@dataclass
+class Row:
+    part: str
+    measure: str
+    value: float | str
+    target: str = ""
+    missed: bool = False
 
 
-def run(db: Database, repeat: int = 5, pages: bool = True) -> dict:
-    busiest = db.value("SELECT supervisor_id FROM supervision GROUP BY supervisor_id ORDER BY count(*) DESC LIMIT 1")
-    username = db.value("SELECT username FROM app_user WHERE id = ?", [busiest])
-    actor = load_login_user(db, username).actor()
-    total = db.value("SELECT count(*) FROM reflection")
+def _faster(name: str, ours: float, naive: float) -> Row:
+    times = naive / ours
+    return Row("queries", f"{name}: naive ÷ ours (× faster)", times, "≥ 10×", times < 10)
 
-    def ours():
+
+def query_rows(db: Database, today, repeat: int) -> list[Row]:
+    who = bench_pages.cast(db, today)
+    busiest = db.value("SELECT id FROM app_user WHERE username = ?", [who.supervisor])
+    actor = load_login_user(db, who.supervisor).actor()
+    boss = load_login_user(db, who.manager).actor()
+    cohort_id = db.value("SELECT id FROM cohort WHERE code = ?", [who.cohort_code])
+
+    def ours_inbox():
         inbox.counts(db, actor)
         inbox.page(db, actor, InboxFilter(), 1)
         inbox.next_unread(db, actor, InboxFilter())
 
-    ours_s = _timed(ours, repeat)
-    search_s = _timed(lambda: inbox.page(db, actor, InboxFilter(query="在留期限"), 1), repeat)
-    naive_s = _timed(lambda: naive_inbox(db, busiest), repeat)
-    result = {"reflections": total, "supervisor": username, "ours_over_naive": ours_s / naive_s,
-              "search_over_naive": search_s / naive_s}
-    manager = db.value("SELECT u.username FROM app_user u JOIN user_role r ON r.user_id = u.id "
-                       "WHERE r.role = 'manager' ORDER BY u.id LIMIT 1")
+    naive_repeat = max(1, repeat // 2)
+    naive_inbox_s = _timed(lambda: naive_inbox(db, busiest), naive_repeat)
+    rows = [_faster(f"inbox of {who.supervisor} (counts, first page, next unread)", _timed(ours_inbox, repeat),
+                    naive_inbox_s),
+            _faster("inbox search 在留期限", _timed(lambda: inbox.page(db, actor, InboxFilter(query="在留期限"), 1),
+                                                  repeat), naive_inbox_s),
+            _faster(f"cohort dashboards (all cohorts + {who.cohort_code} by day)",
+                    _timed(lambda: ours_dashboard(db, boss, cohort_id, today), repeat),
+                    _timed(lambda: naive_dashboard(db, cohort_id, today), naive_repeat)),
+            _faster("at-risk list (all cohorts, manager)", _timed(lambda: risk.at_risk(db, boss, today), repeat),
+                    _timed(lambda: bench_naive.at_risk(db, today), naive_repeat)),
+            _faster(f"certification board {who.cohort_code}",
+                    _timed(lambda: certification.board(db, boss, cohort_id, today), repeat),
+                    _timed(lambda: bench_naive.certification_board(db, cohort_id, today), naive_repeat))]
+    return rows
+
+
+def page_rows(db: Database, today, repeat: int, warm: bool = True) -> list[Row]:
+    return [Row("pages", f"{name} script ÷ empty page", ratio, "≤ 3×", ratio > 3)
+            for name, ratio in bench_pages.script_ratios(db, today, repeat, warm).items()]
+
+
+def write_rows(db: Database, today, writes: int, threads: int) -> list[Row]:
+    rows = []
+    for kind, figures in bench_writes.latencies(db, today, writes).items():
+        rows.append(Row("writes", f"{kind} ×{figures['n']}: median ÷ empty write", figures["median"]))
+        rows.append(Row("writes", f"{kind} ×{figures['n']}: p95 ÷ empty write", figures["p95"]))
+    found = bench_writes.rush(db, today, threads)
+    kinds = ", ".join(f"{n} {k}" for k, n in found["kinds"].items())
+    errors = ", ".join(f"{n} {k}" for k, n in found["errors"].items()) or "none"
+    bad = found["exactly_once"] != found["threads"]
+    rows.append(Row("writes", f"{found['threads']} threads at once ({kinds}): acknowledged / present exactly once "
+                              f"/ missing / duplicated / errors",
+                    f"{found['acknowledged']} / {found['exactly_once']} / {found['missing']} / "
+                    f"{found['duplicated']} / {errors}", "all acknowledged, each once", bad))
+    return rows
+
+
+PARTS = ("queries", "pages", "browser", "writes")
+
+
+def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: int = 200,
+        browser_repeat: int = 3) -> dict:
+    """Every part asked for, as rows of one table."""
     today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
-    # the cohort in the middle of its practical stage: the busiest single-cohort dashboard
-    cohort_id, cohort_code = db.one(
-        "SELECT c.id, c.code FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id AND s.stage = 'practical' "
-        "WHERE s.starts_on <= ? ORDER BY s.starts_on DESC LIMIT 1", [today])
-    boss = load_login_user(db, manager).actor()
-    dash_s = _timed(lambda: ours_dashboard(db, boss, cohort_id, today), repeat)
-    naive_dash_s = _timed(lambda: naive_dashboard(db, cohort_id, today), max(1, repeat // 2))
-    result.update({"manager": manager, "cohort": cohort_code, "dashboard_over_naive": dash_s / naive_dash_s})
-    if pages:
-        trainee = db.value("SELECT u.username FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id "
-                           "JOIN app_user u ON u.id = e.trainee_id WHERE s.supervisor_id = ? AND e.status = 'active' "
-                           "ORDER BY e.id LIMIT 1", [busiest]) or "demo-trainee"
-        result["pages_over_empty"] = page_ratios(db, username, trainee, repeat, manager, cohort_code)
-    return result
+    rows: list[Row] = []
+    if "queries" in parts:
+        rows += query_rows(db, today, repeat)
+    if "pages" in parts:
+        rows += page_rows(db, today, repeat)
+    if "browser" in parts:
+        from . import bench_browser
+        rows += bench_browser.rows(db, today, browser_repeat)
+    if "writes" in parts:
+        rows += write_rows(db, today, writes, threads)
+    return {"reflections": db.value("SELECT count(*) FROM reflection"),
+            "cohorts": db.value("SELECT count(*) FROM cohort"), "machine": machine(), "rows": rows}
+
+
+def machine() -> str:
+    import os
+    import platform
+    return f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+
+
+def _shown(value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def table(result: dict) -> str:
+    """The result as a Markdown table, with what it was measured on; misses marked ✗."""
+    lines = [f"Benchmark: {result['cohorts']} cohorts, {result['reflections']:,} reflections; {result['machine']}; "
+             f"{datetime.now(ZoneInfo('Asia/Tokyo')):%Y-%m-%d %H:%M} JST", "",
+             "| part | measure | ratio / count | target | |", "|---|---|---:|---|---|"]
+    for row in result["rows"]:
+        mark = "✗" if row.missed else ("✓" if row.target else "")
+        lines.append(f"| {row.part} | {row.measure} | {_shown(row.value)} | {row.target} | {mark} |")
+    missed = [row.measure for row in result["rows"] if row.missed]
+    lines += ["", "Missed: " + ("; ".join(missed) if missed else "none")]
+    return "\n".join(lines) + "\n"

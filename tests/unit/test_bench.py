@@ -1,0 +1,63 @@
+"""A small run of every part of the benchmark (coordsupervise/bench*.py) on the small demo: each part runs and
+reports what it should, and each naive approach computes the same answer as the service it is compared with (else
+its ratio would compare unlike things). No timing is asserted: the figures come from `python -m coordsupervise
+bench` on the benchmark database."""
+from __future__ import annotations
+
+from coordsupervise import bench, bench_naive, bench_pages, bench_writes, certification, risk
+from coordsupervise.routes import ROUTES
+from tests.conftest import DEMO_TODAY, actor_of
+
+
+def test_a_visit_per_route_as_its_role_with_the_address_a_person_uses(demo_db):
+    visits = bench_pages.visits(demo_db, DEMO_TODAY)
+    assert [v.route for v in visits] == [r.path for r in ROUTES]
+    for visit, route in zip(visits, ROUTES, strict=True):
+        assert route.roles[0] in actor_of(demo_db, visit.username).roles
+    by_route = {v.route: v for v in visits}
+    assert set(by_route["inbox"].query) == {"r"} and set(by_route["scoring"].query) == {"s"}
+    assert by_route["cohort"].address == f"/cohort?cohort={by_route['cohort'].query['cohort']}"
+
+
+def test_every_route_runs_through_apptest_without_an_error(demo_db, monkeypatch):
+    monkeypatch.setenv("COORDSUPERVISE_DB", demo_db.path)
+    rows = bench.page_rows(demo_db, DEMO_TODAY, 1, warm=False)
+    assert len(rows) == len(ROUTES)
+    assert all(row.value > 0 and row.target == "≤ 3×" for row in rows)
+
+
+def test_the_naive_at_risk_list_finds_the_same_trainees_for_the_same_reasons(demo_db):
+    found = risk.at_risk(demo_db, actor_of(demo_db, "demo-manager"), DEMO_TODAY)
+    ours = {(int(e), rule, int(n)) for e, reasons in zip(found["enrolment_id"], found["reasons"], strict=True)
+            for rule, n, _ in reasons}
+    assert ours and bench_naive.at_risk(demo_db, DEMO_TODAY) == ours
+
+
+def test_the_naive_certification_board_reaches_the_same_checks(demo_db):
+    manager = actor_of(demo_db, "demo-manager")
+    for (cohort_id,) in demo_db.rows("SELECT id FROM cohort"):
+        ours = bench_naive.board_as_checks(certification.board(demo_db, manager, cohort_id, DEMO_TODAY))
+        assert ours and bench_naive.certification_board(demo_db, cohort_id, DEMO_TODAY) == ours
+
+
+def test_query_rows_compare_every_service_with_its_naive_approach(demo_db):
+    rows = bench.query_rows(demo_db, DEMO_TODAY, 1)
+    assert [r.measure.split(":")[0].split(" ")[0] for r in rows] == ["inbox", "inbox", "cohort", "at-risk",
+                                                                      "certification"]
+    assert all(r.value > 0 and r.missed == (r.value < 10) for r in rows)
+
+
+def test_writes_at_once_are_each_in_the_database_exactly_once(demo_db):
+    before = demo_db.value("SELECT count(*) FROM feedback")
+    timed = bench_writes.latencies(demo_db, DEMO_TODAY, 2)
+    assert set(timed) == {"submit", "reply", "score"} and all(f["n"] == 2 for f in timed.values())
+    found = bench_writes.rush(demo_db, DEMO_TODAY, 12)
+    assert found["threads"] == 12 and all(found["kinds"].values())
+    assert (found["acknowledged"], found["exactly_once"], found["errors"]) == (12, 12, {})
+    assert demo_db.value("SELECT count(*) FROM feedback") == before + 2 + found["kinds"]["reply"]
+
+
+def test_the_table_names_the_misses():
+    rows = [bench.Row("queries", "inbox", 12.0, "≥ 10×", False), bench.Row("pages", "/cohort", 3.4, "≤ 3×", True)]
+    text = bench.table({"cohorts": 3, "reflections": 1234, "machine": "2 cores", "rows": rows})
+    assert "| pages | /cohort | 3.40 | ≤ 3× | ✗ |" in text and "Missed: /cohort" in text
