@@ -44,8 +44,8 @@ def test_manager_decides_finds_the_coordinator_in_the_register_and_exports_it(se
     page.get_by_role("link", name=JA("nav.register")).click()
     expect(page.get_by_role("heading", name=JA("nav.register"))).to_be_visible(timeout=SLOW)
     wait_idle(page)
-    page.get_by_label(JA("register.search")).fill(closing["name"])
-    page.get_by_label(JA("register.search")).press("Enter")
+    page.get_by_label(JA("register.search"), exact=True).fill(closing["name"])
+    page.get_by_label(JA("register.search"), exact=True).press("Enter")
     wait_idle(page)
     expect(page.get_by_text(JA("register.found", count=1), exact=True)).to_be_visible(timeout=SLOW)
     with page.expect_download() as download_info:
