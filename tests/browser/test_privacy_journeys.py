@@ -62,8 +62,8 @@ def test_a_client_name_holds_the_submit_back_until_edited(server, page, demo_tra
 
 
 @pytest.mark.xfail(reason="known failure since the merge with the inbox's first-hour changes: in Chromium the "
-                          "redaction control's field picker does not take a choice (AppTest and the service tests pass); "
-                          "left open in issue 14", strict=False)
+                          "redaction control's field picker does not take a choice (AppTest and the service tests "
+                          "pass); left open in issue 14", strict=False)
 def test_supervisor_redacts_an_older_reflection_and_the_trainee_sees_it(server, page, demo_trainee_days):
     _, (rid, day, event) = demo_trainee_days
     span = event[:8]
