@@ -43,7 +43,7 @@ else:
     st.caption(t("moderation.markers", first=item.first_marker, second=item.second_marker,
                  tolerance=pair["tolerance"]))
     with st.expander(t("moderation.submission")):
-        user_markdown(scoring.demote_headings(pair["body_md"]))
+        user_markdown(pair["body_md"])
     # the two levels first, so a phone shows them without scrolling sideways
     st.dataframe([{t("moderation.group.criterion"): c["competency"], t("moderation.first"): c["first_level"],
                    t("moderation.second"): c["second_level"],

@@ -173,7 +173,7 @@ def submission_panel(view):
             else:
                 st.caption(t("scoring.no_changes"))
     with st.container(border=True, height=420):
-        user_markdown(scoring.demote_headings(view.body_md))
+        user_markdown(view.body_md)
     for attachment in view.attachments:
         st.download_button(f"{attachment['filename']} ({file_size(attachment['size_bytes'])})",
                            lambda aid=attachment["id"]: assignments.attachment_content(db, actor, aid)[2],
@@ -190,7 +190,7 @@ def submission_panel(view):
                 if old["criteria"]:
                     criteria_table(old["criteria"])
                 with st.container(border=True, height=160):
-                    user_markdown(scoring.demote_headings(old["body_md"]))
+                    user_markdown(old["body_md"])
     if view.role == "first" and view.kind == "scored":
         with st.expander(t("scoring.evidence")):
             found = scoring.evidence(db, actor, view.submission_id)

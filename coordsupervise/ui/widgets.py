@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from .. import scoring
 from ..enrolments import current_for_trainee
 from ..privacy import PrivacyFindings
 from ..routes import BY_PATH
@@ -38,13 +39,13 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _NON_WEB_LINK = re.compile(r"\[([^\]]*)\]\((?!https?://)[^)]*\)")
 
 
-_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)", re.MULTILINE)
 
 
 def demote_headings(text: str) -> str:
     """Headings someone typed, made smaller than the page's own (「# 報告」 becomes a level-4 heading), so a
-    submission never shouts louder than the screen's title. Markdown only: never HTML."""
-    return _HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + 3), text or "")
+    submission never shouts louder than the screen's title. Markdown only: never HTML. One rule for every screen:
+    scoring.demote_headings (underlined headings too, code blocks left alone)."""
+    return scoring.demote_headings(text or "")
 
 
 def user_markdown(text: str) -> None:

@@ -217,7 +217,7 @@ def test_a_resubmission_shows_what_changed_and_its_headings_stay_small(app):
     changes = scoring.resubmission_diff(view.earlier[0]["body_md"], view.body_md)
     assert changes and "\n".join(changes) in [c.value for c in at.code]
     shown = [m.value for m in at.markdown]
-    assert scoring.demote_headings(view.body_md) in shown
+    assert scoring.demote_headings(view.body_md) in shown  # demoted once, by user_markdown
     assert not any(line.startswith(("# ", "## ", "### ")) for m in shown for line in m.splitlines())
 
 
