@@ -62,7 +62,8 @@ from coordsupervise.db import Database, utcnow
 from coordsupervise.errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from tests.conftest import DEMO_TODAY, actor_of
 
-NOT_SERVICES = {"ui", "i18n", "migrations", "__main__", "bench"}
+NOT_SERVICES = {"ui", "i18n", "migrations", "__main__", "bench", "bench_browser", "bench_naive", "bench_pages",
+                "bench_writes"}
 ROLES = ("trainee", "supervisor", "manager", "admin", "deactivated")
 ITEMS = ("mine", "peer", "other_sup", "other_cohort")
 COHORT_ITEMS = ("mine", "other_cohort")
@@ -380,6 +381,8 @@ MATRIX: dict[str, Row] = {
     "cohorts.programme_days_off": R(lambda w, db, a, i: cohorts.programme_days_off(db, a), ADMIN, NO_ITEM),
     "cohorts.remove_programme_day_off": W(lambda w, db, a, i: cohorts.remove_programme_day_off(
         db, a, date(DEMO_TODAY.year + 1, 1, 2)), ADMIN, NO_ITEM),
+    "cohorts.copy_summary": R(lambda w, db, a, i: cohorts.copy_summary(db, a, w.of(w.cohort, i)), ADMIN,
+                              COHORT_ITEMS),
     "cohorts.setup_of": R(lambda w, db, a, i: cohorts.setup_of(db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
     "cohorts.update_cohort": W(lambda w, db, a, i: cohorts.update_cohort(
         db, a, w.of(w.cohort, i), _same_setup(db, w, i)), ADMIN, COHORT_ITEMS),
@@ -433,6 +436,10 @@ MATRIX: dict[str, Row] = {
     "imports.cohort_by_code": R(lambda w, db, a, i: imports.cohort_by_code(
         db, a, _cohort_code(db, w.of(w.cohort, i))), ADMIN, COHORT_ITEMS),
     "imports.cohorts": R(lambda w, db, a, i: imports.cohorts(db, a), ADMIN, NO_ITEM),
+    "imports.suggested_cohort": R(lambda w, db, a, i: imports.suggested_cohort(db, a, "quiz", DEMO_TODAY), ADMIN,
+                                  NO_ITEM),
+    "imports.better_cohort": R(lambda w, db, a, i: imports.better_cohort(
+        db, a, _csv(QUIZ_CSV, db, w, i), "quiz.csv", w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
     "imports.commit_quiz": W(lambda w, db, a, i: imports.commit_quiz(
         db, a, _csv(QUIZ_CSV, db, w, i), "quiz.csv", w.of(w.cohort, i)), ADMIN, COHORT_ITEMS, **GATE),
     "imports.commit_roster": W(lambda w, db, a, i: imports.commit_roster(
