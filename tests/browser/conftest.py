@@ -120,7 +120,7 @@ def login(page, base: str, username: str, path: str = "/"):
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill(PASSWORD)
     page.locator("[data-testid=stFormSubmitButton] button").click()
-    page.get_by_label("パスワード", exact=True).wait_for(state="detached", timeout=30000)
+    page.get_by_label("パスワード", exact=True).wait_for(state="detached", timeout=90000)
     wait_idle(page)
 
 

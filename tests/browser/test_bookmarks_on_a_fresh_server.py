@@ -30,7 +30,7 @@ def visit_then_login(server, page, route, username):
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill("coordsupervise-demo")
     page.locator("[data-testid=stFormSubmitButton] button").click()
-    page.get_by_label("パスワード", exact=True).wait_for(state="detached", timeout=30000)
+    page.get_by_label("パスワード", exact=True).wait_for(state="detached", timeout=90000)
     wait_idle(page)
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator("[data-testid=stException]").count() == 0

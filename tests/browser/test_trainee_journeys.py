@@ -66,6 +66,9 @@ def test_typing_is_kept_on_a_reload_without_leaving_the_box(server, page, free_d
     box.press_sequentially("焦りを感じたが落ち着いて対応できた", delay=20)
     expect(page.get_by_text(JA("reflection.draft_saved", at="")[:6])).to_be_visible(timeout=10000)
     expect(box).to_be_focused()  # saved while the person was still in the box
+    page.wait_for_timeout(2500)  # the box sends its text 1.5 s after the last keystroke: let the last pause pass
+    wait_idle(page)
+    expect(box).to_be_focused()
     page.reload()
     wait_idle(page)
     expect(field(page, "reflection.field.feelings")).to_have_value("焦りを感じたが落ち着いて対応できた")
