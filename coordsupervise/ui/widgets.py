@@ -30,11 +30,6 @@ def jst(ts: datetime | None) -> str:
     return ts.replace(tzinfo=ZoneInfo("UTC")).astimezone(JST).strftime("%Y-%m-%d %H:%M")
 
 
-def coming_next(issue_key: str) -> None:
-    """An honest placeholder for a screen whose route and guard exist but whose work is still an open issue."""
-    st.info(t("page.coming_next", what=t(issue_key)), icon=":material/construction:")
-
-
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _NON_WEB_LINK = re.compile(r"\[([^\]]*)\]\((?!https?://)[^)]*\)")
 
