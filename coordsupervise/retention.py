@@ -118,6 +118,8 @@ def apply(db: Database, actor: Actor, today: date) -> list[dict]:
 
 
 def _clear_cohort(tx: Transaction, cohort_id: int) -> dict[str, int]:
+    """Replace one cohort's free text with the marker. The f-strings below only join constant fragments of this
+    function and column names from TEXT_LIMITS (code, never input); the cohort id and the marker are parameters."""
     in_cohort = "enrolment_id IN (SELECT id FROM enrolment WHERE cohort_id = ?)"
     of_reflections = f"reflection_id IN (SELECT id FROM reflection WHERE {in_cohort})"
     cleared = ", ".join(f"{name} = CASE WHEN {name} = '' THEN '' ELSE ? END" for name in TEXT_LIMITS)
