@@ -1,4 +1,5 @@
 """Everyone: display language and password."""
+import time
 from datetime import timedelta
 
 import streamlit as st
@@ -9,11 +10,16 @@ from coordsupervise.ui import login, state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
 
+NOTICE_SECONDS = 120
+
 actor = require("trainee", "supervisor", "manager", "admin")
 
 st.title(t("nav.account"))
-if st.session_state.get("account_notice"):
-    st.success(t(st.session_state.pop("account_notice")))
+# The notice outlives the reruns that re-issuing the cookie causes (one or two, sooner or later on a busy server),
+# so it is kept for a while rather than shown once.
+notice = st.session_state.get("account_notice")
+if notice and time.monotonic() < notice[1]:
+    st.success(t(notice[0]))
 st.write(t("account.signed_in_as", name=actor.display_name, username=actor.username))
 
 st.subheader(t("account.language"))
@@ -35,6 +41,7 @@ with st.form("account_password", clear_on_submit=True):
     again = st.text_input(t("account.password_again"), type="password", key="account_again")
     submitted = st.form_submit_button(t("account.password_submit"))
 if submitted:
+    st.session_state.pop("account_notice", None)
     if new != again:
         st.error(t("account.password_mismatch"))
     else:
@@ -44,6 +51,6 @@ if submitted:
             st.session_state[state.LOGIN_AT] = ended_at + timedelta(microseconds=1)
             login.reissue_cookie()
             st.success(t("account.password_changed"))  # now, where the eye is
-            st.session_state["account_notice"] = "account.password_changed"  # and again if the cookie reruns
+            st.session_state["account_notice"] = ("account.password_changed", time.monotonic() + NOTICE_SECONDS)
         except UserError as exc:
             show_error(exc)

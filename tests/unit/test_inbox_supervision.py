@@ -211,14 +211,6 @@ def test_workload_figures(demo_db):
     assert figures["waiting_over_2_days"] >= 0
 
 
-def test_benchmark_runs_and_reports_ratios(demo_db):
-    """Only that the benchmark works on a small database; its numbers mean something at scale (README)."""
-    from coordsupervise import bench
-
-    result = bench.run(demo_db, repeat=1, pages=False)
-    assert result["reflections"] > 0 and result["ours_over_naive"] > 0 and result["search_over_naive"] > 0
-
-
 def test_several_search_words_must_all_appear(demo_db):
     supervisor = actor_of(demo_db, "demo-supervisor")
     one, _ = inbox.page(demo_db, supervisor, InboxFilter(query="年金"), 1, 1000)
