@@ -248,7 +248,7 @@ def submit(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: int,
                    "WHERE id = ?", [now, now > due_cutoff(due_on), now, row[0]])
         if findings:
             audit(tx, actor.id, "submission.privacy_confirmed", "submission", row[0], None,
-                  [{"kind": f.kind, "text": f.text} for f in findings])
+                  privacy.audit_record(findings, {"body": body}))
 
     db.write(run)
 

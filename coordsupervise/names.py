@@ -21,13 +21,14 @@ LATIN_WORD = rf"{UPPER}(?:{LOWER}|[A-Z])+"
 HONORIFIC = r"(?:さん|さま|様(?![子々式相性態])|氏(?![名族])|くん|君(?![主子臨])|ちゃん|殿(?![様堂方下]))"
 
 _KATAKANA_BEFORE_HONORIFIC = re.compile(rf"(?<![ァ-ヺー・=])(?P<name>{KATA}(?:[・= ]{KATA})*) ?(?P<hon>{HONORIFIC})")
-_KANJI_BEFORE_HONORIFIC = re.compile(rf"(?<!{KANJI})(?P<name>{KANJI}+(?: {KANJI}+)?) ?(?P<hon>{HONORIFIC})")
+# a kanji run right after a letter or digit is a code (A社さん, 3号棟さん), not a name
+_KANJI_BEFORE_HONORIFIC = re.compile(rf"(?<![A-Za-z0-9]|{KANJI})(?P<name>{KANJI}+(?: {KANJI}+)?) ?(?P<hon>{HONORIFIC})")
 _LATIN_BEFORE_HONORIFIC = re.compile(
     rf"(?<![A-Za-z0-9\-])(?P<name>{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}) ?(?P<hon>{HONORIFIC})")
 _LATIN_TITLE = re.compile(rf"\b(?:Mr|Ms|Mrs|Miss|Mx|Dr)\.? ?{LATIN_WORD}(?: {LATIN_WORD})?")
 _LATIN_FULL_NAME = re.compile(rf"(?<![A-Za-z0-9\-])(?P<name>{LATIN_WORD}(?: {LATIN_WORD}){{1,3}})(?![A-Za-z0-9])")
 _ANNOUNCED = re.compile(
-    r"(?:氏名|お名前|名前|フルネーム|本名|full name|name)\s*(?:は|が|:|=)?\s*[「\"]?"
+    r"(?:氏名|お名前|名前|フルネーム|本名|full name|name)(?:欄|の欄)?\s*(?:は|が|に|:|=)?\s*[「\"]?"
     rf"(?:{KATA}(?:[・= ]{KATA})*|{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}"
     rf"|{KANJI}{{2,6}}(?: {KANJI}{{1,4}})?(?= |[、。」』)]|と|です|$))", re.I)
 
@@ -48,6 +49,8 @@ ROLE_WORDS = frozenset("""
 ROLE_SINGLE = frozenset("奥皆母父兄姉弟妹子嫁婿孫客隣婆爺赤坊嬢神仏某娘息主親叔伯姪甥殿様方彼誰若姫人先夫妻")
 # a last character that makes a word a role or a body (相談者, 職員, 保健所, 大使館, 不動産屋, 工務店)
 ROLE_SUFFIX = frozenset("者員師士官所署局庁課院校省館屋店業社団室会部科班協寺園場族国籍側陣構家")
+# role suffixes that also end given names (劉 建国, 張 国家, 李 安家)
+NAME_ENDINGS = frozenset("国家")
 KATAKANA_ROLES = frozenset("""
 コーディネーター ワーカー ボランティア ヘルパー スタッフ マネージャー マネジャー オーナー カウンセラー ドクター
 ナース リーダー メンバー ドライバー サポーター パートナー アドバイザー ママ パパ ホスト ファミリー クライアント
@@ -81,7 +84,12 @@ def _is_role_kanji(run: str, honorific: str) -> bool:
     if len(word) == 1:
         # 多様, 同様, 神様: a lone kanji before 様 is rarely a name
         return word in ROLE_SINGLE or honorific in ("様", "さま")
-    if word in ROLE_WORDS or word[-1] in ROLE_SUFFIX or word[0] == "某":
+    if word in ROLE_WORDS or word[0] == "某":
+        return True
+    # a family and a given name written apart (劉 建国, 林 国家) may end in a character that ends roles
+    # elsewhere (国, 家); written apart, only the suffixes no given name ends in make it a role (社協 職員)
+    suffixes = ROLE_SUFFIX - NAME_ENDINGS if " " in run else ROLE_SUFFIX
+    if word[-1] in suffixes:
         return True
     return any(word.endswith(role) for role in ROLE_WORDS)
 

@@ -84,6 +84,18 @@ def scan(fields: dict[str, str]) -> list[Finding]:
     return out
 
 
+def audit_record(findings: list[Finding], fields: dict[str, str]) -> list[dict]:
+    """What the audit log keeps of confirmed findings: the kind, the field, and where the span sits (offset and
+    length in the field's NFKC text) — never the span itself, so the log holds no copy of a client's identifier
+    for redaction or retention to chase."""
+    out = []
+    for finding in findings:
+        text = normalise(fields.get(finding.field, ""))
+        out.append({"kind": finding.kind, "field": finding.field, "start": text.find(finding.text),
+                    "length": len(finding.text)})
+    return out
+
+
 def unconfirmed(findings: list[Finding], confirmed: set[tuple[str, str]]) -> list[Finding]:
     """Findings the trainee has not confirmed as 'not about a client' (confirmation = (kind, text))."""
     return [f for f in findings if (f.kind, f.text) not in confirmed]

@@ -5,9 +5,10 @@ Who: the trainee on their own submitted reflection, or an assigned supervisor re
 Where the span becomes ［伏せ字］, in one transaction: the current text of every field, every frozen version, unsent
 edits and reply drafts of this reflection, every message of its feedback thread, flags raised on it, and the
 normalised search copies of all of these. The guard's confirmations of the span are dropped (so it is caught again
-if it comes back), and audit rows that quoted it (a confirmed reply) lose the quote: the one place the app rewrites
-the audit log, because the log must not become the last copy of the identifier. The audit row of the redaction
-itself names who, which field of which reflection, when and how many places — never the text."""
+if it comes back). The audit log is not touched: no audit row holds the free text of a reflection or a message (a
+confirmed finding is recorded by kind, offset and length, see privacy.audit_record), so it never holds a copy to
+blank. The audit row of the redaction itself names who, which fields of which reflection, when and how many places —
+never the text."""
 from __future__ import annotations
 
 import json
@@ -83,20 +84,21 @@ def _require_redactor(db: Database, actor: Actor, reflection_id: int) -> int:
     return row[0]
 
 
-def redact(db: Database, actor: Actor, reflection_id: int, field: str, span: str) -> Redacted:
-    """Blank `span` (marked in `field`) in every stored copy belonging to this reflection."""
+def redact(db: Database, actor: Actor, reflection_id: int, field: str | None, span: str) -> Redacted:
+    """Blank `span` in every stored copy belonging to this reflection. `field` is where the person saw it; None
+    means "wherever it appears" (the span must then appear in at least one field)."""
     _require_redactor(db, actor, reflection_id)
-    if field not in TEXT_LIMITS:
+    if field is not None and field not in TEXT_LIMITS:
         raise InvalidInput("redaction.unknown_field")
     span = (span or "").strip()
     if not SPAN_MIN <= len(span) <= SPAN_MAX or MARKER in span:
         raise InvalidInput("redaction.span_length", min=SPAN_MIN, max=SPAN_MAX)
 
     def run(tx: Transaction) -> Redacted:
-        current = tx.value(f"SELECT {field} FROM reflection WHERE id = ?", [reflection_id]) or ""
-        if normalise(span) not in normalise(current):
-            raise InvalidInput("redaction.span_not_found")
         row = tx.one(f"SELECT {', '.join(TEXT_LIMITS)} FROM reflection WHERE id = ?", [reflection_id])
+        found = [name for name, value in zip(TEXT_LIMITS, row, strict=True) if normalise(span) in normalise(value)]
+        if not found or (field is not None and field not in found):
+            raise InvalidInput("redaction.span_not_found")
         messages = [body for (body,) in tx.rows("SELECT body_md FROM feedback WHERE reflection_id = ?",
                                                 [reflection_id])]
         spans = _variants(span, [*(v for v in row if v), *messages])
@@ -105,10 +107,9 @@ def redact(db: Database, actor: Actor, reflection_id: int, field: str, span: str
         places += _drafts(tx, reflection_id, spans)
         places += _feedback(tx, reflection_id, spans)
         places += _flags(tx, reflection_id, spans)
-        _audit_quotes(tx, reflection_id, spans)
         dropped = _confirmations(tx, reflection_id, spans)
         audit(tx, actor.id, ACTION, "reflection", reflection_id, None,
-              {"field": field, "places": places, "confirmations_dropped": dropped})
+              {"field": field or found[0], "fields": found, "places": places, "confirmations_dropped": dropped})
         return Redacted(places, dropped)
 
     return db.write(run)
@@ -168,21 +169,6 @@ def _flags(tx: Transaction, reflection_id: int, spans: list[str]) -> int:
             changed.append((new_reason, new_note, flag_id))
     tx.executemany("UPDATE flag SET reason = ?, resolution_note = ? WHERE id = ?", changed)
     return len(changed)
-
-
-def _audit_quotes(tx: Transaction, reflection_id: int, spans: list[str]) -> None:
-    """Audit rows of this reflection and its messages that quote the span (a reply's privacy confirmation)."""
-    quoted = list(dict.fromkeys([*spans, *(json.dumps(span, ensure_ascii=False)[1:-1] for span in spans)]))
-    rows = tx.rows(
-        "SELECT id, before_json, after_json, reason FROM audit_log WHERE (entity = 'reflection' AND entity_id = ?) "
-        "OR (entity = 'feedback' AND entity_id IN (SELECT CAST(id AS VARCHAR) FROM feedback WHERE reflection_id = ?))",
-        [str(reflection_id), reflection_id])
-    changed = []
-    for audit_id, before, after, reason in rows:
-        new = (blank(before, quoted), blank(after, quoted), blank(reason, quoted))
-        if new != (before, after, reason):
-            changed.append((*new, audit_id))
-    tx.executemany("UPDATE audit_log SET before_json = ?, after_json = ?, reason = ? WHERE id = ?", changed)
 
 
 def _confirmations(tx: Transaction, reflection_id: int, spans: list[str]) -> int:

@@ -439,7 +439,7 @@ def reply(db: Database, actor: Actor, reflection_id: int, body_md: str,
             "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, text, utcnow(), searchable(text)])
         if findings:
             audit(tx, actor.id, "feedback.privacy_confirmed", "feedback", feedback_id, None,
-                  [{"kind": f.kind, "text": f.text} for f in findings])
+                  privacy.audit_record(findings, {"reply": text}))
         return feedback_id
 
     return db.write(run)

@@ -7,6 +7,7 @@ import pytest
 from coordsupervise.privacy import scan, scan_text, unconfirmed
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "privacy_labelled.tsv"
+HELD_OUT = Path(__file__).resolve().parents[1] / "data" / "privacy_heldout.tsv"
 
 
 def kinds(text):
@@ -80,8 +81,8 @@ def test_a_confirmed_name_no_longer_blocks_and_its_kind_is_named():
     assert unconfirmed(findings, {("client_name", "田中さん")}) == []
 
 
-def labelled_figures():
-    rows = [line.split("\t", 1) for line in LABELLED.read_text(encoding="utf-8").splitlines()
+def figures(*files: Path):
+    rows = [line.split("\t", 1) for path in files for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
     positives = [(kind, kinds(text)) for kind, text in rows if kind != "none"]
     negatives = [kinds(text) for kind, text in rows if kind == "none"]
@@ -91,9 +92,33 @@ def labelled_figures():
 
 
 def test_the_labelled_set_meets_the_targets():
-    size, recall, false_alarms = labelled_figures()
+    size, recall, false_alarms = figures(LABELLED)
     print(f"labelled set: {size} sentences, recall {recall:.1%}, false alarms {false_alarms:.1%}")
     assert size >= 150
     assert recall >= 0.98
     assert false_alarms <= 0.10
 
+
+def test_the_held_out_set_and_the_union_meet_the_targets():
+    """The held-out sentences were written apart from the tuned set; README reports how they scored when first
+    run (before the fixes they prompted) and now."""
+    size, recall, false_alarms = figures(HELD_OUT)
+    print(f"held-out set: {size} sentences, recall {recall:.1%}, false alarms {false_alarms:.1%}")
+    assert size >= 60
+    size, recall, false_alarms = figures(LABELLED, HELD_OUT)
+    print(f"union: {size} sentences, recall {recall:.1%}, false alarms {false_alarms:.1%}")
+    assert recall >= 0.98
+    assert false_alarms <= 0.10
+
+
+@pytest.mark.parametrize("text, span", [
+    ("相談票の氏名欄に「ロペス・マリア」とあった", "氏名欄に「ロペス・マリア"),
+    ("劉 建国さんは中国の家族に送金したい", "劉 建国さん"),
+])
+def test_names_the_held_out_set_found_missing(text, span):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [("client_name", span)]
+
+
+@pytest.mark.parametrize("text", ["A社さんとB社さんの雇用条件", "3号棟さんの件", "社協 職員さんに連絡"])
+def test_codes_before_a_kanji_word_are_not_names(text):
+    assert scan_text(text) == []

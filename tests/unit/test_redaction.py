@@ -149,3 +149,69 @@ def test_a_span_marked_in_half_width_goes_in_every_width_it_was_written(demo_db,
         redaction.redact(demo_db, trainee, rid, "event", span)
     event = demo_db.value("SELECT event FROM reflection WHERE id = ?", [rid])
     assert event == f"{redaction.MARKER}さんと{redaction.MARKER}さんの件。旅券{redaction.MARKER}。"
+
+
+def test_marked_in_no_particular_field_it_goes_wherever_it_appears(demo_db, named):
+    trainee, _, _, rid = named
+    redaction.redact(demo_db, trainee, rid, None, NAME)
+    assert NAME not in every_text(demo_db)
+    after = demo_db.value("SELECT after_json FROM audit_log WHERE action = ? AND entity_id = ?",
+                          [redaction.ACTION, str(rid)])
+    assert '"fields": ["event", "analysis"]' in after
+    with pytest.raises(InvalidInput) as refused:
+        redaction.redact(demo_db, trainee, rid, None, "どこにも無い言葉")
+    assert refused.value.key == "redaction.span_not_found"
+
+
+def test_redaction_leaves_every_earlier_audit_row_as_it_was(demo_db, named):
+    trainee, _, _, rid = named
+    before = demo_db.rows("SELECT * FROM audit_log ORDER BY id")
+    redaction.redact(demo_db, trainee, rid, "event", NAME)
+    after = demo_db.rows("SELECT * FROM audit_log ORDER BY id")
+    assert after[:len(before)] == before and len(after) == len(before) + 1
+
+
+def test_no_audit_row_written_by_any_service_holds_the_text_of_a_reflection_or_message(demo_db, named):
+    """After the services that write both free text and audit rows have run (a confirmed reply, a confirmed
+    assignment, a day off, a flag, a redaction, the demo's scores and decisions), no audit value contains a
+    reflection's field, a message, or a span the guard confirmed."""
+    from coordsupervise import assignments
+    from coordsupervise.privacy import PrivacyFindings
+
+    trainee, supervisor, enrolment, rid = named
+    a2 = next(a for a in assignments.for_enrolment(demo_db, trainee, enrolment, DEMO_TODAY) if a.code == "A2")
+    phone = "０３−１２３４−５６７８"
+    assignments.save_draft(demo_db, trainee, enrolment, a2.id, f"{NAME}さんの連絡先 {phone} に確認した")
+    with pytest.raises(PrivacyFindings) as held:
+        assignments.submit(demo_db, trainee, enrolment, a2.id, 1)
+    confirmed = {(f.kind, f.text) for f in held.value.findings}
+    assignments.submit(demo_db, trainee, enrolment, a2.id, 1, confirmed=confirmed)
+    redaction.redact(demo_db, supervisor, rid, "analysis", "背景を考えた")
+    logged = "\n".join(v for row in demo_db.rows("SELECT before_json, after_json, reason FROM audit_log")
+                       for v in row if v)
+    assert demo_db.value("SELECT count(*) FROM audit_log WHERE action LIKE '%privacy_confirmed'") == 2
+    for secret in (NAME, "03-1234-5678", phone, "背景を考えた", "よく聞けています", "実名が書かれている"):
+        assert secret not in logged
+    texts = [v for (v,) in demo_db.rows(
+        "SELECT body_md FROM feedback UNION ALL SELECT event FROM reflection UNION ALL SELECT insight FROM reflection "
+        "UNION ALL SELECT reason FROM flag")]
+    assert len(texts) > 500
+    assert not [v for v in texts if len(v) >= 6 and v in logged]
+
+
+def test_migration_010_reduces_stored_quotes_to_their_kind_and_length(tmp_path):
+    from coordsupervise.db import Database, utcnow
+
+    path = tmp_path / "old.duckdb"
+    old = Database(path, upgrade_to=9)
+    quoted = '[{"kind": "client_name", "text": "グエンさん"}, {"kind": "phone", "text": "090-1234-5678"}]'
+    old.write(lambda tx: tx.execute(
+        "INSERT INTO audit_log (occurred_at, action, entity, entity_id, after_json) VALUES (?, ?, ?, ?, ?), "
+        "(?, ?, ?, ?, ?)", [utcnow(), "feedback.privacy_confirmed", "feedback", "1", quoted,
+                            utcnow(), "score.release", "submission", "1", '{"text": "unchanged"}']))
+    old.close()
+    upgraded = Database(path)
+    rows = dict(upgraded.rows("SELECT action, after_json FROM audit_log"))
+    upgraded.close()
+    assert rows["feedback.privacy_confirmed"] == '[{"kind":"client_name","length":5},{"kind":"phone","length":13}]'
+    assert rows["score.release"] == '{"text": "unchanged"}'
