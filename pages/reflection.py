@@ -15,7 +15,7 @@ from coordsupervise.ui import runtime, state
 from coordsupervise.ui.firsthour import day_picker
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
-from coordsupervise.ui.privacy import read_receipts, redaction_control
+from coordsupervise.ui.privacy import draft_notice, read_receipts, redaction_control
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     form_done,
@@ -210,6 +210,9 @@ elif view.draft_saved_at is not None:
 
 # -- privacy confirmations and submit ----------------------------------------------------------------------------
 scope = f"reflection_{day.isoformat()}"
+notice_slot = st.container()  # the guard's view of unsent text, before the submit asks
+if view.status != "submitted" or view.pending_edit or body != view.body:
+    draft_notice(notice_slot, body.texts(), scope)
 submit_label = (t("reflection.submit") if view.status != "submitted"
                 else t("reflection.resubmit", version=view.version + 1))
 confirmed = privacy_confirmations(scope, "reflection.field", submit_label)

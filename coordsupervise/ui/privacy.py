@@ -10,6 +10,7 @@ from .. import privacy, readlog, redaction
 from ..access import Actor
 from ..db import Database
 from ..errors import AccessDenied, NotFound, UserError
+from .firsthour import plain
 from .guard import show_error
 from .runtime import t
 from .widgets import jst
@@ -30,7 +31,7 @@ def redaction_control(db: Database, actor: Actor, reflection_id: int, key: str,
         st.caption(t("redaction.intro", marker=redaction.MARKER))
         findings = privacy.scan(fields)
         if findings:
-            spans = "、".join(f"「{f.text}」({t(f'privacy.{f.kind}')})" for f in findings[:8])
+            spans = "、".join(f"{plain(f.text)} ({t(f'privacy.{f.kind}')})" for f in findings[:8])
             st.caption(t("redaction.guard_notices", spans=spans))
         with st.form(f"{key}_redaction_{reflection_id}", clear_on_submit=True):
             # "any field" first: the person copies the words and need not know which field holds them
@@ -49,6 +50,21 @@ def redaction_control(db: Database, actor: Actor, reflection_id: int, key: str,
                 on_redacted()
             st.toast(t("redaction.done", places=done.places), icon=":material/check_circle:")
             st.rerun()
+
+
+def draft_notice(slot, fields: dict[str, str], scope: str) -> None:
+    """While the trainee types: what the guard would hold back at submit, shown under the saved draft so it can be
+    rewritten before submitting. Drafts are kept as typed (nothing is lost); the guard decides only at submit, where
+    each finding can still be confirmed. Draws into `slot`, a container the page always creates, so the notice
+    coming and going never shifts the widgets below it. Skipped once the submit has listed the findings itself."""
+    if st.session_state.get(f"privacy_findings_{scope}"):
+        return
+    confirmed = st.session_state.get(f"privacy_confirmed_{scope}", set())
+    findings = privacy.unconfirmed(privacy.scan(fields), confirmed)
+    if findings:
+        spans = "、".join(f"{plain(f.text)} ({t(f'privacy.{f.kind}')} · {t(f'reflection.field.{f.field}')})"
+                         for f in findings[:6])
+        slot.caption(t("privacy.draft_notice", count=len(findings), spans=spans))
 
 
 def read_receipts(db: Database, actor: Actor, reflection_id: int, enrolment_id: int) -> None:

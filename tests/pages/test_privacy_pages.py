@@ -133,3 +133,18 @@ def test_trainee_redacts_own_reflection_and_the_form_does_not_save_the_old_text_
     assert db.value("SELECT count(*) FROM draft WHERE draft_key = ?", [f"reflection:{rid}"]) == 0
     shown = next(a for a in at.text_area if a.value.startswith(redaction.MARKER))
     assert shown.value == expected
+
+
+def test_the_guard_speaks_while_the_draft_is_typed_and_the_draft_is_kept(app):
+    at = app("demo-trainee", script="pages/reflection.py").run()
+    event = next(a for a in at.text_area if a.label.startswith(JA("reflection.field.event")))
+    event.input("グエン・ヴァン・アンさんの在留期間更新の相談").run()
+    assert not at.exception
+    notice = [c.value for c in at.caption if c.value.startswith(JA("privacy.draft_notice", count=1, spans="")[:8])]
+    assert len(notice) == 1 and "`グエン・ヴァン・アンさん`" in notice[0] and JA("privacy.client_name") in notice[0]
+    db = database()
+    kept = db.value("SELECT count(*) FROM draft WHERE body_json LIKE '%グエン・ヴァン・アン%'") + db.value(
+        "SELECT count(*) FROM reflection WHERE event LIKE 'グエン・ヴァン・アン%'")
+    assert kept == 1  # the draft is saved as typed; the guard decides only at submit
+    event.input("相談者コード K-901 の在留期間更新の相談").run()
+    assert not [c.value for c in at.caption if JA("privacy.client_name") in c.value]
