@@ -79,6 +79,9 @@ september october november december ok yes no not all every day week month year 
 """.split())
 
 
+_ROLE_WORD_END = re.compile(f"(?:{'|'.join(sorted(ROLE_WORDS, key=len, reverse=True))})$")
+
+
 def _is_role_kanji(run: str, honorific: str) -> bool:
     word = run.replace(" ", "")
     if len(word) == 1:
@@ -91,11 +94,14 @@ def _is_role_kanji(run: str, honorific: str) -> bool:
     suffixes = ROLE_SUFFIX - NAME_ENDINGS if " " in run else ROLE_SUFFIX
     if word[-1] in suffixes:
         return True
-    return any(word.endswith(role) for role in ROLE_WORDS)
+    return _ROLE_WORD_END.search(word) is not None
+
+
+_KATAKANA_ROLE_END = re.compile(f"(?:{'|'.join(sorted(KATAKANA_ROLES, key=len, reverse=True))})$")
 
 
 def _is_role_katakana(token: str) -> bool:
-    return len(token) < 2 or token in KATAKANA_ROLES or any(token.endswith(role) for role in KATAKANA_ROLES)
+    return len(token) < 2 or token in KATAKANA_ROLES or _KATAKANA_ROLE_END.search(token) is not None
 
 
 LATIN_PLACES = ("ho chi minh", "sao paulo", "los angeles", "buenos aires", "kuala lumpur", "phnom penh")
