@@ -21,6 +21,7 @@ tab_redactions, tab_reads, tab_retention = st.tabs(
     [t("privacy.tab.redactions"), t("privacy.tab.reads"), t("privacy.tab.retention")])
 
 with tab_redactions:
+    st.caption(t("privacy.redactions_how", title=t("redaction.title")))
     counts = redaction.counts_per_cohort(db, actor)
     if not any(c["redactions"] for c in counts):
         st.info(t("privacy.redactions_none"), icon=":material/visibility_off:")
@@ -99,7 +100,10 @@ with tab_retention:
     if due and actor.has("admin"):
         with st.form(form_key("privacy_apply")):
             sure = st.checkbox(t("privacy.retention_confirm"))
-            if st.form_submit_button(t("privacy.retention_apply"), type="primary") and sure:
+            pressed = st.form_submit_button(t("privacy.retention_apply"), type="primary")
+            if pressed and not sure:
+                st.warning(t("privacy.retention_confirm_first"))
+            elif pressed:
                 try:
                     cleared = retention.apply(db, actor, today)
                     form_done("privacy_apply")

@@ -34,11 +34,11 @@ def redaction_control(db: Database, actor: Actor, reflection_id: int, key: str,
             spans = "、".join(f"{plain(f.text)} ({t(f'privacy.{f.kind}')})" for f in findings[:8])
             st.caption(t("redaction.guard_notices", spans=spans))
         with st.form(f"{key}_redaction_{reflection_id}", clear_on_submit=True):
-            # "any field" first: the person copies the words and need not know which field holds them
+            span = st.text_input(t("redaction.span"), max_chars=redaction.SPAN_MAX, key=f"{key}_redaction_span")
+            # the words are enough: "any field" first, a field only to narrow it down
             field = st.selectbox(t("redaction.field"), [None, *fields], key=f"{key}_redaction_field",
                                  format_func=lambda name: t("redaction.any_field") if name is None
                                  else t(f"reflection.field.{name}"))
-            span = st.text_input(t("redaction.span"), max_chars=redaction.SPAN_MAX, key=f"{key}_redaction_span")
             submitted = st.form_submit_button(t("redaction.submit"), icon=":material/visibility_off:")
         if submitted:
             try:
