@@ -86,3 +86,30 @@ def test_command_line_dry_run_and_apply(demo_db, capsys):
     assert "cleared" in capsys.readouterr().out
     assert main(["--db", path, "retention", "--today", later]) == 0
     assert "nothing to clear" in capsys.readouterr().out
+
+
+def test_apply_covers_drafts_and_leaves_earlier_audit_rows_alone(demo_db):
+    """Unsent text of a finished cohort — an unsubmitted day, a trainee's unsent edit, a supervisor's reply draft —
+    goes with the rest; the audit log only gains its own rows."""
+    admin = actor_of(demo_db, "demo-admin")
+    cohort = finished_cohort(demo_db)
+    rid, trainee_id, other = demo_db.one(
+        "SELECT r.id, e.trainee_id, (SELECT min(x.id) FROM reflection x WHERE x.enrolment_id = r.enrolment_id "
+        "AND x.id <> r.id) FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE e.cohort_id = ? "
+        "AND r.status = 'submitted' ORDER BY r.id LIMIT 1", [cohort["cohort_id"]])
+    supervisor_id = demo_db.value("SELECT id FROM app_user WHERE username = 'demo-supervisor'")
+    typed = "下書きのグエン・ヴァン・アンさん"
+
+    def unsent(tx):
+        tx.execute("UPDATE reflection SET status = 'draft', event = ? WHERE id = ?", [typed, other])
+        tx.executemany("INSERT INTO draft (owner_id, draft_key, body_json, base_version, updated_at) "
+                       "VALUES (?, ?, ?, 1, now())", [(trainee_id, f"reflection:{rid}", f'{{"event": "{typed}"}}'),
+                                                     (supervisor_id, f"reply:{rid}", f'{{"text": "{typed}"}}')])
+
+    demo_db.write(unsent)
+    audit_before = demo_db.rows("SELECT * FROM audit_log ORDER BY id")
+    retention.apply(demo_db, admin, cohort["due_on"] + timedelta(days=1))
+    assert demo_db.value("SELECT event FROM reflection WHERE id = ?", [other]) == retention.MARKER
+    assert demo_db.value("SELECT count(*) FROM draft WHERE body_json LIKE '%グエン%'") == 0
+    audit_after = demo_db.rows("SELECT * FROM audit_log ORDER BY id")
+    assert audit_after[:len(audit_before)] == audit_before and len(audit_after) == len(audit_before) + 1
