@@ -9,6 +9,7 @@ from coordsupervise import enrolments, inbox, reflections, supervision
 from coordsupervise.errors import UserError
 from coordsupervise.inbox import InboxFilter
 from coordsupervise.ui import state
+from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.privacy import redaction_control
 from coordsupervise.ui.runtime import database, t
@@ -184,34 +185,11 @@ if reflection_id is not None:
         with st.expander(t("flag.title") + (f" ({len(open_flags)})" if open_flags else ""), icon=":material/flag:",
                          expanded=bool(open_flags)):
             for f in open_flags:  # an open flag is resolved where it was raised, not raised a second time
-                with st.container(border=True):
-                    severity_label = t(f"flag.severity.{f['severity']}")
-                    st.markdown(f":red-badge[{severity_label}] {jst(f['raised_at'])} · {f['raised_by']}")
-                    st.text(f["reason"])
-                    if writable:
-                        with st.form(form_key(f"inbox_resolve_{f['id']}")):
-                            note = st.text_input(t("flag.resolution"))
-                            if st.form_submit_button(t("flag.resolve")):
-                                try:
-                                    supervision.resolve_flag(db, actor, f["id"], note)
-                                    form_done(f"inbox_resolve_{f['id']}")
-                                    st.rerun()
-                                except UserError as exc:
-                                    show_error(exc)
+                flag_card(db, actor, f, "inbox", writable)
             if writable and open_flags:
                 st.caption(t("firsthour.flag_another"))
             if writable:
-                with st.form(form_key(f"inbox_flag_{reflection_id}")):
-                    severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
-                                        format_func=lambda s: t(f"flag.severity.{s}"))
-                    reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
-                    if st.form_submit_button(t("flag.raise")):
-                        try:
-                            supervision.raise_flag(db, actor, view.enrolment_id, severity, reason, reflection_id)
-                            form_done(f"inbox_flag_{reflection_id}")
-                            st.rerun()
-                        except UserError as exc:
-                            show_error(exc)
+                raise_flag_form(db, actor, view.enrolment_id, f"inbox_flag_{reflection_id}", reflection_id)
         redaction_control(db, actor, reflection_id, "inbox",
                           on_redacted=lambda: st.session_state.pop(f"inbox_reply_{reflection_id}", None))
         link("trainee", t("inbox.profile"), ":material/person:", {"e": str(view.enrolment_id)})

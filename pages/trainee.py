@@ -17,6 +17,7 @@ from coordsupervise import (
 from coordsupervise.errors import UserError
 from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.cohorts import caseload_risk
+from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
@@ -153,35 +154,9 @@ with tab_flags:
     if not all_flags:
         st.caption(t("flag.open_none"))
     for f in all_flags:
-        with st.container(border=True):
-            severity = t(f"flag.severity.{f['severity']}")
-            st.markdown(f":red-badge[{severity}] {jst(f['raised_at'])} · {f['raised_by']}")
-            st.text(f["reason"])
-            if f["resolved_at"] is not None:
-                st.caption(t("flag.resolved_line", at=jst(f["resolved_at"]), by=f["resolved_by"],
-                             note=f["resolution_note"]))
-            elif can_write:
-                with st.form(form_key(f"trainee_resolve_{f['id']}")):
-                    note = st.text_input(t("flag.resolution"))
-                    if st.form_submit_button(t("flag.resolve")):
-                        try:
-                            supervision.resolve_flag(db, actor, f["id"], note)
-                            form_done(f"trainee_resolve_{f['id']}")
-                            st.rerun()
-                        except UserError as exc:
-                            show_error(exc)
+        flag_card(db, actor, f, "trainee", can_write)
     if can_write:
-        with st.form(form_key("trainee_flag")):
-            severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
-                                format_func=lambda s: t(f"flag.severity.{s}"))
-            reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
-            if st.form_submit_button(t("flag.raise")):
-                try:
-                    supervision.raise_flag(db, actor, enrolment.id, severity, reason)
-                    form_done("trainee_flag")
-                    st.rerun()
-                except UserError as exc:
-                    show_error(exc)
+        raise_flag_form(db, actor, enrolment.id, "trainee_flag")
 
 with tab_results:
     checklist_view(checks, cohorts.modules(db, enrolment.cohort_id))
