@@ -1,0 +1,42 @@
+"""Shared shapes folded together in the polish round, held to what a user notices: an import commits exactly what
+was previewed or nothing; assign and unassign refuse the same things."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from coordsupervise import imports
+from coordsupervise.enrolments import current_for_trainee
+from coordsupervise.errors import StaleWrite
+from tests.conftest import actor_of
+
+HEADER = ["ログインID", "氏名", "ふりがな", "メールアドレス", "所属機関", "地域", "担当指導者"]
+
+
+def roster(*rows) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([HEADER, *rows])
+    return out.getvalue().encode("utf-8")
+
+
+def test_a_roster_imported_by_someone_else_meanwhile_is_refused_and_writes_nothing(demo_db, monkeypatch):
+    admin = actor_of(demo_db, "demo-admin")
+    cohort_id = current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id
+    data = roster(["sato.hana", "佐藤 花", "さとう はな", "", "", "", "demo-supervisor"],
+                  ["ito.ken", "伊藤 健", "いとう けん", "", "", "", "demo-supervisor"])
+    other = roster(["sato.hana", "佐藤 花", "さとう はな", "", "", "", "demo-supervisor"])
+    hashing = imports.one_time_password
+
+    def someone_else_imports_while_passwords_hash():
+        monkeypatch.setattr(imports, "one_time_password", hashing)
+        imports.commit_roster(demo_db, admin, other, "other.csv", cohort_id)
+        return hashing()
+
+    monkeypatch.setattr(imports, "one_time_password", someone_else_imports_while_passwords_hash)
+    audits = demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'import.roster'")
+    with pytest.raises(StaleWrite):
+        imports.commit_roster(demo_db, admin, data, "roster.csv", cohort_id)
+    assert demo_db.value("SELECT count(*) FROM app_user WHERE username = 'ito.ken'") == 0
+    assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'import.roster'") == audits + 1  # theirs
