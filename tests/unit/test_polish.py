@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from coordsupervise import imports
+from coordsupervise import caseload, imports
 from coordsupervise.enrolments import current_for_trainee
-from coordsupervise.errors import StaleWrite
+from coordsupervise.errors import InvalidInput, StaleWrite
 from tests.conftest import actor_of
 
 HEADER = ["ログインID", "氏名", "ふりがな", "メールアドレス", "所属機関", "地域", "担当指導者"]
@@ -40,3 +40,20 @@ def test_a_roster_imported_by_someone_else_meanwhile_is_refused_and_writes_nothi
         imports.commit_roster(demo_db, admin, data, "roster.csv", cohort_id)
     assert demo_db.value("SELECT count(*) FROM app_user WHERE username = 'ito.ken'") == 0
     assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'import.roster'") == audits + 1  # theirs
+
+
+def test_unassign_refuses_an_empty_choice_like_assign_and_counts_each_trainee_once(demo_db):
+    admin = actor_of(demo_db, "demo-admin")
+    enrolment = current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee"))
+    supervisor, manager = actor_of(demo_db, "demo-supervisor"), actor_of(demo_db, "demo-manager")
+    for change in (caseload.assign, caseload.unassign):
+        extra = {"replace": False} if change is caseload.assign else {}
+        with pytest.raises(InvalidInput) as no_supervisor:
+            change(demo_db, admin, [enrolment.id], [], **extra)
+        assert no_supervisor.value.key == "caseload.no_supervisors"  # "remove" with nobody chosen says so
+        with pytest.raises(InvalidInput) as no_trainee:
+            change(demo_db, admin, [], [supervisor.id], **extra)
+        assert no_trainee.value.key == "caseload.no_trainees"
+    caseload.assign(demo_db, admin, [enrolment.id], [manager.id], replace=False)
+    assert caseload.unassign(demo_db, admin, [enrolment.id], [supervisor.id, manager.id]) == 1
+    assert caseload.current_supervisors(demo_db, enrolment.id) == []
