@@ -12,6 +12,7 @@ from coordsupervise.ui import state
 from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.privacy import redaction_control
+from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
 
@@ -38,6 +39,11 @@ flt = InboxFilter(cohort_id=_int("cohort"), enrolment_id=_int("trainee"), date_f
                   date_to=_date("to"), competency=qp.get("comp") or None, flagged=qp.get("flagged") == "1",
                   unread=qp.get("unread") == "1", awaiting_reply=qp.get("awaiting") == "1", query=qp.get("q", ""),
                   not_replied=qp.get("noreply") == "1")
+
+
+def _marks(*marks) -> str:
+    """The words of the marks that apply, joined as a list is in the reader's language."""
+    return t("polish.list_separator").join(word for applies, word in marks if applies)
 
 
 def open_reflection(reflection_id):
@@ -110,8 +116,7 @@ if reflection_id is not None:
     st.caption(" · ".join(status))
 
     body = view.body
-    if body.competencies:
-        st.markdown(" ".join(f":blue-badge[{c}]" for c in body.competencies))
+    competency_tags(body.competencies)
     main, side = st.columns([3, 2])
     with main:
         st.markdown(f"**{t('reflection.field.goal')}**")
@@ -310,11 +315,12 @@ if frame.empty:
     st.info(t("inbox.empty"))
 else:
     table = frame.assign(
-        state=[("● " + t("inbox.state_unread") if u else "") + (" ↻" if r else "") for u, r in
-               zip(frame["unread"], frame["revised"], strict=True)],
+        # words, not symbols: a phone or an office PC without an emoji font shows those as empty boxes
+        state=[_marks((u, t("inbox.state_unread")), (r, t("polish.state_revised")))
+               for u, r in zip(frame["unread"], frame["revised"], strict=True)],
         replied=[t("inbox.replied") if r else t("firsthour.not_replied_state") for r in frame["replied"]],
-        marks=[("⚑ " if f else "") + ("💬" if a else "") for f, a in
-               zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
+        marks=[_marks((f, t("polish.mark_flagged")), (a, t("polish.mark_trainee_wrote")))
+               for f, a in zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
     )[["state", "replied", "practice_date", "trainee", "cohort", "competencies", "excerpt", "marks", "messages"]]
     picked = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",

@@ -19,6 +19,7 @@ from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.cohorts import caseload_risk
 from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     checklist_view,
@@ -126,8 +127,9 @@ with tab_reflections:
         head = f"{row['practice_date']:%Y/%m/%d} · {t('inbox.version', version=row['version'])}"
         if row["late"]:
             head += " · " + t("assignment.late")
-        head += f" · 💬 {row['messages']}"
-        with st.expander(head):
+        head += " · " + t("reflection.comments", count=row["messages"])
+        with st.expander(head, icon=":material/chat:" if row["messages"] else None):
+            competency_tags(row["competencies"])
             st.markdown(f"**{t('reflection.field.goal')}**")
             st.text(row["goal"] or "—")
             st.markdown(f"**{t('reflection.field.event')}**")

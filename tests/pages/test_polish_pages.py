@@ -58,3 +58,51 @@ def test_a_flag_raised_on_the_profile_has_no_reflection_and_shows_open(app):
     assert tuple(row) == ("high", None)
     assert "実習先との面談を設定したい" in [x.value for x in at.tabs[1].text]
     assert next(a for a in at.tabs[1].text_area if a.label == JA("flag.reason")).value == ""  # the form starts afresh
+
+
+def test_the_inbox_marks_in_words_that_any_font_shows(app):
+    at = app("demo-supervisor", script="pages/inbox.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    cells = [str(v) for column in ("state", "marks") for v in table[column]]
+    assert any(JA("inbox.state_unread") in c for c in cells)
+    symbols = {"●", "↻", "⚑", "💬"}
+    assert not [c for c in cells if symbols & set(c)]
+
+
+def test_the_trainee_timeline_shows_each_reflections_competency_tags(app):
+    db = database()
+    enrolment_id, codes, day = db.one(
+        "SELECT r.enrolment_id, list(rc.competency ORDER BY rc.competency), r.practice_date FROM reflection r "
+        "JOIN reflection_competency rc ON rc.reflection_id = r.id "
+        "JOIN supervision s ON s.enrolment_id = r.enrolment_id "
+        "WHERE s.supervisor_id = ? AND r.status = 'submitted' "
+        "AND r.practice_date = (SELECT max(practice_date) FROM reflection WHERE enrolment_id = r.enrolment_id "
+        "  AND status = 'submitted') GROUP BY ALL LIMIT 1", [supervisor().id])
+    at = app("demo-supervisor", script="pages/trainee.py")
+    at.query_params["e"] = str(enrolment_id)
+    at.run()
+    assert not at.exception
+    newest = next(e for e in at.tabs[0].expander if e.label.startswith(f"{day:%Y/%m/%d}"))
+    shown = " ".join(m.value for m in newest.markdown)
+    assert all(f"{code} {JA(f'competency.short.{code}')}" in shown for code in codes)
+    assert "💬" not in newest.label
+
+
+def test_logging_in_without_picking_a_language_keeps_the_accounts_and_says_so(app):
+    from coordsupervise.i18n import translate
+
+    db = database()
+    person = auth.load_login_user(db, "demo-supervisor").actor()
+    auth.set_language(db, person, "en")
+    at = app(None).run()
+    boxes = {t.label: t for t in at.text_input}  # the login page in its default Japanese, left as it is
+    boxes[JA("login.username")].input("demo-supervisor")
+    boxes[JA("login.password")].input("coordsupervise-demo")
+    at.button[0].click().run()
+    assert not at.exception
+    said = [x.value for x in at.toast]
+    assert translate("en", "polish.language_from_account", name="English") in said
+    at.run()  # the cookie component's rerun
+    assert at.title[0].value == translate("en", "nav.inbox")
+    assert auth.load_login_user(db, "demo-supervisor").language == "en"  # not overwritten by the untouched page
