@@ -17,6 +17,7 @@ import pandas as pd
 from . import defaults, readlog, scoring_demo
 from .auth import hash_password, insert_user
 from .db import Database, Transaction, insert_frame, utcnow
+from .demo_text import reflection_text
 from .readings import searchable
 from .textnorm import search_key
 
@@ -332,17 +333,14 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
             submitted_day = d + timedelta(days=2 if late else 0)
             fields = rng.sample(FIELDS, rng.randint(1, 3))
             situation = rng.choice(SITUATIONS)
+            goal, case_count = rng.choice(TRIES).replace("明日は", "").replace("明日", ""), rng.randint(1, 7)
+            code, second_case = rng.randint(100, 999), rng.choice(SITUATIONS)
+            drawn = {"feelings": rng.choice(FEELINGS), "keep_text": rng.choice(KEEPS),
+                     "problem": rng.choice(PROBLEMS), "analysis": rng.choice(ANALYSES),
+                     "insight": rng.choice(INSIGHTS), "try_text": rng.choice(TRIES)}
             body = {
-                "goal": rng.choice(TRIES).replace("明日は", "").replace("明日", ""),
-                "case_count": rng.randint(1, 7),
-                "case_fields": "、".join(fields),
-                "event": f"相談者コード K-{rng.randint(100, 999)}:{situation}。{rng.choice(SITUATIONS)}という別の相談もあった。",
-                "feelings": rng.choice(FEELINGS),
-                "keep_text": rng.choice(KEEPS),
-                "problem": rng.choice(PROBLEMS),
-                "analysis": rng.choice(ANALYSES),
-                "insight": rng.choice(INSIGHTS),
-                "try_text": rng.choice(TRIES),
+                "goal": goal, "case_count": case_count, "case_fields": "、".join(fields),
+                **reflection_text(e["id"], d, code, situation, second_case, drawn),
                 "self_rating": rng.choice([1, 2, 2, 3] if e["risk"] else [2, 3, 3, 3, 4]),
             }
             rows.append({

@@ -57,3 +57,18 @@ def test_unassign_refuses_an_empty_choice_like_assign_and_counts_each_trainee_on
     caseload.assign(demo_db, admin, [enrolment.id], [manager.id], replace=False)
     assert caseload.unassign(demo_db, admin, [enrolment.id], [supervisor.id, manager.id]) == 1
     assert caseload.current_supervisors(demo_db, enrolment.id) == []
+
+
+def test_the_demo_trainees_month_does_not_repeat_itself(demo_db):
+    """A supervisor reading one trainee's reflections meets new wording day after day, and a rebuilt demo says the
+    same on every build: a new feeling, keep and try at least every third day of a trainee (the short
+    lists they are drawn from hold six to eight), and hardly two days told alike."""
+    per_trainee = demo_db.rows(
+        "SELECT enrolment_id, count(*), count(DISTINCT feelings), count(DISTINCT keep_text), "
+        "count(DISTINCT try_text), "
+        "count(DISTINCT regexp_replace(event, '^相談者コード K-[0-9]+:', '')) FROM reflection "
+        "GROUP BY enrolment_id HAVING count(*) >= 20")
+    assert per_trainee
+    for _enrolment, days, feelings, keeps, tries, events in per_trainee:
+        assert min(feelings, keeps, tries) >= days // 3
+        assert events >= days - 2  # a day told like another is rare (the old demo repeated one in eight)
