@@ -321,12 +321,14 @@ else:
         replied=[t("inbox.replied") if r else t("firsthour.not_replied_state") for r in frame["replied"]],
         marks=[_marks((f, t("polish.mark_flagged")), (a, t("polish.mark_trainee_wrote")))
                for f, a in zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
-    )[["state", "replied", "practice_date", "trainee", "cohort", "competencies", "excerpt", "marks", "messages"]]
+    )  # the long excerpt last: on a phone the table is cut at the right edge, and a column after it is out of sight
+    table = table[["state", "replied", "practice_date", "trainee", "marks", "messages", "competencies", "cohort",
+                   "excerpt"]]
     picked = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key=f"inbox_table_{st.session_state.get('inbox_table_gen', 0)}",
         column_config={"state": t("inbox.col_state"), "replied": t("firsthour.col_replied"),
-                       "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="YYYY/MM/DD"),
+                       "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="MM/DD"),
                        "trainee": t("inbox.col_trainee"), "cohort": t("inbox.col_cohort"),
                        "competencies": t("inbox.col_competencies"), "excerpt": t("inbox.col_excerpt"),
                        "marks": t("inbox.col_marks"), "messages": t("inbox.col_messages")})

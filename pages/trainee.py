@@ -20,6 +20,7 @@ from coordsupervise.ui.cohorts import caseload_risk
 from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.reading import competency_tags
+from coordsupervise.ui.results import module_results_table
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     checklist_view,
@@ -162,16 +163,12 @@ with tab_flags:
 
 with tab_results:
     checklist_view(checks, cohorts.modules(db, enrolment.cohort_id))
+    module_results_table(progress.module_results(db, actor, enrolment))
     st.dataframe(
-        [{t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}",
-          t("progress.col_best"): m["best"], t("progress.col_attempts"): m["attempts"],
-          t("progress.col_passed"): t("progress.pass") if m["passed"] else t("progress.fail")}
-         for m in progress.module_results(db, actor, enrolment)], hide_index=True, width="stretch")
-    st.dataframe(
-        [{t("assignment.col_title"): f"{a.code} {a.title_ja if ja else a.title_en}",
-          t("assignment.col_state"): t(f"assignment.state.{a.state}"),
+        [{t("assignment.col_state"): t(f"assignment.state.{a.state}"),
           t("assignment.weighted_level"): (lambda s: "" if s is None else f"{s.weighted_level:.2f}")(
-              assignments.released_score(db, actor, enrolment, a.id))}
+              assignments.released_score(db, actor, enrolment, a.id)),
+          t("assignment.col_title"): f"{a.code} {a.title_ja if ja else a.title_en}"}
          for a in assignments.for_enrolment(db, actor, enrolment, today)], hide_index=True, width="stretch")
 
 with tab_notes:

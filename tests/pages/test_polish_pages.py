@@ -106,3 +106,31 @@ def test_logging_in_without_picking_a_language_keeps_the_accounts_and_says_so(ap
     at.run()  # the cookie component's rerun
     assert at.title[0].value == translate("en", "nav.inbox")
     assert auth.load_login_user(db, "demo-supervisor").language == "en"  # not overwritten by the untouched page
+
+
+def test_on_a_phone_the_long_text_is_the_last_column_of_every_daily_table(app):
+    inbox_table = app("demo-supervisor", script="pages/inbox.py").run().dataframe[0].value
+    assert list(inbox_table.columns)[-1] == "excerpt"  # flags, messages and tags are not hidden behind it
+
+    trainee = app("demo-trainee", script="pages/assignments.py").run()
+    assignments = trainee.dataframe[0].value
+    assert list(assignments.columns) == [JA("assignment.col_state"), JA("assignment.col_due"),
+                                         JA("assignment.col_title")]
+    assert any(JA("inbox.version", version=1) in s for s in assignments[JA("assignment.col_state")])
+
+
+def test_the_profile_says_not_taken_for_a_module_test_not_taken_yet(app):
+    db = database()
+    online = db.value("SELECT e.id FROM enrolment e JOIN cohort_stage s ON s.cohort_id = e.cohort_id "
+                      "AND s.stage = 'practical' WHERE s.starts_on > current_date ORDER BY e.id LIMIT 1")
+    untaken = db.value("SELECT count(*) FROM module m JOIN cohort c ON c.programme_id = m.programme_id "
+                       "JOIN enrolment e ON e.cohort_id = c.id WHERE e.id = ? AND NOT EXISTS (SELECT 1 FROM "
+                       "quiz_attempt q WHERE q.enrolment_id = e.id AND q.module_id = m.id)", [online])
+    assert untaken
+    at = app("demo-manager", script="pages/trainee.py")
+    at.query_params["e"] = str(online)
+    at.run()
+    assert not at.exception
+    modules = at.tabs[2].dataframe[0].value
+    assert list(modules.columns)[-1] == JA("progress.col_module")
+    assert list(modules[JA("progress.col_passed")]).count(JA("progress.not_taken")) == untaken
