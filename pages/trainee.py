@@ -37,7 +37,8 @@ actor = require("supervisor", "manager")
 db = database()
 ja = language() == "ja"
 st.title(t("nav.trainee"))
-caseload_risk(actor, today_jst())  # the supervisor's own trainees at risk, each linked to their profile
+# the supervisor's own trainees at risk, each linked to their profile; folded when a profile was asked for (?e=)
+caseload_risk(actor, today_jst(), open_when_at_risk="e" not in st.query_params)
 
 # any trainee the actor may open, in every cohort: a name (kanji or kana, with or without the space) and a cohort
 cohort_names = {c["cohort_id"]: c["cohort"] for c in enrolments.visible_cohorts(db, actor)}

@@ -134,3 +134,16 @@ def test_the_profile_says_not_taken_for_a_module_test_not_taken_yet(app):
     modules = at.tabs[2].dataframe[0].value
     assert list(modules.columns)[-1] == JA("progress.col_module")
     assert list(modules[JA("progress.col_passed")]).count(JA("progress.not_taken")) == untaken
+
+
+def test_a_profile_asked_for_by_address_is_not_pushed_down_by_the_open_risk_list(app):
+    db = database()
+    enrolment_id = inbox.caseload(db, supervisor())[0]["enrolment_id"]
+    box = JA("risk.caseload_title", n=0)[:8]
+    plain = app("demo-supervisor", script="pages/trainee.py").run()
+    assert next(e for e in plain.expander if e.label.startswith(box)).proto.expanded  # the demo has trainees at risk
+    asked = app("demo-supervisor", script="pages/trainee.py")
+    asked.query_params["e"] = str(enrolment_id)
+    asked.run()
+    assert not asked.exception
+    assert not next(e for e in asked.expander if e.label.startswith(box)).proto.expanded
