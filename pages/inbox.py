@@ -331,7 +331,8 @@ else:
                        "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="MM/DD"),
                        "trainee": t("inbox.col_trainee"), "cohort": t("inbox.col_cohort"),
                        "competencies": t("inbox.col_competencies"), "excerpt": t("inbox.col_excerpt"),
-                       "marks": t("inbox.col_marks"), "messages": t("inbox.col_messages")})
+                       "marks": st.column_config.TextColumn(t("inbox.col_marks"), width="medium"),
+                       "messages": t("inbox.col_messages")})
     if picked.selection.rows:
         open_reflection(int(frame.iloc[picked.selection.rows[0]]["id"]))
         # a fresh table next time: a remembered selection would reopen this row on the way back to the list
