@@ -368,7 +368,9 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         tags.extend((rid, comp) for comp in row["_comps"])
         if row["status"] != "submitted":
             continue
-        versions.append((rid, 1, json.dumps(row["_body"], ensure_ascii=False), row["submitted_at"]))
+        # the snapshot is what the reading view shows: the whole body, tags included, as a real submit stores it
+        snapshot = {**row["_body"], "competencies": sorted(row["_comps"]), "module_ids": []}
+        versions.append((rid, 1, json.dumps(snapshot, ensure_ascii=False), row["submitted_at"]))
         sup, trainee = sup_of[row["enrolment_id"]]
         age_days = (today - row["practice_date"]).days
         # demo-trainee's reflections of the last week or so wait, unread, for demo-supervisor

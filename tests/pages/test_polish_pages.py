@@ -147,3 +147,17 @@ def test_a_profile_asked_for_by_address_is_not_pushed_down_by_the_open_risk_list
     asked.run()
     assert not asked.exception
     assert not next(e for e in asked.expander if e.label.startswith(box)).proto.expanded
+
+
+def test_the_inbox_reading_view_shows_the_reflections_competency_tags(app):
+    db = database()
+    target = inbox.next_unread(db, supervisor(), InboxFilter())
+    codes = [c for (c,) in db.rows("SELECT competency FROM reflection_competency WHERE reflection_id = ? "
+                                   "ORDER BY competency", [target])]
+    assert codes
+    at = app("demo-supervisor", script="pages/inbox.py")
+    at.query_params["r"] = str(target)
+    at.run()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert all(f":blue-badge[{code} {JA(f'competency.short.{code}')}]" in shown for code in codes)
