@@ -49,6 +49,26 @@ def assign(db: Database, actor: Actor, enrolment_ids: Iterable[int], supervisor_
            replace: bool, reason: str | None = None) -> int:
     """Give every selected trainee the selected supervisors: added beside the current ones, or replacing them
     (`replace`). Returns how many trainees changed. One transaction: all of the selection or none."""
+
+    def wanted(current: list[int], chosen: list[int]) -> list[int]:
+        return chosen if replace else current + [s for s in chosen if s not in current]
+
+    return _change_supervisors(db, actor, enrolment_ids, supervisor_ids, reason, wanted)
+
+
+def unassign(db: Database, actor: Actor, enrolment_ids: Iterable[int], supervisor_ids: Iterable[int],
+             reason: str | None = None) -> int:
+    """End the selected supervisors' assignment to the selected trainees (history kept). Returns how many trainees
+    changed. One transaction: all of the selection or none."""
+    return _change_supervisors(db, actor, enrolment_ids, supervisor_ids, reason,
+                               lambda current, chosen: [s for s in current if s not in chosen])
+
+
+def _change_supervisors(db: Database, actor: Actor, enrolment_ids: Iterable[int], supervisor_ids: Iterable[int],
+                        reason: str | None, wanted) -> int:
+    """What assigning and unassigning share: admins only, a selection of trainees and of supervisors that is not
+    empty, a reason of bounded length; then `wanted(current, chosen)` gives each trainee's new supervisors (lead
+    first) in one transaction. Returns how many trainees changed."""
     require_role(actor, "admin")
     enrolment_ids = sorted(set(enrolment_ids))
     supervisor_ids = list(dict.fromkeys(supervisor_ids))
@@ -60,32 +80,9 @@ def assign(db: Database, actor: Actor, enrolment_ids: Iterable[int], supervisor_
 
     def run(tx: Transaction) -> int:
         now = utcnow()
-        changed = 0
-        for enrolment_id in enrolment_ids:
-            current = current_supervisors(tx, enrolment_id)
-            wanted = supervisor_ids if replace else current + [s for s in supervisor_ids if s not in current]
-            changed += set_supervisors(tx, actor.id, enrolment_id, wanted, now, reason)
-        return changed
-
-    return db.write(run)
-
-
-def unassign(db: Database, actor: Actor, enrolment_ids: Iterable[int], supervisor_id: int,
-             reason: str | None = None) -> int:
-    """End one supervisor's assignment to the selected trainees (history kept). Returns how many changed."""
-    require_role(actor, "admin")
-    enrolment_ids = sorted(set(enrolment_ids))
-    reason = _reason(reason)
-
-    def run(tx: Transaction) -> int:
-        now = utcnow()
-        changed = 0
-        for enrolment_id in enrolment_ids:
-            current = current_supervisors(tx, enrolment_id)
-            if supervisor_id in current:
-                changed += set_supervisors(tx, actor.id, enrolment_id, [s for s in current if s != supervisor_id],
-                                           now, reason)
-        return changed
+        return sum(set_supervisors(tx, actor.id, enrolment_id, wanted(current_supervisors(tx, enrolment_id),
+                                                                      supervisor_ids), now, reason)
+                   for enrolment_id in enrolment_ids)
 
     return db.write(run)
 

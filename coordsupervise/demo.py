@@ -17,6 +17,7 @@ import pandas as pd
 from . import defaults, readlog, scoring_demo
 from .auth import hash_password, insert_user
 from .db import Database, Transaction, insert_frame, utcnow
+from .demo_text import reflection_text
 from .readings import searchable
 from .textnorm import search_key
 
@@ -332,17 +333,14 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
             submitted_day = d + timedelta(days=2 if late else 0)
             fields = rng.sample(FIELDS, rng.randint(1, 3))
             situation = rng.choice(SITUATIONS)
+            goal, case_count = rng.choice(TRIES).replace("明日は", "").replace("明日", ""), rng.randint(1, 7)
+            code, second_case = rng.randint(100, 999), rng.choice(SITUATIONS)
+            drawn = {"feelings": rng.choice(FEELINGS), "keep_text": rng.choice(KEEPS),
+                     "problem": rng.choice(PROBLEMS), "analysis": rng.choice(ANALYSES),
+                     "insight": rng.choice(INSIGHTS), "try_text": rng.choice(TRIES)}
             body = {
-                "goal": rng.choice(TRIES).replace("明日は", "").replace("明日", ""),
-                "case_count": rng.randint(1, 7),
-                "case_fields": "、".join(fields),
-                "event": f"相談者コード K-{rng.randint(100, 999)}:{situation}。{rng.choice(SITUATIONS)}という別の相談もあった。",
-                "feelings": rng.choice(FEELINGS),
-                "keep_text": rng.choice(KEEPS),
-                "problem": rng.choice(PROBLEMS),
-                "analysis": rng.choice(ANALYSES),
-                "insight": rng.choice(INSIGHTS),
-                "try_text": rng.choice(TRIES),
+                "goal": goal, "case_count": case_count, "case_fields": "、".join(fields),
+                **reflection_text(e["id"], d, code, situation, second_case, drawn),
                 "self_rating": rng.choice([1, 2, 2, 3] if e["risk"] else [2, 3, 3, 3, 4]),
             }
             rows.append({
@@ -370,7 +368,9 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         tags.extend((rid, comp) for comp in row["_comps"])
         if row["status"] != "submitted":
             continue
-        versions.append((rid, 1, json.dumps(row["_body"], ensure_ascii=False), row["submitted_at"]))
+        # the snapshot is what the reading view shows: the whole body, tags included, as a real submit stores it
+        snapshot = {**row["_body"], "competencies": sorted(row["_comps"]), "module_ids": []}
+        versions.append((rid, 1, json.dumps(snapshot, ensure_ascii=False), row["submitted_at"]))
         sup, trainee = sup_of[row["enrolment_id"]]
         age_days = (today - row["practice_date"]).days
         # demo-trainee's reflections of the last week or so wait, unread, for demo-supervisor

@@ -160,19 +160,34 @@ def commit_roster(db: Database, actor: Actor, data: bytes, filename: str, cohort
     # hashing is slow: done before the transaction, for exactly the accounts the preview creates
     fresh = {row.values["username"]: one_time_password() for row in preview.rows if row.action == CREATED}
 
-    def run(tx: Transaction) -> CommitResult:
-        again = _plan_roster(tx, data, filename, cohort_id)
-        if [(r.line, r.action) for r in again.rows] != [(r.line, r.action) for r in preview.rows]:
-            raise StaleWrite("import.changed_meanwhile")
+    def apply(tx: Transaction, plan: Preview) -> list[tuple[str, str, str]]:
         now = utcnow()
         passwords = []
-        for row in again.rows:
+        for row in plan.rows:
             if row.action in (CREATED, UPDATED):
                 _apply_roster_row(tx, actor, cohort_id, row.values, fresh, now)
             if row.action == CREATED:
                 passwords.append((row.values["username"], row.values["name"], fresh[row.values["username"]][0]))
+        return passwords
+
+    return _commit_as_previewed(db, actor, "roster", filename, cohort_id, preview,
+                                lambda tx: _plan_roster(tx, data, filename, cohort_id), apply)
+
+
+def _commit_as_previewed(db: Database, actor: Actor, kind: str, filename: str, cohort_id: int, preview: Preview,
+                         replan, apply) -> CommitResult:
+    """The one transaction every import commits in. The file is planned again inside it and refused when the plan
+    moved since the preview (someone imported meanwhile), so what is written is exactly what the admin saw;
+    `apply(tx, plan)` writes the rows and returns the one-time passwords to show, and an import that changed
+    anything is audited once against the cohort with the file's name, hash and counts."""
+
+    def run(tx: Transaction) -> CommitResult:
+        again = replan(tx)
+        if [(r.line, r.action) for r in again.rows] != [(r.line, r.action) for r in preview.rows]:
+            raise StaleWrite("import.changed_meanwhile")
+        passwords = apply(tx, again)
         if again.changes:
-            audit(tx, actor.id, "import.roster", "cohort", cohort_id, None,
+            audit(tx, actor.id, f"import.{kind}", "cohort", cohort_id, None,
                   {"filename": filename, "sha256": again.sha256, "counts": again.counts})
         return CommitResult(again.counts, passwords)
 
@@ -297,11 +312,8 @@ def commit_quiz(db: Database, actor: Actor, data: bytes, filename: str, cohort_i
     preview = _plan_quiz(db, data, filename, cohort_id)
     require_committable(preview)
 
-    def run(tx: Transaction) -> CommitResult:
-        again = _plan_quiz(tx, data, filename, cohort_id)
-        if [(r.line, r.action) for r in again.rows] != [(r.line, r.action) for r in preview.rows]:
-            raise StaleWrite("import.changed_meanwhile")
-        for row in again.rows:
+    def apply(tx: Transaction, plan: Preview) -> list:
+        for row in plan.rows:
             v = row.values
             taken_at = _taken_at(v["taken_on"])
             if v["module_id"] is None:
@@ -317,13 +329,11 @@ def commit_quiz(db: Database, actor: Actor, data: bytes, filename: str, cohort_i
                            [v["score"], taken_at, v["enrolment_id"], key, v["attempt"]])
                 audit(tx, actor.id, "import.quiz_score", table, v["enrolment_id"], v["before"],
                       {"module": v["module"], "attempt": v["attempt"], "score": v["score"],
-                       "taken_on": v["taken_on"]}, again.sha256)
-        if again.changes:
-            audit(tx, actor.id, "import.quiz", "cohort", cohort_id, None,
-                  {"filename": filename, "sha256": again.sha256, "counts": again.counts})
-        return CommitResult(again.counts, [])
+                       "taken_on": v["taken_on"]}, plan.sha256)
+        return []
 
-    return db.write(run)
+    return _commit_as_previewed(db, actor, "quiz", filename, cohort_id, preview,
+                                lambda tx: _plan_quiz(tx, data, filename, cohort_id), apply)
 
 
 def _taken_at(day: date) -> datetime:

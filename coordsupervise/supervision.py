@@ -273,7 +273,8 @@ def notes(db: Database, actor: Actor, enrolment_id: int) -> list[dict]:
 
 
 def timeline(db: Database, actor: Actor, enrolment_id: int, limit: int = 10, offset: int = 0) -> tuple[list[dict], int]:
-    """Submitted reflections of one trainee, newest first, a page at a time, with the size of each thread."""
+    """Submitted reflections of one trainee, newest first, a page at a time, with their competency tags and the size
+    of each thread."""
     relation = require_enrolment_read(db, actor, enrolment_id)
     if not relation & {"supervised", "managed"}:
         raise AccessDenied()
@@ -281,6 +282,8 @@ def timeline(db: Database, actor: Actor, enrolment_id: int, limit: int = 10, off
                      [enrolment_id])
     rows = db.dicts(
         "SELECT r.id, r.practice_date, r.version, r.late, r.goal, r.event, r.insight, r.try_text, r.self_rating, "
+        "(SELECT list(rc.competency ORDER BY rc.competency) FROM reflection_competency rc "
+        "  WHERE rc.reflection_id = r.id) AS competencies, "
         "(SELECT count(*) FROM feedback f WHERE f.reflection_id = r.id) AS messages FROM reflection r "
         "WHERE r.enrolment_id = ? AND r.status = 'submitted' ORDER BY r.practice_date DESC LIMIT ? OFFSET ?",
         [enrolment_id, limit, offset])

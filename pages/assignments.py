@@ -33,15 +33,16 @@ def title(row) -> str:
     return f"{row.code} {row.title_ja if ja else row.title_en}"
 
 
-# status and due date first: on a phone the table is cut at the right edge, and the title is what can be cut
+# status (with the version) and due date first, the title last: on a phone the table is cut at the right edge, and
+# the title is what can be cut (a column after it would be out of sight)
 st.dataframe(
-    [{t("assignment.col_state"): t(f"assignment.state.{r.state}") + (f" ({t('assignment.late')})" if r.late else ""),
+    [{t("assignment.col_state"): t(f"assignment.state.{r.state}") + (
+        "" if r.version is None else t("polish.list_separator") + t("inbox.version", version=r.version)) + (
+        f" ({t('assignment.late')})" if r.late else ""),
       t("assignment.col_due"): r.due_on.strftime("%m/%d"),
-      t("assignment.col_title"): ("★ " if r.certification_critical else "") + title(r),
-      t("assignment.col_version"): "" if r.version is None else str(r.version)} for r in rows],
+      t("assignment.col_title"): ("★ " if r.certification_critical else "") + title(r)} for r in rows],
     hide_index=True, width="stretch",
-    column_config={t("assignment.col_due"): st.column_config.TextColumn(width="small"),
-                   t("assignment.col_version"): st.column_config.TextColumn(width="small")})
+    column_config={t("assignment.col_due"): st.column_config.TextColumn(width="small")})
 st.caption(t("assignment.critical_explained"))
 
 codes = [r.code for r in rows]

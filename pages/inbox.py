@@ -9,8 +9,10 @@ from coordsupervise import enrolments, inbox, reflections, supervision
 from coordsupervise.errors import UserError
 from coordsupervise.inbox import InboxFilter
 from coordsupervise.ui import state
+from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.privacy import redaction_control
+from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
 
@@ -37,6 +39,11 @@ flt = InboxFilter(cohort_id=_int("cohort"), enrolment_id=_int("trainee"), date_f
                   date_to=_date("to"), competency=qp.get("comp") or None, flagged=qp.get("flagged") == "1",
                   unread=qp.get("unread") == "1", awaiting_reply=qp.get("awaiting") == "1", query=qp.get("q", ""),
                   not_replied=qp.get("noreply") == "1")
+
+
+def _marks(*marks) -> str:
+    """The words of the marks that apply, joined as a list is in the reader's language."""
+    return t("polish.list_separator").join(word for applies, word in marks if applies)
 
 
 def open_reflection(reflection_id):
@@ -109,8 +116,7 @@ if reflection_id is not None:
     st.caption(" · ".join(status))
 
     body = view.body
-    if body.competencies:
-        st.markdown(" ".join(f":blue-badge[{c}]" for c in body.competencies))
+    competency_tags(body.competencies)
     main, side = st.columns([3, 2])
     with main:
         st.markdown(f"**{t('reflection.field.goal')}**")
@@ -184,34 +190,11 @@ if reflection_id is not None:
         with st.expander(t("flag.title") + (f" ({len(open_flags)})" if open_flags else ""), icon=":material/flag:",
                          expanded=bool(open_flags)):
             for f in open_flags:  # an open flag is resolved where it was raised, not raised a second time
-                with st.container(border=True):
-                    severity_label = t(f"flag.severity.{f['severity']}")
-                    st.markdown(f":red-badge[{severity_label}] {jst(f['raised_at'])} · {f['raised_by']}")
-                    st.text(f["reason"])
-                    if writable:
-                        with st.form(form_key(f"inbox_resolve_{f['id']}")):
-                            note = st.text_input(t("flag.resolution"))
-                            if st.form_submit_button(t("flag.resolve")):
-                                try:
-                                    supervision.resolve_flag(db, actor, f["id"], note)
-                                    form_done(f"inbox_resolve_{f['id']}")
-                                    st.rerun()
-                                except UserError as exc:
-                                    show_error(exc)
+                flag_card(db, actor, f, "inbox", writable)
             if writable and open_flags:
                 st.caption(t("firsthour.flag_another"))
             if writable:
-                with st.form(form_key(f"inbox_flag_{reflection_id}")):
-                    severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
-                                        format_func=lambda s: t(f"flag.severity.{s}"))
-                    reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
-                    if st.form_submit_button(t("flag.raise")):
-                        try:
-                            supervision.raise_flag(db, actor, view.enrolment_id, severity, reason, reflection_id)
-                            form_done(f"inbox_flag_{reflection_id}")
-                            st.rerun()
-                        except UserError as exc:
-                            show_error(exc)
+                raise_flag_form(db, actor, view.enrolment_id, f"inbox_flag_{reflection_id}", reflection_id)
         redaction_control(db, actor, reflection_id, "inbox",
                           on_redacted=lambda: st.session_state.pop(f"inbox_reply_{reflection_id}", None))
         link("trainee", t("inbox.profile"), ":material/person:", {"e": str(view.enrolment_id)})
@@ -332,20 +315,24 @@ if frame.empty:
     st.info(t("inbox.empty"))
 else:
     table = frame.assign(
-        state=[("● " + t("inbox.state_unread") if u else "") + (" ↻" if r else "") for u, r in
-               zip(frame["unread"], frame["revised"], strict=True)],
+        # words, not symbols: a phone or an office PC without an emoji font shows those as empty boxes
+        state=[_marks((u, t("inbox.state_unread")), (r, t("polish.state_revised")))
+               for u, r in zip(frame["unread"], frame["revised"], strict=True)],
         replied=[t("inbox.replied") if r else t("firsthour.not_replied_state") for r in frame["replied"]],
-        marks=[("⚑ " if f else "") + ("💬" if a else "") for f, a in
-               zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
-    )[["state", "replied", "practice_date", "trainee", "cohort", "competencies", "excerpt", "marks", "messages"]]
+        marks=[_marks((f, t("polish.mark_flagged")), (a, t("polish.mark_trainee_wrote")))
+               for f, a in zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
+    )  # the long excerpt last: on a phone the table is cut at the right edge, and a column after it is out of sight
+    table = table[["state", "replied", "practice_date", "trainee", "marks", "messages", "competencies", "cohort",
+                   "excerpt"]]
     picked = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key=f"inbox_table_{st.session_state.get('inbox_table_gen', 0)}",
         column_config={"state": t("inbox.col_state"), "replied": t("firsthour.col_replied"),
-                       "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="YYYY/MM/DD"),
+                       "practice_date": st.column_config.DateColumn(t("inbox.col_day"), format="MM/DD"),
                        "trainee": t("inbox.col_trainee"), "cohort": t("inbox.col_cohort"),
                        "competencies": t("inbox.col_competencies"), "excerpt": t("inbox.col_excerpt"),
-                       "marks": t("inbox.col_marks"), "messages": t("inbox.col_messages")})
+                       "marks": st.column_config.TextColumn(t("inbox.col_marks"), width="medium"),
+                       "messages": t("inbox.col_messages")})
     if picked.selection.rows:
         open_reflection(int(frame.iloc[picked.selection.rows[0]]["id"]))
         # a fresh table next time: a remembered selection would reopen this row on the way back to the list

@@ -6,6 +6,7 @@ from coordsupervise import certification, charts, cohorts, progress, reflections
 from coordsupervise.ui import runtime
 from coordsupervise.ui.certification import result_view
 from coordsupervise.ui.guard import require
+from coordsupervise.ui.results import module_results_table
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, own_enrolment, today_jst
 
@@ -37,18 +38,7 @@ c1, c2 = st.columns(2)
 c1.metric(t("progress.modules_passed"), f"{passed} / {len(modules)}")
 c2.metric(t("progress.overall_test"), "—" if overall["best"] is None else f"{overall['best']:.0f}%",
           help=t("progress.bar", bar=overall["bar"]))
-# the result first and the long module title last: on a phone the numbers stay in view, the title is cut
-st.dataframe(
-    [{t("progress.col_passed"): t("progress.pass") if m["passed"] else (
-        t("progress.not_taken") if m["best"] is None else t("progress.fail")),
-      t("progress.col_best"): None if m["best"] is None else float(m["best"]),
-      t("progress.col_attempts"): m["attempts"],
-      t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}"} for m in modules],
-    hide_index=True, width="stretch", placeholder="—",
-    column_config={t("progress.col_best"): st.column_config.ProgressColumn(
-        t("progress.col_best"), min_value=0, max_value=100, format="%.0f%%", width="small"),
-        t("progress.col_passed"): st.column_config.TextColumn(width="small"),
-        t("progress.col_attempts"): st.column_config.NumberColumn(width="small")})
+module_results_table(modules)
 
 start, end = enrolment.practical
 if today >= start:

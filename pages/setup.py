@@ -131,7 +131,7 @@ with caseload_tab:
         if apply:
             try:
                 if mode == "remove":
-                    changed = sum(caseload.unassign(db, actor, selected, s, reason) for s in chosen)
+                    changed = caseload.unassign(db, actor, selected, chosen, reason)
                 else:
                     changed = caseload.assign(db, actor, selected, chosen, replace=mode == "replace", reason=reason)
                 st.session_state["setup_notice"] = t("setup.assigned", count=changed)

@@ -17,7 +17,10 @@ from coordsupervise import (
 from coordsupervise.errors import UserError
 from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.cohorts import caseload_risk
+from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.reading import competency_tags
+from coordsupervise.ui.results import module_results_table
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     checklist_view,
@@ -34,7 +37,8 @@ actor = require("supervisor", "manager")
 db = database()
 ja = language() == "ja"
 st.title(t("nav.trainee"))
-caseload_risk(actor, today_jst())  # the supervisor's own trainees at risk, each linked to their profile
+# the supervisor's own trainees at risk, each linked to their profile; folded when a profile was asked for (?e=)
+caseload_risk(actor, today_jst(), open_when_at_risk="e" not in st.query_params)
 
 # any trainee the actor may open, in every cohort: a name (kanji or kana, with or without the space) and a cohort
 cohort_names = {c["cohort_id"]: c["cohort"] for c in enrolments.visible_cohorts(db, actor)}
@@ -125,8 +129,9 @@ with tab_reflections:
         head = f"{row['practice_date']:%Y/%m/%d} · {t('inbox.version', version=row['version'])}"
         if row["late"]:
             head += " · " + t("assignment.late")
-        head += f" · 💬 {row['messages']}"
-        with st.expander(head):
+        head += " · " + t("reflection.comments", count=row["messages"])
+        with st.expander(head, icon=":material/chat:" if row["messages"] else None):
+            competency_tags(row["competencies"])
             st.markdown(f"**{t('reflection.field.goal')}**")
             st.text(row["goal"] or "—")
             st.markdown(f"**{t('reflection.field.event')}**")
@@ -153,48 +158,18 @@ with tab_flags:
     if not all_flags:
         st.caption(t("flag.open_none"))
     for f in all_flags:
-        with st.container(border=True):
-            severity = t(f"flag.severity.{f['severity']}")
-            st.markdown(f":red-badge[{severity}] {jst(f['raised_at'])} · {f['raised_by']}")
-            st.text(f["reason"])
-            if f["resolved_at"] is not None:
-                st.caption(t("flag.resolved_line", at=jst(f["resolved_at"]), by=f["resolved_by"],
-                             note=f["resolution_note"]))
-            elif can_write:
-                with st.form(form_key(f"trainee_resolve_{f['id']}")):
-                    note = st.text_input(t("flag.resolution"))
-                    if st.form_submit_button(t("flag.resolve")):
-                        try:
-                            supervision.resolve_flag(db, actor, f["id"], note)
-                            form_done(f"trainee_resolve_{f['id']}")
-                            st.rerun()
-                        except UserError as exc:
-                            show_error(exc)
+        flag_card(db, actor, f, "trainee", can_write)
     if can_write:
-        with st.form(form_key("trainee_flag")):
-            severity = st.radio(t("flag.severity"), supervision.SEVERITIES, index=1, horizontal=True,
-                                format_func=lambda s: t(f"flag.severity.{s}"))
-            reason = st.text_area(t("flag.reason"), max_chars=supervision.NOTE_LIMIT)
-            if st.form_submit_button(t("flag.raise")):
-                try:
-                    supervision.raise_flag(db, actor, enrolment.id, severity, reason)
-                    form_done("trainee_flag")
-                    st.rerun()
-                except UserError as exc:
-                    show_error(exc)
+        raise_flag_form(db, actor, enrolment.id, "trainee_flag")
 
 with tab_results:
     checklist_view(checks, cohorts.modules(db, enrolment.cohort_id))
+    module_results_table(progress.module_results(db, actor, enrolment))
     st.dataframe(
-        [{t("progress.col_module"): f"{m['seq']:02d} {m['title_ja'] if ja else m['title_en']}",
-          t("progress.col_best"): m["best"], t("progress.col_attempts"): m["attempts"],
-          t("progress.col_passed"): t("progress.pass") if m["passed"] else t("progress.fail")}
-         for m in progress.module_results(db, actor, enrolment)], hide_index=True, width="stretch")
-    st.dataframe(
-        [{t("assignment.col_title"): f"{a.code} {a.title_ja if ja else a.title_en}",
-          t("assignment.col_state"): t(f"assignment.state.{a.state}"),
+        [{t("assignment.col_state"): t(f"assignment.state.{a.state}"),
           t("assignment.weighted_level"): (lambda s: "" if s is None else f"{s.weighted_level:.2f}")(
-              assignments.released_score(db, actor, enrolment, a.id))}
+              assignments.released_score(db, actor, enrolment, a.id)),
+          t("assignment.col_title"): f"{a.code} {a.title_ja if ja else a.title_en}"}
          for a in assignments.for_enrolment(db, actor, enrolment, today)], hide_index=True, width="stretch")
 
 with tab_notes:

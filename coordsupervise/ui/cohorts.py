@@ -89,13 +89,14 @@ def risk_list(frame: pd.DataFrame, key: str, limit: int = 50) -> None:
         st.caption(t("risk.more", n=len(frame) - limit))
 
 
-def caseload_risk(actor: Actor, today: date) -> None:
-    """The supervisor's own trainees at risk, compact, at the top of /trainee."""
+def caseload_risk(actor: Actor, today: date, open_when_at_risk: bool = True) -> None:
+    """The supervisor's own trainees at risk, compact, at the top of /trainee; open when someone needs a word, unless
+    the caller says a particular trainee was asked for (on a phone the open list pushes that profile far down)."""
     if not actor.has("supervisor"):
         return
     frame = at_risk(actor, today, None, True, language())
     label = t("risk.caseload_title", n=len(frame))
     icon = ":material/warning:" if len(frame) else ":material/check_circle:"
-    with st.expander(label, expanded=not frame.empty, icon=icon):  # open by default when someone needs a word
+    with st.expander(label, expanded=open_when_at_risk and not frame.empty, icon=icon):
         st.caption(t("risk.caseload_hint"))
         risk_list(frame, "trainee_risk", limit=20)

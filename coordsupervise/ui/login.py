@@ -176,6 +176,7 @@ def login_screen() -> Actor | None:
         st.session_state[state.LOGIN_AT] = cookie[1] if via_cookie else utcnow()
         actor = directory.user.actor()
         chosen = st.session_state.pop(state.LANGUAGE_CHOSEN, None)
+        shown = st.session_state.get(state.LANGUAGE, "ja")  # the language the login page was in
         if not via_cookie:
             auth.record_login_success(db, directory.user.id, directory.user.username)
             if chosen and chosen != actor.language:
@@ -183,6 +184,11 @@ def login_screen() -> Actor | None:
                 auth.set_language(db, actor, chosen)
                 actor = auth.load_login_user(db, actor.username).actor()
         st.session_state[state.LANGUAGE] = actor.language
+        if not via_cookie and not chosen and actor.language != shown:
+            # The page left untouched is no choice: the account's language wins, and the switch is said, not sprung
+            # on the person (a login page seen by a new phone or by the previous person at a shared desk).
+            st.toast(t("polish.language_from_account", name=t(f"polish.language.{actor.language}")),
+                     icon=":material/translate:")
         st.session_state.pop(state.NOTICE, None)
         return actor
     if status is False and directory.asked:  # the failure was counted when the try began
@@ -204,7 +210,8 @@ def _login_header() -> None:
     # a radio, not a selectbox: the username must stay the first text box on the page
     choice = right.radio(t("account.language"), ["ja", "en"], key="login_language", horizontal=True,
                          index=0 if st.session_state.get(state.LANGUAGE, "ja") == "ja" else 1,
-                         format_func=lambda code: {"ja": "日本語", "en": "English"}[code])
+                         format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
+                         help=t("polish.login_language_help"))
     if choice != st.session_state.get(state.LANGUAGE, "ja"):
         st.session_state[state.LANGUAGE] = choice
         st.session_state[state.LANGUAGE_CHOSEN] = choice

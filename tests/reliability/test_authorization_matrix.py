@@ -347,7 +347,7 @@ MATRIX: dict[str, Row] = {
     "caseload.marked_days_off": R(lambda w, db, a, i: caseload.marked_days_off(
         db, a, w.of(w.enrolment, i)), "supervisor:mine,peer manager:*"),
     "caseload.unassign": W(lambda w, db, a, i: caseload.unassign(
-        db, a, [w.of(w.enrolment, i)], w.user["other"]), ADMIN, ("other_sup",)),
+        db, a, [w.of(w.enrolment, i)], [w.user["other"]]), ADMIN, ("other_sup",)),
     # certification
     "certification.board": R(lambda w, db, a, i: _nonempty_list(certification.board(
         db, a, w.of(w.cohort, i), DEMO_TODAY)), COHORT_READ, COHORT_ITEMS),

@@ -48,7 +48,7 @@ def test_bulk_add_keeps_current_supervisors_and_the_lead(setting):
         expected = before[i] + ([] if "demo-manager" in before[i] else ["demo-manager"])
         assert supervisors_of(db, i)[0] == before[i][0] and sorted(supervisors_of(db, i)) == sorted(expected)
     assert caseload.assign(db, admin, ids, [manager.id], replace=False) == 0  # nothing new: no change, no history
-    caseload.unassign(db, admin, ids, manager.id)
+    caseload.unassign(db, admin, ids, [manager.id])
     assert {i: supervisors_of(db, i) for i in ids} == {i: [s for s in before[i] if s != "demo-manager"] or
                                                         before[i] for i in ids}
 
@@ -67,7 +67,7 @@ def test_people_and_caseload_services_refuse_everyone_but_admins(setting):
         calls = [
             (caseload.caseload, (enrolment.cohort_id,), {}),
             (caseload.assign, ([enrolment.id], [actor.id]), {"replace": True}),
-            (caseload.unassign, ([enrolment.id], actor.id), {}),
+            (caseload.unassign, ([enrolment.id], [actor.id]), {}),
             (caseload.history, (enrolment.id,), {}),
             (people.reset_password, (enrolment.trainee_id,), {}),
             (people.update_person, (actor.id,), {"display_name": "x", "kana": None, "email": None,
