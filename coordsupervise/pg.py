@@ -2,10 +2,12 @@
 
 Chosen by `COORDSUPERVISE_DB=postgresql://user:password@host:port/dbname` (or `db_path` in secrets); see db.py.
 Several app processes may share one PostgreSQL database, so there is no process write lock here: every write runs
-in a REPEATABLE READ transaction, and one that PostgreSQL aborts for a serialization failure (SQLSTATE 40001) or a
-deadlock (40P01) is rerun from the start a bounded number of times, then surfaces as `WriteConflict` (the "changed
-by someone else" message), like DuckDB's conflicts. The version checks the services already make (row_version,
-reflection version) then refuse the loser of a race with `StaleWrite`, its text kept.
+in a SERIALIZABLE transaction (the guarantee DuckDB's one-writer-at-a-time gave: a check-then-insert such as the
+login throttle cannot be raced past), and one that PostgreSQL aborts for a serialization failure (SQLSTATE 40001)
+or a deadlock (40P01) is rerun from the start a bounded number of times with a jittered back-off, then surfaces
+as `WriteConflict` (the "changed by someone else" message), like DuckDB's conflicts. The version checks the
+services already make (row_version, reflection version) then refuse the loser of a race with `StaleWrite`, its
+text kept.
 
 Every statement goes through `dialect.to_postgres` once (cached), so services keep one SQL text for both engines.
 Values come back as DuckDB returns them: NUMERIC (what PostgreSQL's sum/avg/percentile give) as int when whole
@@ -14,6 +16,7 @@ and float otherwise, timestamps naive in UTC (the session's TimeZone is UTC).
 from __future__ import annotations
 
 import contextlib
+import random
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -24,10 +27,11 @@ import psycopg
 from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool
 
-from .db import WRITE_RETRIES, Database, WriteConflict
+from .db import Database, WriteConflict
 from .dialect import to_postgres
 
 RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+PG_WRITE_RETRIES = 12  # more than DuckDB's: concurrent writers really run side by side here
 POOL_SIZE = 8
 MIGRATION_LOCK = 7262_2015  # pg_advisory_lock key: one migrating process at a time
 
@@ -93,6 +97,13 @@ class PgTransaction:
                 copy.write_row(record)
 
 
+    def copy_rows(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        """COPY rows read from another database (python -m coordsupervise migrate); names come from the catalogue."""
+        with self._cursor.copy("COPY " + table + " (" + ", ".join(columns) + ") FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 class PostgresDatabase(Database):
     """The PostgreSQL engine. Thread-safe: every call borrows a pooled connection for its duration."""
 
@@ -134,24 +145,24 @@ class PostgresDatabase(Database):
     # -- writes -------------------------------------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[PgTransaction]:
-        """One REPEATABLE READ transaction on a pooled connection; rolled back on any exception."""
+        """One SERIALIZABLE transaction on a pooled connection; rolled back on any exception."""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cur.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
             yield PgTransaction(cur)
 
     def write(self, fn, *args, **kwargs):
         """Run fn(tx, *args, **kwargs) in a transaction, rerunning it a bounded number of times when PostgreSQL
         aborts it for a serialization failure or a deadlock."""
-        for attempt in range(WRITE_RETRIES):
+        for attempt in range(PG_WRITE_RETRIES):
             try:
                 with self.transaction() as tx:
                     return fn(tx, *args, **kwargs)
             except psycopg.Error as exc:
                 if exc.sqlstate not in RETRY_SQLSTATES:
                     raise
-                if attempt == WRITE_RETRIES - 1:
+                if attempt == PG_WRITE_RETRIES - 1:
                     raise WriteConflict(str(exc)) from exc
-                time.sleep(0.02 * (attempt + 1))
+                time.sleep(random.uniform(0.005, 0.02 * 2 ** min(attempt, 5)))  # noqa: S311 (jitter, no secret)
         raise AssertionError("unreachable")
 
     def migrate(self, upgrade_to: int | None = None) -> list[int]:
