@@ -12,7 +12,7 @@ pass values as parameters anyway).
 | `DOUBLE`, `BLOB` | `DOUBLE PRECISION`, `BYTEA` |
 | `INTERVAL 9 HOUR` | `INTERVAL '9 HOUR'` |
 | `median(x)`, `quantile_cont(x, q)` | `percentile_cont(0.5 / q) WITHIN GROUP (ORDER BY x)` |
-| `epoch(x)`, `isodow(d)` | `extract(epoch / isodow FROM x)` |
+| `epoch(x)`, `isodow(d)`, `year(d)` | `extract(epoch / isodow / year FROM x)` |
 | `date_diff('minute', a, b)` | whole minutes between the truncated timestamps |
 | `arg_max(v, k)` | `(array_agg(v ORDER BY k DESC NULLS LAST))[1]` |
 | `list_contains(list, x)` | `(x = ANY(list))` |
@@ -96,6 +96,7 @@ REWRITES: list[tuple[str, Callable[[list[str]], str]]] = [
     ("quantile_cont", lambda a: f"percentile_cont({a[1]}) WITHIN GROUP (ORDER BY {a[0]})"),
     ("epoch", lambda a: f"extract(epoch FROM {a[0]})"),
     ("isodow", lambda a: f"extract(isodow FROM {a[0]})"),
+    ("year", lambda a: f"CAST(extract(year FROM {a[0]}) AS INTEGER)"),
     ("date_diff", _date_diff),
     ("arg_max", lambda a: f"(array_agg({a[0]} ORDER BY {a[1]} DESC NULLS LAST))[1]"),
     ("list_contains", lambda a: f"({a[1]} = ANY({a[0]}))"),

@@ -1,10 +1,11 @@
 """Shared fixtures: a fresh database per test, and one small demo database built once per run and copied.
 
 Both engines: `--engines duckdb,postgresql` (default: both when CI=true, else COORDSUPERVISE_TEST_ENGINES or
-duckdb) runs every test that takes `db`, `demo_db` or `page_db` once per engine, except tests marked
-`duckdb_only` (they work on the DuckDB file itself: copies, backups, crash recovery). PostgreSQL runs on a
-throwaway cluster (tests/pgcluster.py) started once per run; each test gets its own database cloned from a
-template (`CREATE DATABASE ... TEMPLATE`), the PostgreSQL counterpart of copying the demo file."""
+duckdb) runs every unit test that takes `db` or `demo_db` once per engine, except tests marked `duckdb_only`
+(they work on the DuckDB file itself: copies, backups, crash recovery), and the page tests of PG_PAGE_MODULES;
+reliability and browser tests stay on DuckDB. PostgreSQL runs on a throwaway cluster (tests/pgcluster.py)
+started once per run; each test gets its own database cloned from a template (`CREATE DATABASE ... TEMPLATE`),
+the PostgreSQL counterpart of copying the demo file."""
 from __future__ import annotations
 
 import itertools
@@ -27,6 +28,9 @@ DEMO_TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
 
 
 ENGINES = ("duckdb", "postgresql")
+# Page tests on PostgreSQL: every screen as every role (each screen's queries on the second engine) and not the
+# rest, which test screen behaviour that does not depend on the engine; this keeps the suite within its time.
+PG_PAGE_MODULES = {"test_routes_as_every_role.py"}
 _DATABASE_FIXTURES = {"db", "demo_db", "page_db"}
 _clone_numbers = itertools.count(1)
 
@@ -49,7 +53,9 @@ def pytest_generate_tests(metafunc):
     unknown = set(engines) - set(ENGINES)
     if unknown:
         raise pytest.UsageError(f"--engines: unknown {sorted(unknown)}; choose from {ENGINES}")
-    if metafunc.definition.get_closest_marker("duckdb_only"):
+    path = metafunc.definition.path
+    both = path.parent.name == "unit" or (path.parent.name == "pages" and path.name in PG_PAGE_MODULES)
+    if not both or metafunc.definition.get_closest_marker("duckdb_only"):
         engines = ["duckdb"]
     if engines != ["duckdb"]:
         metafunc.parametrize("engine", engines, indirect=True)
