@@ -21,6 +21,7 @@ pass values as parameters anyway).
 | `unnest(generate_series(a, b, step))` (a list) | `generate_series(a, b, step)` (a set) |
 | `round(x, n)` on a DOUBLE | `round(CAST(x AS NUMERIC), n)` |
 | `list(x ORDER BY y)` (aggregate) | `array_agg(x ORDER BY y)` |
+| `FROM (SELECT ...)` without a name | `FROM (SELECT ...) AS sub_N` |
 | `GROUP BY ALL` | not rewritten: the services spell the grouping out, which both engines accept |
 
 Bulk inserts differ too (DuckDB scans a registered DataFrame, PostgreSQL takes COPY); that lives in each engine's
@@ -112,6 +113,30 @@ def _rewrite_code(code: str) -> str:
     return code
 
 
+_SUBQUERY = re.compile(r"\b(?:FROM|JOIN)\s*\(", re.IGNORECASE)
+_AFTER_SUBQUERY = re.compile(r"\s*(\w*)")
+_NOT_AN_ALIAS = {"", "where", "group", "order", "limit", "offset", "join", "left", "right", "inner", "full", "cross",
+                 "natural", "on", "union", "except", "intersect", "having", "window", "using"}
+
+
+def _alias_subqueries(sql: str) -> str:
+    """PostgreSQL 15 needs an alias on every subquery in FROM; DuckDB does not. Unnamed ones get `AS sub_N`."""
+    ends = []
+    for match in _SUBQUERY.finditer(sql):
+        depth, i = 1, match.end()
+        while depth and i < len(sql):
+            depth += {"(": 1, ")": -1}.get(sql[i], 0)
+            i += 1
+        if _AFTER_SUBQUERY.match(sql, i).group(1).lower() in _NOT_AN_ALIAS:
+            ends.append(i)
+    out, position = [], 0
+    for number, end in enumerate(sorted(ends), start=1):
+        out.append(sql[position:end] + f" AS sub_{number}")
+        position = end
+    out.append(sql[position:])
+    return "".join(out)
+
+
 def _unnest_series(sql: str) -> str:
     """DuckDB's generate_series in a select list is a list to unnest; PostgreSQL's is already a set."""
     while (match := _UNNEST_SERIES.search(sql)) is not None:
@@ -150,6 +175,7 @@ def to_postgres(sql: str, with_params: bool) -> str:
     code = _IN_LIST.sub(lambda m: f"= ANY({m.group(1)})", code)
     code = _CAST_UNNEST.sub(lambda m: f"unnest(CAST({m.group(1)} AS {m.group(2)}[]))", code)
     code = _unnest_series(code)
+    code = _alias_subqueries(code)
     # date_diff's unit is a literal: put that one back before rewriting
     code = re.sub(r"(\bdate_diff\s*\(\s*)\x00(\d+)\x00", lambda m: m.group(1) + saved[int(m.group(2))], code,
                   flags=re.IGNORECASE)

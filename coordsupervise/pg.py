@@ -55,15 +55,20 @@ def _statement(sql: str, params: Sequence[Any] | dict | None) -> tuple[str, Sequ
     return to_postgres(sql, with_params), (params if with_params else None)
 
 
+_DATE_TYPES = {1082, 1114}  # date, timestamp
+_NUMBER_TYPES = {20, 21, 23, 700, 701, 1700}  # int8, int2, int4, float4, float8, numeric
+
+
 def _frame(cursor: psycopg.Cursor) -> pd.DataFrame:
-    """A DataFrame shaped like DuckDB's `.df()`: dates and timestamps as datetime64 columns."""
+    """A DataFrame shaped like DuckDB's `.df()`: dates and timestamps as datetime64 columns, and a number column
+    that holds NULLs as float64 with NaN (never an object column of None, which pandas cannot round or sum)."""
     names = [d.name for d in cursor.description]
     frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names)
     for d, name in zip(cursor.description, names, strict=True):
-        if d.type_code in (1082, 1114) and not frame.empty:  # date, timestamp
-            frame[name] = pd.to_datetime(frame[name])
-        elif d.type_code in (1082, 1114):
-            frame[name] = pd.Series(dtype="datetime64[us]")
+        if d.type_code in _DATE_TYPES:
+            frame[name] = pd.to_datetime(frame[name]) if not frame.empty else pd.Series(dtype="datetime64[us]")
+        elif d.type_code in _NUMBER_TYPES and frame[name].dtype == object:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     return frame
 
 

@@ -49,6 +49,13 @@ def test_duckdb_analytics_are_rewritten_to_postgresql_equivalents():
                    "WHERE d + INTERVAL '1 DAY' < %s AND id = ANY(%s) AND extract(isodow FROM d) <= 5")
 
 
+def test_an_unnamed_subquery_in_from_gets_a_name_postgresql_15_requires():
+    assert to_postgres("SELECT count(*) FROM (SELECT x FROM (SELECT 1 AS x) WHERE x > ?) WHERE TRUE", True) == \
+        "SELECT count(*) FROM (SELECT x FROM (SELECT 1 AS x) AS sub_1 WHERE x > %s) AS sub_2 WHERE TRUE"
+    assert to_postgres("SELECT * FROM (SELECT 1) t JOIN (VALUES (1)) v(k) ON TRUE", False) == \
+        "SELECT * FROM (SELECT 1) t JOIN (VALUES (1)) v(k) ON TRUE"
+
+
 def test_migration_types_are_translated_and_a_function_name_inside_a_literal_is_not():
     assert to_postgres("CREATE TABLE x (a DOUBLE NOT NULL, b BLOB, c DOUBLE PRECISION)", False) == \
         "CREATE TABLE x (a DOUBLE PRECISION NOT NULL, b BYTEA, c DOUBLE PRECISION)"
