@@ -11,6 +11,8 @@
     python -m coordsupervise retention [--apply] [--today YYYY-MM-DD] [--db PATH]   (see coordsupervise/retention.py)
     python -m coordsupervise migrate --from data/coordsupervise.duckdb --to postgresql://USER@HOST:PORT/DBNAME
                                      (copy everything into an empty PostgreSQL database; see transfer.py)
+    python -m coordsupervise serve --processes 3 [--port 8500] [--first-app-port 8701] [--db postgresql://…]
+                                     (N app processes behind nginx, on PostgreSQL; see serve.py)
 
 The database file may not be open in a running app while these run (DuckDB allows one process per file).
 """
@@ -74,11 +76,27 @@ def main(argv: list[str] | None = None) -> int:
                                           "(row counts and a checksum per table; exit 1 on any difference)")
     move.add_argument("--from", dest="source", help="the DuckDB file (default: --db / COORDSUPERVISE_DB)")
     move.add_argument("--to", dest="target", required=True, help="postgresql://user:password@host:port/dbname")
+    serve_cmd = sub.add_parser("serve", help="several app processes behind nginx (sticky sessions, websockets, "
+                                             "health checks); needs PostgreSQL")
+    serve_cmd.add_argument("--processes", type=int, default=3)
+    serve_cmd.add_argument("--port", type=int, default=8500, help="where nginx listens")
+    serve_cmd.add_argument("--first-app-port", type=int, default=8701, help="app processes listen on this and up")
+    serve_cmd.add_argument("--run-folder", default="data/serve", help="nginx.conf, its pid, logs and temp files")
     args = parser.parse_args(argv)
     db_path = args.db or os.environ.get("COORDSUPERVISE_DB") or DEFAULT_DB
 
     if args.command == "migrate":
         return _migrate(args.source or db_path, args.target)
+    if args.command == "serve":
+        from .db import is_postgres
+        from .serve import serve
+
+        if not is_postgres(db_path) or args.processes < 1:
+            print("serve needs a postgresql:// database (--db or COORDSUPERVISE_DB): DuckDB lets one process open "
+                  "its file; and at least one process", file=sys.stderr)
+            return 2
+        Database(db_path).close()  # migrate once here, before the processes start
+        return serve(db_path, args.processes, args.port, args.first_app_port, Path(args.run_folder))
     if args.command == "demo":
         if args.replace:
             for suffix in ("", ".wal"):

@@ -161,3 +161,21 @@ def test_migrate_copies_every_table_and_new_rows_continue_the_numbering(pg, demo
         target.close()
     assert main(["migrate", "--from", str(demo_template), "--to", empty_pg]) == 1
     assert "already holds data" in capsys.readouterr().err
+
+
+# -- several processes ----------------------------------------------------------------------------------------------
+def test_the_nginx_configuration_is_sticky_upgrades_websockets_and_lists_every_process(tmp_path):
+    from coordsupervise.serve import Plan, nginx_config
+
+    config = nginx_config(Plan(8500, [8701, 8702, 8703], tmp_path))
+    upstream = config[config.index("upstream coordsupervise"):config.index("server {")]
+    assert "ip_hash;" in upstream
+    assert [f"127.0.0.1:{p}" in upstream for p in (8701, 8702, 8703)] == [True, True, True]
+    assert "max_fails=2 fail_timeout=10s" in upstream
+    assert "proxy_set_header Upgrade $http_upgrade;" in config
+    assert "proxy_set_header Connection $connection_upgrade;" in config and "listen 8500;" in config
+
+
+def test_serve_refuses_a_duckdb_file(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "x.duckdb"), "serve", "--processes", "2"]) == 2
+    assert "postgresql://" in capsys.readouterr().err
