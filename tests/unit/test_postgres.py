@@ -14,6 +14,7 @@ from coordsupervise.__main__ import main
 from coordsupervise.db import Database, WriteConflict, migrations
 from coordsupervise.dialect import to_postgres
 from coordsupervise.errors import StaleWrite
+from tests.conftest import _clone_numbers, _pg_clone
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def pg(request):
 
 @pytest.fixture
 def empty_pg(pg):
-    name = f"empty_{id(object())}"
+    name = f"empty_{next(_clone_numbers)}"
     with psycopg.connect(pg.url(), autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return pg.url(name)
@@ -101,7 +102,6 @@ def test_a_serialization_failure_is_retried_then_surfaces_as_write_conflict(empt
 
 def test_two_processes_saving_the_same_score_one_wins_the_other_is_refused(pg, request):
     """Two Database objects (as two app processes would hold) race the same versioned update: exactly one saves."""
-    from tests.conftest import _pg_clone
     url = _pg_clone(pg, request.getfixturevalue("pg_templates")["demo"])
     first, second = Database(url), Database(url)
     score_id, version = first.one("SELECT id, row_version FROM score ORDER BY id LIMIT 1")
