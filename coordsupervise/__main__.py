@@ -9,6 +9,10 @@
     python -m coordsupervise samples [--out data] [--db PATH]       (sample import files for the newest cohort)
     python -m coordsupervise bench [--db PATH] [--repeat 5] [--parts queries,pages,browser,writes] [--out FILE]
     python -m coordsupervise retention [--apply] [--today YYYY-MM-DD] [--db PATH]   (see coordsupervise/retention.py)
+    python -m coordsupervise migrate --from data/coordsupervise.duckdb --to postgresql://USER@HOST:PORT/DBNAME
+                                     (copy everything into an empty PostgreSQL database; see transfer.py)
+    python -m coordsupervise serve --processes 3 [--port 8500] [--first-app-port 8701] [--db postgresql://…]
+                                     (N app processes behind nginx, on PostgreSQL; see serve.py)
 
 The database file may not be open in a running app while these run (DuckDB allows one process per file).
 """
@@ -68,9 +72,31 @@ def main(argv: list[str] | None = None) -> int:
                                                  "--apply replaces that text with a marker")
     retention.add_argument("--apply", action="store_true", help="clear it (one transaction, audited)")
     retention.add_argument("--today", help="the day to judge by (default: today in Asia/Tokyo)")
+    move = sub.add_parser("migrate", help="copy a DuckDB database into an empty PostgreSQL one and compare both "
+                                          "(row counts and a checksum per table; exit 1 on any difference)")
+    move.add_argument("--from", dest="source", help="the DuckDB file (default: --db / COORDSUPERVISE_DB)")
+    move.add_argument("--to", dest="target", required=True, help="postgresql://user:password@host:port/dbname")
+    serve_cmd = sub.add_parser("serve", help="several app processes behind nginx (sticky sessions, websockets, "
+                                             "health checks); needs PostgreSQL")
+    serve_cmd.add_argument("--processes", type=int, default=3)
+    serve_cmd.add_argument("--port", type=int, default=8500, help="where nginx listens")
+    serve_cmd.add_argument("--first-app-port", type=int, default=8701, help="app processes listen on this and up")
+    serve_cmd.add_argument("--run-folder", default="data/serve", help="nginx.conf, its pid, logs and temp files")
     args = parser.parse_args(argv)
     db_path = args.db or os.environ.get("COORDSUPERVISE_DB") or DEFAULT_DB
 
+    if args.command == "migrate":
+        return _migrate(args.source or db_path, args.target)
+    if args.command == "serve":
+        from .db import is_postgres
+        from .serve import serve
+
+        if not is_postgres(db_path) or args.processes < 1:
+            print("serve needs a postgresql:// database (--db or COORDSUPERVISE_DB): DuckDB lets one process open "
+                  "its file; and at least one process", file=sys.stderr)
+            return 2
+        Database(db_path).close()  # migrate once here, before the processes start
+        return serve(db_path, args.processes, args.port, args.first_app_port, Path(args.run_folder))
     if args.command == "demo":
         if args.replace:
             for suffix in ("", ".wal"):
@@ -223,6 +249,37 @@ def _retention(db_path: str, apply: bool, today_text: str | None) -> int:
         return 0
     finally:
         db.close()
+
+
+def _migrate(source_path: str, target_url: str) -> int:
+    from .db import is_postgres
+    from .transfer import TransferRefused, copy_database
+
+    if not is_postgres(target_url):
+        print("--to must be a postgresql:// address", file=sys.stderr)
+        return 2
+    if is_postgres(source_path) or not Path(source_path).exists():
+        print(f"--from must be an existing DuckDB file: {source_path}", file=sys.stderr)
+        return 2
+    source, target = Database(source_path), Database(target_url)
+    try:
+        checks = copy_database(source, target)
+    except TransferRefused as exc:
+        print(f"not copied: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        source.close()
+        target.close()
+    width = max(len(c.table) for c in checks)
+    for c in checks:
+        print(f"{c.table:<{width}}  rows {c.source_rows:>8} → {c.target_rows:<8}  checksum "
+              f"{c.source_checksum[:12]} → {c.target_checksum[:12]}  {'ok' if c.ok else 'DIFFERENT'}")
+    different = [c.table for c in checks if not c.ok]
+    if different:
+        print(f"{len(different)} table(s) differ: {', '.join(different)}", file=sys.stderr)
+        return 1
+    print(f"all {len(checks)} tables copied; row counts and checksums match")
+    return 0
 
 
 if __name__ == "__main__":

@@ -182,7 +182,8 @@ def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
         "SELECT u.id, u.username, u.display_name, u.display_name_kana, u.email, u.active, u.language, "
         "u.last_login_at, coalesce(string_agg(r.role, ',' ORDER BY r.role), '') AS roles "
         "FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id "
-        "GROUP BY ALL ORDER BY u.display_name_kana NULLS LAST, u.username"
+        "GROUP BY u.id, u.username, u.display_name, u.display_name_kana, u.email, u.active, u.language, "
+        "u.last_login_at ORDER BY u.display_name_kana NULLS LAST, u.username"
     )
     if not name_key(query):
         return users

@@ -191,9 +191,10 @@ def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = Coh
                    (SELECT count(*) FROM enrolment e WHERE e.cohort_id = c.id AND {scope}) AS trainees
             FROM cohort c)
         SELECT * FROM c0 WHERE ($manager OR trainees > 0)
-          AND ($year IS NULL OR year(starts_on) = $year) AND ($stage IS NULL OR stage = $stage)
+          AND (CAST($year AS INTEGER) IS NULL OR year(starts_on) = $year)
+          AND (CAST($stage AS VARCHAR) IS NULL OR stage = $stage)
           AND (code ILIKE $search OR name_ja ILIKE $search OR name_en ILIKE $search)"""
-    total = _value(db, f"SELECT count(*) FROM ({base})", params)
+    total = _value(db, f"SELECT count(*) FROM ({base}) page", params)
     frame = _frame(db, f"{base} ORDER BY starts_on DESC, code LIMIT $limit OFFSET $offset", params)
     ids = [int(i) for i in frame["id"]]
     metrics = cohort_metrics(db, actor, today, ids)

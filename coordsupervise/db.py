@@ -1,4 +1,5 @@
-"""The one place that owns the DuckDB file.
+"""The one place that owns the database: a DuckDB file (the default), or PostgreSQL when the setting is a
+`postgresql://` address (see pg.py; `Database(target)` picks the engine, so nothing else needs to know).
 
 DuckDB lets one process open a file, and a connection must not be shared across threads (Streamlit runs every
 browser session in its own thread). So the process keeps one connection, every call works on its own cursor and
@@ -84,9 +85,33 @@ class Transaction:
     def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
         return self._cursor.execute(sql, params or []).fetchall()
 
+    def insert_frame(self, table: str, columns: str, frame: pd.DataFrame) -> None:
+        """Bulk append by scanning the DataFrame in place (see insert_frame)."""
+        self._cursor.register("incoming_frame", frame)
+        try:
+            self._cursor.execute("INSERT INTO " + table + " (" + columns + ") SELECT " + columns
+                                 + " FROM incoming_frame")
+        finally:
+            self._cursor.unregister("incoming_frame")
+
+
+def is_postgres(target: str | Path) -> bool:
+    """A `postgresql://` (or `postgres://`) address selects PostgreSQL; anything else is a DuckDB file path."""
+    return str(target).startswith(("postgresql://", "postgres://"))
+
 
 class Database:
-    """One DuckDB file for the whole process. Create it once (the UI caches it with st.cache_resource)."""
+    """One DuckDB file for the whole process. Create it once (the UI caches it with st.cache_resource).
+
+    `Database("postgresql://...")` returns the PostgreSQL engine instead (pg.PostgresDatabase), same methods."""
+
+    engine = "duckdb"
+
+    def __new__(cls, target: str | Path = ":memory:", **kwargs):
+        if cls is Database and is_postgres(target):
+            from .pg import PostgresDatabase
+            return super().__new__(PostgresDatabase)
+        return super().__new__(cls)
 
     def __init__(self, path: str | Path, *, upgrade_to: int | None = None):
         self.path = str(path)
@@ -164,18 +189,22 @@ class Database:
         return self.value("SELECT coalesce(max(version), 0) FROM schema_version")
 
     def migrate(self, upgrade_to: int | None = None) -> list[int]:
-        """Apply every migration newer than the file's schema version (or up to `upgrade_to`), each atomically."""
+        """Apply every migration newer than the database's schema version (or up to `upgrade_to`), each atomically.
+
+        Each step re-reads the version inside its own transaction, so a PostgreSQL process that waited for another
+        one's migrations (pg.py holds a lock around this) applies nothing twice."""
         applied = []
-        with self._write_lock, self._cursor() as cur:
-            cur.execute(
+        with self.transaction() as tx:
+            tx.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
                 "applied_at TIMESTAMP NOT NULL)"
             )
-        current = self.schema_version()
         for migration in migrations():
-            if migration.version <= current or (upgrade_to is not None and migration.version > upgrade_to):
+            if upgrade_to is not None and migration.version > upgrade_to:
                 continue
             with self.transaction() as tx:
+                if tx.value("SELECT coalesce(max(version), 0) FROM schema_version") >= migration.version:
+                    continue
                 tx.execute(migration.sql)
                 step = PYTHON_STEPS.get(migration.version)
                 if step is not None:
@@ -207,18 +236,12 @@ class Database:
 
 
 def insert_frame(tx: Transaction, table: str, frame: pd.DataFrame) -> None:
-    """Bulk-append a DataFrame (column names = table columns). DuckDB-only: used by the demo builder and imports,
-    the one place where rows arrive by the thousand. `table` is a constant from our code, never user input."""
+    """Bulk-append a DataFrame (column names = table columns): used by the demo builder and imports, the one place
+    where rows arrive by the thousand. Each engine's transaction does it its own way (DuckDB scans the frame,
+    PostgreSQL takes COPY). `table` is a constant from our code, never user input."""
     if frame.empty:
         return
     names = [table, *frame.columns]
     if not all(_IDENTIFIER.fullmatch(name) for name in names):
         raise ValueError(f"not a plain identifier among {names}")
-    columns = ", ".join(frame.columns)
-    statement = "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM incoming_frame"
-    cursor = tx._cursor
-    cursor.register("incoming_frame", frame)
-    try:
-        cursor.execute(statement)
-    finally:
-        cursor.unregister("incoming_frame")
+    tx.insert_frame(table, ", ".join(frame.columns), frame)

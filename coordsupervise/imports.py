@@ -125,7 +125,8 @@ def better_cohort(db: Database, actor: Actor, data: bytes, filename: str, cohort
     counts = db.dicts(
         "SELECT c.id, c.code, c.name_ja, c.name_en, count(*) AS matched FROM enrolment e "
         "JOIN cohort c ON c.id = e.cohort_id JOIN app_user u ON u.id = e.trainee_id "
-        "WHERE u.username IN (SELECT unnest(?)) GROUP BY ALL ORDER BY matched DESC, c.code", [names])
+        "WHERE u.username IN (SELECT unnest(?)) GROUP BY c.id, c.code, c.name_ja, c.name_en "
+        "ORDER BY matched DESC, c.code", [names])
     here = next((c["matched"] for c in counts if c["id"] == cohort_id), 0)
     best = counts[0] if counts else None
     if best is None or best["id"] == cohort_id or best["matched"] <= here:

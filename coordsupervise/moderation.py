@@ -236,7 +236,8 @@ def _marked_pairs(db: Database, cohort_id: int | None) -> list[dict]:
         "JOIN submission s ON s.id = sc.submission_id JOIN assignment a ON a.id = s.assignment_id "
         "JOIN rubric_criterion c ON c.id = mc.criterion_id JOIN app_user f ON f.id = sc.scorer_id "
         "JOIN app_user g ON g.id = m.second_marker_id "
-        "WHERE m.status <> 'second_marking' AND mc.first_level IS NOT NULL AND (? IS NULL OR a.cohort_id = ?)",
+        "WHERE m.status <> 'second_marking' AND mc.first_level IS NOT NULL "
+        "AND (CAST(? AS BIGINT) IS NULL OR a.cohort_id = ?)",
         [cohort_id, cohort_id])
 
 

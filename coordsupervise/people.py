@@ -40,7 +40,9 @@ def person(db: Database, actor: Actor, user_id: int) -> dict:
         "SELECT u.id, u.username, u.display_name, u.display_name_kana, u.email, u.active, u.last_login_at, "
         "coalesce(u.must_change_password, FALSE) AS must_change_password, "
         "coalesce(string_agg(r.role, ',' ORDER BY r.role), '') AS roles "
-        "FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id WHERE u.id = ? GROUP BY ALL", [user_id])
+        "FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id WHERE u.id = ? "
+        "GROUP BY u.id, u.username, u.display_name, u.display_name_kana, u.email, u.active, u.last_login_at, "
+        "u.must_change_password", [user_id])
     if not row:
         raise NotFound()
     found = row[0]

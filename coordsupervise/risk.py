@@ -75,7 +75,8 @@ def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | No
     """One row per (trainee, reason): enrolment_id, cohort_id, rule, n (how many), detail (which ones; modules by
     number and title in `lang`)."""
     scope = _scope(actor, caseload)
-    where = (f"e.status = 'active' AND {scope} AND ($ids IS NULL OR e.cohort_id IN (SELECT unnest($ids))) "
+    where = (f"e.status = 'active' AND {scope} "
+             "AND (CAST($ids AS BIGINT[]) IS NULL OR e.cohort_id IN (SELECT unnest($ids))) "
              "AND CAST($today AS DATE) <= (SELECT max(s.ends_on) FROM cohort_stage s WHERE s.cohort_id = e.cohort_id) "
              "AND NOT coalesce((SELECT d.decision = 'certified' FROM certification_decision d "
              "  WHERE d.enrolment_id = e.id ORDER BY d.decided_at DESC, d.id DESC LIMIT 1), FALSE)")

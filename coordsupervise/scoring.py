@@ -121,7 +121,7 @@ SELECT mine.submission_id, mine.role, mine.state, s.version, s.submitted_at, s.l
        u.display_name AS trainee_name, u.display_name_kana AS trainee_kana
 FROM mine JOIN submission s ON s.id = mine.submission_id JOIN assignment a ON a.id = s.assignment_id
 JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id
-WHERE ($cohort IS NULL OR a.cohort_id = $cohort) AND ($code IS NULL OR a.code = $code)
+WHERE (CAST($cohort AS BIGINT) IS NULL OR a.cohort_id = $cohort) AND (CAST($code AS VARCHAR) IS NULL OR a.code = $code)
 """
 
 

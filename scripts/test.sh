@@ -15,6 +15,18 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -ci "no
   fi
 fi
 
+# the unit tests and a set of page tests run on PostgreSQL too (tests/conftest.py; always with CI=true), on a
+# throwaway cluster of Debian's postgresql
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's postgresql for the tests on PostgreSQL"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "note: postgresql missing and apt-get unavailable; run the tests with --engines duckdb (CI=true fails instead)"
+  fi
+fi
+
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 python3 -m ruff check app.py pages coordsupervise tests scripts
 python3 -m pytest "$@"

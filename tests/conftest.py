@@ -1,6 +1,15 @@
-"""Shared fixtures: a fresh database per test, and one small demo database built once per run and copied."""
+"""Shared fixtures: a fresh database per test, and one small demo database built once per run and copied.
+
+Both engines: `--engines duckdb,postgresql` (default: both when CI=true, else COORDSUPERVISE_TEST_ENGINES or
+duckdb) runs every unit test that takes `db` or `demo_db` once per engine, except tests marked `duckdb_only`
+(they work on the DuckDB file itself: copies, backups, crash recovery), and the page tests of PG_PAGE_MODULES;
+reliability and browser tests stay on DuckDB. PostgreSQL runs on a throwaway cluster (tests/pgcluster.py)
+started once per run; each test gets its own database cloned from a template (`CREATE DATABASE ... TEMPLATE`),
+the PostgreSQL counterpart of copying the demo file."""
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -12,14 +21,93 @@ from coordsupervise.access import Actor
 from coordsupervise.auth import load_login_user
 from coordsupervise.db import Database
 from coordsupervise.demo import build_demo
+from tests.pgcluster import Cluster
 
 # the demo is placed relative to the day the tests run (Asia/Tokyo), as the app places it relative to today
 DEMO_TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
 
 
+ENGINES = ("duckdb", "postgresql")
+# Page tests on PostgreSQL: every screen as every role (each screen's queries on the second engine) and not the
+# rest, which test screen behaviour that does not depend on the engine; this keeps the suite within its time.
+PG_PAGE_MODULES = {"test_routes_as_every_role.py"}
+_DATABASE_FIXTURES = {"db", "demo_db", "page_db"}
+_clone_numbers = itertools.count(1)
+
+
+def pytest_addoption(parser):
+    default = "duckdb,postgresql" if os.environ.get("CI") == "true" else \
+        os.environ.get("COORDSUPERVISE_TEST_ENGINES", "duckdb")
+    parser.addoption("--engines", default=default,
+                     help="comma-separated database engines to run the database tests on: duckdb, postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "duckdb_only: works on the DuckDB file itself; not run on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if not _DATABASE_FIXTURES & set(metafunc.fixturenames):
+        return
+    engines = [e.strip() for e in metafunc.config.getoption("engines").split(",") if e.strip()]
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        raise pytest.UsageError(f"--engines: unknown {sorted(unknown)}; choose from {ENGINES}")
+    path = metafunc.definition.path
+    both = path.parent.name == "unit" or (path.parent.name == "pages" and path.name in PG_PAGE_MODULES)
+    if not both or metafunc.definition.get_closest_marker("duckdb_only"):
+        engines = ["duckdb"]
+    if engines != ["duckdb"]:
+        metafunc.parametrize("engine", engines, indirect=True)
+
+
 @pytest.fixture
-def db(tmp_path) -> Database:
-    database = Database(tmp_path / "test.duckdb")
+def engine(request) -> str:
+    """The engine this test runs on (parametrized by pytest_generate_tests; DuckDB when not)."""
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+def _pg_admin(cluster: Cluster, *statements: str) -> None:
+    import psycopg
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def _pg_clone(cluster: Cluster, template: str) -> str:
+    name = f"test_{next(_clone_numbers)}"
+    _pg_admin(cluster, f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    return cluster.url(name)
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_cluster) -> dict[str, str]:
+    """Two template databases built once: `fresh` (migrated, empty) and `demo` (the small demo)."""
+    _pg_admin(pg_cluster, "CREATE DATABASE tpl_fresh", "CREATE DATABASE tpl_demo")
+    Database(pg_cluster.url("tpl_fresh")).close()
+    database = Database(pg_cluster.url("tpl_demo"))
+    build_demo(database, cohorts=3, trainees_per_cohort=8, seed=7, today=DEMO_TODAY)
+    database.close()
+    return {"fresh": "tpl_fresh", "demo": "tpl_demo"}
+
+
+def _database_target(engine: str, request, duckdb_path: Path, template: str) -> str | Path:
+    if engine == "duckdb":
+        return duckdb_path
+    cluster = request.getfixturevalue("pg_cluster")
+    return _pg_clone(cluster, request.getfixturevalue("pg_templates")[template])
+
+
+@pytest.fixture
+def db(engine, request, tmp_path) -> Database:
+    database = Database(_database_target(engine, request, tmp_path / "test.duckdb", "fresh"))
     yield database
     database.close()
 
@@ -34,10 +122,18 @@ def demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_db(demo_template, tmp_path) -> Database:
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_template, path)
-    database = Database(path)
+def demo_target(engine, request, tmp_path) -> str | Path:
+    """Where this test's own copy of the small demo lives: a DuckDB file, or a PostgreSQL database's address."""
+    if engine == "duckdb":
+        path = tmp_path / "demo.duckdb"
+        shutil.copy(request.getfixturevalue("demo_template"), path)
+        return path
+    return _database_target(engine, request, tmp_path, "demo")
+
+
+@pytest.fixture
+def demo_db(demo_target) -> Database:
+    database = Database(demo_target)
     yield database
     database.close()
 

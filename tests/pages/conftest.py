@@ -2,7 +2,6 @@
 its own copy of the small demo database (screens write: scores, decisions, imports, redactions), and the app's
 process-wide caches (the cached Database, settings, cached reads) are cleared around it, so no test sees another's
 writes."""
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from coordsupervise.db import utcnow
+from coordsupervise.db import Database, utcnow
 from coordsupervise.ui import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,10 +22,9 @@ def _forget_process_caches() -> None:
 
 
 @pytest.fixture
-def page_db(demo_template, tmp_path):
-    path = tmp_path / "pages.duckdb"
-    shutil.copy(demo_template, path)
-    return path
+def page_db(demo_target):
+    """This test's own copy of the small demo: a DuckDB file, or a PostgreSQL database (tests/conftest.py)."""
+    return demo_target
 
 
 @pytest.fixture
@@ -34,6 +32,15 @@ def app(page_db, monkeypatch):
     monkeypatch.setenv("COORDSUPERVISE_DB", str(page_db))
     monkeypatch.setenv("COORDSUPERVISE_MODE", "demo")
     _forget_process_caches()
+    opened = []
+
+    def opening(target, **kwargs):
+        """The app's Database, remembered so the test closes it (a PostgreSQL pool would otherwise outlive it)."""
+        database = Database(target, **kwargs)
+        opened.append(database)
+        return database
+
+    monkeypatch.setattr(runtime, "Database", opening)
 
     def make(username: str | None = None, script: str = "app.py") -> AppTest:
         at = AppTest.from_file(str(ROOT / script), default_timeout=30)
@@ -46,6 +53,8 @@ def app(page_db, monkeypatch):
 
     yield make
     _forget_process_caches()
+    for database in opened:
+        database.close()
 
 
 @pytest.fixture(autouse=True)

@@ -4,9 +4,13 @@ its ratio would compare unlike things). No timing is asserted: the figures come 
 bench` on the benchmark database."""
 from __future__ import annotations
 
+import pytest
+
 from coordsupervise import bench, bench_naive, bench_pages, bench_writes, certification, risk
 from coordsupervise.routes import ROUTES
 from tests.conftest import DEMO_TODAY, actor_of
+
+pytestmark = pytest.mark.duckdb_only  # the benchmark measures the DuckDB file the app runs on by default
 
 
 def test_a_visit_per_route_as_its_role_with_the_address_a_person_uses(demo_db):

@@ -47,7 +47,7 @@ def set_threshold(db, cohort_id, column, value):
 # what the graduate actually achieved, per criterion with a threshold
 ACHIEVED = {
     "module_pass_pct": ("cert.modules", "SELECT min(best) FROM (SELECT max(q.score_pct) AS best FROM quiz_attempt q "
-                        "WHERE q.enrolment_id = ? GROUP BY q.module_id)"),
+                        "WHERE q.enrolment_id = ? GROUP BY q.module_id) b"),
     "overall_test_pass_pct": ("cert.overall_test", "SELECT max(score_pct) FROM test_attempt WHERE enrolment_id = ? "
                               "AND kind = 'overall'"),
     "certification_test_pass_pct": ("cert.certification_test", "SELECT max(score_pct) FROM test_attempt "
@@ -58,7 +58,7 @@ ACHIEVED = {
                          "JOIN submission sub ON sub.id = s.submission_id "
                          "JOIN assignment a ON a.id = sub.assignment_id AND a.code = 'A8' "
                          "JOIN rubric_criterion rc ON rc.id = x.criterion_id WHERE sub.enrolment_id = ? "
-                         "GROUP BY rc.competency)"),
+                         "GROUP BY rc.competency) c"),
 }
 
 

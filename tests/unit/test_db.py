@@ -89,6 +89,7 @@ def test_failed_transaction_commits_nothing(db):
     assert db.value("SELECT count(*) FROM app_setting") == 0
 
 
+@pytest.mark.duckdb_only  # DuckDB's conflict exception; PostgreSQL's retry: test_postgres.py
 def test_write_retries_a_conflict_then_succeeds(db):
     calls = []
 
@@ -103,6 +104,7 @@ def test_write_retries_a_conflict_then_succeeds(db):
     assert db.value("SELECT value FROM app_setting WHERE key = 'k'") == "v"
 
 
+@pytest.mark.duckdb_only  # DuckDB's conflict exception; PostgreSQL's retry: test_postgres.py
 def test_write_gives_up_after_bounded_retries(db):
     def always(tx):
         raise duckdb.TransactionException("Conflict")

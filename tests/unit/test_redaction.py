@@ -56,7 +56,8 @@ def every_text(db) -> str:
     """Every VARCHAR value of every table, in one string."""
     out = []
     for table, column in db.rows("SELECT table_name, column_name FROM information_schema.columns "
-                                 "WHERE data_type = 'VARCHAR' AND table_schema = 'main'"):
+                                 "WHERE data_type IN ('VARCHAR', 'character varying') "
+                                 "AND table_schema = current_schema()"):
         out += [v for (v,) in db.rows(f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL')]
     return "\n".join(out)
 

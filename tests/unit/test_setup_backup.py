@@ -122,6 +122,7 @@ def every_row(path) -> dict[str, list]:
         db.close()
 
 
+@pytest.mark.duckdb_only  # backups copy the DuckDB file; PostgreSQL uses pg_dump
 def test_a_backup_taken_while_running_restores_every_row_of_every_table(demo_db, tmp_path):
     admin = actor_of(demo_db, "demo-admin")
     data = backup.backup_bytes(demo_db, admin)

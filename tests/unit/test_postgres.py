@@ -1,0 +1,181 @@
+"""PostgreSQL as the system of record: the dialect translation, the engine's write rules and `migrate`.
+
+The translation tests need no server. The others use the throwaway cluster and run when PostgreSQL is among the
+engines (`--engines`, always with CI=true)."""
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+
+from coordsupervise import transfer
+from coordsupervise.__main__ import main
+from coordsupervise.db import Database, WriteConflict, migrations
+from coordsupervise.dialect import to_postgres
+from coordsupervise.errors import StaleWrite
+from tests.conftest import _clone_numbers, _pg_clone
+
+
+@pytest.fixture
+def pg(request):
+    if "postgresql" not in request.config.getoption("engines"):
+        pytest.skip("PostgreSQL is not among --engines (it always is with CI=true)")
+    return request.getfixturevalue("pg_cluster")
+
+
+@pytest.fixture
+def empty_pg(pg):
+    name = f"empty_{next(_clone_numbers)}"
+    with psycopg.connect(pg.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return pg.url(name)
+
+
+# -- the dialect, in one place -----------------------------------------------------------------------------------
+def test_placeholders_become_psycopg_ones_but_text_in_literals_is_left_alone():
+    sql = "SELECT '?', 'it''s 100%' FROM t WHERE a = ? AND b LIKE ? AND c = $code -- why? 5%"
+    assert to_postgres(sql, True) == (
+        "SELECT '?', 'it''s 100%%' FROM t WHERE a = %s AND b LIKE %s AND c = %(code)s -- why? 5%%")
+    assert to_postgres("SELECT 5 % 2", False) == "SELECT 5 % 2"
+
+
+def test_duckdb_analytics_are_rewritten_to_postgresql_equivalents():
+    out = to_postgres("SELECT median(epoch(a - b) / 3600.0), quantile_cont(x, 0.25), arg_max(l, t), "
+                      "round(avg(x), 1), list(id ORDER BY id) FROM t WHERE d + INTERVAL 1 DAY < ? "
+                      "AND id IN (SELECT unnest(?)) AND isodow(d) <= 5", True)
+    assert out == ("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a - b) / 3600.0), "
+                   "percentile_cont(0.25) WITHIN GROUP (ORDER BY x), (array_agg(l ORDER BY t DESC NULLS LAST))[1], "
+                   "round(CAST(avg(x) AS NUMERIC), 1), array_agg(id ORDER BY id) FROM t "
+                   "WHERE d + INTERVAL '1 DAY' < %s AND id = ANY(%s) AND extract(isodow FROM d) <= 5")
+
+
+def test_an_unnamed_subquery_in_from_gets_a_name_postgresql_15_requires():
+    assert to_postgres("SELECT count(*) FROM (SELECT x FROM (SELECT 1 AS x) WHERE x > ?) WHERE TRUE", True) == \
+        "SELECT count(*) FROM (SELECT x FROM (SELECT 1 AS x) AS sub_1 WHERE x > %s) AS sub_2 WHERE TRUE"
+    assert to_postgres("SELECT * FROM (SELECT 1) t JOIN (VALUES (1)) v(k) ON TRUE", False) == \
+        "SELECT * FROM (SELECT 1) t JOIN (VALUES (1)) v(k) ON TRUE"
+
+
+def test_migration_types_are_translated_and_a_function_name_inside_a_literal_is_not():
+    assert to_postgres("CREATE TABLE x (a DOUBLE NOT NULL, b BLOB, c DOUBLE PRECISION)", False) == \
+        "CREATE TABLE x (a DOUBLE PRECISION NOT NULL, b BYTEA, c DOUBLE PRECISION)"
+    assert to_postgres("SELECT 'median(x)' AS label", False) == "SELECT 'median(x)' AS label"
+
+
+# -- the engine ------------------------------------------------------------------------------------------------
+def test_a_postgresql_address_selects_the_postgresql_engine_with_the_same_answers(empty_pg):
+    db = Database(empty_pg)
+    try:
+        assert db.engine == "postgresql" and db.schema_version() == max(m.version for m in migrations())
+        db.write(lambda tx: tx.execute("INSERT INTO app_setting (key, value) VALUES (?, ?)", ["k", "50%"]))
+        assert db.value("SELECT value FROM app_setting WHERE key = ?", ["k"]) == "50%"
+        assert db.value("SELECT sum(x) FROM (VALUES (1), (2)) v(x)") == 3  # NUMERIC comes back as int, not Decimal
+        assert db.value("SELECT median(x) FROM (VALUES (1), (2)) v(x)") == 1.5
+        assert db.dicts("SELECT key FROM app_setting WHERE key IN (SELECT unnest(?))", [[]]) == []
+    finally:
+        db.close()
+
+
+def test_a_serialization_failure_is_retried_then_surfaces_as_write_conflict(empty_pg):
+    db = Database(empty_pg)
+    tries = []
+
+    def flaky(tx, fail_times):
+        tries.append(1)
+        if len(tries) <= fail_times:
+            raise psycopg.errors.SerializationFailure("could not serialize access")
+        tx.execute("INSERT INTO app_setting (key, value) VALUES ('after', 'retries')")
+        return "saved"
+
+    try:
+        assert db.write(flaky, 2) == "saved" and len(tries) == 3
+        tries.clear()
+        with pytest.raises(WriteConflict):
+            db.write(flaky, 1000)
+        assert db.value("SELECT count(*) FROM app_setting WHERE key = 'after'") == 1
+        with pytest.raises(psycopg.errors.UniqueViolation):  # not a conflict: not retried
+            db.write(lambda tx: tx.execute("INSERT INTO app_setting (key, value) VALUES ('after', 'again')"))
+    finally:
+        db.close()
+
+
+def test_two_processes_saving_the_same_score_one_wins_the_other_is_refused(pg, request):
+    """Two Database objects (as two app processes would hold) race the same versioned update: exactly one saves."""
+    url = _pg_clone(pg, request.getfixturevalue("pg_templates")["demo"])
+    first, second = Database(url), Database(url)
+    score_id, version = first.one("SELECT id, row_version FROM score ORDER BY id LIMIT 1")
+    barrier, outcomes = threading.Barrier(2), []
+
+    def save(db, comment):
+        first_try = [True]
+
+        def run(tx):
+            current = tx.value("SELECT row_version FROM score WHERE id = ?", [score_id])
+            if first_try[0]:  # both read the same version before either writes; a rerun goes straight on
+                first_try[0] = False
+                barrier.wait(timeout=10)
+            if current != version:
+                raise StaleWrite()
+            tx.execute("UPDATE score SET overall_comment = ?, row_version = row_version + 1 WHERE id = ?",
+                       [comment, score_id])
+        try:
+            db.write(run)
+            outcomes.append(("saved", comment))
+        except StaleWrite:
+            outcomes.append(("refused", comment))
+
+    threads = [threading.Thread(target=save, args=(d, c)) for d, c in ((first, "A"), (second, "B"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert sorted(kind for kind, _ in outcomes) == ["refused", "saved"]
+        saved = [c for kind, c in outcomes if kind == "saved"]
+        assert first.one("SELECT overall_comment, row_version FROM score WHERE id = ?", [score_id]) == \
+            (saved[0], version + 1)
+    finally:
+        first.close()
+        second.close()
+
+
+# -- moving a programme across -------------------------------------------------------------------------------------
+def test_migrate_copies_every_table_and_new_rows_continue_the_numbering(pg, demo_template, empty_pg, capsys):
+    assert main(["migrate", "--from", str(demo_template), "--to", empty_pg]) == 0
+    out = capsys.readouterr().out
+    assert "row counts and checksums match" in out and "DIFFERENT" not in out
+    source, target = Database(demo_template), Database(empty_pg)
+    try:
+        assert target.value("SELECT count(*) FROM reflection") == source.value("SELECT count(*) FROM reflection") > 0
+        highest = target.value("SELECT max(id) FROM app_user")
+        new_id = target.write(lambda tx: tx.value(
+            "INSERT INTO app_user (username, display_name, password_hash) VALUES ('new', '新規', 'x') RETURNING id"))
+        assert new_id > highest
+        target.write(lambda tx: tx.execute("UPDATE reflection SET goal = goal || '!' WHERE id = "
+                                           "(SELECT min(id) FROM reflection)"))
+        different = [c.table for c in transfer.compare(source, target) if not c.ok]
+        assert sorted(different) == ["app_user", "reflection"]
+    finally:
+        source.close()
+        target.close()
+    assert main(["migrate", "--from", str(demo_template), "--to", empty_pg]) == 1
+    assert "already holds data" in capsys.readouterr().err
+
+
+# -- several processes ----------------------------------------------------------------------------------------------
+def test_the_nginx_configuration_is_sticky_upgrades_websockets_and_lists_every_process(tmp_path):
+    from coordsupervise.serve import Plan, nginx_config
+
+    config = nginx_config(Plan(8500, [8701, 8702, 8703], tmp_path))
+    upstream = config[config.index("upstream coordsupervise"):config.index("server {")]
+    assert "ip_hash;" in upstream
+    assert [f"127.0.0.1:{p}" in upstream for p in (8701, 8702, 8703)] == [True, True, True]
+    assert "max_fails=2 fail_timeout=10s" in upstream
+    assert "proxy_set_header Upgrade $http_upgrade;" in config
+    assert "proxy_set_header Connection $connection_upgrade;" in config and "listen 8500;" in config
+
+
+def test_serve_refuses_a_duckdb_file(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "x.duckdb"), "serve", "--processes", "2"]) == 2
+    assert "postgresql://" in capsys.readouterr().err
