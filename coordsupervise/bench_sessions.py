@@ -138,6 +138,7 @@ class Load:
     rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
     cpu_busy: float = 0.0  # share of one core the server process used during the clicking
+    seen: set[str] = field(default_factory=set)  # the title of each page a click drew
 
 
 def _rss_mb(pid: int) -> float:
@@ -188,6 +189,7 @@ async def _evening(url: str, pid: int, key: str, people: list[Clicker], seconds:
             page, query = rng.choice(people[n].choices)
             try:
                 load.latencies.append(await session.rerun(page, query))
+                load.seen.update(session.headings[:1])
             except (RuntimeError, OSError, TimeoutError, websockets.WebSocketException) as exc:
                 load.errors.append(f"/{page}?{query}: {exc}")
                 return
@@ -252,11 +254,11 @@ def measure(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seco
 
 
 def rows(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seconds: float = 120.0,
-         interval: tuple[float, float] = (10.0, 30.0)) -> list:
-    """The table's rows: reruns ÷ the empty app's rerun, memory, CPU, and the estimated point of saturation."""
+         interval: tuple[float, float] = (10.0, 30.0), repeat: int = 5) -> list:
+    """The table's rows: reruns ÷ the empty app's rerun, memory, CPU, and where one process saturates."""
     from .bench import Row
 
-    found = measure(db, today, counts, seconds, interval)
+    found = measure(db, today, counts, seconds, interval, repeat=repeat)
     base = found["base"]
     out = [Row("sessions", f"one {role} alone: rerun median ÷ empty app rerun", found["alone"][role] / base)
            for role in ("supervisor", "manager")]
@@ -269,10 +271,23 @@ def rows(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seconds
                            statistics.median(load.latencies) / base))
             out.append(Row("sessions", f"{where}: rerun p95 ÷ empty app rerun",
                            percentile(load.latencies, 0.95) / base))
-        out.append(Row("sessions", f"{where}: resident memory now / peak (MB)",
+        out.append(Row("sessions", f"{where}: resident memory at the end / peak (MB)",
                        f"{load.rss_mb:.0f} / {load.peak_rss_mb:.0f}"))
         out.append(Row("sessions", f"{where}: server CPU busy (share of one core)", load.cpu_busy))
         out.append(Row("sessions", f"{where}: errors", str(len(load.errors)) + (f" ({load.errors[0]})"
                                                                                  if load.errors else ""),
                        "none", bool(load.errors)))
+    out.append(Row("sessions", "saturation: sessions one process carries before a core is busy all the time",
+                   saturation(found["loads"])))
     return out
+
+
+def saturation(loads: dict[int, Load]) -> str:
+    """Where the process's CPU runs out: at the largest count whose clicks left it idle some of the time, the
+    count ÷ its busy share (CPU grows with clicks per second); a count already at a full core is the answer."""
+    full = [count for count, load in loads.items() if load.cpu_busy >= 0.95]
+    if full:
+        return f"≤ {min(full)} (a full core at {min(full)})"
+    count, load = max(loads.items())
+    return f"≈ {count / load.cpu_busy:.0f} (estimated from {load.cpu_busy:.0%} busy at {count})" \
+        if load.cpu_busy > 0 else "not reached"
