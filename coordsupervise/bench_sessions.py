@@ -17,6 +17,7 @@ import random
 import secrets
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -222,6 +223,10 @@ async def _alone(url: str, repeat: int, key: str | None = None, clicker: Clicker
     return statistics.median(samples)
 
 
+def _share(latencies: list[float], share: float, base: float) -> str:
+    return f"{percentile(latencies, share) / base:.1f}" if latencies else "-"
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -248,8 +253,12 @@ def measure(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seco
                      "manager": asyncio.run(_alone(url, repeat, key, people[1] if len(people) > 1 else people[0]))}
             idle_mb = _rss_mb(proc.pid)
             for count in counts:
-                loads[count] = asyncio.run(_evening(url, proc.pid, key, clickers(db, today, count), seconds, seed,
-                                                    interval))
+                load = loads[count] = asyncio.run(_evening(url, proc.pid, key, clickers(db, today, count), seconds,
+                                                           seed, interval))
+                # each period takes minutes: say what it found as it ends, before the table
+                print(f"sessions {count}: {len(load.latencies)} clicks, p50 {_share(load.latencies, 0.5, base)}, "
+                      f"p95 {_share(load.latencies, 0.95, base)} × empty rerun, {load.peak_rss_mb:.0f} MB peak, "
+                      f"CPU {load.cpu_busy:.0%} of a core, {len(load.errors)} errors", file=sys.stderr, flush=True)
     return {"base": base, "alone": alone, "idle_mb": idle_mb, "loads": loads}
 
 
