@@ -174,7 +174,7 @@ async def _evening(url: str, pid: int, key: str, people: list[Clicker], seconds:
         try:
             return await _open(url, key, people[n], rngs[n])
         except (RuntimeError, OSError, TimeoutError, websockets.WebSocketException) as exc:
-            load.errors.append(f"open: {exc}")
+            load.errors.append(f"open: {exc!r}")
             return None
 
     sessions = await asyncio.gather(*(opened(n) for n in range(len(people))))
@@ -192,7 +192,7 @@ async def _evening(url: str, pid: int, key: str, people: list[Clicker], seconds:
                 load.latencies.append(await session.rerun(page, query))
                 load.seen.update(session.headings[:1])
             except (RuntimeError, OSError, TimeoutError, websockets.WebSocketException) as exc:
-                load.errors.append(f"/{page}?{query}: {exc}")
+                load.errors.append(f"/{page}?{query}: {exc!r}")
                 return
 
     async def watching() -> None:
@@ -292,11 +292,14 @@ def rows(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seconds
 
 
 def saturation(loads: dict[int, Load]) -> str:
-    """Where the process's CPU runs out: at the largest count whose clicks left it idle some of the time, the
-    count ÷ its busy share (CPU grows with clicks per second); a count already at a full core is the answer."""
+    """Where the process runs out: the smallest count whose sessions failed or whose CPU was full; otherwise, at the
+    largest count, the count ÷ its busy share (CPU grows with clicks per second)."""
+    failed = [count for count, load in loads.items() if load.errors or not load.latencies]
     full = [count for count, load in loads.items() if load.cpu_busy >= 0.95]
-    if full:
-        return f"≤ {min(full)} (a full core at {min(full)})"
+    if failed or full:
+        count = min(failed + full)
+        why = "sessions failed" if count in failed else "a full core"
+        return f"≤ {count} ({why} at {count})"
     count, load = max(loads.items())
     return f"≈ {count / load.cpu_busy:.0f} (estimated from {load.cpu_busy:.0%} busy at {count})" \
         if load.cpu_busy > 0 else "not reached"

@@ -77,6 +77,10 @@ def test_sessions_log_in_over_the_websocket_and_each_click_draws_its_page(demo_d
 
 
 def test_saturation_is_where_a_core_is_full_or_estimated_from_the_largest_count():
-    full = {50: bench_sessions.Load(50, cpu_busy=0.5), 100: bench_sessions.Load(100, cpu_busy=0.97)}
+    full = {50: bench_sessions.Load(50, latencies=[1.0], cpu_busy=0.5),
+            100: bench_sessions.Load(100, latencies=[2.0], cpu_busy=0.97)}
     assert bench_sessions.saturation(full).startswith("≤ 100")
-    assert bench_sessions.saturation({50: bench_sessions.Load(50, cpu_busy=0.25)}).startswith("≈ 200")
+    ok = bench_sessions.Load(50, latencies=[0.5], cpu_busy=0.25)
+    assert bench_sessions.saturation({50: ok}).startswith("≈ 200")
+    failed = bench_sessions.Load(100, errors=["open: TimeoutError()"], cpu_busy=0.01)
+    assert bench_sessions.saturation({50: ok, 100: failed}) == "≤ 100 (sessions failed at 100)"
