@@ -1,7 +1,9 @@
 """In the browser, as a person feels it: Playwright in Debian's Chromium against `streamlit run app.py` on the
 benchmark database, and against an empty Streamlit app started the same way (the yardstick). Measured: logging in
 (submitting the form → the start page settled) and every route of routes.py opened by address while logged in
-(navigation → settled, through the login cookie's rerun as a bookmark does), each ÷ the empty app's page load.
+(navigation → settled, through the login cookie's rerun as a bookmark does), and the busy screens' most frequent
+actions (interactions(): send and next unread, save and next, autosave, change of cohort), each ÷ the empty app's
+page load.
 "Settled" is the test suite's wait_idle: the script idle, still idle 300 ms later. Loopback only."""
 from __future__ import annotations
 
