@@ -4,8 +4,11 @@ test assertions). Parts (`--parts`, in this order; writes last since they add ro
   the cohort dashboards' metrics, the at-risk list and the certification board. Target: 10× faster or more.
 - pages: every route of routes.py, as its role and with the address a real visit carries, through AppTest (warm)
   ÷ an empty Streamlit page (bench_pages.py). Target: 3× or less.
-- browser: in Chromium against `streamlit run`, logging in and every route settled ÷ an empty app's page load
-  (bench_browser.py). Target: 3× or less.
+- browser: in Chromium against `streamlit run`, logging in, every route settled and the busy screens' most frequent
+  actions ÷ an empty app's page load (bench_browser.py). Target: 3× or less.
+- sessions: 50 then 100 sessions on one `streamlit run` process over Streamlit's websocket protocol, clicking every
+  10-30 s on the inbox and the cohort dashboards: rerun p50/p95 ÷ an empty app's rerun, resident memory, CPU
+  (bench_sessions.py).
 - writes: a reflection submit, a feedback reply and a score save through the services, median and p95 ÷ an empty
   write transaction; then many threads writing at once, every acknowledged write present exactly once
   (bench_writes.py).
@@ -163,11 +166,11 @@ def write_rows(db: Database, today, writes: int, threads: int) -> list[Row]:
     return rows
 
 
-PARTS = ("queries", "pages", "browser", "writes")
+PARTS = ("queries", "pages", "browser", "sessions", "writes")
 
 
 def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: int = 200,
-        browser_repeat: int = 3) -> dict:
+        browser_repeat: int = 3, sessions: tuple[int, ...] = (50, 100), session_seconds: float = 120.0) -> dict:
     """Every part asked for, as rows of one table."""
     today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
     rows: list[Row] = []
@@ -178,6 +181,9 @@ def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: i
     if "browser" in parts:
         from . import bench_browser
         rows += bench_browser.rows(db, today, browser_repeat)
+    if "sessions" in parts:
+        from . import bench_sessions
+        rows += bench_sessions.rows(db, today, sessions, session_seconds)
     if "writes" in parts:
         rows += write_rows(db, today, writes, threads)
     return {"reflections": db.value("SELECT count(*) FROM reflection"),

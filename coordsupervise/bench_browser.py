@@ -1,7 +1,9 @@
 """In the browser, as a person feels it: Playwright in Debian's Chromium against `streamlit run app.py` on the
 benchmark database, and against an empty Streamlit app started the same way (the yardstick). Measured: logging in
 (submitting the form → the start page settled) and every route of routes.py opened by address while logged in
-(navigation → settled, through the login cookie's rerun as a bookmark does), each ÷ the empty app's page load.
+(navigation → settled, through the login cookie's rerun as a bookmark does), and the busy screens' most frequent
+actions (interactions(): send and next unread, save and next, autosave, change of cohort), each ÷ the empty app's
+page load.
 "Settled" is the test suite's wait_idle: the script idle, still idle 300 ms later. Loopback only."""
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from . import bench_pages
@@ -39,9 +41,16 @@ def _free_port() -> int:
 
 @contextmanager
 def streamlit_server(script: Path, db_path: str):
-    """`streamlit run script` on loopback until the block ends."""
+    """`streamlit run script` on loopback until the block ends; yields its address."""
+    with streamlit_process(script, db_path) as (url, _):
+        yield url
+
+
+@contextmanager
+def streamlit_process(script: Path, db_path: str, extra_env: dict | None = None):
+    """`streamlit run script` on loopback until the block ends; yields (address, the server's Popen)."""
     port = _free_port()
-    env = {**os.environ, "COORDSUPERVISE_DB": db_path, "COORDSUPERVISE_MODE": "demo"}
+    env = {**os.environ, "COORDSUPERVISE_DB": db_path, "COORDSUPERVISE_MODE": "demo", **(extra_env or {})}
     log = open(Path(tempfile.gettempdir()) / f"bench-streamlit-{port}.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),  # noqa: S603
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -57,7 +66,7 @@ def streamlit_server(script: Path, db_path: str):
                 if time.time() > deadline:
                     raise RuntimeError(f"streamlit did not start for {script}") from None
                 time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -99,6 +108,7 @@ def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = Non
     from playwright.sync_api import sync_playwright
 
     visits = [v for v in bench_pages.visits(db, today) if routes is None or v.route in routes]
+    free = free_days(db, bench_pages.cast(db, today).trainee_enrolment, today, 2 * repeat + 2)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with tempfile.TemporaryDirectory() as folder:
         empty = Path(folder) / "empty_app.py"
@@ -145,8 +155,114 @@ def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = Non
                 go()  # warm
                 out[f"{visit.address} ({visit.username}) navigation → settled"] = \
                     statistics.median(_timed(go) for _ in range(repeat)) / base
+            by_route = {visit.route: visit for visit in visits}
+            for name, seconds in interactions(app_url, contexts, by_route, free, repeat).items():
+                out[name] = seconds / base
             browser.close()
     return out
+
+
+def free_days(db: Database, enrolment_id: int, today: date, count: int) -> list[date]:
+    """Working days of the enrolment's practical stage before today with no reflection yet, newest first: days a
+    trainee can open a fresh reflection form on."""
+    start = db.value("SELECT s.starts_on FROM cohort_stage s JOIN enrolment e ON e.cohort_id = s.cohort_id "
+                     "WHERE e.id = ? AND s.stage = 'practical'", [enrolment_id])
+    taken = {d for (d,) in db.rows("SELECT practice_date FROM reflection WHERE enrolment_id = ?", [enrolment_id])}
+    days, day = [], today - timedelta(days=1)
+    while start is not None and day >= start and len(days) < count:
+        if day.weekday() < 5 and day not in taken:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days
+
+
+def interactions(url: str, pages: dict, by_route: dict, days: list[date], repeat: int) -> dict[str, float]:
+    """The most frequent action of each busy screen, timed from the click (or the typing pause) to the page
+    settled; medians of `repeat` after one untimed warm-up. Each starts where a person would: the inbox on an
+    opened unread reflection, the scoring view on a submission of the queue, the reflection form on a fresh day,
+    the cohort dashboard on the cohort mid-practice. The writes land in the served copy only."""
+    from .i18n import translate
+    from .ui.keep_typing import PAUSE_MS
+
+    def ja(key: str) -> str:
+        return translate("ja", key)
+
+    out = {}
+    if {"inbox", "scoring", "reflection", "cohort"} - set(by_route):
+        return out  # a run of some routes only
+    inbox, supervisor = by_route["inbox"], pages[by_route["inbox"].username]
+    supervisor.goto(url + inbox.address)
+    settled(supervisor)
+
+    def send_next():
+        supervisor.get_by_role("textbox", name=ja("inbox.reply")).fill("読みました。次の面談で一緒に確認しましょう。")
+        button = supervisor.get_by_role("button", name=ja("inbox.send_next"), exact=True)
+        return _timed(lambda: (button.click(), settled(supervisor)))
+
+    out[f"/inbox ({inbox.username}) send and next unread → settled"] = _median_after_warmup(send_next, repeat)
+
+    scoring, scorer = by_route["scoring"], pages[by_route["scoring"].username]
+    scorer.goto(url + "/scoring?a=A3&state=to_score")  # a rubric-scored assignment's queue, scored in a row
+    settled(scorer)
+    scorer.get_by_role("button", name=ja("scoring.start")).click()
+    settled(scorer)
+
+    def save_next():
+        scorer.locator("[data-testid=stRadio]").first.locator("label").nth(1).click()  # one level picked
+        settled(scorer)
+        button = scorer.get_by_role("button", name=ja("scoring.save_next"))
+        return _timed(lambda: (button.click(), settled(scorer)))
+
+    out[f"/scoring ({scoring.username}) save and next → settled"] = _median_after_warmup(save_next, repeat)
+
+    form, trainee = by_route["reflection"], pages[by_route["reflection"].username]
+    fresh = iter(days)
+
+    def autosave():
+        trainee.goto(f"{url}/reflection?day={next(fresh).isoformat()}")
+        settled(trainee)
+        box = trainee.get_by_role("textbox", name=ja("reflection.field.feelings"))
+        box.click()
+        box.press_sequentially("焦りを感じたが落ち着いて対応できた", delay=20)
+        paused = time.perf_counter()  # the last keystroke: the typing pause starts
+        trainee.get_by_text(ja("reflection.draft_saved").split("(")[0]).first.wait_for(timeout=120000)
+        settled(trainee)
+        return time.perf_counter() - paused - PAUSE_MS / 1000
+
+    if len(days) > repeat:
+        out[f"/reflection ({form.username}) typing pause ({PAUSE_MS} ms, not counted) → draft saved, settled"] = \
+            _median_after_warmup(autosave, repeat)
+
+    cohort, manager = by_route["cohort"], pages[by_route["cohort"].username]
+    manager.goto(url + cohort.address)
+    settled(manager)
+    picker = manager.get_by_role("combobox", name=ja("dash.pick_cohort"))
+    codes = _picker_codes(manager, picker, cohort.query["cohort"])
+    turn = iter(codes * (repeat + 1))
+
+    def change_cohort():
+        picker.click()
+        picker.fill(next(turn))
+        return _timed(lambda: (picker.press("Enter"), settled(manager)))
+
+    out[f"/cohort ({cohort.username}) change of cohort → settled"] = \
+        _median_after_warmup(change_cohort, repeat)
+    return out
+
+
+def _picker_codes(page, picker, current: str) -> list[str]:
+    """The cohort shown and another from the picker's own list (its options read "CODE · name"), to switch
+    between."""
+    picker.click()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    others = [text.split(" · ")[0].strip() for text in options if " · " in text and not text.startswith(current)]
+    return [others[0], current]
+
+
+def _median_after_warmup(action, repeat: int) -> float:
+    action()
+    return statistics.median(action() for _ in range(repeat))
 
 
 def rows(db: Database, today: date, repeat: int) -> list:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from coordsupervise import bench, bench_naive, bench_pages, bench_writes, certification, risk
+from coordsupervise import bench, bench_naive, bench_pages, bench_sessions, bench_writes, certification, risk
+from coordsupervise.i18n import translate
 from coordsupervise.routes import ROUTES
 from tests.conftest import DEMO_TODAY, actor_of
 
@@ -65,3 +66,25 @@ def test_the_table_names_the_misses():
     rows = [bench.Row("queries", "inbox", 12.0, "≥ 10×", False), bench.Row("pages", "/cohort", 3.4, "≤ 3×", True)]
     text = bench.table({"cohorts": 3, "reflections": 1234, "machine": "2 cores", "rows": rows})
     assert "| pages | /cohort | 3.40 | ≤ 3× | ✗ |" in text and "Missed: /cohort" in text
+
+
+def test_sessions_log_in_over_the_websocket_and_each_click_draws_its_page(demo_db):
+    """Three sessions of the many-sessions part, clicking every 1-2 s for a few seconds: every one logged in by its
+    cookie and each click drew the inbox or a cohort dashboard, not the login form."""
+    found = bench_sessions.measure(demo_db, DEMO_TODAY, counts=(3,), seconds=8, interval=(1, 2), repeat=1)
+    load = found["loads"][3]
+    assert load.errors == [] and len(load.latencies) >= 3
+    assert load.seen and load.seen <= {translate("ja", "nav.inbox"), translate("ja", "nav.cohorts"),
+                                        translate("ja", "nav.cohort")}
+    assert found["base"] > 0 and set(found["alone"]) == {"supervisor", "manager"}
+    assert 0 < found["idle_mb"] <= load.peak_rss_mb and load.cpu_busy > 0
+
+
+def test_saturation_is_where_a_core_is_full_or_estimated_from_the_largest_count():
+    full = {50: bench_sessions.Load(50, latencies=[1.0], cpu_busy=0.5),
+            100: bench_sessions.Load(100, latencies=[2.0], cpu_busy=0.97)}
+    assert bench_sessions.saturation(full).startswith("≤ 100")
+    ok = bench_sessions.Load(50, latencies=[0.5], cpu_busy=0.25)
+    assert bench_sessions.saturation({50: ok}).startswith("≈ 200")
+    failed = bench_sessions.Load(100, errors=["open: TimeoutError()"], cpu_busy=0.01)
+    assert bench_sessions.saturation({50: ok, 100: failed}) == "≤ 100 (sessions failed at 100)"

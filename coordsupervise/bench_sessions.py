@@ -1,0 +1,305 @@
+"""Many sessions on one `streamlit run` process, as an evening of colleagues clicking at once.
+
+Each session is a lightweight websocket client speaking Streamlit's own protocol (BackMsg / ForwardMsg protobufs over
+/_stcore/stream, exactly what the browser's frontend sends), logged in by the app's signed login cookie (forged with
+the key the server is started with, as a browser that logged in earlier carries it). A browser context per session
+would cost the 2-core machine more than the server under test. Half the sessions are supervisors on the inbox, half
+managers on the cohort dashboards (the overview, or one cohort chosen at random: the "change of cohort"); each
+clicks every 10-30 s (seeded), and a click is a rerun of its page: the time from sending it to the server's
+"script finished" is the rerun latency a person waits for before the page is drawn. The browser's drawing is not in
+it (bench_browser measures that). Reported as ratios ÷ the same rerun of an empty app over the same websocket, with
+the server process's resident memory and how busy its CPU was (from /proc)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import jwt
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from . import bench_pages
+from .bench_browser import streamlit_process
+from .config import MAX_SESSION_HOURS
+from .db import Database
+
+COOKIE = "coordsupervise_session"
+RUN_TIMEOUT = 300.0
+
+
+def login_cookie(username: str, key: str) -> str:
+    """The cookie streamlit-authenticator issues at login (ui/login.py signs with the key bound to the lifetime)."""
+    expires = datetime.now(UTC) + timedelta(hours=MAX_SESSION_HOURS) - timedelta(minutes=1)
+    return jwt.encode({"username": username, "exp_date": expires.timestamp()},
+                      f"{key}|session_hours={float(MAX_SESSION_HOURS)}", algorithm="HS256")
+
+
+class Session:
+    """One browser tab's conversation with the server, without the browser."""
+
+    def __init__(self, url: str, cookie: str | None = None):
+        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.cookie = cookie
+        self._finished = asyncio.Event()
+        self._failed: str | None = None
+        self._socket = None
+        self._reader = None
+        self.headings: list[str] = []  # the titles the last run drew: proves which page a person saw
+
+    async def open(self) -> None:
+        headers = {"Cookie": f"{COOKIE}={self.cookie}"} if self.cookie else {}
+        self._socket = await websockets.connect(self.url, subprotocols=["streamlit"], additional_headers=headers,
+                                                max_size=None, open_timeout=RUN_TIMEOUT, ping_timeout=None)
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for data in self._socket:
+            msg = ForwardMsg()
+            msg.ParseFromString(data)
+            kind = msg.WhichOneof("type")
+            if kind == "script_finished" and msg.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                                                     ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
+                self._finished.set()
+            elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
+                self._failed = msg.delta.new_element.exception.message
+            elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "heading":
+                self.headings.append(msg.delta.new_element.heading.body)
+
+    async def rerun(self, page: str, query: str = "") -> float:
+        """Ask for a run of `page` (its url path) with `query`, as a click or a navigation does; seconds until the
+        run (and any rerun it asked for) has finished."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.page_name, state.query_string = page, query
+        state.context_info.timezone, state.context_info.locale = "Asia/Tokyo", "ja-JP"
+        state.widget_states.SetInParent()
+        self._finished.clear()
+        self.headings = []
+        started = time.perf_counter()
+        await self._socket.send(msg.SerializeToString())
+        await asyncio.wait_for(self._finished.wait(), RUN_TIMEOUT)
+        if self._failed:
+            raise RuntimeError(f"/{page}?{query} failed on the server: {self._failed}")
+        return time.perf_counter() - started
+
+    async def close(self) -> None:
+        await self._socket.close()
+        self._reader.cancel()
+
+
+@dataclass(frozen=True)
+class Clicker:
+    """Who a session is and what it clicks: (page, query) choices, one drawn at random per click."""
+    username: str
+    choices: tuple[tuple[str, str], ...]
+
+
+def clickers(db: Database, today: date, count: int) -> list[Clicker]:
+    """Half supervisors on the inbox (the busiest first, an opened reflection or the list), half managers on the
+    cohort dashboards (the overview or one cohort, the cohorts mid-practice first)."""
+    who = bench_pages.cast(db, today)
+    supervisors = [name for (name,) in db.rows(
+        "SELECT u.username FROM supervision s JOIN app_user u ON u.id = s.supervisor_id GROUP BY u.username "
+        "ORDER BY count(*) DESC, u.username LIMIT ?", [max(1, count // 2)])]
+    managers = [name for (name,) in db.rows(
+        "SELECT u.username FROM app_user u JOIN user_role r ON r.user_id = u.id WHERE r.role = 'manager' "
+        "ORDER BY u.id LIMIT ?", [max(1, count // 2)])]
+    cohorts = [code for (code,) in db.rows(
+        "SELECT c.code FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id AND s.stage = 'practical' "
+        "ORDER BY (s.starts_on <= ? AND ? <= s.ends_on) DESC, s.starts_on DESC, c.id LIMIT 10", [today, today])]
+    cohorts = cohorts or [who.cohort_code]
+    inbox_pages = (("inbox", ""), ("inbox", "unread=1"))
+    dashboard_pages = (("cohorts", ""), *(("cohort", f"cohort={code}") for code in cohorts))
+    out = []
+    for n in range(count):
+        if n % 2 == 0:
+            out.append(Clicker(supervisors[(n // 2) % len(supervisors)], inbox_pages))
+        else:
+            out.append(Clicker(managers[(n // 2) % len(managers)], dashboard_pages))
+    return out
+
+
+@dataclass
+class Load:
+    """What one period of many sessions found."""
+    sessions: int
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss_mb: float = 0.0
+    peak_rss_mb: float = 0.0
+    cpu_busy: float = 0.0  # share of one core the server process used during the clicking
+    seen: set[str] = field(default_factory=set)  # the title of each page a click drew
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _open(url: str, key: str, clicker: Clicker, rng: random.Random) -> Session:
+    session = Session(url, login_cookie(clicker.username, key))
+    await session.open()
+    page, query = rng.choice(clicker.choices)
+    await session.rerun(page, query)  # the cookie logs in; the page is drawn by the cookie component's rerun
+    await session.rerun(page, query)
+    return session
+
+
+async def _evening(url: str, pid: int, key: str, people: list[Clicker], seconds: float, seed: int,
+                   interval: tuple[float, float]) -> Load:
+    """Open every session (spread over the first interval), then let each click at random intervals."""
+    load = Load(len(people))
+    rngs = [random.Random(seed * 1000 + n) for n in range(len(people))]  # noqa: S311 - click timing, not secrets
+
+    async def opened(n: int) -> Session | None:
+        await asyncio.sleep(rngs[n].uniform(0, interval[0]))
+        try:
+            return await _open(url, key, people[n], rngs[n])
+        except (RuntimeError, OSError, TimeoutError, websockets.WebSocketException) as exc:
+            load.errors.append(f"open: {exc!r}")
+            return None
+
+    sessions = await asyncio.gather(*(opened(n) for n in range(len(people))))
+    cpu_before, started = _cpu_seconds(pid), time.perf_counter()
+    stop = started + seconds
+
+    async def clicking(n: int, session: Session) -> None:
+        rng = rngs[n]
+        while True:
+            await asyncio.sleep(rng.uniform(*interval))
+            if time.perf_counter() >= stop:
+                return
+            page, query = rng.choice(people[n].choices)
+            try:
+                load.latencies.append(await session.rerun(page, query))
+                load.seen.update(session.headings[:1])
+            except (RuntimeError, OSError, TimeoutError, websockets.WebSocketException) as exc:
+                load.errors.append(f"/{page}?{query}: {exc!r}")
+                return
+
+    async def watching() -> None:
+        while time.perf_counter() < stop:
+            load.peak_rss_mb = max(load.peak_rss_mb, _rss_mb(pid))
+            await asyncio.sleep(1)
+
+    await asyncio.gather(watching(), *(clicking(n, s) for n, s in enumerate(sessions) if s is not None))
+    load.cpu_busy = (_cpu_seconds(pid) - cpu_before) / (time.perf_counter() - started)
+    load.rss_mb = _rss_mb(pid)
+    load.peak_rss_mb = max(load.peak_rss_mb, load.rss_mb)
+    for session in sessions:
+        if session is not None:
+            await session.close()
+    return load
+
+
+async def _alone(url: str, repeat: int, key: str | None = None, clicker: Clicker | None = None) -> float:
+    """Median rerun of one session with the server to itself (the empty app when no clicker is given)."""
+    session = Session(url, login_cookie(clicker.username, key) if clicker else None)
+    await session.open()
+    choices = clicker.choices if clicker else (("", ""),)
+    for page, query in choices:  # warm every page this person clicks
+        await session.rerun(page, query)
+        await session.rerun(page, query)
+    samples = [await session.rerun(*choices[n % len(choices)]) for n in range(repeat * len(choices))]
+    await session.close()
+    return statistics.median(samples)
+
+
+def _share(latencies: list[float], share: float, base: float) -> str:
+    return f"{percentile(latencies, share) / base:.1f}" if latencies else "-"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def measure(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seconds: float = 120.0,
+            interval: tuple[float, float] = (10.0, 30.0), seed: int = 7, repeat: int = 5) -> dict:
+    """Runs the empty app and the app (one process each) on a copy of `db`; for each count of sessions, one period
+    of clicking. Returns the empty app's rerun, each person's rerun alone, and a Load per count."""
+    key = secrets.token_urlsafe(32)
+    with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder) / "empty_app.py"
+        empty.write_text(bench_pages.EMPTY_PAGE, encoding="utf-8")
+        db.rows("CHECKPOINT")
+        served = str(Path(folder) / "served.duckdb")
+        shutil.copy(db.path, served)
+        with streamlit_process(empty, served) as (empty_url, _):
+            base = asyncio.run(_alone(empty_url, repeat))
+        loads = {}
+        with streamlit_process(bench_pages.ROOT / "app.py", served,
+                               {"COORDSUPERVISE_COOKIE_KEY": key}) as (url, proc):
+            people = clickers(db, today, max(counts))
+            alone = {"supervisor": asyncio.run(_alone(url, repeat, key, people[0])),
+                     "manager": asyncio.run(_alone(url, repeat, key, people[1] if len(people) > 1 else people[0]))}
+            idle_mb = _rss_mb(proc.pid)
+            for count in counts:
+                load = loads[count] = asyncio.run(_evening(url, proc.pid, key, clickers(db, today, count), seconds,
+                                                           seed, interval))
+                # each period takes minutes: say what it found as it ends, before the table
+                print(f"sessions {count}: {len(load.latencies)} clicks, p50 {_share(load.latencies, 0.5, base)}, "
+                      f"p95 {_share(load.latencies, 0.95, base)} × empty rerun, {load.peak_rss_mb:.0f} MB peak, "
+                      f"CPU {load.cpu_busy:.0%} of a core, {len(load.errors)} errors", file=sys.stderr, flush=True)
+    return {"base": base, "alone": alone, "idle_mb": idle_mb, "loads": loads}
+
+
+def rows(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seconds: float = 120.0,
+         interval: tuple[float, float] = (10.0, 30.0), repeat: int = 5) -> list:
+    """The table's rows: reruns ÷ the empty app's rerun, memory, CPU, and where one process saturates."""
+    from .bench import Row
+
+    found = measure(db, today, counts, seconds, interval, repeat=repeat)
+    base = found["base"]
+    out = [Row("sessions", f"one {role} alone: rerun median ÷ empty app rerun", found["alone"][role] / base)
+           for role in ("supervisor", "manager")]
+    out.append(Row("sessions", "resident memory of the app process, logged-in sessions warm (MB)",
+                   f"{found['idle_mb']:.0f}"))
+    for count, load in found["loads"].items():
+        where = f"{count} sessions clicking every {interval[0]:.0f}-{interval[1]:.0f} s"
+        if load.latencies:
+            out.append(Row("sessions", f"{where}: rerun p50 ÷ empty app rerun ({len(load.latencies)} clicks)",
+                           statistics.median(load.latencies) / base))
+            out.append(Row("sessions", f"{where}: rerun p95 ÷ empty app rerun",
+                           percentile(load.latencies, 0.95) / base))
+        out.append(Row("sessions", f"{where}: resident memory at the end / peak (MB)",
+                       f"{load.rss_mb:.0f} / {load.peak_rss_mb:.0f}"))
+        out.append(Row("sessions", f"{where}: server CPU busy (share of one core)", load.cpu_busy))
+        out.append(Row("sessions", f"{where}: errors", str(len(load.errors)) + (f" ({load.errors[0]})"
+                                                                                 if load.errors else ""),
+                       "none", bool(load.errors)))
+    out.append(Row("sessions", "saturation: sessions one process carries before a core is busy all the time",
+                   saturation(found["loads"])))
+    return out
+
+
+def saturation(loads: dict[int, Load]) -> str:
+    """Where the process runs out: the smallest count whose sessions failed or whose CPU was full; otherwise, at the
+    largest count, the count ÷ its busy share (CPU grows with clicks per second)."""
+    failed = [count for count, load in loads.items() if load.errors or not load.latencies]
+    full = [count for count, load in loads.items() if load.cpu_busy >= 0.95]
+    if failed or full:
+        count = min(failed + full)
+        why = "sessions failed" if count in failed else "a full core"
+        return f"≤ {count} ({why} at {count})"
+    count, load = max(loads.items())
+    return f"≈ {count / load.cpu_busy:.0f} (estimated from {load.cpu_busy:.0%} busy at {count})" \
+        if load.cpu_busy > 0 else "not reached"
