@@ -143,7 +143,7 @@ def load_login_user(db: Database, username: str) -> LoginUser | None:
 
 def create_user(db: Database, actor: Actor, username: str, display_name: str, password: str,
                 roles: tuple[str, ...], *, kana: str | None = None, email: str | None = None) -> int:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     problem = login_id_problem(username)
     if problem is not None:
         raise problem
@@ -155,7 +155,7 @@ def create_user(db: Database, actor: Actor, username: str, display_name: str, pa
 
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
     """Deactivating ends every session of that user at once."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     if user_id == actor.id and not active:
         raise InvalidInput("user.cannot_deactivate_self")
 
@@ -177,7 +177,7 @@ def _valid_after(tx: Transaction, user_id: int):
 def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
     """Everyone, sorted by kana reading; `query` matches username, name, reading or e-mail, insensitive to
     full/half width, kana and case."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     users = db.dicts(
         "SELECT u.id, u.username, u.display_name, u.display_name_kana, u.email, u.active, u.language, "
         "u.last_login_at, coalesce(string_agg(r.role, ',' ORDER BY r.role), '') AS roles "

@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .access import Actor, require_role
+from .access import Actor, require_active, require_role
 from .cohorts import STAGE_ORDER, days_off
 from .db import Database
 from .errors import AccessDenied, NotFound
@@ -40,14 +40,17 @@ def _scope(actor: Actor, caseload: bool = False) -> str:
     """SQL condition on alias `e` (enrolment) with the named parameter $actor: the rows this actor may read here.
     `caseload` limits even a manager to the trainees they supervise themselves (their own working lists)."""
     require_role(actor, *(("supervisor",) if caseload else DASHBOARD_ROLES))
+    active = "EXISTS (SELECT 1 FROM app_user au WHERE au.id = $actor AND au.active)"  # a deactivated account: none
     if actor.has("manager") and not caseload:
-        return "($actor IS NOT NULL)"
-    return "EXISTS (SELECT 1 FROM supervision sv WHERE sv.enrolment_id = e.id AND sv.supervisor_id = $actor)"
+        return active
+    return f"({active} AND EXISTS (SELECT 1 FROM supervision sv WHERE sv.enrolment_id = e.id "\
+           "AND sv.supervisor_id = $actor))"
 
 
 def require_cohort(db: Database, actor: Actor, cohort_id: int) -> None:
     """Managers may open any cohort; a supervisor only one where they supervise at least one trainee."""
     scope = _scope(actor)
+    require_active(db, actor)
     if _value(db, "SELECT count(*) FROM cohort WHERE id = $cohort", {"cohort": cohort_id}) == 0:
         raise NotFound()
     if not _value(db, f"SELECT count(*) > 0 OR $manager FROM enrolment e WHERE e.cohort_id = $cohort AND {scope}",
