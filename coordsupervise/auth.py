@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import bcrypt
 
-from .access import ROLES, Actor, require_role
+from .access import ROLES, Actor, require_active, require_role
 from .db import Database, Transaction, utcnow
 from .errors import InvalidInput, NotFound, UserError
 from .textnorm import name_key, name_matches
@@ -193,6 +193,7 @@ def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
 
 def change_password(db: Database, actor: Actor, current: str, new: str) -> datetime:
     """Returns the instant other sessions were ended; the caller's own session is re-issued after it."""
+    require_active(db, actor)
     begin_login_attempt(db, actor.username)  # guessing the current password counts like failed logins
     user = load_login_user(db, actor.username)
     if user is None or not verify_password(current, user.password_hash):
@@ -213,6 +214,7 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> datet
 
 
 def set_language(db: Database, actor: Actor, language: str) -> None:
+    require_active(db, actor)
     if language not in ("ja", "en"):
         raise InvalidInput("account.unknown_language")
     db.write(lambda tx: tx.execute("UPDATE app_user SET language = ? WHERE id = ?", [language, actor.id]))

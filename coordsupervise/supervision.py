@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import readlog, reflections
-from .access import Actor, require_enrolment_read, require_role
+from .access import Actor, require_active, require_enrolment_read, require_role
 from .db import Database, Transaction, utcnow
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .readings import searchable
@@ -130,6 +130,7 @@ def save_reply_draft(db: Database, actor: Actor, reflection_id: int, text: str, 
 
 
 def reply_draft(db: Database, actor: Actor, reflection_id: int) -> str:
+    require_active(db, actor)
     row = db.one("SELECT body_json FROM draft WHERE owner_id = ? AND draft_key = ?",
                  [actor.id, _reply_key(reflection_id)])
     return json.loads(row[0])["text"] if row else ""

@@ -335,7 +335,7 @@ MATRIX: dict[str, Row] = {
     "access.require_enrolment_read": R(lambda w, db, a, i: coordsupervise.access.require_enrolment_read(
         db, a, w.of(w.enrolment, i)), ENROLMENT_READ),
     "access.require_active": R(lambda w, db, a, i: coordsupervise.access.require_active(db, a), ANYONE, NO_ITEM),
-    "access.require_role": R(lambda w, db, a, i: coordsupervise.access.require_role(a, "admin"), ADMIN, NO_ITEM),
+    "access.require_role": R(lambda w, db, a, i: coordsupervise.access.require_role(a, "admin", db=db), ADMIN, NO_ITEM),
     "access.visible_enrolments_sql": R(lambda w, db, a, i: _visible(db, a, w.of(w.enrolment, i)), ENROLMENT_READ),
     # assignments (trainee's own work; staff read)
     "assignments.add_attachment": W(lambda w, db, a, i: assignments.add_attachment(
