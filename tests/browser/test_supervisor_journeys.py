@@ -63,9 +63,13 @@ def test_two_tabs_reply_to_the_same_reflection_one_wins_the_other_keeps_its_text
     """The same supervisor in two browsers (a desk PC and a laptop) answers the same reflection: the first reply is
     sent, the second is refused with the "new message" notice and its text stays in the box; one reply is stored."""
     db = Database(demo_template)
-    reflection_id = db.value("SELECT min(r.id) FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
-                             "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee' "
-                             "AND r.status = 'submitted'")
+    # the oldest reflection of another of demo-supervisor's trainees: the shared server's other journeys (which
+    # follow demo-trainee's feedback) never look at it
+    reflection_id = db.value(
+        "SELECT r.id FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
+        "JOIN app_user u ON u.id = e.trainee_id JOIN supervision s ON s.enrolment_id = e.id "
+        "JOIN app_user sv ON sv.id = s.supervisor_id WHERE sv.username = 'demo-supervisor' "
+        "AND u.username <> 'demo-trainee' AND r.status = 'submitted' ORDER BY e.id DESC, r.practice_date LIMIT 1")
     db.close()
     contexts = [browser.new_context(), browser.new_context()]
     try:
