@@ -1,5 +1,6 @@
 """Router only: page config, login, and the menu of pages for this person's roles (coordsupervise/routes.py)."""
 import logging
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
@@ -12,7 +13,10 @@ from coordsupervise.ui.handover import hand_over_to_router
 from coordsupervise.ui.runtime import t
 
 hand_over_to_router()  # a fresh server's first run may come through Streamlit's old pages/ mode (see the module)
-st.set_page_config(page_title="coordsupervise", page_icon=":material/diversity_3:", layout="wide")
+# a local file: a Material icon as favicon is fetched by every browser from fonts.gstatic.com (a request to Google
+# on every page view of a programme holding personal data; tests/browser/test_hostile_text.py watches for it)
+FAVICON = Path(__file__).parent / "coordsupervise" / "ui" / "favicon.png"
+st.set_page_config(page_title="coordsupervise", page_icon=str(FAVICON), layout="wide")
 
 try:
     runtime.settings()

@@ -5,6 +5,11 @@ Rules (domain.md, "People and what they may see"):
 - a supervisor: enrolments they are assigned to;
 - a manager: every enrolment, read-only for supervision data, and certification decisions;
 - an admin: programme set-up (cohorts, users, rosters, imports); not trainees' reflections.
+
+A deactivated account is refused by the services themselves, not only by the login layer: an Actor kept in a
+browser tab, a thread or a script after the account was switched off gets AccessDenied from require_role(db=...),
+enrolment_relation / require_enrolment_read and no rows from visible_enrolments_sql. Each is one primary-key look-up
+(or one more condition in the query it already runs), so a page's reruns stay cheap.
 """
 from __future__ import annotations
 
@@ -30,10 +35,24 @@ class Actor:
         return bool(self.roles.intersection(roles))
 
 
-def require_role(actor: Actor | None, *roles: str) -> Actor:
-    """Refuse unless the actor holds one of `roles`."""
+# Actors that are not a person's account (the command line, demo building) have no row and id <= 0.
+_SYSTEM_IDS = 0
+
+
+def require_active(db, actor: Actor) -> Actor:
+    """Refuse an Actor whose account has been deactivated (or no longer exists) since the Actor was made."""
+    if actor.id > _SYSTEM_IDS and not db.value("SELECT active FROM app_user WHERE id = ?", [actor.id]):
+        raise AccessDenied()
+    return actor
+
+
+def require_role(actor: Actor | None, *roles: str, db=None) -> Actor:
+    """Refuse unless the actor holds one of `roles` and, given the database (every service passes it), the account
+    is still active."""
     if actor is None or not actor.has(*roles):
         raise AccessDenied()
+    if db is not None:
+        require_active(db, actor)
     return actor
 
 
@@ -42,12 +61,13 @@ def enrolment_relation(db: Database, actor: Actor, enrolment_id: int) -> set[str
     relation: set[str] = set()
     row = db.one(
         "SELECT e.trainee_id, EXISTS (SELECT 1 FROM supervision s WHERE s.enrolment_id = e.id "
-        "AND s.supervisor_id = ?) FROM enrolment e WHERE e.id = ?",
-        [actor.id, enrolment_id],
+        "AND s.supervisor_id = ?), ? <= ? OR EXISTS (SELECT 1 FROM app_user u WHERE u.id = ? AND u.active) "
+        "FROM enrolment e WHERE e.id = ?",
+        [actor.id, actor.id, _SYSTEM_IDS, actor.id, enrolment_id],
     )
-    if row is None:
+    if row is None or not row[2]:
         return relation
-    trainee_id, supervised = row
+    trainee_id, supervised, _active = row
     if trainee_id == actor.id and actor.has("trainee"):
         relation.add("own")
     if supervised and actor.has("supervisor"):
@@ -66,8 +86,11 @@ def require_enrolment_read(db: Database, actor: Actor, enrolment_id: int) -> set
 
 def visible_enrolments_sql(actor: Actor) -> tuple[str, list]:
     """A SQL condition on alias `e` (enrolment) limiting rows to what the actor may read, with its parameters."""
+    active = "EXISTS (SELECT 1 FROM app_user au WHERE au.id = ? AND au.active)"
+    if actor.id <= _SYSTEM_IDS:
+        active = "? <= 0"
     if actor.has("manager"):
-        return "TRUE", []
+        return active, [actor.id]
     parts, params = [], []
     if actor.has("supervisor"):
         parts.append("EXISTS (SELECT 1 FROM supervision s WHERE s.enrolment_id = e.id AND s.supervisor_id = ?)")
@@ -77,4 +100,4 @@ def visible_enrolments_sql(actor: Actor) -> tuple[str, list]:
         params.append(actor.id)
     if not parts:
         return "FALSE", []
-    return "(" + " OR ".join(parts) + ")", params
+    return "(" + active + " AND (" + " OR ".join(parts) + "))", [actor.id, *params]

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import bcrypt
 
-from .access import ROLES, Actor, require_role
+from .access import ROLES, Actor, require_active, require_role
 from .db import Database, Transaction, utcnow
 from .errors import InvalidInput, NotFound, UserError
 from .textnorm import name_key, name_matches
@@ -143,7 +143,7 @@ def load_login_user(db: Database, username: str) -> LoginUser | None:
 
 def create_user(db: Database, actor: Actor, username: str, display_name: str, password: str,
                 roles: tuple[str, ...], *, kana: str | None = None, email: str | None = None) -> int:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     problem = login_id_problem(username)
     if problem is not None:
         raise problem
@@ -155,7 +155,7 @@ def create_user(db: Database, actor: Actor, username: str, display_name: str, pa
 
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
     """Deactivating ends every session of that user at once."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     if user_id == actor.id and not active:
         raise InvalidInput("user.cannot_deactivate_self")
 
@@ -177,7 +177,7 @@ def _valid_after(tx: Transaction, user_id: int):
 def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
     """Everyone, sorted by kana reading; `query` matches username, name, reading or e-mail, insensitive to
     full/half width, kana and case."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     users = db.dicts(
         "SELECT u.id, u.username, u.display_name, u.display_name_kana, u.email, u.active, u.language, "
         "u.last_login_at, coalesce(string_agg(r.role, ',' ORDER BY r.role), '') AS roles "
@@ -194,6 +194,7 @@ def list_users(db: Database, actor: Actor, query: str = "") -> list[dict]:
 
 def change_password(db: Database, actor: Actor, current: str, new: str) -> datetime:
     """Returns the instant other sessions were ended; the caller's own session is re-issued after it."""
+    require_active(db, actor)
     begin_login_attempt(db, actor.username)  # guessing the current password counts like failed logins
     user = load_login_user(db, actor.username)
     if user is None or not verify_password(current, user.password_hash):
@@ -214,6 +215,7 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> datet
 
 
 def set_language(db: Database, actor: Actor, language: str) -> None:
+    require_active(db, actor)
     if language not in ("ja", "en"):
         raise InvalidInput("account.unknown_language")
     db.write(lambda tx: tx.execute("UPDATE app_user SET language = ? WHERE id = ?", [language, actor.id]))

@@ -35,7 +35,7 @@ def snapshot(db: Database, destination: str | Path) -> Path:
 
 def backup_bytes(db: Database, actor: Actor) -> bytes:
     """A snapshot as bytes, for the download on /admin (admins only; the download is audited)."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     with tempfile.TemporaryDirectory() as folder:
         path = snapshot(db, Path(folder) / "backup.duckdb")
         data = path.read_bytes()

@@ -20,7 +20,7 @@ REASON_MAX = 500
 
 def caseload(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     """One row per trainee of the cohort with their current supervisors (names and ids), by kana reading."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     return db.frame(
         "SELECT e.id AS enrolment_id, u.username, u.display_name, u.display_name_kana, o.name AS organisation, "
         "  coalesce(string_agg(su.display_name, '・' ORDER BY s.is_lead DESC, su.display_name_kana), '') "
@@ -35,7 +35,7 @@ def caseload(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
 
 def load_by_supervisor(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     """How many trainees of the cohort each active supervisor has now (zero included), to spread the load."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     return db.frame(
         "SELECT u.id AS supervisor_id, u.display_name, u.username, count(e.id) AS trainees "
         "FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role = 'supervisor' "
@@ -69,7 +69,7 @@ def _change_supervisors(db: Database, actor: Actor, enrolment_ids: Iterable[int]
     """What assigning and unassigning share: admins only, a selection of trainees and of supervisors that is not
     empty, a reason of bounded length; then `wanted(current, chosen)` gives each trainee's new supervisors (lead
     first) in one transaction. Returns how many trainees changed."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     enrolment_ids = sorted(set(enrolment_ids))
     supervisor_ids = list(dict.fromkeys(supervisor_ids))
     reason = _reason(reason)
@@ -90,7 +90,7 @@ def _change_supervisors(db: Database, actor: Actor, enrolment_ids: Iterable[int]
 def history(db: Database, actor: Actor, enrolment_id: int) -> list[dict]:
     """Every supervisor the trainee has had, newest first: from, until (None = now), who set and ended it, why.
     An assignment older than this history shows from the enrolment date."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     if db.value("SELECT id FROM enrolment WHERE id = ?", [enrolment_id]) is None:
         raise NotFound()
     return db.dicts(

@@ -279,7 +279,7 @@ def checklist(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> 
 def board(db: Database, actor: Actor, cohort_id: int, today: date) -> list[BoardRow]:
     """Every trainee of a cohort the actor may see (managers: all; supervisors: their own trainees, read-only),
     eligible trainees first, then by how few criteria are unmet, then by reading."""
-    require_role(actor, "manager", "supervisor")
+    require_role(actor, "manager", "supervisor", db=db)
     condition, params = visible_enrolments_sql(actor)
     found = _rows(db, rules(db, cohort_id), today, condition, params)
     return sorted(found, key=lambda b: (not b.eligible, b.unmet, b.open))
@@ -295,7 +295,7 @@ def board_counts(rows: list[BoardRow]) -> dict[str, int]:
 
 def cohorts_with_trainees(db: Database, actor: Actor) -> list[dict]:
     """Cohorts the actor has someone to see in (newest first), for the cohort picker of the board."""
-    require_role(actor, "manager", "supervisor", "admin")
+    require_role(actor, "manager", "supervisor", "admin", db=db)
     condition, params = ("TRUE", []) if actor.has("manager", "admin") else visible_enrolments_sql(actor)
     return db.dicts(
         "SELECT c.id, c.code, c.name_ja, c.name_en, min(s.starts_on) AS starts_on, "
@@ -313,7 +313,7 @@ THRESHOLDS = {"module_pass_pct": (0, 100), "overall_test_pass_pct": (0, 100), "r
 
 
 def thresholds(db: Database, actor: Actor, cohort_id: int) -> dict[str, int]:
-    require_role(actor, "manager", "supervisor")
+    require_role(actor, "manager", "supervisor", db=db)
     r = rules(db, cohort_id)
     return {column: getattr(r, column) for column in THRESHOLDS}
 
@@ -321,7 +321,7 @@ def thresholds(db: Database, actor: Actor, cohort_id: int) -> dict[str, int]:
 def update_thresholds(db: Database, actor: Actor, cohort_id: int, values: dict[str, int], reason: str) -> int:
     """A manager changes a cohort's certification thresholds (they apply to every trainee of the cohort at once,
     so the change and its reason go to the audit log). Returns how many changed."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     if not (reason or "").strip():
         raise InvalidInput("certification.error_threshold_reason")
     for column, value in values.items():
@@ -403,7 +403,7 @@ def decide(db: Database, actor: Actor, enrolment_id: int, decision: str, reason:
     """A manager's decision on one trainee. Certifying while a criterion is unmet or still open needs an explicit
     override reason, recorded and shown as an override. A decision that changes a certified or not-certified
     decision is a reversal and says so in the audit log. Every decision writes one audit row."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     if decision not in DECISIONS:
         raise InvalidInput("certification.error_decision")
     reason, override_reason = (reason or "").strip(), (override_reason or "").strip()
@@ -521,7 +521,7 @@ def register(db: Database, actor: Actor, today: date, query: str = "", status: s
     """Certified coordinators across cohorts (revoked certificates left out), newest first. `query` matches name,
     reading, certificate number, organisation, prefecture or region, width-, kana- and case-insensitively;
     `status` keeps one validity status (valid / expiring / expired)."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     frame = db.frame(
         "SELECT k.certificate_no, u.display_name AS name, coalesce(u.display_name_kana, '') AS kana, "
         "coalesce(o.name, '') AS organisation, coalesce(o.prefecture, '') AS prefecture, "

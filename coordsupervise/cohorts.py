@@ -36,7 +36,7 @@ def current_stage(calendar: dict[str, tuple[date, date]], today: date) -> str:
 
 def overview(db: Database, actor: Actor, today: date) -> pd.DataFrame:
     """One row per cohort with its calendar, size and where it stands today (managers and admins)."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     frame = db.frame(
         "SELECT c.id, c.code, c.name_ja, c.name_en, "
         "  (SELECT count(*) FROM enrolment e WHERE e.cohort_id = c.id) AS trainees, "
@@ -113,7 +113,7 @@ def check_setup(setup: CohortSetup) -> None:
 
 
 def setup_of(db: Database, actor: Actor, cohort_id: int) -> CohortSetup:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     row = db.one("SELECT code, name_ja, name_en, reflection_cutoff_days FROM cohort WHERE id = ?", [cohort_id])
     if row is None:
         raise NotFound()
@@ -124,7 +124,7 @@ def create_cohort(db: Database, actor: Actor, setup: CohortSetup, copy_from: int
     """A new cohort with its calendar and its assignments: copied from an earlier cohort (titles, kinds, rubrics,
     thresholds; due dates moved with the practical stage), or the programme's default set. Modules and rubrics
     belong to the programme, so the copy uses the same ones."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     check_setup(setup)
 
     def run(tx: Transaction) -> int:
@@ -186,7 +186,7 @@ def _copy_assignments(tx: Transaction, programme_id: int, copy_from: int | None,
 def copy_summary(db: Database, actor: Actor, cohort_id: int) -> dict:
     """What a new cohort holds after create_cohort, to say so: its assignments and how many are second-marked
     by all or by a sample."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     count, by_all, by_sample = db.one(
         "SELECT count(*), count(*) FILTER (WHERE moderation_rule = 'all'), "
         "count(*) FILTER (WHERE moderation_rule = 'sample') FROM assignment WHERE cohort_id = ?", [cohort_id])
@@ -195,7 +195,7 @@ def copy_summary(db: Database, actor: Actor, cohort_id: int) -> dict:
 
 def update_cohort(db: Database, actor: Actor, cohort_id: int, setup: CohortSetup) -> None:
     """Change names, calendar and cut-off rule (the code stays: people and files refer to it)."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     check_setup(setup)
     before = setup_of(db, actor, cohort_id)
 
@@ -214,7 +214,7 @@ def update_cohort(db: Database, actor: Actor, cohort_id: int, setup: CohortSetup
 
 
 def assignment_list(db: Database, actor: Actor, cohort_id: int) -> list[dict]:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     return db.dicts("SELECT seq, code, title_ja, title_en, kind, due_on, certification_critical FROM assignment "
                     "WHERE cohort_id = ? ORDER BY seq", [cohort_id])
 
@@ -239,12 +239,12 @@ def days_off(db: Database, start: date, end: date) -> dict[date, tuple[str, str]
 
 
 def programme_days_off(db: Database, actor: Actor) -> list[dict]:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     return db.dicts("SELECT day, name_ja, name_en FROM programme_day_off ORDER BY day DESC")
 
 
 def add_programme_day_off(db: Database, actor: Actor, day: date, name_ja: str, name_en: str) -> None:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     name_ja, name_en = (name_ja or "").strip(), (name_en or "").strip() or (name_ja or "").strip()
     if not name_ja:
         raise InvalidInput("setup.day_off_name_required")
@@ -261,7 +261,7 @@ def add_programme_day_off(db: Database, actor: Actor, day: date, name_ja: str, n
 
 
 def remove_programme_day_off(db: Database, actor: Actor, day: date) -> None:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
 
     def run(tx: Transaction):
         before = tx.value("SELECT name_ja FROM programme_day_off WHERE day = ?", [day])

@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .access import Actor, require_role
+from .access import Actor, require_active, require_role
 from .cohorts import STAGE_ORDER, days_off
 from .db import Database
 from .errors import AccessDenied, NotFound
@@ -40,14 +40,17 @@ def _scope(actor: Actor, caseload: bool = False) -> str:
     """SQL condition on alias `e` (enrolment) with the named parameter $actor: the rows this actor may read here.
     `caseload` limits even a manager to the trainees they supervise themselves (their own working lists)."""
     require_role(actor, *(("supervisor",) if caseload else DASHBOARD_ROLES))
+    active = "EXISTS (SELECT 1 FROM app_user au WHERE au.id = $actor AND au.active)"  # a deactivated account: none
     if actor.has("manager") and not caseload:
-        return "($actor IS NOT NULL)"
-    return "EXISTS (SELECT 1 FROM supervision sv WHERE sv.enrolment_id = e.id AND sv.supervisor_id = $actor)"
+        return active
+    return f"({active} AND EXISTS (SELECT 1 FROM supervision sv WHERE sv.enrolment_id = e.id "\
+           "AND sv.supervisor_id = $actor))"
 
 
 def require_cohort(db: Database, actor: Actor, cohort_id: int) -> None:
     """Managers may open any cohort; a supervisor only one where they supervise at least one trainee."""
     scope = _scope(actor)
+    require_active(db, actor)
     if _value(db, "SELECT count(*) FROM cohort WHERE id = $cohort", {"cohort": cohort_id}) == 0:
         raise NotFound()
     if not _value(db, f"SELECT count(*) > 0 OR $manager FROM enrolment e WHERE e.cohort_id = $cohort AND {scope}",
@@ -143,6 +146,7 @@ _STAGE_TODAY = """
 def cohort_years(db: Database, actor: Actor) -> list[int]:
     """The years cohorts started in (for the year filter), newest first."""
     scope = _scope(actor)
+    require_active(db, actor)
     return [y for (y,) in _rows(db,
         "SELECT DISTINCT year(min_start) FROM (SELECT c.id, min(s.starts_on) AS min_start FROM cohort c "
         "JOIN cohort_stage s ON s.cohort_id = c.id WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id "
@@ -154,6 +158,7 @@ def cohort_choices(db: Database, actor: Actor) -> pd.DataFrame:
     """Every cohort the actor may open (id, code, names, first and last day of the practical stage), newest first:
     the options of the cohort pickers (a hundred short rows)."""
     scope = _scope(actor)
+    require_active(db, actor)
     return _frame(db, f"""
         SELECT c.id, c.code, c.name_ja, c.name_en, p.starts_on AS practical_starts, p.ends_on AS practical_ends
         FROM cohort c JOIN cohort_stage p ON p.cohort_id = c.id AND p.stage = 'practical'
@@ -180,6 +185,8 @@ def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = Coh
     from . import risk
 
     scope = _scope(actor)
+
+    require_active(db, actor)
     params = {"actor": actor.id, "manager": actor.has("manager"), "today": today, "year": flt.year,
               "stage": flt.stage, "search": f"%{flt.search.strip()}%", "limit": page_size,
               "offset": (max(page, 1) - 1) * page_size}
@@ -207,6 +214,7 @@ def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = Coh
 def cohort_metrics(db: Database, actor: Actor, today: date, cohort_ids: list[int]) -> pd.DataFrame:
     """Reflection rate, median turnaround (hours) and certification rate for the given cohorts."""
     scope = _scope(actor)
+    require_active(db, actor)
     params = {"actor": actor.id, "today": today, "until": today, "ids": cohort_ids}
     where = f"e.cohort_id IN (SELECT unnest($ids)) AND {scope}"
     frame = _frame(db, f"""
@@ -257,6 +265,7 @@ def compare_practical(db: Database, actor: Actor, cohort_ids: list[int], today: 
     for cid in cohort_ids:
         require_cohort(db, actor, cid)
     scope = _scope(actor)
+    require_active(db, actor)
     where = f"e.cohort_id IN (SELECT unnest($ids)) AND {scope}"
     return _frame(db, f"""
         WITH {_day_status_cte(where)},
@@ -298,6 +307,7 @@ def funnel(db: Database, actor: Actor, cohort_id: int, today: date) -> pd.DataFr
     certification decision 'certified'."""
     require_cohort(db, actor, cohort_id)
     scope = _scope(actor)
+    require_active(db, actor)
     where = f"e.cohort_id = $cohort AND {scope}"
     frame = _frame(db, f"""
         WITH {_day_status_cte(where)},
@@ -375,6 +385,7 @@ def reflection_grid(db: Database, actor: Actor, cohort_id: int, today: date) -> 
     """Trainee × working day of the practical stage with the day's status (DAY_STATUSES), days to come included."""
     require_cohort(db, actor, cohort_id)
     scope = _scope(actor)
+    require_active(db, actor)
     where = f"e.cohort_id = $cohort AND {scope}"
     end = db.value("SELECT ends_on FROM cohort_stage WHERE cohort_id = ? AND stage = 'practical'", [cohort_id])
     return _frame(db, f"""
@@ -389,6 +400,7 @@ def submission_rate_by_day(db: Database, actor: Actor, cohort_id: int, today: da
     """Per working day so far: reflections expected, submitted (on time or late), and the day's rate."""
     require_cohort(db, actor, cohort_id)
     scope = _scope(actor)
+    require_active(db, actor)
     return _frame(db, f"""
         WITH {_day_status_cte(f"e.cohort_id = $cohort AND {scope}")}
         SELECT day, count(*) FILTER (WHERE status IN ('submitted', 'late', 'missing')) AS expected,
@@ -406,6 +418,7 @@ def turnaround(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     than the trainee."""
     require_cohort(db, actor, cohort_id)
     scope = _scope(actor)
+    require_active(db, actor)
     return _frame(db, f"""
         WITH lead AS (SELECT DISTINCT ON (s.enrolment_id) s.enrolment_id, s.supervisor_id FROM supervision s
                       JOIN enrolment e ON e.id = s.enrolment_id WHERE e.cohort_id = $cohort
@@ -440,6 +453,7 @@ def competency_levels(db: Database, actor: Actor, cohort_id: int) -> pd.DataFram
     """How many released rubric levels of each value (1-4) each competency received in the cohort."""
     require_cohort(db, actor, cohort_id)
     scope = _scope(actor)
+    require_active(db, actor)
     return _frame(db, f"""
         WITH {_released_levels_cte(f"e.cohort_id = $cohort AND {scope}")}
         SELECT competency, level, count(*) AS n FROM levels GROUP BY competency, level ORDER BY competency, level""",
@@ -450,6 +464,7 @@ def competency_grid(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     """Trainee × competency: mean released level, the latest one, and how many scores it rests on."""
     require_cohort(db, actor, cohort_id)
     scope = _scope(actor)
+    require_active(db, actor)
     return _frame(db, f"""
         WITH {_released_levels_cte(f"e.cohort_id = $cohort AND {scope}")}
         SELECT l.enrolment_id, u.display_name AS trainee, l.competency, round(avg(l.level), 2) AS mean_level,
@@ -465,6 +480,7 @@ def competency_evidence(db: Database, actor: Actor, enrolment_id: int, competenc
     """What a cell of the trainee × competency heatmap rests on: the released scores for that competency with
     their comments, and the trainee's submitted reflections tagged with it (newest first, at most 50)."""
     scope = _scope(actor)
+    require_active(db, actor)
     params = {"actor": actor.id, "enrolment": enrolment_id, "competency": competency}
     if not _value(db, f"SELECT count(*) FROM enrolment e WHERE e.id = $enrolment AND {scope}", params):
         raise AccessDenied()
@@ -485,6 +501,7 @@ def online_results(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     attempts, the pass rate on each trainee's best score at the cohort's bar, and the distribution of best scores."""
     require_cohort(db, actor, cohort_id)
     scope = _scope(actor)
+    require_active(db, actor)
     return _frame(db, f"""
         WITH c AS (SELECT * FROM cohort WHERE id = $cohort),
         en AS (SELECT e.id FROM enrolment e WHERE e.cohort_id = $cohort AND {scope}),

@@ -15,8 +15,9 @@ from .db import Database
 from .errors import AccessDenied
 from .tabular import decode_csv  # noqa: F401  (the reader moved to tabular; kept here for existing callers)
 
-# what Excel and LibreOffice read as the start of a formula (full-width forms too, which IMEs produce)
-_FORMULA_START = tuple("=+-@\t\r＝＋－＠")
+# what Excel and LibreOffice read as the start of a formula (full-width forms too, which IMEs produce), and the
+# line breaks that let a formula hide on a cell's second line in some importers
+_FORMULA_START = tuple("=+-@\t\r\n＝＋－＠")
 
 
 def safe_cell(value) -> str:

@@ -96,7 +96,7 @@ class CommitResult:
 
 def cohorts(db: Database, actor: Actor) -> list[dict]:
     """Every cohort, newest first (by the start of its online stage)."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     return db.dicts("SELECT c.id, c.code, c.name_ja, c.name_en FROM cohort c LEFT JOIN cohort_stage s "
                     "ON s.cohort_id = c.id AND s.stage = 'online' ORDER BY s.starts_on DESC NULLS LAST, c.code")
 
@@ -105,7 +105,7 @@ def suggested_cohort(db: Database, actor: Actor, kind: str, today: date) -> int 
     """The cohort an import of `kind` most likely belongs to, rather than simply the newest: a roster goes to a
     cohort not yet started or in its online stage (the one starting first), quiz results to the cohort in its
     online stage today (else the one whose online stage ended last)."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     if kind == "roster":
         return db.value("SELECT cohort_id FROM cohort_stage WHERE stage = 'online' AND ends_on >= ? "
                         "ORDER BY starts_on, cohort_id LIMIT 1", [today])
@@ -116,7 +116,7 @@ def suggested_cohort(db: Database, actor: Actor, kind: str, today: date) -> int 
 def better_cohort(db: Database, actor: Actor, data: bytes, filename: str, cohort_id: int) -> dict | None:
     """Another cohort in which more of the file's login IDs are enrolled than in the chosen one (a file meant for
     another cohort), with how many of them: {code, name_ja, name_en, matched, rows}; None when the choice fits."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     table = read_table(data, filename)
     column = QUIZ.headers_in(table).get("username", "")  # the roster and the quiz name the login ID alike
     names = sorted({normalize_username(r.cells.get(column, "")) for r in table.records} - {""})
@@ -135,7 +135,7 @@ def better_cohort(db: Database, actor: Actor, data: bytes, filename: str, cohort
 
 
 def cohort_by_code(db: Database, actor: Actor, code: str) -> dict:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     found = db.dicts("SELECT id, code, name_ja, name_en FROM cohort WHERE code = ?", [(code or "").strip()])
     if not found:
         raise NotFound("import.unknown_cohort", code=code)
@@ -149,13 +149,13 @@ def template_rows(kind: str, language: str) -> list[list[str]]:
 
 # -- roster ----------------------------------------------------------------------------------------------------
 def preview_roster(db: Database, actor: Actor, data: bytes, filename: str, cohort_id: int) -> Preview:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     return _plan_roster(db, data, filename, cohort_id)
 
 
 def commit_roster(db: Database, actor: Actor, data: bytes, filename: str, cohort_id: int) -> CommitResult:
     """Create and update the roster's trainees in one transaction; returns the one-time passwords of new accounts."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     preview = _plan_roster(db, data, filename, cohort_id)
     require_committable(preview)
     # hashing is slow: done before the transaction, for exactly the accounts the preview creates
@@ -303,13 +303,13 @@ def _organisation(tx: Transaction, name: str, region: str) -> int:
 
 # -- quiz results ----------------------------------------------------------------------------------------------
 def preview_quiz(db: Database, actor: Actor, data: bytes, filename: str, cohort_id: int) -> Preview:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     return _plan_quiz(db, data, filename, cohort_id)
 
 
 def commit_quiz(db: Database, actor: Actor, data: bytes, filename: str, cohort_id: int) -> CommitResult:
     """Write every result of the file in one transaction; a changed score is audited with its old value."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     preview = _plan_quiz(db, data, filename, cohort_id)
     require_committable(preview)
 
@@ -437,7 +437,7 @@ def one_time_passwords_rows(result: CommitResult, language: str) -> list[list[st
 
 def expected_quiz_window(db: Database, actor: Actor, cohort_id: int) -> tuple[date, date]:
     """The dates a module quiz may carry (the online stage), for the page to say before the upload."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     row = db.one("SELECT starts_on, ends_on FROM cohort_stage WHERE cohort_id = ? AND stage = 'online'", [cohort_id])
     if row is None:
         raise NotFound()

@@ -115,7 +115,7 @@ def _like(word: str) -> str:
 def counts(db: Database, actor: Actor) -> dict[str, int]:
     """The numbers at the top of the inbox (not replied: reflections of trainees still in training that no
     supervisor has answered yet)."""
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     where, params = _where(actor, InboxFilter())
     unread, awaiting, not_replied = db.one(
         f"SELECT count(*) FILTER (WHERE {_UNREAD}), count(*) FILTER (WHERE {_AWAITING}), "
@@ -130,7 +130,7 @@ def counts(db: Database, actor: Actor) -> dict[str, int]:
 def page(db: Database, actor: Actor, flt: InboxFilter, page_no: int = 1,
          page_size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int]:
     """One page of the inbox (unread first, then newest day first) and the total number of matches."""
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     where, params = _where(actor, flt, _named(db, actor, flt.query))
     total = db.value(f"SELECT count(*) FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}",
                      params)
@@ -154,7 +154,7 @@ def page(db: Database, actor: Actor, flt: InboxFilter, page_no: int = 1,
 
 def next_unread(db: Database, actor: Actor, flt: InboxFilter, after_id: int | None = None) -> int | None:
     """The next unread reflection in inbox order (newest day first), skipping `after_id`."""
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     where, params = _where(actor, InboxFilter(**{**flt.__dict__, "unread": True}), _named(db, actor, flt.query))
     return db.value(
         f"SELECT r.id FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where} AND r.id <> ? "
@@ -164,7 +164,7 @@ def next_unread(db: Database, actor: Actor, flt: InboxFilter, after_id: int | No
 def caseload(db: Database, actor: Actor, name: str = "") -> list[dict]:
     """The supervisor's assigned enrolments, for the trainee filter (sorted by kana reading); `name` narrows them
     to a name typed in kanji or kana, with or without the space."""
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     rows = db.dicts(
         "SELECT e.id AS enrolment_id, e.cohort_id, c.code AS cohort, u.display_name, u.display_name_kana "
         "FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
@@ -176,7 +176,7 @@ def caseload(db: Database, actor: Actor, name: str = "") -> list[dict]:
 def workload(db: Database, actor: Actor, now: datetime | None = None) -> dict:
     """Median hours from submission to this supervisor's first reply (replies of this week; per cohort) and the
     submitted reflections of the caseload still without a reply from them after two days."""
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     now = now or utcnow()
     first_reply = (
         "SELECT e.cohort_id, c.code, r.id, r.submitted_at, "

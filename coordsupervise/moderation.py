@@ -95,7 +95,7 @@ class Disagreement:
 
 def open_disagreements(db: Database, actor: Actor, limit: int = 50) -> list[Disagreement]:
     """Second markings beyond tolerance that wait for a manager, oldest first."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     rows = db.rows(
         "SELECT m.id, s.id, u.display_name, a.code, a.title_ja, a.title_en, s.version, f.display_name, "
         "g.display_name, m.second_marked_at, m.row_version FROM moderation m JOIN score sc ON sc.id = m.score_id "
@@ -108,7 +108,7 @@ def open_disagreements(db: Database, actor: Actor, limit: int = 50) -> list[Disa
 
 def side_by_side(db: Database, actor: Actor, moderation_id: int) -> dict:
     """Both markings of one submission, criterion by criterion, for the manager who settles them."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     head = db.one(
         "SELECT m.status, m.tolerance, m.overall_comment, m.row_version, sc.overall_comment, sc.submission_id, "
         "m.reason, s.body_md FROM moderation m JOIN score sc ON sc.id = m.score_id "
@@ -144,7 +144,7 @@ def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, in
             seen_version: int) -> None:
     """Record the agreed level of every criterion with a reason. The first marker's score takes the agreed levels
     (audited as a score change) and may then be released."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("moderation.reason_required")
@@ -244,7 +244,7 @@ def _marked_pairs(db: Database, cohort_id: int | None) -> list[dict]:
 def agreement(db: Database, actor: Actor, cohort_id: int | None = None) -> dict[str, list[dict]]:
     """Agreement figures per assignment, per criterion (competency) and per pair of raters, and each rater's
     severity: the mean of (their level - the agreed level), negative for a rater who marks harder."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     rows = _marked_pairs(db, cohort_id)
     out = {}
     for name, key in (("assignment", lambda r: (r["assignment"], r["title_ja"], r["title_en"])),

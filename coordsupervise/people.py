@@ -35,7 +35,7 @@ def one_time_password() -> tuple[str, str]:
 
 
 def person(db: Database, actor: Actor, user_id: int) -> dict:
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     row = db.dicts(
         "SELECT u.id, u.username, u.display_name, u.display_name_kana, u.email, u.active, u.last_login_at, "
         "coalesce(u.must_change_password, FALSE) AS must_change_password, "
@@ -54,7 +54,7 @@ def update_person(db: Database, actor: Actor, user_id: int, *, display_name: str
                   email: str | None, roles: tuple[str, ...]) -> None:
     """Change names, e-mail and roles. An admin cannot take the admin role from themselves (the office would lock
     itself out); role changes take effect on the person's next page view."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     display_name = (display_name or "").strip()
     kana = (kana or "").strip() or None
     email = (email or "").strip() or None
@@ -91,7 +91,7 @@ def update_person(db: Database, actor: Actor, user_id: int, *, display_name: str
 def reset_password(db: Database, actor: Actor, user_id: int) -> str:
     """A new one-time password for someone who lost theirs; returned once for the admin to hand over. Every session
     of the account ends now."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     if user_id == actor.id:
         raise InvalidInput("people.reset_own_password")
     password, password_hash = one_time_password()
@@ -109,13 +109,13 @@ def reset_password(db: Database, actor: Actor, user_id: int) -> str:
 
 def require_password_change(db: Database, actor: Actor, user_id: int) -> None:
     """The password the office just set (a new account's first one) must be replaced at the next login."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     db.write(lambda tx: tx.execute("UPDATE app_user SET must_change_password = TRUE WHERE id = ?", [user_id]))
 
 
 def staff(db: Database, actor: Actor, role: str = "supervisor") -> list[dict]:
     """Active people holding `role`, by kana reading (for choosing supervisors)."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     return db.dicts(
         "SELECT u.id, u.username, u.display_name, u.display_name_kana FROM app_user u "
         "JOIN user_role r ON r.user_id = u.id AND r.role = ? WHERE u.active "

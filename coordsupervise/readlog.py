@@ -75,7 +75,7 @@ def reads_of_own(db: Database, actor: Actor, enrolment_id: int, limit: int = 20)
 
 def readers_directory(db: Database, actor: Actor) -> list[dict]:
     """Everyone who has read reflections, with how many and when last (managers, for an audit)."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     return db.dicts(
         "SELECT u.id AS reader_id, u.display_name AS reader, u.username, "
         "count(DISTINCT a.reflection_id) AS reflections, "
@@ -87,7 +87,7 @@ def readers_directory(db: Database, actor: Actor) -> list[dict]:
 def reads_by_person(db: Database, actor: Actor, reader_id: int, limit: int = 50,
                     offset: int = 0) -> tuple[list[dict], int]:
     """Every reflection one person read, newest first, a page at a time (managers, for an audit)."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     total = db.value("SELECT count(*) FROM reflection_access WHERE reader_id = ?", [reader_id])
     rows = db.dicts(
         "SELECT c.code AS cohort, t.display_name AS trainee, r.practice_date, a.version, a.relation, "

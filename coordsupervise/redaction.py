@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .access import Actor, require_enrolment_read
+from .access import Actor, require_enrolment_read, require_role
 from .auth import audit
 from .db import Database, Transaction
 from .errors import AccessDenied, InvalidInput, NotFound
@@ -184,8 +184,7 @@ def _confirmations(tx: Transaction, reflection_id: int, spans: list[str]) -> int
 
 def counts_per_cohort(db: Database, actor: Actor) -> list[dict]:
     """How many redactions each cohort has had (managers and the programme office; no text, no names)."""
-    if not actor.has("manager", "admin"):
-        raise AccessDenied()
+    require_role(actor, "manager", "admin", db=db)
     return db.dicts(
         "SELECT c.id AS cohort_id, c.code, c.name_ja, c.name_en, coalesce(x.redactions, 0) AS redactions, "
         "coalesce(x.reflections, 0) AS reflections, x.last_at FROM cohort c LEFT JOIN ("

@@ -35,7 +35,7 @@ class Programme:
 
 
 def programmes(db: Database, actor: Actor) -> list[Programme]:
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     return [Programme(*row) for row in db.rows(
         "SELECT p.id, p.code, p.name_ja, p.name_en, coalesce(r.text_years, ?) FROM programme p "
         "LEFT JOIN programme_retention r ON r.programme_id = p.id ORDER BY p.code", [DEFAULT_YEARS])]
@@ -43,7 +43,7 @@ def programmes(db: Database, actor: Actor) -> list[Programme]:
 
 def set_years(db: Database, actor: Actor, programme_id: int, years: int) -> None:
     """The office's decision, in the audit log with the value before."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     if not YEARS_RANGE[0] <= int(years) <= YEARS_RANGE[1]:
         raise InvalidInput("retention.years_range", min=YEARS_RANGE[0], max=YEARS_RANGE[1])
 
@@ -91,7 +91,7 @@ ORDER BY due_on, f.code
 def schedule(db: Database, actor: Actor, today: date) -> list[dict]:
     """Every finished cohort: when it finished, when its text is due to be cleared, whether it has been, and how
     much text it holds (what a run would clear)."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     return db.dicts(_SCHEDULE, [DEFAULT_YEARS, today])
 
 
@@ -102,7 +102,7 @@ def due(db: Database, actor: Actor, today: date) -> list[dict]:
 
 def apply(db: Database, actor: Actor, today: date) -> list[dict]:
     """Clear the free text of every due cohort, all in one transaction. Returns what was cleared."""
-    require_role(actor, "admin")
+    require_role(actor, "admin", db=db)
     cohorts = due(db, actor, today)
 
     def run(tx: Transaction) -> list[dict]:

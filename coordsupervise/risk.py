@@ -43,7 +43,7 @@ def thresholds(db: Database, programme_id: int) -> dict[str, int]:
 
 def save_thresholds(db: Database, actor: Actor, programme_id: int, values: dict[str, int]) -> dict[str, int]:
     """Managers set the programme's thresholds; every change is audited."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     clean = {}
     for key, (low, high) in LIMITS.items():
         value = values.get(key, DEFAULTS[key])

@@ -31,7 +31,7 @@ class CriterionInput:
 
 def list_rubrics(db: Database, actor: Actor) -> list[dict]:
     """Every rubric version with how many scores used it and which assignments use it now."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     return db.dicts(
         "SELECT r.id, r.code, r.version, r.title_ja, r.title_en, coalesce(r.pass_level, 3) AS pass_level, "
         "r.created_at, (SELECT count(DISTINCT x.score_id) FROM score_criterion x JOIN rubric_criterion c "
@@ -41,7 +41,7 @@ def list_rubrics(db: Database, actor: Actor) -> list[dict]:
 
 
 def detail(db: Database, actor: Actor, rubric_id: int) -> dict:
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     row = db.one("SELECT id, code, version, title_ja, title_en, coalesce(pass_level, 3) FROM rubric WHERE id = ?",
                  [rubric_id])
     if row is None:
@@ -88,7 +88,7 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
          criteria: list[CriterionInput]) -> int:
     """Save an edited rubric. Returns the id now in force: the same one when no score used it and its criteria
     (number and competencies) stay the same, else a new version that the assignments using the old one move to."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     _validate(title_ja, title_en, pass_level, criteria)
 
     def run(tx: Transaction) -> int:
@@ -127,7 +127,7 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
 
 def cohort_assignments(db: Database, actor: Actor, cohort_id: int) -> list[dict]:
     """The cohort's assignments with their rubric version, due date, criticality and moderation rule."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     return db.dicts(
         "SELECT a.id, a.seq, a.code, a.title_ja, a.title_en, a.kind, r.id AS rubric_id, r.code AS rubric_code, "
         "r.version AS rubric_version, a.due_on, a.certification_critical, coalesce(a.moderation_rule, 'none') AS "
@@ -141,7 +141,7 @@ def update_assignment(db: Database, actor: Actor, assignment_id: int, rubric_id:
                       critical: bool, rule: str, pct: int, tolerance: int) -> None:
     """Change one assignment's rubric version, due date, criticality and moderation rule (audited). A rubric can
     only be swapped for another version of the same rubric, so scores stay comparable."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     if rule not in moderation.RULES:
         raise InvalidInput("rubrics.bad_rule")
     if not (1 <= pct <= 100) or not (0 <= tolerance <= 3):

@@ -138,7 +138,7 @@ def _state_condition(flt: QueueFilter) -> str:
 def queue(db: Database, actor: Actor, flt: QueueFilter, limit: int = 25, offset: int = 0) -> tuple[list[dict], int]:
     """This supervisor's work, the most pressing first: actionable before waiting, then oldest due, then oldest
     submitted. A page at a time, with the total."""
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     params = _queue_params(actor, flt)
     if flt.state in QUEUE_STATES:
         params["state"] = flt.state
@@ -153,7 +153,7 @@ def queue(db: Database, actor: Actor, flt: QueueFilter, limit: int = 25, offset:
 
 def queue_counts(db: Database, actor: Actor, flt: QueueFilter) -> dict[str, dict]:
     """How many items per state and per assignment code (within the cohort/assignment filter)."""
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     params = _queue_params(actor, flt)
     by_state = dict(db.rows(f"SELECT state, count(*) FROM ({_QUEUE_SQL}) q GROUP BY state", params))
     by_assignment = db.dicts(
@@ -175,7 +175,7 @@ def next_item(db: Database, actor: Actor, flt: QueueFilter, after_submission_id:
 
 
 def cohorts_in_queue(db: Database, actor: Actor) -> list[dict]:
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     return db.dicts(f"SELECT DISTINCT c.id, c.code, c.name_ja, c.name_en FROM ({_QUEUE_SQL}) q "
                     "JOIN cohort c ON c.id = q.cohort_id ORDER BY c.code DESC", _queue_params(actor, QueueFilter()))
 
@@ -628,7 +628,7 @@ def second_mark(db: Database, actor: Actor, submission_id: int, levels: dict[int
 # -- managers: the audit trail, and the export ----------------------------------------------------------------
 def audit_trail(db: Database, actor: Actor, submission_id: int) -> list[dict]:
     """Every recorded change of this submission's score: who, when, before, after, reason. Managers only."""
-    require_role(actor, "manager")
+    require_role(actor, "manager", db=db)
     return db.dicts("SELECT l.occurred_at, u.display_name AS actor, l.action, l.before_json, l.after_json, l.reason "
                     "FROM audit_log l LEFT JOIN app_user u ON u.id = l.actor_id "
                     "WHERE l.entity = 'submission' AND l.entity_id = ? ORDER BY l.id", [str(submission_id)])
@@ -637,7 +637,7 @@ def audit_trail(db: Database, actor: Actor, submission_id: int) -> list[dict]:
 def scores_frame(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     """Released scores of one cohort, one row per criterion, for CSV/XLSX: trainee, assignment, version, criterion,
     level, points, scorer, second scorer, released at (Asia/Tokyo). Limited to the trainees the actor may read."""
-    require_role(actor, "supervisor", "manager")
+    require_role(actor, "supervisor", "manager", db=db)
     condition, params = visible_enrolments_sql(actor)
     frame = db.frame(
         "SELECT u.display_name AS trainee, a.code AS assignment, a.title_ja AS assignment_title, s.version, "

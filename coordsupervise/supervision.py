@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import readlog, reflections
-from .access import Actor, require_enrolment_read, require_role
+from .access import Actor, require_active, require_enrolment_read, require_role
 from .db import Database, Transaction, utcnow
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .readings import searchable
@@ -130,6 +130,7 @@ def save_reply_draft(db: Database, actor: Actor, reflection_id: int, text: str, 
 
 
 def reply_draft(db: Database, actor: Actor, reflection_id: int) -> str:
+    require_active(db, actor)
     row = db.one("SELECT body_json FROM draft WHERE owner_id = ? AND draft_key = ?",
                  [actor.id, _reply_key(reflection_id)])
     return json.loads(row[0])["text"] if row else ""
@@ -166,13 +167,13 @@ def send_reply(db: Database, actor: Actor, reflection_id: int, text: str, seen_v
 
 # -- comment bank ---------------------------------------------------------------------------------------------------
 def comment_bank(db: Database, actor: Actor) -> list[dict]:
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     return db.dicts("SELECT id, title, body_md, updated_at FROM comment_bank WHERE owner_id = ? ORDER BY title",
                     [actor.id])
 
 
 def save_comment(db: Database, actor: Actor, title: str, body_md: str, comment_id: int | None = None) -> int:
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
     title, body_md = (title or "").strip(), (body_md or "").strip()
     if not title or not body_md:
         raise InvalidInput("bank.required")
@@ -194,7 +195,7 @@ def save_comment(db: Database, actor: Actor, title: str, body_md: str, comment_i
 
 
 def delete_comment(db: Database, actor: Actor, comment_id: int) -> None:
-    require_role(actor, "supervisor")
+    require_role(actor, "supervisor", db=db)
 
     def run(tx: Transaction):
         if tx.value("SELECT owner_id FROM comment_bank WHERE id = ?", [comment_id]) != actor.id:

@@ -38,6 +38,14 @@ ACTIONS = (CREATED, UPDATED, UNCHANGED, REJECTED)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+# An XLSX is a ZIP: what it would unpack to is checked before openpyxl opens it (a 10 MB bomb can unpack to
+# gigabytes). A real workbook of MAX_ROWS rows unpacks to a few tens of MB and compresses 5-30 times; Python's
+# zipfile never yields more than an entry's declared size, so the declared sizes are what is checked.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 250
+_RATIO_FROM = 1024 * 1024   # small parts (styles, an empty sheet) may compress far better without harm
+MAX_ENTRIES = 1_000
+_MAX_DEPTH = 8              # xl/worksheets/_rels/sheet1.xml.rels is 4 deep
 # Excel's day 0 is 1899-12-30 (it counts the non-existent 1900-02-29); serials in this window are 1954..2119
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_RANGE = (20_000, 80_000)
@@ -135,9 +143,38 @@ def _read_csv(data: bytes, filename: str) -> Table:
     return _table(filename, rows, from_xlsx=False)
 
 
+def zip_refusal(data: bytes) -> RowError | None:
+    """Why an XLSX upload must not be unpacked, judged from the ZIP's own directory (nothing is decompressed):
+    too many entries, too much unpacked data, an entry compressed beyond any spreadsheet (a ZIP bomb), an entry
+    whose path climbs out (../, /, C:) or nests deeper than any workbook part. None when it looks like a workbook.
+    Embedded files (an embedded workbook under xl/embeddings) are allowed: nothing here ever opens them."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return RowError(0, "", "tabular.unreadable")
+    if len(entries) > MAX_ENTRIES:
+        return RowError(0, "", "tabular.zip_too_many_entries", {"limit": MAX_ENTRIES})
+    unpacked = sum(e.file_size for e in entries)
+    packed = max(sum(e.compress_size for e in entries), 1)
+    if unpacked > MAX_UNPACKED_BYTES or any(
+            e.file_size > _RATIO_FROM and e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries):
+        return RowError(0, "", "tabular.zip_bomb", {"limit_mb": MAX_UNPACKED_BYTES // 2**20,
+                                                    "ratio": unpacked // packed})
+    for entry in entries:
+        name = entry.filename.replace("\\", "/")
+        parts = name.split("/")
+        if name.startswith("/") or ".." in parts or re.match(r"^[A-Za-z]:", name) or "\x00" in name \
+                or len(parts) > _MAX_DEPTH:
+            return RowError(0, "", "tabular.zip_bad_path", {"name": entry.filename[:80]})
+    return None
+
+
 def _read_xlsx(data: bytes, filename: str) -> Table:
     from openpyxl import load_workbook
 
+    refusal = zip_refusal(data)
+    if refusal is not None:
+        return Table(filename, [], [], [refusal], from_xlsx=True)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):

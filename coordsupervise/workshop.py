@@ -43,7 +43,7 @@ def _cohort_enrolments(tx_or_db, cohort_id: int) -> set[int]:
 def roster(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     """One row per trainee of the cohort: organisation, region, both days' attendance and the certification test's
     first and second attempt (retake)."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     _require_cohort(db, cohort_id)
     return db.frame(
         "SELECT e.id AS enrolment_id, u.display_name AS name, coalesce(u.display_name_kana, '') AS kana, "
@@ -69,7 +69,7 @@ class Attendance:
 def record_attendance(db: Database, actor: Actor, cohort_id: int, entries: list[Attendance]) -> int:
     """Write the attendance rows that changed, all or nothing; returns how many changed. A late arrival or early
     departure ('partial') needs a note saying which."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     _require_cohort(db, cohort_id)
     for entry in entries:
         if entry.day not in DAYS or (entry.status is not None and entry.status not in STATUSES):
@@ -109,7 +109,7 @@ def record_test_scores(db: Database, actor: Actor, cohort_id: int, scores: dict[
                        attempt_no: int, taken_at) -> int:
     """Set the certification test score of attempt 1 (the test) or 2 (the retake) for several trainees, all or
     nothing. Every change of a score is audited with its before and after; an empty score leaves the row alone."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     _require_cohort(db, cohort_id)
     if attempt_no not in (1, 2):
         raise InvalidInput("workshop.error_attempt")
@@ -250,7 +250,7 @@ class Group:
 
 
 def groups(db: Database, actor: Actor, cohort_id: int, day: int) -> list[Group]:
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     frame = db.frame(
         "SELECT g.id AS group_id, g.seq, g.locked, e.id AS enrolment_id, u.display_name AS name, "
         "coalesce(u.display_name_kana, '') AS kana, coalesce(o.name, '') AS organisation, "
@@ -269,7 +269,7 @@ def groups(db: Database, actor: Actor, cohort_id: int, day: int) -> list[Group]:
 def make_groups(db: Database, actor: Actor, cohort_id: int, day: int, seed: int) -> int:
     """Make (or make again) the day's groups. Locked groups and their members stay; everyone else is planned
     afresh. For day 2, pairs who sat together on day 1 are avoided. Returns the number of groups."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     _require_cohort(db, cohort_id)
     if day not in DAYS:
         raise InvalidInput("workshop.error_day")
@@ -311,7 +311,7 @@ def _write_groups(tx: Transaction, actor: Actor, cohort_id: int, day: int, seed:
 
 def move_member(db: Database, actor: Actor, cohort_id: int, day: int, enrolment_id: int, group_id: int) -> None:
     """Move one trainee by hand into another group of the same day (locked groups neither give nor take)."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     db.write(_move, cohort_id, day, enrolment_id, group_id)
 
 
@@ -333,7 +333,7 @@ def _move(tx: Transaction, cohort_id: int, day: int, enrolment_id: int, group_id
 
 
 def set_locked(db: Database, actor: Actor, cohort_id: int, group_id: int, locked: bool) -> None:
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     db.write(lambda tx: tx.execute("UPDATE discussion_group SET locked = ? WHERE id = ? AND cohort_id = ?",
                                    [locked, group_id, cohort_id]))
 

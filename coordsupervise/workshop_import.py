@@ -74,13 +74,13 @@ def _attendance_plan(tx, cohort_id: int, data: bytes, filename: str) -> tabular.
 
 
 def preview_attendance(db: Database, actor: Actor, cohort_id: int, data: bytes, filename: str) -> tabular.Preview:
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     return _attendance_plan(db, cohort_id, data, filename)
 
 
 def commit_attendance(db: Database, actor: Actor, cohort_id: int, data: bytes, filename: str) -> int:
     """All rows or none; returns how many rows changed."""
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
 
     def write(tx: Transaction) -> int:
         preview = _attendance_plan(tx, cohort_id, data, filename)
@@ -131,12 +131,12 @@ def _scores_plan(tx, cohort_id: int, data: bytes, filename: str, default_day) ->
 
 def preview_test_scores(db: Database, actor: Actor, cohort_id: int, data: bytes, filename: str,
                         default_day) -> tabular.Preview:
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
     return _scores_plan(db, cohort_id, data, filename, default_day)
 
 
 def commit_test_scores(db: Database, actor: Actor, cohort_id: int, data: bytes, filename: str, default_day) -> int:
-    require_role(actor, "manager", "admin")
+    require_role(actor, "manager", "admin", db=db)
 
     def write(tx: Transaction) -> int:
         preview = _scores_plan(tx, cohort_id, data, filename, default_day)

@@ -57,3 +57,38 @@ def test_supervisor_clears_three_and_trainee_sees_them_new(server, page, browser
     expect(tab.get_by_text("読みました。1件目のコメントです。")).to_be_visible()
     expect(tab.get_by_text(JA("thread.new"), exact=True).first).to_be_visible()
     trainee.close()
+
+
+def test_two_tabs_reply_to_the_same_reflection_one_wins_the_other_keeps_its_text(server, browser, demo_template):
+    """The same supervisor in two browsers (a desk PC and a laptop) answers the same reflection: the first reply is
+    sent, the second is refused with the "new message" notice and its text stays in the box; one reply is stored."""
+    db = Database(demo_template)
+    # the oldest reflection of another of demo-supervisor's trainees: the shared server's other journeys (which
+    # follow demo-trainee's feedback) never look at it
+    reflection_id = db.value(
+        "SELECT r.id FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
+        "JOIN app_user u ON u.id = e.trainee_id JOIN supervision s ON s.enrolment_id = e.id "
+        "JOIN app_user sv ON sv.id = s.supervisor_id WHERE sv.username = 'demo-supervisor' "
+        "AND u.username <> 'demo-trainee' AND r.status = 'submitted' ORDER BY e.id DESC, r.practice_date LIMIT 1")
+    db.close()
+    contexts = [browser.new_context(), browser.new_context()]
+    try:
+        first, second = (c.new_page() for c in contexts)
+        for tab, text in ((first, "机のPCからの返信です。"), (second, "ノートPCからの返信です。")):
+            login(tab, server.url, "demo-supervisor", f"/inbox?r={reflection_id}")
+            tab.get_by_role("textbox", name=JA("inbox.reply")).fill(text)
+        for tab in (first, second):
+            tab.get_by_role("button", name=JA("inbox.send"), exact=True).click()
+            wait_idle(tab)
+        expect(second.get_by_text(JA("inbox.stale_thread"))).to_be_visible()
+        expect(second.get_by_role("textbox", name=JA("inbox.reply"))).to_have_value("ノートPCからの返信です。")
+        first.goto(f"{server.url}/inbox?r={reflection_id}")
+        wait_idle(first)
+        expect(first.get_by_text("机のPCからの返信です。")).to_have_count(1)
+        # the refused reply was not posted: it waits as the supervisor's draft, in the reply box only
+        expect(first.get_by_role("textbox", name=JA("inbox.reply"))).to_have_value("ノートPCからの返信です。")
+        expect(first.get_by_text("ノートPCからの返信です。")).to_have_count(1)
+        assert first.get_by_text("ノートPCからの返信です。").evaluate("e => e.tagName") == "TEXTAREA"
+    finally:
+        for context in contexts:
+            context.close()

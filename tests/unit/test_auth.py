@@ -128,7 +128,7 @@ def test_change_password_ends_other_sessions(db):
 
 def test_admin_search_is_kana_and_width_insensitive(db):
     db.write(auth.insert_user, "suzuki", "鈴木 一郎", "x", ("trainee",), kana="すずき いちろう")
-    admin = Actor(99, "a", "a", frozenset({"admin"}))
+    admin = ADMIN  # the command line: no account row, still an admin
     assert [u["username"] for u in auth.list_users(db, admin, "スズキ")] == ["suzuki"]
     assert [u["username"] for u in auth.list_users(db, admin, "ＳＵＺＵＫＩ")] == ["suzuki"]
 
