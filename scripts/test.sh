@@ -29,4 +29,6 @@ fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 python3 -m ruff check app.py pages coordsupervise tests scripts
-python3 -m pytest "$@"
+# Two workers (pytest-xdist), a test file each at a time: a browser file keeps its one shared server per worker.
+# TEST_WORKERS=0 runs everything in this process (easier to debug); extra arguments still go to pytest.
+python3 -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
