@@ -205,7 +205,8 @@ class Database:
             with self.transaction() as tx:
                 if tx.value("SELECT coalesce(max(version), 0) FROM schema_version") >= migration.version:
                     continue
-                tx.execute(migration.sql)
+                if any(line.strip() and not line.strip().startswith("--") for line in migration.sql.splitlines()):
+                    tx.execute(migration.sql)  # (a migration that is only a Python step has comments alone)
                 step = PYTHON_STEPS.get(migration.version)
                 if step is not None:
                     step(tx)
