@@ -4,6 +4,8 @@ A migration that needs Python (text normalisation SQL cannot do) adds a step her
 right after its SQL."""
 from __future__ import annotations
 
+import json
+
 from ..textnorm import search_key
 
 
@@ -26,4 +28,16 @@ def _readings_in_search_text(tx) -> None:
                    [(searchable(body), fid) for fid, body in rows])
 
 
-PYTHON_STEPS = {3: _feedback_search_text, 9: _readings_in_search_text}
+def _audit_without_text(tx) -> None:
+    """010: confirmed privacy findings logged with the text they confirmed keep only its kind and length."""
+    rows = tx.rows("SELECT id, after_json FROM audit_log WHERE action IN ('feedback.privacy_confirmed', "
+                   "'submission.privacy_confirmed') AND after_json LIKE '%\"text\"%'")
+    reduced = []
+    for audit_id, after_json in rows:
+        findings = [{"kind": f.get("kind"), "length": None if f.get("text") is None else len(f["text"])}
+                    for f in json.loads(after_json)]
+        reduced.append((json.dumps(findings, ensure_ascii=False, separators=(",", ":")), audit_id))
+    tx.executemany("UPDATE audit_log SET after_json = ? WHERE id = ?", reduced)
+
+
+PYTHON_STEPS = {3: _feedback_search_text, 9: _readings_in_search_text, 10: _audit_without_text}
