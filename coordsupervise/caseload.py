@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from . import cache_stamp
 from .access import Actor, enrolment_relation, require_role
 from .auth import audit
 from .db import Database, Transaction, utcnow
@@ -80,6 +81,7 @@ def _change_supervisors(db: Database, actor: Actor, enrolment_ids: Iterable[int]
 
     def run(tx: Transaction) -> int:
         now = utcnow()
+        cache_stamp.bump(tx)
         return sum(set_supervisors(tx, actor.id, enrolment_id, wanted(current_supervisors(tx, enrolment_id),
                                                                       supervisor_ids), now, reason)
                    for enrolment_id in enrolment_ids)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import jpholiday
 import pandas as pd
 
-from . import defaults
+from . import cache_stamp, defaults
 from .access import Actor, require_role
 from .auth import audit
 from .db import Database, Transaction, utcnow
@@ -153,6 +153,7 @@ def create_cohort(db: Database, actor: Actor, setup: CohortSetup, copy_from: int
         tx.executemany("INSERT INTO cohort_stage (cohort_id, stage, starts_on, ends_on) VALUES (?, ?, ?, ?)",
                        [(cohort_id, s, *setup.calendar[s]) for s in STAGE_ORDER])
         _copy_assignments(tx, programme_id, copy_from, cohort_id, setup.calendar["practical"][0])
+        cache_stamp.bump(tx)
         audit(tx, actor.id, "cohort.create", "cohort", cohort_id, None,
               {"code": setup.code, "copied_from": copy_from})
         return cohort_id
@@ -204,6 +205,7 @@ def update_cohort(db: Database, actor: Actor, cohort_id: int, setup: CohortSetup
                    [setup.name_ja.strip(), setup.name_en.strip(), setup.reflection_cutoff_days, cohort_id])
         tx.executemany("UPDATE cohort_stage SET starts_on = ?, ends_on = ? WHERE cohort_id = ? AND stage = ?",
                        [(*setup.calendar[s], cohort_id, s) for s in STAGE_ORDER])
+        cache_stamp.bump(tx)
         audit(tx, actor.id, "cohort.update", "cohort", cohort_id,
               {"names": [before.name_ja, before.name_en], "calendar": before.calendar,
                "cutoff": before.reflection_cutoff_days},
@@ -255,6 +257,7 @@ def add_programme_day_off(db: Database, actor: Actor, day: date, name_ja: str, n
         tx.execute("DELETE FROM programme_day_off WHERE day = ?", [day])
         tx.execute("INSERT INTO programme_day_off (day, name_ja, name_en, created_by, created_at) "
                    "VALUES (?, ?, ?, ?, ?)", [day, name_ja, name_en, actor.id, utcnow()])
+        cache_stamp.bump(tx)
         audit(tx, actor.id, "programme.day_off", "programme_day_off", day, None, {"name": name_ja})
 
     db.write(run)
@@ -268,6 +271,7 @@ def remove_programme_day_off(db: Database, actor: Actor, day: date) -> None:
         if before is None:
             raise NotFound()
         tx.execute("DELETE FROM programme_day_off WHERE day = ?", [day])
+        cache_stamp.bump(tx)
         audit(tx, actor.id, "programme.day_off", "programme_day_off", day, {"name": before}, None)
 
     db.write(run)

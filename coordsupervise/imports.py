@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from openpyxl import Workbook
 
-from . import caseload
+from . import cache_stamp, caseload
 from .access import Actor, require_role
 from .auth import audit, insert_user, login_id_problem, normalize_username
 from .db import Database, Transaction, utcnow
@@ -188,6 +188,7 @@ def _commit_as_previewed(db: Database, actor: Actor, kind: str, filename: str, c
             raise StaleWrite("import.changed_meanwhile")
         passwords = apply(tx, again)
         if again.changes:
+            cache_stamp.bump(tx)
             audit(tx, actor.id, f"import.{kind}", "cohort", cohort_id, None,
                   {"filename": filename, "sha256": again.sha256, "counts": again.counts})
         return CommitResult(again.counts, passwords)

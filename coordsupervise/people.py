@@ -10,6 +10,7 @@ import secrets
 
 import bcrypt
 
+from . import cache_stamp
 from .access import ROLES, Actor, require_role
 from .auth import audit
 from .db import Database, Transaction, utcnow
@@ -81,6 +82,7 @@ def update_person(db: Database, actor: Actor, user_id: int, *, display_name: str
                    [display_name, kana, email, user_id])
         tx.execute("DELETE FROM user_role WHERE user_id = ?", [user_id])
         tx.executemany("INSERT INTO user_role (user_id, role) VALUES (?, ?)", [(user_id, r) for r in sorted(roles)])
+        cache_stamp.bump(tx)
         audit(tx, actor.id, "user.update", "app_user", user_id,
               {"display_name": before[0], "kana": before[1], "email": before[2], "roles": old_roles},
               {"display_name": display_name, "kana": kana, "email": email, "roles": sorted(roles)})

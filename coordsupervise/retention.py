@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from . import cache_stamp
 from .access import Actor, require_role
 from .auth import audit
 from .db import Database, Transaction, utcnow
@@ -55,6 +56,7 @@ def set_years(db: Database, actor: Actor, programme_id: int, years: int) -> None
                    "VALUES (?, ?, ?, ?) ON CONFLICT (programme_id) DO UPDATE SET text_years = excluded.text_years, "
                    "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                    [programme_id, int(years), actor.id or None, utcnow()])
+        cache_stamp.bump(tx)
         audit(tx, actor.id or None, "retention.set_years", "programme", programme_id,
               {"years": before if before is not None else DEFAULT_YEARS}, {"years": int(years)})
 
@@ -112,6 +114,8 @@ def apply(db: Database, actor: Actor, today: date) -> list[dict]:
                        [cohort["cohort_id"], utcnow(), actor.id or None])
             audit(tx, actor.id or None, "retention.cleared", "cohort", cohort["cohort_id"], None,
                   {"finished_on": cohort["finished_on"], "years": cohort["years"], **counts})
+        if cohorts:
+            cache_stamp.bump(tx)
         return cohorts
 
     return db.write(run)

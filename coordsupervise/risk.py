@@ -21,6 +21,7 @@ from datetime import date
 
 import pandas as pd
 
+from . import cache_stamp
 from .access import Actor, require_role
 from .auth import audit
 from .dashboard import _day_status_cte, _frame, _scope, require_cohort
@@ -57,6 +58,7 @@ def save_thresholds(db: Database, actor: Actor, programme_id: int, values: dict[
             tx.execute("DELETE FROM risk_setting WHERE programme_id = ? AND key = ?", [programme_id, key])
             tx.execute("INSERT INTO risk_setting (programme_id, key, value, updated_by, updated_at) "
                        "VALUES (?, ?, ?, ?, ?)", [programme_id, key, value, actor.id, utcnow()])
+        cache_stamp.bump(tx)
         audit(tx, actor.id, "risk.thresholds", "programme", programme_id, before, clean)
 
     db.write(write)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import assignments, moderation
+from . import assignments, cache_stamp, moderation
 from .access import Actor, require_role
 from .auth import audit
 from .db import Database, Transaction, utcnow
@@ -108,6 +108,7 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
             _insert_criteria(tx, new_id, criteria)
             tx.execute("UPDATE assignment a SET rubric_version = ? WHERE " + assignments.EFFECTIVE_RUBRIC + " = ?",
                        [newest + 1, rubric_id])
+            cache_stamp.bump(tx)
             audit(tx, actor.id, "rubric.new_version", "rubric", new_id, before, {"version": newest + 1})
             return new_id
         tx.execute("UPDATE rubric SET title_ja = ?, title_en = ?, pass_level = ? WHERE id = ?",
@@ -119,6 +120,7 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
             tx.executemany("UPDATE rubric_level SET descriptor_ja = ?, descriptor_en = ? WHERE criterion_id = ? "
                            "AND level = ?", [(ja.strip(), en.strip(), criterion_id, lvl)
                                              for lvl, (ja, en) in c.descriptors.items()])
+        cache_stamp.bump(tx)
         audit(tx, actor.id, "rubric.edit", "rubric", rubric_id, before, {"version": version})
         return rubric_id
 
@@ -162,6 +164,7 @@ def update_assignment(db: Database, actor: Actor, assignment_id: int, rubric_id:
         tx.execute("UPDATE assignment SET rubric_version = ?, due_on = ?, certification_critical = ?, "
                    "moderation_rule = ?, moderation_pct = ?, moderation_tolerance = ? WHERE id = ?",
                    [version, due_on, critical, rule, pct, tolerance, assignment_id])
+        cache_stamp.bump(tx)
         audit(tx, actor.id, "assignment.settings", "assignment", assignment_id,
               {"rubric_id": row[2], "due_on": row[3], "critical": row[4], "rule": row[5], "pct": row[6],
                "tolerance": row[7]},

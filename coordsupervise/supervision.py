@@ -162,7 +162,13 @@ def send_reply(db: Database, actor: Actor, reflection_id: int, text: str, seen_v
         tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?", [actor.id, _reply_key(reflection_id)])
         return feedback_id
 
-    return db.write(run)
+    try:
+        return db.write(run)
+    except StaleWrite:
+        # the same supervisor in another tab (maybe on another app process) may have sent meanwhile, and sending
+        # deletes the supervisor's reply draft: save this text again so the refusal never loses it
+        save_reply_draft(db, actor, reflection_id, text, seen_version, seen_thread_length)
+        raise
 
 
 # -- comment bank ---------------------------------------------------------------------------------------------------

@@ -60,10 +60,12 @@ def checksum(rows) -> str:
 
 
 def tables(db: Database) -> list[str]:
-    """The app's tables (schema_version excluded: each side keeps its own), parents before children."""
+    """The app's tables, parents before children. Each side keeps its own schema_version and cache_version (the
+    stamp of cached reads, cache_stamp.py: it only has to move on when content is edited in that database)."""
     names = [r[0] for r in db.rows(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-        "AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name")]
+        "AND table_type = 'BASE TABLE' AND table_name NOT IN ('schema_version', 'cache_version') "
+        "ORDER BY table_name")]
     parents = {name: set() for name in names}
     for child, parent in db.rows(
             "SELECT tc.table_name, ccu.table_name FROM information_schema.table_constraints tc "

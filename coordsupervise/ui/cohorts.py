@@ -10,43 +10,66 @@ import streamlit as st
 
 from .. import dashboard, exports, risk
 from ..access import Actor
-from .runtime import database, language, t
+from .runtime import content_stamp, database, language, t
 from .widgets import link
 
-TTL = 120  # dashboards may lag writes by two minutes; risk threshold changes clear them at once
+TTL = 120  # dashboards may lag trainees' writes by two minutes; an admin's or manager's edit shows at once
 
 
+# Each cached read has the database's content stamp (runtime.content_stamp) as its first key, so an edit of
+# cohorts, caseloads, rubrics or risk settings made in any app process misses the entries cached before it.
 @st.cache_data(ttl=TTL, show_spinner=False)
-def cohort_list(actor: Actor, today: date, year: int | None, stage: str | None, search: str, page: int):
+def _cohort_list(stamp: int, actor: Actor, today: date, year: int | None, stage: str | None, search: str,
+                 page: int):
     return dashboard.cohort_list(database(), actor, today, dashboard.CohortFilter(year, stage, search), page)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def cohort_choices(actor: Actor) -> pd.DataFrame:
+def _cohort_choices(stamp: int, actor: Actor) -> pd.DataFrame:
     return dashboard.cohort_choices(database(), actor)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def cohort_years(actor: Actor) -> list[int]:
+def _cohort_years(stamp: int, actor: Actor) -> list[int]:
     return dashboard.cohort_years(database(), actor)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def read(name: str, actor: Actor, cohort_id: int, today: date | None = None):
-    """One dashboard figure of one cohort (dashboard.<name>), cached per actor, cohort and day."""
+def _read(stamp: int, name: str, actor: Actor, cohort_id: int, today: date | None):
     fn = getattr(dashboard, name)
     return fn(database(), actor, cohort_id, today) if today is not None else fn(database(), actor, cohort_id)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def at_risk(actor: Actor, today: date, cohort_id: int | None, caseload: bool = False,
-            lang: str = "ja") -> pd.DataFrame:
+def _at_risk(stamp: int, actor: Actor, today: date, cohort_id: int | None, caseload: bool, lang: str):
     return risk.at_risk(database(), actor, today, cohort_id, caseload, lang)
 
 
+def cohort_list(actor: Actor, today: date, year: int | None, stage: str | None, search: str, page: int):
+    return _cohort_list(content_stamp(), actor, today, year, stage, search, page)
+
+
+def cohort_choices(actor: Actor) -> pd.DataFrame:
+    return _cohort_choices(content_stamp(), actor)
+
+
+def cohort_years(actor: Actor) -> list[int]:
+    return _cohort_years(content_stamp(), actor)
+
+
+def read(name: str, actor: Actor, cohort_id: int, today: date | None = None):
+    """One dashboard figure of one cohort (dashboard.<name>), cached per actor, cohort and day."""
+    return _read(content_stamp(), name, actor, cohort_id, today)
+
+
+def at_risk(actor: Actor, today: date, cohort_id: int | None, caseload: bool = False,
+            lang: str = "ja") -> pd.DataFrame:
+    return _at_risk(content_stamp(), actor, today, cohort_id, caseload, lang)
+
+
 def clear() -> None:
-    """After a write that changes what the dashboards show."""
-    for fn in (cohort_list, read, at_risk):
+    """After a write in this process that changes what the dashboards show (trainees' data is not stamped)."""
+    for fn in (_cohort_list, _read, _at_risk):
         fn.clear()
 
 

@@ -6,8 +6,9 @@ import logging
 import weakref
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from .. import cohorts
+from .. import cache_stamp, cohorts
 from ..config import Settings, load_settings
 from ..db import Database
 from ..demo import build_demo
@@ -58,12 +59,39 @@ def t(key: str, **params) -> str:
     return translate(language(), key, **params)
 
 
+def content_stamp() -> int:
+    """The database's version stamp of edited content (cache_stamp.py), read once per rerun of a session: every
+    cached read below and in ui/cohorts.py includes it in its key, so an edit made in another app process is seen at
+    the next rerun. Outside a script run (tests, scripts) it is read on every call."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return cache_stamp.current(database())
+    memo = getattr(ctx, _STAMP_MEMO, None)
+    # ScriptRunContext.reset() gives every rerun a new `cursors` dict: the memo holds the one it was read in
+    if memo is not None and memo[0] is ctx.cursors:
+        return memo[1]
+    stamp = cache_stamp.current(database())
+    setattr(ctx, _STAMP_MEMO, (ctx.cursors, stamp))
+    return stamp
+
+
+_STAMP_MEMO = "_coordsupervise_content_stamp"
+
+
 # -- cached reads of programme content that is the same for everyone and changes only when an admin edits it ------
 @st.cache_data(ttl=600, show_spinner=False)
-def modules(cohort_id: int) -> list[dict]:
+def _modules(stamp: int, cohort_id: int) -> list[dict]:
     return cohorts.modules(database(), cohort_id)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def competencies() -> list[dict]:
+def _competencies(stamp: int) -> list[dict]:
     return cohorts.competencies(database())
+
+
+def modules(cohort_id: int) -> list[dict]:
+    return _modules(content_stamp(), cohort_id)
+
+
+def competencies() -> list[dict]:
+    return _competencies(content_stamp())

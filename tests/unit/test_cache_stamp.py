@@ -1,0 +1,81 @@
+"""Cached reads stay correct across app processes: every edit of cached content bumps the database's version stamp
+in its own transaction, and every cached read (ui/runtime.py, ui/cohorts.py) is keyed by the stamp it reads.
+
+Two Database objects on one database stand for two app processes: st.cache_data is process-wide, so the second
+object's cached read would keep the value from before an edit made through the first, unless the stamp moved."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import streamlit as st
+
+from coordsupervise import cache_stamp, cohorts, retention, risk
+from coordsupervise.db import Database
+from coordsupervise.errors import NotFound
+from coordsupervise.ui import cohorts as ui_cohorts
+from coordsupervise.ui import runtime
+from tests.conftest import DEMO_TODAY, actor_of
+
+
+def test_every_office_edit_moves_the_stamp_and_a_refused_one_does_not(demo_db):
+    admin, manager = actor_of(demo_db, "demo-admin"), actor_of(demo_db, "demo-manager")
+    cohort_id, programme_id = demo_db.one("SELECT id, programme_id FROM cohort ORDER BY id LIMIT 1")
+    start = cache_stamp.current(demo_db)
+
+    risk.save_thresholds(demo_db, manager, programme_id, {**risk.DEFAULTS, "silent_days": 5})
+    assert cache_stamp.current(demo_db) == start + 1
+    setup = cohorts.setup_of(demo_db, admin, cohort_id)
+    cohorts.update_cohort(demo_db, admin, cohort_id, replace(setup, name_ja=setup.name_ja + "（改）"))
+    cohorts.add_programme_day_off(demo_db, admin, DEMO_TODAY, "創立記念日", "Founding day")
+    retention.set_years(demo_db, admin, programme_id, 6)
+    assert cache_stamp.current(demo_db) == start + 4
+
+    with pytest.raises(NotFound):  # nothing written, so nothing to invalidate
+        cohorts.remove_programme_day_off(demo_db, admin, DEMO_TODAY.replace(year=DEMO_TODAY.year - 5))
+    assert cache_stamp.current(demo_db) == start + 4
+
+
+@pytest.fixture
+def two_processes(demo_db, demo_target, monkeypatch):
+    """(first, second): two Database objects on one database (on each engine); the UI's cached reads use `second`."""
+    first, second = demo_db, Database(demo_target)
+    monkeypatch.setattr(runtime, "database", lambda: second)
+    monkeypatch.setattr(ui_cohorts, "database", lambda: second)
+    st.cache_data.clear()
+    yield first, second
+    st.cache_data.clear()
+    second.close()
+
+
+def test_an_edit_through_one_process_is_seen_at_once_by_the_others_cached_reads(two_processes):
+    first, second = two_processes
+    admin, manager = actor_of(first, "demo-admin"), actor_of(second, "demo-manager")
+    cohort_id = first.value("SELECT id FROM cohort ORDER BY id LIMIT 1")
+
+    def names_seen_by_second() -> dict[int, str]:
+        frame, _total = ui_cohorts.cohort_list(manager, DEMO_TODAY, None, None, "", 1)
+        return dict(zip(frame["id"], frame["name_ja"], strict=True))
+
+    before = names_seen_by_second()[cohort_id]
+    stamp_before = runtime.content_stamp()
+    setup = cohorts.setup_of(first, admin, cohort_id)
+    cohorts.update_cohort(first, admin, cohort_id, replace(setup, name_ja="名称変更後のコホート"))
+
+    assert names_seen_by_second()[cohort_id] == "名称変更後のコホート"
+    # the entry cached before the edit is still there under the old stamp: only the stamp made the read fresh
+    stale, _ = ui_cohorts._cohort_list(stamp_before, manager, DEMO_TODAY, None, None, "", 1)
+    assert dict(zip(stale["id"], stale["name_ja"], strict=True))[cohort_id] == before
+
+
+def test_a_risk_threshold_saved_in_one_process_changes_the_other_processes_at_risk_list(two_processes):
+    first, second = two_processes
+    manager = actor_of(second, "demo-manager")
+    programme_id = first.value("SELECT id FROM programme ORDER BY id LIMIT 1")
+    risk.save_thresholds(first, actor_of(first, "demo-manager"), programme_id,
+                         {**risk.DEFAULTS, "silent_days": 30, "min_rate_pct": 0})
+    lenient = len(ui_cohorts.at_risk(manager, DEMO_TODAY, None))
+    risk.save_thresholds(first, actor_of(first, "demo-manager"), programme_id,
+                         {**risk.DEFAULTS, "silent_days": 1, "min_rate_pct": 100})
+    strict = len(ui_cohorts.at_risk(manager, DEMO_TODAY, None))
+    assert strict > lenient
