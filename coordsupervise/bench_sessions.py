@@ -12,6 +12,7 @@ the server process's resident memory and how busy its CPU was (from /proc)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import random
 import secrets
@@ -36,6 +37,17 @@ from .db import Database
 
 COOKIE = "coordsupervise_session"
 RUN_TIMEOUT = 300.0
+
+
+def _run(coroutine):
+    """asyncio.run, also from a thread that already runs an event loop (a test process that drove a browser with
+    Playwright's sync API keeps one): the sessions then run on a thread of their own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def login_cookie(username: str, key: str) -> str:
@@ -244,16 +256,16 @@ def measure(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seco
         served = str(Path(folder) / "served.duckdb")
         shutil.copy(db.path, served)
         with streamlit_process(empty, served) as (empty_url, _):
-            base = asyncio.run(_alone(empty_url, repeat))
+            base = _run(_alone(empty_url, repeat))
         loads = {}
         with streamlit_process(bench_pages.ROOT / "app.py", served,
                                {"COORDSUPERVISE_COOKIE_KEY": key}) as (url, proc):
             people = clickers(db, today, max(counts))
-            alone = {"supervisor": asyncio.run(_alone(url, repeat, key, people[0])),
-                     "manager": asyncio.run(_alone(url, repeat, key, people[1] if len(people) > 1 else people[0]))}
+            alone = {"supervisor": _run(_alone(url, repeat, key, people[0])),
+                     "manager": _run(_alone(url, repeat, key, people[1] if len(people) > 1 else people[0]))}
             idle_mb = _rss_mb(proc.pid)
             for count in counts:
-                load = loads[count] = asyncio.run(_evening(url, proc.pid, key, clickers(db, today, count), seconds,
+                load = loads[count] = _run(_evening(url, proc.pid, key, clickers(db, today, count), seconds,
                                                            seed, interval))
                 # each period takes minutes: say what it found as it ends, before the table
                 print(f"sessions {count}: {len(load.latencies)} clicks, p50 {_share(load.latencies, 0.5, base)}, "

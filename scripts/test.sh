@@ -29,6 +29,7 @@ fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 python3 -m ruff check app.py pages coordsupervise tests scripts
-# Two workers (pytest-xdist), a test file each at a time: a browser file keeps its one shared server per worker.
+# Two workers (pytest-xdist): one runs the browser tests one after another (tests/browser/conftest.py groups them),
+# the other the unit, page and reliability tests meanwhile.
 # TEST_WORKERS=0 runs everything in this process (easier to debug); extra arguments still go to pytest.
-python3 -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
+python3 -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"

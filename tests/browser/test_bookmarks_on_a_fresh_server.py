@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from coordsupervise.i18n import translate
 from coordsupervise.routes import ROUTES
 
-from .conftest import wait_idle
+from .conftest import submit_login, wait_idle
 
 ACCOUNTS = {"demo-trainee": {"trainee"}, "demo-supervisor": {"supervisor"},
             "demo-manager": {"manager", "supervisor"}, "demo-admin": {"admin"}}
@@ -29,8 +29,7 @@ def visit_then_login(server, page, route, username):
     assert page.get_by_text("Page not found").count() == 0
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill("coordsupervise-demo")
-    page.locator("[data-testid=stFormSubmitButton] button").click()
-    page.get_by_label("パスワード", exact=True).wait_for(state="detached", timeout=90000)
+    submit_login(page)
     wait_idle(page)
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator("[data-testid=stException]").count() == 0
