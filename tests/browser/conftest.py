@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,10 @@ expect.set_options(timeout=15000)
 def pytest_collection_modifyitems(config, items):
     # with pytest-xdist (scripts/test.sh), every browser test runs on one worker, one at a time, as a person's
     # browser would; the other worker takes the unit, page and reliability tests meanwhile
-    for item in items:
-        if "browser" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:
+            if "browser" in str(item.fspath):
+                item.add_marker(pytest.mark.xdist_group("browser"))
     if CHROMIUM:
         return
     if os.environ.get("CI", "").lower() == "true":
@@ -47,13 +49,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 class Server:
-    def __init__(self, db_path: Path, log_path: Path):
+    def __init__(self, db_path: Path, log_path: Path, env: dict | None = None):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = db_path
-        env = {**os.environ, "COORDSUPERVISE_DB": str(db_path), "COORDSUPERVISE_MODE": "demo"}
+        env = {**os.environ, "COORDSUPERVISE_DB": str(db_path), "COORDSUPERVISE_MODE": "demo", **(env or {})}
         self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
@@ -81,25 +83,26 @@ class Server:
         self._log.close()
 
 
-def _launch(demo_template, tmp_path_factory) -> Server:
+def _launch(demo_template, tmp_path_factory, env: dict | None = None) -> Server:
     folder = tmp_path_factory.mktemp("server")
     db_path = folder / "browser.duckdb"
     shutil.copy(demo_template, db_path)
-    return Server(db_path, folder / "streamlit.log")
+    return Server(db_path, folder / "streamlit.log", env)
 
 
 @pytest.fixture(scope="session")
 def _spare_servers(demo_template, tmp_path_factory):
     """Fresh servers are launched one test ahead: the next one starts up while the current test runs."""
     spare: list[Server] = []
-    yield spare, lambda: _launch(demo_template, tmp_path_factory)
+    yield spare, lambda: _launch(demo_template, tmp_path_factory, {"COORDSUPERVISE_COOKIE_KEY": FRESH_SERVER_KEY})
     for server in spare:
         server.stop()
 
 
 @pytest.fixture
 def fresh_server(_spare_servers):
-    """A newly started server that no browser has visited yet (for tests where a fresh server is the point)."""
+    """A newly started server that no browser has visited yet (for tests where a fresh server is the point). It
+    signs login cookies with FRESH_SERVER_KEY, so a test can arrive logged in (`logged_in_context`)."""
     spare, launch = _spare_servers
     server = spare.pop() if spare else launch()
     spare.append(launch())
@@ -114,6 +117,23 @@ def server(demo_template, tmp_path_factory):
     server = _launch(demo_template, tmp_path_factory).wait_ready()
     yield server
     server.stop()
+
+
+FRESH_SERVER_KEY = "fresh-server-test-key-3c1e9a7b5d"  # noqa: S105 (a test server's cookie key)
+SESSION_COOKIE = "coordsupervise_session"
+
+
+def logged_in_context(browser, server, username: str):
+    """A browser context holding the login cookie the server would have issued to `username` (the server must have
+    been started with FRESH_SERVER_KEY): arriving logged in without the login form's password check."""
+    import jwt
+
+    expires = datetime.now(UTC) + timedelta(hours=11)
+    value = jwt.encode({"username": username, "exp_date": expires.timestamp()},
+                       f"{FRESH_SERVER_KEY}|session_hours=12.0", algorithm="HS256")
+    context = browser.new_context()
+    context.add_cookies([{"name": SESSION_COOKIE, "value": value, "url": server.url}])
+    return context
 
 
 def wait_idle(page):

@@ -4,15 +4,16 @@ on its own page, under its own address, for the right role; a wrong role gets a 
 Streamlit decides its old pages/ mode once per process, for the first session, so every address gets its own fresh
 server and is opened there first, with a query parameter, by nobody (the login form, nothing protected), then logged
 in as the first account that may open it. On the same server (no longer first, the hand-over done) every other
-account that may open it finds the page, and one account that may not gets the refusal. One server per address,
-not per role: the hand-over happens before anyone is known, so the role cannot change it."""
+account that may open it finds the page, and every account that may not gets the refusal; these arrive already
+logged in, with the login cookie the server would have issued (the login form itself is proven by the first visit).
+One server per address, not per role: the hand-over happens before anyone is known, so the role cannot change it."""
 import pytest
 from playwright.sync_api import expect
 
 from coordsupervise.i18n import translate
 from coordsupervise.routes import ROUTES
 
-from .conftest import submit_login, wait_idle
+from .conftest import logged_in_context, submit_login, wait_idle
 
 ACCOUNTS = {"demo-trainee": {"trainee"}, "demo-supervisor": {"supervisor"},
             "demo-manager": {"manager", "supervisor"}, "demo-admin": {"admin"}}
@@ -54,10 +55,13 @@ def test_bookmark_as_the_first_visit_of_a_fresh_server(fresh_server, page, brows
     sees_the_page(page, route, visit_then_login(fresh_server, page, route, allowed[0]))
     # the router's menu is drawn with it: the page did not run on its own in the old mode
     assert page.locator("[data-testid=stSidebarNavLink]").count() >= 2
-    for username in allowed[1:] + refused[:1]:
-        context = browser.new_context()
+    for username in allowed[1:] + refused:
+        context = logged_in_context(browser, fresh_server, username)
         other = context.new_page()
-        heading = visit_then_login(fresh_server, other, route, username)
+        other.goto(f"{fresh_server.url}/{route.path}?x=1")
+        wait_idle(other)
+        assert other.locator("[data-testid=stException]").count() == 0
+        heading = other.get_by_role("heading", name=translate("ja", route.title_key), exact=True)
         if username in allowed:
             sees_the_page(other, route, heading)
         else:
