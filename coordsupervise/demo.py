@@ -414,7 +414,7 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
 
 def _submissions(tx, rng, enrolments, assignments, today):
     """Version 1 of the work due by now; scores, revisions and second markings come from scoring_demo."""
-    made = []
+    made, rows = [], []
     for e in enrolments:
         for a in assignments:
             if a["due_on"] > today + timedelta(days=3):
@@ -427,23 +427,25 @@ def _submissions(tx, rng, enrolments, assignments, today):
                 continue
             body = SUBMISSION_BODIES[a["code"]].format(n=rng.randint(10, 99))
             status = "approved" if a["kind"] == "approval" else "submitted"
-            sub_id = tx.value(
-                "INSERT INTO submission (assignment_id, enrolment_id, version, body_md, status, submitted_at, late, "
-                "updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
-                [a["id"], e["id"], body, status, jst_to_utc(submitted, 21), late, jst_to_utc(submitted, 21)])
-            made.append((e, a, sub_id, submitted))
+            rows.append((a["id"], e["id"], 1, body, status, jst_to_utc(submitted, 21), late, jst_to_utc(submitted, 21)))
+            made.append((e, a, submitted))
+    insert_frame(tx, "submission", pd.DataFrame(rows, columns=[
+        "assignment_id", "enrolment_id", "version", "body_md", "status", "submitted_at", "late", "updated_at"]))
+    ids = {(a, e): i for i, a, e in tx.rows(
+        "SELECT id, assignment_id, enrolment_id FROM submission WHERE version = 1 AND enrolment_id IN "
+        "(SELECT unnest(?))", [[e["id"] for e in enrolments]])}
+    made = [(e, a, ids[(a["id"], e["id"])], submitted) for e, a, submitted in made]
     scoring_demo.build(tx, rng, made, assignments, today)
 
 
 def _flags(tx, rng, enrolments):
-    for e in enrolments:
-        if e["risk"]:
-            tx.execute(
-                "INSERT INTO flag (enrolment_id, raised_by, severity, reason, raised_at) VALUES (?, ?, ?, ?, ?)",
-                [e["id"], e["sup"], rng.choice(["medium", "high"]),
-                 rng.choice(["振り返りの提出が途切れがち。面談で状況を確認したい。",
-                             "確認テストの再受験が続いている。学習時間の確保について相談が必要。",
-                             "相談対応で在留資格の確認漏れが続いている。"]), utcnow() - timedelta(days=rng.randint(1, 10))])
+    rows = [(e["id"], e["sup"], rng.choice(["medium", "high"]),
+             rng.choice(["振り返りの提出が途切れがち。面談で状況を確認したい。",
+                         "確認テストの再受験が続いている。学習時間の確保について相談が必要。",
+                         "相談対応で在留資格の確認漏れが続いている。"]), utcnow() - timedelta(days=rng.randint(1, 10)))
+            for e in enrolments if e["risk"]]
+    insert_frame(tx, "flag", pd.DataFrame(rows, columns=["enrolment_id", "raised_by", "severity", "reason",
+                                                         "raised_at"]))
 
 
 def _workshop_and_certification(tx, rng, enrolments, calendar, manager_id, cohort_id):
