@@ -168,10 +168,16 @@ def _group_cost(group: list[Candidate], mean: float, met_before: set[frozenset])
     """Lower is better, compared in order: same-organisation pairs, region crowding, pairs who met on day 1,
     distance of the group's mean profile from the cohort's. Tuples add up over groups, so a swap between two groups
     is judged on those two alone."""
-    orgs = Counter(c.organisation for c in group if c.organisation)
-    regions = Counter(c.region for c in group if c.region)
+    orgs: dict[str, int] = {}
+    regions: dict[str, int] = {}
+    for c in group:  # plain dicts, not Counter: this runs tens of thousands of times per plan
+        if c.organisation:
+            orgs[c.organisation] = orgs.get(c.organisation, 0) + 1
+        if c.region:
+            regions[c.region] = regions.get(c.region, 0) + 1
     ids = [c.enrolment_id for c in group]
-    repeats = sum(1 for i, a in enumerate(ids) for b in ids[i + 1:] if frozenset((a, b)) in met_before)
+    repeats = sum(1 for i, a in enumerate(ids) for b in ids[i + 1:] if frozenset((a, b)) in met_before) \
+        if met_before else 0
     spread = (sum(c.profile for c in group) / len(group) - mean) ** 2 if group else 0.0
     return (sum(k * (k - 1) // 2 for k in orgs.values()), sum(k * k for k in regions.values()), repeats, spread)
 
