@@ -86,7 +86,9 @@ class Transaction:
         return self._cursor.execute(sql, params or []).fetchall()
 
     def insert_frame(self, table: str, columns: str, frame: pd.DataFrame) -> None:
-        """Bulk append by scanning the DataFrame in place (see insert_frame)."""
+        """Bulk append by scanning the DataFrame in place (see insert_frame). The previous statement's result is run
+        to its end first: DuckDB registers nothing while one is unfinished."""
+        self._cursor.complete()
         self._cursor.register("incoming_frame", frame)
         try:
             self._cursor.execute("INSERT INTO " + table + " (" + columns + ") SELECT " + columns

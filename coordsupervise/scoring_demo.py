@@ -13,6 +13,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
+from .db import insert_frame
 from .moderation import choose_second_marker, sampled
 
 COMMENTS = {
@@ -41,37 +44,77 @@ def _levels(rng, criteria, risk: bool) -> dict[int, int]:
     return {cid: rng.choice([1, 2, 2, 3] if risk else [2, 3, 3, 3, 4, 4]) for cid, _comp in criteria}
 
 
-def _score(tx, rng, sub_id, scorer, levels, status, at, comment=None) -> int:
-    score_id = tx.value(
-        "INSERT INTO score (submission_id, scorer_id, status, overall_comment, released_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [sub_id, scorer, status, comment or rng.choice(OVERALL),
-         at if status in ("released", "returned") else None, at])
-    tx.executemany("INSERT INTO score_criterion (score_id, criterion_id, level, comment) VALUES (?, ?, ?, ?)",
-                   [(score_id, cid, lvl, rng.choice(COMMENTS[lvl])) for cid, lvl in levels.items()])
+class Pending:
+    """The scores, second markings and their criteria of one build, kept in order and written in a few bulk
+    inserts (one INSERT per score made the 100-cohort build take hours). Ids come from the tables' sequences in the
+    order the rows were made, as when each was inserted on its own; `flush` before anything reads them back."""
+
+    def __init__(self, tx):
+        self.tx = tx
+        self.scores: list[tuple] = []  # (submission, scorer, status, comment, released_at, updated_at)
+        self.levels: list[list] = []  # per score: [criterion, level, comment]
+        self.moderations: list[tuple] = []  # (score index, marker, status, comment, created, marked, by, at, reason)
+        self.moderation_levels: list[list[tuple]] = []  # per moderation: (criterion, first, second, agreed)
+        self.scored: list[int] = []  # submissions whose score was released
+
+    def flush(self) -> None:
+        if not self.scores:
+            return
+        tx = self.tx
+        insert_frame(tx, "score", pd.DataFrame(self.scores, columns=[
+            "submission_id", "scorer_id", "status", "overall_comment", "released_at", "updated_at"]))
+        score_of = dict(tx.rows("SELECT submission_id, id FROM score WHERE submission_id IN (SELECT unnest(?))",
+                                [[row[0] for row in self.scores]]))
+        ids = [score_of[row[0]] for row in self.scores]
+        insert_frame(tx, "score_criterion", pd.DataFrame(
+            [(ids[i], cid, lvl, comment) for i, levels in enumerate(self.levels) for cid, lvl, comment in levels],
+            columns=["score_id", "criterion_id", "level", "comment"]))
+        if self.moderations:
+            frame = pd.DataFrame([(ids[i], *rest) for i, *rest in self.moderations], columns=[
+                "score_id", "second_marker_id", "status", "overall_comment", "created_at", "second_marked_at",
+                "resolved_by", "resolved_at", "reason"])
+            frame["resolved_by"] = frame["resolved_by"].astype("Int64")
+            frame["tolerance"] = 0
+            insert_frame(tx, "moderation", frame)
+            moderation_of = dict(tx.rows("SELECT score_id, id FROM moderation WHERE score_id IN (SELECT unnest(?))",
+                                         [list(frame["score_id"])]))
+            rows = [(moderation_of[ids[m[0]]], *level)
+                    for m, levels in zip(self.moderations, self.moderation_levels, strict=True) for level in levels]
+            frame = pd.DataFrame(rows, columns=["moderation_id", "criterion_id", "first_level", "second_level",
+                                                "agreed_level"])
+            frame["agreed_level"] = frame["agreed_level"].astype("Int64")
+            insert_frame(tx, "moderation_criterion", frame)
+        if self.scored:
+            tx.execute("UPDATE submission SET status = 'scored' WHERE id IN (SELECT unnest(?))", [self.scored])
+        self.__init__(tx)
+
+
+def _score(pending: Pending, rng, sub_id, scorer, levels, status, at, comment=None) -> int:
+    """Queue one score; returns its index in `pending` (what _second refers to)."""
+    pending.scores.append((sub_id, scorer, status, comment or rng.choice(OVERALL),
+                           at if status in ("released", "returned") else None, at))
+    pending.levels.append([[cid, lvl, rng.choice(COMMENTS[lvl])] for cid, lvl in levels.items()])
     if status == "released":
-        tx.execute("UPDATE submission SET status = 'scored' WHERE id = ?", [sub_id])
-    return score_id
+        pending.scored.append(sub_id)
+    return len(pending.scores) - 1
 
 
-def _second(tx, score_id, marker, first, second, status, at, resolver=None):
+def _second(pending: Pending, score, marker, first, second, status, at, resolver=None):
     agreed = {cid: first[cid] for cid in first} if status == "agreed" else (
         {cid: max(first[cid], second[cid]) for cid in first} if status == "resolved" else None)
-    mod_id = tx.value(
-        "INSERT INTO moderation (score_id, second_marker_id, status, tolerance, overall_comment, created_at, "
-        "second_marked_at, resolved_by, resolved_at, reason) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [score_id, marker, status, "" if status == "second_marking" else "記述は具体的で、評価の根拠が読み取れる。",
+    pending.moderations.append(
+        (score, marker, status, "" if status == "second_marking" else "記述は具体的で、評価の根拠が読み取れる。",
          at, None if status == "second_marking" else at + timedelta(days=1), resolver,
          at + timedelta(days=2) if resolver else None,
-         "二人の評価者で協議し、記録の具体性を重視して合意した。" if resolver else None])
+         "二人の評価者で協議し、記録の具体性を重視して合意した。" if resolver else None))
     if status == "second_marking":
+        pending.moderation_levels.append([])
         return
-    tx.executemany("INSERT INTO moderation_criterion (moderation_id, criterion_id, first_level, second_level, "
-                   "agreed_level) VALUES (?, ?, ?, ?, ?)",
-                   [(mod_id, cid, first[cid], second[cid], agreed[cid] if agreed else None) for cid in first])
+    pending.moderation_levels.append([(cid, first[cid], second[cid], agreed[cid] if agreed else None)
+                                      for cid in first])
     if agreed:
-        tx.executemany("UPDATE score_criterion SET level = ? WHERE score_id = ? AND criterion_id = ?",
-                       [(lvl, score_id, cid) for cid, lvl in agreed.items()])
+        for level in pending.levels[score]:
+            level[1] = agreed.get(level[0], level[1])
 
 
 def build(tx, rng, made, assignments, today: date) -> None:
@@ -84,11 +127,13 @@ def build(tx, rng, made, assignments, today: date) -> None:
     demo_sup = next((e["sup"] for e, *_ in made if e["demo"]), None)
     counters = {"draft": 0, "a3": 0, "sheet": 0}
     markers: dict[tuple[int, int], int | None] = {}  # (assignment, first marker) -> second marker
+    pending = Pending(tx)
     for e, a, sub_id, submitted in made:
         mine = showcase and e["sup"] == demo_sup
-        if mine and _showcase(tx, rng, e, a, sub_id, submitted, today, manager, counters):
+        if mine and _showcase(pending, rng, e, a, sub_id, submitted, today, manager, counters):
             continue
-        _ordinary(tx, rng, e, a, sub_id, submitted, today, manager, markers)
+        _ordinary(pending, rng, e, a, sub_id, submitted, today, manager, markers)
+    pending.flush()
 
 
 def _is_sampled(e, a) -> bool:
@@ -96,49 +141,50 @@ def _is_sampled(e, a) -> bool:
     return rule == "all" or (rule == "sample" and sampled(SEED, a["id"], e["id"], pct))
 
 
-def _ordinary(tx, rng, e, a, sub_id, submitted, today, manager, markers) -> None:
+def _ordinary(pending, rng, e, a, sub_id, submitted, today, manager, markers) -> None:
     age = (today - submitted).days
     if a["kind"] != "scored" or age < 4 or (age < 21 and rng.random() < 0.15):
         return  # recent work not yet scored; anything older has been scored by now
     levels = _levels(rng, a["criteria"], e["risk"])
     at = _jst(submitted + timedelta(days=3), 17)
     if age < 21 and rng.random() >= 0.85:
-        _score(tx, rng, sub_id, e["sup"], levels, "draft", at)
+        _score(pending, rng, sub_id, e["sup"], levels, "draft", at)
         return
     if not _is_sampled(e, a):
-        _score(tx, rng, sub_id, e["sup"], levels, "released", at)
+        _score(pending, rng, sub_id, e["sup"], levels, "released", at)
         return
     if (a["id"], e["sup"]) not in markers:  # one trainee, one supervisor: the choice depends on these alone here
-        markers[(a["id"], e["sup"])] = choose_second_marker(tx, sub_id, e["sup"])
+        pending.flush()  # the choice counts the open second markings made so far
+        markers[(a["id"], e["sup"])] = choose_second_marker(pending.tx, sub_id, e["sup"])
     marker = markers[(a["id"], e["sup"])]
-    score_id = _score(tx, rng, sub_id, e["sup"], levels, "released", at)
+    score = _score(pending, rng, sub_id, e["sup"], levels, "released", at)
     if marker is None:
         return
     second = {cid: max(1, min(4, lvl + rng.choice([0, 0, 0, 0, 0, 1, -1]))) for cid, lvl in levels.items()}
     status = "agreed" if second == levels else "resolved"
-    _second(tx, score_id, marker, levels, second, status, at, manager if status == "resolved" else None)
+    _second(pending, score, marker, levels, second, status, at, manager if status == "resolved" else None)
 
 
-def _showcase(tx, rng, e, a, sub_id, submitted, today, manager, counters) -> bool:
+def _showcase(pending, rng, e, a, sub_id, submitted, today, manager, counters) -> bool:
     """demo-supervisor's trainees in the practical cohort: fixed states (see the module docstring)."""
     code = a["code"]
     if code == "A1" and not e["demo"] and counters["sheet"] == 0 and not e["risk"]:
         counters["sheet"] += 1
-        tx.execute("UPDATE submission SET status = 'revision_requested' WHERE id = ?", [sub_id])
-        _score(tx, rng, sub_id, e["sup"], {}, "returned", _jst(submitted + timedelta(days=2), 17), SHEET_RETURN)
-        _new_version(tx, sub_id, today - timedelta(days=1), SHEET_REVISED)
+        pending.tx.execute("UPDATE submission SET status = 'revision_requested' WHERE id = ?", [sub_id])
+        _score(pending, rng, sub_id, e["sup"], {}, "returned", _jst(submitted + timedelta(days=2), 17), SHEET_RETURN)
+        _new_version(pending.tx, sub_id, today - timedelta(days=1), SHEET_REVISED)
         return True
     if code == "A2":
         if e["demo"]:  # late, handed in two days ago: the first thing in demo-supervisor's queue
-            tx.execute("UPDATE submission SET submitted_at = ?, updated_at = ?, late = TRUE WHERE id = ?",
+            pending.tx.execute("UPDATE submission SET submitted_at = ?, updated_at = ?, late = TRUE WHERE id = ?",
                        [_jst(today - timedelta(days=2), 21), _jst(today - timedelta(days=2), 21), sub_id])
             return True
         if counters["draft"] == 0:
             counters["draft"] += 1
-            _score(tx, rng, sub_id, e["sup"], _levels(rng, a["criteria"], e["risk"]), "draft",
+            _score(pending, rng, sub_id, e["sup"], _levels(rng, a["criteria"], e["risk"]), "draft",
                    _jst(today - timedelta(days=1), 18))
             return True
-        _score(tx, rng, sub_id, e["sup"], _levels(rng, a["criteria"], e["risk"]), "released",
+        _score(pending, rng, sub_id, e["sup"], _levels(rng, a["criteria"], e["risk"]), "released",
                _jst(submitted + timedelta(days=3), 17))
         return True
     if code != "A3":
@@ -146,9 +192,9 @@ def _showcase(tx, rng, e, a, sub_id, submitted, today, manager, counters) -> boo
     levels = _levels(rng, a["criteria"], e["risk"])
     at = _jst(min(submitted + timedelta(days=2), today - timedelta(days=1)), 17)
     if e["demo"]:  # returned with comments, resubmitted yesterday: version 2 waits with version 1's score beside it
-        tx.execute("UPDATE submission SET status = 'revision_requested' WHERE id = ?", [sub_id])
-        _score(tx, rng, sub_id, e["sup"], {cid: 2 for cid in levels}, "returned", at, REVISION)
-        _new_version(tx, sub_id, today - timedelta(days=1), REVISED)
+        pending.tx.execute("UPDATE submission SET status = 'revision_requested' WHERE id = ?", [sub_id])
+        _score(pending, rng, sub_id, e["sup"], {cid: 2 for cid in levels}, "returned", at, REVISION)
+        _new_version(pending.tx, sub_id, today - timedelta(days=1), REVISED)
         return True
     n = counters["a3"]
     counters["a3"] += 1
@@ -157,12 +203,12 @@ def _showcase(tx, rng, e, a, sub_id, submitted, today, manager, counters) -> boo
     if state == "to_score":
         return True
     if state == "draft":
-        _score(tx, rng, sub_id, e["sup"], levels, "draft", at)
+        _score(pending, rng, sub_id, e["sup"], levels, "draft", at)
         return True
-    score_id = _score(tx, rng, sub_id, e["sup"], levels, "released" if state == "agreed" else "moderation", at)
+    score = _score(pending, rng, sub_id, e["sup"], levels, "released" if state == "agreed" else "moderation", at)
     second = {cid: (lvl - 1 if lvl > 2 else lvl + 1) for cid, lvl in levels.items()} if state == "disagreed" \
         else dict(levels)
-    _second(tx, score_id, manager, levels, second, state, at)
+    _second(pending, score, manager, levels, second, state, at)
     return True
 
 

@@ -164,14 +164,19 @@ def group_sizes(n: int) -> list[int]:
     return [base + 1] * extra + [base] * (count - extra)
 
 
-def _group_cost(group: list[Candidate], mean: float, met_before: set[frozenset]) -> tuple:
+def _group_cost(group: list[Candidate], mean: float, met: dict[int, set[int]]) -> tuple:
     """Lower is better, compared in order: same-organisation pairs, region crowding, pairs who met on day 1,
     distance of the group's mean profile from the cohort's. Tuples add up over groups, so a swap between two groups
     is judged on those two alone."""
-    orgs = Counter(c.organisation for c in group if c.organisation)
-    regions = Counter(c.region for c in group if c.region)
+    orgs: dict[str, int] = {}
+    regions: dict[str, int] = {}
+    for c in group:  # plain dicts, not Counter: this runs tens of thousands of times per plan
+        if c.organisation:
+            orgs[c.organisation] = orgs.get(c.organisation, 0) + 1
+        if c.region:
+            regions[c.region] = regions.get(c.region, 0) + 1
     ids = [c.enrolment_id for c in group]
-    repeats = sum(1 for i, a in enumerate(ids) for b in ids[i + 1:] if frozenset((a, b)) in met_before)
+    repeats = sum(1 for i, a in enumerate(ids) if a in met for b in ids[i + 1:] if b in met[a]) if met else 0
     spread = (sum(c.profile for c in group) / len(group) - mean) ** 2 if group else 0.0
     return (sum(k * (k - 1) // 2 for k in orgs.values()), sum(k * k for k in regions.values()), repeats, spread)
 
@@ -209,7 +214,11 @@ def plan_groups(candidates: list[Candidate], seed: int, met_before: set[frozense
         groups[slot % len(sizes)].append(person)
         slot += 1
     mean = sum(c.profile for c in people) / len(people)
-    costs = [_group_cost(group, mean, met_before) for group in groups]
+    met: dict[int, set[int]] = {}  # who met whom, looked up by either of the two
+    for pair in met_before:
+        for a in pair:
+            met.setdefault(a, set()).update(pair - {a})
+    costs = [_group_cost(group, mean, met) for group in groups]
     for _ in range(10):
         improved = False
         for a in range(len(groups)):
@@ -217,8 +226,8 @@ def plan_groups(candidates: list[Candidate], seed: int, met_before: set[frozense
                 for i in range(len(groups[a])):
                     for j in range(len(groups[b])):
                         groups[a][i], groups[b][j] = groups[b][j], groups[a][i]
-                        cost_a = _group_cost(groups[a], mean, met_before)
-                        cost_b = _group_cost(groups[b], mean, met_before)
+                        cost_a = _group_cost(groups[a], mean, met)
+                        cost_b = _group_cost(groups[b], mean, met)
                         before, after = _plus(costs[a], costs[b]), _plus(cost_a, cost_b)
                         if after[:3] < before[:3] or (after[:3] == before[:3] and after[3] < before[3] - 1e-9):
                             costs[a], costs[b], improved = cost_a, cost_b, True
