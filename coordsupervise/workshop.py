@@ -201,7 +201,9 @@ def plan_groups(candidates: list[Candidate], seed: int, met_before: set[frozense
     people = sorted(candidates, key=lambda c: c.enrolment_id)
     rng.shuffle(people)
     org_size = Counter(c.organisation for c in people)
-    region_rank = {r: i for i, r in enumerate(sorted({c.region for c in people}, key=lambda r: (rng.random(), r)))}
+    # (the regions are drawn for in name order: a set's own order changes with the process's hash seed)
+    region_rank = {r: i for i, r in enumerate(sorted(sorted({c.region for c in people}),
+                                                     key=lambda r: (rng.random(), r)))}
     org_rank = {o: i for i, o in enumerate(sorted(org_size, key=lambda o: (-org_size[o], rng.random(), o)))}
     people.sort(key=lambda c: (region_rank[c.region], org_rank[c.organisation]))
     # an organisation larger than the number of groups goes first, so its members spread over every group evenly

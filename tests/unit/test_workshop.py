@@ -190,3 +190,18 @@ def test_migration_006_keeps_attendance_recorded_before_it(tmp_path):
     assert upgraded.rows("SELECT day, attended, status, note FROM workshop_attendance ORDER BY day") == [
         (1, True, "present", ""), (2, False, "absent", "")]
     upgraded.close()
+
+
+def test_group_plan_is_the_same_in_every_process():
+    """The plan depends on its seed only, not on the process's hash seed (a set's order): the demo and a re-plan
+    give the same groups after a restart."""
+    import subprocess
+    import sys
+
+    script = ("from coordsupervise.workshop import plan_groups, Candidate\n"
+              "cs = [Candidate(i, str(i % 7), ['東京', '大阪', '名古屋', '福岡', '札幌'][i % 5], 60.0 + i % 13) "
+              "for i in range(40)]\nprint(plan_groups(cs, 7))")
+    plans = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+             for seed in (1, 2, 3)}
+    assert len(plans) == 1
