@@ -103,6 +103,17 @@ def _login(page, url: str, username: str) -> float:
     return _timed(submit)
 
 
+def served_copies(db: Database, folder: Path) -> tuple[Path, str]:
+    """In `folder`: the empty Streamlit app every ratio is measured against, and a copy of the database for the
+    app's server (DuckDB lets one process open a file; the copy is written out in full first)."""
+    empty = folder / "empty_app.py"
+    empty.write_text(bench_pages.EMPTY_PAGE, encoding="utf-8")
+    db.rows("CHECKPOINT")
+    served = str(folder / "served.duckdb")
+    shutil.copy(db.path, served)
+    return empty, served
+
+
 def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = None) -> dict[str, float]:
     """Logging in and every route (or those in `routes`) ÷ the empty app's page load (medians of `repeat`)."""
     from playwright.sync_api import sync_playwright
@@ -111,12 +122,7 @@ def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = Non
     free = free_days(db, bench_pages.cast(db, today).trainee_enrolment, today, 2 * repeat + 2)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with tempfile.TemporaryDirectory() as folder:
-        empty = Path(folder) / "empty_app.py"
-        empty.write_text(bench_pages.EMPTY_PAGE, encoding="utf-8")
-        # DuckDB lets one process open a file: the server gets a copy, written out in full first
-        db.rows("CHECKPOINT")
-        served = str(Path(folder) / "served.duckdb")
-        shutil.copy(db.path, served)
+        empty, served = served_copies(db, Path(folder))
         with streamlit_server(empty, served) as empty_url, \
                 streamlit_server(bench_pages.ROOT / "app.py", served) as app_url, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])

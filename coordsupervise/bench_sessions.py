@@ -16,7 +16,6 @@ import concurrent.futures
 import os
 import random
 import secrets
-import shutil
 import statistics
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from . import bench_pages
-from .bench_browser import streamlit_process
+from .bench_browser import served_copies, streamlit_process
 from .config import MAX_SESSION_HOURS
 from .db import Database
 
@@ -250,11 +249,7 @@ def measure(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seco
     of clicking. Returns the empty app's rerun, each person's rerun alone, and a Load per count."""
     key = secrets.token_urlsafe(32)
     with tempfile.TemporaryDirectory() as folder:
-        empty = Path(folder) / "empty_app.py"
-        empty.write_text(bench_pages.EMPTY_PAGE, encoding="utf-8")
-        db.rows("CHECKPOINT")
-        served = str(Path(folder) / "served.duckdb")
-        shutil.copy(db.path, served)
+        empty, served = served_copies(db, Path(folder))
         with streamlit_process(empty, served) as (empty_url, _):
             base = _run(_alone(empty_url, repeat))
         loads = {}
