@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,15 @@ def _race(target, *argument_sets) -> list[tuple[str, str]]:
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter each, like separate app processes
     barrier, results = spawn.Barrier(len(argument_sets)), spawn.Queue()
     children = [spawn.Process(target=target, args=(*args, barrier, results)) for args in argument_sets]
-    for child in children:
-        child.start()
+    # a page test (AppTest) run earlier in this process leaves its page script as __main__, and a spawned child
+    # runs the parent's __main__ first: the children start from a blank one instead
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for child in children:
+            child.start()
+    finally:
+        sys.modules["__main__"] = main
     reports = [results.get(timeout=60) for _ in children]
     for child in children:
         child.join(timeout=30)
