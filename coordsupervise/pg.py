@@ -29,6 +29,7 @@ from psycopg_pool import ConnectionPool
 
 from .db import Database, WriteConflict
 from .dialect import to_postgres
+from .errors import InvalidInput
 
 RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 PG_WRITE_RETRIES = 12  # more than DuckDB's: concurrent writers really run side by side here
@@ -187,7 +188,8 @@ class PostgresDatabase(Database):
         """Nothing to do: PostgreSQL checkpoints on its own, and a commit is durable once it returns."""
 
     def copy_to(self, path: str | Path) -> None:
-        raise NotImplementedError("back up a PostgreSQL database with pg_dump; backup.py is for the DuckDB file")
+        """The admin screen's backup is a copy of the DuckDB file; PostgreSQL is backed up with pg_dump."""
+        raise InvalidInput("admin.backup_postgresql")
 
     def close(self) -> None:
         self._pool.close()

@@ -77,6 +77,20 @@ def test_a_postgresql_address_selects_the_postgresql_engine_with_the_same_answer
         db.close()
 
 
+def test_the_admin_backup_on_postgresql_says_to_use_pg_dump(pg, request):
+    from coordsupervise import backup
+    from coordsupervise.errors import InvalidInput
+    from tests.conftest import actor_of
+
+    db = Database(_pg_clone(pg, request.getfixturevalue("pg_templates")["demo"]))
+    try:
+        with pytest.raises(InvalidInput) as refused:
+            backup.backup_bytes(db, actor_of(db, "demo-admin"))
+        assert refused.value.key == "admin.backup_postgresql"
+    finally:
+        db.close()
+
+
 def test_a_serialization_failure_is_retried_then_surfaces_as_write_conflict(empty_pg):
     db = Database(empty_pg)
     tries = []
