@@ -17,10 +17,13 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
 
 def office(kind: str) -> bytes:
+    """A minimal Office file. Its parts carry a fixed time: the bytes name the parametrized tests below, and the
+    test workers (pytest-xdist) must each collect the same names."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml" if kind == "docx" else "xl/workbook.xml", "<x/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"),
+                           ("word/document.xml" if kind == "docx" else "xl/workbook.xml", "<x/>")):
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
