@@ -87,6 +87,11 @@ def _pg_clone(cluster: Cluster, template: str) -> str:
     return cluster.url(name)
 
 
+def _pg_drop(cluster: Cluster, url: str) -> None:
+    """A test's clone is dropped when the test ends, as a passed test's DuckDB copy is (pytest.ini)."""
+    _pg_admin(cluster, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
 @pytest.fixture(scope="session")
 def pg_templates(pg_cluster) -> dict[str, str]:
     """Two template databases built once: `fresh` (migrated, empty) and `demo` (the small demo)."""
@@ -105,11 +110,18 @@ def _database_target(engine: str, request, duckdb_path: Path, template: str) -> 
     return _pg_clone(cluster, request.getfixturevalue("pg_templates")[template])
 
 
+def _drop_if_clone(engine: str, request, target: str | Path) -> None:
+    if engine != "duckdb":
+        _pg_drop(request.getfixturevalue("pg_cluster"), str(target))
+
+
 @pytest.fixture
 def db(engine, request, tmp_path) -> Database:
-    database = Database(_database_target(engine, request, tmp_path / "test.duckdb", "fresh"))
+    target = _database_target(engine, request, tmp_path / "test.duckdb", "fresh")
+    database = Database(target)
     yield database
     database.close()
+    _drop_if_clone(engine, request, target)
 
 
 @pytest.fixture(scope="session")
@@ -127,8 +139,11 @@ def demo_target(engine, request, tmp_path) -> str | Path:
     if engine == "duckdb":
         path = tmp_path / "demo.duckdb"
         shutil.copy(request.getfixturevalue("demo_template"), path)
-        return path
-    return _database_target(engine, request, tmp_path, "demo")
+        yield path
+        return
+    target = _database_target(engine, request, tmp_path, "demo")
+    yield target
+    _drop_if_clone(engine, request, target)
 
 
 @pytest.fixture

@@ -81,6 +81,10 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self._log.close()
+        # the server's copy of the demo goes with it (the log stays for a failed test's report): a CI runner's disk
+        # is not ours to fill
+        for path in self.db_path.parent.glob(self.db_path.name + "*"):
+            path.unlink(missing_ok=True)
 
 
 def _launch(demo_template, tmp_path_factory, env: dict | None = None) -> Server:
