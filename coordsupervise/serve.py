@@ -1,8 +1,10 @@
 """Several app processes behind nginx (`python -m coordsupervise serve --processes N`), on PostgreSQL.
 
 Streamlit keeps each browser session's state in the process that serves its websocket, so a browser must stay on
-one process: nginx's `ip_hash` keeps every address on the same process (behind another proxy that hides the
-browsers' addresses, put this nginx first or hash on a forwarded header instead). The websocket upgrade headers are
+one process. nginx gives each browser a route cookie (`cs_route`, a random 32-hex-digit value it takes from its own
+request id on the first visit) and picks the process by a consistent hash of it, so every request and the websocket
+of one browser reach the same process, whatever addresses the browsers share (an office behind one NAT, another
+proxy in front, or a benchmark on loopback; nginx's `ip_hash` would put all of those on one process). The websocket upgrade headers are
 passed through, and a process that stops answering is taken out for a while (`max_fails`/`fail_timeout`, nginx's
 passive checks). This command is also the active health check: it polls each process's `/_stcore/health` and
 starts a process again when it has exited; its browsers reconnect and get a fresh session (drafts are kept in the
@@ -35,7 +37,7 @@ class Plan:
 
 
 def nginx_config(plan: Plan) -> str:
-    """The nginx configuration for the plan: sticky by client address, websockets upgraded, passive health checks."""
+    """The nginx configuration for the plan: sticky by a route cookie, websockets upgraded, passive health checks."""
     run = plan.run_folder
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;" for p in plan.app_ports)
     return f"""# written by python -m coordsupervise serve
@@ -54,8 +56,14 @@ http {{
         default upgrade;
         ''      close;
     }}
+    # sticky: Streamlit keeps a session's state in one process. A browser's route is its cs_route cookie when it
+    # carries a well-formed one, else this request's id (then sent back as the cookie below).
+    map $cookie_cs_route $cs_route {{
+        "~^[0-9a-f]{{32}}$" $cookie_cs_route;
+        default $request_id;
+    }}
     upstream coordsupervise {{
-        ip_hash;   # sticky: Streamlit keeps a session's state in one process
+        hash $cs_route consistent;
 {servers}
     }}
     server {{
@@ -71,6 +79,7 @@ http {{
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_read_timeout 1d;
             proxy_next_upstream error timeout;
+            add_header Set-Cookie "cs_route=$cs_route; Path=/; HttpOnly; SameSite=Lax" always;
         }}
     }}
 }}

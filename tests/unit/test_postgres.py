@@ -183,7 +183,9 @@ def test_the_nginx_configuration_is_sticky_upgrades_websockets_and_lists_every_p
 
     config = nginx_config(Plan(8500, [8701, 8702, 8703], tmp_path))
     upstream = config[config.index("upstream coordsupervise"):config.index("server {")]
-    assert "ip_hash;" in upstream
+    assert "hash $cs_route consistent;" in upstream
+    assert '"~^[0-9a-f]{32}$" $cookie_cs_route;' in config and "default $request_id;" in config
+    assert 'add_header Set-Cookie "cs_route=$cs_route; Path=/; HttpOnly; SameSite=Lax" always;' in config
     assert [f"127.0.0.1:{p}" in upstream for p in (8701, 8702, 8703)] == [True, True, True]
     assert "max_fails=2 fail_timeout=10s" in upstream
     assert "proxy_set_header Upgrade $http_upgrade;" in config
