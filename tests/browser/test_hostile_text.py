@@ -12,6 +12,7 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from coordsupervise import assignments, enrolments, people, reflections, rubrics, supervision
 from coordsupervise.db import Database
@@ -147,9 +148,12 @@ def _screen(page, watch, url: str, must_show: str) -> list[str]:
     page.goto(url)
     wait_idle(page)
     problems = []
-    text = page.locator("[data-testid=stMain]").inner_text()
-    if must_show and must_show not in text:
-        problems.append(f"{url}: the hostile text is not shown as text ({must_show[:30]!r})")
+    if must_show:
+        # waited for, not read once: on a busy machine the cookie component's rerun can still be drawing the page
+        try:
+            expect(page.locator("[data-testid=stMain]")).to_contain_text(must_show, timeout=30_000)
+        except AssertionError:
+            problems.append(f"{url}: the hostile text is not shown as text ({must_show[:30]!r})")
     overflow = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
                              " return [m.scrollWidth, window.innerWidth]; }")
     if overflow[0] > overflow[1]:
