@@ -26,6 +26,7 @@ import secrets
 import statistics
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def _ports(count: int) -> list[int]:
     return ports
 
 
-async def _warm(url: str, key: str, people, ports: list[int], rounds: int = 2) -> None:
+async def _warm(url: str, key: str, people, ports: list[int], rounds: int = 1) -> None:
     """Every process draws every page the clickers click before the clock starts, as a process that has served the
     evening's first visitors has: sessions are opened until each process has served a supervisor and a manager."""
     connect = tracing_connect(ports)
@@ -130,8 +131,11 @@ def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seco
             base = _run(_alone(empty_url, repeat))
         for n in sorted({1, processes}):
             app_ports = _ports(n)
+            started = time.perf_counter()
             with running(db_url, app_ports, free_port(), Path(folder) / f"{n}-processes", env, logs=True) as served:
                 _run(_warm(served.url, key, people[max(counts)], app_ports))
+                print(f"{n} process(es) started and warm in {time.perf_counter() - started:.0f} s", file=sys.stderr,
+                      flush=True)
                 setups[n] = {}
                 for count in counts:
                     pids = list(served.app_pids().values())

@@ -69,6 +69,7 @@ http {{
         default $request_id;
     }}
     upstream coordsupervise {{
+        zone coordsupervise 64k;  # every nginx worker sees the same failed processes, so a browser is not split
         hash $cs_route consistent;
 {servers}
     }}
