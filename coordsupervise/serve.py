@@ -76,17 +76,24 @@ http {{
     server {{
         listen {plan.listen_port};
         client_max_body_size 50m;
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_read_timeout 1d;
+        add_header Set-Cookie "cs_route=$cs_route; Path=/; HttpOnly; SameSite=Lax" always;
         location / {{
             proxy_pass http://coordsupervise;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_read_timeout 1d;
             proxy_next_upstream error timeout;
-            add_header Set-Cookie "cs_route=$cs_route; Path=/; HttpOnly; SameSite=Lax" always;
+        }}
+        # a component's files (the login cookie's) are the same in every process, but a process knows a component
+        # only once a session there has run the app: one just started again answers 404 to a browser whose page
+        # another process drew meanwhile; the next process has them
+        location /component/ {{
+            proxy_pass http://coordsupervise;
+            proxy_next_upstream error timeout http_404;
         }}
     }}
 }}

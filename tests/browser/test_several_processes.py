@@ -29,7 +29,6 @@ from ..conftest import DEMO_TODAY, _pg_clone, _pg_drop
 from .conftest import login, wait_idle
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
-FAIL_TIMEOUT = 10  # serve.nginx_config: max_fails=2 fail_timeout=10s
 DRAFT = "プロセス停止の前に書いた下書き:在留カードの更新手続き"
 
 
@@ -132,10 +131,6 @@ def test_killing_the_browsers_app_process_keeps_its_draft_and_the_other_process_
     assert _wait_for(lambda: served.apps[port].pid != victim.pid and healthy(port), 180), \
         f"the killed app process was not started again; see {served.plan.run_folder}/app-{port}.log"
     assert served.restarts >= 1
-    # nginx tries a failed process again after its fail_timeout: until then this browser's route goes to the
-    # other process; reloading in between could split one page's requests between the two (see the README)
-    time.sleep(FAIL_TIMEOUT + 2)
-
     # the page lost its process; a person reloads it: a live process, a fresh session, logged in by the cookie,
     # the draft in its box (read from PostgreSQL, not from a process's memory)
     page.reload()

@@ -5,10 +5,13 @@ clicks, each session stayed on one) and that every row is there. No timing is as
 among --engines (always with CI=true)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from coordsupervise import bench_processes
 from coordsupervise.i18n import translate
+from coordsupervise.serve import NginxMissing, nginx_binary
 from tests.conftest import DEMO_TODAY, _pg_clone, _pg_drop
 
 pytestmark = pytest.mark.duckdb_only  # not a `db` test: it takes its own PostgreSQL copy below
@@ -18,6 +21,12 @@ pytestmark = pytest.mark.duckdb_only  # not a `db` test: it takes its own Postgr
 def pg_demo(request) -> str:
     if "postgresql" not in request.config.getoption("engines"):
         pytest.skip("PostgreSQL is not among --engines (it always is with CI=true)")
+    try:
+        nginx_binary()
+    except NginxMissing:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip("nginx is not installed (scripts/test.sh installs Debian's nginx)")
     cluster = request.getfixturevalue("pg_cluster")
     url = _pg_clone(cluster, request.getfixturevalue("pg_templates")["demo"])
     yield url
