@@ -201,7 +201,8 @@ def period_rows(where: str, n: int, count: int, load: Load, nginx_cpu: float, ba
                    f"{load.peak_rss_mb:.0f}"))
     spread = ", ".join(f"{load.sessions_by_port.get(port, 0)}/{load.clicks_by_port.get(port, 0)}"
                        for port in sorted(set(load.sessions_by_port) | set(load.clicks_by_port)))
-    out.append(Row("processes", f"{where}: sessions / clicks served by each app process", spread or "-"))
+    out.append(Row("processes", f"{where}: sessions / clicks served by each app process (nginx's route cookie "
+                                f"hash)", spread or "-"))
     out.append(Row("processes", f"{where}: errors", str(len(load.errors)) + (f" ({load.errors[0]})"
                                                                              if load.errors else ""),
                    "none", bool(load.errors)))

@@ -83,17 +83,22 @@ def served(request, tmp_path_factory):
         _pg_drop(cluster, url)
 
 
-def _serving_port(setup) -> int:
-    """The app port holding this browser's websocket: nginx keeps no other connection to the app processes open
-    (ordinary requests are closed once answered), so it is the one port that has an open connection in every one
-    of several looks."""
+def _websocket_port(setup) -> int | None:
+    """The app port holding this browser's websocket, if one does: nginx keeps no other connection to the app
+    processes open (ordinary requests, the frontend's health checks included, are closed once answered), so it is
+    the one port that has an open connection in every one of several looks."""
     seen = None
     for _ in range(6):
         ports = {port for port, _ in _established(set(setup.apps))}
         seen = ports if seen is None else seen & ports
         time.sleep(0.3)
-    assert seen is not None and len(seen) == 1, f"expected one app process holding the websocket, found {seen}"
-    return seen.pop()
+    return seen.pop() if seen and len(seen) == 1 else None
+
+
+def _serving_port(setup) -> int:
+    port = _websocket_port(setup)
+    assert port is not None, "expected one app process holding the browser's websocket"
+    return port
 
 
 def _through_nginx(setup) -> int:
@@ -127,12 +132,14 @@ def test_killing_the_browsers_app_process_keeps_its_draft_and_the_other_process_
     assert all(_through_nginx(served) == 200 for _ in range(6))
     assert all(healthy(other, timeout=30) for other in served.apps if other != port)
 
+    # the browser's page reconnects by itself (Streamlit's frontend): it holds a websocket to a live process again
+    assert _wait_for(lambda: _websocket_port(served) is not None, 120), "the page did not reconnect"
     # serve's supervision starts the killed process again, on its port
     assert _wait_for(lambda: served.apps[port].pid != victim.pid and healthy(port), 180), \
         f"the killed app process was not started again; see {served.plan.run_folder}/app-{port}.log"
     assert served.restarts >= 1
-    # the page lost its process; a person reloads it: a live process, a fresh session, logged in by the cookie,
-    # the draft in its box (read from PostgreSQL, not from a process's memory)
+    # a person reloads the page (what it shows now was drawn by the killed process): a live process, a fresh
+    # session, logged in by the cookie, the draft in its box (read from PostgreSQL, not from a process's memory)
     page.reload()
     wait_idle(page)
     expect(page.get_by_role("textbox", name=JA("reflection.field.event"))).to_have_value(DRAFT, timeout=60000)
