@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import secrets
 import statistics
 import sys
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from . import bench_pages
 from .bench_browser import streamlit_process
-from .bench_sessions import Load, _alone, _cpu_seconds, _evening, _open, _run, clickers, percentile
+from .bench_sessions import Load, Session, _alone, _cpu_seconds, _evening, _run, clickers, login_cookie, percentile
 from .db import Database
 from .serve import free_port, running
 
@@ -94,21 +93,23 @@ def _ports(count: int) -> list[int]:
     return ports
 
 
-async def _warm(url: str, key: str, people, ports: list[int], rounds: int = 1) -> None:
+async def _warm(url: str, key: str, people, ports: list[int]) -> None:
     """Every process draws every page the clickers click before the clock starts, as a process that has served the
-    evening's first visitors has: sessions are opened until each process has served a supervisor and a manager."""
+    evening's first visitors has: websockets are opened (with new random routes) until each process has served a
+    supervisor and a manager, who then run each of their pages once."""
     connect = tracing_connect(ports)
     for person in people[:2]:
         todo = set(ports)
-        for attempt in range(12 * len(ports)):
+        for _ in range(12 * len(ports)):
             if not todo:
                 break
-            session = await _open(url, key, person, random.Random(attempt), connect)  # noqa: S311
+            session = Session(url, login_cookie(person.username, key))
+            await connect(session)
             if session.app_port in todo:
                 todo.discard(session.app_port)
-                for _ in range(rounds):
-                    for page, query in person.choices:
-                        await session.rerun(page, query)
+                await session.rerun(*person.choices[0])  # the cookie logs in; its component's rerun draws the page
+                for page, query in person.choices:
+                    await session.rerun(page, query)
             await session.close()
 
 

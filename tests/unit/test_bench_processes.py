@@ -14,8 +14,6 @@ from coordsupervise.i18n import translate
 from coordsupervise.serve import NginxMissing, nginx_binary
 from tests.conftest import DEMO_TODAY, _pg_clone, _pg_drop
 
-pytestmark = pytest.mark.duckdb_only  # not a `db` test: it takes its own PostgreSQL copy below
-
 
 @pytest.fixture
 def pg_demo(request) -> str:
