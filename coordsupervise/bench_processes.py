@@ -196,7 +196,8 @@ def period_rows(where: str, n: int, count: int, load: Load, nginx_cpu: float, ba
     each = " + ".join(f"{share:.2f}" for share in load.cpu_each)
     out.append(Row("processes", f"{where}: app processes' CPU busy, share of one core each (from /proc) = sum",
                    f"{each} = {load.cpu_busy:.2f}" if n > 1 else f"{load.cpu_busy:.2f}"))
-    out.append(Row("processes", f"{where}: nginx / load generator CPU busy (share of one core; same machine)",
+    out.append(Row("processes", f"{where}: nginx (sessions opening included) / load generator (while clicking) "
+                                f"CPU busy, share of one core; same machine",
                    f"{nginx_cpu:.2f} / {load.client_cpu:.2f}"))
     out.append(Row("processes", f"{where}: peak resident memory of the app processes, summed (MB)",
                    f"{load.peak_rss_mb:.0f}"))
