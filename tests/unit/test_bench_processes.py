@@ -51,7 +51,7 @@ def test_sessions_spread_over_two_processes_behind_nginx_and_every_row_is_report
     measures = [row.measure for row in rows]
     for n in ("1 process,", "2 processes,"):
         mine = [m for m in measures if m.startswith(n)]
-        for what in ("rerun p50", "rerun p95 ÷", "CPU busy", "nginx / load generator", "peak resident memory",
+        for what in ("rerun p50", "rerun p95 ÷", "CPU busy", "load generator (while clicking)", "peak resident memory",
                      "sessions / clicks", "errors"):
             assert any(what in m for m in mine), (n, what)
     assert measures[0].startswith("setup:") and all(row.part == "processes" for row in rows)
