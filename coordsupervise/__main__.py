@@ -7,8 +7,10 @@
     python -m coordsupervise backup DEST.duckdb [--db PATH]
     python -m coordsupervise restore BACKUP.duckdb [--db PATH]
     python -m coordsupervise samples [--out data] [--db PATH]       (sample import files for the newest cohort)
-    python -m coordsupervise bench [--db PATH] [--repeat 5] [--parts queries,pages,browser,sessions,writes]
+    python -m coordsupervise bench [--db PATH] [--repeat 5] [--parts queries,pages,browser,sessions,processes,writes]
                                    [--sessions 50,100] [--session-seconds 120] [--out FILE]
+    python -m coordsupervise bench --parts processes --pg postgresql://… [--sessions 100,200] [--processes 3]
+                                   (1 vs N app processes behind nginx; see bench_processes.py)
     python -m coordsupervise retention [--apply] [--today YYYY-MM-DD] [--db PATH]   (see coordsupervise/retention.py)
     python -m coordsupervise migrate --from data/coordsupervise.duckdb --to postgresql://USER@HOST:PORT/DBNAME
                                      (copy everything into an empty PostgreSQL database; see transfer.py)
@@ -64,9 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="speed at scale as ratios: queries ÷ naive, every page ÷ an empty one, "
                                          "in the browser, writes (see coordsupervise/bench.py)")
     bench.add_argument("--repeat", type=int, default=5)
-    bench.add_argument("--parts", default="queries,pages,browser,sessions,writes",
-                       help="comma-separated, in run order")
-    bench.add_argument("--sessions", default="50,100", help="counts of sessions clicking at once, one period each")
+    bench.add_argument("--parts", default="queries,pages,browser,sessions,processes,writes",
+                       help="comma-separated, in run order (processes: also give --pg)")
+    bench.add_argument("--sessions", help="counts of sessions clicking at once, one period each (default: 50,100 "
+                                          "for sessions, 100,200 for processes)")
+    bench.add_argument("--pg", help="processes: a postgresql:// database holding the same data as --db")
+    bench.add_argument("--processes", type=int, default=3, help="processes: app processes to compare with one")
     bench.add_argument("--session-seconds", type=float, default=120.0, help="length of each period of clicking")
     bench.add_argument("--writes", type=int, default=30, help="writes of each kind timed one at a time")
     bench.add_argument("--threads", type=int, default=200, help="writes started at once")
@@ -126,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
         db = Database(db_path)
         result = run(db, args.repeat, tuple(args.parts.split(",")), args.writes, args.threads,
-                     args.browser_repeat, tuple(int(n) for n in args.sessions.split(",")), args.session_seconds)
+                     args.browser_repeat, tuple(int(n) for n in args.sessions.split(",")) if args.sessions else None,
+                     args.session_seconds, args.pg, args.processes)
         db.close()
         text = table(result)
         print(text)

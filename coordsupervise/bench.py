@@ -9,6 +9,10 @@ test assertions). Parts (`--parts`, in this order; writes last since they add ro
 - sessions: 50 then 100 sessions on one `streamlit run` process over Streamlit's websocket protocol, clicking every
   10-30 s on the inbox and the cohort dashboards: rerun p50/p95 ÷ an empty app's rerun, resident memory, CPU
   (bench_sessions.py).
+- processes: the same many sessions on 1 app process and on N behind nginx, on PostgreSQL (`--pg`, a database
+  holding the same data: `migrate --from FILE --to URL`), at 100 and 200 sessions: rerun p50/p95 ÷ the empty app's
+  rerun, and the p95 in seconds where issue 15's target is absolute; CPU per process, memory, the load generator's
+  own CPU (bench_processes.py).
 - writes: a reflection submit, a feedback reply and a score save through the services, median and p95 ÷ an empty
   write transaction; then many threads writing at once, every acknowledged write present exactly once
   (bench_writes.py).
@@ -166,11 +170,12 @@ def write_rows(db: Database, today, writes: int, threads: int) -> list[Row]:
     return rows
 
 
-PARTS = ("queries", "pages", "browser", "sessions", "writes")
+PARTS = ("queries", "pages", "browser", "sessions", "processes", "writes")
 
 
 def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: int = 200,
-        browser_repeat: int = 3, sessions: tuple[int, ...] = (50, 100), session_seconds: float = 120.0) -> dict:
+        browser_repeat: int = 3, sessions: tuple[int, ...] | None = None, session_seconds: float = 120.0,
+        pg: str | None = None, processes: int = 3) -> dict:
     """Every part asked for, as rows of one table."""
     today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
     rows: list[Row] = []
@@ -183,7 +188,11 @@ def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: i
         rows += bench_browser.rows(db, today, browser_repeat)
     if "sessions" in parts:
         from . import bench_sessions
-        rows += bench_sessions.rows(db, today, sessions, session_seconds)
+        rows += bench_sessions.rows(db, today, sessions or (50, 100), session_seconds)
+    if "processes" in parts:
+        from . import bench_processes
+        rows += bench_processes.rows(pg, today, sessions or (100, 200), session_seconds, processes=processes,
+                                     repeat=repeat)
     if "writes" in parts:
         rows += write_rows(db, today, writes, threads)
     return {"reflections": db.value("SELECT count(*) FROM reflection"),

@@ -57,11 +57,15 @@ def login_cookie(username: str, key: str) -> str:
 
 
 class Session:
-    """One browser tab's conversation with the server, without the browser."""
+    """One browser tab's conversation with the server, without the browser. Like a browser behind `serve`'s nginx,
+    it carries its own route cookie (`cs_route`, random), so sessions spread over the app processes and each stays
+    on one; a single `streamlit run` ignores it."""
 
     def __init__(self, url: str, cookie: str | None = None):
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.cookie = cookie
+        self.route = secrets.token_hex(16)
+        self.app_port: int | None = None  # the app process that serves it, when the caller found out (bench_processes)
         self._finished = asyncio.Event()
         self._failed: str | None = None
         self._socket = None
@@ -69,7 +73,8 @@ class Session:
         self.headings: list[str] = []  # the titles the last run drew: proves which page a person saw
 
     async def open(self) -> None:
-        headers = {"Cookie": f"{COOKIE}={self.cookie}"} if self.cookie else {}
+        cookies = [f"{COOKIE}={self.cookie}"] if self.cookie else []
+        headers = {"Cookie": "; ".join([*cookies, f"cs_route={self.route}"])}
         self._socket = await websockets.connect(self.url, subprotocols=["streamlit"], additional_headers=headers,
                                                 max_size=None, open_timeout=RUN_TIMEOUT, ping_timeout=None)
         self._reader = asyncio.create_task(self._read())
@@ -149,8 +154,12 @@ class Load:
     errors: list[str] = field(default_factory=list)
     rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
-    cpu_busy: float = 0.0  # share of one core the server process used during the clicking
+    cpu_busy: float = 0.0  # share of one core the server processes used during the clicking, summed
+    cpu_each: list[float] = field(default_factory=list)  # the same per server process, in the order given
+    client_cpu: float = 0.0  # share of one core this load generator used meanwhile (it runs on the same machine)
     seen: set[str] = field(default_factory=set)  # the title of each page a click drew
+    clicks_by_port: dict[int, int] = field(default_factory=dict)  # clicks per app process, when sessions know it
+    sessions_by_port: dict[int, int] = field(default_factory=dict)
 
 
 def _rss_mb(pid: int) -> float:
@@ -165,31 +174,37 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _open(url: str, key: str, clicker: Clicker, rng: random.Random) -> Session:
+async def _open(url: str, key: str, clicker: Clicker, rng: random.Random, connect=None) -> Session:
     session = Session(url, login_cookie(clicker.username, key))
-    await session.open()
+    await (connect(session) if connect else session.open())
     page, query = rng.choice(clicker.choices)
     await session.rerun(page, query)  # the cookie logs in; the page is drawn by the cookie component's rerun
     await session.rerun(page, query)
     return session
 
 
-async def _evening(url: str, pid: int, key: str, people: list[Clicker], seconds: float, seed: int,
-                   interval: tuple[float, float]) -> Load:
-    """Open every session (spread over the first interval), then let each click at random intervals."""
+async def _evening(url: str, pids: list[int], key: str, people: list[Clicker], seconds: float, seed: int,
+                   interval: tuple[float, float], connect=None) -> Load:
+    """Open every session (spread over the first interval), then let each click at random intervals. `pids`: the
+    server processes whose CPU and memory count (summed); `connect(session)`, when given, opens a session's
+    websocket instead of `session.open()` (and may note which process serves it in `session.app_port`)."""
     load = Load(len(people))
     rngs = [random.Random(seed * 1000 + n) for n in range(len(people))]  # noqa: S311 - click timing, not secrets
 
     async def opened(n: int) -> Session | None:
         await asyncio.sleep(rngs[n].uniform(0, interval[0]))
         try:
-            return await _open(url, key, people[n], rngs[n])
+            return await _open(url, key, people[n], rngs[n], connect)
         except (RuntimeError, OSError, TimeoutError, websockets.WebSocketException) as exc:
             load.errors.append(f"open: {exc!r}")
             return None
 
     sessions = await asyncio.gather(*(opened(n) for n in range(len(people))))
-    cpu_before, started = _cpu_seconds(pid), time.perf_counter()
+    for session in sessions:
+        if session is not None and session.app_port is not None:
+            load.sessions_by_port[session.app_port] = load.sessions_by_port.get(session.app_port, 0) + 1
+    cpu_before, started = [_cpu_seconds(pid) for pid in pids], time.perf_counter()
+    client_before = time.process_time()
     stop = started + seconds
 
     async def clicking(n: int, session: Session) -> None:
@@ -202,18 +217,23 @@ async def _evening(url: str, pid: int, key: str, people: list[Clicker], seconds:
             try:
                 load.latencies.append(await session.rerun(page, query))
                 load.seen.update(session.headings[:1])
+                if session.app_port is not None:
+                    load.clicks_by_port[session.app_port] = load.clicks_by_port.get(session.app_port, 0) + 1
             except (RuntimeError, OSError, TimeoutError, websockets.WebSocketException) as exc:
                 load.errors.append(f"/{page}?{query}: {exc!r}")
                 return
 
     async def watching() -> None:
         while time.perf_counter() < stop:
-            load.peak_rss_mb = max(load.peak_rss_mb, _rss_mb(pid))
+            load.peak_rss_mb = max(load.peak_rss_mb, sum(_rss_mb(pid) for pid in pids))
             await asyncio.sleep(1)
 
     await asyncio.gather(watching(), *(clicking(n, s) for n, s in enumerate(sessions) if s is not None))
-    load.cpu_busy = (_cpu_seconds(pid) - cpu_before) / (time.perf_counter() - started)
-    load.rss_mb = _rss_mb(pid)
+    wall = time.perf_counter() - started
+    load.cpu_each = [(_cpu_seconds(pid) - before) / wall for pid, before in zip(pids, cpu_before, strict=True)]
+    load.cpu_busy = sum(load.cpu_each)
+    load.client_cpu = (time.process_time() - client_before) / wall
+    load.rss_mb = sum(_rss_mb(pid) for pid in pids)
     load.peak_rss_mb = max(load.peak_rss_mb, load.rss_mb)
     for session in sessions:
         if session is not None:
@@ -260,7 +280,7 @@ def measure(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seco
                      "manager": _run(_alone(url, repeat, key, people[1] if len(people) > 1 else people[0]))}
             idle_mb = _rss_mb(proc.pid)
             for count in counts:
-                load = loads[count] = _run(_evening(url, proc.pid, key, clickers(db, today, count), seconds,
+                load = loads[count] = _run(_evening(url, [proc.pid], key, clickers(db, today, count), seconds,
                                                            seed, interval))
                 # each period takes minutes: say what it found as it ends, before the table
                 print(f"sessions {count}: {len(load.latencies)} clicks, p50 {_share(load.latencies, 0.5, base)}, "

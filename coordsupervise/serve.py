@@ -4,25 +4,31 @@ Streamlit keeps each browser session's state in the process that serves its webs
 one process. nginx gives each browser a route cookie (`cs_route`, a random 32-hex-digit value it takes from its own
 request id on the first visit) and picks the process by a consistent hash of it, so every request and the websocket
 of one browser reach the same process, whatever addresses the browsers share (an office behind one NAT, another
-proxy in front, or a benchmark on loopback; nginx's `ip_hash` would put all of those on one process). The websocket upgrade headers are
-passed through, and a process that stops answering is taken out for a while (`max_fails`/`fail_timeout`, nginx's
-passive checks). This command is also the active health check: it polls each process's `/_stcore/health` and
-starts a process again when it has exited; its browsers reconnect and get a fresh session (drafts are kept in the
-database, not in the process).
+proxy in front, or a benchmark on loopback; nginx's `ip_hash` would put all of those on one process). The websocket
+upgrade headers are passed through, and a process that stops answering is taken out for a while
+(`max_fails`/`fail_timeout`, nginx's passive checks). This command is also the active health check: it polls each
+process and starts it again when it has exited; its browsers reconnect and get a fresh session (drafts are kept in
+the database, not in the process).
 
 The whole configuration is written to `<run folder>/nginx.conf` and printed; on several machines, run the app
 processes on each and list every `host:port` in the one nginx's `upstream`.
+
+`running()` is the same setup as a context manager (the multi-process benchmark and the browser test that kills an
+app process use it, so they measure and test exactly what this command runs).
 """
 from __future__ import annotations
 
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,23 +69,31 @@ http {{
         default $request_id;
     }}
     upstream coordsupervise {{
+        zone coordsupervise 64k;  # every nginx worker sees the same failed processes, so a browser is not split
         hash $cs_route consistent;
 {servers}
     }}
     server {{
         listen {plan.listen_port};
         client_max_body_size 50m;
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_read_timeout 1d;
+        add_header Set-Cookie "cs_route=$cs_route; Path=/; HttpOnly; SameSite=Lax" always;
         location / {{
             proxy_pass http://coordsupervise;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_read_timeout 1d;
             proxy_next_upstream error timeout;
-            add_header Set-Cookie "cs_route=$cs_route; Path=/; HttpOnly; SameSite=Lax" always;
+        }}
+        # a component's files (the login cookie's) are the same in every process, but a process knows a component
+        # only once a session there has run the app: one just started again answers 404 to a browser whose page
+        # another process drew meanwhile; the next process has them
+        location /component/ {{
+            proxy_pass http://coordsupervise;
+            proxy_next_upstream error timeout http_404;
         }}
     }}
 }}
@@ -94,28 +108,127 @@ def healthy(port: int, timeout: float = 2.0) -> bool:
         return False
 
 
-def _start_app(port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+class NginxMissing(RuntimeError):
+    """Debian's nginx package is not installed."""
+
+
+def nginx_binary() -> str:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise NginxMissing("nginx is not installed (Debian: apt-get install nginx)")
+    return nginx
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the operating system's choice)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Running:
+    """The app processes and nginx of one plan while they run: what the supervision loop, the benchmark and the
+    tests look at (which process listens where, their pids) and act on (starting an exited process again)."""
+    plan: Plan
+    env: dict[str, str]
+    script: Path
+    log_folder: Path | None
+    apps: dict[int, subprocess.Popen] = field(default_factory=dict)
+    proxy: subprocess.Popen | None = None
+    restarts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.plan.listen_port}"
+
+    def app_pids(self) -> dict[int, int]:
+        """Each app port's process id, as it is now."""
+        return {port: process.pid for port, process in self.apps.items()}
+
+    def start_app(self, port: int) -> None:
+        log = subprocess.DEVNULL if self.log_folder is None else open(  # noqa: SIM115 - the child keeps it
+            self.log_folder / f"app-{port}.log", "ab")
+        self.apps[port] = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT if self.log_folder else subprocess.DEVNULL)
+        if log is not subprocess.DEVNULL:
+            log.close()
+
+    def revive(self) -> list[int]:
+        """Start every app process that has exited again; the ports whose process was started."""
+        started = []
+        for port, process in list(self.apps.items()):
+            if process.poll() is not None:
+                print(f"app process on port {port} exited ({process.returncode}); starting it again", flush=True)
+                self.start_app(port)
+                self.restarts += 1
+                started.append(port)
+        return started
+
+    def supervise(self, stopped: Callable[[], bool], poll_seconds: float = 5.0) -> int:
+        """The active health check, until `stopped()`: an exited app process is started again; 1 if nginx exits."""
+        while not stopped():
+            self.revive()
+            if self.proxy is not None and self.proxy.poll() is not None:
+                print("nginx exited", file=sys.stderr)
+                return 1
+            time.sleep(poll_seconds)
+        return 0
+
+    def stop(self) -> None:
+        processes = [*self.apps.values(), *([self.proxy] if self.proxy else [])]
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+def _wait(condition: Callable[[], bool], seconds: float, stopped: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline or stopped():
+            return False
+        time.sleep(0.5)
+    return True
+
+
+@contextmanager
+def running(db_url: str, app_ports: list[int], listen_port: int, run_folder: Path,
+            extra_env: dict[str, str] | None = None, script: Path = ROOT / "app.py", logs: bool = False,
+            stopped: Callable[[], bool] = lambda: False, ready_seconds: float = 120.0) -> Iterator[Running]:
+    """N app processes (one per port) and nginx in front, for the length of the block; all stopped after it.
+    nginx starts once every process answers its health check (or after `ready_seconds`: nginx then takes the
+    late ones in as they come up); the block starts once nginx answers."""
+    nginx = nginx_binary()
+    run_folder.mkdir(parents=True, exist_ok=True)
+    plan = Plan(listen_port, list(app_ports), run_folder.resolve())
+    config = plan.run_folder / "nginx.conf"
+    config.write_text(nginx_config(plan), encoding="utf-8")
+    env = {**os.environ, "COORDSUPERVISE_DB": db_url, **(extra_env or {})}
+    served = Running(plan, env, script, plan.run_folder if logs else None)
+    try:
+        for port in plan.app_ports:
+            served.start_app(port)
+        _wait(lambda: all(healthy(p) for p in plan.app_ports), ready_seconds, stopped)
+        served.proxy = subprocess.Popen([nginx, "-c", str(config), "-g", "daemon off;"])  # noqa: S603
+        if not _wait(lambda: healthy(listen_port), 30, lambda: stopped() or served.proxy.poll() is not None) \
+                and not stopped():
+            raise RuntimeError(f"nginx did not answer on port {listen_port}; see {plan.run_folder}/nginx-error.log")
+        yield served
+    finally:
+        served.stop()
 
 
 def serve(db_url: str, processes: int, listen_port: int, first_app_port: int, run_folder: Path,
           poll_seconds: float = 5.0) -> int:
     """Start the app processes and nginx, keep the processes alive until interrupted, then stop everything."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        print("nginx is not installed (Debian: apt-get install nginx)", file=sys.stderr)
-        return 2
-    run_folder.mkdir(parents=True, exist_ok=True)
-    plan = Plan(listen_port, [first_app_port + i for i in range(processes)], run_folder.resolve())
-    config = run_folder / "nginx.conf"
-    config.write_text(nginx_config(plan), encoding="utf-8")
-    print(f"nginx configuration: {config}\n{config.read_text(encoding='utf-8')}")
-    env = {**os.environ, "COORDSUPERVISE_DB": db_url}
-    apps = {port: _start_app(port, env) for port in plan.app_ports}
-    proxy = None
     stopping = {"now": False}
 
     def stop(*_):
@@ -123,28 +236,13 @@ def serve(db_url: str, processes: int, listen_port: int, first_app_port: int, ru
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    ports = [first_app_port + i for i in range(processes)]
     try:
-        deadline = time.monotonic() + 120
-        while not all(healthy(p) for p in apps) and time.monotonic() < deadline and not stopping["now"]:
-            time.sleep(1)
-        proxy = subprocess.Popen([nginx, "-c", str(config.resolve()), "-g", "daemon off;"])  # noqa: S603
-        print(f"serving on http://0.0.0.0:{listen_port} with {processes} app processes: {plan.app_ports}")
-        while not stopping["now"]:
-            for port, process in list(apps.items()):
-                if process.poll() is not None:
-                    print(f"app process on port {port} exited ({process.returncode}); starting it again")
-                    apps[port] = _start_app(port, env)
-            if proxy.poll() is not None:
-                print("nginx exited", file=sys.stderr)
-                return 1
-            time.sleep(poll_seconds)
-        return 0
-    finally:
-        for process in [*apps.values(), *([proxy] if proxy else [])]:
-            if process.poll() is None:
-                process.terminate()
-        for process in [*apps.values(), *([proxy] if proxy else [])]:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        with running(db_url, ports, listen_port, run_folder, stopped=lambda: stopping["now"]) as served:
+            config = served.plan.run_folder / "nginx.conf"
+            print(f"nginx configuration: {config}\n{config.read_text(encoding='utf-8')}")
+            print(f"serving on http://0.0.0.0:{listen_port} with {processes} app processes: {ports}", flush=True)
+            return served.supervise(lambda: stopping["now"], poll_seconds)
+    except NginxMissing as exc:
+        print(exc, file=sys.stderr)
+        return 2

@@ -27,6 +27,18 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
   fi
 fi
 
+# several app processes behind nginx (serve.py): the browser test that kills an app process and the benchmark's
+# `processes` part run Debian's nginx
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's nginx for the tests of several app processes"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  else
+    echo "note: nginx missing and apt-get unavailable; the tests of several app processes will be skipped (CI=true fails instead)"
+  fi
+fi
+
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 python3 -m ruff check app.py pages coordsupervise tests scripts
 # Two workers (pytest-xdist): one runs the browser tests one after another (tests/browser/conftest.py groups them),

@@ -190,6 +190,9 @@ def test_the_nginx_configuration_is_sticky_upgrades_websockets_and_lists_every_p
     assert "max_fails=2 fail_timeout=10s" in upstream
     assert "proxy_set_header Upgrade $http_upgrade;" in config
     assert "proxy_set_header Connection $connection_upgrade;" in config and "listen 8500;" in config
+    assert "zone coordsupervise" in upstream  # every nginx worker knows which process failed
+    components = config[config.index("location /component/"):]
+    assert "proxy_next_upstream error timeout http_404;" in components[:components.index("}")]
 
 
 def test_serve_refuses_a_duckdb_file(tmp_path, capsys):

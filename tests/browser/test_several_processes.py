@@ -1,0 +1,147 @@
+"""Several app processes behind nginx (issue 15): a browser's app process is killed with SIGKILL while the trainee
+has a draft open; the other process keeps answering through nginx, `serve`'s supervision starts the killed one
+again, and the browser, reloaded as a person would when the page stops answering, lands on a live process with a
+fresh session, still logged in by its cookie, with the draft in its box (drafts live in the database, not in the
+process).
+
+One setup for the file: a PostgreSQL copy of the demo on the test cluster, two app processes and nginx started by
+`serve.running()` (what `python -m coordsupervise serve` runs) with its supervision loop in a thread. Runs when
+PostgreSQL is among --engines (always with CI=true) and nginx is installed (scripts/test.sh installs it)."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import threading
+import time
+import urllib.request
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from coordsupervise.bench_processes import _established
+from coordsupervise.db import Database
+from coordsupervise.i18n import translate
+from coordsupervise.serve import HEALTH_PATH, NginxMissing, free_port, healthy, nginx_binary, running
+
+from ..conftest import DEMO_TODAY, _pg_clone, _pg_drop
+from .conftest import login, wait_idle
+
+JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+DRAFT = "プロセス停止の前に書いた下書き:在留カードの更新手続き"
+
+
+def _free_day(url: str) -> str:
+    """A working day of demo-trainee's practical stage with no reflection yet."""
+    db = Database(url)
+    try:
+        taken = {d for (d,) in db.rows(
+            "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
+            "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee'")}
+        start = db.value("SELECT s.starts_on FROM cohort_stage s JOIN enrolment e ON e.cohort_id = s.cohort_id "
+                         "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee' AND "
+                         "s.stage = 'practical'")
+    finally:
+        db.close()
+    day = DEMO_TODAY - timedelta(days=1)
+    while day >= start:
+        if day.weekday() < 5 and day not in taken:
+            return day.isoformat()
+        day -= timedelta(days=1)
+    raise AssertionError("the demo should leave some days without a reflection")
+
+
+@pytest.fixture(scope="module")
+def served(request, tmp_path_factory):
+    if "postgresql" not in request.config.getoption("engines"):
+        pytest.skip("PostgreSQL is not among --engines (it always is with CI=true)")
+    try:
+        nginx_binary()
+    except NginxMissing:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip("nginx is not installed (scripts/test.sh installs Debian's nginx)")
+    cluster = request.getfixturevalue("pg_cluster")
+    url = _pg_clone(cluster, request.getfixturevalue("pg_templates")["demo"])
+    env = {"COORDSUPERVISE_COOKIE_KEY": secrets.token_urlsafe(32), "COORDSUPERVISE_MODE": "demo"}
+    ports = [free_port()]
+    while len(ports) < 2:
+        port = free_port()
+        ports += [port] if port not in ports else []
+    stop = threading.Event()
+    try:
+        with running(url, ports, free_port(), tmp_path_factory.mktemp("serve"), env, logs=True) as setup:
+            supervision = threading.Thread(target=setup.supervise, args=(stop.is_set, 1.0), daemon=True)
+            supervision.start()
+            setup.day = _free_day(url)
+            yield setup
+            stop.set()
+            supervision.join(timeout=30)
+    finally:
+        stop.set()
+        _pg_drop(cluster, url)
+
+
+def _websocket_port(setup) -> int | None:
+    """The app port holding this browser's websocket, if one does: nginx keeps no other connection to the app
+    processes open (ordinary requests, the frontend's health checks included, are closed once answered), so it is
+    the one port that has an open connection in every one of several looks."""
+    seen = None
+    for _ in range(6):
+        ports = {port for port, _ in _established(set(setup.apps))}
+        seen = ports if seen is None else seen & ports
+        time.sleep(0.3)
+    return seen.pop() if seen and len(seen) == 1 else None
+
+
+def _serving_port(setup) -> int:
+    port = _websocket_port(setup)
+    assert port is not None, "expected one app process holding the browser's websocket"
+    return port
+
+
+def _through_nginx(setup) -> int:
+    """A new visitor's health check through nginx (no route cookie yet: any process may be picked)."""
+    with urllib.request.urlopen(setup.url + HEALTH_PATH, timeout=30) as response:  # noqa: S310 - loopback
+        return response.status
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return condition()
+
+
+def test_killing_the_browsers_app_process_keeps_its_draft_and_the_other_process_serving(served, page):
+    login(page, served.url, "demo-trainee", f"/reflection?day={served.day}")
+    box = page.get_by_role("textbox", name=JA("reflection.field.event"))
+    box.fill(DRAFT)
+    page.get_by_role("textbox", name=JA("reflection.field.feelings")).click()  # leaving the box commits the text
+    wait_idle(page)
+    expect(page.get_by_text(JA("reflection.draft_saved", at="")[:6])).to_be_visible(timeout=30000)
+
+    port = _serving_port(served)
+    victim = served.apps[port]
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    # the other process keeps answering, through nginx and on its own
+    assert all(_through_nginx(served) == 200 for _ in range(6))
+    assert all(healthy(other, timeout=30) for other in served.apps if other != port)
+
+    # the browser's page reconnects by itself (Streamlit's frontend): it holds a websocket to a live process again
+    assert _wait_for(lambda: _websocket_port(served) is not None, 120), "the page did not reconnect"
+    # serve's supervision starts the killed process again, on its port
+    assert _wait_for(lambda: served.apps[port].pid != victim.pid and healthy(port), 180), \
+        f"the killed app process was not started again; see {served.plan.run_folder}/app-{port}.log"
+    assert served.restarts >= 1
+    # a person reloads the page (what it shows now was drawn by the killed process): a live process, a fresh
+    # session, logged in by the cookie, the draft in its box (read from PostgreSQL, not from a process's memory)
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_role("textbox", name=JA("reflection.field.event"))).to_have_value(DRAFT, timeout=60000)
+    now_serving = _serving_port(served)
+    assert served.apps[now_serving].poll() is None and served.apps[now_serving].pid != victim.pid
