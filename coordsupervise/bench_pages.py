@@ -48,8 +48,11 @@ class Cast:
 
 
 def cast(db: Database, today: date) -> Cast:
-    busiest = db.value("SELECT supervisor_id FROM supervision GROUP BY supervisor_id ORDER BY count(*) DESC, "
-                       "supervisor_id LIMIT 1")
+    # the busiest by trainees still in training (at benchmark size most cohorts have finished; their supervisors
+    # have nothing left to read), then by all trainees ever supervised
+    busiest = db.value("SELECT s.supervisor_id FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id "
+                       "GROUP BY s.supervisor_id ORDER BY count(*) FILTER (WHERE e.status = 'active') DESC, "
+                       "count(*) DESC, s.supervisor_id LIMIT 1")
     supervisor = db.value("SELECT username FROM app_user WHERE id = ?", [busiest])
     trainee, enrolment = db.one(
         "SELECT u.username, e.id FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id "

@@ -126,8 +126,10 @@ def clickers(db: Database, today: date, count: int) -> list[Clicker]:
     cohort dashboards (the overview or one cohort, the cohorts mid-practice first)."""
     who = bench_pages.cast(db, today)
     supervisors = [name for (name,) in db.rows(
-        "SELECT u.username FROM supervision s JOIN app_user u ON u.id = s.supervisor_id GROUP BY u.username "
-        "ORDER BY count(*) DESC, u.username LIMIT ?", [max(1, count // 2)])]
+        "SELECT u.username FROM supervision s JOIN app_user u ON u.id = s.supervisor_id "
+        "JOIN enrolment e ON e.id = s.enrolment_id GROUP BY u.username "
+        "ORDER BY count(*) FILTER (WHERE e.status = 'active') DESC, count(*) DESC, u.username LIMIT ?",
+        [max(1, count // 2)])]
     managers = [name for (name,) in db.rows(
         "SELECT u.username FROM app_user u JOIN user_role r ON r.user_id = u.id WHERE r.role = 'manager' "
         "ORDER BY u.id LIMIT ?", [max(1, count // 2)])]

@@ -405,6 +405,24 @@ def thread(db: Database, actor: Actor, reflection_id: int) -> list[Message]:
         "WHERE f.reflection_id = ? ORDER BY f.created_at, f.id", [actor.id, actor.id, reflection_id])]
 
 
+def threads(db: Database, actor: Actor, enrolment_id: int, reflection_ids: list[int]) -> dict[int, list[Message]]:
+    """The threads of several reflections of one enrolment (a page of a trainee's timeline), with one access check
+    and one query instead of two per reflection; reflections of another enrolment are left out."""
+    require_enrolment_read(db, actor, enrolment_id)
+    found: dict[int, list[Message]] = {reflection_id: [] for reflection_id in reflection_ids}
+    if not reflection_ids:
+        return found
+    for reflection_id, *row in db.rows(
+            "SELECT f.reflection_id, f.id, f.author_id, u.display_name, f.body_md, f.created_at, "
+            "f.author_id <> ? AND NOT EXISTS (SELECT 1 FROM feedback_read r WHERE r.feedback_id = f.id "
+            "AND r.reader_id = ?) FROM feedback f JOIN app_user u ON u.id = f.author_id "
+            "JOIN reflection x ON x.id = f.reflection_id WHERE x.enrolment_id = ? "
+            "AND f.reflection_id IN (SELECT unnest(?)) ORDER BY f.created_at, f.id",
+            [actor.id, actor.id, enrolment_id, list(reflection_ids)]):
+        found.setdefault(reflection_id, []).append(Message(*row))
+    return {reflection_id: found.get(reflection_id, []) for reflection_id in reflection_ids}
+
+
 def mark_thread_read(db: Database, actor: Actor, reflection_id: int) -> None:
     _require_reflection_read(db, actor, reflection_id)
     db.write(lambda tx: tx.execute(

@@ -59,8 +59,10 @@ st.caption(t("register.export_hint"))
 
 d1, d2 = st.columns(2)
 stamp = today.strftime("%Y%m%d")
-d1.download_button(t("register.csv"), exports.csv_bytes(readable), file_name=f"register-{stamp}.csv",
+# the files are made when asked for (a callable), not on every run: the whole register as XLSX takes seconds
+sheet = t("nav.register")
+d1.download_button(t("register.csv"), lambda: exports.csv_bytes(readable), file_name=f"register-{stamp}.csv",
                    mime="text/csv", key="register_csv", icon=":material/download:")
-d2.download_button(t("register.xlsx"), exports.xlsx_bytes(readable, t("nav.register")),
+d2.download_button(t("register.xlsx"), lambda: exports.xlsx_bytes(readable, sheet),
                    file_name=f"register-{stamp}.xlsx", key="register_xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -125,6 +125,7 @@ with tab_reflections:
     page_key = f"trainee_page_{enrolment.id}"  # each trainee's timeline starts on its first page
     page_no = st.session_state.get(page_key, 1)
     rows, total = supervision.timeline(db, actor, enrolment.id, page_size, (page_no - 1) * page_size)
+    messages = reflections.threads(db, actor, enrolment.id, [row["id"] for row in rows])
     for row in rows:
         head = f"{row['practice_date']:%Y/%m/%d} · {t('inbox.version', version=row['version'])}"
         if row["late"]:
@@ -140,7 +141,7 @@ with tab_reflections:
             st.text(row["insight"] or "—")
             st.markdown(f"**{t('reflection.field.try_text')}**")
             st.text(row["try_text"] or "—")
-            thread_view(reflections.thread(db, actor, row["id"]))
+            thread_view(messages[row["id"]])
             if can_write:
                 link("inbox", t("profile.answer"), ":material/reply:", {"r": str(row["id"])})
     pages = max(1, -(-total // page_size))
@@ -190,25 +191,34 @@ with tab_notes:
             user_markdown(n["body_md"])
 
 with tab_export:
-    record = exports.trainee_record(db, actor, enrolment.id)
+    # the files are made when asked for (callables run on the click), not on every run of the profile
     headers = {name: t(f"reflection.field.{name}") for name in reflections.TEXT_LIMITS}
     headers.update({name: t(f"export.{name}") for name in ("practice_date", "version", "late", "case_count",
                                                            "self_rating", "competencies", "feedback_author",
                                                            "feedback_at", "feedback")})
-    readable = record.assign(late=record["late"].map({True: t("assignment.late"), False: ""}))
-    st.download_button(t("profile.csv"), exports.csv_bytes(readable.rename(columns=headers)), key="trainee_csv",
+    late_label, title = t("assignment.late"), f"{enrolment.trainee_name} — {t('nav.reflection')}"
+    field_labels = {name: t(f"reflection.field.{name}") for name in
+                    ("goal", "event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text")}
+
+    def record_csv() -> bytes:
+        record = exports.trainee_record(db, actor, enrolment.id)
+        readable = record.assign(late=record["late"].map({True: late_label, False: ""}))
+        return exports.csv_bytes(readable.rename(columns=headers))
+
+    def record_page() -> bytes:
+        sections = []
+        for day, group in exports.trainee_record(db, actor, enrolment.id).groupby("practice_date", sort=True):
+            first = group.iloc[0]
+            items = [(label, str(first[name] or "")) for name, label in field_labels.items()]
+            items += [(f"{r.feedback_author} {jst(r.feedback_at)}", r.feedback) for r in group.itertuples()
+                      if isinstance(r.feedback, str)]
+            sections.append((f"{day:%Y/%m/%d}", items))
+        return exports.printable_page(title, sections).encode("utf-8")
+
+    st.download_button(t("profile.csv"), record_csv, key="trainee_csv",
                        file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "csv"),
                        mime="text/csv", icon=":material/download:")
-    sections = []
-    for day, group in record.groupby("practice_date", sort=True):
-        first = group.iloc[0]
-        items = [(t(f"reflection.field.{name}"), str(first[name] or "")) for name in
-                 ("goal", "event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text")]
-        items += [(f"{r.feedback_author} {jst(r.feedback_at)}", r.feedback) for r in group.itertuples()
-                  if isinstance(r.feedback, str)]
-        sections.append((f"{day:%Y/%m/%d}", items))
-    page = exports.printable_page(f"{enrolment.trainee_name} — {t('nav.reflection')}", sections)
-    st.download_button(t("profile.print"), page.encode("utf-8"), key="trainee_print",
+    st.download_button(t("profile.print"), record_page, key="trainee_print",
                        file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "html"),
                        mime="text/html", icon=":material/print:")
     st.caption(t("profile.export_note"))
