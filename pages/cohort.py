@@ -279,12 +279,13 @@ def report_tab():
 
 
 # Only the open tab is drawn (a tab switch reruns the page; every read is cached): the dashboard opens with one
-# chart to draw instead of seven. A heatmap square in the address (?e=&c=) opens on its evidence.
+# chart to draw instead of seven. A heatmap square in the address (?e=&c=) opens on its evidence. The default
+# must stay the same from one run to the next (it is part of the widget's identity: a changed one is a new
+# widget, which forgets the tab the person clicked).
 TABS = {"funnel": funnel_tab, "reflections": reflections_tab, "competencies": competencies_tab,
         "online": online_tab, "risk": risk_tab, "report": report_tab}
-first = "competencies" if params.get("e") else "funnel"
 shown = st.tabs([t(f"dash.tab_{name}") for name in TABS], key="cohort_tab", on_change="rerun",
-                default=None if "cohort_tab" in st.session_state else t(f"dash.tab_{first}"))
+                default=t("dash.tab_competencies") if params.get("e") else None)
 for tab, draw in zip(shown, TABS.values(), strict=True):
     if tab.open:
         with tab:
