@@ -23,81 +23,15 @@ Run against a large demo database, app stopped:
 """
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
 from . import bench_naive, bench_pages, bench_writes, certification, dashboard, inbox, risk
 from .auth import load_login_user
+from .bench_pages import timed
 from .db import Database
 from .inbox import InboxFilter
-
-
-def _timed(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
-
-
-def naive_inbox(db: Database, supervisor_id: int):
-    """What a first version might do: load everything, then filter and sort in pandas."""
-    reflections = db.frame("SELECT * FROM reflection")
-    enrolments = db.frame("SELECT * FROM supervision")
-    reads = db.frame("SELECT * FROM reflection_read")
-    mine = reflections[reflections["enrolment_id"].isin(
-        enrolments.loc[enrolments["supervisor_id"] == supervisor_id, "enrolment_id"])]
-    mine = mine[mine["status"] == "submitted"]
-    read = reads[reads["reader_id"] == supervisor_id].set_index("reflection_id")["read_version"]
-    unread = mine["version"] > mine["id"].map(read).fillna(0)
-    return mine.assign(unread=unread).sort_values(["unread", "practice_date"], ascending=False).head(inbox.PAGE_SIZE)
-
-
-def naive_dashboard(db: Database, cohort_id: int, today) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The same figures as ours_dashboard the way a first version might get them: every table into pandas, practice
-    days laid out per enrolment in pandas, then grouped."""
-    enrolments = db.frame("SELECT * FROM enrolment")
-    stages = db.frame("SELECT * FROM cohort_stage WHERE stage = 'practical'")
-    cohorts = db.frame("SELECT * FROM cohort")
-    reflections = db.frame("SELECT * FROM reflection")
-    days_off = db.frame("SELECT * FROM day_off")
-    feedback = db.frame("SELECT * FROM feedback")
-    decisions = db.frame("SELECT * FROM certification_decision")
-    today_ts = pd.Timestamp(today)
-    people = enrolments.merge(stages, on="cohort_id").merge(cohorts[["id", "reflection_cutoff_days"]],
-                                                               left_on="cohort_id", right_on="id", suffixes=("", "_c"))
-    people["last"] = people["ends_on"].where(people["ends_on"] <= today_ts, today_ts)
-    people = people[people["starts_on"] <= people["last"]]
-    people["day"] = [pd.date_range(s, e) for s, e in zip(people["starts_on"], people["last"], strict=True)]
-    days = people[["id", "cohort_id", "day", "reflection_cutoff_days"]].explode("day")
-    days = days[days["day"].dt.weekday < 5]
-    days = days.merge(reflections[["enrolment_id", "practice_date", "status", "late"]], how="left",
-                      left_on=["id", "day"], right_on=["enrolment_id", "practice_date"])
-    off = days_off.assign(off=True)
-    days = days.merge(off[["enrolment_id", "day", "off"]], how="left", left_on=["id", "day"],
-                      right_on=["enrolment_id", "day"], suffixes=("", "_o"))
-    done = (days["status"] == "submitted") & days["off"].isna()
-    due = days["day"] + pd.to_timedelta(days["reflection_cutoff_days"].astype(int), unit="D") < today_ts
-    days["done"], days["expected"] = done, done | (due & days["off"].isna())
-    rates = days.groupby("cohort_id")[["done", "expected"]].sum()
-    first = feedback.merge(reflections[["id", "enrolment_id", "submitted_at"]], left_on="reflection_id",
-                           right_on="id").merge(enrolments[["id", "trainee_id", "cohort_id"]], left_on="enrolment_id",
-                                                right_on="id")
-    first = first[first["author_id"] != first["trainee_id"]].groupby(["cohort_id", "reflection_id"]).agg(
-        at=("created_at", "min"), submitted=("submitted_at", "first"))
-    turn = ((first["at"] - first["submitted"]).dt.total_seconds() / 3600).groupby(level=0).median()
-    latest = decisions.sort_values("decided_at").groupby("enrolment_id").tail(1).merge(
-        enrolments[["id", "cohort_id"]], left_on="enrolment_id", right_on="id")
-    certified = latest.groupby("cohort_id")["decision"].apply(lambda d: (d == "certified").mean())
-    per_cohort = rates.assign(turnaround=turn, certified=certified)
-    one = days[days["cohort_id"] == cohort_id].groupby("day")[["done", "expected"]].sum()
-    return per_cohort, one
 
 
 def ours_dashboard(db: Database, actor, cohort_id: int, today):
@@ -133,19 +67,19 @@ def query_rows(db: Database, today, repeat: int) -> list[Row]:
         inbox.next_unread(db, actor, InboxFilter())
 
     naive_repeat = max(1, repeat // 2)
-    naive_inbox_s = _timed(lambda: naive_inbox(db, busiest), naive_repeat)
-    rows = [_faster(f"inbox of {who.supervisor} (counts, first page, next unread)", _timed(ours_inbox, repeat),
+    naive_inbox_s = timed(lambda: bench_naive.inbox_page(db, busiest), naive_repeat)
+    rows = [_faster(f"inbox of {who.supervisor} (counts, first page, next unread)", timed(ours_inbox, repeat),
                     naive_inbox_s),
-            _faster("inbox search 在留期限", _timed(lambda: inbox.page(db, actor, InboxFilter(query="在留期限"), 1),
+            _faster("inbox search 在留期限", timed(lambda: inbox.page(db, actor, InboxFilter(query="在留期限"), 1),
                                                   repeat), naive_inbox_s),
             _faster(f"cohort dashboards (all cohorts + {who.cohort_code} by day)",
-                    _timed(lambda: ours_dashboard(db, boss, cohort_id, today), repeat),
-                    _timed(lambda: naive_dashboard(db, cohort_id, today), naive_repeat)),
-            _faster("at-risk list (all cohorts, manager)", _timed(lambda: risk.at_risk(db, boss, today), repeat),
-                    _timed(lambda: bench_naive.at_risk(db, today), naive_repeat)),
+                    timed(lambda: ours_dashboard(db, boss, cohort_id, today), repeat),
+                    timed(lambda: bench_naive.cohort_dashboards(db, cohort_id, today), naive_repeat)),
+            _faster("at-risk list (all cohorts, manager)", timed(lambda: risk.at_risk(db, boss, today), repeat),
+                    timed(lambda: bench_naive.at_risk(db, today), naive_repeat)),
             _faster(f"certification board {who.cohort_code}",
-                    _timed(lambda: certification.board(db, boss, cohort_id, today), repeat),
-                    _timed(lambda: bench_naive.certification_board(db, cohort_id, today), naive_repeat))]
+                    timed(lambda: certification.board(db, boss, cohort_id, today), repeat),
+                    timed(lambda: bench_naive.certification_board(db, cohort_id, today), naive_repeat))]
     return rows
 
 

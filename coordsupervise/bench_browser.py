@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from .db import Database
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 PASSWORD = "coordsupervise-demo"  # noqa: S105 - the demo accounts' published password
 PORTS = range(8720, 8730)
+REPLY = "読みました。次の面談で一緒に確認しましょう。"  # what the supervisor sends in the inbox
+FEELINGS = "焦りを感じたが落ち着いて対応できた"  # what the trainee types, then pauses on
 
 
 def _free_port() -> int:
@@ -114,15 +116,19 @@ def served_copies(db: Database, folder: Path) -> tuple[Path, str]:
     return empty, served
 
 
-def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = None) -> dict[str, float]:
-    """Logging in and every route (or those in `routes`) ÷ the empty app's page load (medians of `repeat`)."""
+def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = None,
+           folder: Path | None = None, warm: bool = True) -> dict[str, float]:
+    """Logging in and every route (or those in `routes`) ÷ the empty app's page load (medians of `repeat`, each
+    after one untimed run that fills the caches a person's second visit finds, unless not `warm`: the test
+    suite's quick run). The servers run on copies in `folder` (kept, so a caller can look at what the
+    interactions wrote) or in a temporary folder."""
     from playwright.sync_api import sync_playwright
 
     visits = [v for v in bench_pages.visits(db, today) if routes is None or v.route in routes]
     free = free_days(db, bench_pages.cast(db, today).trainee_enrolment, today, 2 * repeat + 2)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    with tempfile.TemporaryDirectory() as folder:
-        empty, served = served_copies(db, Path(folder))
+    with nullcontext(folder) if folder else tempfile.TemporaryDirectory() as work:
+        empty, served = served_copies(db, Path(work))
         with streamlit_server(empty, served) as empty_url, \
                 streamlit_server(bench_pages.ROOT / "app.py", served) as app_url, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
@@ -134,18 +140,22 @@ def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = Non
                 context.close()
                 return seconds
 
-            load_empty()  # warm up the browser and the empty server
+            if warm:
+                load_empty()  # warm up the browser and the empty server
             base = statistics.median(load_empty() for _ in range(repeat))
             out = {}
-            logins = []
-            for n in range(repeat + 1):
+            logins, contexts = [], {}
+            for n in range(repeat + warm):
                 context = browser.new_context()
-                seconds = _login(context.new_page(), app_url, visits[0].username)
-                context.close()
-                if n:  # the first warms the server's caches
+                page = context.new_page()
+                seconds = _login(page, app_url, visits[0].username)
+                if n or not warm:  # the first warms the server's caches
                     logins.append(seconds)
+                if n < repeat + warm - 1:
+                    context.close()
+                else:  # the last one logged in stays open for that person's visits
+                    contexts[visits[0].username] = page
             out[f"log in as {visits[0].username} → start page settled"] = statistics.median(logins) / base
-            contexts = {}
             for visit in visits:
                 if visit.username not in contexts:
                     context = browser.new_context()
@@ -158,11 +168,12 @@ def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = Non
                     page.goto(app_url + visit.address)
                     settled(page)
 
-                go()  # warm
+                if warm:
+                    go()
                 out[f"{visit.address} ({visit.username}) navigation → settled"] = \
                     statistics.median(_timed(go) for _ in range(repeat)) / base
             by_route = {visit.route: visit for visit in visits}
-            for name, seconds in interactions(app_url, contexts, by_route, free, repeat).items():
+            for name, seconds in interactions(app_url, contexts, by_route, free, repeat, warm).items():
                 out[name] = seconds / base
             browser.close()
     return out
@@ -182,11 +193,12 @@ def free_days(db: Database, enrolment_id: int, today: date, count: int) -> list[
     return days
 
 
-def interactions(url: str, pages: dict, by_route: dict, days: list[date], repeat: int) -> dict[str, float]:
+def interactions(url: str, pages: dict, by_route: dict, days: list[date], repeat: int,
+                 warm: bool = True) -> dict[str, float]:
     """The most frequent action of each busy screen, timed from the click (or the typing pause) to the page
-    settled; medians of `repeat` after one untimed warm-up. Each starts where a person would: the inbox on an
-    opened unread reflection, the scoring view on a submission of the queue, the reflection form on a fresh day,
-    the cohort dashboard on the cohort mid-practice. The writes land in the served copy only."""
+    settled; medians of `repeat` after one untimed warm-up (if `warm`). Each starts where a person would: the
+    inbox on an opened unread reflection, the scoring view on a submission of the queue, the reflection form on a
+    fresh day, the cohort dashboard on the cohort mid-practice. The writes land in the served copy only."""
     from .i18n import translate
     from .ui.keep_typing import PAUSE_MS
 
@@ -201,11 +213,12 @@ def interactions(url: str, pages: dict, by_route: dict, days: list[date], repeat
     settled(supervisor)
 
     def send_next():
-        supervisor.get_by_role("textbox", name=ja("inbox.reply")).fill("読みました。次の面談で一緒に確認しましょう。")
+        supervisor.get_by_role("textbox", name=ja("inbox.reply")).fill(REPLY)
         button = supervisor.get_by_role("button", name=ja("inbox.send_next"), exact=True)
         return _timed(lambda: (button.click(), settled(supervisor)))
 
-    out[f"/inbox ({inbox.username}) send and next unread → settled"] = _median_after_warmup(send_next, repeat)
+    out[f"/inbox ({inbox.username}) send and next unread → settled"] = \
+        _median_after_warmup(send_next, repeat, warm)
 
     scoring, scorer = by_route["scoring"], pages[by_route["scoring"].username]
     scorer.goto(url + "/scoring?a=A3&state=to_score")  # a rubric-scored assignment's queue, scored in a row
@@ -219,7 +232,8 @@ def interactions(url: str, pages: dict, by_route: dict, days: list[date], repeat
         button = scorer.get_by_role("button", name=ja("scoring.save_next"))
         return _timed(lambda: (button.click(), settled(scorer)))
 
-    out[f"/scoring ({scoring.username}) save and next → settled"] = _median_after_warmup(save_next, repeat)
+    out[f"/scoring ({scoring.username}) save and next → settled"] = \
+        _median_after_warmup(save_next, repeat, warm)
 
     form, trainee = by_route["reflection"], pages[by_route["reflection"].username]
     fresh = iter(days)
@@ -229,7 +243,7 @@ def interactions(url: str, pages: dict, by_route: dict, days: list[date], repeat
         settled(trainee)
         box = trainee.get_by_role("textbox", name=ja("reflection.field.feelings"))
         box.click()
-        box.press_sequentially("焦りを感じたが落ち着いて対応できた", delay=20)
+        box.press_sequentially(FEELINGS, delay=20)
         paused = time.perf_counter()  # the last keystroke: the typing pause starts
         trainee.get_by_text(ja("reflection.draft_saved").split("(")[0]).first.wait_for(timeout=120000)
         settled(trainee)
@@ -237,7 +251,7 @@ def interactions(url: str, pages: dict, by_route: dict, days: list[date], repeat
 
     if len(days) > repeat:
         out[f"/reflection ({form.username}) typing pause ({PAUSE_MS} ms, not counted) → draft saved, settled"] = \
-            _median_after_warmup(autosave, repeat)
+            _median_after_warmup(autosave, repeat, warm)
 
     cohort, manager = by_route["cohort"], pages[by_route["cohort"].username]
     manager.goto(url + cohort.address)
@@ -247,12 +261,16 @@ def interactions(url: str, pages: dict, by_route: dict, days: list[date], repeat
     turn = iter(codes * (repeat + 1))
 
     def change_cohort():
+        code = next(turn)
         picker.click()
-        picker.fill(next(turn))
-        return _timed(lambda: (picker.press("Enter"), settled(manager)))
+        picker.fill(code)
+        seconds = _timed(lambda: (picker.press("Enter"), settled(manager)))
+        if f"cohort={code}" not in manager.url:  # else this would time a page that did not change
+            raise RuntimeError(f"the cohort picker did not open {code}: {manager.url}")
+        return seconds
 
     out[f"/cohort ({cohort.username}) change of cohort → settled"] = \
-        _median_after_warmup(change_cohort, repeat)
+        _median_after_warmup(change_cohort, repeat, warm)
     return out
 
 
@@ -266,8 +284,9 @@ def _picker_codes(page, picker, current: str) -> list[str]:
     return [others[0], current]
 
 
-def _median_after_warmup(action, repeat: int) -> float:
-    action()
+def _median_after_warmup(action, repeat: int, warm: bool = True) -> float:
+    if warm:
+        action()
     return statistics.median(action() for _ in range(repeat))
 
 

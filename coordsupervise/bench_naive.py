@@ -11,25 +11,81 @@ from . import certification, risk
 from .certification import BoardRow
 from .cohorts import days_off
 from .db import Database
+from .inbox import PAGE_SIZE
+
+
+def whole(db: Database, *tables: str) -> list[pd.DataFrame]:
+    """Whole tables into DataFrames, as a first version reads them (the names are this module's own constants)."""
+    return [db.frame(f"SELECT * FROM {table}") for table in tables]  # noqa: S608 - table names, never input
+
+
+def inbox_page(db: Database, supervisor_id: int):
+    """What a first version might do: load everything, then filter and sort in pandas."""
+    reflections, enrolments, reads = whole(db, "reflection", "supervision", "reflection_read")
+    mine = reflections[reflections["enrolment_id"].isin(
+        enrolments.loc[enrolments["supervisor_id"] == supervisor_id, "enrolment_id"])]
+    mine = mine[mine["status"] == "submitted"]
+    read = reads[reads["reader_id"] == supervisor_id].set_index("reflection_id")["read_version"]
+    unread = mine["version"] > mine["id"].map(read).fillna(0)
+    return mine.assign(unread=unread).sort_values(["unread", "practice_date"], ascending=False).head(PAGE_SIZE)
+
+
+def cohort_dashboards(db: Database, cohort_id: int, today) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The same figures as bench.ours_dashboard the way a first version might get them: every table into pandas,
+    practice days laid out per enrolment in pandas, then grouped."""
+    stages = db.frame("SELECT * FROM cohort_stage WHERE stage = 'practical'")
+    enrolments, cohorts, reflections, own_off, feedback, decisions = whole(
+        db, "enrolment", "cohort", "reflection", "day_off", "feedback", "certification_decision")
+    today_ts = pd.Timestamp(today)
+    people = enrolments.merge(stages, on="cohort_id").merge(cohorts[["id", "reflection_cutoff_days"]],
+                                                               left_on="cohort_id", right_on="id", suffixes=("", "_c"))
+    days = _working_days(people, "id", today_ts)
+    days = days.merge(reflections[["enrolment_id", "practice_date", "status", "late"]], how="left",
+                      left_on=["id", "day"], right_on=["enrolment_id", "practice_date"])
+    off = own_off.assign(off=True)
+    days = days.merge(off[["enrolment_id", "day", "off"]], how="left", left_on=["id", "day"],
+                      right_on=["enrolment_id", "day"], suffixes=("", "_o"))
+    done = (days["status"] == "submitted") & days["off"].isna()
+    due = days["day"] + pd.to_timedelta(days["reflection_cutoff_days"].astype(int), unit="D") < today_ts
+    days["done"], days["expected"] = done, done | (due & days["off"].isna())
+    rates = days.groupby("cohort_id")[["done", "expected"]].sum()
+    first = feedback.merge(reflections[["id", "enrolment_id", "submitted_at"]], left_on="reflection_id",
+                           right_on="id").merge(enrolments[["id", "trainee_id", "cohort_id"]], left_on="enrolment_id",
+                                                right_on="id")
+    first = first[first["author_id"] != first["trainee_id"]].groupby(["cohort_id", "reflection_id"]).agg(
+        at=("created_at", "min"), submitted=("submitted_at", "first"))
+    turn = ((first["at"] - first["submitted"]).dt.total_seconds() / 3600).groupby(level=0).median()
+    latest = decisions.sort_values("decided_at").groupby("enrolment_id").tail(1).merge(
+        enrolments[["id", "cohort_id"]], left_on="enrolment_id", right_on="id")
+    certified = latest.groupby("cohort_id")["decision"].apply(lambda d: (d == "certified").mean())
+    per_cohort = rates.assign(turnaround=turn, certified=certified)
+    one = days[days["cohort_id"] == cohort_id].groupby("day")[["done", "expected"]].sum()
+    return per_cohort, one
+
+
+def _working_days(people: pd.DataFrame, key: str, today_ts: pd.Timestamp) -> pd.DataFrame:
+    """People (`key`, cohort_id, starts_on, ends_on, reflection_cutoff_days) laid out in pandas as one row per
+    working day of their practical stage up to today."""
+    people = people.assign(last=people["ends_on"].where(people["ends_on"] <= today_ts, today_ts))
+    people = people[people["starts_on"] <= people["last"]]
+    people = people.assign(day=[pd.date_range(s, e) for s, e in zip(people["starts_on"], people["last"],
+                                                                    strict=True)])
+    days = people[[key, "cohort_id", "day", "reflection_cutoff_days"]].explode("day")
+    days["day"] = pd.to_datetime(days["day"])
+    return days[days["day"].dt.weekday < 5]
 
 
 def _day_status(db: Database, enrolments: pd.DataFrame, today: date) -> pd.DataFrame:
     """One row per enrolment and working practice day up to today with its status, laid out in pandas."""
     stages = db.frame("SELECT * FROM cohort_stage WHERE stage = 'practical'")
     cohorts = db.frame("SELECT id AS cohort_id, reflection_cutoff_days FROM cohort")
-    reflections = db.frame("SELECT * FROM reflection")
-    own_off = db.frame("SELECT * FROM day_off")
+    reflections, own_off = whole(db, "reflection", "day_off")
     first, last = stages["starts_on"].min(), stages["ends_on"].max()
     holidays = {pd.Timestamp(d) for d in days_off(db, first.date(), last.date())} if len(stages) else set()
     today_ts = pd.Timestamp(today)
     people = enrolments.merge(stages[["cohort_id", "starts_on", "ends_on"]], on="cohort_id").merge(cohorts,
                                                                                                  on="cohort_id")
-    people["last"] = people["ends_on"].where(people["ends_on"] <= today_ts, today_ts)
-    people = people[people["starts_on"] <= people["last"]]
-    people["day"] = [pd.date_range(s, e) for s, e in zip(people["starts_on"], people["last"], strict=True)]
-    days = people[["enrolment_id", "cohort_id", "day", "reflection_cutoff_days"]].explode("day")
-    days["day"] = pd.to_datetime(days["day"])
-    days = days[days["day"].dt.weekday < 5]
+    days = _working_days(people, "enrolment_id", today_ts)
     days = days.merge(reflections[["enrolment_id", "practice_date", "status", "late"]], how="left",
                       left_on=["enrolment_id", "day"], right_on=["enrolment_id", "practice_date"])
     days = days.merge(own_off[["enrolment_id", "day"]].assign(own_off=True), how="left", on=["enrolment_id", "day"])
@@ -47,9 +103,7 @@ def at_risk(db: Database, today: date) -> set[tuple[int, str, int]]:
     """Every (enrolment, rule, n) of risk.at_risk for a manager, from whole tables in pandas."""
     today_ts = pd.Timestamp(today)
     enrolments = db.frame("SELECT id AS enrolment_id, cohort_id, trainee_id, status FROM enrolment")
-    cohorts = db.frame("SELECT * FROM cohort")
-    stages = db.frame("SELECT * FROM cohort_stage")
-    decisions = db.frame("SELECT * FROM certification_decision")
+    cohorts, stages, decisions = whole(db, "cohort", "cohort_stage", "certification_decision")
     still = stages.groupby("cohort_id")["ends_on"].max()
     latest = decisions.sort_values(["decided_at", "id"]).groupby("enrolment_id").tail(1)
     certified = set(latest.loc[latest["decision"] == "certified", "enrolment_id"])
@@ -132,22 +186,13 @@ def certification_board(db: Database, cohort_id: int, today: date) -> dict[int, 
     r = certification.rules(db, cohort_id)
     due, still_open = certification._practice_days(db, r, today)
     due, still_open = {pd.Timestamp(d) for d in due}, {pd.Timestamp(d) for d in still_open}
-    enrolments = db.frame("SELECT * FROM enrolment")
+    (enrolments, cohorts, modules, quiz, tests, submissions, assignments, reflections, own_off, scores, marks,
+     criteria, attendance) = whole(db, "enrolment", "cohort", "module", "quiz_attempt", "test_attempt", "submission",
+                                   "assignment", "reflection", "day_off", "score", "score_criterion",
+                                   "rubric_criterion", "workshop_attendance")
     people = enrolments[(enrolments["cohort_id"] == cohort_id) & (enrolments["status"] != "withdrawn")]
     ids = set(people["id"])
-    cohorts = db.frame("SELECT * FROM cohort")
-    modules = db.frame("SELECT * FROM module")
     programme = cohorts.loc[cohorts["id"] == cohort_id, "programme_id"].iloc[0]
-    quiz = db.frame("SELECT * FROM quiz_attempt")
-    tests = db.frame("SELECT * FROM test_attempt")
-    submissions = db.frame("SELECT * FROM submission")
-    assignments = db.frame("SELECT * FROM assignment")
-    reflections = db.frame("SELECT * FROM reflection")
-    own_off = db.frame("SELECT * FROM day_off")
-    scores = db.frame("SELECT * FROM score")
-    marks = db.frame("SELECT * FROM score_criterion")
-    criteria = db.frame("SELECT * FROM rubric_criterion")
-    attendance = db.frame("SELECT * FROM workshop_attendance")
     seqs = sorted(modules.loc[modules["programme_id"] == programme, ["id", "seq"]].itertuples(index=False),
                   key=lambda m: m.seq)
     cohort_assignments = assignments[assignments["cohort_id"] == cohort_id].sort_values("seq")

@@ -190,6 +190,7 @@ def mark_day_off(db: Database, actor: Actor, enrolment_id: int, day: date, reaso
                        [enrolment_id, day, reason, actor.id, note])
         audit(tx, actor.id, "reflection.day_off_by_supervisor", "enrolment", enrolment_id,
               {"day": day, "reason": before[0] if before else None}, {"day": day, "reason": reason}, note)
+        cache_stamp.bump(tx)  # the dashboards and at-risk lists count the day as off, not missed, in every process
 
     db.write(run)
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from . import reflections
+from . import cache_stamp, reflections
 from .access import Actor, require_enrolment_read, require_role, visible_enrolments_sql
 from .auth import audit
 from .cohorts import calendars, days_off
@@ -337,6 +337,7 @@ def update_thresholds(db: Database, actor: Actor, cohort_id: int, values: dict[s
         if changed:
             audit(tx, actor.id, "cohort.thresholds", "cohort", cohort_id, {c: before[c] for c in changed}, changed,
                   reason.strip())
+            cache_stamp.bump(tx)  # the funnel's gates and the online tab's pass marks, cached in every process
         return len(changed)
 
     return db.write(write)
@@ -447,6 +448,7 @@ def _record(tx: Transaction, actor: Actor, r: Rules, enrolment_id: int, decision
           None if latest is None else {"decision": latest[1], "decision_id": latest[0]},
           {"decision": decision, "decision_id": decision_id, "override_reason": override_reason or None,
            "certificate_no": number}, reason)
+    cache_stamp.bump(tx)  # the funnel's certified step and the cohorts' certification rate, cached in every process
     return Decided(decision_id, decision, reverses is not None, number)
 
 

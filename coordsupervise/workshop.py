@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import cache_stamp
 from .access import Actor, require_role
 from .auth import audit
 from .db import Database, Transaction, utcnow
@@ -102,6 +103,8 @@ def _write_attendance(tx: Transaction, actor: Actor, cohort_id: int, entries: li
               None if before is None else {"day": entry.day, "status": before[0], "note": before[1]},
               {"day": entry.day, "status": entry.status, "note": note})
         changed += 1
+    if changed:  # the cohort dashboards' funnel (workshop attended) is cached in every app process
+        cache_stamp.bump(tx)
     return changed
 
 
@@ -138,6 +141,8 @@ def _write_scores(tx: Transaction, actor: Actor, cohort_id: int, scores: dict, a
               None if enrolment_id not in current else {"attempt": attempt_no, "score": current[enrolment_id]},
               {"attempt": attempt_no, "score": float(score)})
         changed += 1
+    if changed:  # the cohort dashboards' funnel (certification test passed) is cached in every app process
+        cache_stamp.bump(tx)
     return changed
 
 

@@ -56,11 +56,22 @@ m2.metric(t("dash.col_reflection_rate"), f"{100 * done / expected:.1f}%" if expe
 m3.metric(t("dash.col_at_risk"), len(risky))
 m4.metric(t("dash.metric_certified_here"), int(funnel["certified"].sum()) if len(funnel) else 0)
 
-tabs = st.tabs([t("dash.tab_funnel"), t("dash.tab_reflections"), t("dash.tab_competencies"), t("dash.tab_online"),
-                t("dash.tab_risk"), t("dash.tab_report")])
 step_labels = {s: t(f"dash.step.{s}") for s in dashboard.FUNNEL_STEPS}
 
-with tabs[0]:
+
+def online_frame(online: pd.DataFrame) -> pd.DataFrame:
+    """The online stage's results per module as people read and export them (the online tab and the report)."""
+    return pd.DataFrame({
+        t("dash.col_module"): [t("dash.overall_test") if k == "overall" else f"{s:02d} {tj if ja else te}"
+                               for s, k, tj, te in zip(online["seq"], online["kind"], online["title_ja"],
+                                                       online["title_en"], strict=True)],
+        t("dash.takers"): online["takers"], t("dash.attempts"): online["attempts"],
+        t("dash.pass_rate"): online["pass_rate"], t("dash.median_pct"): online["median_pct"],
+        t("dash.pass_mark"): online["bar"]})
+
+
+def funnel_tab():
+    """Where the trainees stand on the way to certification; the trainees at one step (?step=)."""
     st.plotly_chart(charts.stage_funnel(counts, step_labels, t("dash.reached"),
                                         t("dash.skipped")), width="stretch", config=NO_BAR,
                     key="cohort_funnel")
@@ -97,7 +108,9 @@ with tabs[0]:
                                         "reflection_rate": t("dash.col_reflection_rate"), "gaps": t("dash.col_gaps")}),
                  f"{code}-trainee-steps", "cohort_funnel_people", t("dash.trainee_steps"))
 
-with tabs[1]:
+
+def reflections_tab():
+    """Who wrote on which practice day, the daily rate, and how fast supervisors reply."""
     grid = ui.read("reflection_grid", actor, cid, today)
     status_labels = {s: t(f"dash.day.{s}") for s in dashboard.DAY_STATUSES}
     if grid.empty:
@@ -132,7 +145,9 @@ with tabs[1]:
     st.dataframe(turn_table, hide_index=True, width="stretch")
     ui.downloads(turn_table, f"{code}-turnaround", "cohort_turnaround")
 
-with tabs[2]:
+
+def competencies_tab():
+    """Level distributions and the trainee × competency grid; a square (?e=&c=) opens its evidence."""
     comps = competencies()
     comp_names = {c["code"]: c["name_ja"] if ja else c["name_en"] for c in comps}
     levels = ui.read("competency_levels", actor, cid)
@@ -194,7 +209,9 @@ with tabs[2]:
                                                 "latest_level": t("dash.latest_level"), "scores": t("dash.count")}),
                      f"{code}-competencies", "cohort_grid")
 
-with tabs[3]:
+
+def online_tab():
+    """The online stage's tests: takers, pass rates and score spreads per module."""
     online = ui.read("online_results", actor, cid)
     labels = [t("dash.overall_test") if k == "overall" else f"{s:02d}" for s, k in
               zip(online["seq"], online["kind"], strict=True)]
@@ -203,17 +220,13 @@ with tabs[3]:
     else:
         st.plotly_chart(charts.online_boxes(online, labels, t("dash.online_title"), t("dash.score_pct"),
                                             t("dash.pass_mark")), width="stretch", config=NO_BAR, key="cohort_online")
-    online_table = pd.DataFrame({
-        t("dash.col_module"): [t("dash.overall_test") if k == "overall" else f"{s:02d} {tj if ja else te}"
-                               for s, k, tj, te in zip(online["seq"], online["kind"], online["title_ja"],
-                                                       online["title_en"], strict=True)],
-        t("dash.takers"): online["takers"], t("dash.attempts"): online["attempts"],
-        t("dash.pass_rate"): online["pass_rate"], t("dash.median_pct"): online["median_pct"],
-        t("dash.pass_mark"): online["bar"]})
+    online_table = online_frame(online)
     st.dataframe(online_table, hide_index=True, width="stretch")
     ui.downloads(online_table, f"{code}-online", "cohort_online")
 
-with tabs[4]:
+
+def risk_tab():
+    """The trainees at risk with their reasons, and (managers) the thresholds behind them."""
     st.caption(t("risk.explain"))
     current = risk.thresholds(database(), cohort["programme_id"])
     st.caption(t("risk.criteria", **current))  # the bar behind each reason, as the caption promises
@@ -235,8 +248,12 @@ with tabs[4]:
                     except UserError as exc:
                         show_error(exc)
 
-with tabs[5]:
+
+def report_tab():
+    """A printable summary of the other tabs."""
     st.caption(t("dash.report_hint"))
+    online, turn = ui.read("online_results", actor, cid), ui.read("turnaround", actor, cid)
+    online_table = online_frame(online)
     sections = [
         (t("dash.tab_funnel"), [(step_labels[r.step], t("dash.report_step", reached=r.reached, pct=r.pct,
                                                         standing=r.standing)) for r in counts.itertuples()]),
@@ -259,3 +276,17 @@ with tabs[5]:
         (t("dash.col_at_risk"), str(len(risky)))])] + sections)
     st.download_button(t("dash.report_download"), page.encode("utf-8"), file_name=f"cohort-{code}.html",
                        mime="text/html", icon=":material/print:", key="cohort_report")
+
+
+# Only the open tab is drawn (a tab switch reruns the page; every read is cached): the dashboard opens with one
+# chart to draw instead of seven. A heatmap square in the address (?e=&c=) opens on its evidence. The default
+# must stay the same from one run to the next (it is part of the widget's identity: a changed one is a new
+# widget, which forgets the tab the person clicked).
+TABS = {"funnel": funnel_tab, "reflections": reflections_tab, "competencies": competencies_tab,
+        "online": online_tab, "risk": risk_tab, "report": report_tab}
+shown = st.tabs([t(f"dash.tab_{name}") for name in TABS], key="cohort_tab", on_change="rerun",
+                default=t("dash.tab_competencies") if params.get("e") else None)
+for tab, draw in zip(shown, TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

@@ -58,13 +58,18 @@ reflection_id = _int("r")
 counts_area = st.container()
 
 
-def show_counts():
+def show_counts(compact: bool = False):
+    """The four counts: as figures above the list; as one line of text above an open reflection (four figures
+    stack on a phone and push the reflection a screen down)."""
     counts = inbox.counts(db, actor)
-    m1, m2, m3, m4 = counts_area.columns(4)
-    m1.metric(t("inbox.unread"), counts["unread"])
-    m2.metric(t("firsthour.not_replied"), counts["not_replied"], help=t("firsthour.not_replied_help"))
-    m3.metric(t("inbox.awaiting"), counts["awaiting_reply"])
-    m4.metric(t("inbox.flagged"), counts["flagged_trainees"])
+    figures = [(t("inbox.unread"), counts["unread"]), (t("firsthour.not_replied"), counts["not_replied"]),
+               (t("inbox.awaiting"), counts["awaiting_reply"]), (t("inbox.flagged"), counts["flagged_trainees"])]
+    if compact:
+        counts_area.markdown(" · ".join(f"{label} **{n}**" for label, n in figures),
+                             help=t("firsthour.not_replied_help"))
+        return
+    for column, (label, n) in zip(counts_area.columns(4), figures, strict=True):
+        column.metric(label, n, help=t("firsthour.not_replied_help") if label == figures[1][0] else None)
 
 
 # ================================================================ reading one reflection
@@ -84,7 +89,7 @@ if reflection_id is not None:
     was_unread = view.read_version_before is None or view.read_version_before < view.version
     if was_unread and writable:
         supervision.mark_read(db, actor, reflection_id)
-    show_counts()  # after the read receipt, so the numbers already count this one as read
+    show_counts(compact=True)  # after the read receipt, so the numbers already count this one as read
 
     nav1, nav2, nav3 = st.columns([1, 1, 1])
     if nav1.button(t("inbox.back"), key="inbox_back", icon=":material/arrow_back:"):

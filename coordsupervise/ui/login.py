@@ -146,7 +146,12 @@ def login_screen() -> Actor | None:
     db = database()
     cfg = settings()
     cookie = _cookie()
-    cookie_ok = cookie is not None and auth.session_is_valid(auth.load_login_user(db, cookie[0]), cookie[1])
+    cookie_user = auth.load_login_user(db, cookie[0]) if cookie else None
+    cookie_ok = cookie is not None and auth.session_is_valid(cookie_user, cookie[1])
+    if cookie_ok and state.LANGUAGE not in st.session_state:
+        # An address opened by a logged-in person: the login page shows until the cookie component's rerun logs
+        # them in, so it speaks their language (not Japanese, the default, for an English account).
+        st.session_state[state.LANGUAGE] = cookie_user.language
     if st.context.cookies.get(cfg.cookie_name) and not cookie_ok:
         # stauth's own switch: it must not honour a cookie we refused (revoked, forged, from the future)
         st.session_state[state.STAUTH_LOGOUT] = True

@@ -58,11 +58,13 @@ def test_funnel_step_lists_its_trainees_and_a_heatmap_square_shows_evidence(serv
     code, funnel, grid = practical_cohort
     login(page, server.url, "demo-manager", f"/cohort?cohort={code}")
     expect(page.get_by_role("heading", name=JA("nav.cohort"))).to_be_visible()
-    for tab in ("dash.tab_reflections", "dash.tab_competencies", "dash.tab_online", "dash.tab_funnel"):
+    # only the open tab is drawn: each tab's charts appear when it is opened, and the others' go
+    for tab, n in (("dash.tab_reflections", 3), ("dash.tab_competencies", 2), ("dash.tab_online", 1),
+                   ("dash.tab_funnel", 1)):
         page.get_by_role("tab", name=JA(tab)).click()
         wait_idle(page)
         no_error_box(page)
-    charts_drawn(page, 7)
+        charts_drawn(page, n)
 
     standing = funnel["step"].value_counts()
     empty = next(s for s in reversed(dashboard.FUNNEL_STEPS) if s not in standing.index)

@@ -18,6 +18,12 @@ def cohort_codes(username="demo-manager"):
     return list(dashboard.cohort_choices(database(), actor(username))["code"])
 
 
+def on_tab(at, tab: str):
+    """/cohort with one of its tabs opened (as a click on the tab would; only the open tab is drawn)."""
+    at.session_state["cohort_tab"] = JA(f"dash.tab_{tab}")
+    return at
+
+
 def test_all_cohorts_with_filters_from_the_address(app):
     at = app("demo-manager", script="pages/cohorts.py").run()
     assert not at.exception
@@ -71,8 +77,20 @@ def test_one_cohort_from_the_address_lists_the_trainees_at_a_funnel_step(app):
     links = " ".join(m.value for m in at.markdown)
     for enrolment_id in funnel[funnel["step"] == step]["enrolment_id"]:
         assert f"/trainee?e={enrolment_id}" in links
-    assert len(at.get("plotly_chart")) >= 5
+    assert [c.key for c in at.get("plotly_chart")] == ["cohort_funnel"]  # the other tabs wait until opened
     assert not at.error
+
+
+@pytest.mark.parametrize("tab, charts", [
+    ("funnel", ["cohort_funnel"]), ("reflections", ["cohort_heatmap", "cohort_rate", "cohort_turnaround"]),
+    ("competencies", ["cohort_levels", "cohort_grid"]), ("online", ["cohort_online"]), ("risk", []), ("report", [])])
+def test_each_tab_draws_its_own_charts_when_opened(app, tab, charts):
+    at = app("demo-manager", script="pages/cohort.py")
+    at.query_params["cohort"] = cohort_codes()[1]
+    on_tab(at, tab).run()
+    assert not at.exception and not at.error
+    assert [c.key for c in at.get("plotly_chart")] == charts
+    assert len(at.metric) == 4  # the cohort's figures stay above every tab
 
 
 def test_a_heatmap_cell_in_the_address_shows_its_evidence(app):
@@ -99,7 +117,7 @@ def test_one_cohort_in_english(app, manager_in_english):
 
 
 def test_manager_saves_thresholds(app):
-    at = app("demo-manager", script="pages/cohort.py").run()
+    at = on_tab(app("demo-manager", script="pages/cohort.py"), "risk").run()
     at.number_input(key="cohort_threshold_silent_days").set_value(6)
     at.button[[b.label for b in at.button].index(JA("risk.settings_save"))].click().run()
     assert not at.exception
@@ -110,7 +128,7 @@ def test_manager_saves_thresholds(app):
 
 
 def test_supervisor_sees_only_their_cohorts_without_thresholds(app):
-    at = app("demo-supervisor", script="pages/cohort.py").run()
+    at = on_tab(app("demo-supervisor", script="pages/cohort.py"), "risk").run()
     assert not at.exception
     assert [o.split(" · ")[0] for o in at.selectbox(key="cohort_pick").options] == cohort_codes("demo-supervisor")
     code = at.selectbox(key="cohort_pick").value
@@ -119,6 +137,7 @@ def test_supervisor_sees_only_their_cohorts_without_thresholds(app):
         "ON c.id = e.cohort_id WHERE c.code = ? AND s.supervisor_id = ?", [code, actor("demo-supervisor").id])
     assert at.metric[0].value == str(supervised)  # their own trainees only
     assert JA("dash.caseload_only") in [c.value for c in at.caption]
+    assert JA("risk.explain") in [c.value for c in at.caption]  # on the at-risk tab, where managers set them
     assert not [n for n in at.number_input if n.key.startswith("cohort_threshold_")]
 
 
@@ -172,7 +191,7 @@ def test_cohort_opens_on_the_cohort_in_its_practical_stage(app):
 
 
 def test_the_at_risk_tab_states_the_criteria_behind_the_reasons(app):
-    at = app("demo-manager", script="pages/cohort.py").run()
+    at = on_tab(app("demo-manager", script="pages/cohort.py"), "risk").run()
     assert not at.exception
     captions = [c.value for c in at.caption]
     assert any(c.startswith(translate("ja", "risk.criteria", **risk.DEFAULTS)[:10]) for c in captions)

@@ -54,3 +54,22 @@ def test_language_picked_on_the_login_page_is_kept_for_the_account(app):
     finally:
         person = auth.load_login_user(database(), "demo-supervisor").actor()
         auth.set_language(database(), person, "ja")  # the page tests share one database
+
+
+def test_an_address_opened_with_an_english_accounts_cookie_shows_the_login_page_in_english(app, page_db, monkeypatch):
+    """Until the cookie component's rerun logs the person in, the login page shows: in their language, not a
+    flash of Japanese."""
+    from datetime import timedelta
+
+    from coordsupervise import auth
+    from coordsupervise.db import Database, utcnow
+    from coordsupervise.ui import login
+
+    db = Database(page_db)
+    auth.set_language(db, auth.load_login_user(db, "demo-manager").actor(), "en")
+    db.close()
+    monkeypatch.setattr(login, "_cookie", lambda: ("demo-manager", utcnow() - timedelta(minutes=1)))
+    at = app(None).run()
+    assert not at.exception
+    assert at.title[0].value == login.keep_words(translate("en", "firsthour.login_title"))
+    assert translate("en", "login.username") in [box.label for box in at.text_input]

@@ -216,3 +216,18 @@ def test_manager_picks_any_cohort_and_sees_stage_not_started(app):
     checklist = " ".join(m.value for m in at.markdown)
     named = JA("firsthour.modules_open", modules="")
     assert re.search(re.escape(named) + r"\d\d \S+", checklist)  # 「未合格のモジュール: 06 多様な…」, not a count
+
+
+def test_an_open_reflection_has_the_counts_on_one_line_above_it(app):
+    """Four figures stack on a phone and push the reflection a screen down: above an open one they are a line."""
+    first = inbox.next_unread(database(), supervisor(), InboxFilter())
+    at = app("demo-supervisor", script="pages/inbox.py")
+    at.query_params["r"] = str(first)
+    at.run()
+    assert not at.exception
+    assert not at.metric
+    counts = inbox.counts(database(), supervisor())
+    assert at.markdown[0].value == " · ".join([f"{JA('inbox.unread')} **{counts['unread']}**",
+                                               f"{JA('firsthour.not_replied')} **{counts['not_replied']}**",
+                                               f"{JA('inbox.awaiting')} **{counts['awaiting_reply']}**",
+                                               f"{JA('inbox.flagged')} **{counts['flagged_trainees']}**"])

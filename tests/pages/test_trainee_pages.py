@@ -262,7 +262,7 @@ def test_status_line_counts_the_comments_and_links_to_the_conversation(app):
                              "enrolment e ON e.id = r.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
                              "WHERE u.username = 'demo-trainee' AND r.practice_date = ?", [day])
     status = at.markdown[0].value
-    assert JA("reflection.comments", count=count) in status
+    assert JA(f"polish.comments.{'one' if count == 1 else 'other'}", count=count) in status
     assert "(#reflection-thread)" in status
     assert any(h.proto.anchor == "reflection-thread" for h in at.subheader)
 

@@ -6,12 +6,14 @@ object's cached read would keep the value from before an edit made through the f
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 import streamlit as st
 
-from coordsupervise import cache_stamp, cohorts, retention, risk
+from coordsupervise import cache_stamp, caseload, certification, cohorts, retention, risk, workshop_import
 from coordsupervise.db import Database
+from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import NotFound
 from coordsupervise.ui import cohorts as ui_cohorts
 from coordsupervise.ui import runtime
@@ -34,6 +36,36 @@ def test_every_office_edit_moves_the_stamp_and_a_refused_one_does_not(demo_db):
     with pytest.raises(NotFound):  # nothing written, so nothing to invalidate
         cohorts.remove_programme_day_off(demo_db, admin, DEMO_TODAY.replace(year=DEMO_TODAY.year - 5))
     assert cache_stamp.current(demo_db) == start + 4
+
+
+def test_days_off_workshop_results_and_certification_move_the_stamp(demo_db):
+    """What the cohort dashboards and at-risk lists show beyond the office's settings: a supervisor's day off (a
+    missed day becomes a day off), the workshop's attendance and test scores (the funnel's steps), a cohort's
+    certification thresholds and a decision (the funnel's gates, the certified step, the certification rate)."""
+    manager = actor_of(demo_db, "demo-manager")
+    enrolment = current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee"))
+    trainee = demo_db.value("SELECT username FROM app_user WHERE username = 'demo-trainee'")
+    start = cache_stamp.current(demo_db)
+
+    caseload.mark_day_off(demo_db, actor_of(demo_db, "demo-supervisor"), enrolment.id,
+                          enrolment.practical[0] + timedelta(days=1), "sick", "入院のため(本人から電話)")
+    assert cache_stamp.current(demo_db) == start + 1
+    attendance = f"ユーザー名,日目,出欠,備考\r\n{trainee},1,出席,\r\n".encode()
+    assert workshop_import.commit_attendance(demo_db, manager, enrolment.cohort_id, attendance, "出欠.csv") == 1
+    assert cache_stamp.current(demo_db) == start + 2
+    assert workshop_import.commit_attendance(demo_db, manager, enrolment.cohort_id, attendance, "出欠.csv") == 0
+    assert cache_stamp.current(demo_db) == start + 2  # the same file again changed nothing: caches stay
+    scores = f"ユーザー名,得点\r\n{trainee},81\r\n".encode()
+    assert workshop_import.commit_test_scores(demo_db, manager, enrolment.cohort_id, scores, "得点.csv",
+                                              DEMO_TODAY) == 1
+    assert cache_stamp.current(demo_db) == start + 3
+    bar = certification.thresholds(demo_db, manager, enrolment.cohort_id)["reflection_rate_pct"]
+    certification.update_thresholds(demo_db, manager, enrolment.cohort_id, {"reflection_rate_pct": bar - 5},
+                                    "病欠が多かった期のため")
+    assert cache_stamp.current(demo_db) == start + 4
+    certification.decide(demo_db, manager, enrolment.id, "deferred", "課題レポートの再提出を待つ", DEMO_TODAY,
+                         seen_decision_id=certification.latest_decision_id(demo_db, enrolment.id))
+    assert cache_stamp.current(demo_db) == start + 5
 
 
 @pytest.fixture
@@ -79,3 +111,15 @@ def test_a_risk_threshold_saved_in_one_process_changes_the_other_processes_at_ri
                          {**risk.DEFAULTS, "silent_days": 1, "min_rate_pct": 100})
     strict = len(ui_cohorts.at_risk(manager, DEMO_TODAY, None))
     assert strict > lenient
+
+
+def test_a_day_off_marked_in_one_process_shows_in_the_others_cached_dashboard(two_processes):
+    first, second = two_processes
+    manager = actor_of(second, "demo-manager")
+    enrolment = current_for_trainee(first, actor_of(first, "demo-trainee"))
+    grid = ui_cohorts.read("reflection_grid", manager, enrolment.cohort_id, DEMO_TODAY)
+    missed = grid[(grid["enrolment_id"] == enrolment.id) & (grid["status"] == "missing")]["day"].iloc[0]
+    caseload.mark_day_off(first, actor_of(first, "demo-supervisor"), enrolment.id, missed.date(), "sick",
+                          "入院のため(本人から電話)")
+    grid = ui_cohorts.read("reflection_grid", manager, enrolment.cohort_id, DEMO_TODAY)
+    assert grid[(grid["enrolment_id"] == enrolment.id) & (grid["day"] == missed)]["status"].tolist() == ["off"]
