@@ -254,3 +254,24 @@ def test_trainee_replies_pass_the_privacy_guard(demo_db, trainee):
     assert finding.kind == "email"
     reflections.reply(demo_db, actor, rid, "本人のメール taro@example.jp に送りました", {(finding.kind, finding.text)})
     assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'feedback.privacy_confirmed'") == 1
+
+
+def test_threads_of_a_timeline_page_match_each_thread_and_keep_to_the_enrolment(demo_db):
+    """The trainee profile reads a page of threads at once: the same messages as one thread at a time, nothing of
+    another trainee's reflections even when their ids are asked for, and no access for a stranger."""
+    supervisor = actor_of(demo_db, "demo-supervisor")
+    mine = demo_db.value("SELECT s.enrolment_id FROM supervision s WHERE s.supervisor_id = ? "
+                         "AND EXISTS (SELECT 1 FROM feedback f JOIN reflection r ON r.id = f.reflection_id "
+                         "WHERE r.enrolment_id = s.enrolment_id) ORDER BY 1 LIMIT 1", [supervisor.id])
+    ids = [r for (r,) in demo_db.rows("SELECT id FROM reflection WHERE enrolment_id = ? ORDER BY practice_date",
+                                      [mine])]
+    other = demo_db.value("SELECT r.id FROM reflection r JOIN feedback f ON f.reflection_id = r.id "
+                          "WHERE r.enrolment_id <> ? LIMIT 1", [mine])
+    found = reflections.threads(demo_db, supervisor, mine, [*ids, other])
+    assert {r: found[r] for r in ids} == {r: reflections.thread(demo_db, supervisor, r) for r in ids}
+    assert any(found[r] for r in ids) and found[other] == []
+    stranger = demo_db.value("SELECT u.username FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
+                             "WHERE e.id <> ? AND e.trainee_id <> (SELECT trainee_id FROM enrolment WHERE id = ?) "
+                             "LIMIT 1", [mine, mine])
+    with pytest.raises(AccessDenied):
+        reflections.threads(demo_db, actor_of(demo_db, stranger), mine, ids)
