@@ -53,11 +53,13 @@ def streamlit_process(script: Path, db_path: str, extra_env: dict | None = None)
     """`streamlit run script` on loopback until the block ends; yields (address, the server's Popen)."""
     port = _free_port()
     env = {**os.environ, "COORDSUPERVISE_DB": db_path, "COORDSUPERVISE_MODE": "demo", **(extra_env or {})}
-    log = open(Path(tempfile.gettempdir()) / f"bench-streamlit-{port}.log", "wb")  # noqa: SIM115 - closed below
+    log_path = Path(tempfile.gettempdir()) / f"bench-streamlit-{port}.log"  # kept only when the server failed
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),  # noqa: S603
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=bench_pages.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    failed = True
     try:
         deadline = time.time() + 120
         while True:
@@ -66,16 +68,20 @@ def streamlit_process(script: Path, db_path: str, extra_env: dict | None = None)
                 break
             except OSError:
                 if time.time() > deadline:
-                    raise RuntimeError(f"streamlit did not start for {script}") from None
+                    raise RuntimeError(f"streamlit did not start for {script}; see {log_path}") from None
                 time.sleep(0.3)
         yield url, proc
+        failed = False
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
         log.close()
+        if not failed:
+            log_path.unlink(missing_ok=True)
 
 
 def settled(page) -> None:

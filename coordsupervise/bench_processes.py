@@ -133,7 +133,8 @@ def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seco
         for n in sorted({1, processes}):
             app_ports = _ports(n)
             started = time.perf_counter()
-            with running(db_url, app_ports, free_port(), Path(folder) / f"{n}-processes", env, logs=True) as served:
+            with running(db_url, app_ports, free_port(), Path(folder) / f"{n}-processes", env, logs=True,
+                         listen_address="127.0.0.1") as served:
                 _run(_warm(served.url, key, people[max(counts)], app_ports))
                 print(f"{n} process(es) started and warm in {time.perf_counter() - started:.0f} s", file=sys.stderr,
                       flush=True)

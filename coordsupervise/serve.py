@@ -40,6 +40,7 @@ class Plan:
     listen_port: int
     app_ports: list[int]
     run_folder: Path
+    listen_address: str = "0.0.0.0"  # noqa: S104 - serve's public face; tests and the benchmark pass 127.0.0.1
 
 
 def nginx_config(plan: Plan) -> str:
@@ -53,6 +54,11 @@ error_log {run}/nginx-error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
+    # nothing is written to the temp folders below: run as root, nginx's workers are `nobody` and may not reach a
+    # private run folder (a large response then arrived cut short, an upload failed); responses pass through from
+    # memory, and an upload up to the size limit is held in memory
+    proxy_max_temp_file_size 0;
+    client_body_buffer_size 50m;
     client_body_temp_path {run}/body-temp;
     proxy_temp_path {run}/proxy-temp;
     fastcgi_temp_path {run}/fastcgi-temp;
@@ -74,7 +80,7 @@ http {{
 {servers}
     }}
     server {{
-        listen {plan.listen_port};
+        listen {plan.listen_address}:{plan.listen_port};
         client_max_body_size 50m;
         proxy_http_version 1.1;
         proxy_set_header Upgrade $http_upgrade;
@@ -202,13 +208,14 @@ def _wait(condition: Callable[[], bool], seconds: float, stopped: Callable[[], b
 @contextmanager
 def running(db_url: str, app_ports: list[int], listen_port: int, run_folder: Path,
             extra_env: dict[str, str] | None = None, script: Path = ROOT / "app.py", logs: bool = False,
-            stopped: Callable[[], bool] = lambda: False, ready_seconds: float = 120.0) -> Iterator[Running]:
+            stopped: Callable[[], bool] = lambda: False, ready_seconds: float = 120.0,
+            listen_address: str = "0.0.0.0") -> Iterator[Running]:  # noqa: S104 - see Plan
     """N app processes (one per port) and nginx in front, for the length of the block; all stopped after it.
     nginx starts once every process answers its health check (or after `ready_seconds`: nginx then takes the
     late ones in as they come up); the block starts once nginx answers."""
     nginx = nginx_binary()
     run_folder.mkdir(parents=True, exist_ok=True)
-    plan = Plan(listen_port, list(app_ports), run_folder.resolve())
+    plan = Plan(listen_port, list(app_ports), run_folder.resolve(), listen_address)
     config = plan.run_folder / "nginx.conf"
     config.write_text(nginx_config(plan), encoding="utf-8")
     env = {**os.environ, "COORDSUPERVISE_DB": db_url, **(extra_env or {})}

@@ -8,6 +8,7 @@ import streamlit as st
 from coordsupervise import charts, dashboard, exports, risk
 from coordsupervise.errors import UserError
 from coordsupervise.ui import cohorts as ui
+from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import competencies, database, language, t
 from coordsupervise.ui.widgets import form_key, jst, link, today_jst
@@ -279,13 +280,15 @@ def report_tab():
 
 
 # Only the open tab is drawn (a tab switch reruns the page; every read is cached): the dashboard opens with one
-# chart to draw instead of seven. A heatmap square in the address (?e=&c=) opens on its evidence. The default
-# must stay the same from one run to the next (it is part of the widget's identity: a changed one is a new
-# widget, which forgets the tab the person clicked).
+# chart to draw instead of seven. A heatmap square in the address (?e=&c=) opens on its evidence when it is how the
+# session arrived (a shared link). The default is decided once per session and never changes: it is part of the
+# widget's identity, and a changed one is a new widget, which would lose the click on a tab that follows picking a
+# square (the square sets ?e= during the run).
 TABS = {"funnel": funnel_tab, "reflections": reflections_tab, "competencies": competencies_tab,
         "online": online_tab, "risk": risk_tab, "report": report_tab}
+opens_on = st.session_state.setdefault(state.COHORT_OPENS_ON, "competencies" if params.get("e") else None)
 shown = st.tabs([t(f"dash.tab_{name}") for name in TABS], key="cohort_tab", on_change="rerun",
-                default=t("dash.tab_competencies") if params.get("e") else None)
+                default=t(f"dash.tab_{opens_on}") if opens_on else None)
 for tab, draw in zip(shown, TABS.values(), strict=True):
     if tab.open:
         with tab:

@@ -17,3 +17,4 @@ PREVIOUS_PAGE = "cs_previous_page"  # ... and of the one the run before drew
 MUST_CHANGE_PASSWORD = "cs_must_change_password"  # noqa: S105 (a key name, not a password); an admin handed this person a one-time password
 IMPORT_PASSWORDS = "cs_import_passwords"    # one-time passwords of the accounts an import just created
 CLOSING_NOTICE = "cs_closing_notice"  # (catalogue key, params) of a recorded decision or workshop change, shown once
+COHORT_OPENS_ON = "cs_cohort_opens_on"  # the /cohort tab this session's first visit opened on (fixed: see the page)

@@ -80,6 +80,7 @@ class Server:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
         self._log.close()
         # the server's copy of the demo goes with it (the log stays for a failed test's report): a CI runner's disk
         # is not ours to fill

@@ -71,7 +71,8 @@ def served(request, tmp_path_factory):
         ports += [port] if port not in ports else []
     stop = threading.Event()
     try:
-        with running(url, ports, free_port(), tmp_path_factory.mktemp("serve"), env, logs=True) as setup:
+        with running(url, ports, free_port(), tmp_path_factory.mktemp("serve"), env, logs=True,
+                     listen_address="127.0.0.1") as setup:
             supervision = threading.Thread(target=setup.supervise, args=(stop.is_set, 1.0), daemon=True)
             supervision.start()
             setup.day = _free_day(url)

@@ -189,7 +189,9 @@ def test_the_nginx_configuration_is_sticky_upgrades_websockets_and_lists_every_p
     assert [f"127.0.0.1:{p}" in upstream for p in (8701, 8702, 8703)] == [True, True, True]
     assert "max_fails=2 fail_timeout=10s" in upstream
     assert "proxy_set_header Upgrade $http_upgrade;" in config
-    assert "proxy_set_header Connection $connection_upgrade;" in config and "listen 8500;" in config
+    assert "proxy_set_header Connection $connection_upgrade;" in config and "listen 0.0.0.0:8500;" in config
+    assert "proxy_max_temp_file_size 0;" in config  # root's nginx workers cannot write a private temp folder
+    assert "listen 127.0.0.1:8500;" in nginx_config(Plan(8500, [8701], tmp_path, "127.0.0.1"))
     assert "zone coordsupervise" in upstream  # every nginx worker knows which process failed
     components = config[config.index("location /component/"):]
     assert "proxy_next_upstream error timeout http_404;" in components[:components.index("}")]
