@@ -7,6 +7,8 @@ page load.
 "Settled" is the test suite's wait_idle: the script idle, still idle 300 ms later. Loopback only."""
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
 import shutil
 import socket
@@ -127,7 +129,20 @@ def ratios(db: Database, today: date, repeat: int, routes: set[str] | None = Non
     """Logging in and every route (or those in `routes`) ÷ the empty app's page load (medians of `repeat`, each
     after one untimed run that fills the caches a person's second visit finds, unless not `warm`: the test
     suite's quick run). The servers run on copies in `folder` (kept, so a caller can look at what the
-    interactions wrote) or in a temporary folder."""
+    interactions wrote) or in a temporary folder.
+
+    Playwright's sync API refuses to start in a thread whose asyncio loop is running (a test process where
+    pytest-playwright already drives a browser has one): the measuring then runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _ratios(db, today, repeat, routes, folder, warm)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_ratios, db, today, repeat, routes, folder, warm).result()
+
+
+def _ratios(db: Database, today: date, repeat: int, routes: set[str] | None, folder: Path | None,
+            warm: bool) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     visits = [v for v in bench_pages.visits(db, today) if routes is None or v.route in routes]

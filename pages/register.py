@@ -59,10 +59,11 @@ st.caption(t("register.export_hint"))
 
 d1, d2 = st.columns(2)
 stamp = today.strftime("%Y%m%d")
-# the files are made when asked for (a callable), not on every run: the whole register as XLSX takes seconds
+# the files are made when asked for (a callable), not on every run: the whole register as XLSX takes seconds;
+# a click does not rerun the page (a rerun would replace the other button's file while it is being fetched)
 sheet = t("nav.register")
 d1.download_button(t("register.csv"), lambda: exports.csv_bytes(readable), file_name=f"register-{stamp}.csv",
-                   mime="text/csv", key="register_csv", icon=":material/download:")
+                   mime="text/csv", key="register_csv", icon=":material/download:", on_click="ignore")
 d2.download_button(t("register.xlsx"), lambda: exports.xlsx_bytes(readable, sheet),
                    file_name=f"register-{stamp}.xlsx", key="register_xlsx", icon=":material/download:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

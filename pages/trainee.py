@@ -191,7 +191,8 @@ with tab_notes:
             user_markdown(n["body_md"])
 
 with tab_export:
-    # the files are made when asked for (callables run on the click), not on every run of the profile
+    # the files are made when asked for (callables run on the click, which does not rerun the page), not on
+    # every run of the profile
     headers = {name: t(f"reflection.field.{name}") for name in reflections.TEXT_LIMITS}
     headers.update({name: t(f"export.{name}") for name in ("practice_date", "version", "late", "case_count",
                                                            "self_rating", "competencies", "feedback_author",
@@ -217,8 +218,8 @@ with tab_export:
 
     st.download_button(t("profile.csv"), record_csv, key="trainee_csv",
                        file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "csv"),
-                       mime="text/csv", icon=":material/download:")
+                       mime="text/csv", icon=":material/download:", on_click="ignore")
     st.download_button(t("profile.print"), record_page, key="trainee_print",
                        file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "html"),
-                       mime="text/html", icon=":material/print:")
+                       mime="text/html", icon=":material/print:", on_click="ignore")
     st.caption(t("profile.export_note"))

@@ -549,6 +549,8 @@ MATRIX: dict[str, Row] = {
         db, a, w.of(w.enr, i), w.of(w.practice_day, i), _body(), _refl_version(db, w.of(w.reflection, i)),
         set(), DEMO_TODAY), OWN),
     "reflections.thread": R(lambda w, db, a, i: reflections.thread(db, a, w.of(w.reflection, i)), ENROLMENT_READ),
+    "reflections.threads": R(lambda w, db, a, i: reflections.threads(
+        db, a, w.of(w.enrolment, i), [w.of(w.reflection, i)]), ENROLMENT_READ),
     "reflections.unread_feedback_count": R(lambda w, db, a, i: reflections.unread_feedback_count(
         db, a, w.of(w.enr, i)), ENROLMENT_READ),
     "reflections.versions": R(lambda w, db, a, i: reflections.versions(db, a, w.of(w.reflection, i)),
