@@ -62,11 +62,13 @@ def _submit_jobs(db: Database, today: date, limit: int) -> list[Job]:
 
 def _reply_jobs(db: Database, limit: int) -> list[Job]:
     """Supervisors answering reflections of their own trainees, one reflection each; never a trainee's latest
-    one, which the submit jobs revise (a reply to a reflection revised meanwhile is rightly refused as stale)."""
+    one, which the submit jobs revise (a reply to a reflection revised meanwhile is rightly refused as stale).
+    "Latest" as the submit jobs count it: the latest submitted one (a newer draft does not count)."""
     found = db.rows(
         "SELECT u.username, r.id FROM reflection r JOIN supervision s ON s.enrolment_id = r.enrolment_id "
         "JOIN app_user u ON u.id = s.supervisor_id WHERE r.status = 'submitted' AND r.practice_date < "
-        "(SELECT max(x.practice_date) FROM reflection x WHERE x.enrolment_id = r.enrolment_id) "
+        "(SELECT max(x.practice_date) FROM reflection x WHERE x.enrolment_id = r.enrolment_id "
+        "AND x.status = 'submitted') "
         "QUALIFY row_number() OVER (PARTITION BY r.id ORDER BY s.supervisor_id) = 1 "
         "ORDER BY r.practice_date DESC, r.id LIMIT ?", [limit])
     actors = {}
