@@ -114,9 +114,11 @@ async def _warm(url: str, key: str, people, ports: list[int]) -> None:
 
 
 def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seconds: float = 120.0,
-            interval: tuple[float, float] = (10.0, 30.0), processes: int = 3, seed: int = 7, repeat: int = 5) -> dict:
-    """The empty app's rerun, then for one process and for `processes`: one period of clicking per count of
-    sessions. Returns {"base": seconds, "setups": {n: {count: (Load, nginx CPU share)}}}."""
+            interval: tuple[float, float] = (10.0, 30.0), processes: int = 3, seed: int = 7, repeat: int = 5,
+            with_one: bool = True) -> dict:
+    """The empty app's rerun, then for one process (unless `with_one` is False: the suite's small run) and for
+    `processes`: one period of clicking per count of sessions. Returns {"base": seconds, "setups": {n: {count:
+    (Load, nginx CPU share)}}}."""
     key = secrets.token_urlsafe(32)
     env = {"COORDSUPERVISE_COOKIE_KEY": key, "COORDSUPERVISE_MODE": "demo"}
     db = Database(db_url)
@@ -130,7 +132,7 @@ def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seco
         empty.write_text(bench_pages.EMPTY_PAGE, encoding="utf-8")
         with streamlit_process(empty, db_url) as (empty_url, _):
             base = _run(_alone(empty_url, repeat))
-        for n in sorted({1, processes}):
+        for n in sorted({1, processes} if with_one else {processes}):
             app_ports = _ports(n)
             started = time.perf_counter()
             with running(db_url, app_ports, free_port(), Path(folder) / f"{n}-processes", env, logs=True,

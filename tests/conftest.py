@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -90,6 +91,29 @@ def _pg_clone(cluster: Cluster, template: str) -> str:
 def _pg_drop(cluster: Cluster, url: str) -> None:
     """A test's clone is dropped when the test ends, as a passed test's DuckDB copy is (pytest.ini)."""
     _pg_admin(cluster, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+@contextmanager
+def pg_demo_behind_nginx(request):
+    """A PostgreSQL copy of the small demo for tests of several app processes behind nginx (serve.running()),
+    dropped afterwards. Skips when PostgreSQL is not among --engines (it always is with CI=true) or when nginx is
+    missing; with CI=true a missing nginx fails instead (scripts/test.sh installs Debian's)."""
+    from coordsupervise.serve import NginxMissing, nginx_binary
+
+    if "postgresql" not in request.config.getoption("engines"):
+        pytest.skip("PostgreSQL is not among --engines (it always is with CI=true)")
+    try:
+        nginx_binary()
+    except NginxMissing:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip("nginx is not installed (scripts/test.sh installs Debian's nginx)")
+    cluster = request.getfixturevalue("pg_cluster")
+    url = _pg_clone(cluster, request.getfixturevalue("pg_templates")["demo"])
+    try:
+        yield url
+    finally:
+        _pg_drop(cluster, url)
 
 
 @pytest.fixture(scope="session")

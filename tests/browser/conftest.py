@@ -163,7 +163,7 @@ def submit_login(page, attempts: int = 3):
     for attempt in range(attempts):
         page.locator("[data-testid=stFormSubmitButton] button").click()
         try:
-            password.wait_for(state="detached", timeout=40000)
+            password.wait_for(state="detached", timeout=20000)
             return
         except PlaywrightTimeout:
             if attempt == attempts - 1 or not password.is_visible():

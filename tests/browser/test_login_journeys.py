@@ -1,28 +1,18 @@
-"""Foundation journeys in a real browser: protected addresses, menus per role, bookmarks, logout, language."""
+"""Foundation journeys in a real browser: menus per role, bookmarks, logout, language. That a fresh server shows
+every protected address as the login form and nothing else is proven address by address, each as the first visit
+of its own fresh server, in test_bookmarks_on_a_fresh_server.py."""
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from coordsupervise.i18n import translate
-from coordsupervise.routes import ROUTES, routes_for
+from coordsupervise.routes import routes_for
 
 from .conftest import login, menu, wait_idle
 
 ACCOUNTS = {"demo-trainee": {"trainee"}, "demo-supervisor": {"supervisor"},
             "demo-manager": {"manager", "supervisor"}, "demo-admin": {"admin"}}
-
-
-def test_fresh_server_shows_no_protected_content(fresh_server, page):
-    """Before anyone has logged in on a newly started server, every protected address shows the login form."""
-    for route in ROUTES:
-        page.goto(f"{fresh_server.url}/{route.path}")
-        wait_idle(page)
-        expect(page.get_by_label("パスワード")).to_be_visible()
-        assert page.locator("[data-testid=stSidebarNavLink]").count() == 0
-        assert page.get_by_role("heading", name=translate("ja", route.title_key), exact=True).count() == 0, route.path
-        assert page.locator("[data-testid=stDataFrame]").count() == 0
-        assert page.get_by_text("Page not found").count() == 0
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)

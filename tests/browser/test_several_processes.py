@@ -9,7 +9,6 @@ One setup for the file: a PostgreSQL copy of the demo on the test cluster, two a
 PostgreSQL is among --engines (always with CI=true) and nginx is installed (scripts/test.sh installs it)."""
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import threading
@@ -20,12 +19,12 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise.bench_processes import _established
+from coordsupervise.bench_processes import _established, _ports
 from coordsupervise.db import Database
 from coordsupervise.i18n import translate
-from coordsupervise.serve import HEALTH_PATH, NginxMissing, free_port, healthy, nginx_binary, running
+from coordsupervise.serve import HEALTH_PATH, free_port, healthy, running
 
-from ..conftest import DEMO_TODAY, _pg_clone, _pg_drop
+from ..conftest import DEMO_TODAY, pg_demo_behind_nginx
 from .conftest import login, wait_idle
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
@@ -54,34 +53,19 @@ def _free_day(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def served(request, tmp_path_factory):
-    if "postgresql" not in request.config.getoption("engines"):
-        pytest.skip("PostgreSQL is not among --engines (it always is with CI=true)")
-    try:
-        nginx_binary()
-    except NginxMissing:
-        if os.environ.get("CI", "").lower() == "true":
-            raise
-        pytest.skip("nginx is not installed (scripts/test.sh installs Debian's nginx)")
-    cluster = request.getfixturevalue("pg_cluster")
-    url = _pg_clone(cluster, request.getfixturevalue("pg_templates")["demo"])
     env = {"COORDSUPERVISE_COOKIE_KEY": secrets.token_urlsafe(32), "COORDSUPERVISE_MODE": "demo"}
-    ports = [free_port()]
-    while len(ports) < 2:
-        port = free_port()
-        ports += [port] if port not in ports else []
     stop = threading.Event()
-    try:
-        with running(url, ports, free_port(), tmp_path_factory.mktemp("serve"), env, logs=True,
-                     listen_address="127.0.0.1") as setup:
-            supervision = threading.Thread(target=setup.supervise, args=(stop.is_set, 1.0), daemon=True)
-            supervision.start()
+    with pg_demo_behind_nginx(request) as url, \
+            running(url, _ports(2), free_port(), tmp_path_factory.mktemp("serve"), env, logs=True,
+                    listen_address="127.0.0.1") as setup:
+        supervision = threading.Thread(target=setup.supervise, args=(stop.is_set, 1.0), daemon=True)
+        supervision.start()
+        try:
             setup.day = _free_day(url)
             yield setup
+        finally:
             stop.set()
             supervision.join(timeout=30)
-    finally:
-        stop.set()
-        _pg_drop(cluster, url)
 
 
 def _websocket_port(setup) -> int | None:

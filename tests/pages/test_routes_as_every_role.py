@@ -15,20 +15,29 @@ def texts(at):
         [str(getattr(e, "body", "")) for e in at.get("alert")] + [m.value for m in at.markdown]
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=[r.path for r in ROUTES])
-@pytest.mark.parametrize("username", ACCOUNTS)
-def test_page_as_role(app, route, username):
-    allowed = bool(set(route.roles) & ACCOUNTS[username])
+ALLOWED = [(r, u) for r in ROUTES for u in ACCOUNTS if set(r.roles) & ACCOUNTS[u]]
+REFUSED = [(r, u) for r in ROUTES for u in ACCOUNTS if not set(r.roles) & ACCOUNTS[u]]
+
+
+@pytest.mark.parametrize("route, username", ALLOWED, ids=[f"{u}-{r.path}" for r, u in ALLOWED])
+def test_page_as_a_role_that_may_open_it(app, route, username):
+    """On both engines (tests/conftest.py): each screen's queries run on PostgreSQL too."""
     at = app(username, script=route.file).run()
     assert not at.exception, at.exception
-    if allowed:
-        assert [t.value for t in at.title][:1] == [translate("ja", route.title_key)]
-        assert not [e for e in at.error if e.value == translate("ja", "guard.forbidden")]
-    else:
-        assert [e.value for e in at.error] == [translate("ja", "guard.forbidden")]
-        assert len(at.title) == 0 and len(at.dataframe) == 0 and len(at.metric) == 0
+    assert [t.value for t in at.title][:1] == [translate("ja", route.title_key)]
+    assert not [e for e in at.error if e.value == translate("ja", "guard.forbidden")]
 
 
+@pytest.mark.duckdb_only  # refused before any query of the screen: nothing engine-specific runs
+@pytest.mark.parametrize("route, username", REFUSED, ids=[f"{u}-{r.path}" for r, u in REFUSED])
+def test_page_as_a_role_that_may_not(app, route, username):
+    at = app(username, script=route.file).run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [translate("ja", "guard.forbidden")]
+    assert len(at.title) == 0 and len(at.dataframe) == 0 and len(at.metric) == 0
+
+
+@pytest.mark.duckdb_only  # refused before any query of the screen
 @pytest.mark.parametrize("route", ROUTES, ids=[r.path for r in ROUTES])
 def test_page_without_login_shows_nothing(app, route):
     at = app(None, script=route.file).run()

@@ -4,9 +4,11 @@ file only after the service returned (so an acknowledgement means "the app told 
     python -m tests.reliability.crash_writer DB ACK_FILE TRAINEE_USERNAME TODAY
 
 It writes until it is killed: drafts and submits of the trainee's reflections, day after day, and the supervisor's
-replies to them."""
+replies to them; once every day is written, more replies to the last one (a writer that ran out of days and ended
+by itself would leave the test nothing to kill)."""
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from datetime import date
@@ -43,7 +45,9 @@ def main(db_path: str, ack_path: str, trainee: str, today_iso: str) -> None:
                            [enrolment.id, day])
             feedback_id = supervision.send_reply(db, supervisor, rid, f"{day} へのコメント", version, 0)
             acknowledge(f"feedback {feedback_id} {rid}")
-    db.close()
+        for length in itertools.count(1):
+            feedback_id = supervision.send_reply(db, supervisor, rid, f"追記 {length}", version, length)
+            acknowledge(f"feedback {feedback_id} {rid}")
 
 
 if __name__ == "__main__":
