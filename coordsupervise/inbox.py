@@ -156,9 +156,14 @@ def next_unread(db: Database, actor: Actor, flt: InboxFilter, after_id: int | No
     """The next unread reflection in inbox order (newest day first), skipping `after_id`."""
     require_role(actor, "supervisor", db=db)
     where, params = _where(actor, InboxFilter(**{**flt.__dict__, "unread": True}), _named(db, actor, flt.query))
+    # The caseload's unread reflections first, then the newest: as one plain query with LIMIT 1, PostgreSQL walks
+    # the whole reflection table newest day first, looking for one of this caseload's (all 280,000 rows at 100
+    # cohorts when nothing is unread: 0.4 s idle, ~1.8 s under load, the inbox's slowest query). MATERIALIZED
+    # keeps the caseload as the starting point on both engines.
     return db.value(
-        f"SELECT r.id FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where} AND r.id <> ? "
-        f"ORDER BY r.practice_date DESC, r.id DESC LIMIT 1", [*params, after_id or -1])
+        f"WITH mine AS MATERIALIZED (SELECT r.id, r.practice_date FROM reflection r "
+        f"JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}) "
+        f"SELECT id FROM mine WHERE id <> ? ORDER BY practice_date DESC, id DESC LIMIT 1", [*params, after_id or -1])
 
 
 def caseload(db: Database, actor: Actor, name: str = "") -> list[dict]:

@@ -351,14 +351,17 @@ else:
         qp["page"] = str(page_no + 1)
         st.rerun()
 
-with st.expander(t("inbox.workload")):
-    figures = inbox.workload(db, actor)
-    w1, w2 = st.columns(2)
-    week = figures["median_hours_week"]
-    w1.metric(t("inbox.median_week"), "—" if week is None else t("inbox.hours", hours=f"{week:.1f}"))
-    w2.metric(t("inbox.waiting_2_days"), figures["waiting_over_2_days"])
-    if figures["per_cohort"]:
-        st.dataframe([{t("inbox.col_cohort"): row["cohort"],
-                       t("inbox.median_cohort"): t("inbox.hours", hours=f"{row['median_hours']:.1f}"),
-                       t("inbox.replied"): row["replied"]} for row in figures["per_cohort"]],
-                     hide_index=True, width="stretch")
+# the figures are counted only while the section is open (on_change="rerun" makes the expander report it): they
+# were three queries over the caseload's whole history on every run of the list
+with st.expander(t("inbox.workload"), key="inbox_workload", on_change="rerun") as workload_box:
+    if workload_box.open:
+        figures = inbox.workload(db, actor)
+        w1, w2 = st.columns(2)
+        week = figures["median_hours_week"]
+        w1.metric(t("inbox.median_week"), "—" if week is None else t("inbox.hours", hours=f"{week:.1f}"))
+        w2.metric(t("inbox.waiting_2_days"), figures["waiting_over_2_days"])
+        if figures["per_cohort"]:
+            st.dataframe([{t("inbox.col_cohort"): row["cohort"],
+                           t("inbox.median_cohort"): t("inbox.hours", hours=f"{row['median_hours']:.1f}"),
+                           t("inbox.replied"): row["replied"]} for row in figures["per_cohort"]],
+                         hide_index=True, width="stretch")

@@ -21,6 +21,19 @@ def test_inbox_lists_unread_first_with_counts(app):
     assert len(at.dataframe) >= 1
 
 
+def test_workload_figures_are_counted_only_while_their_section_is_open(app, monkeypatch):
+    calls = []
+    original = inbox.workload
+    monkeypatch.setattr(inbox, "workload", lambda *a, **k: calls.append(1) or original(*a, **k))
+    at = app("demo-supervisor", script="pages/inbox.py").run()
+    assert not at.exception and calls == []
+    assert JA("inbox.median_week") not in [m.label for m in at.metric]
+    at.session_state["inbox_workload"] = True  # what opening the section sends (on_change="rerun")
+    at.run()
+    assert not at.exception and calls == [1]
+    assert {JA("inbox.median_week"), JA("inbox.waiting_2_days")} <= {m.label for m in at.metric}
+
+
 def test_open_reply_and_move_to_next_unread(app):
     db = database()
     first = inbox.next_unread(db, supervisor(), InboxFilter())
