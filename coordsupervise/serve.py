@@ -7,8 +7,10 @@ of one browser reach the same process, whatever addresses the browsers share (an
 proxy in front, or a benchmark on loopback; nginx's `ip_hash` would put all of those on one process). The websocket
 upgrade headers are passed through, and a process that stops answering is taken out for a while
 (`max_fails`/`fail_timeout`, nginx's passive checks). This command is also the active health check: it polls each
-process and starts it again when it has exited; its browsers reconnect and get a fresh session (drafts are kept in
-the database, not in the process).
+process and starts it again when it has exited, or kills it (SIGKILL) and starts it again when it has failed
+HUNG_AFTER health checks in a row once started (hung: a deadlock, a stopped process, a runaway loop that starves
+its event loop); its browsers reconnect and get a fresh session (drafts are kept in the database, not in the
+process).
 
 The whole configuration is written to `<run folder>/nginx.conf` and printed; on several machines, run the app
 processes on each and list every `host:port` in the one nginx's `upstream`.
@@ -33,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH_PATH = "/_stcore/health"
+HUNG_AFTER = 3  # health checks failed in a row, each waiting HEALTH_TIMEOUT: a busy process still answers in time
+HEALTH_TIMEOUT = 10.0
+STARTUP_GRACE = 120.0  # seconds a (re)started process has to answer its first health check
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,9 @@ class Running:
     apps: dict[int, subprocess.Popen] = field(default_factory=dict)
     proxy: subprocess.Popen | None = None
     restarts: int = 0
+    failed_checks: dict[int, int] = field(default_factory=dict)  # health checks failed in a row, per port
+    started_at: dict[int, float] = field(default_factory=dict)  # time.monotonic() of each port's last start
+    answered: set[int] = field(default_factory=set)  # ports whose current process has answered a health check
 
     @property
     def url(self) -> str:
@@ -161,22 +169,43 @@ class Running:
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT if self.log_folder else subprocess.DEVNULL)
         if log is not subprocess.DEVNULL:
             log.close()
+        self.started_at[port] = time.monotonic()
+        self.failed_checks[port] = 0
+        self.answered.discard(port)
 
-    def revive(self) -> list[int]:
-        """Start every app process that has exited again; the ports whose process was started."""
+    def revive(self, hung_after: int = HUNG_AFTER, timeout: float = HEALTH_TIMEOUT,
+               grace: float = STARTUP_GRACE) -> list[int]:
+        """Start every app process that has exited again, and kill and start again every one that has failed
+        `hung_after` health checks in a row (not counting while it starts: until it first answered, or `grace`
+        seconds); the ports whose process was started."""
         started = []
         for port, process in list(self.apps.items()):
             if process.poll() is not None:
                 print(f"app process on port {port} exited ({process.returncode}); starting it again", flush=True)
-                self.start_app(port)
-                self.restarts += 1
-                started.append(port)
+            elif healthy(port, timeout):
+                self.answered.add(port)
+                self.failed_checks[port] = 0
+                continue
+            elif port not in self.answered and time.monotonic() - self.started_at.get(port, 0.0) < grace:
+                continue
+            else:
+                self.failed_checks[port] = self.failed_checks.get(port, 0) + 1
+                if self.failed_checks[port] < hung_after:
+                    continue
+                print(f"app process on port {port} failed {hung_after} health checks in a row; killing it and "
+                      f"starting it again", flush=True)
+                process.kill()
+                process.wait(timeout=30)
+            self.start_app(port)
+            self.restarts += 1
+            started.append(port)
         return started
 
-    def supervise(self, stopped: Callable[[], bool], poll_seconds: float = 5.0) -> int:
-        """The active health check, until `stopped()`: an exited app process is started again; 1 if nginx exits."""
+    def supervise(self, stopped: Callable[[], bool], poll_seconds: float = 5.0, **checks) -> int:
+        """The active health check, until `stopped()`: an exited or hung app process is started again (`checks`:
+        revive()'s thresholds); 1 if nginx exits."""
         while not stopped():
-            self.revive()
+            self.revive(**checks)
             if self.proxy is not None and self.proxy.poll() is not None:
                 print("nginx exited", file=sys.stderr)
                 return 1

@@ -9,12 +9,14 @@ One setup for the file: a PostgreSQL copy of the demo on the test cluster, two a
 PostgreSQL is among --engines (always with CI=true) and nginx is installed (scripts/test.sh installs it)."""
 from __future__ import annotations
 
+import re
 import secrets
 import signal
 import threading
 import time
 import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -99,6 +101,29 @@ def _wait_for(condition, seconds: float) -> bool:
             return True
         time.sleep(0.5)
     return condition()
+
+
+def test_an_upload_and_a_download_reach_the_process_of_the_browsers_session(served, page, tmp_path):
+    """Beside the websocket, a page sends plain HTTP requests that only its own process can answer: an upload goes
+    to the session's uploaded-file store, a download is served from the process's media store. The route cookie
+    nginx set on the first response rides on both, so with two processes neither lands on the other one (which
+    would refuse it about half the time)."""
+    login(page, served.url, "demo-trainee", "/assignments?a=A5")
+    assert any(c["name"] == "cs_route" for c in page.context.cookies())
+    page.get_by_role("textbox", name=JA("assignment.body")).fill("## 連携先マップ\n市役所・法テラス")
+    page.get_by_text(JA("assignment.attach")).first.click()  # leave the text box
+    wait_idle(page)
+    for n in range(1, 4):  # three uploads, three downloads: a coin flip each without the route cookie
+        pdf = tmp_path / f"連携記録{n}.pdf"
+        pdf.write_bytes(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + str(n).encode())
+        page.locator("input[type=file]").set_input_files(str(pdf))
+        wait_idle(page)
+        button = page.get_by_role("button", name=re.compile(f"^連携記録{n}\\.pdf"))
+        expect(button).to_be_visible()
+        with page.expect_download() as download:
+            button.click()
+        assert Path(download.value.path()).read_bytes() == pdf.read_bytes(), n
+        assert page.locator("[data-testid=stException]").count() == 0
 
 
 def test_killing_the_browsers_app_process_keeps_its_draft_and_the_other_process_serving(served, page):
