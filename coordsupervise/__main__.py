@@ -32,7 +32,7 @@ from pathlib import Path
 from . import backup
 from .auth import hash_password, insert_user, load_login_user, password_problems
 from .config import DEFAULT_DB
-from .db import Database
+from .db import Database, is_postgres
 from .demo import build_demo
 
 
@@ -97,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate(args.source or db_path, args.target)
     if args.command == "serve":
-        from .db import is_postgres
         from .serve import serve
 
         if not is_postgres(db_path) or args.processes < 1:
@@ -151,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
             db.close()
         print(f"wrote a snapshot of {db_path} to {args.destination}")
     elif args.command == "restore":
+        if is_postgres(db_path):
+            print("refused: on PostgreSQL, load a backup (pg_dump's file) into an empty database with "
+                  f"pg_restore --no-owner --dbname URL {args.backup}, then point COORDSUPERVISE_DB at it",
+                  file=sys.stderr)
+            return 2
         try:
             kept = backup.restore(args.backup, db_path, datetime.now())
         except backup.BackupError as exc:

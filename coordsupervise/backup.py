@@ -1,4 +1,4 @@
-"""Backups and restore of the one DuckDB file.
+"""Backups and restore of the one DuckDB file (on PostgreSQL: a pg_dump snapshot, restored with pg_restore).
 
 A backup is a consistent snapshot taken while the app runs (`Database.copy_to`: DuckDB's COPY FROM DATABASE into a
 fresh file under the write lock), never a copy of a file being written. Admins download one from /admin; the
@@ -37,14 +37,18 @@ def backup_bytes(db: Database, actor: Actor) -> bytes:
     """A snapshot as bytes, for the download on /admin (admins only; the download is audited)."""
     require_role(actor, "admin", db=db)
     with tempfile.TemporaryDirectory() as folder:
-        path = snapshot(db, Path(folder) / "backup.duckdb")
+        path = snapshot(db, Path(folder) / ("backup" + _SUFFIX[db.engine]))
         data = path.read_bytes()
     db.write(lambda tx: audit(tx, actor.id, "backup.download", "database", "-", None, {"bytes": len(data)}))
     return data
 
 
-def file_name(now: datetime) -> str:
-    return f"coordsupervise-{now:%Y%m%d-%H%M}.duckdb"
+# DuckDB: a database file; PostgreSQL: pg_dump's custom format (pg.PostgresDatabase.copy_to), read by pg_restore
+_SUFFIX = {"duckdb": ".duckdb", "postgresql": ".dump"}
+
+
+def file_name(now: datetime, engine: str = "duckdb") -> str:
+    return f"coordsupervise-{now:%Y%m%d-%H%M}{_SUFFIX[engine]}"
 
 
 def check_backup(path: str | Path) -> int:

@@ -10,7 +10,10 @@ process serves a session is read from the machine's TCP table when its websocket
 from nginx to an app port), so clicks are counted per process. Reported: rerun p50/p95 ÷ the same empty app's
 rerun bench_sessions uses, and the p95 in seconds where issue 15 sets an absolute target (200 sessions, p95 ≤ 1.5 s
 on three processes); the CPU busy share of each app process (from /proc) and their sum, their peak resident memory
-summed, nginx's and the load generator's own CPU: client, proxy and servers share this machine's cores.
+summed, nginx's and the load generator's own CPU, the whole machine's busy cores and PostgreSQL's own processes
+(when the cluster runs on this machine): client, proxy, servers and database share this machine's cores. From the
+CPU one click costs (app processes + PostgreSQL, within the clicking window), the sessions one core carries at 70%
+busy, and the cores issue 15's 200 sessions would need: what the run says about a bigger machine.
 
 The database must already hold the data (`python -m coordsupervise migrate --from FILE --to URL`):
 
@@ -179,11 +182,29 @@ def table_rows(found: dict, interval: tuple[float, float]) -> list:
         for count, (load, nginx_cpu) in periods.items():
             where = f"{n} process{'es' if n > 1 else ''}, {count} sessions clicking every " \
                     f"{interval[0]:.0f}-{interval[1]:.0f} s"
-            out += period_rows(where, n, count, load, nginx_cpu, base)
+            out += period_rows(where, n, count, load, nginx_cpu, base, interval)
     return out
 
 
-def period_rows(where: str, n: int, count: int, load: Load, nginx_cpu: float, base: float) -> list:
+BUSY_TARGET = 0.7  # a machine planned to run its cores at most 70% busy keeps queues short (the p95 with it)
+
+
+def per_click(load: Load) -> float | None:
+    """Core-seconds one click cost the app processes and PostgreSQL together, within the clicking window."""
+    if not load.clicks_in_window or not load.window:
+        return None
+    return (load.cpu_busy + load.db_cpu) * load.window / load.clicks_in_window
+
+
+def sessions_per_core(load: Load, interval: tuple[float, float]) -> float | None:
+    """Sessions one core carries at BUSY_TARGET when each clicks once per mean interval: what these figures say
+    about a bigger machine (the cost of a click does not depend on the number of cores; the sessions do)."""
+    cost = per_click(load)
+    return BUSY_TARGET * (interval[0] + interval[1]) / 2 / cost if cost else None
+
+
+def period_rows(where: str, n: int, count: int, load: Load, nginx_cpu: float, base: float,
+                interval: tuple[float, float] = (10.0, 30.0)) -> list:
     from .bench import Row
 
     out = []
@@ -202,6 +223,19 @@ def period_rows(where: str, n: int, count: int, load: Load, nginx_cpu: float, ba
     out.append(Row("processes", f"{where}: nginx (sessions opening included) / load generator (while clicking) "
                                 f"CPU busy, share of one core; same machine",
                    f"{nginx_cpu:.2f} / {load.client_cpu:.2f}"))
+    out.append(Row("processes", f"{where}: whole machine CPU busy, cores of {os.cpu_count()} (/proc/stat) / "
+                                f"PostgreSQL's own processes, share of one core (when local)",
+                   f"{load.machine_busy:.2f} / {load.db_cpu:.2f}"))
+    cost, carried = per_click(load), sessions_per_core(load, interval)
+    if cost is not None:
+        out.append(Row("processes", f"{where}: CPU per click, app processes + PostgreSQL (core-seconds; "
+                                    f"{load.clicks_in_window} clicks in {load.window:.0f} s)", cost))
+        out.append(Row("processes", f"{where}: sessions one core carries at {BUSY_TARGET:.0%} busy at this click rate "
+                                    f"(estimate: {BUSY_TARGET:.0%} × mean interval ÷ CPU per click)", f"{carried:.0f}"))
+        if (n, count) == ISSUE_TARGET[:2]:
+            out.append(Row("processes", f"{where}: cores for {count} sessions at {BUSY_TARGET:.0%} busy, app and "
+                                        f"PostgreSQL (estimate for a bigger machine; the load generator not included)",
+                           f"{count / carried:.1f}"))
     out.append(Row("processes", f"{where}: peak resident memory of the app processes, summed (MB)",
                    f"{load.peak_rss_mb:.0f}"))
     spread = ", ".join(f"{load.sessions_by_port.get(port, 0)}/{load.clicks_by_port.get(port, 0)}"

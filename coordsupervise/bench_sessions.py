@@ -159,6 +159,10 @@ class Load:
     cpu_busy: float = 0.0  # share of one core the server processes used during the clicking, summed
     cpu_each: list[float] = field(default_factory=list)  # the same per server process, in the order given
     client_cpu: float = 0.0  # share of one core this load generator used meanwhile (it runs on the same machine)
+    machine_busy: float = 0.0  # cores busy on the whole machine meanwhile (from /proc/stat): 2.0 = two cores full
+    db_cpu: float = 0.0  # share of one core PostgreSQL's own processes used meanwhile, when they run on this machine
+    window: float = 0.0  # seconds of clicking the CPU figures cover (clicks still running at its end then finish)
+    clicks_in_window: int = 0  # clicks finished within the window
     seen: set[str] = field(default_factory=set)  # the title of each page a click drew
     clicks_by_port: dict[int, int] = field(default_factory=dict)  # clicks per app process, when sessions know it
     sessions_by_port: dict[int, int] = field(default_factory=dict)
@@ -172,8 +176,56 @@ def _rss_mb(pid: int) -> float:
 
 
 def _cpu_seconds(pid: int) -> float:
+    """CPU seconds a process (all its threads) has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_jiffies() -> tuple[int, int]:
+    """(all, idle) clock ticks of every core so far, from the first line of /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(values), values[3] + values[4]  # idle + iowait
+
+
+def _named_cpu(name: str) -> dict[int, float]:
+    """CPU seconds so far of every process whose command name is `name` (PostgreSQL's: `postgres`)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found[int(entry.name)] = _cpu_seconds(int(entry.name))
+            except OSError:
+                continue  # gone meanwhile
+    return found
+
+
+@dataclass
+class _CpuMark:
+    """Every CPU counter the sessions' figures compare, at one moment."""
+    at: float
+    apps: list[float]
+    client: float
+    machine: tuple[int, int]
+    db: dict[int, float]
+
+    @classmethod
+    def now(cls, pids: list[int]) -> _CpuMark:
+        return cls(time.perf_counter(), [_cpu_seconds(pid) for pid in pids], time.process_time(), _machine_jiffies(),
+                   _named_cpu("postgres"))
+
+    def until(self, later: _CpuMark, load: Load) -> None:
+        """Fill `load`'s CPU figures with what was used between this mark and `later`."""
+        wall = later.at - self.at
+        load.window = wall
+        load.cpu_each = [(b - a) / wall for a, b in zip(self.apps, later.apps, strict=True)]
+        load.cpu_busy = sum(load.cpu_each)
+        load.client_cpu = (later.client - self.client) / wall
+        ticks, idle = later.machine[0] - self.machine[0], later.machine[1] - self.machine[1]
+        load.machine_busy = (1 - idle / ticks) * (os.cpu_count() or 1) if ticks else 0.0
+        # a PostgreSQL backend that started meanwhile counts from zero; one that ended is lost (connections are
+        # pooled, so few do either)
+        load.db_cpu = sum(seconds - self.db.get(pid, 0.0) for pid, seconds in later.db.items()) / wall
 
 
 async def _open(url: str, key: str, clicker: Clicker, rng: random.Random, connect=None) -> Session:
@@ -205,8 +257,8 @@ async def _evening(url: str, pids: list[int], key: str, people: list[Clicker], s
     for session in sessions:
         if session is not None and session.app_port is not None:
             load.sessions_by_port[session.app_port] = load.sessions_by_port.get(session.app_port, 0) + 1
-    cpu_before, started = [_cpu_seconds(pid) for pid in pids], time.perf_counter()
-    client_before = time.process_time()
+    first = _CpuMark.now(pids)
+    started = first.at
     stop = started + seconds
 
     async def clicking(n: int, session: Session) -> None:
@@ -228,13 +280,13 @@ async def _evening(url: str, pids: list[int], key: str, people: list[Clicker], s
     async def watching() -> None:
         while time.perf_counter() < stop:
             load.peak_rss_mb = max(load.peak_rss_mb, sum(_rss_mb(pid) for pid in pids))
-            await asyncio.sleep(1)
+            await asyncio.sleep(min(1.0, max(0.0, stop - time.perf_counter())))
+        # the CPU figures cover the clicking window itself: clicks still waiting at its end finish afterwards, on a
+        # machine with nothing else to do, which would thin the shares out
+        first.until(_CpuMark.now(pids), load)
+        load.clicks_in_window = len(load.latencies)
 
     await asyncio.gather(watching(), *(clicking(n, s) for n, s in enumerate(sessions) if s is not None))
-    wall = time.perf_counter() - started
-    load.cpu_each = [(_cpu_seconds(pid) - before) / wall for pid, before in zip(pids, cpu_before, strict=True)]
-    load.cpu_busy = sum(load.cpu_each)
-    load.client_cpu = (time.process_time() - client_before) / wall
     load.rss_mb = sum(_rss_mb(pid) for pid in pids)
     load.peak_rss_mb = max(load.peak_rss_mb, load.rss_mb)
     for session in sessions:
@@ -321,13 +373,17 @@ def rows(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seconds
 
 
 def saturation(loads: dict[int, Load]) -> str:
-    """Where the process runs out: the smallest count whose sessions failed or whose CPU was full; otherwise, at the
-    largest count, the count ÷ its busy share (CPU grows with clicks per second)."""
+    """Where the process runs out: the smallest count whose sessions failed, whose process kept a core busy or
+    whose machine was full (the load generator and the database share it); otherwise, at the largest count, the
+    count ÷ its busy share (CPU grows with clicks per second)."""
+    cores = os.cpu_count() or 1
     failed = [count for count, load in loads.items() if load.errors or not load.latencies]
     full = [count for count, load in loads.items() if load.cpu_busy >= 0.95]
-    if failed or full:
-        count = min(failed + full)
-        why = "sessions failed" if count in failed else "a full core"
+    machine = [count for count, load in loads.items() if load.machine_busy >= 0.95 * cores]
+    if failed or full or machine:
+        count = min(failed + full + machine)
+        why = "sessions failed" if count in failed else "a full core" if count in full else \
+            f"the machine's {cores} cores full"
         return f"≤ {count} ({why} at {count})"
     count, load = max(loads.items())
     return f"≈ {count / load.cpu_busy:.0f} (estimated from {load.cpu_busy:.0%} busy at {count})" \

@@ -16,7 +16,10 @@ and float otherwise, timestamps naive in UTC (the session's TimeZone is UTC).
 from __future__ import annotations
 
 import contextlib
+import glob
 import random
+import shutil
+import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -110,6 +113,12 @@ class PgTransaction:
                 copy.write_row(row)
 
 
+def pg_tool(name: str) -> str | None:
+    """A PostgreSQL client program (pg_dump, pg_restore): on the PATH, else Debian's newest installed version."""
+    return shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)),
+                                      None)
+
+
 class PostgresDatabase(Database):
     """The PostgreSQL engine. Thread-safe: every call borrows a pooled connection for its duration."""
 
@@ -191,8 +200,18 @@ class PostgresDatabase(Database):
         """Nothing to do: PostgreSQL checkpoints on its own, and a commit is durable once it returns."""
 
     def copy_to(self, path: str | Path) -> None:
-        """The admin screen's backup is a copy of the DuckDB file; PostgreSQL is backed up with pg_dump."""
-        raise InvalidInput("admin.backup_postgresql")
+        """A consistent snapshot with pg_dump (its custom format, one transaction's view while the app runs on):
+        what the admin screen's backup downloads and `python -m coordsupervise backup` writes on PostgreSQL.
+        `pg_restore --dbname URL FILE` loads it into an empty database (README). pg_dump must be at least the
+        server's version (Debian: the postgresql-client package of that version); without it, a message."""
+        dump = pg_tool("pg_dump")
+        if dump is None:
+            raise InvalidInput("admin.backup_postgresql")
+        done = subprocess.run([dump, "--format=custom", "--no-owner", "--file", str(path), "--dbname", self.path],  # noqa: S603
+                              capture_output=True, text=True, timeout=3600)
+        if done.returncode != 0:
+            Path(path).unlink(missing_ok=True)
+            raise RuntimeError(f"pg_dump failed: {done.stderr.strip()[-500:]}")
 
     def close(self) -> None:
         self._pool.close()

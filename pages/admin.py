@@ -170,7 +170,7 @@ with backup_tab:
     if st.button(t("admin.backup_prepare"), key="admin_backup_prepare", icon=":material/backup:"):
         try:
             st.session_state["admin_backup"] = backup.backup_bytes(db, actor)
-            st.session_state["admin_backup_name"] = backup.file_name(utcnow())
+            st.session_state["admin_backup_name"] = backup.file_name(utcnow(), db.engine)
         except UserError as exc:
             show_error(exc)
     if st.session_state.get("admin_backup"):

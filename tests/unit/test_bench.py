@@ -4,6 +4,8 @@ its ratio would compare unlike things). No timing is asserted: the figures come 
 bench` on the benchmark database."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from coordsupervise import bench, bench_naive, bench_pages, bench_sessions, bench_writes, certification, risk
@@ -88,3 +90,6 @@ def test_saturation_is_where_a_core_is_full_or_estimated_from_the_largest_count(
     assert bench_sessions.saturation({50: ok}).startswith("≈ 200")
     failed = bench_sessions.Load(100, errors=["open: TimeoutError()"], cpu_busy=0.01)
     assert bench_sessions.saturation({50: ok, 100: failed}) == "≤ 100 (sessions failed at 100)"
+    # the process had spare CPU, but the machine (load generator, database, other processes) had none
+    crowded = bench_sessions.Load(100, latencies=[3.0], cpu_busy=0.7, machine_busy=float(os.cpu_count()))
+    assert bench_sessions.saturation({50: ok, 100: crowded}).startswith("≤ 100 (the machine's")

@@ -4,7 +4,9 @@ The translation tests need no server. The others use the throwaway cluster and r
 engines (`--engines`, always with CI=true)."""
 from __future__ import annotations
 
+import subprocess
 import threading
+from datetime import datetime
 
 import psycopg
 import pytest
@@ -13,7 +15,7 @@ from coordsupervise import transfer
 from coordsupervise.__main__ import main
 from coordsupervise.db import Database, WriteConflict, migrations
 from coordsupervise.dialect import to_postgres
-from coordsupervise.errors import StaleWrite
+from coordsupervise.errors import AccessDenied, StaleWrite
 from tests.conftest import _clone_numbers, _pg_clone
 
 
@@ -77,18 +79,50 @@ def test_a_postgresql_address_selects_the_postgresql_engine_with_the_same_answer
         db.close()
 
 
-def test_the_admin_backup_on_postgresql_says_to_use_pg_dump(pg, request):
+def test_the_admin_backup_on_postgresql_is_a_pg_dump_that_pg_restore_loads_whole(pg, request, tmp_path,
+                                                                              monkeypatch):
     from coordsupervise import backup
+    from coordsupervise import pg as pg_engine
     from coordsupervise.errors import InvalidInput
-    from tests.conftest import actor_of
+    from tests.conftest import _pg_admin, _pg_drop, actor_of
 
-    db = Database(_pg_clone(pg, request.getfixturevalue("pg_templates")["demo"]))
+    source_url = _pg_clone(pg, request.getfixturevalue("pg_templates")["demo"])
+    db = Database(source_url)
+    tables = [t for (t,) in db.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                    "'public' ORDER BY 1")]
     try:
+        admin = actor_of(db, "demo-admin")
+        counts = {t: db.value(f"SELECT count(*) FROM {t}") for t in tables}  # noqa: S608 - names from the catalogue
+        data = backup.backup_bytes(db, admin)
+        assert data[:5] == b"PGDMP"  # pg_dump's custom format
+        assert backup.file_name(datetime(2026, 11, 28, 9, 5), "postgresql") == "coordsupervise-20261128-0905.dump"
+        assert db.value("SELECT count(*) FROM audit_log WHERE action = 'backup.download' AND actor_id = ?",
+                        [admin.id]) == 1
+        with pytest.raises(AccessDenied):
+            backup.backup_bytes(db, actor_of(db, "demo-manager"))
+        # without pg_dump on the app's server: the message, not a stack trace
+        monkeypatch.setattr(pg_engine, "pg_tool", lambda name: None)
         with pytest.raises(InvalidInput) as refused:
-            backup.backup_bytes(db, actor_of(db, "demo-admin"))
+            backup.backup_bytes(db, admin)
         assert refused.value.key == "admin.backup_postgresql"
     finally:
         db.close()
+        _pg_drop(pg, source_url)
+    dump = tmp_path / "backup.dump"
+    dump.write_bytes(data)
+    _pg_admin(pg, "CREATE DATABASE restored_backup")
+    target = pg.url("restored_backup")
+    try:
+        done = subprocess.run([pg_engine.pg_tool("pg_restore") or "pg_restore", "--no-owner", "--dbname", target,
+                               str(dump)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        restored = Database(target)  # opens as is: the migrations are all there
+        try:
+            assert {t: restored.value(f"SELECT count(*) FROM {t}") for t in tables} == counts  # noqa: S608
+        finally:
+            restored.close()
+    finally:
+        _pg_drop(pg, target)
 
 
 def test_a_serialization_failure_is_retried_then_surfaces_as_write_conflict(empty_pg):
@@ -200,3 +234,8 @@ def test_the_nginx_configuration_is_sticky_upgrades_websockets_and_lists_every_p
 def test_serve_refuses_a_duckdb_file(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "x.duckdb"), "serve", "--processes", "2"]) == 2
     assert "postgresql://" in capsys.readouterr().err
+
+
+def test_restore_on_postgresql_points_to_pg_restore(tmp_path, capsys):
+    assert main(["--db", "postgresql://127.0.0.1:1/none", "restore", str(tmp_path / "backup.dump")]) == 2
+    assert "pg_restore --no-owner --dbname URL" in capsys.readouterr().err
