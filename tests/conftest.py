@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +74,16 @@ def pg_cluster():
     cluster = Cluster().start()
     yield cluster
     cluster.stop()
+
+
+def wait_for(condition, seconds: float, step: float = 0.2) -> bool:
+    """Whether `condition()` came true within `seconds`, looked at every `step` seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
 
 
 def _pg_admin(cluster: Cluster, *statements: str) -> None:

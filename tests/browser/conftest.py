@@ -141,6 +141,31 @@ def logged_in_context(browser, server, username: str):
     return context
 
 
+def demo_trainee_free_days(target) -> list:
+    """Working days of demo-trainee's practical stage with no reflection yet, newest first, in the database at
+    `target` (a DuckDB file, read before a server opens it: one process per file; or a PostgreSQL address)."""
+    from coordsupervise.db import Database
+    from tests.conftest import DEMO_TODAY
+
+    db = Database(target)
+    try:
+        taken = {d for (d,) in db.rows(
+            "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
+            "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee'")}
+        start = db.value("SELECT s.starts_on FROM cohort_stage s JOIN enrolment e ON e.cohort_id = s.cohort_id "
+                         "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee' AND "
+                         "s.stage = 'practical'")
+    finally:
+        db.close()
+    days, day = [], DEMO_TODAY - timedelta(days=1)
+    while day >= start:
+        if day.weekday() < 5 and day not in taken:
+            days.append(day)
+        day -= timedelta(days=1)
+    assert len(days) >= 2, "the demo should leave some days without a reflection"
+    return days
+
+
 def wait_idle(page):
     page.wait_for_selector(IDLE, timeout=60000)
     page.wait_for_timeout(300)

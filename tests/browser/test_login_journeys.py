@@ -62,11 +62,20 @@ def test_logout_ends_the_session_and_the_copied_cookie(server, page, browser):
 def test_wrong_password_says_so_without_detail(server, page):
     page.goto(server.url + "/")
     wait_idle(page)
-    page.get_by_label("ユーザー名").fill("demo-admin")
-    page.get_by_label("パスワード").fill("not-the-password-at-all")
-    page.locator("[data-testid=stFormSubmitButton] button").click()
-    wait_idle(page)
-    expect(page.get_by_text(translate("ja", "login.failed"))).to_be_visible()
+    failed = page.get_by_text(translate("ja", "login.failed"))
+    # on a busy machine the login cookie component's own rerun can land between typing and the click and empty the
+    # form: as with submit_login, a person who sees no answer types and presses again
+    for attempt in range(3):
+        page.get_by_label("ユーザー名").fill("demo-admin")
+        page.get_by_label("パスワード").fill("not-the-password-at-all")
+        page.locator("[data-testid=stFormSubmitButton] button").click()
+        wait_idle(page)
+        try:
+            expect(failed).to_be_visible(timeout=10000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     assert page.locator("[data-testid=stException]").count() == 0
 
 

@@ -15,42 +15,20 @@ import signal
 import threading
 import time
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from coordsupervise.bench_processes import _established, _ports
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
 from coordsupervise.serve import HEALTH_PATH, free_port, healthy, running
 
-from ..conftest import DEMO_TODAY, pg_demo_behind_nginx
-from .conftest import login, wait_idle
+from ..conftest import pg_demo_behind_nginx, wait_for
+from .conftest import demo_trainee_free_days, login, wait_idle
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
 DRAFT = "プロセス停止の前に書いた下書き:在留カードの更新手続き"
-
-
-def _free_day(url: str) -> str:
-    """A working day of demo-trainee's practical stage with no reflection yet."""
-    db = Database(url)
-    try:
-        taken = {d for (d,) in db.rows(
-            "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
-            "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee'")}
-        start = db.value("SELECT s.starts_on FROM cohort_stage s JOIN enrolment e ON e.cohort_id = s.cohort_id "
-                         "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee' AND "
-                         "s.stage = 'practical'")
-    finally:
-        db.close()
-    day = DEMO_TODAY - timedelta(days=1)
-    while day >= start:
-        if day.weekday() < 5 and day not in taken:
-            return day.isoformat()
-        day -= timedelta(days=1)
-    raise AssertionError("the demo should leave some days without a reflection")
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +41,7 @@ def served(request, tmp_path_factory):
         supervision = threading.Thread(target=setup.supervise, args=(stop.is_set, 1.0), daemon=True)
         supervision.start()
         try:
-            setup.day = _free_day(url)
+            setup.day = demo_trainee_free_days(url)[0].isoformat()
             yield setup
         finally:
             stop.set()
@@ -92,15 +70,6 @@ def _through_nginx(setup) -> int:
     """A new visitor's health check through nginx (no route cookie yet: any process may be picked)."""
     with urllib.request.urlopen(setup.url + HEALTH_PATH, timeout=30) as response:  # noqa: S310 - loopback
         return response.status
-
-
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return condition()
 
 
 def test_an_upload_and_a_download_reach_the_process_of_the_browsers_session(served, page, tmp_path):
@@ -143,9 +112,9 @@ def test_killing_the_browsers_app_process_keeps_its_draft_and_the_other_process_
     assert all(healthy(other, timeout=30) for other in served.apps if other != port)
 
     # the browser's page reconnects by itself (Streamlit's frontend): it holds a websocket to a live process again
-    assert _wait_for(lambda: _websocket_port(served) is not None, 120), "the page did not reconnect"
+    assert wait_for(lambda: _websocket_port(served) is not None, 120, 0.5), "the page did not reconnect"
     # serve's supervision starts the killed process again, on its port
-    assert _wait_for(lambda: served.apps[port].pid != victim.pid and healthy(port), 180), \
+    assert wait_for(lambda: served.apps[port].pid != victim.pid and healthy(port), 180, 0.5), \
         f"the killed app process was not started again; see {served.plan.run_folder}/app-{port}.log"
     assert served.restarts >= 1
     # a person reloads the page (what it shows now was drawn by the killed process): a live process, a fresh

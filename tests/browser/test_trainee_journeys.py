@@ -1,38 +1,19 @@
 """A trainee's evening in a real browser: a draft that survives a reload, a submit, an assignment with an
 attachment, and the progress charts."""
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
 
-from ..conftest import DEMO_TODAY
-from .conftest import login, wait_idle
+from .conftest import demo_trainee_free_days, login, wait_idle
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
 
 
 @pytest.fixture(scope="session")
 def free_days(demo_template):
-    """Working days of demo-trainee's practical stage with no reflection yet, newest first (read before the
-    server opens the file: DuckDB allows one process per file)."""
-    db = Database(demo_template)
-    taken = {d for (d,) in db.rows(
-        "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
-        "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee'")}
-    start = db.value("SELECT s.starts_on FROM cohort_stage s JOIN enrolment e ON e.cohort_id = s.cohort_id "
-                     "JOIN app_user u ON u.id = e.trainee_id WHERE u.username = 'demo-trainee' AND "
-                     "s.stage = 'practical'")
-    db.close()
-    days, d = [], DEMO_TODAY - timedelta(days=1)
-    while d >= start:
-        if d.weekday() < 5 and d not in taken:
-            days.append(d)
-        d -= timedelta(days=1)
-    assert len(days) >= 2, "the demo should leave some days without a reflection"
-    return days
+    return demo_trainee_free_days(demo_template)
 
 
 def field(page, key):

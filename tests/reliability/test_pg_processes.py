@@ -9,7 +9,6 @@ import multiprocessing
 import signal
 import subprocess
 import sys
-import time
 import types
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from coordsupervise import enrolments, reflections, supervision
 from coordsupervise.db import Database
-from tests.conftest import DEMO_TODAY, _pg_clone, _pg_drop, actor_of
+from tests.conftest import DEMO_TODAY, _pg_clone, _pg_drop, actor_of, wait_for
 from tests.reliability import race_writer
 from tests.reliability.test_crash_durability import _check, _enrol_trainees
 
@@ -107,15 +106,6 @@ def _acks(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
-
-
 def test_sigkill_of_one_writer_process_in_a_burst_loses_none_of_its_acknowledged_writes(pg_demo, tmp_path):
     db = Database(pg_demo)
     trainees = _enrol_trainees(db, 3)
@@ -129,13 +119,14 @@ def test_sigkill_of_one_writer_process_in_a_burst_loses_none_of_its_acknowledged
              DEMO_TODAY.isoformat()], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
     victim, survivors = writers[0], writers[1:]
     try:
-        assert _wait_for(lambda: all(len(_acks(p)) >= 4 for p in ack_files), 30), "the writers did not start"
+        assert wait_for(lambda: all(len(_acks(p)) >= 4 for p in ack_files), 30, 0.01), "the writers did not start"
         victim.send_signal(signal.SIGKILL)
         _, stderr = victim.communicate(timeout=10)
         assert victim.returncode == -signal.SIGKILL, stderr.decode(errors="replace")[-2000:]
         at_kill = [len(_acks(p)) for p in ack_files[1:]]
         # the others go on writing after the kill (a writer writes until it is killed)
-        assert _wait_for(lambda: all(len(_acks(p)) >= n + 6 for p, n in zip(ack_files[1:], at_kill, strict=True)), 30)
+        assert wait_for(lambda: all(len(_acks(p)) >= n + 6 for p, n in zip(ack_files[1:], at_kill, strict=True)),
+                        30, 0.01)
     finally:
         for writer in survivors:
             if writer.poll() is None:

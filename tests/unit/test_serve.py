@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
 from coordsupervise.bench_processes import _ports
 from coordsupervise.serve import Plan, Running, healthy
-
-
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
+from tests.conftest import wait_for
 
 
 @pytest.fixture
@@ -31,7 +22,7 @@ def served(tmp_path):
     running = Running(Plan(0, [port], tmp_path), {**os.environ}, script, tmp_path)
     running.start_app(port)
     try:
-        assert _wait_for(lambda: healthy(port), 60), "the empty app did not start"
+        assert wait_for(lambda: healthy(port), 60), "the empty app did not start"
         yield running, port
     finally:
         for process in running.apps.values():
@@ -48,7 +39,7 @@ def test_a_hung_process_is_killed_and_started_again_after_failed_checks_in_a_row
     assert running.failed_checks[port] == 1 and running.apps[port] is hung
     assert running.revive(hung_after=2, timeout=0.5) == [port]
     assert hung.poll() == -signal.SIGKILL and running.apps[port] is not hung and running.restarts == 1
-    assert _wait_for(lambda: healthy(port), 60), "the restarted process did not answer"
+    assert wait_for(lambda: healthy(port), 60), "the restarted process did not answer"
     assert running.revive(hung_after=2, timeout=0.5) == [] and running.failed_checks[port] == 0
 
 
