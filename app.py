@@ -29,7 +29,16 @@ def _nothing() -> None:
     """The hidden page at "/" while logged out: the login form is drawn by the router itself."""
 
 
-actor = login.current_actor()
+try:
+    actor = login.current_actor()
+except ScriptControlException:
+    raise
+except Exception:
+    # the login check reads the database before any page runs (outside the page's own net below): an overloaded
+    # database (a connection pool that timed out, found at 200 sessions on one process) must not show a stack trace
+    logging.getLogger("coordsupervise").exception("login check failed")
+    st.error(t("error.unexpected"))
+    st.stop()
 if actor is None:
     # Resolve the requested address first and keep it (with its query parameters), so that the person lands there
     # right after login; none of these pages runs until then. The default page is a hidden stand-in, because

@@ -34,6 +34,8 @@ from .auth import hash_password, insert_user, load_login_user, password_problems
 from .config import DEFAULT_DB
 from .db import Database, is_postgres
 from .demo import build_demo
+from .errors import UserError
+from .i18n import translate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         except backup.BackupError as exc:
             print(f"refused: {exc}", file=sys.stderr)
             return 2
+        except UserError as exc:  # on PostgreSQL: pg_dump missing or failed
+            print(f"refused: {translate('en', exc.key, **exc.params)}", file=sys.stderr)
+            return 2
         finally:
             db.close()
         print(f"wrote a snapshot of {db_path} to {args.destination}")
@@ -183,9 +188,7 @@ def _import(args, db_path: str) -> int:
     import pandas as pd
 
     from . import imports
-    from .errors import UserError
     from .exports import csv_bytes
-    from .i18n import translate
 
     def say(key, **params):
         return translate(args.language, key, **params)

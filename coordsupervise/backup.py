@@ -30,6 +30,7 @@ def snapshot(db: Database, destination: str | Path) -> Path:
         raise BackupError(f"{destination} exists; choose a new file name")
     destination.parent.mkdir(parents=True, exist_ok=True)
     db.copy_to(destination)
+    destination.chmod(0o600)  # personal data and password hashes: the owner's alone, whatever the umask
     return destination
 
 

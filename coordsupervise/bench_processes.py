@@ -34,7 +34,18 @@ from pathlib import Path
 
 from . import bench_pages
 from .bench_browser import streamlit_process
-from .bench_sessions import Load, Session, _alone, _cpu_seconds, _evening, _run, clickers, login_cookie, percentile
+from .bench_sessions import (
+    Load,
+    Session,
+    _alone,
+    _cpu_seconds,
+    _evening,
+    _run,
+    clickers,
+    database_server_pid,
+    login_cookie,
+    percentile,
+)
 from .db import Database
 from .serve import free_port, running
 
@@ -127,6 +138,7 @@ def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seco
     db = Database(db_url)
     try:
         people = {count: clickers(db, today, count) for count in counts}
+        db_server = database_server_pid(db)
     finally:
         db.close()
     setups: dict[int, dict[int, tuple[Load, float]]] = {}
@@ -149,7 +161,7 @@ def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seco
                     nginx = [served.proxy.pid, *_children(served.proxy.pid)]
                     nginx_before, wall_before = sum(_cpu_seconds(p) for p in nginx), os.times().elapsed
                     load = _run(_evening(served.url, pids, key, people[count], seconds, seed, interval,
-                                         tracing_connect(app_ports)))
+                                         tracing_connect(app_ports), db_server))
                     nginx_cpu = (sum(_cpu_seconds(p) for p in nginx) - nginx_before) / \
                         (os.times().elapsed - wall_before)
                     setups[n][count] = (load, nginx_cpu)
@@ -227,7 +239,7 @@ def period_rows(where: str, n: int, count: int, load: Load, nginx_cpu: float, ba
                                 f"PostgreSQL's own processes, share of one core (when local)",
                    f"{load.machine_busy:.2f} / {load.db_cpu:.2f}"))
     cost, carried = per_click(load), sessions_per_core(load, interval)
-    if cost is not None:
+    if cost:
         out.append(Row("processes", f"{where}: CPU per click, app processes + PostgreSQL (core-seconds; "
                                     f"{load.clicks_in_window} clicks in {load.window:.0f} s)", cost))
         out.append(Row("processes", f"{where}: sessions one core carries at {BUSY_TARGET:.0%} busy at this click rate "

@@ -160,7 +160,7 @@ class Load:
     cpu_each: list[float] = field(default_factory=list)  # the same per server process, in the order given
     client_cpu: float = 0.0  # share of one core this load generator used meanwhile (it runs on the same machine)
     machine_busy: float = 0.0  # cores busy on the whole machine meanwhile (from /proc/stat): 2.0 = two cores full
-    db_cpu: float = 0.0  # share of one core PostgreSQL's own processes used meanwhile, when they run on this machine
+    db_cpu: float = 0.0  # share of one core the database server's processes used meanwhile, when it runs here
     window: float = 0.0  # seconds of clicking the CPU figures cover (clicks still running at its end then finish)
     clicks_in_window: int = 0  # clicks finished within the window
     seen: set[str] = field(default_factory=set)  # the title of each page a click drew
@@ -183,18 +183,42 @@ def _cpu_seconds(pid: int) -> float:
 
 def _machine_jiffies() -> tuple[int, int]:
     """(all, idle) clock ticks of every core so far, from the first line of /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]  # guest time is in user
     return sum(values), values[3] + values[4]  # idle + iowait
 
 
-def _named_cpu(name: str) -> dict[int, float]:
-    """CPU seconds so far of every process whose command name is `name` (PostgreSQL's: `postgres`)."""
+def _parent(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("PPid:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def database_server_pid(db) -> int | None:
+    """The PostgreSQL postmaster serving `db`, when it runs on this machine (the parent of our own backend);
+    None for DuckDB or a database elsewhere."""
+    if db.engine != "postgresql":
+        return None
+    backend = db.value("SELECT pg_backend_pid()")
+    parent = _parent(backend)
+    return parent if parent and Path(f"/proc/{parent}/comm").read_text().strip() == "postgres" else None
+
+
+def _server_cpu(root: int | None) -> dict[int, float]:
+    """CPU seconds so far of the database server `root` and its own processes (backends, writers): that cluster
+    only, not any other PostgreSQL on the machine (a test cluster, a system one)."""
+    if root is None:
+        return {}
     found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
+            pid = int(entry.name)
             try:
-                if (entry / "comm").read_text().strip() == name:
-                    found[int(entry.name)] = _cpu_seconds(int(entry.name))
+                if pid == root or _parent(pid) == root:
+                    found[pid] = _cpu_seconds(pid)
             except OSError:
                 continue  # gone meanwhile
     return found
@@ -210,9 +234,9 @@ class _CpuMark:
     db: dict[int, float]
 
     @classmethod
-    def now(cls, pids: list[int]) -> _CpuMark:
+    def now(cls, pids: list[int], db_server: int | None = None) -> _CpuMark:
         return cls(time.perf_counter(), [_cpu_seconds(pid) for pid in pids], time.process_time(), _machine_jiffies(),
-                   _named_cpu("postgres"))
+                   _server_cpu(db_server))
 
     def until(self, later: _CpuMark, load: Load) -> None:
         """Fill `load`'s CPU figures with what was used between this mark and `later`."""
@@ -238,10 +262,11 @@ async def _open(url: str, key: str, clicker: Clicker, rng: random.Random, connec
 
 
 async def _evening(url: str, pids: list[int], key: str, people: list[Clicker], seconds: float, seed: int,
-                   interval: tuple[float, float], connect=None) -> Load:
+                   interval: tuple[float, float], connect=None, db_server: int | None = None) -> Load:
     """Open every session (spread over the first interval), then let each click at random intervals. `pids`: the
     server processes whose CPU and memory count (summed); `connect(session)`, when given, opens a session's
-    websocket instead of `session.open()` (and may note which process serves it in `session.app_port`)."""
+    websocket instead of `session.open()` (and may note which process serves it in `session.app_port`);
+    `db_server`: the local PostgreSQL postmaster whose processes' CPU counts as the database's."""
     load = Load(len(people))
     rngs = [random.Random(seed * 1000 + n) for n in range(len(people))]  # noqa: S311 - click timing, not secrets
 
@@ -257,7 +282,7 @@ async def _evening(url: str, pids: list[int], key: str, people: list[Clicker], s
     for session in sessions:
         if session is not None and session.app_port is not None:
             load.sessions_by_port[session.app_port] = load.sessions_by_port.get(session.app_port, 0) + 1
-    first = _CpuMark.now(pids)
+    first = _CpuMark.now(pids, db_server)
     started = first.at
     stop = started + seconds
 
@@ -283,7 +308,7 @@ async def _evening(url: str, pids: list[int], key: str, people: list[Clicker], s
             await asyncio.sleep(min(1.0, max(0.0, stop - time.perf_counter())))
         # the CPU figures cover the clicking window itself: clicks still waiting at its end finish afterwards, on a
         # machine with nothing else to do, which would thin the shares out
-        first.until(_CpuMark.now(pids), load)
+        first.until(_CpuMark.now(pids, db_server), load)
         load.clicks_in_window = len(load.latencies)
 
     await asyncio.gather(watching(), *(clicking(n, s) for n, s in enumerate(sessions) if s is not None))

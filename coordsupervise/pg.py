@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import logging
+import os
 import random
 import shutil
 import subprocess
@@ -28,11 +30,14 @@ from typing import Any
 import pandas as pd
 import psycopg
 from psycopg.adapt import Loader
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
 from .db import Database, WriteConflict
 from .dialect import to_postgres
 from .errors import InvalidInput
+
+_log = logging.getLogger(__name__)
 
 RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 PG_WRITE_RETRIES = 12  # more than DuckDB's: concurrent writers really run side by side here
@@ -115,8 +120,21 @@ class PgTransaction:
 
 def pg_tool(name: str) -> str | None:
     """A PostgreSQL client program (pg_dump, pg_restore): on the PATH, else Debian's newest installed version."""
-    return shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)),
-                                      None)
+    found = shutil.which(name)
+    if found:
+        return found
+    installed = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
+    newest = sorted(installed, key=lambda path: [int(n) for n in path.split("/")[4].split(".") if n.isdigit()])
+    return newest[-1] if newest else None
+
+
+def dump_command(dump: str, url: str, path: str | Path) -> tuple[list[str], dict[str, str]]:
+    """pg_dump's arguments and environment for the database at `url`: the password travels in PGPASSWORD, not on
+    the command line, where any local user could read it (ps, /proc/PID/cmdline) while the dump runs."""
+    params = conninfo_to_dict(url)
+    password = params.pop("password", None)
+    env = {**os.environ, **({"PGPASSWORD": str(password)} if password else {})}
+    return [dump, "--format=custom", "--file", str(path), "--dbname", make_conninfo(**params)], env
 
 
 class PostgresDatabase(Database):
@@ -202,16 +220,22 @@ class PostgresDatabase(Database):
     def copy_to(self, path: str | Path) -> None:
         """A consistent snapshot with pg_dump (its custom format, one transaction's view while the app runs on):
         what the admin screen's backup downloads and `python -m coordsupervise backup` writes on PostgreSQL.
-        `pg_restore --dbname URL FILE` loads it into an empty database (README). pg_dump must be at least the
-        server's version (Debian: the postgresql-client package of that version); without it, a message."""
+        `pg_restore --no-owner --dbname URL FILE` loads it into an empty database (README). pg_dump must be at
+        least the server's version (Debian: the postgresql-client package of that version); without it, or when
+        it fails, a message (pg_dump's own words go to the server log, not to the page)."""
         dump = pg_tool("pg_dump")
         if dump is None:
             raise InvalidInput("admin.backup_postgresql")
-        done = subprocess.run([dump, "--format=custom", "--no-owner", "--file", str(path), "--dbname", self.path],  # noqa: S603
-                              capture_output=True, text=True, timeout=3600)
-        if done.returncode != 0:
+        command, env = dump_command(dump, self.path, path)
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)  # noqa: S603
+        except subprocess.TimeoutExpired:
+            done = None
+        if done is None or done.returncode != 0:
             Path(path).unlink(missing_ok=True)
-            raise RuntimeError(f"pg_dump failed: {done.stderr.strip()[-500:]}")
+            _log.error("pg_dump failed: %s", "timed out after an hour" if done is None else done.stderr.strip()[-2000:])
+            raise InvalidInput("admin.backup_pg_dump_failed")
+        Path(path).chmod(0o600)  # personal data and password hashes
 
     def close(self) -> None:
         self._pool.close()

@@ -20,12 +20,14 @@ app process use it, so they measure and test exactly what this command runs).
 """
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -111,11 +113,16 @@ http {{
 """
 
 
+# straight to the process: an http_proxy in the environment must not stand between serve and its own processes (a
+# health check through a proxy would fail, and a failing process is now killed)
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def healthy(port: int, timeout: float = 2.0) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{HEALTH_PATH}", timeout=timeout) as response:  # noqa: S310
+        with _DIRECT.open(f"http://127.0.0.1:{port}{HEALTH_PATH}", timeout=timeout) as response:
             return response.status == 200
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, timed out, or a half-written answer
         return False
 
 
@@ -149,6 +156,8 @@ class Running:
     proxy: subprocess.Popen | None = None
     restarts: int = 0
     failed_checks: dict[int, int] = field(default_factory=dict)  # health checks failed in a row, per port
+    stopping: bool = False  # set by stop(): nothing is started after it
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # stop() against a revive() in another thread
     started_at: dict[int, float] = field(default_factory=dict)  # time.monotonic() of each port's last start
     answered: set[int] = field(default_factory=set)  # ports whose current process has answered a health check
 
@@ -161,6 +170,11 @@ class Running:
         return {port: process.pid for port, process in self.apps.items()}
 
     def start_app(self, port: int) -> None:
+        with self._lock:
+            if not self.stopping:
+                self._start_app(port)
+
+    def _start_app(self, port: int) -> None:
         log = subprocess.DEVNULL if self.log_folder is None else open(  # noqa: SIM115 - the child keeps it
             self.log_folder / f"app-{port}.log", "ab")
         self.apps[port] = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
@@ -180,6 +194,8 @@ class Running:
         seconds); the ports whose process was started."""
         started = []
         for port, process in list(self.apps.items()):
+            if self.stopping:
+                break
             if process.poll() is not None:
                 print(f"app process on port {port} exited ({process.returncode}); starting it again", flush=True)
             elif healthy(port, timeout):
@@ -195,10 +211,15 @@ class Running:
                 print(f"app process on port {port} failed {hung_after} health checks in a row; killing it and "
                       f"starting it again", flush=True)
                 process.kill()
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # not yet reaped: its port may still be taken; next round
+                    print(f"app process on port {port} did not end after SIGKILL; trying again later", flush=True)
+                    continue
             self.start_app(port)
-            self.restarts += 1
-            started.append(port)
+            if self.apps[port] is not process:
+                self.restarts += 1
+                started.append(port)
         return started
 
     def supervise(self, stopped: Callable[[], bool], poll_seconds: float = 5.0, **checks) -> int:
@@ -213,6 +234,8 @@ class Running:
         return 0
 
     def stop(self) -> None:
+        with self._lock:  # a revive() in another thread starts nothing after this
+            self.stopping = True
         processes = [*self.apps.values(), *([self.proxy] if self.proxy else [])]
         for process in processes:
             if process.poll() is None:

@@ -28,6 +28,7 @@ def visit_then_login(server, page, route, username):
     # before login: the login form, nothing protected, no old-mode "Page not found"
     expect(page.get_by_label("パスワード")).to_be_visible()
     assert heading.count() == 0
+    assert page.locator("[data-testid=stSidebarNavLink]").count() == 0  # no menu before anyone is known
     assert page.locator("[data-testid=stDataFrame]").count() == 0
     assert page.get_by_text("Page not found").count() == 0
     page.get_by_label("ユーザー名").fill(username)

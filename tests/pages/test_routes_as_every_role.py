@@ -92,3 +92,21 @@ def test_first_run_of_a_fresh_server_is_handed_over_to_the_router(app):
     assert PagesManager.uses_pages_directory is False
     assert at.title[0].value == translate("ja", "nav.inbox")
     assert len(at.sidebar.button) == 1  # the router's logout button: app.py ran
+
+
+@pytest.mark.duckdb_only  # the failure is faked; nothing engine-specific runs
+def test_a_failing_login_check_is_a_message_not_a_stack_trace(app, monkeypatch):
+    """The login check reads the database before any page runs, outside the pages' own net: an overloaded database
+    (at 200 sessions on one process the connection pool timed out there) gets the friendly message."""
+    from psycopg_pool import PoolTimeout
+
+    from coordsupervise.ui import login
+
+    def overloaded():
+        raise PoolTimeout("couldn't get a connection after 30.00 sec")
+
+    monkeypatch.setattr(login, "current_actor", overloaded)
+    at = app("demo-supervisor").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [translate("ja", "error.unexpected")]
+    assert len(at.title) == 0

@@ -4,6 +4,7 @@ The translation tests need no server. The others use the throwaway cluster and r
 engines (`--engines`, always with CI=true)."""
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from datetime import datetime
@@ -234,6 +235,44 @@ def test_the_nginx_configuration_is_sticky_upgrades_websockets_and_lists_every_p
 def test_serve_refuses_a_duckdb_file(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "x.duckdb"), "serve", "--processes", "2"]) == 2
     assert "postgresql://" in capsys.readouterr().err
+
+
+def test_pg_dump_gets_the_password_in_its_environment_not_on_its_command_line(tmp_path):
+    from coordsupervise.pg import dump_command
+
+    command, env = dump_command("pg_dump", "postgresql://coord:s%40cret-pw@db.example:5433/prog", tmp_path / "b.dump")
+    assert not any("s@cret-pw" in part or "s%40cret-pw" in part for part in command)
+    assert env["PGPASSWORD"] == "s@cret-pw"
+    assert command[-1] == "user=coord dbname=prog host=db.example port=5433"
+    # no password in the address: the environment is left as it was
+    assert dump_command("pg_dump", "postgresql://coord@db/prog", tmp_path / "b.dump")[1].get("PGPASSWORD") == \
+        os.environ.get("PGPASSWORD")
+
+
+def test_a_failing_pg_dump_is_a_message_and_leaves_no_file(pg, request, tmp_path, monkeypatch):
+    from coordsupervise import backup
+    from coordsupervise import pg as pg_engine
+    from coordsupervise.errors import InvalidInput
+
+    url = _pg_clone(pg, request.getfixturevalue("pg_templates")["fresh"])
+    db = Database(url)
+    try:
+        monkeypatch.setattr(pg_engine, "pg_tool", lambda name: "/bin/false")
+        with pytest.raises(InvalidInput) as refused:
+            backup.snapshot(db, tmp_path / "b.dump")
+        assert refused.value.key == "admin.backup_pg_dump_failed"
+        assert not (tmp_path / "b.dump").exists()
+        assert main(["--db", url, "backup", str(tmp_path / "c.dump")]) == 2  # the command says so, no traceback
+    finally:
+        db.close()
+
+
+def test_pooled_connections_run_without_jit(empty_pg):
+    db = Database(empty_pg)
+    try:
+        assert db.value("SHOW jit") == "off"
+    finally:
+        db.close()
 
 
 def test_restore_on_postgresql_points_to_pg_restore(tmp_path, capsys):
