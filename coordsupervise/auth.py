@@ -85,11 +85,17 @@ def password_problems(password: str) -> list[UserError]:
     return problems
 
 
+# bcrypt's work factor for new hashes (2^12 rounds, about a quarter of a second a check). A hash keeps the cost it was
+# made with, so raising this strengthens each password as its owner next changes it. The test suite lowers it for
+# the accounts it makes (tests/conftest.py); tests/unit/test_auth.py checks what a fresh process uses.
+BCRYPT_ROUNDS = 12
+
+
 def hash_password(password: str) -> str:
     problems = password_problems(password)
     if problems:
         raise problems[0]
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
 
 
 def initial_password() -> str:

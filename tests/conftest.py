@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from coordsupervise import auth
 from coordsupervise.access import Actor
 from coordsupervise.auth import load_login_user
 from coordsupervise.db import Database
@@ -46,6 +47,11 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "duckdb_only: works on the DuckDB file itself; not run on PostgreSQL")
+    # The accounts the tests make (the demo templates included, so every browser login too) are hashed with bcrypt's
+    # smallest cost: a check takes a millisecond instead of a quarter of a second, which was about a minute of the
+    # suite's CPU. What is checked is the same bcrypt; the app's own cost is asserted in a fresh process
+    # (tests/unit/test_auth.py::test_a_fresh_process_hashes_at_the_apps_cost).
+    auth.BCRYPT_ROUNDS = 4
 
 
 def pytest_generate_tests(metafunc):

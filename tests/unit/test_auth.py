@@ -1,5 +1,6 @@
 """Passwords, throttling and session revocation."""
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,17 @@ def test_password_is_hashed_with_bcrypt_and_verifies(db):
     assert "正しい" not in user.password_hash
     assert auth.verify_password("正しい馬のバッテリー留め金", user.password_hash)
     assert not auth.verify_password("違うパスワードです12345", user.password_hash)
+
+
+def test_a_fresh_process_hashes_at_the_apps_cost():
+    """The suite hashes its own accounts cheaply (tests/conftest.py); the app, in a process of its own, does not."""
+    import subprocess
+    import sys
+
+    made = subprocess.run(
+        [sys.executable, "-c", "from coordsupervise.auth import hash_password; print(hash_password('x' * 12))"],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert made.startswith("$2b$12$") and auth.verify_password("x" * 12, made)
 
 
 @pytest.mark.parametrize("password, key", [

@@ -70,9 +70,6 @@ def test_the_table_names_the_misses():
     assert "| pages | /cohort | 3.40 | ≤ 3× | ✗ |" in text and "Missed: /cohort" in text
 
 
-# in the browser tests' lane (one worker, one at a time): it starts app servers of its own as they do, and the other
-# lane, the unit and page tests, is the longer one
-@pytest.mark.xdist_group("browser")
 def test_sessions_log_in_over_the_websocket_and_each_click_draws_its_page(demo_db):
     """Three sessions of the many-sessions part, clicking every 1-2 s for a few seconds: every one logged in by its
     cookie and each click drew the inbox or a cohort dashboard, not the login form."""

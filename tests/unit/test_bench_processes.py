@@ -21,9 +21,6 @@ def pg_demo(request) -> str:
         yield url
 
 
-# in the browser tests' lane (one worker, one at a time): it starts app servers and nginx as they do, and the other
-# lane, the unit and page tests, is the longer one
-@pytest.mark.xdist_group("browser")
 def test_sessions_spread_over_two_processes_behind_nginx_and_every_row_is_reported(pg_demo):
     sessions = 16  # random route cookies: all sixteen on one of two processes is about a 1-in-30,000 chance
     # two processes only: one process runs the same code with n = 1, and each setup costs the suite ~30 s of CPU
