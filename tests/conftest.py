@@ -8,6 +8,7 @@ started once per run; each test gets its own database cloned from a template (`C
 the PostgreSQL counterpart of copying the demo file."""
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -52,6 +53,17 @@ def pytest_configure(config):
     # suite's CPU. What is checked is the same bcrypt; the app's own cost is asserted in a fresh process
     # (tests/unit/test_auth.py::test_a_fresh_process_hashes_at_the_apps_cost).
     auth.BCRYPT_ROUNDS = 4
+    _scan_installed_components_once()
+
+
+def _scan_installed_components_once() -> None:
+    """Every new AppTest scans the metadata of every installed package for Streamlit components (Streamlit 1.67:
+    testing/v1/app_test.py calls components/v2/manifest_scanner.scan_component_manifests): 0.6 s of CPU for each
+    page test, three minutes of the suite. The installed packages do not change during a run, so the first scan's
+    answer serves every AppTest of this process. A real server scans once, at its start, as before."""
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 def pytest_generate_tests(metafunc):
