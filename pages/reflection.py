@@ -16,7 +16,7 @@ from coordsupervise.ui.firsthour import day_picker
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.privacy import draft_notice, read_receipts, redaction_control
-from coordsupervise.ui.runtime import database, language, t, t_count
+from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     form_done,
     form_key,
@@ -87,7 +87,7 @@ if past_cutoff and view.status != "submitted" and view.expected and not view.off
 messages = reflections.thread(db, actor, view.reflection_id) if view.status == "submitted" else []
 if messages:  # the conversation is far below the template: say it is there, and link to it
     fresh = sum(m.is_new for m in messages)
-    line += " · " + t_count("polish.comments", len(messages)) + (
+    line += " · " + t("polish.comments", count=len(messages)) + (
         f" :red-badge[{t('reflection.comments_new', count=fresh)}]" if fresh else "") + (
         f" [{t('reflection.comments_jump')}](#reflection-thread)")
 weekday = t(f"weekday.{day.weekday()}")

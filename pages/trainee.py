@@ -21,7 +21,7 @@ from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.results import module_results_table
-from coordsupervise.ui.runtime import database, language, t, t_count
+from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     checklist_view,
     form_done,
@@ -130,7 +130,7 @@ with tab_reflections:
         head = f"{row['practice_date']:%Y/%m/%d} · {t('inbox.version', version=row['version'])}"
         if row["late"]:
             head += " · " + t("assignment.late")
-        head += " · " + t_count("polish.comments", row["messages"])
+        head += " · " + t("polish.comments", count=row["messages"])
         with st.expander(head, icon=":material/chat:" if row["messages"] else None):
             competency_tags(row["competencies"])
             st.markdown(f"**{t('reflection.field.goal')}**")

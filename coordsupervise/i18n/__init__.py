@@ -29,7 +29,13 @@ def catalogue(language: str) -> dict[str, str]:
 
 
 def translate(language: str, key: str, **params) -> str:
-    """The message for `key` in `language`; a missing key shows as the key itself (and fails the catalogue test)."""
+    """The message for `key` in `language`; a missing key shows as the key itself (and fails the catalogue test).
+
+    A message about a number of things is a pair, `key.one` and `key.other`, picked by the `count` parameter: English
+    says "1 problem" and "2 problems" (never "problem(s)"); Japanese words both the same. Callers and services name
+    the pair by `key` alone, as any other message."""
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    if "count" in params and key not in catalogue(DEFAULT_LANGUAGE) and f"{key}.other" in catalogue(DEFAULT_LANGUAGE):
+        key = f"{key}.{'one' if params['count'] == 1 else 'other'}"
     message = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return message.format(**params) if params else message

@@ -48,7 +48,7 @@ def redaction_control(db: Database, actor: Actor, reflection_id: int, key: str,
                 return
             if on_redacted is not None:
                 on_redacted()
-            st.toast(t("redaction.done", places=done.places), icon=":material/check_circle:")
+            st.toast(t("redaction.done", count=done.places), icon=":material/check_circle:")
             st.rerun()
 
 

@@ -59,12 +59,6 @@ def t(key: str, **params) -> str:
     return translate(language(), key, **params)
 
 
-def t_count(key: str, count: int, **params) -> str:
-    """A message about `count` things in the right number: the catalogue holds `key.one` and `key.other` (English
-    says "1 comment", "2 comments"; Japanese words both the same)."""
-    return t(f"{key}.{'one' if count == 1 else 'other'}", count=count, **params)
-
-
 def content_stamp() -> int:
     """The database's version stamp of edited content (cache_stamp.py), read once per rerun of a session: every
     cached read below and in ui/cohorts.py includes it in its key, so an edit made in another app process is seen at
