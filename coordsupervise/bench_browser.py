@@ -11,7 +11,6 @@ import asyncio
 import concurrent.futures
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,23 +23,12 @@ from pathlib import Path
 
 from . import bench_pages
 from .db import Database
+from .serve import free_port
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 PASSWORD = "coordsupervise-demo"  # noqa: S105 - the demo accounts' published password
-PORTS = range(8720, 8730)
 REPLY = "読みました。次の面談で一緒に確認しましょう。"  # what the supervisor sends in the inbox
 FEELINGS = "焦りを感じたが落ち着いて対応できた"  # what the trainee types, then pauses on
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8720-8729")
 
 
 @contextmanager
@@ -53,7 +41,7 @@ def streamlit_server(script: Path, db_path: str):
 @contextmanager
 def streamlit_process(script: Path, db_path: str, extra_env: dict | None = None):
     """`streamlit run script` on loopback until the block ends; yields (address, the server's Popen)."""
-    port = _free_port()
+    port = free_port()  # the operating system's choice: two runs at once (the suite's two workers) never meet
     env = {**os.environ, "COORDSUPERVISE_DB": db_path, "COORDSUPERVISE_MODE": "demo", **(extra_env or {})}
     log_path = Path(tempfile.gettempdir()) / f"bench-streamlit-{port}.log"  # kept only when the server failed
     log = open(log_path, "wb")  # noqa: SIM115 - closed below
@@ -69,7 +57,7 @@ def streamlit_process(script: Path, db_path: str, extra_env: dict | None = None)
                 urllib.request.urlopen(url + "/_stcore/health", timeout=1)  # noqa: S310 - http on loopback
                 break
             except OSError:
-                if time.time() > deadline:
+                if time.time() > deadline or proc.poll() is not None:
                     raise RuntimeError(f"streamlit did not start for {script}; see {log_path}") from None
                 time.sleep(0.3)
         yield url, proc

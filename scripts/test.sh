@@ -41,7 +41,7 @@ fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 python3 -m ruff check app.py pages coordsupervise tests scripts
-# Two workers (pytest-xdist): one runs the browser tests one after another (tests/browser/conftest.py groups them),
-# the other the unit, page and reliability tests meanwhile.
+# Two workers (pytest-xdist): each runs one lane of browser tests, one test after another (tests/browser/conftest.py
+# groups them), then takes unit, page and reliability tests until none are left.
 # TEST_WORKERS=0 runs everything in this process (easier to debug); extra arguments still go to pytest.
 python3 -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -60,12 +61,19 @@ class Cluster:
         subprocess.run(command, check=True, capture_output=True, text=True)
 
     def start(self) -> Cluster:
-        self._run(_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8")
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w",
-                  "start")
+        try:
+            self._run(_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                      "--locale=C.UTF-8")
+            self._run(_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w",
+                      "start")
+        except BaseException:
+            log = self.folder / "log"
+            if log.exists():  # the server's own account of why it did not start, before the folder goes
+                print(log.read_text(errors="replace")[-4000:], file=sys.stderr)
+            shutil.rmtree(self.folder, ignore_errors=True)  # in memory (/dev/shm), a leftover would hold RAM
+            raise
         return self
 
     def url(self, dbname: str = "postgres") -> str:

@@ -35,7 +35,8 @@ def translate(language: str, key: str, **params) -> str:
     says "1 problem" and "2 problems" (never "problem(s)"); Japanese words both the same. Callers and services name
     the pair by `key` alone, as any other message."""
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    if "count" in params and key not in catalogue(DEFAULT_LANGUAGE) and f"{key}.other" in catalogue(DEFAULT_LANGUAGE):
+    known = catalogue(DEFAULT_LANGUAGE)
+    if "count" in params and key not in known and f"{key}.one" in known and f"{key}.other" in known:
         key = f"{key}.{'one' if params['count'] == 1 else 'other'}"
     message = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return message.format(**params) if params else message
