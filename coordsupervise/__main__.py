@@ -242,12 +242,11 @@ def _import(args, db_path: str) -> int:
 
 
 def _retention(db_path: str, apply: bool, today_text: str | None) -> int:
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
+    from datetime import date
 
-    from . import retention
+    from . import clock, retention
 
-    today = date.fromisoformat(today_text) if today_text else datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    today = date.fromisoformat(today_text) if today_text else clock.today()
     db = Database(db_path)
     try:
         cohorts = retention.due(db, retention.COMMAND_LINE, today)

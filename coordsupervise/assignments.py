@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from . import privacy
 from .access import Actor, require_enrolment_read
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .privacy import PrivacyFindings
@@ -172,7 +173,7 @@ def save_draft(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: 
     _assignment(db, enrolment, assignment_id)
     if len(body_md) > BODY_LIMIT:
         raise InvalidInput("assignment.too_long", limit=BODY_LIMIT, actual=len(body_md))
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction):
         sid = _working_version(tx, enrolment.id, assignment_id, now)
@@ -194,7 +195,7 @@ def add_attachment(db: Database, actor: Actor, enrolment: Enrolment, assignment_
     if media_type is None:
         raise InvalidInput("assignment.file_type", name=display_filename(filename))
     digest = hashlib.sha256(data).hexdigest()
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction) -> int:
         sid = _working_version(tx, enrolment.id, assignment_id, now)
@@ -229,7 +230,7 @@ def submit(db: Database, actor: Actor, enrolment: Enrolment, assignment_id: int,
     confirmed (the confirmation goes to the audit log)."""
     _require_own(db, actor, enrolment)
     _, _kind, due_on = _assignment(db, enrolment, assignment_id)
-    now = now or utcnow()
+    now = now or now_utc()
     body = db.value("SELECT body_md FROM submission WHERE assignment_id = ? AND enrolment_id = ? AND version = ?",
                     [assignment_id, enrolment.id, version]) or ""
     findings = privacy.scan_text(body, "body")

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 import bcrypt
 
 from .access import ROLES, Actor, require_active, require_role
-from .db import Database, Transaction, utcnow
+from .clock import now_utc, real_now_utc
+from .db import Database, Transaction
 from .errors import InvalidInput, NotFound, UserError
 from .textnorm import name_key, name_matches
 
@@ -170,7 +171,7 @@ def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
         if before is None:
             raise NotFound()
         tx.execute("UPDATE app_user SET active = ?, sessions_valid_after = ? WHERE id = ?",
-                   [active, utcnow() if not active else _valid_after(tx, user_id), user_id])
+                   [active, real_now_utc() if not active else _valid_after(tx, user_id), user_id])
         audit(tx, actor.id, "user.set_active", "app_user", user_id, {"active": before}, {"active": active})
 
     db.write(run)
@@ -209,7 +210,7 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> datet
         raise InvalidInput("password.same_as_one_time")
     db.write(lambda tx: tx.execute("DELETE FROM login_failure WHERE username = ?", [user.username]))
     new_hash = hash_password(new)
-    now = utcnow()
+    now = real_now_utc()
 
     def run(tx: Transaction):
         tx.execute("UPDATE app_user SET password_hash = ?, sessions_valid_after = ?, must_change_password = FALSE "
@@ -230,7 +231,7 @@ def set_language(db: Database, actor: Actor, language: str) -> None:
 # -- throttling ---------------------------------------------------------------------------------------------------
 def throttle_wait(db: Database, username: str, now: datetime | None = None) -> timedelta | None:
     """How long this account must wait before another try, or None. Never a permanent lock-out."""
-    now = now or utcnow()
+    now = now or real_now_utc()
     row = db.one(
         "SELECT count(*), max(failed_at) FROM login_failure WHERE username = ? AND failed_at > ?",
         [normalize_username(username), now - THROTTLE_WINDOW],
@@ -255,7 +256,7 @@ def begin_login_attempt(db: Database, username: str, now: datetime | None = None
     successful login clears the account's failures (record_login_success), so the reservation costs an honest
     person nothing."""
     name = normalize_username(username)
-    now = now or utcnow()
+    now = now or real_now_utc()
 
     def run(tx: Transaction) -> timedelta | None:
         count, latest = tx.one("SELECT count(*), max(failed_at) FROM login_failure WHERE username = ? "
@@ -272,13 +273,13 @@ def begin_login_attempt(db: Database, username: str, now: datetime | None = None
 
 def record_login_failure(db: Database, username: str, now: datetime | None = None) -> None:
     db.write(lambda tx: tx.execute("INSERT INTO login_failure (username, failed_at) VALUES (?, ?)",
-                                   [normalize_username(username), now or utcnow()]))
+                                   [normalize_username(username), now or real_now_utc()]))
 
 
 def record_login_success(db: Database, user_id: int, username: str) -> None:
     def run(tx: Transaction):
         tx.execute("DELETE FROM login_failure WHERE username = ?", [normalize_username(username)])
-        tx.execute("UPDATE app_user SET last_login_at = ? WHERE id = ?", [utcnow(), user_id])
+        tx.execute("UPDATE app_user SET last_login_at = ? WHERE id = ?", [real_now_utc(), user_id])
 
     db.write(run)
 
@@ -289,7 +290,7 @@ def session_is_valid(user: LoginUser | None, issued_at: datetime, max_age: timed
     revoked it since, and (with `max_age`) it is not older than the session lifetime."""
     if user is None or not user.active:
         return False
-    if max_age is not None and issued_at + max_age <= utcnow():
+    if max_age is not None and issued_at + max_age <= real_now_utc():
         return False
     return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
 
@@ -297,7 +298,7 @@ def session_is_valid(user: LoginUser | None, issued_at: datetime, max_age: timed
 def end_sessions(db: Database, user_id: int, at: datetime | None = None) -> None:
     """Logout: every cookie and open session of this user issued up to now stops working."""
     db.write(lambda tx: tx.execute("UPDATE app_user SET sessions_valid_after = ? WHERE id = ?",
-                                   [at or utcnow(), user_id]))
+                                   [at or real_now_utc(), user_id]))
 
 
 # -- settings and audit -------------------------------------------------------------------------------------------
@@ -324,7 +325,7 @@ def audit(tx: Transaction, actor_id: int | None, action: str, entity: str, entit
     tx.execute(
         "INSERT INTO audit_log (occurred_at, actor_id, action, entity, entity_id, before_json, after_json, reason) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [utcnow(), actor_id, action, entity, str(entity_id),
+        [now_utc(), actor_id, action, entity, str(entity_id),
          None if before is None else json.dumps(before, ensure_ascii=False, default=str),
          None if after is None else json.dumps(after, ensure_ascii=False, default=str), reason],
     )

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from . import inbox, scoring
 from .auth import load_login_user
-from .db import Database, utcnow
+from .clock import now_utc
+from .db import Database
 from .inbox import InboxFilter
 from .routes import ROUTES
 from .scoring import QueueFilter
@@ -114,7 +115,7 @@ def script_ratios(db: Database, today: date, repeat: int, warm: bool = True) -> 
             at.query_params.update(visit.query)
             at.session_state["authentication_status"] = True
             at.session_state["username"] = visit.username
-            at.session_state["cs_login_at"] = utcnow()
+            at.session_state["cs_login_at"] = now_utc()
             at.run()
             if at.exception:  # a benchmark of a failing page would measure an error screen
                 raise RuntimeError(f"{visit.address} as {visit.username} failed: {at.exception}")

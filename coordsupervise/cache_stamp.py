@@ -9,14 +9,15 @@ lookup, read once per rerun (ui/runtime.py). Works the same on DuckDB and Postgr
 """
 from __future__ import annotations
 
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 
 AREA = "content"
 
 
 def bump(tx: Transaction) -> None:
     """Call inside the write that edits cached content: the edit and the new stamp commit together or not at all."""
-    tx.execute("UPDATE cache_version SET version = version + 1, changed_at = ? WHERE area = ?", [utcnow(), AREA])
+    tx.execute("UPDATE cache_version SET version = version + 1, changed_at = ? WHERE area = ?", [now_utc(), AREA])
 
 
 def current(db: Database) -> int:

@@ -13,7 +13,8 @@ import pandas as pd
 from . import cache_stamp
 from .access import Actor, enrolment_relation, require_role
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import AccessDenied, InvalidInput, NotFound
 
 REASON_MAX = 500
@@ -80,7 +81,7 @@ def _change_supervisors(db: Database, actor: Actor, enrolment_ids: Iterable[int]
         raise InvalidInput("caseload.no_supervisors")
 
     def run(tx: Transaction) -> int:
-        now = utcnow()
+        now = now_utc()
         cache_stamp.bump(tx)
         return sum(set_supervisors(tx, actor.id, enrolment_id, wanted(current_supervisors(tx, enrolment_id),
                                                                       supervisor_ids), now, reason)

@@ -21,8 +21,9 @@ import pandas as pd
 from . import cache_stamp, reflections
 from .access import Actor, require_enrolment_read, require_role, visible_enrolments_sql
 from .auth import audit
+from .clock import now_utc
 from .cohorts import calendars, days_off
-from .db import Database, Transaction, utcnow
+from .db import Database, Transaction
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .textnorm import search_key
@@ -113,7 +114,7 @@ def _practice_days(db: Database, r: Rules, today: date) -> tuple[list[date], lis
     programme's days off, as in the trainee's calendar): those whose reflection is due (cut-off passed) and those
     still open. The same for every trainee of the cohort, so computed once and handed to SQL."""
     start, end = r.calendar["practical"]
-    now = utcnow()
+    now = now_utc()
     off = days_off(db, start, end)
     due, still_open = [], []
     d = start
@@ -434,7 +435,7 @@ def _record(tx: Transaction, actor: Actor, r: Rules, enrolment_id: int, decision
     if latest and latest[1] == decision:
         raise InvalidInput("certification.error_same_decision")
     reverses = latest[0] if latest and latest[1] in FINAL_DECISIONS else None
-    now = at or utcnow()
+    now = at or now_utc()
     decision_id = tx.value(
         "INSERT INTO certification_decision (enrolment_id, decision, reason, decided_by, decided_at, override_reason, "
         "reverses_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",

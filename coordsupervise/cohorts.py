@@ -12,7 +12,8 @@ import pandas as pd
 from . import cache_stamp, defaults
 from .access import Actor, require_role
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import InvalidInput, NotFound
 
 STAGE_ORDER = ("online", "task_setting", "practical", "workshop_day1", "workshop_day2", "certification")
@@ -256,7 +257,7 @@ def add_programme_day_off(db: Database, actor: Actor, day: date, name_ja: str, n
     def run(tx: Transaction):
         tx.execute("DELETE FROM programme_day_off WHERE day = ?", [day])
         tx.execute("INSERT INTO programme_day_off (day, name_ja, name_en, created_by, created_at) "
-                   "VALUES (?, ?, ?, ?, ?)", [day, name_ja, name_en, actor.id, utcnow()])
+                   "VALUES (?, ?, ?, ?, ?)", [day, name_ja, name_en, actor.id, now_utc()])
         cache_stamp.bump(tx)
         audit(tx, actor.id, "programme.day_off", "programme_day_off", day, None, {"name": name_ja})
 

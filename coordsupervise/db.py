@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .clock import now_utc
 from .errors import UserError
 from .migrations import PYTHON_STEPS
 
@@ -39,10 +39,6 @@ class WriteConflict(UserError):
         super().__init__("error.write_conflict")
         self.detail = detail
 
-
-def utcnow() -> datetime:
-    """Naive UTC timestamp, the form every TIMESTAMP column holds."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -214,7 +210,7 @@ class Database:
                     step(tx)
                 tx.execute(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                    [migration.version, migration.name, utcnow()],
+                    [migration.version, migration.name, now_utc()],
                 )
             applied.append(migration.version)
         return applied

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from . import defaults, readlog, scoring_demo
+from . import clock, defaults, readlog, scoring_demo
 from .auth import hash_password, insert_user, normalize_username
-from .db import Database, Transaction, insert_frame, utcnow
+from .clock import now_utc
+from .db import Database, Transaction, insert_frame
 from .demo_text import reflection_text
 from .readings import reading, searchable
 from .textnorm import search_key
@@ -150,7 +151,7 @@ def build_demo(db: Database, *, cohorts: int = 3, trainees_per_cohort: int = 12,
     """Fill an empty database with a demo programme. Refuses a database that already has users."""
     if db.value("SELECT count(*) FROM app_user"):
         raise RuntimeError("the database already has users; the demo is only built into an empty database")
-    today = today or datetime.now(JST).date()
+    today = today or clock.today()
     rng = random.Random(seed)
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account keeps the build fast
     summary = db.write(_build, rng, password_hash, cohorts, trainees_per_cohort, today)
@@ -388,7 +389,7 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         "SELECT r.id, r.enrolment_id, r.practice_date FROM reflection r WHERE r.enrolment_id IN (SELECT unnest(?))",
         [[e["id"] for e in enrolments]])}
     sup_of = {e["id"]: (e["sup"], e["user"]) for e in enrolments}
-    now = min(utcnow(), jst_to_utc(today, 23, 59))  # nothing happens after the moment the demo is built
+    now = min(now_utc(), jst_to_utc(today, 23, 59))  # nothing happens after the moment the demo is built
     by_demo_trainee = {e["id"]: e["demo"] for e in enrolments}
     versions = []
     for row in rows:
@@ -458,7 +459,7 @@ def _flags(tx, rng, enrolments):
     rows = [(e["id"], e["sup"], rng.choice(["medium", "high"]),
              rng.choice(["振り返りの提出が途切れがち。面談で状況を確認したい。",
                          "確認テストの再受験が続いている。学習時間の確保について相談が必要。",
-                         "相談対応で在留資格の確認漏れが続いている。"]), utcnow() - timedelta(days=rng.randint(1, 10)))
+                         "相談対応で在留資格の確認漏れが続いている。"]), now_utc() - timedelta(days=rng.randint(1, 10)))
             for e in enrolments if e["risk"]]
     insert_frame(tx, "flag", pd.DataFrame(rows, columns=["enrolment_id", "raised_by", "severity", "reason",
                                                          "raised_at"]))

@@ -12,7 +12,8 @@ import pandas as pd
 
 from . import certification, workshop
 from .access import Actor
-from .db import insert_frame, utcnow
+from .clock import now_utc
+from .db import insert_frame
 from .demo import jst_to_utc
 
 
@@ -113,7 +114,7 @@ def _decisions(tx, manager: Actor, cohort_id: int, cert_day: date, absent_day2: 
     serial = tx.value("SELECT coalesce(max(k.serial), 0) FROM certificate k JOIN enrolment e ON e.id = k.enrolment_id "
                       "WHERE e.cohort_id = ?", [cohort_id])
     until = certification.valid_until(cert_day, rules.certificate_valid_years)
-    certificates, audits, now = [], [], utcnow()
+    certificates, audits, now = [], [], now_utc()
     for enrolment_id, decision, reason, _by, _at in decided:
         number = None
         if decision == "certified":

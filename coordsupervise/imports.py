@@ -28,7 +28,8 @@ from openpyxl import Workbook
 from . import cache_stamp, caseload
 from .access import Actor, require_role
 from .auth import audit, insert_user, login_id_problem, normalize_username
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import NotFound, StaleWrite
 from .exports import csv_bytes, safe_cell
 from .people import one_time_password, valid_email
@@ -162,7 +163,7 @@ def commit_roster(db: Database, actor: Actor, data: bytes, filename: str, cohort
     fresh = {row.values["username"]: one_time_password() for row in preview.rows if row.action == CREATED}
 
     def apply(tx: Transaction, plan: Preview) -> list[tuple[str, str, str]]:
-        now = utcnow()
+        now = now_utc()
         passwords = []
         for row in plan.rows:
             if row.action in (CREATED, UPDATED):

@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from .access import Actor, require_role
-from .db import Database, utcnow
+from .clock import now_utc
+from .db import Database
 from .textnorm import name_key, name_matches, search_key
 
 PAGE_SIZE = 25
@@ -182,7 +183,7 @@ def workload(db: Database, actor: Actor, now: datetime | None = None) -> dict:
     """Median hours from submission to this supervisor's first reply (replies of this week; per cohort) and the
     submitted reflections of the caseload still without a reply from them after two days."""
     require_role(actor, "supervisor", db=db)
-    now = now or utcnow()
+    now = now or now_utc()
     first_reply = (
         "SELECT e.cohort_id, c.code, r.id, r.submitted_at, "
         "(SELECT min(f.created_at) FROM feedback f WHERE f.reflection_id = r.id AND f.author_id = ?) AS replied_at "

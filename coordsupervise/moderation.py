@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from .access import Actor, require_role
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import InvalidInput, NotFound, StaleWrite
 
 RULES = ("none", "sample", "all")
@@ -154,7 +155,7 @@ def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, in
         raise InvalidInput("scoring.incomplete")
     if any(level not in LEVELS for level in agreed.values()):
         raise InvalidInput("scoring.bad_level")
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction):
         row = tx.one("SELECT m.status, m.row_version, m.score_id, sc.submission_id FROM moderation m "

@@ -13,7 +13,8 @@ import bcrypt
 from . import cache_stamp
 from .access import ROLES, Actor, require_role
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import InvalidInput, NotFound
 
 NAME_MAX = 100
@@ -102,7 +103,7 @@ def reset_password(db: Database, actor: Actor, user_id: int) -> str:
         if tx.value("SELECT id FROM app_user WHERE id = ?", [user_id]) is None:
             raise NotFound()
         tx.execute("UPDATE app_user SET password_hash = ?, must_change_password = TRUE, sessions_valid_after = ? "
-                   "WHERE id = ?", [password_hash, utcnow(), user_id])
+                   "WHERE id = ?", [password_hash, now_utc(), user_id])
         audit(tx, actor.id, "user.reset_password", "app_user", user_id, None, {"must_change_password": True})
 
     db.write(run)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .access import Actor, require_enrolment_read, require_role
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import AccessDenied, NotFound
 
 REFRESH = timedelta(minutes=10)  # re-reads within this time of the last recorded one are not written again
@@ -22,7 +23,7 @@ def record(db: Database, actor: Actor, relation: set[str], reflection_ids: list[
     staff = "supervised" if "supervised" in relation else "managed" if "managed" in relation else None
     if staff is None or not reflection_ids:
         return
-    now = utcnow()
+    now = now_utc()
     marks = ", ".join("?" for _ in reflection_ids)
     # every rerun of a screen shows the same reflections again: write only when something is new or stale
     fresh = db.value(

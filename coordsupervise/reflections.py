@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from . import privacy
 from .access import Actor, require_enrolment_read
 from .auth import audit
+from .clock import now_utc
 from .cohorts import days_off
-from .db import Database, Transaction, utcnow
+from .db import Database, Transaction
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .privacy import PrivacyFindings
@@ -143,7 +144,7 @@ def calendar(db: Database, actor: Actor, enrolment: Enrolment, today: date) -> d
         "SELECT practice_date, status, late FROM reflection WHERE enrolment_id = ?", [enrolment.id])}
     off = {d for (d,) in db.rows("SELECT day FROM day_off WHERE enrolment_id = ?", [enrolment.id])}
     off |= set(days_off(db, start, end))  # public holidays and the programme's days off
-    now = utcnow()
+    now = now_utc()
     out: dict[date, str] = {}
     d = start
     while d <= end:
@@ -254,7 +255,7 @@ def save_draft(db: Database, actor: Actor, enrolment: Enrolment, day: date, body
     _require_own(db, actor, enrolment)
     _require_practice_day(enrolment, day, today)
     validate(body, for_submit=False)
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction):
         row = tx.one("SELECT id, status, version FROM reflection WHERE enrolment_id = ? AND practice_date = ?",
@@ -294,7 +295,7 @@ def submit(db: Database, actor: Actor, enrolment: Enrolment, day: date, body: Re
     if pending:
         save_draft(db, actor, enrolment, day, body, today)
         raise PrivacyFindings(pending)
-    now = now or utcnow()
+    now = now or now_utc()
 
     def run(tx: Transaction) -> int:
         row = tx.one("SELECT id, version, submitted_at FROM reflection WHERE enrolment_id = ? AND practice_date = ?",
@@ -371,7 +372,7 @@ def set_day_off(db: Database, actor: Actor, enrolment: Enrolment, day: date, rea
     start, end = enrolment.practical
     if not start <= day <= end:
         raise InvalidInput("reflection.outside_practical", start=start.isoformat(), end=end.isoformat())
-    if (now or utcnow()) > cutoff(day, enrolment.reflection_cutoff_days):
+    if (now or now_utc()) > cutoff(day, enrolment.reflection_cutoff_days):
         raise InvalidInput("reflection.off_too_late")
 
     def run(tx: Transaction):
@@ -428,7 +429,7 @@ def mark_thread_read(db: Database, actor: Actor, reflection_id: int) -> None:
     db.write(lambda tx: tx.execute(
         "INSERT INTO feedback_read (feedback_id, reader_id, read_at) SELECT f.id, ?, ? FROM feedback f "
         "WHERE f.reflection_id = ? AND f.author_id <> ? AND NOT EXISTS (SELECT 1 FROM feedback_read r "
-        "WHERE r.feedback_id = f.id AND r.reader_id = ?)", [actor.id, utcnow(), reflection_id, actor.id, actor.id]))
+        "WHERE r.feedback_id = f.id AND r.reader_id = ?)", [actor.id, now_utc(), reflection_id, actor.id, actor.id]))
 
 
 def reply(db: Database, actor: Actor, reflection_id: int, body_md: str,
@@ -454,7 +455,7 @@ def reply(db: Database, actor: Actor, reflection_id: int, body_md: str,
     def run(tx: Transaction) -> int:
         feedback_id = tx.value(
             "INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, text, utcnow(), searchable(text)])
+            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, text, now_utc(), searchable(text)])
         if findings:
             audit(tx, actor.id, "feedback.privacy_confirmed", "feedback", feedback_id, None,
                   privacy.audit_record(findings, {"reply": text}))

@@ -15,7 +15,8 @@ from datetime import date
 from . import cache_stamp
 from .access import Actor, require_role
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import InvalidInput, NotFound
 from .reflections import TEXT_LIMITS
 
@@ -55,7 +56,7 @@ def set_years(db: Database, actor: Actor, programme_id: int, years: int) -> None
         tx.execute("INSERT INTO programme_retention (programme_id, text_years, updated_by, updated_at) "
                    "VALUES (?, ?, ?, ?) ON CONFLICT (programme_id) DO UPDATE SET text_years = excluded.text_years, "
                    "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                   [programme_id, int(years), actor.id or None, utcnow()])
+                   [programme_id, int(years), actor.id or None, now_utc()])
         cache_stamp.bump(tx)
         audit(tx, actor.id or None, "retention.set_years", "programme", programme_id,
               {"years": before if before is not None else DEFAULT_YEARS}, {"years": int(years)})
@@ -111,7 +112,7 @@ def apply(db: Database, actor: Actor, today: date) -> list[dict]:
         for cohort in cohorts:
             counts = _clear_cohort(tx, cohort["cohort_id"])
             tx.execute("INSERT INTO cohort_text_cleared (cohort_id, cleared_at, cleared_by) VALUES (?, ?, ?)",
-                       [cohort["cohort_id"], utcnow(), actor.id or None])
+                       [cohort["cohort_id"], now_utc(), actor.id or None])
             audit(tx, actor.id or None, "retention.cleared", "cohort", cohort["cohort_id"], None,
                   {"finished_on": cohort["finished_on"], "years": cohort["years"], **counts})
         if cohorts:

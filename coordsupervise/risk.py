@@ -24,8 +24,9 @@ import pandas as pd
 from . import cache_stamp
 from .access import Actor, require_role
 from .auth import audit
+from .clock import now_utc
 from .dashboard import _day_status_cte, _frame, _scope, require_cohort
-from .db import Database, utcnow
+from .db import Database
 from .errors import InvalidInput
 
 RULES = ("silent", "low_rate", "quiz_failed", "overall_failed", "below_pass", "overdue", "open_flag",
@@ -57,7 +58,7 @@ def save_thresholds(db: Database, actor: Actor, programme_id: int, values: dict[
         for key, value in clean.items():
             tx.execute("DELETE FROM risk_setting WHERE programme_id = ? AND key = ?", [programme_id, key])
             tx.execute("INSERT INTO risk_setting (programme_id, key, value, updated_by, updated_at) "
-                       "VALUES (?, ?, ?, ?, ?)", [programme_id, key, value, actor.id, utcnow()])
+                       "VALUES (?, ?, ?, ?, ?)", [programme_id, key, value, actor.id, now_utc()])
         cache_stamp.bump(tx)
         audit(tx, actor.id, "risk.thresholds", "programme", programme_id, before, clean)
 

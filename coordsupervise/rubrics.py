@@ -13,7 +13,8 @@ from datetime import date
 from . import assignments, cache_stamp, moderation
 from .access import Actor, require_role
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import InvalidInput, NotFound
 
 COMPETENCIES = ("C1", "C2", "C3", "C4")
@@ -104,7 +105,7 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
             new_id = tx.value("INSERT INTO rubric (programme_id, code, version, title_ja, title_en, pass_level, "
                               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                               [programme_id, code, newest + 1, title_ja.strip(), title_en.strip(), pass_level,
-                               utcnow()])
+                               now_utc()])
             _insert_criteria(tx, new_id, criteria)
             tx.execute("UPDATE assignment a SET rubric_version = ? WHERE " + assignments.EFFECTIVE_RUBRIC + " = ?",
                        [newest + 1, rubric_id])

@@ -25,7 +25,8 @@ import pandas as pd
 from . import assignments, moderation
 from .access import Actor, enrolment_relation, require_role, visible_enrolments_sql
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 
 COMMENT_LIMIT = 4000
@@ -372,7 +373,7 @@ def keep_work(db: Database, actor: Actor, submission_id: int, levels: dict[int, 
         "INSERT INTO draft (owner_id, draft_key, body_json, base_version, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (owner_id, draft_key) DO UPDATE SET body_json = excluded.body_json, "
         "base_version = excluded.base_version, updated_at = excluded.updated_at",
-        [actor.id, _draft_key(role, submission_id), payload, base_version, utcnow()]))
+        [actor.id, _draft_key(role, submission_id), payload, base_version, now_utc()]))
 
 
 def kept_work(db: Database, actor: Actor, submission_id: int) -> dict | None:
@@ -456,7 +457,7 @@ def save_draft(db: Database, actor: Actor, submission_id: int, levels: dict[int,
     """Save the score as a draft (the trainee sees nothing). Returns the new row version."""
     levels, comments, overall = _prepare(db, actor, submission_id, levels, comments, overall)
     keep_work(db, actor, submission_id, levels, comments, overall, seen_version)
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction) -> int:
         status = tx.value("SELECT status FROM score WHERE submission_id = ?", [submission_id])
@@ -482,7 +483,7 @@ def release(db: Database, actor: Actor, submission_id: int, levels: dict[int, in
     levels, comments, overall = _prepare(db, actor, submission_id, levels, comments, overall)
     reason = (reason or "").strip()
     keep_work(db, actor, submission_id, levels, comments, overall, seen_version)
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction) -> str:
         head = tx.one("SELECT s.status, s.enrolment_id, a.id, a.kind, coalesce(a.moderation_rule, 'none'), "
@@ -537,7 +538,7 @@ def request_revision(db: Database, actor: Actor, submission_id: int, levels: dic
     if not overall:
         raise InvalidInput("scoring.revision_comment_required")
     keep_work(db, actor, submission_id, levels, comments, overall, seen_version)
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction):
         if tx.value("SELECT status FROM submission WHERE id = ?", [submission_id]) != "submitted":
@@ -564,7 +565,7 @@ def decide_sheet(db: Database, actor: Actor, submission_id: int, approve: bool, 
         raise InvalidInput("scoring.revision_comment_required")
     if len(comment) > COMMENT_LIMIT:
         raise InvalidInput("scoring.too_long", limit=COMMENT_LIMIT)
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction):
         row = tx.one("SELECT s.status, a.kind FROM submission s JOIN assignment a ON a.id = s.assignment_id "
@@ -597,7 +598,7 @@ def second_mark(db: Database, actor: Actor, submission_id: int, levels: dict[int
     overall = (overall or "").strip()
     _check_marking(levels, comments, overall)
     keep_work(db, actor, submission_id, levels, comments, overall, seen_version)
-    now = utcnow()
+    now = now_utc()
 
     def run(tx: Transaction) -> str:
         row = tx.one("SELECT m.id, m.status, m.row_version, m.tolerance, sc.id FROM moderation m "

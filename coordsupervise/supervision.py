@@ -10,7 +10,8 @@ from datetime import datetime
 
 from . import readlog, reflections
 from .access import Actor, require_active, require_enrolment_read, require_role
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .readings import searchable
 from .reflections import REPLY_LIMIT, ReflectionBody
@@ -74,7 +75,7 @@ def mark_read(db: Database, actor: Actor, reflection_id: int) -> None:
         "INSERT INTO reflection_read (reflection_id, reader_id, read_version, read_at) "
         "SELECT id, ?, version, ? FROM reflection WHERE id = ? ON CONFLICT (reflection_id, reader_id) "
         "DO UPDATE SET read_version = excluded.read_version, read_at = excluded.read_at",
-        [actor.id, utcnow(), reflection_id]))
+        [actor.id, now_utc(), reflection_id]))
 
 
 def mark_unread(db: Database, actor: Actor, reflection_id: int) -> None:
@@ -126,7 +127,7 @@ def save_reply_draft(db: Database, actor: Actor, reflection_id: int, text: str, 
         "INSERT INTO draft (owner_id, draft_key, body_json, base_version, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (owner_id, draft_key) DO UPDATE SET body_json = excluded.body_json, "
         "base_version = excluded.base_version, updated_at = excluded.updated_at",
-        [actor.id, _reply_key(reflection_id), payload, seen_version, utcnow()]))
+        [actor.id, _reply_key(reflection_id), payload, seen_version, now_utc()]))
 
 
 def reply_draft(db: Database, actor: Actor, reflection_id: int) -> str:
@@ -158,7 +159,7 @@ def send_reply(db: Database, actor: Actor, reflection_id: int, text: str, seen_v
             raise StaleWrite("inbox.stale_thread")
         feedback_id = tx.value(
             "INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, body, utcnow(), searchable(body)])
+            "VALUES (?, ?, ?, ?, ?) RETURNING id", [reflection_id, actor.id, body, now_utc(), searchable(body)])
         tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?", [actor.id, _reply_key(reflection_id)])
         return feedback_id
 
@@ -189,12 +190,12 @@ def save_comment(db: Database, actor: Actor, title: str, body_md: str, comment_i
     def run(tx: Transaction) -> int:
         if comment_id is None:
             return tx.value("INSERT INTO comment_bank (owner_id, title, body_md, updated_at) VALUES (?, ?, ?, ?) "
-                            "RETURNING id", [actor.id, title, body_md, utcnow()])
+                            "RETURNING id", [actor.id, title, body_md, now_utc()])
         owner = tx.value("SELECT owner_id FROM comment_bank WHERE id = ?", [comment_id])
         if owner != actor.id:
             raise AccessDenied()
         tx.execute("UPDATE comment_bank SET title = ?, body_md = ?, updated_at = ? WHERE id = ?",
-                   [title, body_md, utcnow(), comment_id])
+                   [title, body_md, now_utc(), comment_id])
         return comment_id
 
     return db.write(run)
@@ -224,7 +225,7 @@ def raise_flag(db: Database, actor: Actor, enrolment_id: int, severity: str, rea
     return db.write(lambda tx: tx.value(
         "INSERT INTO flag (enrolment_id, reflection_id, raised_by, severity, reason, raised_at) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [enrolment_id, reflection_id, actor.id, severity, reason.strip()[:NOTE_LIMIT], utcnow()]))
+        [enrolment_id, reflection_id, actor.id, severity, reason.strip()[:NOTE_LIMIT], now_utc()]))
 
 
 def resolve_flag(db: Database, actor: Actor, flag_id: int, note: str) -> None:
@@ -239,7 +240,7 @@ def resolve_flag(db: Database, actor: Actor, flag_id: int, note: str) -> None:
         if tx.value("SELECT resolved_at FROM flag WHERE id = ?", [flag_id]) is not None:
             raise StaleWrite("flag.already_resolved")
         tx.execute("UPDATE flag SET resolved_by = ?, resolved_at = ?, resolution_note = ? WHERE id = ?",
-                   [actor.id, utcnow(), note.strip()[:NOTE_LIMIT], flag_id])
+                   [actor.id, now_utc(), note.strip()[:NOTE_LIMIT], flag_id])
 
     db.write(run)
 
@@ -266,7 +267,7 @@ def add_note(db: Database, actor: Actor, enrolment_id: int, body_md: str) -> int
         raise InvalidInput("note.too_long", limit=NOTE_LIMIT)
     return db.write(lambda tx: tx.value(
         "INSERT INTO private_note (enrolment_id, author_id, body_md, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        [enrolment_id, actor.id, text, utcnow()]))
+        [enrolment_id, actor.id, text, now_utc()]))
 
 
 def notes(db: Database, actor: Actor, enrolment_id: int) -> list[dict]:

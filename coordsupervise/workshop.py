@@ -21,7 +21,8 @@ import pandas as pd
 from . import cache_stamp
 from .access import Actor, require_role
 from .auth import audit
-from .db import Database, Transaction, utcnow
+from .clock import now_utc
+from .db import Database, Transaction
 from .errors import InvalidInput, NotFound
 
 DAYS = (1, 2)
@@ -85,7 +86,7 @@ def _write_attendance(tx: Transaction, actor: Actor, cohort_id: int, entries: li
     current = {(eid, day): (status, note) for eid, day, status, note in tx.rows(
         "SELECT w.enrolment_id, w.day, w.status, w.note FROM workshop_attendance w JOIN enrolment e "
         "ON e.id = w.enrolment_id WHERE e.cohort_id = ?", [cohort_id])}
-    changed, now = 0, utcnow()
+    changed, now = 0, now_utc()
     for entry in entries:
         if entry.enrolment_id not in members:
             raise InvalidInput("workshop.error_not_in_cohort")
@@ -314,7 +315,7 @@ def _write_groups(tx: Transaction, actor: Actor, cohort_id: int, day: int, seed:
     taken = {seq for (seq,) in tx.rows("SELECT seq FROM discussion_group WHERE cohort_id = ? AND day = ?",
                                        [cohort_id, day])}
     free_seqs = (s for s in range(1, 1000) if s not in taken)
-    now = utcnow()
+    now = now_utc()
     for members in planned:
         gid = tx.value("INSERT INTO discussion_group (cohort_id, day, seq, locked, seed, created_at) "
                        "VALUES (?, ?, ?, FALSE, ?, ?) RETURNING id", [cohort_id, day, next(free_seqs), seed, now])

@@ -4,7 +4,7 @@ import streamlit as st
 
 from coordsupervise import auth, backup, people
 from coordsupervise.access import ROLES
-from coordsupervise.db import utcnow
+from coordsupervise.clock import now_utc
 from coordsupervise.errors import UserError
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
@@ -170,7 +170,7 @@ with backup_tab:
     if st.button(t("admin.backup_prepare"), key="admin_backup_prepare", icon=":material/backup:"):
         try:
             st.session_state["admin_backup"] = backup.backup_bytes(db, actor)
-            st.session_state["admin_backup_name"] = backup.file_name(utcnow(), db.engine)
+            st.session_state["admin_backup_name"] = backup.file_name(now_utc(), db.engine)
         except UserError as exc:
             show_error(exc)
     if st.session_state.get("admin_backup"):

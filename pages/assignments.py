@@ -2,7 +2,7 @@
 Reads/writes coordsupervise.assignments."""
 import streamlit as st
 
-from coordsupervise import assignments
+from coordsupervise import assignments, clock
 from coordsupervise.errors import UserError
 from coordsupervise.ui import state
 from coordsupervise.ui.firsthour import rubric_view
@@ -15,7 +15,6 @@ from coordsupervise.ui.widgets import (
     own_enrolment,
     privacy_confirmations,
     privacy_guarded,
-    today_jst,
     user_markdown,
 )
 
@@ -24,7 +23,7 @@ db = database()
 st.title(t("nav.assignments"))
 
 enrolment = own_enrolment(db, actor)
-today = today_jst()
+today = clock.today()
 ja = language() == "ja"
 rows = assignments.for_enrolment(db, actor, enrolment, today)
 

@@ -3,13 +3,13 @@ trainee's marks, and the decision with its reason. Supervisors see the board of 
 Reads certification.board / evidence; writes certification.decide."""
 import streamlit as st
 
-from coordsupervise import certification
+from coordsupervise import certification, clock
 from coordsupervise.errors import UserError
 from coordsupervise.ui import state
 from coordsupervise.ui.certification import BEHIND, MARKS, board_frame, cohort_picker, decision_label, thresholds_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst, today_jst
+from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst
 
 actor = require("manager", "supervisor")
 db = database()
@@ -21,7 +21,7 @@ if not deciding:
 cohort = cohort_picker(db, actor, "certification")
 if cohort is None:
     st.stop()
-today = today_jst()
+today = clock.today()
 rows = certification.board(db, actor, cohort["id"], today)
 if not rows:
     st.info(t("certification.no_trainees"))

@@ -5,17 +5,17 @@ writes only risk.save_thresholds."""
 import pandas as pd
 import streamlit as st
 
-from coordsupervise import charts, dashboard, exports, risk
+from coordsupervise import charts, clock, dashboard, exports, risk
 from coordsupervise.errors import UserError
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import competencies, database, language, t
-from coordsupervise.ui.widgets import form_key, jst, link, today_jst
+from coordsupervise.ui.widgets import form_key, jst, link
 
 actor = require("manager", "supervisor")
 ja = language() == "ja"
-today = today_jst()
+today = clock.today()
 params = st.query_params
 NO_BAR = {"displayModeBar": False}
 

@@ -5,16 +5,15 @@ Filters and the page number live in the address (?y=, ?stage=, ?q=, ?p=, ?cmp=CO
 import pandas as pd
 import streamlit as st
 
-from coordsupervise import charts, dashboard
+from coordsupervise import charts, clock, dashboard
 from coordsupervise.cohorts import STAGE_ORDER
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import today_jst
 
 actor = require("manager", "supervisor")
 ja = language() == "ja"
-today = today_jst()
+today = clock.today()
 params = st.query_params
 
 st.title(t("nav.cohorts"))

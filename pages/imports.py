@@ -3,13 +3,13 @@ commit, and the one-time passwords of new accounts (shown once, downloadable). R
 import pandas as pd
 import streamlit as st
 
-from coordsupervise import exports, imports
+from coordsupervise import clock, exports, imports
 from coordsupervise.errors import UserError
 from coordsupervise.ui.admin import cohort_label, cohort_picker, preview_view
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.state import IMPORT_PASSWORDS
-from coordsupervise.ui.widgets import form_done, form_key, today_jst
+from coordsupervise.ui.widgets import form_done, form_key
 
 actor = require("admin")
 db = database()
@@ -43,7 +43,7 @@ if kind != wanted_kind:
 # the default is the cohort the kind of data belongs to (a roster: the next or current online stage; quiz
 # results: the online stage now), not merely the newest
 cohort = cohort_picker(imports.cohorts(db, actor), f"imports_cohort_{kind}",
-                       default_id=imports.suggested_cohort(db, actor, kind, today_jst()),
+                       default_id=imports.suggested_cohort(db, actor, kind, clock.today()),
                        label=t("import.target_cohort"))
 if cohort is None:
     st.stop()

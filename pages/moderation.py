@@ -3,13 +3,13 @@ reason; and how far the raters agree (exact %, within-one %, quadratic-weighted 
 assignment, criterion and pair of raters, with charts. Reads/writes coordsupervise.moderation."""
 import streamlit as st
 
-from coordsupervise import cohorts, moderation, scoring
+from coordsupervise import clock, cohorts, moderation, scoring
 from coordsupervise.errors import UserError
 from coordsupervise.moderation_charts import agreement_chart, kappa_chart, severity_chart
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.scoring import criterion_title, level_label, score_downloads
-from coordsupervise.ui.widgets import jst, today_jst, user_markdown
+from coordsupervise.ui.widgets import jst, user_markdown
 
 actor = require("manager")
 db = database()
@@ -87,7 +87,7 @@ else:
 
 # ================================================================ agreement figures
 st.subheader(t("moderation.agreement"))
-overview = cohorts.overview(db, actor, today_jst())
+overview = cohorts.overview(db, actor, clock.today())
 cohort_ids = [None] + overview["id"].tolist()
 names = dict(zip(overview["id"], overview["name_ja" if ja else "name_en"], strict=True))
 try:

@@ -3,15 +3,15 @@
 Reads redaction, readlog and retention; writes the retention setting and, for the office, a retention run."""
 import streamlit as st
 
-from coordsupervise import readlog, redaction, retention
+from coordsupervise import clock, readlog, redaction, retention
 from coordsupervise.errors import UserError
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import form_done, form_key, jst, today_jst
+from coordsupervise.ui.widgets import form_done, form_key, jst
 
 actor = require("manager", "admin")
 db = database()
-today = today_jst()
+today = clock.today()
 name_col = "name_ja" if language() == "ja" else "name_en"
 PAGE_SIZE = 50
 

@@ -2,20 +2,20 @@
 certification checklist. Reads progress, reflections and certification."""
 import streamlit as st
 
-from coordsupervise import certification, charts, cohorts, progress, reflections
+from coordsupervise import certification, charts, clock, cohorts, progress, reflections
 from coordsupervise.ui import runtime
 from coordsupervise.ui.certification import result_view
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.results import module_results_table
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import checklist_view, own_enrolment, today_jst
+from coordsupervise.ui.widgets import checklist_view, own_enrolment
 
 actor = require("trainee")
 db = database()
 st.title(t("nav.progress"))
 
 enrolment = own_enrolment(db, actor)
-today = today_jst()
+today = clock.today()
 ja = language() == "ja"
 st.caption(enrolment.cohort_name_ja if ja else enrolment.cohort_name_en)
 

@@ -7,8 +7,8 @@ from datetime import date
 
 import streamlit as st
 
-from coordsupervise import reflections
-from coordsupervise.db import utcnow
+from coordsupervise import clock, reflections
+from coordsupervise.clock import now_utc
 from coordsupervise.errors import InvalidInput, StaleWrite, UserError
 from coordsupervise.reflections import ReflectionBody
 from coordsupervise.ui import runtime, state
@@ -25,7 +25,6 @@ from coordsupervise.ui.widgets import (
     privacy_confirmations,
     privacy_guarded,
     thread_view,
-    today_jst,
 )
 
 actor = require("trainee")
@@ -33,7 +32,7 @@ db = database()
 st.title(t("nav.reflection"))
 
 enrolment = own_enrolment(db, actor)
-today = today_jst()
+today = clock.today()
 start, end = enrolment.practical
 if today < start:
     st.info(t("reflection.not_yet", start=start.isoformat()))
@@ -81,7 +80,7 @@ if view.late:
 if view.read_version:
     line += " " + t("reflection.status_read", version=view.read_version)
 day_cutoff = reflections.cutoff(day, enrolment.reflection_cutoff_days)
-past_cutoff = utcnow() > day_cutoff
+past_cutoff = now_utc() > day_cutoff
 if past_cutoff and view.status != "submitted" and view.expected and not view.off_reason:
     line += " " + t("reflection.status_past_cutoff", cutoff=jst(day_cutoff))
 messages = reflections.thread(db, actor, view.reflection_id) if view.status == "submitted" else []

@@ -3,10 +3,9 @@ validity status, pages of 50, CSV (UTF-8 with BOM) and XLSX exports, both formul
 certification.register."""
 import streamlit as st
 
-from coordsupervise import certification, exports
+from coordsupervise import certification, clock, exports
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, t
-from coordsupervise.ui.widgets import today_jst
 
 PAGE_SIZE = 50
 STATUSES = ("", "valid", "expiring", "expired")
@@ -14,7 +13,7 @@ STATUSES = ("", "valid", "expiring", "expired")
 actor = require("manager")
 db = database()
 st.title(t("nav.register"))
-today = today_jst()
+today = clock.today()
 
 qp = st.query_params
 c1, c2 = st.columns([3, 1])

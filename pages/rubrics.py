@@ -4,11 +4,11 @@ and moderation rule. Reads/writes coordsupervise.rubrics."""
 import pandas as pd
 import streamlit as st
 
-from coordsupervise import cohorts, moderation, rubrics
+from coordsupervise import clock, cohorts, moderation, rubrics
 from coordsupervise.errors import UserError
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import form_done, form_key, jst, today_jst
+from coordsupervise.ui.widgets import form_done, form_key, jst
 
 actor = require("manager", "admin")
 db = database()
@@ -85,7 +85,7 @@ with st.form(form_key(f"rubrics_form_{rubric_id}")):
 
 # ================================================================ assignments of a cohort
 st.subheader(t("rubrics.assignments"))
-overview = cohorts.overview(db, actor, today_jst())
+overview = cohorts.overview(db, actor, clock.today())
 cohort_ids = overview["id"].tolist()
 names = dict(zip(overview["id"], overview["name_ja" if ja else "name_en"], strict=True))
 try:

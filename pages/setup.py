@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import streamlit as st
 
-from coordsupervise import caseload, cohorts, defaults, imports, people
+from coordsupervise import caseload, clock, cohorts, defaults, imports, people
 from coordsupervise.errors import UserError
 from coordsupervise.ui.admin import cohort_label, cohort_picker
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.widgets import form_done, form_key, jst, today_jst
+from coordsupervise.ui.widgets import form_done, form_key, jst
 
 actor = require("admin")
 db = database()
@@ -47,7 +47,7 @@ with cohorts_tab:
                           format_func=lambda cid: cohort_label(by_id[cid]) if cid else new_label)
     if not picked:
         base = form_key("setup_new")
-        start = today_jst() + timedelta(days=60)
+        start = clock.today() + timedelta(days=60)
         with st.form(base):
             code = st.text_input(t("setup.code"), key=f"{base}_code", help=t("setup.code_hint"), max_chars=32)
             name_ja = st.text_input(t("setup.name_ja"), key=f"{base}_name_ja", max_chars=100)
@@ -157,7 +157,7 @@ with caseload_tab:
 
 with days_tab:
     st.caption(t("setup.days_off_hint"))
-    today = today_jst()
+    today = clock.today()
     base = form_key("setup_day_off")
     with st.form(base):
         c1, c2, c3 = st.columns([1, 2, 2])

@@ -7,6 +7,7 @@ from coordsupervise import (
     assignments,
     certification,
     charts,
+    clock,
     cohorts,
     enrolments,
     exports,
@@ -29,7 +30,6 @@ from coordsupervise.ui.widgets import (
     jst,
     link,
     thread_view,
-    today_jst,
     user_markdown,
 )
 
@@ -38,7 +38,7 @@ db = database()
 ja = language() == "ja"
 st.title(t("nav.trainee"))
 # the supervisor's own trainees at risk, each linked to their profile; folded when a profile was asked for (?e=)
-caseload_risk(actor, today_jst(), open_when_at_risk="e" not in st.query_params)
+caseload_risk(actor, clock.today(), open_when_at_risk="e" not in st.query_params)
 
 # any trainee the actor may open, in every cohort: a name (kanji or kana, with or without the space) and a cohort
 cohort_names = {c["cohort_id"]: c["cohort"] for c in enrolments.visible_cohorts(db, actor)}
@@ -88,7 +88,7 @@ except UserError as exc:
     st.stop()
 relation = enrolments.relation(db, actor, enrolment.id)
 can_write = "supervised" in relation
-today = today_jst()
+today = clock.today()
 
 stage = cohorts.current_stage(enrolment.calendar, today)
 st.subheader(enrolment.trainee_name)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import caseload
+from .. import caseload, clock
 from ..access import enrolment_relation
 from ..errors import UserError
 from ..reflections import DAY_OFF_REASONS
 from ..tabular import ACTIONS, REJECTED, Preview, grouped_errors, line_ranges
 from .guard import show_error
 from .runtime import language, t
-from .widgets import form_done, form_key, today_jst
+from .widgets import form_done, form_key
 
 PREVIEW_ROWS = 500
 ERRORS_SHOWN = 200
@@ -94,7 +94,7 @@ def supervisor_day_off(db, actor, enrolment) -> None:
     if "supervised" not in enrolment_relation(db, actor, enrolment.id):
         return
     start, end = enrolment.practical
-    today = today_jst()
+    today = clock.today()
     with st.expander(t("dayoff.title"), icon=":material/event_busy:"):
         st.caption(t("dayoff.hint"))
         base = f"trainee_dayoff_{enrolment.id}"

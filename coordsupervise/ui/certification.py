@@ -8,14 +8,14 @@ import re
 import pandas as pd
 import streamlit as st
 
-from .. import certification
+from .. import certification, clock
 from ..errors import UserError
 from ..i18n import translate
 from . import state
 from .firsthour import keep_words
 from .guard import show_error
 from .runtime import language, t
-from .widgets import form_done, form_key, today_jst
+from .widgets import form_done, form_key
 
 MARKS = {True: "○", False: "×", None: "－"}  # the marks a Japanese office uses on a checklist
 BEHIND = "△"  # not judged yet, but below the bar today: distinct from "not yet" so a lagging trainee stands out
@@ -43,7 +43,7 @@ def cohort_picker(db, actor, page: str) -> dict | None:
 def _default_index(found: list[dict], page: str) -> int:
     """The cohort whose workshop (on /workshop) or certification (on /certification) is nearest to today, before or
     after: the one the closing stage is busy with. Ties go to the newest."""
-    today = today_jst()
+    today = clock.today()
     column = "workshop_on" if page == "workshop" else "certification_on"
     dated = [(abs((c[column] - today).days), i) for i, c in enumerate(found) if c.get(column)]
     return min(dated)[1] if dated else 0

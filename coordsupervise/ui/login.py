@@ -17,8 +17,8 @@ import streamlit_authenticator as stauth
 
 from .. import auth
 from ..access import Actor
+from ..clock import real_now_utc
 from ..config import settings_cookie_key
-from ..db import utcnow
 from ..demo import DEMO_ACCOUNTS, DEMO_PASSWORD, is_demo_database
 from ..errors import UserError
 from . import state
@@ -136,7 +136,7 @@ def _cookie() -> tuple[str, datetime] | None:
     if expires <= datetime.now(UTC).timestamp():
         return None
     issued = datetime.fromtimestamp(expires, UTC).replace(tzinfo=None) - timedelta(hours=cfg.session_hours)
-    if issued > utcnow() + timedelta(minutes=1):
+    if issued > real_now_utc() + timedelta(minutes=1):
         return None  # an expiry beyond the session lifetime was never issued by this app
     return username, issued
 
@@ -178,7 +178,7 @@ def login_screen() -> Actor | None:
     status = st.session_state.get(state.AUTH_STATUS)
     if status and directory.user is not None:
         via_cookie = cookie_ok and directory.asked == auth.normalize_username(cookie[0])
-        st.session_state[state.LOGIN_AT] = cookie[1] if via_cookie else utcnow()
+        st.session_state[state.LOGIN_AT] = cookie[1] if via_cookie else real_now_utc()
         actor = directory.user.actor()
         chosen = st.session_state.pop(state.LANGUAGE_CHOSEN, None)
         shown = st.session_state.get(state.LANGUAGE, "ja")  # the language the login page was in

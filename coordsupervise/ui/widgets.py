@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -17,10 +17,6 @@ from .firsthour import plain
 from .runtime import language, t
 
 JST = ZoneInfo("Asia/Tokyo")
-
-
-def today_jst() -> date:
-    return datetime.now(JST).date()
 
 
 def jst(ts: datetime | None) -> str:

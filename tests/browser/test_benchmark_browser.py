@@ -6,7 +6,8 @@ bench --parts browser`."""
 from __future__ import annotations
 
 from coordsupervise import bench_browser, bench_pages
-from coordsupervise.db import Database, utcnow
+from coordsupervise.clock import now_utc
+from coordsupervise.db import Database
 from coordsupervise.ui.keep_typing import PAUSE_MS
 from tests.conftest import DEMO_TODAY
 
@@ -16,7 +17,7 @@ BUSY = {"inbox", "scoring", "reflection", "cohort"}  # the routes whose most fre
 def test_the_browser_rows_of_a_small_run(demo_db, tmp_path):
     visits = [v for v in bench_pages.visits(demo_db, DEMO_TODAY) if v.route in BUSY]
     who = bench_pages.cast(demo_db, DEMO_TODAY)
-    started = utcnow()
+    started = now_utc()
     found = bench_browser.ratios(demo_db, DEMO_TODAY, 1, routes=BUSY, folder=tmp_path, warm=False)
 
     assert set(found) == {

@@ -9,7 +9,8 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from coordsupervise.db import Database, utcnow
+from coordsupervise.clock import real_now_utc
+from coordsupervise.db import Database
 from coordsupervise.ui import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def app(page_db, monkeypatch):
             # what a successful login leaves behind (streamlit-authenticator's keys plus ours)
             at.session_state["authentication_status"] = True
             at.session_state["username"] = username
-            at.session_state["cs_login_at"] = utcnow()
+            at.session_state["cs_login_at"] = real_now_utc()
         return at
 
     yield make

@@ -122,9 +122,9 @@ def test_graduate_sees_the_result_and_certificate_on_progress(app):
 
 
 def test_certification_and_workshop_open_on_the_cohort_whose_date_is_nearest(app):
-    from coordsupervise.ui.widgets import today_jst
+    from coordsupervise import clock
     db = database()
-    today = today_jst()
+    today = clock.today()
     for script, stage, rule in (("pages/certification.py", "certification", "certification.default_rule"),
                                 ("pages/workshop.py", "workshop_day1", "certification.default_rule_workshop")):
         nearest = db.value("SELECT c.code FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id AND s.stage = ? "

@@ -2,10 +2,9 @@
 thresholds from the address, both languages, and who may open them."""
 import pytest
 
-from coordsupervise import auth, dashboard, risk
+from coordsupervise import auth, clock, dashboard, risk
 from coordsupervise.i18n import translate
 from coordsupervise.ui.runtime import database
-from coordsupervise.ui.widgets import today_jst
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
 
@@ -65,7 +64,7 @@ def test_one_cohort_from_the_address_lists_the_trainees_at_a_funnel_step(app):
     db = database()
     code = cohort_codes()[1]  # the cohort in its practical stage
     cohort = dashboard.cohort_by_code(db, actor("demo-manager"), code)
-    funnel = dashboard.funnel(db, actor("demo-manager"), cohort["id"], today_jst())
+    funnel = dashboard.funnel(db, actor("demo-manager"), cohort["id"], clock.today())
     step = funnel["step"].mode()[0]
     at = app("demo-manager", script="pages/cohort.py")
     at.query_params["cohort"] = code
@@ -144,7 +143,7 @@ def test_supervisor_sees_only_their_cohorts_without_thresholds(app):
 def test_supervisor_at_risk_list_on_the_trainee_page(app):
     at = app("demo-supervisor", script="pages/trainee.py").run()
     assert not at.exception
-    frame = risk.at_risk(database(), actor("demo-supervisor"), today_jst(), caseload=True)
+    frame = risk.at_risk(database(), actor("demo-supervisor"), clock.today(), caseload=True)
     assert at.expander[0].label == JA("risk.caseload_title", n=len(frame))
 
 
@@ -160,7 +159,7 @@ def test_the_funnel_table_never_counts_a_skipped_gate_as_reached(app):
     db = database()
     code = cohort_codes()[2]  # the finished cohort: decisions taken, some after gates missed
     cohort = dashboard.cohort_by_code(db, actor("demo-manager"), code)
-    funnel = dashboard.funnel(db, actor("demo-manager"), cohort["id"], today_jst())
+    funnel = dashboard.funnel(db, actor("demo-manager"), cohort["id"], clock.today())
     at = app("demo-manager", script="pages/cohort.py")
     at.query_params["cohort"] = code
     at.run()
@@ -200,6 +199,6 @@ def test_the_at_risk_tab_states_the_criteria_behind_the_reasons(app):
 def test_a_supervisor_with_trainees_at_risk_sees_the_list_open_on_trainee(app):
     at = app("demo-supervisor", script="pages/trainee.py").run()
     assert not at.exception
-    people = risk.at_risk(database(), actor("demo-supervisor"), today_jst(), caseload=True)
+    people = risk.at_risk(database(), actor("demo-supervisor"), clock.today(), caseload=True)
     risk_box = next(e for e in at.expander if e.label.startswith(translate("ja", "risk.caseload_title", n=0)[:8]))
     assert risk_box.proto.expanded == (not people.empty)

@@ -62,13 +62,14 @@ def test_an_address_opened_with_an_english_accounts_cookie_shows_the_login_page_
     from datetime import timedelta
 
     from coordsupervise import auth
-    from coordsupervise.db import Database, utcnow
+    from coordsupervise.clock import real_now_utc
+    from coordsupervise.db import Database
     from coordsupervise.ui import login
 
     db = Database(page_db)
     auth.set_language(db, auth.load_login_user(db, "demo-manager").actor(), "en")
     db.close()
-    monkeypatch.setattr(login, "_cookie", lambda: ("demo-manager", utcnow() - timedelta(minutes=1)))
+    monkeypatch.setattr(login, "_cookie", lambda: ("demo-manager", real_now_utc() - timedelta(minutes=1)))
     at = app(None).run()
     assert not at.exception
     assert at.title[0].value == login.keep_words(translate("en", "firsthour.login_title"))

@@ -118,24 +118,22 @@ def test_logout_leaves_nothing_of_the_person_in_the_session(app):
 
 def trainee_days(status):
     """Days of demo-trainee's calendar with that status, oldest first (the page tests share one database)."""
-    from coordsupervise import enrolments, reflections
-    from coordsupervise.ui.widgets import today_jst
+    from coordsupervise import clock, enrolments, reflections
 
     db = database()
     actor = auth.load_login_user(db, "demo-trainee").actor()
     enrolment = enrolments.current_for_trainee(db, actor)
-    today = today_jst()
+    today = clock.today()
     return db, actor, enrolment, [d for d, s in sorted(reflections.calendar(db, actor, enrolment, today).items())
                                   if s == status and d < today]
 
 
 def test_a_draft_stays_listed_among_unsubmitted_days(app):
-    from coordsupervise import reflections
-    from coordsupervise.ui.widgets import today_jst
+    from coordsupervise import clock, reflections
 
     db, actor, enrolment, missing = trainee_days("missing")
     first, other = missing[0], missing[-1]
-    reflections.save_draft(db, actor, enrolment, first, reflections.ReflectionBody(event="書きかけ"), today_jst())
+    reflections.save_draft(db, actor, enrolment, first, reflections.ReflectionBody(event="書きかけ"), clock.today())
     at = open_reflection(app, other.isoformat())
     assert not at.exception
     jump = next(b for b in at.button_group if b.label == JA("reflection.missing_days"))

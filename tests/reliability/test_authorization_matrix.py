@@ -64,7 +64,8 @@ from coordsupervise import (
     workshop_import,
 )
 from coordsupervise.access import Actor
-from coordsupervise.db import Database, utcnow
+from coordsupervise.clock import now_utc, real_now_utc
+from coordsupervise.db import Database
 from coordsupervise.errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from tests.conftest import DEMO_TODAY, actor_of
 
@@ -143,7 +144,7 @@ def _fix_world(db: Database) -> None:
         tx.execute("UPDATE app_user SET active = FALSE WHERE id = ?", [former])
         for owner in ("demo-supervisor", "supervisor-01"):
             tx.execute("INSERT INTO comment_bank (owner_id, title, body_md, updated_at) VALUES (?, ?, ?, ?)",
-                       [ids[owner], "定型文", "よく書けています。", utcnow()])
+                       [ids[owner], "定型文", "よく書けています。", now_utc()])
     db.write(run)
 
 
@@ -181,7 +182,7 @@ def _build_world(db: Database, path) -> World:
         for k, e in enrolment.items():
             flags[k] = tx.value("INSERT INTO flag (enrolment_id, reflection_id, raised_by, severity, reason, "
                                 "raised_at) VALUES (?, ?, ?, 'medium', '確認', ?) RETURNING id",
-                                [e, reflection[k], ids["supervisor-01"], utcnow()])
+                                [e, reflection[k], ids["supervisor-01"], now_utc()])
             files[k] = tx.value("INSERT INTO attachment (submission_id, filename, media_type, size_bytes, sha256, "
                                 "content) VALUES (?, 'memo.txt', 'text/plain', 2, 'x', 'ok'::BLOB) RETURNING id",
                                 [submission[k]])
@@ -197,7 +198,7 @@ def _build_world(db: Database, path) -> World:
             a = fresh[cohort[k]]
             sub = tx.value("INSERT INTO submission (assignment_id, enrolment_id, version, body_md, status, "
                            "updated_at) VALUES (?, ?, 1, '面談の記録を振り返りました。', 'draft', ?) RETURNING id",
-                           [a, e, utcnow()])
+                           [a, e, now_utc()])
             pdf = tx.value("INSERT INTO attachment (submission_id, filename, media_type, size_bytes, sha256, "
                            "content) VALUES (?, 'memo.pdf', 'application/pdf', 9, 'x', '%PDF-1.4\n'::BLOB) "
                            "RETURNING id", [sub])
@@ -207,7 +208,7 @@ def _build_world(db: Database, path) -> World:
             sheets[k] = tx.value("INSERT INTO submission (assignment_id, enrolment_id, version, body_md, status, "
                                  "submitted_at, updated_at) SELECT ?, ?, coalesce(max(version), 0) + 1, 'シート', "
                                  "'submitted', ?, ? FROM submission WHERE assignment_id = ? AND enrolment_id = ? "
-                                 "RETURNING id", [sheet_of, e, utcnow(), utcnow(), sheet_of, e])
+                                 "RETURNING id", [sheet_of, e, now_utc(), now_utc(), sheet_of, e])
         return flags, files, drafts, sheets
     flag, attachment, draft, sheet = db.write(extras)
     cohorts.add_programme_day_off(db, actors["admin"], date(DEMO_TODAY.year + 1, 1, 2), "年始休み", "New Year")
@@ -844,8 +845,8 @@ def test_a_deactivated_account_gets_no_session(world):
     try:
         user = auth.load_login_user(db, USERNAMES["deactivated"])
         assert not user.active
-        assert not auth.session_is_valid(user, utcnow())
-        assert auth.session_is_valid(auth.load_login_user(db, USERNAMES["supervisor"]), utcnow())
+        assert not auth.session_is_valid(user, real_now_utc())
+        assert auth.session_is_valid(auth.load_login_user(db, USERNAMES["supervisor"]), real_now_utc())
     finally:
         db.close()
 

@@ -6,7 +6,7 @@ import pytest
 
 from coordsupervise import auth
 from coordsupervise.access import Actor
-from coordsupervise.db import utcnow
+from coordsupervise.clock import real_now_utc
 from coordsupervise.errors import AccessDenied, InvalidInput
 
 ADMIN = Actor(0, "root", "root", frozenset({"admin"}))
@@ -67,7 +67,7 @@ def test_usernames_are_width_and_case_insensitive(db):
 
 
 def test_throttle_after_five_failures_then_released(db):
-    now = utcnow()
+    now = real_now_utc()
     for i in range(4):
         auth.record_login_failure(db, "sato", now - timedelta(minutes=5 - i))
     assert auth.throttle_wait(db, "sato", now) is None
@@ -81,7 +81,7 @@ def test_throttle_after_five_failures_then_released(db):
 
 
 def test_throttle_is_per_account(db):
-    now = utcnow()
+    now = real_now_utc()
     for _ in range(5):
         auth.record_login_failure(db, "sato", now)
     assert auth.throttle_wait(db, "tanaka", now) is None
@@ -98,22 +98,22 @@ def test_success_clears_failures(db):
 
 def test_logout_revokes_every_earlier_session(db):
     uid = make_user(db)
-    issued = utcnow()
+    issued = real_now_utc()
     assert auth.session_is_valid(auth.load_login_user(db, "sato"), issued)
     auth.end_sessions(db, uid)
     user = auth.load_login_user(db, "sato")
     assert not auth.session_is_valid(user, issued)
-    assert auth.session_is_valid(user, utcnow() + timedelta(seconds=1))
+    assert auth.session_is_valid(user, real_now_utc() + timedelta(seconds=1))
 
 
 def test_deactivation_ends_sessions_and_is_audited(db):
     uid = make_user(db)
-    issued = utcnow()
+    issued = real_now_utc()
     auth.set_active(db, ADMIN, uid, False)
     user = auth.load_login_user(db, "sato")
     assert not user.active
     assert not auth.session_is_valid(user, issued)
-    assert not auth.session_is_valid(user, utcnow() + timedelta(hours=1))
+    assert not auth.session_is_valid(user, real_now_utc() + timedelta(hours=1))
     assert db.value("SELECT count(*) FROM audit_log WHERE action = 'user.set_active'") == 1
 
 
@@ -129,7 +129,7 @@ def test_only_admins_manage_users(db):
 def test_change_password_ends_other_sessions(db):
     make_user(db)
     actor = auth.load_login_user(db, "sato").actor()
-    before = utcnow()
+    before = real_now_utc()
     with pytest.raises(InvalidInput):
         auth.change_password(db, actor, "wrong-password-here", "新しいパスフレーズですよ")
     auth.change_password(db, actor, "正しい馬のバッテリー留め金", "新しいパスフレーズですよ")
@@ -148,8 +148,8 @@ def test_admin_search_is_kana_and_width_insensitive(db):
 def test_sessions_expire_after_their_lifetime(db):
     make_user(db)
     user = auth.load_login_user(db, "sato")
-    assert auth.session_is_valid(user, utcnow() - timedelta(hours=11), timedelta(hours=12))
-    assert not auth.session_is_valid(user, utcnow() - timedelta(hours=13), timedelta(hours=12))
+    assert auth.session_is_valid(user, real_now_utc() - timedelta(hours=11), timedelta(hours=12))
+    assert not auth.session_is_valid(user, real_now_utc() - timedelta(hours=13), timedelta(hours=12))
 
 
 def test_guessing_the_current_password_is_throttled_too(db):
@@ -183,5 +183,5 @@ def test_concurrent_wrong_guesses_cannot_race_past_the_throttle(db):
         list(pool.map(guess, range(20)))
     assert len(checked) == auth.THROTTLE_FAILURES and not any(checked)
     assert len(throttled) == 20 - auth.THROTTLE_FAILURES
-    later = utcnow() + auth.THROTTLE_WAIT + timedelta(seconds=1)
+    later = real_now_utc() + auth.THROTTLE_WAIT + timedelta(seconds=1)
     assert auth.throttle_wait(db, "sato", later) is None

@@ -201,15 +201,16 @@ def test_no_audit_row_written_by_any_service_holds_the_text_of_a_reflection_or_m
 
 
 def test_migration_010_reduces_stored_quotes_to_their_kind_and_length(tmp_path):
-    from coordsupervise.db import Database, utcnow
+    from coordsupervise.clock import now_utc
+    from coordsupervise.db import Database
 
     path = tmp_path / "old.duckdb"
     old = Database(path, upgrade_to=9)
     quoted = '[{"kind": "client_name", "text": "グエンさん"}, {"kind": "phone", "text": "090-1234-5678"}]'
     old.write(lambda tx: tx.execute(
         "INSERT INTO audit_log (occurred_at, action, entity, entity_id, after_json) VALUES (?, ?, ?, ?, ?), "
-        "(?, ?, ?, ?, ?)", [utcnow(), "feedback.privacy_confirmed", "feedback", "1", quoted,
-                            utcnow(), "score.release", "submission", "1", '{"text": "unchanged"}']))
+        "(?, ?, ?, ?, ?)", [now_utc(), "feedback.privacy_confirmed", "feedback", "1", quoted,
+                            now_utc(), "score.release", "submission", "1", '{"text": "unchanged"}']))
     old.close()
     upgraded = Database(path)
     rows = dict(upgraded.rows("SELECT action, after_json FROM audit_log"))
