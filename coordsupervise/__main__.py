@@ -1,4 +1,4 @@
-"""Command line: demo data, the first admin of a real deployment, imports, backups and restore.
+"""Command line: demo data, the first admin of a real deployment, cohorts, imports, backups and restore.
 
     python -m coordsupervise demo [--cohorts 3] [--trainees 12] [--seed 7] [--db PATH] [--replace]
     python -m coordsupervise create-admin USERNAME "表示名" [--db PATH]      (asks for the password)
@@ -6,6 +6,8 @@
     python -m coordsupervise import quiz FILE --cohort CODE [--dry-run] [--as ADMIN]
     python -m coordsupervise backup DEST.duckdb [--db PATH]
     python -m coordsupervise restore BACKUP.duckdb [--db PATH]
+    python -m coordsupervise cohort create CODE --online-start DATE [--copy-from CODE] [--name-ja ..] [--name-en ..]
+    python -m coordsupervise cohort move CODE --practical-start DATE [--dry-run]    (see cli_cohort.py)
     python -m coordsupervise samples [--out data] [--db PATH]       (sample import files for the newest cohort)
     python -m coordsupervise bench [--db PATH] [--repeat 5] [--parts queries,pages,browser,sessions,processes,writes]
                                    [--sessions 50,100] [--session-seconds 120] [--out FILE]
@@ -17,7 +19,8 @@
     python -m coordsupervise serve --processes 3 [--port 8500] [--first-app-port 8701] [--db postgresql://…]
                                      (N app processes behind nginx, on PostgreSQL; see serve.py)
 
-The database file may not be open in a running app while these run (DuckDB allows one process per file).
+The database file may not be open in a running app while these run (DuckDB allows one process per file); a
+command that finds it held says so and what to do, in COORDSUPERVISE_LANG or LANG's language (en... or Japanese).
 """
 from __future__ import annotations
 
@@ -26,19 +29,50 @@ import getpass
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
-from . import backup
-from .auth import hash_password, insert_user, load_login_user, password_problems
-from .config import DEFAULT_DB
+import duckdb
+
+from . import backup, cli_cohort, cli_text, clock, samples
+from .auth import (
+    hash_password,
+    insert_user,
+    load_login_user,
+    login_id_problem,
+    normalize_username,
+    password_problems,
+)
+from .config import DEFAULT_DB, command_line_language
 from .db import Database, is_postgres
 from .demo import build_demo
-from .errors import UserError
+from .errors import InvalidInput, UserError
 from .i18n import translate
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. The one place the command line meets a DuckDB file another process holds (the running
+    app): it says so in the person's language instead of a traceback."""
+    try:
+        return _main(argv)
+    except duckdb.IOException as exc:
+        held = cli_text.database_held(exc)
+        if held is None:
+            raise
+        print(held, file=sys.stderr)
+        return 2
+
+
+def _accept_db_after_command(sub) -> None:
+    """`restore BACKUP --db PATH`, as --help shows it: every command also takes --db after its own arguments."""
+    for command in sub.choices.values():
+        try:
+            command.add_argument("--db", default=argparse.SUPPRESS,
+                                 help="database file (default: COORDSUPERVISE_DB or data/coordsupervise.duckdb)")
+        except argparse.ArgumentError:
+            pass  # the command defines its own
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m coordsupervise", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="database file (default: COORDSUPERVISE_DB or data/coordsupervise.duckdb)")
@@ -48,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--trainees", type=int, default=12, help="trainees per cohort")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--replace", action="store_true", help="delete an existing database file first")
+    demo.add_argument("--samples", default="data", help="where to write the sample import files for the newest "
+                                                        "cohort (default: data)")
     admin = sub.add_parser("create-admin", help="create the first admin of a real deployment")
     admin.add_argument("username")
     admin.add_argument("display_name")
@@ -60,10 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     imp = sub.add_parser("import", help="import a roster or quiz results (CSV or XLSX); exit 1 when a row is rejected")
     imp.add_argument("kind", choices=("roster", "quiz"))
     imp.add_argument("file")
-    imp.add_argument("--cohort", required=True, help="cohort code")
+    imp.add_argument("--cohort", help="cohort code (default: the cohort this kind of file belongs to today: a "
+                                      "roster the next or current online stage, quiz results the online stage now)")
     imp.add_argument("--dry-run", action="store_true", help="print the preview, change nothing")
     imp.add_argument("--as", dest="admin", help="the admin recorded in the audit log (default: the first admin)")
-    imp.add_argument("--language", choices=("ja", "en"), default="ja", help="language of the messages")
+    imp.add_argument("--language", choices=("ja", "en"), default=command_line_language(),
+                     help="language of the messages (default: COORDSUPERVISE_LANG or LANG, en... or Japanese)")
     imp.add_argument("--passwords", help="write the one-time passwords of new accounts to this CSV (roster)")
     bench = sub.add_parser("bench", help="speed at scale as ratios: queries ÷ naive, every page ÷ an empty one, "
                                          "in the browser, writes (see coordsupervise/bench.py)")
@@ -93,11 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--port", type=int, default=8500, help="where nginx listens")
     serve_cmd.add_argument("--first-app-port", type=int, default=8701, help="app processes listen on this and up")
     serve_cmd.add_argument("--run-folder", default="data/serve", help="nginx.conf, its pid, logs and temp files")
+    cli_cohort.add_parser(sub)
+    _accept_db_after_command(sub)
     args = parser.parse_args(argv)
     db_path = args.db or os.environ.get("COORDSUPERVISE_DB") or DEFAULT_DB
 
     if args.command == "migrate":
         return _migrate(args.source or db_path, args.target)
+    if args.command == "cohort":
+        return cli_cohort.run(args, db_path)
     if args.command == "serve":
         from .serve import serve
 
@@ -114,19 +156,14 @@ def main(argv: list[str] | None = None) -> int:
         db = Database(db_path)
         started = time.perf_counter()
         summary = build_demo(db, cohorts=args.cohorts, trainees_per_cohort=args.trainees, seed=args.seed)
+        newest = samples.write_for_newest(db, args.samples)
         db.close()
         print(f"built {summary.cohorts} cohorts, {summary.trainees} trainees, {summary.reflections} reflections "
               f"into {db_path} in {time.perf_counter() - started:.1f} s")
+        if newest:
+            print(f"sample import files for cohort {newest[0]}: " + ", ".join(str(p) for p in newest[1]))
     elif args.command == "create-admin":
-        password = getpass.getpass("password (12+ characters): ")
-        problems = password_problems(password)
-        if problems:
-            print(f"refused: {problems[0].key} {problems[0].params}", file=sys.stderr)
-            return 2
-        db = Database(db_path)
-        db.write(insert_user, args.username, args.display_name, hash_password(password), ("admin",))
-        db.close()
-        print(f"admin {args.username} created in {db_path}")
+        return _create_admin(db_path, args.username, args.display_name)
     elif args.command == "bench":
         from .bench import run, table
 
@@ -149,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"refused: {exc}", file=sys.stderr)
             return 2
         except UserError as exc:  # on PostgreSQL: pg_dump missing or failed
-            print(f"refused: {translate('en', exc.key, **exc.params)}", file=sys.stderr)
+            print(cli_text.refused(exc), file=sys.stderr)
             return 2
         finally:
             db.close()
@@ -161,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
         try:
-            kept = backup.restore(args.backup, db_path, datetime.now())
+            kept = backup.restore(args.backup, db_path, clock.now_jst().replace(tzinfo=None))
         except backup.BackupError as exc:
             print(f"refused: {exc}", file=sys.stderr)
             return 2
@@ -169,17 +206,40 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "import":
         return _import(args, db_path)
     elif args.command == "samples":
-        from . import samples
-
         db = Database(db_path)
-        row = db.one("SELECT c.code, s.starts_on FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id "
-                     "AND s.stage = 'online' ORDER BY s.starts_on DESC LIMIT 1")
+        newest = samples.write_for_newest(db, args.out)
         db.close()
-        if row is None:
+        if newest is None:
             print("refused: no cohort in the database", file=sys.stderr)
             return 2
-        for path in samples.write(args.out, row[1]):
-            print(f"wrote {path} (for cohort {row[0]})")
+        for path in newest[1]:
+            print(f"wrote {path} (for cohort {newest[0]})")
+    return 0
+
+
+def _create_admin(db_path: str, username: str, display_name: str) -> int:
+    """The first admin of a real deployment; a login ID or password the screens would refuse is refused here too,
+    with the screens' sentence."""
+    problem = login_id_problem(username)
+    if problem is not None:
+        print(cli_text.refused(problem), file=sys.stderr)
+        return 2
+    password = getpass.getpass(cli_text.say("cli.password_prompt"))
+    problems = password_problems(password)
+    if problems:
+        for problem in problems:
+            print(cli_text.refused(problem), file=sys.stderr)
+        return 2
+    db = Database(db_path)
+    try:
+        if load_login_user(db, username) is not None:
+            print(cli_text.refused(InvalidInput("user.username_taken", username=normalize_username(username))),
+                  file=sys.stderr)
+            return 2
+        db.write(insert_user, username, display_name, hash_password(password), ("admin",))
+    finally:
+        db.close()
+    print(cli_text.say("cli.admin_created", username=normalize_username(username), path=db_path))
     return 0
 
 
@@ -205,7 +265,8 @@ def _import(args, db_path: str) -> int:
             return 2
         actor = user.actor()
         try:
-            cohort = imports.cohort_by_code(db, actor, args.cohort)
+            cohort = imports.cohort_for_import(db, actor, args.cohort, args.kind, clock.today())
+            print(say("import.cli_cohort", code=cohort["code"]))
             preview_fn = imports.preview_roster if args.kind == "roster" else imports.preview_quiz
             preview = preview_fn(db, actor, data, Path(args.file).name, cohort["id"])
         except UserError as exc:
@@ -232,7 +293,7 @@ def _import(args, db_path: str) -> int:
         print(say("import.committed", **{a: n for a, n in result.counts.items()}))
         if result.passwords:
             rows = imports.one_time_passwords_rows(result, args.language)
-            target = Path(args.passwords or f"one-time-passwords-{args.cohort}.csv")
+            target = Path(args.passwords or f"one-time-passwords-{cohort['code']}.csv")
             target.write_bytes(csv_bytes(pd.DataFrame(rows[1:], columns=rows[0])))
             target.chmod(0o600)
             print(f"one-time passwords of {len(result.passwords)} new accounts: {target}")

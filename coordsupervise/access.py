@@ -37,6 +37,8 @@ class Actor:
 
 # Actors that are not a person's account (the command line, demo building) have no row and id <= 0.
 _SYSTEM_IDS = 0
+# the command line acts as the programme office; its audit rows carry no user
+COMMAND_LINE = Actor(0, "command-line", "command line", frozenset({"admin"}))
 
 
 def require_active(db, actor: Actor) -> Actor:

@@ -81,6 +81,7 @@ def restore(backup: str | Path, db_path: str | Path, now: datetime) -> Path | No
     db_path = Path(db_path)
     kept = None
     if db_path.exists():
+        _refuse_if_held(db_path)
         kept = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
         db_path.rename(kept)
         wal = db_path.with_name(db_path.name + ".wal")
@@ -89,3 +90,15 @@ def restore(backup: str | Path, db_path: str | Path, now: datetime) -> Path | No
     shutil.copyfile(backup, db_path)
     Database(db_path).close()  # applies migrations newer than the backup
     return kept
+
+
+def _refuse_if_held(path: Path) -> None:
+    """A running app holding the file would go on writing to the renamed one: let DuckDB's lock refuse first
+    (duckdb.IOException, which the command line explains). A damaged file is what a restore replaces: go on."""
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise
+    except duckdb.Error:
+        pass

@@ -5,8 +5,9 @@ gathers the evidence of every criterion for a whole cohort (or one enrolment); `
 list of checks with the cohort's thresholds. The trainee's checklist on /progress and the manager's board on
 /certification are therefore the same computation and cannot disagree.
 
-Certificate numbers have the form `<programme code>-<cohort code>-<nnn>` (for example `FRSC-2026-A-003-007`): nnn
-counts a cohort's certificates in the order they were first issued. A number is issued once and belongs to its
+Certificate numbers follow the programme's format (its curriculum file; FRSC's is `<programme code>-<cohort
+code>-<nnn>`, for example `FRSC-2026-A-003-007`): nnn counts a cohort's certificates in the order they were first
+issued. A number is issued once and belongs to its
 enrolment for ever: a reversed certification revokes the certificate (kept, marked revoked) and a later
 certification reinstates the same number. Validity runs from the decision day to the day before the same date
 `certificate_valid_years` (cohort setting, 3 by default) later.
@@ -22,13 +23,12 @@ from . import cache_stamp, reflections
 from .access import Actor, require_enrolment_read, require_role, visible_enrolments_sql
 from .auth import audit
 from .clock import now_utc
-from .cohorts import calendars, days_off
+from .cohorts import calendars, days_off, entered_before_stage
 from .db import Database, Transaction
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from .textnorm import search_key
 
-COMPETENCIES = ("C1", "C2", "C3", "C4")
 CRITERIA = ("cert.modules", "cert.overall_test", "cert.task_sheet", "cert.reflections", "cert.final_report",
             "cert.assignments", "cert.workshop", "cert.certification_test")
 DECISIONS = ("certified", "not_certified", "deferred")
@@ -89,6 +89,8 @@ class Rules:
     certification_test_pass_pct: int
     certificate_valid_years: int
     reflection_cutoff_days: int
+    certificate_number_format: str
+    competencies: tuple[str, ...]  # the programme's, in order: the final report is judged on each
 
 
 def reflection_rate(statuses: dict[date, str]) -> tuple[int, int]:
@@ -102,11 +104,13 @@ def reflection_rate(statuses: dict[date, str]) -> tuple[int, int]:
 def rules(db: Database, cohort_id: int) -> Rules:
     row = db.one(
         "SELECT c.id, c.code, p.code, c.module_pass_pct, c.overall_test_pass_pct, c.reflection_rate_pct, "
-        "c.report_min_level, c.certification_test_pass_pct, c.certificate_valid_years, c.reflection_cutoff_days "
-        "FROM cohort c JOIN programme p ON p.id = c.programme_id WHERE c.id = ?", [cohort_id])
+        "c.report_min_level, c.certification_test_pass_pct, c.certificate_valid_years, c.reflection_cutoff_days, "
+        "p.certificate_number_format FROM cohort c JOIN programme p ON p.id = c.programme_id WHERE c.id = ?",
+        [cohort_id])
     if row is None:
         raise NotFound()
-    return Rules(row[0], row[1], row[2], calendars(db, [cohort_id])[cohort_id], *row[3:])
+    competencies = tuple(code for (code,) in db.rows("SELECT code FROM competency ORDER BY seq"))
+    return Rules(row[0], row[1], row[2], calendars(db, [cohort_id])[cohort_id], *row[3:], competencies)
 
 
 def _practice_days(db: Database, r: Rules, today: date) -> tuple[list[date], list[date]]:
@@ -137,10 +141,10 @@ due AS (SELECT CAST(unnest(?) AS DATE) AS day),
 still_open AS (SELECT CAST(unnest(?) AS DATE) AS day),
 off AS (SELECT f.enrolment_id, f.day FROM day_off f JOIN e ON e.id = f.enrolment_id),
 module_best AS (
-  SELECT e.id AS enrolment_id, m.seq, e.module_pass_pct AS bar, max(q.score_pct) AS best
+  SELECT e.id AS enrolment_id, m.seq, coalesce(m.pass_pct, e.module_pass_pct) AS bar, max(q.score_pct) AS best
   FROM e JOIN module m ON m.programme_id = e.programme_id
   LEFT JOIN quiz_attempt q ON q.module_id = m.id AND q.enrolment_id = e.id
-  GROUP BY e.id, m.seq, e.module_pass_pct),
+  GROUP BY e.id, m.seq, coalesce(m.pass_pct, e.module_pass_pct)),
 modules AS (
   SELECT enrolment_id, string_agg(CAST(seq AS VARCHAR), ', ' ORDER BY seq) AS failing FROM module_best
   WHERE coalesce(best, -1) < bar GROUP BY enrolment_id),
@@ -245,7 +249,7 @@ def _checks(r: Rules, today: date, modules_failing, overall_best, overall_attemp
         if pair:
             code, level = pair.split(":")
             levels[code] = max(levels.get(code, 0), int(level))
-    low = [c for c in COMPETENCIES if levels.get(c, 0) < r.report_min_level]
+    low = [c for c in r.competencies if levels.get(c, 0) < r.report_min_level]
     checks.append(Check("cert.final_report", (not low) if (levels or practical_over) else None,
                         "cert.final_report_low" if low else None,
                         {"bar": r.report_min_level, "competencies": ", ".join(low)}))
@@ -401,10 +405,11 @@ def latest_decision_id(db: Database, enrolment_id: int) -> int | None:
 
 
 def decide(db: Database, actor: Actor, enrolment_id: int, decision: str, reason: str, today: date, *,
-           override_reason: str = "", seen_decision_id: int | None = None) -> Decided:
+           override_reason: str = "", seen_decision_id: int | None = None, confirmed_early: bool = False) -> Decided:
     """A manager's decision on one trainee. Certifying while a criterion is unmet or still open needs an explicit
     override reason, recorded and shown as an override. A decision that changes a certified or not-certified
-    decision is a reversal and says so in the audit log. Every decision writes one audit row."""
+    decision is a reversal and says so in the audit log. Every decision writes one audit row. A decision before the
+    cohort's certification stage is refused (BeforeStage) unless the manager confirmed it, which the row keeps."""
     require_role(actor, "manager", db=db)
     if decision not in DECISIONS:
         raise InvalidInput("certification.error_decision")
@@ -423,11 +428,14 @@ def decide(db: Database, actor: Actor, enrolment_id: int, decision: str, reason:
         raise InvalidInput("certification.error_override_required", count=len(unmet))
     if decision != "certified" or not unmet:
         override_reason = ""
-    return db.write(_record, actor, r, enrolment_id, decision, reason, override_reason, seen_decision_id, today)
+    early = entered_before_stage(db, cohort_id, "certification", today, confirmed_early)
+    return db.write(_record, actor, r, enrolment_id, decision, reason, override_reason, seen_decision_id, today,
+                    early=early)
 
 
 def _record(tx: Transaction, actor: Actor, r: Rules, enrolment_id: int, decision: str, reason: str,
-            override_reason: str, seen_decision_id: int | None, today: date, at: datetime | None = None) -> Decided:
+            override_reason: str, seen_decision_id: int | None, today: date, at: datetime | None = None,
+            early: dict | None = None) -> Decided:
     latest = tx.one("SELECT id, decision FROM certification_decision WHERE enrolment_id = ? "
                     "ORDER BY decided_at DESC, id DESC LIMIT 1", [enrolment_id])
     if (latest[0] if latest else None) != seen_decision_id:
@@ -448,7 +456,7 @@ def _record(tx: Transaction, actor: Actor, r: Rules, enrolment_id: int, decision
     audit(tx, actor.id, "certification.reverse" if reverses else "certification.decide", "enrolment", enrolment_id,
           None if latest is None else {"decision": latest[1], "decision_id": latest[0]},
           {"decision": decision, "decision_id": decision_id, "override_reason": override_reason or None,
-           "certificate_no": number}, reason)
+           "certificate_no": number, **({"entered_before_stage": early} if early else {})}, reason)
     cache_stamp.bump(tx)  # the funnel's certified step and the cohorts' certification rate, cached in every process
     return Decided(decision_id, decision, reverses is not None, number)
 
@@ -462,8 +470,9 @@ def valid_until(issued_on: date, years: int) -> date:
     return same_day - timedelta(days=1)
 
 
-def certificate_number(programme_code: str, cohort_code: str, serial: int) -> str:
-    return f"{programme_code}-{cohort_code}-{serial:03d}"
+def certificate_number(r: Rules, serial: int) -> str:
+    """The cohort's `serial`th certificate number in the programme's format."""
+    return r.certificate_number_format.format(programme=r.programme_code, cohort=r.code, serial=serial)
 
 
 def issue_certificate(tx: Transaction, r: Rules, enrolment_id: int, issued_on: date) -> str:
@@ -477,7 +486,7 @@ def issue_certificate(tx: Transaction, r: Rules, enrolment_id: int, issued_on: d
         return existing
     serial = tx.value("SELECT coalesce(max(k.serial), 0) + 1 FROM certificate k JOIN enrolment e "
                       "ON e.id = k.enrolment_id WHERE e.cohort_id = ?", [r.cohort_id])
-    number = certificate_number(r.programme_code, r.code, serial)
+    number = certificate_number(r, serial)
     tx.execute("INSERT INTO certificate (enrolment_id, certificate_no, issued_on, valid_until, serial) "
                "VALUES (?, ?, ?, ?, ?)", [enrolment_id, number, issued_on, until, serial])
     return number

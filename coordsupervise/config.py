@@ -7,6 +7,7 @@
 | login cookie key | COORDSUPERVISE_COOKIE_KEY | cookie_key | demo: generated once and kept in the database |
 | login cookie name | COORDSUPERVISE_COOKIE_NAME | cookie_name | coordsupervise_session |
 | session lifetime (hours, at most 12) | COORDSUPERVISE_SESSION_HOURS | session_hours | 12 |
+| language of the command line | COORDSUPERVISE_LANG, else LANG (en... → English) | — | Japanese |
 """
 from __future__ import annotations
 
@@ -86,3 +87,11 @@ def settings_cookie_key(settings: Settings, db) -> str:
     if not settings.demo:
         check_cookie_key(None)
     return get_or_create_setting(db, "demo_cookie_key", lambda: secrets.token_urlsafe(32))
+
+
+def command_line_language(env: Mapping[str, str] | None = None) -> str:
+    """The language the command line speaks: COORDSUPERVISE_LANG when set, else the system's LANG; English when it
+    starts with "en", Japanese otherwise (the app's own default). Screens use each person's own setting instead."""
+    env = os.environ if env is None else env
+    chosen = env.get("COORDSUPERVISE_LANG") or env.get("LANG") or ""
+    return "en" if chosen.strip().lower().startswith("en") else "ja"

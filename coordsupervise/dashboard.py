@@ -317,8 +317,8 @@ def funnel(db: Database, actor: Actor, cohort_id: int, today: date) -> pd.DataFr
         c AS (SELECT * FROM cohort WHERE id = $cohort),
         modules AS (SELECT count(*) AS n FROM module m JOIN c ON c.programme_id = m.programme_id),
         passed_modules AS (SELECT q.enrolment_id, count(DISTINCT q.module_id) AS n FROM quiz_attempt q
-                           JOIN en ON en.enrolment_id = q.enrolment_id, c WHERE q.score_pct >= c.module_pass_pct
-                           GROUP BY q.enrolment_id),
+                           JOIN en ON en.enrolment_id = q.enrolment_id JOIN module m ON m.id = q.module_id, c
+                           WHERE q.score_pct >= coalesce(m.pass_pct, c.module_pass_pct) GROUP BY q.enrolment_id),
         tests AS (SELECT t.enrolment_id, max(t.score_pct) FILTER (WHERE t.kind = 'overall') AS overall,
                          max(t.score_pct) FILTER (WHERE t.kind = 'certification') AS final
                   FROM test_attempt t JOIN en ON en.enrolment_id = t.enrolment_id GROUP BY t.enrolment_id),
@@ -510,7 +510,8 @@ def online_results(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
                  UNION ALL
                  SELECT NULL, t.enrolment_id, max(t.score_pct), count(*) FROM test_attempt t
                  JOIN en ON en.id = t.enrolment_id WHERE t.kind = 'overall' GROUP BY t.enrolment_id),
-        items AS (SELECT m.id AS module_id, m.seq, 'module' AS kind, m.title_ja, m.title_en, c.module_pass_pct AS bar
+        items AS (SELECT m.id AS module_id, m.seq, 'module' AS kind, m.title_ja, m.title_en,
+                         coalesce(m.pass_pct, c.module_pass_pct) AS bar
                   FROM module m JOIN c ON c.programme_id = m.programme_id
                   UNION ALL SELECT NULL, 99, 'overall', NULL, NULL, c.overall_test_pass_pct FROM c)
         SELECT i.seq, i.kind, i.title_ja, i.title_en, i.bar, count(b.enrolment_id) AS takers,

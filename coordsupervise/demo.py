@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from . import clock, defaults, readlog, scoring_demo
+from . import clock, cohorts, curriculum, readlog, scoring_demo
 from .auth import hash_password, insert_user, normalize_username
 from .clock import now_utc
 from .db import Database, Transaction, insert_frame
@@ -148,12 +148,14 @@ def jst_to_utc(day: date, hour: int, minute: int = 0) -> datetime:
 
 def build_demo(db: Database, *, cohorts: int = 3, trainees_per_cohort: int = 12, seed: int = 7,
                today: date | None = None) -> DemoSummary:
-    """Fill an empty database with a demo programme. Refuses a database that already has users."""
+    """Fill an empty database with the shipped programme and a demo of it. Refuses a database that already has
+    users (and curriculum.init_programme one that already has a programme)."""
     if db.value("SELECT count(*) FROM app_user"):
         raise RuntimeError("the database already has users; the demo is only built into an empty database")
     today = today or clock.today()
     rng = random.Random(seed)
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account keeps the build fast
+    curriculum.init_programme(db, curriculum.load(None))  # the shipped programme, as `programme init` loads it
     summary = db.write(_build, rng, password_hash, cohorts, trainees_per_cohort, today)
     db.write(readlog.copy_read_markers)  # the demo's supervisor reads, in the privacy read log too
     db.write(lambda tx: tx.execute("INSERT INTO app_setting (key, value) VALUES ('demo_built', ?)",
@@ -163,16 +165,10 @@ def build_demo(db: Database, *, cohorts: int = 3, trainees_per_cohort: int = 12,
 
 
 def _build(tx: Transaction, rng: random.Random, pw: str, n_cohorts: int, per_cohort: int, today: date):
-    programme_id = tx.value(
-        "INSERT INTO programme (code, name_ja, name_en) VALUES ('FRSC', '外国人支援コーディネーター養成研修', "
-        "'Foreign Resident Support Coordinator training') RETURNING id")
-    tx.executemany("INSERT INTO competency (code, seq, name_ja, name_en) VALUES (?, ?, ?, ?)", defaults.COMPETENCIES)
-    module_ids = [
-        tx.value("INSERT INTO module (programme_id, seq, group_code, title_ja, title_en, competency) "
-                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [programme_id, i + 1, g, ja, en, comp])
-        for i, (g, ja, en, comp) in enumerate(defaults.MODULES)
-    ]
-    rubric_by_code = _rubrics(tx, programme_id)
+    """The demo's people and records on the programme curriculum.init_programme wrote just before."""
+    programme_id = tx.value("SELECT id FROM programme ORDER BY id LIMIT 1")
+    module_ids = [m for (m,) in tx.rows("SELECT id FROM module WHERE programme_id = ? ORDER BY seq", [programme_id])]
+    stages = cohorts.programme_stages(tx, programme_id)
     org_ids = [tx.value("INSERT INTO organisation (name, prefecture, region) VALUES (?, ?, ?) RETURNING id", list(o))
                for o in ORGANISATIONS]
 
@@ -197,53 +193,30 @@ def _build(tx: Transaction, rng: random.Random, pw: str, n_cohorts: int, per_coh
         start = newest_start - timedelta(days=int(182.5 * age) if age < 2 else 182 * age)
         if age == 1:  # the second-newest sits in the middle of its practical stage
             start = today - timedelta(days=60 + 10 + 40)
-        calendar = defaults.stage_calendar(start)
+        calendar = cohorts.stage_calendar(stages, start)
         year_half = "前期" if start.month <= 6 else "後期"
         code = f"{start.year}-{'A' if start.month <= 6 else 'B'}-{c + 1:03d}"
-        cohort_id = tx.value(
-            "INSERT INTO cohort (programme_id, code, name_ja, name_en) VALUES (?, ?, ?, ?) RETURNING id",
-            [programme_id, code, f"{start.year}年度{year_half} 第{n_cohorts - c}期",
-             f"{start.year} {'spring' if start.month <= 6 else 'autumn'} cohort {n_cohorts - c}"])
+        cohort_id = cohorts.insert_cohort(
+            tx, programme_id, code, f"{start.year}年度{year_half} 第{n_cohorts - c}期",
+            f"{start.year} {'spring' if start.month <= 6 else 'autumn'} cohort {n_cohorts - c}", 1)
         tx.executemany("INSERT INTO cohort_stage (cohort_id, stage, starts_on, ends_on) VALUES (?, ?, ?, ?)",
                        [(cohort_id, s, a, b) for s, (a, b) in calendar.items()])
-        assignments = _assignments(tx, cohort_id, calendar, rubric_by_code)
+        assignments = _assignments(tx, programme_id, cohort_id, calendar)
         cohort_sups = [supervisors[0], supervisors[1]] if age == 1 else rng.sample(supervisors, 3)
         _cohort_people(tx, rng, pw, cohort_id, age, per_cohort, calendar, today, org_ids, module_ids,
                        assignments, cohort_sups, staff, stats)
     return DemoSummary(n_cohorts, stats["trainees"], stats["reflections"])
 
 
-def _rubrics(tx: Transaction, programme_id: int) -> dict[str, int]:
-    by_code = {}
-    for code, ja, en, kind, comps, _due, _crit in defaults.ASSIGNMENTS:
-        if kind != "scored":
-            continue
-        rubric_id = tx.value(
-            "INSERT INTO rubric (programme_id, code, version, title_ja, title_en) VALUES (?, ?, 1, ?, ?) RETURNING id",
-            [programme_id, code, f"{ja} ルーブリック", f"{en} rubric"])
-        for seq, comp in enumerate(comps, start=1):
-            cname = next(c for c in defaults.COMPETENCIES if c[0] == comp)
-            crit_id = tx.value(
-                "INSERT INTO rubric_criterion (rubric_id, seq, competency, title_ja, title_en, weight) "
-                "VALUES (?, ?, ?, ?, ?, 1) RETURNING id", [rubric_id, seq, comp, cname[2], cname[3]])
-            tx.executemany("INSERT INTO rubric_level (criterion_id, level, descriptor_ja, descriptor_en) "
-                           "VALUES (?, ?, ?, ?)",
-                           [(crit_id, lvl, d[0], d[1]) for lvl, d in defaults.DESCRIPTORS[comp].items()])
-        by_code[code] = rubric_id
-    return by_code
-
-
-def _assignments(tx, cohort_id, calendar, rubric_by_code) -> list[dict]:
-    practical_start = calendar["practical"][0]
+def _assignments(tx, programme_id, cohort_id, calendar) -> list[dict]:
+    """The cohort's assignments as the programme sets them (cohorts.create_cohort writes the same), read back with
+    the criteria of their rubric for scoring."""
+    cohorts.assignments_from_programme(tx, programme_id, cohort_id, calendar["practical"][0])
     out = []
-    for seq, (code, ja, en, kind, _comps, due, crit) in enumerate(defaults.ASSIGNMENTS, start=1):
-        due_on = practical_start + timedelta(days=due)
-        aid = tx.value(
-            "INSERT INTO assignment (cohort_id, seq, code, title_ja, title_en, kind, rubric_id, due_on, "
-            "certification_critical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [cohort_id, seq, code, ja, en, kind, rubric_by_code.get(code), due_on, crit])
+    for aid, code, kind, due_on, rubric_id in tx.rows(
+            "SELECT id, code, kind, due_on, rubric_id FROM assignment WHERE cohort_id = ? ORDER BY seq", [cohort_id]):
         criteria = tx.rows("SELECT id, competency FROM rubric_criterion WHERE rubric_id = ? ORDER BY seq",
-                           [rubric_by_code.get(code)]) if kind == "scored" else []
+                           [rubric_id]) if kind == "scored" else []
         out.append({"id": aid, "code": code, "kind": kind, "due_on": due_on, "criteria": criteria})
     return out
 

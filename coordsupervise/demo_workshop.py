@@ -59,7 +59,7 @@ def _tie_up_practical_stage(tx, enrolment_ids: list[int], cohort_id: int, at) ->
         "JOIN cohort c ON c.id = e.cohort_id AND c.id = ? JOIN module m ON m.programme_id = c.programme_id "
         "LEFT JOIN quiz_attempt q ON q.module_id = m.id AND q.enrolment_id = e.id "
         "WHERE e.id IN (SELECT unnest(?)) GROUP BY e.id, m.id "
-        "HAVING coalesce(max(q.score_pct), 0) < max(c.module_pass_pct) ORDER BY e.id, m.id",
+        "HAVING coalesce(max(q.score_pct), 0) < max(coalesce(m.pass_pct, c.module_pass_pct)) ORDER BY e.id, m.id",
         [at, cohort_id, enrolment_ids])
     tx.execute("UPDATE score SET status = 'released', released_at = ? WHERE status = 'draft' AND submission_id IN "
                "(SELECT id FROM submission WHERE enrolment_id IN (SELECT unnest(?)))", [at, enrolment_ids])
@@ -119,7 +119,7 @@ def _decisions(tx, manager: Actor, cohort_id: int, cert_day: date, absent_day2: 
         number = None
         if decision == "certified":
             serial += 1
-            number = certification.certificate_number(rules.programme_code, rules.code, serial)
+            number = certification.certificate_number(rules, serial)
             certificates.append((enrolment_id, number, cert_day, until, serial))
         after = {"decision": decision, "decision_id": decision_of[enrolment_id], "override_reason": None,
                  "certificate_no": number}

@@ -33,3 +33,14 @@ class StaleWrite(UserError):
 
 class InvalidInput(UserError):
     pass
+
+
+class BeforeStage(UserError):
+    """Something that belongs to a stage (workshop attendance, the certification test, a certification decision) is
+    entered before the stage starts. Possible, but more often the wrong cohort or a mistyped date: the person is
+    asked to confirm, and the confirmation goes into the audit log with the entry."""
+
+    def __init__(self, stage: str, starts_on, day):
+        super().__init__("stage.entered_before_start", stage=f"stage.{stage}", starts_on=starts_on.isoformat(),
+                         day=day.isoformat())
+        self.stage = stage

@@ -143,6 +143,17 @@ def cohort_by_code(db: Database, actor: Actor, code: str) -> dict:
     return found[0]
 
 
+def cohort_for_import(db: Database, actor: Actor, code: str | None, kind: str, today: date) -> dict:
+    """The cohort named by `code`, or without one the cohort an import of `kind` belongs to today
+    (suggested_cohort)."""
+    if code:
+        return cohort_by_code(db, actor, code)
+    cohort_id = suggested_cohort(db, actor, kind, today)
+    if cohort_id is None:
+        raise NotFound("import.no_cohort_to_suggest")
+    return db.dicts("SELECT id, code, name_ja, name_en FROM cohort WHERE id = ?", [cohort_id])[0]
+
+
 def template_rows(kind: str, language: str) -> list[list[str]]:
     """Header (in the language) and a sample row of the import `kind`, for the template downloads."""
     return SCHEMAS[kind].template_rows(language)

@@ -11,12 +11,13 @@ def module_results(db: Database, actor: Actor, enrolment: Enrolment) -> list[dic
     require_enrolment_read(db, actor, enrolment.id)
     rows = db.dicts(
         "SELECT m.id, m.seq, m.group_code, m.title_ja, m.title_en, m.competency, max(q.score_pct) AS best, "
-        "count(q.id) AS attempts FROM module m JOIN cohort c ON c.programme_id = m.programme_id AND c.id = ? "
+        "count(q.id) AS attempts, coalesce(m.pass_pct, ?) AS bar FROM module m "
+        "JOIN cohort c ON c.programme_id = m.programme_id AND c.id = ? "
         "LEFT JOIN quiz_attempt q ON q.module_id = m.id AND q.enrolment_id = ? "
-        "GROUP BY m.id, m.seq, m.group_code, m.title_ja, m.title_en, m.competency ORDER BY m.seq",
-        [enrolment.cohort_id, enrolment.id])
+        "GROUP BY m.id, m.seq, m.group_code, m.title_ja, m.title_en, m.competency, m.pass_pct ORDER BY m.seq",
+        [enrolment.module_pass_pct, enrolment.cohort_id, enrolment.id])
     for row in rows:
-        row["passed"] = row["best"] is not None and row["best"] >= enrolment.module_pass_pct
+        row["passed"] = row["best"] is not None and row["best"] >= row["bar"]
     return rows
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import cache_stamp
-from .access import Actor, require_role
+from .access import COMMAND_LINE, Actor, require_role  # noqa: F401 (retention.COMMAND_LINE)
 from .auth import audit
 from .clock import now_utc
 from .db import Database, Transaction
@@ -23,8 +23,6 @@ from .reflections import TEXT_LIMITS
 DEFAULT_YEARS = 3
 YEARS_RANGE = (1, 20)
 MARKER = "［保存期間経過により削除］"
-# the command line acts as the programme office; its audit rows carry no user
-COMMAND_LINE = Actor(0, "command-line", "command line", frozenset({"admin"}))
 
 
 @dataclass(frozen=True)

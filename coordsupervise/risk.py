@@ -119,7 +119,8 @@ def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | No
                           ', ' ORDER BY m.seq)
         FROM person p JOIN quiz q ON q.enrolment_id = p.enrolment_id JOIN module m ON m.id = q.module_id
         JOIN cohort_stage os ON os.cohort_id = p.cohort_id AND os.stage = 'online'
-        WHERE q.best < p.module_pass_pct AND CAST($today AS DATE) > os.ends_on  -- retakes stay open until then
+        WHERE q.best < coalesce(m.pass_pct, p.module_pass_pct)
+          AND CAST($today AS DATE) > os.ends_on  -- retakes stay open until then
         GROUP BY p.enrolment_id, p.cohort_id
         UNION ALL
         SELECT p.enrolment_id, p.cohort_id, 'overall_failed', CAST(round(max(t.score_pct)) AS BIGINT), ''

@@ -17,7 +17,6 @@ from .clock import now_utc
 from .db import Database, Transaction
 from .errors import InvalidInput, NotFound
 
-COMPETENCIES = ("C1", "C2", "C3", "C4")
 TEXT_LIMIT = 400
 
 
@@ -51,7 +50,8 @@ def detail(db: Database, actor: Actor, rubric_id: int) -> dict:
             "pass_level": row[5], "criteria": assignments.rubric(db, rubric_id)}
 
 
-def _validate(title_ja: str, title_en: str, pass_level: int, criteria: list[CriterionInput]) -> None:
+def _validate(title_ja: str, title_en: str, pass_level: int, criteria: list[CriterionInput],
+              competencies: set[str]) -> None:
     if not title_ja.strip() or not title_en.strip():
         raise InvalidInput("rubrics.title_required")
     if pass_level not in (1, 2, 3, 4):
@@ -59,7 +59,7 @@ def _validate(title_ja: str, title_en: str, pass_level: int, criteria: list[Crit
     if not criteria:
         raise InvalidInput("rubrics.no_criteria")
     for c in criteria:
-        if c.competency not in COMPETENCIES:
+        if c.competency not in competencies:
             raise InvalidInput("rubrics.bad_competency")
         if not (0 < c.weight <= 10):
             raise InvalidInput("rubrics.bad_weight")
@@ -90,7 +90,8 @@ def save(db: Database, actor: Actor, rubric_id: int, title_ja: str, title_en: st
     """Save an edited rubric. Returns the id now in force: the same one when no score used it and its criteria
     (number and competencies) stay the same, else a new version that the assignments using the old one move to."""
     require_role(actor, "manager", "admin", db=db)
-    _validate(title_ja, title_en, pass_level, criteria)
+    _validate(title_ja, title_en, pass_level, criteria,
+              {code for (code,) in db.rows("SELECT code FROM competency")})
 
     def run(tx: Transaction) -> int:
         row = tx.one("SELECT programme_id, code, version, (SELECT max(version) FROM rubric x WHERE "

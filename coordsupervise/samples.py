@@ -1,6 +1,7 @@
 """Sample import files for a cohort: a roster of new trainees (CSV in CP932 as Japanese Excel saves it, and XLSX)
 and their first quiz results, dated inside that cohort's online stage. `python -m coordsupervise samples` writes
-them to data/ for the newest cohort of the database, so a demo built on any day has files that import cleanly."""
+them to data/ for the newest cohort of the database, and so does building the demo (the `demo` command and the app's
+first start in demo mode), so a demo built on any day has files that import cleanly: the files are not kept in git."""
 from __future__ import annotations
 
 import csv
@@ -70,3 +71,13 @@ def write(folder: str | Path, online_start: date) -> list[Path]:
     for name, data in files.items():
         (folder / name).write_bytes(data)
     return [folder / name for name in files]
+
+
+def write_for_newest(db, folder: str | Path) -> tuple[str, list[Path]] | None:
+    """Write the sample files for the database's newest cohort (by its online stage): (its code, the files), or None
+    when there is no cohort."""
+    row = db.one("SELECT c.code, s.starts_on FROM cohort c JOIN cohort_stage s ON s.cohort_id = c.id "
+                 "AND s.stage = 'online' ORDER BY s.starts_on DESC LIMIT 1")
+    if row is None:
+        return None
+    return row[0], write(folder, row[1])

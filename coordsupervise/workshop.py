@@ -15,13 +15,15 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from . import cache_stamp
+from . import cache_stamp, clock
 from .access import Actor, require_role
 from .auth import audit
 from .clock import now_utc
+from .cohorts import entered_before_stage
 from .db import Database, Transaction
 from .errors import InvalidInput, NotFound
 
@@ -29,6 +31,7 @@ DAYS = (1, 2)
 STATUSES = ("present", "partial", "absent")
 MIN_GROUP, MAX_GROUP = 5, 7
 TEST_KIND = "certification"
+TEST_STAGE = "workshop_day2"  # the 修了認定テスト is taken on the workshop's second day
 
 
 def _require_cohort(db: Database, cohort_id: int) -> None:
@@ -68,9 +71,11 @@ class Attendance:
     note: str = ""
 
 
-def record_attendance(db: Database, actor: Actor, cohort_id: int, entries: list[Attendance]) -> int:
+def record_attendance(db: Database, actor: Actor, cohort_id: int, entries: list[Attendance], *,
+                      confirmed_early: bool = False) -> int:
     """Write the attendance rows that changed, all or nothing; returns how many changed. A late arrival or early
-    departure ('partial') needs a note saying which."""
+    departure ('partial') needs a note saying which. Attendance of a workshop day not yet come is refused
+    (BeforeStage) unless the person confirmed it (`confirmed_early`, kept in the audit log)."""
     require_role(actor, "manager", "admin", db=db)
     _require_cohort(db, cohort_id)
     for entry in entries:
@@ -78,15 +83,16 @@ def record_attendance(db: Database, actor: Actor, cohort_id: int, entries: list[
             raise InvalidInput("workshop.error_status")
         if entry.status == "partial" and not (entry.note or "").strip():
             raise InvalidInput("workshop.error_partial_note")
-    return db.write(_write_attendance, actor, cohort_id, entries)
+    return db.write(_write_attendance, actor, cohort_id, entries, confirmed_early)
 
 
-def _write_attendance(tx: Transaction, actor: Actor, cohort_id: int, entries: list[Attendance]) -> int:
+def _write_attendance(tx: Transaction, actor: Actor, cohort_id: int, entries: list[Attendance],
+                      confirmed_early: bool = False) -> int:
     members = _cohort_enrolments(tx, cohort_id)
     current = {(eid, day): (status, note) for eid, day, status, note in tx.rows(
         "SELECT w.enrolment_id, w.day, w.status, w.note FROM workshop_attendance w JOIN enrolment e "
         "ON e.id = w.enrolment_id WHERE e.cohort_id = ?", [cohort_id])}
-    changed, now = 0, now_utc()
+    changed, now, early = 0, now_utc(), {}
     for entry in entries:
         if entry.enrolment_id not in members:
             raise InvalidInput("workshop.error_not_in_cohort")
@@ -94,6 +100,9 @@ def _write_attendance(tx: Transaction, actor: Actor, cohort_id: int, entries: li
         before = current.get((entry.enrolment_id, entry.day))
         if entry.status is None or before == (entry.status, note):
             continue
+        if entry.day not in early:
+            early[entry.day] = entered_before_stage(tx, cohort_id, f"workshop_day{entry.day}", clock.today(),
+                                                    confirmed_early)
         tx.execute(
             "INSERT INTO workshop_attendance (enrolment_id, day, attended, status, note, recorded_by, recorded_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (enrolment_id, day) DO UPDATE SET attended = excluded.attended, "
@@ -102,7 +111,7 @@ def _write_attendance(tx: Transaction, actor: Actor, cohort_id: int, entries: li
             [entry.enrolment_id, entry.day, entry.status != "absent", entry.status, note, actor.id, now])
         audit(tx, actor.id, "workshop.attendance", "enrolment", entry.enrolment_id,
               None if before is None else {"day": entry.day, "status": before[0], "note": before[1]},
-              {"day": entry.day, "status": entry.status, "note": note})
+              _with_early({"day": entry.day, "status": entry.status, "note": note}, early[entry.day]))
         changed += 1
     if changed:  # the cohort dashboards' funnel (workshop attended) is cached in every app process
         cache_stamp.bump(tx)
@@ -110,9 +119,10 @@ def _write_attendance(tx: Transaction, actor: Actor, cohort_id: int, entries: li
 
 
 def record_test_scores(db: Database, actor: Actor, cohort_id: int, scores: dict[int, float | None],
-                       attempt_no: int, taken_at) -> int:
+                       attempt_no: int, taken_at, *, confirmed_early: bool = False) -> int:
     """Set the certification test score of attempt 1 (the test) or 2 (the retake) for several trainees, all or
-    nothing. Every change of a score is audited with its before and after; an empty score leaves the row alone."""
+    nothing. Every change of a score is audited with its before and after; an empty score leaves the row alone.
+    A score entered, or dated, before the test's day is refused (BeforeStage) unless the person confirmed it."""
     require_role(actor, "manager", "admin", db=db)
     _require_cohort(db, cohort_id)
     if attempt_no not in (1, 2):
@@ -120,31 +130,49 @@ def record_test_scores(db: Database, actor: Actor, cohort_id: int, scores: dict[
     for score in scores.values():
         if score is not None and not (0 <= score <= 100):
             raise InvalidInput("workshop.error_score_range")
-    return db.write(_write_scores, actor, cohort_id, scores, attempt_no, taken_at)
+    return db.write(_write_scores, actor, cohort_id, scores, attempt_no, taken_at, confirmed_early)
 
 
-def _write_scores(tx: Transaction, actor: Actor, cohort_id: int, scores: dict, attempt_no: int, taken_at) -> int:
+def _write_scores(tx: Transaction, actor: Actor, cohort_id: int, scores: dict, attempt_no: int, taken_at,
+                  confirmed_early: bool = False) -> int:
     members = _cohort_enrolments(tx, cohort_id)
     current = dict(tx.rows(
         "SELECT t.enrolment_id, t.score_pct FROM test_attempt t JOIN enrolment e ON e.id = t.enrolment_id "
         "WHERE e.cohort_id = ? AND t.kind = 'certification' AND t.attempt_no = ?", [cohort_id, attempt_no]))
-    changed = 0
+    changed, early = 0, None
     for enrolment_id, score in scores.items():
         if enrolment_id not in members:
             raise InvalidInput("workshop.error_not_in_cohort")
         if score is None or current.get(enrolment_id) == float(score):
             continue
+        if not changed:
+            early = entered_before_stage(tx, cohort_id, TEST_STAGE, min(clock.today(), _day_of(taken_at)),
+                                         confirmed_early)
         tx.execute(
             "INSERT INTO test_attempt (enrolment_id, kind, attempt_no, score_pct, taken_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (enrolment_id, kind, attempt_no) DO UPDATE SET score_pct = excluded.score_pct, "
             "taken_at = excluded.taken_at", [enrolment_id, TEST_KIND, attempt_no, float(score), taken_at])
         audit(tx, actor.id, "workshop.test_score", "enrolment", enrolment_id,
               None if enrolment_id not in current else {"attempt": attempt_no, "score": current[enrolment_id]},
-              {"attempt": attempt_no, "score": float(score)})
+              _with_early({"attempt": attempt_no, "score": float(score)}, early))
         changed += 1
     if changed:  # the cohort dashboards' funnel (certification test passed) is cached in every app process
         cache_stamp.bump(tx)
     return changed
+
+
+def _day_of(taken_at) -> date:
+    """The day (Asia/Tokyo) of a naive-UTC test time, or the day itself; today when none was given."""
+    if taken_at is None:
+        return clock.today()
+    if isinstance(taken_at, datetime):
+        return taken_at.replace(tzinfo=UTC).astimezone(clock.JST).date()
+    return taken_at
+
+
+def _with_early(after: dict, early: dict | None) -> dict:
+    """An audit row's `after`, with the confirmation of an entry made before its stage when there was one."""
+    return after if early is None else {**after, "entered_before_stage": early}
 
 
 # -- discussion groups -----------------------------------------------------------------------------------------------

@@ -78,8 +78,9 @@ def preview_attendance(db: Database, actor: Actor, cohort_id: int, data: bytes, 
     return _attendance_plan(db, cohort_id, data, filename)
 
 
-def commit_attendance(db: Database, actor: Actor, cohort_id: int, data: bytes, filename: str) -> int:
-    """All rows or none; returns how many rows changed."""
+def commit_attendance(db: Database, actor: Actor, cohort_id: int, data: bytes, filename: str, *,
+                      confirmed_early: bool = False) -> int:
+    """All rows or none; returns how many rows changed. A workshop day not yet come: as workshop.record_attendance."""
     require_role(actor, "manager", "admin", db=db)
 
     def write(tx: Transaction) -> int:
@@ -87,7 +88,7 @@ def commit_attendance(db: Database, actor: Actor, cohort_id: int, data: bytes, f
         tabular.require_committable(preview)
         entries = [workshop.Attendance(r.values["enrolment_id"], r.values["day"], r.values["status"],
                                        r.values["note"]) for r in preview.rows]
-        return workshop._write_attendance(tx, actor, cohort_id, entries)
+        return workshop._write_attendance(tx, actor, cohort_id, entries, confirmed_early)
 
     return db.write(write)
 
@@ -135,7 +136,9 @@ def preview_test_scores(db: Database, actor: Actor, cohort_id: int, data: bytes,
     return _scores_plan(db, cohort_id, data, filename, default_day)
 
 
-def commit_test_scores(db: Database, actor: Actor, cohort_id: int, data: bytes, filename: str, default_day) -> int:
+def commit_test_scores(db: Database, actor: Actor, cohort_id: int, data: bytes, filename: str, default_day, *,
+                       confirmed_early: bool = False) -> int:
+    """All rows or none. A score before the test's day: as workshop.record_test_scores."""
     require_role(actor, "manager", "admin", db=db)
 
     def write(tx: Transaction) -> int:
@@ -148,7 +151,7 @@ def commit_test_scores(db: Database, actor: Actor, cohort_id: int, data: bytes, 
                 taken_at = datetime.combine(day, time(15), JST).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
                 changed += workshop._write_scores(
                     tx, actor, cohort_id, {r.values["enrolment_id"]: r.values["score"] for r in rows
-                                           if r.values["taken_on"] == day}, attempt, taken_at)
+                                           if r.values["taken_on"] == day}, attempt, taken_at, confirmed_early)
         return changed
 
     return db.write(write)

@@ -4,10 +4,9 @@ Reads certification.board / evidence; writes certification.decide."""
 import streamlit as st
 
 from coordsupervise import certification, clock
-from coordsupervise.errors import UserError
-from coordsupervise.ui import state
+from coordsupervise.ui import before_stage, state
 from coordsupervise.ui.certification import BEHIND, MARKS, board_frame, cohort_picker, decision_label, thresholds_form
-from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst
 
@@ -144,19 +143,22 @@ with st.form(form_key(f"certification_decide_{row.enrolment_id}")):
         st.caption(t("certification.override_needed", count=len(unmet)))
         override = st.text_area(t("certification.override_reason"), key="certification_override", max_chars=2000)
     submitted = st.form_submit_button(t("certification.record"), type="primary")
+
+
+def recorded(done: certification.Decided) -> None:
+    form_done(f"certification_decide_{row.enrolment_id}")
+    st.session_state[state.CLOSING_NOTICE] = (
+        "certification.recorded_with_number" if done.certificate_no else "certification.recorded",
+        {"name": row.trainee_name, "decision": t(f"certification.decision.{done.decision}"),
+         "number": done.certificate_no or ""})
+    st.rerun()
+
+
 if submitted:
     if choice is None:
         choice_error.error(t("certification.error_decision"), icon=":material/error:")
     else:
-        try:
-            done = certification.decide(db, actor, row.enrolment_id, choice, reason, today,
-                                        override_reason=override, seen_decision_id=row.decision_id)
-        except UserError as exc:
-            show_error(exc)
-        else:
-            form_done(f"certification_decide_{row.enrolment_id}")
-            st.session_state[state.CLOSING_NOTICE] = (
-                "certification.recorded_with_number" if done.certificate_no else "certification.recorded",
-                {"name": row.trainee_name, "decision": t(f"certification.decision.{done.decision}"),
-                 "number": done.certificate_no or ""})
-            st.rerun()
+        before_stage.save_or_ask(f"certification_decide_{row.enrolment_id}", lambda confirmed: certification.decide(
+            db, actor, row.enrolment_id, choice, reason, today, override_reason=override,
+            seen_decision_id=row.decision_id, confirmed_early=confirmed), recorded)
+before_stage.ask(f"certification_decide_{row.enrolment_id}")

@@ -7,7 +7,7 @@ import streamlit as st
 from coordsupervise import clock, cohorts, moderation, rubrics
 from coordsupervise.errors import UserError
 from coordsupervise.ui.guard import require, show_error
-from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.runtime import competencies, database, language, t
 from coordsupervise.ui.widgets import form_done, form_key, jst
 
 actor = require("manager", "admin")
@@ -55,8 +55,8 @@ with st.form(form_key(f"rubrics_form_{rubric_id}")):
     title_en = f2.text_input(t("rubrics.title_en"), value=rubric["title_en"], max_chars=rubrics.TEXT_LIMIT)
     pass_level = f3.selectbox(t("rubrics.pass_level"), [1, 2, 3, 4], index=rubric["pass_level"] - 1)
     column_config = {
-        "competency": st.column_config.SelectboxColumn(t("rubrics.competency"), options=list(rubrics.COMPETENCIES),
-                                                       required=True),
+        "competency": st.column_config.SelectboxColumn(t("rubrics.competency"),
+                                                       options=[c["code"] for c in competencies()], required=True),
         "title_ja": st.column_config.TextColumn(t("rubrics.criterion_ja"), required=True),
         "title_en": st.column_config.TextColumn(t("rubrics.criterion_en"), required=True),
         "weight": st.column_config.NumberColumn(t("rubrics.weight"), min_value=0.1, max_value=10, step=0.1,

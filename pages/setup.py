@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import streamlit as st
 
-from coordsupervise import caseload, clock, cohorts, defaults, imports, people
+from coordsupervise import caseload, clock, cohorts, imports, people
 from coordsupervise.errors import UserError
+from coordsupervise.ui import state
 from coordsupervise.ui.admin import cohort_label, cohort_picker
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
@@ -37,6 +38,30 @@ def calendar_inputs(base: str, calendar: dict) -> dict:
     return out
 
 
+def due_date_preview(cohort_id: int, current: cohorts.CohortSetup, edited: cohorts.CohortSetup) -> None:
+    """The practical stage moves, and the assignments' due dates with it: what changes, before it is saved."""
+    moves = cohorts.due_date_moves(db, actor, cohort_id, edited.calendar)
+    old_start, new_start = current.calendar["practical"][0], edited.calendar["practical"][0]
+    st.warning(t("setup.due_dates_move", old=old_start.isoformat(), new=new_start.isoformat(),
+                 days=(new_start - old_start).days, count=len(moves)), icon=":material/event_repeat:")
+    st.dataframe([{t("setup.col_assignment"): f"{m['code']} {m['title_ja'] if ja else m['title_en']}",
+                   t("setup.col_old_due"): m["old_due"], t("setup.col_new_due"): m["new_due"]} for m in moves],
+                 hide_index=True, width="stretch", key="setup_due_preview")
+    confirm, cancel = st.columns(2)
+    if confirm.button(t("setup.confirm_move"), type="primary", key="setup_confirm_move"):
+        try:
+            cohorts.update_cohort(db, actor, cohort_id, edited)
+        except UserError as exc:
+            show_error(exc)
+        else:
+            st.session_state.pop(state.SETUP_PENDING, None)
+            st.session_state["setup_notice"] = t("setup.saved_moved", code=edited.code, count=len(moves))
+            st.rerun()
+    if cancel.button(t("setup.cancel_move"), key="setup_cancel_move"):
+        st.session_state.pop(state.SETUP_PENDING, None)
+        st.rerun()
+
+
 with cohorts_tab:
     new_label = t("setup.new_cohort")
     choices = [0, *[c["id"] for c in all_cohorts]]  # 0: a new cohort
@@ -58,7 +83,7 @@ with cohorts_tab:
             cutoff = st.number_input(t("setup.cutoff"), 0, cohorts.MAX_CUTOFF_DAYS, 1, key=f"{base}_cutoff",
                                      help=t("setup.cutoff_hint"))
             st.markdown(f"**{t('setup.calendar')}**")
-            calendar = calendar_inputs(base, defaults.stage_calendar(start))
+            calendar = calendar_inputs(base, cohorts.proposed_calendar(db, start))
             create = st.form_submit_button(t("setup.create"), type="primary", key=f"{base}_submit")
         if create:
             try:
@@ -87,13 +112,21 @@ with cohorts_tab:
             calendar = calendar_inputs(base, current.calendar)
             save = st.form_submit_button(t("setup.save"), type="primary", key=f"{base}_submit")
         if save:
+            edited = cohorts.CohortSetup(current.code, name_ja, name_en, calendar, int(cutoff))
+            st.session_state.pop(state.SETUP_PENDING, None)
             try:
-                cohorts.update_cohort(db, actor, picked, cohorts.CohortSetup(
-                    current.code, name_ja, name_en, calendar, int(cutoff)))
-                st.session_state["setup_notice"] = t("setup.saved", code=current.code)
-                st.rerun()
+                cohorts.check_setup(edited)
+                if cohorts.due_date_moves(db, actor, picked, calendar):  # shown below; saved once confirmed
+                    st.session_state[state.SETUP_PENDING] = (picked, edited)
+                else:
+                    cohorts.update_cohort(db, actor, picked, edited)
+                    st.session_state["setup_notice"] = t("setup.saved", code=current.code)
+                    st.rerun()
             except UserError as exc:
                 show_error(exc)
+        pending = st.session_state.get(state.SETUP_PENDING)
+        if pending and pending[0] == picked:
+            due_date_preview(picked, current, pending[1])
         st.markdown(f"**{t('setup.assignments')}**")
         st.dataframe([{t("setup.col_seq"): a["seq"], t("setup.col_assignment"): a["title_ja"] if ja else a["title_en"],
                        t("setup.col_kind"): t(f"setup.kind.{a['kind']}"), t("setup.col_due"): a["due_on"],

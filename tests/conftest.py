@@ -14,21 +14,25 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from coordsupervise import auth
+from coordsupervise import auth, clock
 from coordsupervise.access import Actor
 from coordsupervise.auth import load_login_user
 from coordsupervise.db import Database
 from coordsupervise.demo import build_demo
 from tests.pgcluster import Cluster
 
-# the demo is placed relative to the day the tests run (Asia/Tokyo), as the app places it relative to today
-DEMO_TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+# The suite's day. The demo is built at it and the programme's clock (coordsupervise/clock.py) is set to it, in this
+# process and, through COORDSUPERVISE_TODAY, in every server and command a test starts: no test depends on the day it
+# runs. COORDSUPERVISE_TEST_TODAY runs the whole suite at another day (README, "Tests"); the tests whose subject is
+# the calendar also run at the days of PROGRAMME_DAYS (the `programme_day` fixture).
+DEMO_TODAY = date.fromisoformat(os.environ.get("COORDSUPERVISE_TEST_TODAY") or "2026-12-07")
+os.environ[clock.TODAY_SETTING] = DEMO_TODAY.isoformat()
+clock.travel_to(DEMO_TODAY)
 
 
 ENGINES = ("duckdb", "postgresql")
@@ -184,6 +188,44 @@ def demo_template(tmp_path_factory) -> Path:
     build_demo(database, cohorts=3, trainees_per_cohort=8, seed=7, today=DEMO_TODAY)
     database.close()
     return path
+
+
+# Days the calendar's rules are tried at besides the suite's own (tests/unit/test_any_day.py,
+# tests/pages/test_any_day_pages.py): a Monday and a Saturday, a public holiday, Golden Week, the fiscal-year turn
+# and a leap day.
+PROGRAMME_DAYS = (date(2026, 12, 7), date(2026, 12, 12), date(2027, 1, 1), date(2027, 5, 3), date(2027, 3, 31),
+                  date(2027, 4, 1), date(2028, 2, 29))
+
+
+@pytest.fixture(scope="session")
+def demo_at(tmp_path_factory):
+    """`demo_at(day)`: the path of a small demo built with `day` as today, built once per day and process."""
+    built: dict[date, Path] = {}
+
+    def make(day: date) -> Path:
+        if day not in built:
+            path = tmp_path_factory.mktemp(f"demo-{day.isoformat()}") / "demo.duckdb"
+            database = Database(path)
+            build_demo(database, cohorts=3, trainees_per_cohort=8, seed=7, today=day)
+            database.close()
+            built[day] = path
+        return built[day]
+
+    return make
+
+
+@pytest.fixture(params=PROGRAMME_DAYS, ids=lambda d: d.isoformat())
+def programme_day(request, demo_at, tmp_path):
+    """(day, path of this test's own copy of a demo built on that day), with the programme's clock at that day for
+    the length of the test."""
+    day = request.param
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_at(day), path)
+    clock.travel_to(day)
+    try:
+        yield day, path
+    finally:
+        clock.travel_to(DEMO_TODAY)
 
 
 @pytest.fixture

@@ -37,4 +37,11 @@ def _audit_without_text(tx) -> None:
                     ensure_ascii=False, separators=(",", ":")), audit_id) for audit_id, after in rows])
 
 
-PYTHON_STEPS = {3: _feedback_search_text, 9: _readings_in_search_text, 10: _audit_without_text}
+def _curriculum(tx) -> None:
+    """012: a programme made before the curriculum was data gets what its file says and the code used to hold."""
+    from ..curriculum import fill_programmes_made_before_012
+
+    fill_programmes_made_before_012(tx)
+
+
+PYTHON_STEPS = {3: _feedback_search_text, 9: _readings_in_search_text, 10: _audit_without_text, 12: _curriculum}

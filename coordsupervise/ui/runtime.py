@@ -4,11 +4,12 @@ from __future__ import annotations
 import atexit
 import logging
 import weakref
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from .. import cache_stamp, cohorts
+from .. import cache_stamp, cohorts, samples
 from ..config import Settings, load_settings
 from ..db import Database
 from ..demo import build_demo
@@ -41,6 +42,8 @@ def database() -> Database:
     if cfg.demo and not db.value("SELECT count(*) FROM app_user"):
         log.info("building the default demo programme into %s", cfg.db_path)
         build_demo(db)
+        if db.engine == "duckdb":  # the sample import files beside the file, for this demo's newest cohort
+            samples.write_for_newest(db, Path(cfg.db_path).parent)
     return db
 
 

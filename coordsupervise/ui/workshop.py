@@ -10,7 +10,7 @@ import streamlit as st
 
 from .. import exports, workshop, workshop_import
 from ..errors import UserError
-from . import state
+from . import before_stage, state
 from .guard import show_error
 from .runtime import language, t
 from .widgets import form_done, form_key
@@ -54,17 +54,19 @@ def attendance_editor(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
                 "day2": st.column_config.SelectboxColumn(t("workshop.col_day2"), options=options),
                 "day2_note": st.column_config.TextColumn(t("workshop.col_note2"), max_chars=500)})
         saved = st.form_submit_button(t("workshop.save_attendance"), type="primary")
+    place = f"workshop_attendance_{cohort['id']}"
     if saved:
         entries = [workshop.Attendance(int(row.enrolment_id), day, back.get(getattr(row, f"day{day}")),
                                        getattr(row, f"day{day}_note") or "")
                    for row in edited.itertuples() for day in workshop.DAYS]
-        try:
-            changed = workshop.record_attendance(db, actor, cohort["id"], entries)
-        except UserError as exc:
-            show_error(exc)
-        else:
-            form_done(f"workshop_attendance_{cohort['id']}")
+
+        def done(changed):
+            form_done(place)
             _done("workshop.saved", count=changed)
+
+        before_stage.save_or_ask(place, lambda confirmed: workshop.record_attendance(
+            db, actor, cohort["id"], entries, confirmed_early=confirmed), done)
+    before_stage.ask(place)
 
 
 def cohort_days(db, cohort: dict):
@@ -99,13 +101,14 @@ def test_score_editor(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
                                                                         and math.isnan(row.score)) else float(row.score)
                   for row in edited.itertuples()}
         taken_at = datetime.combine(taken_on, time(15), JST).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-        try:
-            changed = workshop.record_test_scores(db, actor, cohort["id"], scores, attempt, taken_at)
-        except UserError as exc:
-            show_error(exc)
-        else:
+
+        def done(changed):
             form_done(f"workshop_test_{cohort['id']}_{attempt}")
             _done("workshop.saved", count=changed)
+
+        before_stage.save_or_ask(f"workshop_test_{cohort['id']}", lambda confirmed: workshop.record_test_scores(
+            db, actor, cohort["id"], scores, attempt, taken_at, confirmed_early=confirmed), done)
+    before_stage.ask(f"workshop_test_{cohort['id']}")
 
 
 def groups_view(db, actor, cohort: dict) -> None:
@@ -211,12 +214,13 @@ def import_panel(db, actor, cohort: dict, kind: str) -> None:
             return
         if st.button(t("workshop.import_commit", count=counts["created"] + counts["updated"]), type="primary",
                      key=f"workshop_import_{kind}", disabled=not preview.changes):
-            try:
+            def commit(confirmed: bool) -> int:
                 if kind == "attendance":
-                    changed = workshop_import.commit_attendance(db, actor, cohort["id"], data, upload.name)
-                else:
-                    changed = workshop_import.commit_test_scores(db, actor, cohort["id"], data, upload.name, day2)
-            except UserError as exc:
-                show_error(exc)
-            else:
-                _done("workshop.saved", count=changed)
+                    return workshop_import.commit_attendance(db, actor, cohort["id"], data, upload.name,
+                                                             confirmed_early=confirmed)
+                return workshop_import.commit_test_scores(db, actor, cohort["id"], data, upload.name, day2,
+                                                          confirmed_early=confirmed)
+
+            before_stage.save_or_ask(f"workshop_import_{kind}", commit, lambda changed: _done("workshop.saved",
+                                                                                               count=changed))
+        before_stage.ask(f"workshop_import_{kind}")

@@ -44,6 +44,7 @@ from coordsupervise import (
     caseload,
     certification,
     cohorts,
+    curriculum,
     dashboard,
     enrolments,
     exports,
@@ -387,7 +388,7 @@ MATRIX: dict[str, Row] = {
                                               "supervisor:* manager:* admin:*", NO_ITEM),
     "certification.decide": W(lambda w, db, a, i: certification.decide(
         db, a, w.of(w.enrolment, i), "deferred", "実習記録の確認中", DEMO_TODAY,
-        seen_decision_id=_last_decision(db, w.of(w.enrolment, i))), MANAGER),
+        seen_decision_id=_last_decision(db, w.of(w.enrolment, i)), confirmed_early=True), MANAGER),
     # staff only: the trainee sees the result, not the deliberation
     "certification.decision_history": R(lambda w, db, a, i: certification.decision_history(
         db, a, w.of(w.enrolment, i)), "supervisor:mine,peer manager:*"),
@@ -406,6 +407,8 @@ MATRIX: dict[str, Row] = {
         db, a, date(DEMO_TODAY.year + 1, 1, 3), "年始休み", "New Year break"), ADMIN, NO_ITEM),
     "cohorts.assignment_list": R(lambda w, db, a, i: cohorts.assignment_list(
         db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
+    "cohorts.due_date_moves": R(lambda w, db, a, i: cohorts.due_date_moves(
+        db, a, w.of(w.cohort, i), _same_setup(db, w, i).calendar), ADMIN, COHORT_ITEMS),
     "cohorts.create_cohort": W(lambda w, db, a, i: cohorts.create_cohort(db, a, _new_setup(db, w)), ADMIN, NO_ITEM),
     "cohorts.overview": R(lambda w, db, a, i: cohorts.overview(db, a, DEMO_TODAY), MANAGER_ADMIN, NO_ITEM),
     "cohorts.programme_days_off": R(lambda w, db, a, i: cohorts.programme_days_off(db, a), ADMIN, NO_ITEM),
@@ -416,6 +419,7 @@ MATRIX: dict[str, Row] = {
     "cohorts.setup_of": R(lambda w, db, a, i: cohorts.setup_of(db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
     "cohorts.update_cohort": W(lambda w, db, a, i: cohorts.update_cohort(
         db, a, w.of(w.cohort, i), _same_setup(db, w, i)), ADMIN, COHORT_ITEMS),
+    "curriculum.init_programme": W(lambda w, db, a, i: _init_programme(db, a), ADMIN, NO_ITEM),
     # dashboard (managers see every cohort, supervisors the cohorts of their caseload)
     "dashboard.cohort_by_code": R(lambda w, db, a, i: dashboard.cohort_by_code(
         db, a, _cohort_code(db, w.of(w.cohort, i))), COHORT_READ, COHORT_ITEMS),
@@ -465,6 +469,8 @@ MATRIX: dict[str, Row] = {
     # imports (admin)
     "imports.cohort_by_code": R(lambda w, db, a, i: imports.cohort_by_code(
         db, a, _cohort_code(db, w.of(w.cohort, i))), ADMIN, COHORT_ITEMS),
+    "imports.cohort_for_import": R(lambda w, db, a, i: imports.cohort_for_import(
+        db, a, _cohort_code(db, w.of(w.cohort, i)), "roster", DEMO_TODAY), ADMIN, COHORT_ITEMS),
     "imports.cohorts": R(lambda w, db, a, i: imports.cohorts(db, a), ADMIN, NO_ITEM),
     "imports.suggested_cohort": R(lambda w, db, a, i: imports.suggested_cohort(db, a, "quiz", DEMO_TODAY), ADMIN,
                                   NO_ITEM),
@@ -638,19 +644,22 @@ MATRIX: dict[str, Row] = {
                               MANAGER_ADMIN, COHORT_ITEMS),
     "workshop.move_member": W(lambda w, db, a, i: _move_member(db, w, a, i), MANAGER_ADMIN, COHORT_ITEMS),
     "workshop.record_attendance": W(lambda w, db, a, i: workshop.record_attendance(
-        db, a, w.of(w.cohort, i), [workshop.Attendance(_first_enrolment(db, w, i), 1, "present")]),
+        db, a, w.of(w.cohort, i), [workshop.Attendance(_first_enrolment(db, w, i), 1, "present")],
+        confirmed_early=True),
         MANAGER_ADMIN, COHORT_ITEMS),
     "workshop.record_test_scores": W(lambda w, db, a, i: workshop.record_test_scores(
-        db, a, w.of(w.cohort, i), {_first_enrolment(db, w, i): 80.0}, 1, DEMO_TODAY), MANAGER_ADMIN,
-        COHORT_ITEMS),
+        db, a, w.of(w.cohort, i), {_first_enrolment(db, w, i): 80.0}, 1, DEMO_TODAY, confirmed_early=True),
+        MANAGER_ADMIN, COHORT_ITEMS),
     "workshop.roster": R(lambda w, db, a, i: workshop.roster(db, a, w.of(w.cohort, i)), MANAGER_ADMIN,
                          COHORT_ITEMS),
     "workshop.set_locked": W(lambda w, db, a, i: workshop.set_locked(
         db, a, w.of(w.cohort, i), w.group[i], True), MANAGER_ADMIN, COHORT_ITEMS),
     "workshop_import.commit_attendance": W(lambda w, db, a, i: workshop_import.commit_attendance(
-        db, a, w.of(w.cohort, i), _attendance_csv(db, w, i), "attendance.csv"), MANAGER_ADMIN, COHORT_ITEMS),
+        db, a, w.of(w.cohort, i), _attendance_csv(db, w, i), "attendance.csv", confirmed_early=True), MANAGER_ADMIN,
+        COHORT_ITEMS),
     "workshop_import.commit_test_scores": W(lambda w, db, a, i: workshop_import.commit_test_scores(
-        db, a, w.of(w.cohort, i), _scores_csv(db, w, i), "scores.csv", DEMO_TODAY), MANAGER_ADMIN, COHORT_ITEMS),
+        db, a, w.of(w.cohort, i), _scores_csv(db, w, i), "scores.csv", DEMO_TODAY, confirmed_early=True), MANAGER_ADMIN,
+        COHORT_ITEMS),
     "workshop_import.preview_attendance": R(lambda w, db, a, i: workshop_import.preview_attendance(
         db, a, w.of(w.cohort, i), _attendance_csv(db, w, i), "attendance.csv"), MANAGER_ADMIN, COHORT_ITEMS),
     "workshop_import.preview_test_scores": R(lambda w, db, a, i: workshop_import.preview_test_scores(
@@ -732,6 +741,16 @@ def _body():
 
 
 def _free_day(db, w, i):
+    """A day of the enrolment's practical stage with no reflection whose cut-off has not passed (today or later;
+    a trainee may mark only such a day off), else the day after its last reflection."""
+    enrolment = w.of(w.enr, i)
+    start, end = enrolment.practical
+    taken = {d for (d,) in db.rows("SELECT practice_date FROM reflection WHERE enrolment_id = ?", [enrolment.id])}
+    day = max(start, DEMO_TODAY)
+    while day <= end:
+        if day not in taken:
+            return day
+        day += timedelta(days=1)
     return w.of(w.practice_day, i) + timedelta(days=1)
 
 
@@ -744,6 +763,15 @@ def _new_setup(db, w):
     setup = cohorts.setup_of(db, w.actors["admin"], w.cohort["mine"])
     return cohorts.CohortSetup(code="2099-A-901", name_ja="試験期", name_en="Test cohort",
                                calendar=setup.calendar)
+
+
+def _init_programme(db, actor):
+    """The world has its programme: an admin's call passes the access check and is then refused as a second
+    programme (curriculum.programme_exists), which the row counts as allowed; anyone else is refused first."""
+    try:
+        curriculum.init_programme(db, curriculum.load(None), actor)
+    except curriculum.CurriculumError as exc:
+        _expect(exc.key == "curriculum.programme_exists", exc.key)
 
 
 def _same_setup(db, w, i):

@@ -51,20 +51,22 @@ def test_days_off_workshop_results_and_certification_move_the_stamp(demo_db):
                           enrolment.practical[0] + timedelta(days=1), "sick", "入院のため(本人から電話)")
     assert cache_stamp.current(demo_db) == start + 1
     attendance = f"ユーザー名,日目,出欠,備考\r\n{trainee},1,出席,\r\n".encode()
-    assert workshop_import.commit_attendance(demo_db, manager, enrolment.cohort_id, attendance, "出欠.csv") == 1
+    assert workshop_import.commit_attendance(demo_db, manager, enrolment.cohort_id, attendance, "出欠.csv",
+                                             confirmed_early=True) == 1
     assert cache_stamp.current(demo_db) == start + 2
-    assert workshop_import.commit_attendance(demo_db, manager, enrolment.cohort_id, attendance, "出欠.csv") == 0
+    assert workshop_import.commit_attendance(demo_db, manager, enrolment.cohort_id, attendance, "出欠.csv",
+                                             confirmed_early=True) == 0
     assert cache_stamp.current(demo_db) == start + 2  # the same file again changed nothing: caches stay
     scores = f"ユーザー名,得点\r\n{trainee},81\r\n".encode()
     assert workshop_import.commit_test_scores(demo_db, manager, enrolment.cohort_id, scores, "得点.csv",
-                                              DEMO_TODAY) == 1
+                                              DEMO_TODAY, confirmed_early=True) == 1
     assert cache_stamp.current(demo_db) == start + 3
     bar = certification.thresholds(demo_db, manager, enrolment.cohort_id)["reflection_rate_pct"]
     certification.update_thresholds(demo_db, manager, enrolment.cohort_id, {"reflection_rate_pct": bar - 5},
                                     "病欠が多かった期のため")
     assert cache_stamp.current(demo_db) == start + 4
     certification.decide(demo_db, manager, enrolment.id, "deferred", "課題レポートの再提出を待つ", DEMO_TODAY,
-                         seen_decision_id=certification.latest_decision_id(demo_db, enrolment.id))
+                         seen_decision_id=certification.latest_decision_id(demo_db, enrolment.id), confirmed_early=True)
     assert cache_stamp.current(demo_db) == start + 5
 
 

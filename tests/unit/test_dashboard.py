@@ -36,7 +36,7 @@ def _build(tx):
     ids = {}
     programme = tx.value("INSERT INTO programme (code, name_ja, name_en) VALUES ('P', 'P', 'P') RETURNING id")
     ids["programme"] = programme
-    tx.executemany("INSERT INTO competency VALUES (?, ?, ?, ?)",
+    tx.executemany("INSERT INTO competency (code, seq, name_ja, name_en) VALUES (?, ?, ?, ?)",
                    [(f"C{i}", i, f"能力{i}", f"Competency {i}") for i in range(1, 5)])
     m1, m2 = (tx.value("INSERT INTO module (programme_id, seq, group_code, title_ja, title_en) "
                        "VALUES (?, ?, 'A', ?, ?) RETURNING id", [programme, seq, f"科目{seq}", f"Module {seq}"])

@@ -8,6 +8,7 @@ import itertools
 import json
 import unicodedata
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -309,3 +310,24 @@ def test_a_roster_preview_names_supervisors_not_login_ids(office):
     preview = imports.preview_roster(db, admin, csv_data(new_rows()), "roster.csv", cohort_id)
     names = dict(db.rows("SELECT username, display_name FROM app_user WHERE username LIKE 'demo-%'"))
     assert preview.rows[1].values["supervisor_names"] == [names["demo-supervisor"], names["demo-manager"]]
+
+
+def test_the_readmes_sample_commands_succeed_on_a_demo_built_today(tmp_path, monkeypatch, capsys):
+    """`demo` writes the sample files for its newest cohort; the README's import commands, as printed there, then
+    import them (whatever day the demo was built: the suite's day is set in tests/conftest.py)."""
+    import shlex
+
+    from coordsupervise.__main__ import main
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    commands = [shlex.split(line.split("#")[0])[3:] for line in readme.splitlines()
+                if line.startswith("python -m coordsupervise import ")]
+    assert [c[:2] for c in commands] == [["import", "roster"], ["import", "roster"], ["import", "quiz"]]
+    monkeypatch.chdir(tmp_path)
+    db = str(tmp_path / "demo.duckdb")
+    assert main(["--db", db, "demo", "--cohorts", "3", "--trainees", "4"]) == 0
+    assert {p.name for p in (tmp_path / "data").iterdir()} == {
+        "sample_roster.csv", "sample_roster.xlsx", "sample_quiz.csv"}
+    for command in commands:
+        assert main(["--db", db, *command]) == 0, (command, capsys.readouterr())
+    assert "nguyen.lan" in (tmp_path / "otp.csv").read_text(encoding="utf-8-sig")

@@ -3,14 +3,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from coordsupervise import enrolments, reflections
+from coordsupervise import cohorts, enrolments, reflections
 from coordsupervise.db import Database
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
 from coordsupervise.reflections import PrivacyFindings, ReflectionBody
 
 from ..conftest import DEMO_TODAY, actor_of
 
-TODAY = DEMO_TODAY  # a Friday in the demo's practical stage
+TODAY = DEMO_TODAY  # the suite's day: the demo-trainee is in the practical stage
 
 
 def body(**changes) -> ReflectionBody:
@@ -206,7 +206,8 @@ def test_managers_read_but_do_not_write_in_threads(demo_db, trainee):
 def test_page_reopens_where_the_trainee_left_off(demo_db, trainee):
     actor, enrolment = trainee
     working_today = min(TODAY, enrolment.practical[1])
-    while working_today.weekday() >= 5:  # on a weekend the page opens on Friday
+    # on a weekend or a public holiday the page opens on the working day before
+    while working_today.weekday() >= 5 or cohorts.days_off(demo_db, working_today, working_today):
         working_today -= timedelta(days=1)
     assert reflections.default_day(demo_db, actor, enrolment, TODAY) == working_today
     day = free_day(demo_db, enrolment)

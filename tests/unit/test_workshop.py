@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from coordsupervise import workshop, workshop_import
-from coordsupervise.errors import AccessDenied, InvalidInput
+from coordsupervise.errors import AccessDenied, BeforeStage, InvalidInput
 from coordsupervise.workshop import Attendance, Candidate, group_sizes, plan_groups
 from tests.conftest import DEMO_TODAY, actor_of
 
@@ -89,22 +89,31 @@ def test_attendance_is_written_when_it_changes_and_partial_needs_a_note(demo_db)
     roster = workshop.roster(demo_db, admin, cohort_id)
     first, second = (int(e) for e in roster["enrolment_id"][:2])
     with pytest.raises(InvalidInput, match="workshop.error_partial_note"):
-        workshop.record_attendance(demo_db, admin, cohort_id, [Attendance(first, 1, "partial", " ")])
+        workshop.record_attendance(demo_db, admin, cohort_id, [Attendance(first, 1, "partial", " ")],
+                                   confirmed_early=True)
     entries = [Attendance(first, 1, "present"), Attendance(second, 1, "partial", "午後から参加")]
-    assert workshop.record_attendance(demo_db, admin, cohort_id, entries) == 2
-    assert workshop.record_attendance(demo_db, admin, cohort_id, entries) == 0  # nothing changed
+    # the cohort is in its practical stage: attendance before the workshop needs the person's confirmation
+    with pytest.raises(BeforeStage):
+        workshop.record_attendance(demo_db, admin, cohort_id, entries)
+    assert workshop.record_attendance(demo_db, admin, cohort_id, entries, confirmed_early=True) == 2
+    assert workshop.record_attendance(demo_db, admin, cohort_id, entries, confirmed_early=True) == 0  # unchanged
     after = workshop.roster(demo_db, admin, cohort_id).set_index("enrolment_id")
     assert after.loc[second, "day1"] == "partial" and after.loc[second, "day1_note"] == "午後から参加"
     assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'workshop.attendance'") == 2
+    assert demo_db.value("SELECT count(*) FROM audit_log WHERE action = 'workshop.attendance' "
+                         "AND after_json LIKE '%entered_before_stage%confirmed%'") == 2  # the confirmation is kept
 
 
 def test_test_score_changes_are_audited_with_before_and_after(demo_db):
     manager, cohort_id = actor_of(demo_db, "demo-manager"), practical_cohort(demo_db)
     enrolment_id = int(workshop.roster(demo_db, manager, cohort_id)["enrolment_id"][0])
     with pytest.raises(InvalidInput):
-        workshop.record_test_scores(demo_db, manager, cohort_id, {enrolment_id: 120}, 1, DEMO_TODAY)
-    workshop.record_test_scores(demo_db, manager, cohort_id, {enrolment_id: 65}, 1, DEMO_TODAY)
-    workshop.record_test_scores(demo_db, manager, cohort_id, {enrolment_id: 75}, 1, DEMO_TODAY)
+        workshop.record_test_scores(demo_db, manager, cohort_id, {enrolment_id: 120}, 1, DEMO_TODAY,
+                                    confirmed_early=True)
+    with pytest.raises(BeforeStage):
+        workshop.record_test_scores(demo_db, manager, cohort_id, {enrolment_id: 65}, 1, DEMO_TODAY)
+    workshop.record_test_scores(demo_db, manager, cohort_id, {enrolment_id: 65}, 1, DEMO_TODAY, confirmed_early=True)
+    workshop.record_test_scores(demo_db, manager, cohort_id, {enrolment_id: 75}, 1, DEMO_TODAY, confirmed_early=True)
     before, after = demo_db.one("SELECT before_json, after_json FROM audit_log WHERE action = 'workshop.test_score' "
                                 "ORDER BY id DESC LIMIT 1")
     assert '"score": 65.0' in before and '"score": 75.0' in after
@@ -147,12 +156,14 @@ def test_attendance_import_reads_cp932_and_refuses_the_whole_file_for_one_bad_ro
     assert not preview.committable
     assert {e.key for e in preview.errors} == {"workshop.import_bad_day", "workshop.import_unknown_trainee"}
     with pytest.raises(InvalidInput):
-        workshop_import.commit_attendance(demo_db, admin, cohort_id, bad.encode("cp932"), "出欠.csv")
+        workshop_import.commit_attendance(demo_db, admin, cohort_id, bad.encode("cp932"), "出欠.csv",
+                                          confirmed_early=True)
     assert demo_db.value("SELECT count(*) FROM workshop_attendance w JOIN enrolment e ON e.id = w.enrolment_id "
                          "WHERE e.cohort_id = ?", [cohort_id]) == 0
     preview = workshop_import.preview_attendance(demo_db, admin, cohort_id, good.encode("cp932"), "出欠.csv")
     assert preview.committable and preview.counts["created"] == 2
-    assert workshop_import.commit_attendance(demo_db, admin, cohort_id, good.encode("cp932"), "出欠.csv") == 2
+    assert workshop_import.commit_attendance(demo_db, admin, cohort_id, good.encode("cp932"), "出欠.csv",
+                                             confirmed_early=True) == 2
     again = workshop_import.preview_attendance(demo_db, admin, cohort_id, good.encode("cp932"), "出欠.csv")
     assert again.counts["unchanged"] == 2 and not again.changes
 
@@ -167,7 +178,8 @@ def test_test_scores_import_from_xlsx(demo_db):
     data = io.BytesIO()
     book.save(data)
     day2 = DEMO_TODAY
-    assert workshop_import.commit_test_scores(demo_db, manager, cohort_id, data.getvalue(), "scores.xlsx", day2) == 2
+    assert workshop_import.commit_test_scores(demo_db, manager, cohort_id, data.getvalue(), "scores.xlsx", day2,
+                                              confirmed_early=True) == 2
     scores = dict(demo_db.rows("SELECT u.username, t.score_pct FROM test_attempt t JOIN enrolment e "
                                "ON e.id = t.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
                                "WHERE t.kind = 'certification' AND e.cohort_id = ?", [cohort_id]))
