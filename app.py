@@ -11,6 +11,7 @@ from coordsupervise.routes import ROUTES, routes_for, start_route
 from coordsupervise.ui import login, runtime, state
 from coordsupervise.ui.handover import hand_over_to_router
 from coordsupervise.ui.runtime import t
+from coordsupervise.usertext import literal
 
 hand_over_to_router()  # a fresh server's first run may come through Streamlit's old pages/ mode (see the module)
 # a local file: a Material icon as favicon is fetched by every browser from fonts.gstatic.com (a request to Google
@@ -72,7 +73,7 @@ for route in routes_for(actor.roles):
     sections.setdefault(t(route.section_key), []).append(pages[route.path])
 
 with st.sidebar:
-    st.markdown(f"**{actor.display_name}**")
+    st.markdown(f"**{literal(actor.display_name)}**")
     st.caption(" / ".join(t(f"role.{role}") for role in sorted(actor.roles)))
     st.button(t("nav.logout"), key="app_logout", icon=":material/logout:", on_click=login.request_logout,
               args=(actor,))

@@ -1,7 +1,10 @@
-"""Command line: demo data, the first admin of a real deployment, cohorts, imports, backups and restore.
+"""Command line: demo data; a real deployment's first admin, programme and cohorts; imports, backups and restore.
 
     python -m coordsupervise demo [--cohorts 3] [--trainees 12] [--seed 7] [--db PATH] [--replace]
     python -m coordsupervise create-admin USERNAME "表示名" [--db PATH]      (asks for the password)
+    python -m coordsupervise programme init [--curriculum FILE]     (the curriculum into an empty database; default:
+                                                                      the shipped coordsupervise/curricula/frsc.toml)
+    python -m coordsupervise programme export FILE [--overwrite]    (the programme in force, in the same format)
     python -m coordsupervise import roster FILE --cohort CODE [--dry-run] [--passwords OUT.csv] [--as ADMIN]
     python -m coordsupervise import quiz FILE --cohort CODE [--dry-run] [--as ADMIN]
     python -m coordsupervise backup DEST.duckdb [--db PATH]
@@ -33,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import backup, cli_cohort, cli_text, clock, samples
+from . import backup, cli_cohort, cli_programme, cli_text, clock, samples
 from .auth import (
     hash_password,
     insert_user,
@@ -131,6 +134,7 @@ def _main(argv: list[str] | None) -> int:
     serve_cmd.add_argument("--port", type=int, default=8500, help="where nginx listens")
     serve_cmd.add_argument("--first-app-port", type=int, default=8701, help="app processes listen on this and up")
     serve_cmd.add_argument("--run-folder", default="data/serve", help="nginx.conf, its pid, logs and temp files")
+    cli_programme.add_parser(sub)
     cli_cohort.add_parser(sub)
     _accept_db_after_command(sub)
     args = parser.parse_args(argv)
@@ -138,6 +142,8 @@ def _main(argv: list[str] | None) -> int:
 
     if args.command == "migrate":
         return _migrate(args.source or db_path, args.target)
+    if args.command == "programme":
+        return cli_programme.run(args, db_path)
     if args.command == "cohort":
         return cli_cohort.run(args, db_path)
     if args.command == "serve":

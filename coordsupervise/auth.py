@@ -20,7 +20,7 @@ from .access import ROLES, Actor, require_active, require_role
 from .clock import now_utc, real_now_utc
 from .db import Database, Transaction
 from .errors import InvalidInput, NotFound, UserError
-from .textnorm import name_key, name_matches
+from .textnorm import name_key, name_matches, strip_bidi
 
 PASSWORD_MIN_CHARS = 12
 BCRYPT_MAX_BYTES = 72
@@ -118,7 +118,9 @@ def verify_password(password: str, password_hash: str) -> bool:
 # -- accounts -----------------------------------------------------------------------------------------------------
 def insert_user(tx: Transaction, username: str, display_name: str, password_hash: str, roles: tuple[str, ...],
                 *, kana: str | None = None, email: str | None = None, language: str = "ja") -> int:
-    """Low-level insert used by admin services, imports and the demo builder (callers check the actor)."""
+    """Low-level insert used by admin services, imports and the demo builder (callers check the actor). Names are
+    kept without bidi controls (textnorm.strip_bidi), whoever sends them."""
+    display_name, kana = strip_bidi(display_name), strip_bidi(kana) or None
     for role in roles:
         if role not in ROLES:
             raise InvalidInput("user.unknown_role", role=role)

@@ -5,7 +5,7 @@ transaction), `export_programme` writes the programme in force back in the same 
 version). The demo builder, the command line (`python -m coordsupervise programme init|export`) and the first-run
 screen on /setup all go through here, so there is one way a programme gets into a database.
 
-A mistake in a file is a `CurriculumError` naming the file, the line and the key (its params `file`, `line` and
+A mistake in a file is a `CurriculumError` naming the file, the line and the key (params `file`, `line` and
 `entry`, e.g. `modules[3].competency`: the third [[modules]] table, counted from 1; not `key`, which is the
 catalogue key's own name in UserError and translate), in the reader's language. tomllib reports syntax errors
 with their line; for everything else the line is found by scanning the text for the key (`_key_lines`).

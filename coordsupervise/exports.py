@@ -14,6 +14,7 @@ from .access import Actor, require_enrolment_read
 from .db import Database
 from .errors import AccessDenied
 from .tabular import decode_csv  # noqa: F401  (the reader moved to tabular; kept here for existing callers)
+from .textnorm import strip_bidi
 
 # what Excel and LibreOffice read as the start of a formula (full-width forms too, which IMEs produce), and the
 # line breaks that let a formula hide on a cell's second line in some importers
@@ -116,6 +117,7 @@ _UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 def file_name(what: str, person: str, day, extension: str) -> str:
     """A download's file name that says what it is, whose and from when (振り返り_池田恵_20261128.csv), with the
-    characters Windows and macOS refuse in file names taken out."""
-    parts = [_UNSAFE_IN_FILE_NAMES.sub("", part) for part in (what, person, day.strftime("%Y%m%d"))]
+    characters Windows and macOS refuse in file names taken out, and the bidi controls that would make one name
+    pass for another."""
+    parts = [_UNSAFE_IN_FILE_NAMES.sub("", strip_bidi(part)) for part in (what, person, day.strftime("%Y%m%d"))]
     return "_".join(p for p in parts if p) + "." + extension

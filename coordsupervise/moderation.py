@@ -11,6 +11,7 @@ Python over pairs of levels read in one query, so they need no numerical library
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from .access import Actor, require_role
 from .auth import audit
 from .clock import now_utc
 from .db import Database, Transaction
-from .errors import InvalidInput, NotFound, StaleWrite
+from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 
 RULES = ("none", "sample", "all")
 LEVELS = (1, 2, 3, 4)
@@ -55,6 +56,17 @@ def choose_second_marker(tx: Transaction, submission_id: int, first_marker_id: i
         "(SELECT count(*) FROM moderation m WHERE m.second_marker_id = u.id AND m.status = 'second_marking'), u.id "
         "LIMIT 1", [submission_id, first_marker_id])
     return None if row is None else row[0]
+
+
+def blind_to_first_marking(db, actor_id: int, submission_id: int) -> bool:
+    """True while this person is the named second marker of this work and has not handed their marking in: until
+    then nothing of the first marking reaches them (levels, comments, the audit trail of any version of the same
+    assignment of the same trainee, which would show the first marker's levels on the earlier version too)."""
+    return bool(db.value(
+        "SELECT count(*) FROM moderation m JOIN score sc ON sc.id = m.score_id "
+        "JOIN submission s ON s.id = sc.submission_id JOIN submission t ON t.enrolment_id = s.enrolment_id "
+        "AND t.assignment_id = s.assignment_id WHERE t.id = ? AND m.second_marker_id = ? "
+        "AND m.status = 'second_marking'", [submission_id, actor_id]))
 
 
 def differs_beyond(first: dict[int, int], second: dict[int, int], tolerance: int) -> bool:
@@ -116,6 +128,8 @@ def side_by_side(db: Database, actor: Actor, moderation_id: int) -> dict:
         "JOIN submission s ON s.id = sc.submission_id WHERE m.id = ?", [moderation_id])
     if head is None:
         raise NotFound()
+    if blind_to_first_marking(db, actor.id, head[5]):
+        raise AccessDenied()  # a manager who is still second-marking this work sees the first marking after hand-in
     criteria = db.dicts(
         "SELECT c.id, c.seq, c.competency, c.title_ja, c.title_en, c.weight, mc.first_level, mc.second_level, "
         "mc.agreed_level, x.comment AS first_comment, mc.comment AS second_comment FROM moderation_criterion mc "
@@ -139,6 +153,37 @@ def _conflict(db, actor: Actor, moderation_id: int) -> tuple[bool, bool]:
     others = db.value("SELECT count(*) FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role = 'manager' "
                       "WHERE u.active AND u.id NOT IN (?, ?, ?)", [actor.id, markers[0], markers[1]])
     return actor.id in markers, bool(others)
+
+
+def _resolution_draft_key(moderation_id: int) -> str:
+    return f"resolution:{int(moderation_id)}"
+
+
+def keep_resolution_draft(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, int | None],
+                          reason: str) -> None:
+    """Remember the agreed levels picked and the reason typed so far (per manager, in the draft table): a reload or
+    a dropped connection before 'record' loses nothing."""
+    require_role(actor, "manager", db=db)
+    if db.value("SELECT count(*) FROM moderation WHERE id = ?", [moderation_id]) == 0:
+        raise NotFound()
+    reason = reason or ""
+    if len(reason) > REASON_LIMIT:
+        raise InvalidInput("scoring.too_long", limit=REASON_LIMIT)
+    levels = {str(int(c)): int(v) for c, v in agreed.items() if v in LEVELS}
+    body = json.dumps({"levels": levels, "reason": reason}, ensure_ascii=False)
+    db.write(lambda tx: tx.execute(
+        "INSERT INTO draft (owner_id, draft_key, body_json, base_version, updated_at) VALUES (?, ?, ?, 0, ?) "
+        "ON CONFLICT (owner_id, draft_key) DO UPDATE SET body_json = excluded.body_json, "
+        "updated_at = excluded.updated_at", [actor.id, _resolution_draft_key(moderation_id), body, now_utc()]))
+
+
+def resolution_draft(db: Database, actor: Actor, moderation_id: int) -> dict:
+    """This manager's unsent settlement of one disagreement: {'levels': {criterion: level}, 'reason': text}."""
+    require_role(actor, "manager", db=db)
+    row = db.one("SELECT body_json FROM draft WHERE owner_id = ? AND draft_key = ?",
+                 [actor.id, _resolution_draft_key(moderation_id)])
+    body = json.loads(row[0]) if row else {"levels": {}, "reason": ""}
+    return {"levels": {int(c): v for c, v in body["levels"].items()}, "reason": body["reason"]}
 
 
 def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, int], reason: str,
@@ -185,6 +230,8 @@ def resolve(db: Database, actor: Actor, moderation_id: int, agreed: dict[int, in
                        [level, score_id, criterion_id])
         audit(tx, actor.id, "moderation.resolve", "submission", submission_id, before, score_snapshot(tx, score_id),
               reason)
+        tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?",
+                   [actor.id, _resolution_draft_key(moderation_id)])
 
     db.write(run)
 

@@ -16,6 +16,7 @@ from .auth import audit
 from .clock import now_utc
 from .db import Database, Transaction
 from .errors import InvalidInput, NotFound
+from .textnorm import strip_bidi
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -55,10 +56,10 @@ def person(db: Database, actor: Actor, user_id: int) -> dict:
 def update_person(db: Database, actor: Actor, user_id: int, *, display_name: str, kana: str | None,
                   email: str | None, roles: tuple[str, ...]) -> None:
     """Change names, e-mail and roles. An admin cannot take the admin role from themselves (the office would lock
-    itself out); role changes take effect on the person's next page view."""
+    itself out); role changes take effect on the person's next page view. Names lose their bidi controls."""
     require_role(actor, "admin", db=db)
-    display_name = (display_name or "").strip()
-    kana = (kana or "").strip() or None
+    display_name = strip_bidi(display_name).strip()
+    kana = strip_bidi(kana).strip() or None
     email = (email or "").strip() or None
     if not display_name:
         raise InvalidInput("admin.name_required")

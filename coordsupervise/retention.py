@@ -141,6 +141,11 @@ def _clear_cohort(tx: Transaction, cohort_id: int) -> dict[str, int]:
     tx.execute(f"UPDATE private_note SET body_md = ? WHERE {in_cohort}", [MARKER, cohort_id])
     tx.execute("DELETE FROM draft WHERE draft_key IN (SELECT prefix || CAST(r.id AS VARCHAR) FROM reflection r, "
                f"(VALUES ('reflection:'), ('reply:')) AS k(prefix) WHERE r.{in_cohort})", [cohort_id])
+    # unsent notes and flags (supervision.TEXT_DRAFTS) go with the sent ones
+    tx.execute("DELETE FROM draft WHERE draft_key IN (SELECT prefix || CAST(e.id AS VARCHAR) FROM enrolment e, "
+               "(VALUES ('note:'), ('flag:')) AS k(prefix) WHERE e.cohort_id = ? UNION ALL "
+               f"SELECT 'flag_resolution:' || CAST(f.id AS VARCHAR) FROM flag f WHERE f.{in_cohort})",
+               [cohort_id, cohort_id])
     return {"reflections": reflections, "versions": len(versions), "messages": messages, "notes": notes}
 
 

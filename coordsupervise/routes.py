@@ -41,6 +41,8 @@ ROUTES: tuple[Route, ...] = (
           "nav.section.manager"),
     Route("moderation", ("manager",), "nav.moderation", ":material/balance:",
           "nav.section.manager"),
+    Route("programme", ("manager", "admin"), "nav.programme", ":material/school:",
+          "nav.section.manager"),
     Route("rubrics", ("manager", "admin"), "nav.rubrics", ":material/rule:",
           "nav.section.manager"),
     Route("workshop", ("manager", "admin"), "nav.workshop", ":material/diversity_3:",

@@ -6,7 +6,8 @@ Who may do what, checked per call and per submission:
 - the first marker is a supervisor of the trainee; they score, release, request revisions and approve sheets;
 - a second marker is the supervisor a moderation row names; they see the submission and the rubric but never the
   first score (blind), and hand in their own levels;
-- managers read the audit trail of a submission and settle disagreements (moderation.py);
+- managers read the audit trail of a submission as a readable list (a manager who is its pending second marker reads
+  their own entries only, moderation.blind_to_first_marking) and settle disagreements (moderation.py);
 - trainees see only released scores of their own work (assignments.released_score).
 
 Every write carries the row_version the person saw: a stale form is refused (StaleWrite) and the work stays in the
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -279,32 +279,6 @@ def _would_be_second_marked(db: Database, actor: Actor, submission_id: int) -> b
     enrolment_id, assignment_id, name, pct, seed = rule
     return moderation.needs_second_marking(name, pct, seed, assignment_id, enrolment_id) \
         and moderation.choose_second_marker(db, submission_id, actor.id) is not None
-
-
-_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
-_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)\s*$")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
-_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
-
-
-def demote_headings(text: str) -> str:
-    """A trainee's Markdown with its headings three levels down (# becomes ####, anything below ###### stays
-    ######), so a submission's own headings never outrank the screen's. Setext headings (underlined with = or -)
-    become ATX ones first; fenced code is left alone. Plain Markdown in, plain Markdown out: never HTML."""
-    out: list[str] = []
-    fenced = False
-    for line in (text or "").splitlines():
-        if _FENCE.match(line):
-            fenced = not fenced
-        elif not fenced and out and out[-1].strip() and not _FENCE.match(out[-1]) \
-                and not _ATX_HEADING.match(out[-1]) and not _LIST_ITEM.match(out[-1]) \
-                and _SETEXT_UNDERLINE.match(line):
-            out[-1] = ("#### " if line.strip()[0] == "=" else "##### ") + out[-1].strip()
-            continue
-        elif not fenced:
-            line = _ATX_HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + 3), line)
-        out.append(line)
-    return "\n".join(out)
 
 
 def resubmission_diff(old: str, new: str) -> list[str]:
@@ -627,12 +601,90 @@ def second_mark(db: Database, actor: Actor, submission_id: int, levels: dict[int
 
 
 # -- managers: the audit trail, and the export ----------------------------------------------------------------
-def audit_trail(db: Database, actor: Actor, submission_id: int) -> list[dict]:
-    """Every recorded change of this submission's score: who, when, before, after, reason. Managers only."""
+@dataclass(frozen=True)
+class Change:
+    """One difference an audit row records, in words the page translates (scoring.change.<what>). Comment texts
+    are never repeated here: the log says that a comment changed, the score view shows what it says."""
+    what: str            # status | level | second_level | comment | overall_comment | outcome | privacy
+    criterion: str = ""  # the competency code of a criterion's change (C3)
+    before: object = None
+    after: object = None  # for comments: added | changed | removed
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    occurred_at: datetime
+    actor: str | None
+    action: str          # score.save_draft, score.release, moderation.second_mark, ...
+    changes: list[Change]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ChangeLog:
+    entries: list[ChangeEntry]
+    withheld: bool       # the reader is this work's blind second marker: other people's entries wait for hand-in
+
+
+def audit_trail(db: Database, actor: Actor, submission_id: int) -> ChangeLog:
+    """Every recorded change of this submission's score as a readable list: who, when, what changed, why.
+    Managers only; a manager who is the pending second marker of this work gets their own entries only, so
+    nothing of the first marking reaches them before their own marking is handed in."""
     require_role(actor, "manager", db=db)
-    return db.dicts("SELECT l.occurred_at, u.display_name AS actor, l.action, l.before_json, l.after_json, l.reason "
-                    "FROM audit_log l LEFT JOIN app_user u ON u.id = l.actor_id "
-                    "WHERE l.entity = 'submission' AND l.entity_id = ? ORDER BY l.id", [str(submission_id)])
+    withheld = moderation.blind_to_first_marking(db, actor.id, submission_id)
+    rows = db.rows("SELECT l.occurred_at, u.display_name, l.action, l.before_json, l.after_json, l.reason "
+                   "FROM audit_log l LEFT JOIN app_user u ON u.id = l.actor_id "
+                   "WHERE l.entity = 'submission' AND l.entity_id = ? AND (NOT ? OR l.actor_id = ?) ORDER BY l.id",
+                   [str(submission_id), withheld, actor.id])
+    competency = dict(db.rows(
+        "SELECT c.id, c.competency FROM rubric_criterion c WHERE c.rubric_id IN (SELECT r.rubric_id "
+        "FROM score sc JOIN score_criterion x ON x.score_id = sc.id JOIN rubric_criterion r ON r.id = x.criterion_id "
+        "WHERE sc.submission_id = ?)", [submission_id]))
+    entries = [ChangeEntry(at, who, action, _changes(action, _json(before), _json(after), competency), reason)
+               for at, who, action, before, after, reason in rows]
+    return ChangeLog(entries, withheld)
+
+
+def _json(text: str | None):
+    return None if text is None else json.loads(text)
+
+
+def _text_change(before: str | None, after: str | None) -> str | None:
+    before, after = (before or "").strip(), (after or "").strip()
+    if before == after:
+        return None
+    return "added" if not before else "removed" if not after else "changed"
+
+
+def _changes(action: str, before, after, competency: dict[int, str]) -> list[Change]:
+    """What an audit row's before and after differ in, criterion by criterion."""
+    if action == "moderation.second_mark" and isinstance(after, dict):
+        return [Change("outcome", after=after.get("outcome")),
+                *(Change("second_level", competency.get(int(cid), "?"), None, level)
+                  for cid, level in after.get("levels", {}).items())]
+    if action == "submission.privacy_confirmed":
+        return [Change("privacy", after=len(after or []))]
+    if action.startswith("sheet."):
+        comment = _text_change("", (after or {}).get("comment"))
+        return [Change("overall_comment", after=comment)] if comment else []
+    before, after = before or {}, after or {}
+    out = []
+    if before.get("status") != after.get("status"):
+        out.append(Change("status", before=before.get("status"), after=after.get("status")))
+    old = {c["seq"]: c for c in before.get("criteria", [])}
+    new = {c["seq"]: c for c in after.get("criteria", [])}
+    for seq in sorted(old.keys() | new.keys()):
+        was, now = old.get(seq, {}), new.get(seq, {})
+        code = now.get("competency") or was.get("competency") or "?"
+        if was.get("level") != now.get("level"):
+            out.append(Change("level", code, was.get("level"), now.get("level")))
+        comment = _text_change(was.get("comment"), now.get("comment"))
+        if comment:
+            out.append(Change("comment", code, after=comment))
+    overall = _text_change(before.get("overall_comment"), after.get("overall_comment"))
+    if overall:
+        out.append(Change("overall_comment", after=overall))
+    return out
 
 
 def scores_frame(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:

@@ -213,6 +213,52 @@ def delete_comment(db: Database, actor: Actor, comment_id: int) -> None:
 
 
 # -- flags and private notes --------------------------------------------------------------------------------------
+# What a supervisor is still typing into a note or a flag, kept per person in the draft table so a reload, a closed
+# lid or a dropped connection loses nothing: a private note or a flag's reason on one trainee (item: the enrolment),
+# a flag's resolution (item: the flag).
+TEXT_DRAFTS = ("note", "flag", "flag_resolution")
+
+
+def _text_draft_key(kind: str, item_id: int) -> str:
+    if kind not in TEXT_DRAFTS:
+        raise ValueError(kind)
+    return f"{kind}:{int(item_id)}"
+
+
+def keep_text_draft(db: Database, actor: Actor, kind: str, item_id: int, text: str) -> None:
+    """Remember the text as typed (an empty box forgets it). Only the person who may write the note or flag keeps
+    a draft of it."""
+    key = _text_draft_key(kind, item_id)
+    enrolment_id = db.value("SELECT enrolment_id FROM flag WHERE id = ?", [item_id]) \
+        if kind == "flag_resolution" else item_id
+    if enrolment_id is None:
+        raise NotFound()
+    _require_supervisor_of(db, actor, enrolment_id)
+    text = text or ""
+    if len(text) > NOTE_LIMIT:
+        raise InvalidInput("note.too_long", limit=NOTE_LIMIT)
+    if not text.strip():
+        db.write(lambda tx: _forget_text_draft(tx, actor, kind, item_id))
+        return
+    db.write(lambda tx: tx.execute(
+        "INSERT INTO draft (owner_id, draft_key, body_json, base_version, updated_at) VALUES (?, ?, ?, 0, ?) "
+        "ON CONFLICT (owner_id, draft_key) DO UPDATE SET body_json = excluded.body_json, "
+        "updated_at = excluded.updated_at",
+        [actor.id, key, json.dumps({"text": text}, ensure_ascii=False), now_utc()]))
+
+
+def text_draft(db: Database, actor: Actor, kind: str, item_id: int) -> str:
+    """This person's unsent text of a note or flag ('' when there is none): read from their own drafts only."""
+    require_active(db, actor)
+    row = db.one("SELECT body_json FROM draft WHERE owner_id = ? AND draft_key = ?",
+                 [actor.id, _text_draft_key(kind, item_id)])
+    return json.loads(row[0])["text"] if row else ""
+
+
+def _forget_text_draft(tx: Transaction, actor: Actor, kind: str, item_id: int) -> None:
+    tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?", [actor.id, _text_draft_key(kind, item_id)])
+
+
 def raise_flag(db: Database, actor: Actor, enrolment_id: int, severity: str, reason: str,
                reflection_id: int | None = None) -> int:
     _require_supervisor_of(db, actor, enrolment_id)
@@ -222,10 +268,14 @@ def raise_flag(db: Database, actor: Actor, enrolment_id: int, severity: str, rea
         raise InvalidInput("flag.reason_required")
     if reflection_id is not None and _enrolment_of(db, reflection_id) != enrolment_id:
         raise NotFound()
-    return db.write(lambda tx: tx.value(
-        "INSERT INTO flag (enrolment_id, reflection_id, raised_by, severity, reason, raised_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [enrolment_id, reflection_id, actor.id, severity, reason.strip()[:NOTE_LIMIT], now_utc()]))
+
+    def run(tx: Transaction) -> int:
+        _forget_text_draft(tx, actor, "flag", enrolment_id)
+        return tx.value("INSERT INTO flag (enrolment_id, reflection_id, raised_by, severity, reason, raised_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                        [enrolment_id, reflection_id, actor.id, severity, reason.strip()[:NOTE_LIMIT], now_utc()])
+
+    return db.write(run)
 
 
 def resolve_flag(db: Database, actor: Actor, flag_id: int, note: str) -> None:
@@ -241,6 +291,7 @@ def resolve_flag(db: Database, actor: Actor, flag_id: int, note: str) -> None:
             raise StaleWrite("flag.already_resolved")
         tx.execute("UPDATE flag SET resolved_by = ?, resolved_at = ?, resolution_note = ? WHERE id = ?",
                    [actor.id, now_utc(), note.strip()[:NOTE_LIMIT], flag_id])
+        _forget_text_draft(tx, actor, "flag_resolution", flag_id)
 
     db.write(run)
 
@@ -265,9 +316,13 @@ def add_note(db: Database, actor: Actor, enrolment_id: int, body_md: str) -> int
         raise InvalidInput("note.required")
     if len(text) > NOTE_LIMIT:
         raise InvalidInput("note.too_long", limit=NOTE_LIMIT)
-    return db.write(lambda tx: tx.value(
-        "INSERT INTO private_note (enrolment_id, author_id, body_md, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        [enrolment_id, actor.id, text, now_utc()]))
+
+    def run(tx: Transaction) -> int:
+        _forget_text_draft(tx, actor, "note", enrolment_id)
+        return tx.value("INSERT INTO private_note (enrolment_id, author_id, body_md, created_at) VALUES (?, ?, ?, ?) "
+                        "RETURNING id", [enrolment_id, actor.id, text, now_utc()])
+
+    return db.write(run)
 
 
 def notes(db: Database, actor: Actor, enrolment_id: int) -> list[dict]:

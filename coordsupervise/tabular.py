@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .errors import InvalidInput
+from .textnorm import strip_bidi
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 ACTIONS = (CREATED, UPDATED, UNCHANGED, REJECTED)
@@ -93,10 +94,11 @@ class Table:
 
 def normalise(text: Any) -> str:
     """A cell as people mean it: NFKC (full-width digits and letters to ASCII, NFD names composed, the ideographic
-    space to a space) and stripped. Control characters are kept so the schema can refuse them with a reason."""
+    space to a space), without bidi controls (a name or an organisation could pass for another) and stripped. Other
+    control characters are kept so the schema can refuse them with a reason."""
     if text is None:
         return ""
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    return unicodedata.normalize("NFKC", strip_bidi(str(text))).strip()
 
 
 def sha256_hex(data: bytes) -> str:

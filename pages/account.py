@@ -9,6 +9,7 @@ from coordsupervise.errors import UserError
 from coordsupervise.ui import login, state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
+from coordsupervise.usertext import literal
 
 NOTICE_SECONDS = 120
 
@@ -20,7 +21,7 @@ st.title(t("nav.account"))
 notice = st.session_state.get("account_notice")
 if notice and time.monotonic() < notice[1]:
     st.success(t(notice[0]))
-st.write(t("account.signed_in_as", name=actor.display_name, username=actor.username))
+st.markdown(t("account.signed_in_as", name=literal(actor.display_name), username=literal(actor.username)))
 
 st.subheader(t("account.language"))
 choice = st.radio(t("account.language"), ["ja", "en"], index=0 if actor.language == "ja" else 1, horizontal=True,

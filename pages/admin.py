@@ -6,14 +6,17 @@ from coordsupervise import auth, backup, people
 from coordsupervise.access import ROLES
 from coordsupervise.clock import now_utc
 from coordsupervise.errors import UserError
+from coordsupervise.ui import first_run
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link
+from coordsupervise.usertext import literal
 
 actor = require("admin")
 db = database()
 
 st.title(t("nav.admin"))
+first_run.point_to_setup(db, actor)  # a new deployment: the programme is loaded on /setup first
 if st.session_state.get("admin_notice"):
     st.success(st.session_state.pop("admin_notice"), icon=":material/check_circle:")
 people_tab, backup_tab = st.tabs([t("admin.tab_people"), t("admin.tab_backup")])
@@ -32,7 +35,7 @@ with people_tab:
     if created:
         # the person just added comes first, so the office sees at once that it worked
         users.sort(key=lambda u: u["username"] != created["username"])
-        st.success(t("admin.created", username=created["username"]), icon=":material/person_add:")
+        st.success(t("admin.created", username=literal(created["username"])), icon=":material/person_add:")
         st.code(created["password"], language=None)
         st.caption(t("admin.one_time_hint"))
         if created["trainee"]:
@@ -53,7 +56,7 @@ with people_tab:
     if chosen:
         person = people.person(db, actor, by_name[chosen]["id"])
         with st.container(border=True):
-            st.markdown(f"**{person['display_name']}**({person['username']})"
+            st.markdown(f"**{literal(person['display_name'])}**({literal(person['username'])})"
                         + ("" if person["active"] else f" — {t('admin.inactive')}"))
             base = f"admin_edit_{person['id']}"
             with st.form(base):
@@ -70,7 +73,7 @@ with people_tab:
                 try:
                     people.update_person(db, actor, person["id"], display_name=name, kana=kana, email=email,
                                          roles=tuple(roles))
-                    st.session_state["admin_notice"] = t("admin.person_saved", name=name.strip())
+                    st.session_state["admin_notice"] = t("admin.person_saved", name=literal(name))
                     st.rerun()
                 except UserError as exc:
                     show_error(exc)
@@ -89,13 +92,14 @@ with people_tab:
                         st.rerun()
                 else:
                     # a reset ends every session of the person: say whom it concerns before doing it
-                    st.warning(t("admin.confirm_reset", name=person["display_name"], username=person["username"]))
+                    st.warning(t("admin.confirm_reset", name=literal(person["display_name"]),
+                                 username=literal(person["username"])))
                     yes, no = st.columns(2)
                     if yes.button(t("admin.confirm_reset_yes"), key=f"{base}_reset_yes", type="primary"):
                         st.session_state.pop(reset_key, None)
                         try:
                             one_time = people.reset_password(db, actor, person["id"])
-                            st.success(t("admin.reset_done", name=person["display_name"]))
+                            st.success(t("admin.reset_done", name=literal(person["display_name"])))
                             st.code(one_time, language=None)
                             st.caption(t("admin.one_time_hint"))
                         except UserError as exc:
@@ -114,7 +118,7 @@ with people_tab:
                         st.rerun()
                 else:
                     st.warning(t("admin.confirm_deactivate" if active else "admin.confirm_reactivate",
-                                 name=person["display_name"], username=person["username"]))
+                                 name=literal(person["display_name"]), username=literal(person["username"])))
                     yes, no = st.columns(2)
                     if yes.button(t("admin.confirm_yes"), key=f"{base}_confirm_yes", type="primary"):
                         st.session_state.pop(confirm_key, None)
@@ -122,7 +126,7 @@ with people_tab:
                             auth.set_active(db, actor, person["id"], not active)
                             st.session_state["admin_notice"] = t(
                                 "admin.deactivated" if active else "admin.reactivated",
-                                name=person["display_name"], username=person["username"])
+                                name=literal(person["display_name"]), username=literal(person["username"]))
                             st.rerun()
                         except UserError as exc:
                             show_error(exc)

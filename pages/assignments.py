@@ -17,6 +17,7 @@ from coordsupervise.ui.widgets import (
     privacy_guarded,
     user_markdown,
 )
+from coordsupervise.usertext import literal
 
 actor = require("trainee")
 db = database()
@@ -134,7 +135,7 @@ if editable:
 if current is not None:
     for attachment in current["attachments"]:
         a1, a2, a3 = st.columns([4, 2, 1])
-        a1.download_button(f"{attachment['filename']} ({file_size(attachment['size_bytes'])})",
+        a1.download_button(f"{literal(attachment['filename'])} ({file_size(attachment['size_bytes'])})",
                            # read the bytes only when the person clicks
                            lambda aid=attachment["id"]: assignments.attachment_content(db, actor, aid)[2],
                            file_name=attachment["filename"], mime=attachment["media_type"],

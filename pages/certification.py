@@ -9,6 +9,7 @@ from coordsupervise.ui.certification import BEHIND, MARKS, board_frame, cohort_p
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst
+from coordsupervise.usertext import literal
 
 actor = require("manager", "supervisor")
 db = database()
@@ -57,8 +58,8 @@ if row is None:
     st.stop()
 
 st.divider()
-st.subheader(row.trainee_name)
-st.caption(f"{row.organisation} · {row.region}" if row.organisation else row.region)
+st.subheader(literal(row.trainee_name))
+st.caption(f"{literal(row.organisation)} · {literal(row.region)}" if row.organisation else literal(row.region))
 st.markdown(f"**{t('certification.col_decision')}:** {decision_label(row.decision, row.override_reason)}"
             + (f" · {row.certificate_no}" if row.certificate_no and not row.certificate_revoked else ""))
 checklist_view(row.checks)
@@ -109,13 +110,13 @@ with tabs[4]:
     for item in history.itertuples():
         with st.container(border=True):
             head = f"**{decision_label(item.decision, item.override_reason)}** · {jst(item.decided_at)} · " \
-                   f"{item.decided_by}"
+                   f"{literal(item.decided_by)}"
             if item.reversal:
                 head += f" · :orange-badge[{t('certification.reversal')}]"
             st.markdown(head)
             st.text(item.reason)
             if item.override_reason:
-                st.caption(t("certification.override_reason_shown", reason=item.override_reason))
+                st.caption(t("certification.override_reason_shown", reason=literal(item.override_reason)))
 
 if not deciding:
     st.stop()
@@ -125,7 +126,7 @@ unmet = [c for c in row.checks if c.met is not True]
 if row.decision:
     # the form opens on the decision in force, with its reason, so the manager knows recording replaces it
     current = t("certification.current_decision", decision=decision_label(row.decision, row.override_reason),
-                reason=row.decision_reason or "—")
+                reason=literal(row.decision_reason) or "—")
     if row.decision in certification.FINAL_DECISIONS:
         st.warning(current + "\n\n" + t("certification.reversing", decision=decision_label(row.decision)),
                    icon=":material/undo:")
@@ -149,7 +150,7 @@ def recorded(done: certification.Decided) -> None:
     form_done(f"certification_decide_{row.enrolment_id}")
     st.session_state[state.CLOSING_NOTICE] = (
         "certification.recorded_with_number" if done.certificate_no else "certification.recorded",
-        {"name": row.trainee_name, "decision": t(f"certification.decision.{done.decision}"),
+        {"name": literal(row.trainee_name), "decision": t(f"certification.decision.{done.decision}"),
          "number": done.certificate_no or ""})
     st.rerun()
 

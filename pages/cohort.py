@@ -7,11 +7,13 @@ import streamlit as st
 
 from coordsupervise import charts, clock, dashboard, exports, risk
 from coordsupervise.errors import UserError
+from coordsupervise.textnorm import strip_bidi
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import competencies, database, language, t
 from coordsupervise.ui.widgets import form_key, jst, link
+from coordsupervise.usertext import literal
 
 actor = require("manager", "supervisor")
 ja = language() == "ja"
@@ -28,7 +30,7 @@ codes = list(choices["code"])
 names = dict(zip(choices["code"], choices["name_ja"] if ja else choices["name_en"], strict=True))
 wanted = params.get("cohort", "")
 if wanted and wanted not in codes:
-    st.warning(t("dash.cohort_unknown", code=wanted))
+    st.warning(t("dash.cohort_unknown", code=literal(wanted)))  # the address is anybody's text
 fallback = dashboard.default_cohort(choices, today)
 code = st.selectbox(t("dash.pick_cohort"), codes, index=codes.index(wanted if wanted in codes else fallback),
                     format_func=lambda c: f"{c} · {names[c]}", key="cohort_pick")
@@ -96,8 +98,8 @@ def funnel_tab():
                     else t("dash.funnel_done"))
         for row in here.itertuples():
             gaps = [step_labels[g] for g in row.gaps.split(", ") if g]
-            label = row.trainee + (f" — {t('dash.gaps', steps='、'.join(gaps) if ja else ', '.join(gaps))}"
-                                   if gaps else "")
+            label = literal(row.trainee) + (f" — {t('dash.gaps', steps='、'.join(gaps) if ja else ', '.join(gaps))}"
+                                            if gaps else "")
             link("trainee", label, ":material/person:", {"e": str(row.enrolment_id)})
     funnel_table = pd.DataFrame({t("dash.col_step"): [step_labels[s] for s in counts["step"]],
                                  t("dash.reached"): counts["reached"], t("dash.pct"): counts["pct"],
@@ -179,7 +181,8 @@ def competencies_tab():
         e_param = int(params["e"]) if params.get("e", "").isdigit() and int(params["e"]) in people else None
         s1, s2 = st.columns(2)
         chosen_e = s1.selectbox(t("dash.col_trainee"), [None, *ids], format_func=lambda e: "—" if e is None
-                                else people[e], index=[None, *ids].index(e_param), key=f"cohort_ev_e_{e_param}")
+                                else strip_bidi(people[e]), index=[None, *ids].index(e_param),
+                                key=f"cohort_ev_e_{e_param}")
         chosen_c = s2.selectbox(t("dash.col_competency"), list(comp_names),
                                 index=list(comp_names).index(params["c"]) if params.get("c") in comp_names else 0,
                                 format_func=lambda c: f"{c} {comp_names[c]}", key=f"cohort_ev_c_{params.get('c')}")
@@ -188,7 +191,7 @@ def competencies_tab():
         if chosen_e is not None:
             scores, tagged = dashboard.competency_evidence(database(), actor, chosen_e, chosen_c)
             with st.container(border=True, key="cohort_evidence"):
-                st.markdown(f"**{t('dash.evidence_title', trainee=people[chosen_e], competency=chosen_c)}**")
+                st.markdown(f"**{t('dash.evidence_title', trainee=literal(people[chosen_e]), competency=chosen_c)}**")
                 link("trainee", t("dash.open_profile"), ":material/person:", {"e": str(chosen_e)})
                 st.markdown(f"**{t('dash.evidence_scores', n=len(scores))}**")
                 for s in scores.itertuples():

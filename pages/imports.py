@@ -10,6 +10,7 @@ from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.state import IMPORT_PASSWORDS
 from coordsupervise.ui.widgets import form_done, form_key
+from coordsupervise.usertext import literal
 
 actor = require("admin")
 db = database()
@@ -47,7 +48,7 @@ cohort = cohort_picker(imports.cohorts(db, actor), f"imports_cohort_{kind}",
                        label=t("import.target_cohort"))
 if cohort is None:
     st.stop()
-st.info(t("import.target", cohort=cohort_label(cohort)), icon=":material/input:")
+st.info(t("import.target", cohort=literal(cohort_label(cohort))), icon=":material/input:")
 
 SHOWN = {
     "roster": {"username": "import.col_username", "name": "import.col_name", "email": "import.col_email",
@@ -79,11 +80,11 @@ try:
 except UserError as exc:
     show_error(exc)
     st.stop()
-st.subheader(t("import.preview_title", file=upload.name))
+st.subheader(t("import.preview_title", file=literal(upload.name)))
 if preview.errors:
     better = imports.better_cohort(db, actor, data, upload.name, cohort["id"])
     if better:
-        st.warning(t("import.better_cohort", cohort=cohort_label(better), matched=better["matched"],
+        st.warning(t("import.better_cohort", cohort=literal(cohort_label(better)), matched=better["matched"],
                      rows=better["rows"], chosen=cohort["code"]), icon=":material/swap_horiz:")
 preview_view(preview, SHOWN[kind])
 if not preview.errors and not preview.changes:

@@ -11,10 +11,12 @@ from coordsupervise.inbox import InboxFilter
 from coordsupervise.ui import state
 from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.privacy import redaction_control
 from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
+from coordsupervise.usertext import literal
 
 actor = require("supervisor")
 db = database()
@@ -89,6 +91,8 @@ if reflection_id is not None:
     was_unread = view.read_version_before is None or view.read_version_before < view.version
     if was_unread and writable:
         supervision.mark_read(db, actor, reflection_id)
+    if writable:  # the reply and the flag boxes: what is typed is kept after each pause, even if never left
+        keep_typing("inbox_keep_typing")
     show_counts(compact=True)  # after the read receipt, so the numbers already count this one as read
 
     nav1, nav2, nav3 = st.columns([1, 1, 1])
@@ -108,7 +112,7 @@ if reflection_id is not None:
         st.rerun()
 
     weekday = t(f"weekday.{view.practice_date.weekday()}")
-    st.subheader(f"{view.trainee_name} · {view.practice_date:%Y/%m/%d} ({weekday})")
+    st.subheader(f"{literal(view.trainee_name)} · {view.practice_date:%Y/%m/%d} ({weekday})")
     status = [t("inbox.version", version=view.version), jst(view.submitted_at)]
     if view.late:
         status.append(t("reflection.status_late").strip("・· "))

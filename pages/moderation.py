@@ -7,9 +7,11 @@ from coordsupervise import clock, cohorts, moderation, scoring
 from coordsupervise.errors import UserError
 from coordsupervise.moderation_charts import agreement_chart, kappa_chart, severity_chart
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.scoring import criterion_title, level_label, score_downloads
+from coordsupervise.ui.scoring import change_log, criterion_title, level_label, score_downloads
 from coordsupervise.ui.widgets import jst, user_markdown
+from coordsupervise.usertext import literal
 
 actor = require("manager")
 db = database()
@@ -40,7 +42,7 @@ else:
         qp["m"] = str(chosen)
     item = by_id[chosen]
     pair = moderation.side_by_side(db, actor, chosen)
-    st.caption(t("moderation.markers", first=item.first_marker, second=item.second_marker,
+    st.caption(t("moderation.markers", first=literal(item.first_marker), second=literal(item.second_marker),
                  tolerance=pair["tolerance"]))
     with st.expander(t("moderation.submission")):
         user_markdown(pair["body_md"])
@@ -54,32 +56,45 @@ else:
                  hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
     with c1.container(border=True):
-        st.markdown(f"**{t('moderation.first')}** · {item.first_marker}")
+        st.markdown(f"**{t('moderation.first')}** · {literal(item.first_marker)}")
         user_markdown(pair["first_comment"])
     with c2.container(border=True):
-        st.markdown(f"**{t('moderation.second')}** · {item.second_marker}")
+        st.markdown(f"**{t('moderation.second')}** · {literal(item.second_marker)}")
         user_markdown(pair["second_comment"])
     with st.expander(t("scoring.audit")):
-        st.dataframe([{t("scoring.audit_at"): jst(r["occurred_at"]), t("scoring.audit_who"): r["actor"],
-                       t("scoring.audit_action"): r["action"], t("scoring.audit_before"): r["before_json"] or "",
-                       t("scoring.audit_after"): r["after_json"] or "", t("scoring.audit_reason"): r["reason"] or ""}
-                      for r in scoring.audit_trail(db, actor, pair["submission_id"])], hide_index=True,
-                     width="stretch")
+        change_log(scoring.audit_trail(db, actor, pair["submission_id"]))
     if pair["own_marking"]:
         st.warning(t("moderation.own_marking_others" if pair["other_managers"] else "moderation.own_marking_alone"),
                    icon=":material/gpp_maybe:")
-    with st.form(f"moderation_resolve_{chosen}"):
+    # no st.form: the levels picked and the reason typed are kept as this manager's draft after every change (and,
+    # with keep_typing, after every pause in typing), so a reload before 'record' loses nothing
+    keep_typing("moderation_keep_typing")
+    level_keys = {c["id"]: f"moderation_level_{chosen}_{c['id']}" for c in pair["criteria"]}
+    reason_key = f"moderation_reason_{chosen}"
+    kept = moderation.resolution_draft(db, actor, chosen)
+    if reason_key not in st.session_state:
+        st.session_state[reason_key] = kept["reason"]
+        for cid, key in level_keys.items():
+            st.session_state[key] = kept["levels"].get(cid)
+    with st.container(border=True):
         agreed = {}
         for c in pair["criteria"]:  # no level preselected: the manager decides, not the first marker
             agreed[c["id"]] = st.radio(criterion_title(c), [4, 3, 2, 1], horizontal=True, index=None,
-                                       format_func=level_label, key=f"moderation_level_{chosen}_{c['id']}")
+                                       format_func=level_label, key=level_keys[c["id"]])
         reason = st.text_area(t("moderation.reason"), max_chars=moderation.REASON_LIMIT,
-                              help=t("moderation.reason_help"))
-        if st.form_submit_button(t("moderation.resolve"), type="primary", icon=":material/gavel:",
-                                 disabled=pair["own_marking"] and pair["other_managers"]):
+                              help=t("moderation.reason_help"), key=reason_key)
+        if reason != kept["reason"] or {c: v for c, v in agreed.items() if v} != kept["levels"]:
+            try:
+                moderation.keep_resolution_draft(db, actor, chosen, agreed, reason)
+            except UserError as exc:
+                show_error(exc)
+        if st.button(t("moderation.resolve"), type="primary", icon=":material/gavel:",
+                     key=f"moderation_resolve_{chosen}", disabled=pair["own_marking"] and pair["other_managers"]):
             try:
                 moderation.resolve(db, actor, chosen, agreed, reason, pair["row_version"])
                 st.session_state["moderation_notice"] = [t("moderation.resolved")]
+                for key in [reason_key, *level_keys.values()]:
+                    st.session_state.pop(key, None)
                 qp.pop("m", None)
                 st.rerun()
             except UserError as exc:

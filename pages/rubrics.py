@@ -6,6 +6,7 @@ import streamlit as st
 
 from coordsupervise import clock, cohorts, moderation, rubrics
 from coordsupervise.errors import UserError
+from coordsupervise.ui import first_run
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import competencies, database, language, t
 from coordsupervise.ui.widgets import form_done, form_key, jst
@@ -15,6 +16,8 @@ db = database()
 qp = st.query_params
 ja = language() == "ja"
 st.title(t("nav.rubrics"))
+if first_run.point_to_setup(db, actor):  # no programme, so no rubric yet
+    st.stop()
 for message in st.session_state.pop("rubrics_notice", []):
     st.success(message, icon=":material/check_circle:")
 
@@ -87,6 +90,9 @@ with st.form(form_key(f"rubrics_form_{rubric_id}")):
 st.subheader(t("rubrics.assignments"))
 overview = cohorts.overview(db, actor, clock.today())
 cohort_ids = overview["id"].tolist()
+if not cohort_ids:  # a new deployment: the rubrics above are edited before the first cohort copies them
+    st.info(t("setup.no_cohorts"))
+    st.stop()
 names = dict(zip(overview["id"], overview["name_ja" if ja else "name_en"], strict=True))
 try:
     wanted_cohort = int(qp.get("cohort", ""))

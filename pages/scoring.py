@@ -10,9 +10,11 @@ from coordsupervise import assignments, scoring, supervision
 from coordsupervise.errors import UserError
 from coordsupervise.scoring import QueueFilter
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.scoring import criteria_table, level_picker, score_downloads, totals_bar
+from coordsupervise.ui.scoring import change_log, criteria_table, level_picker, score_downloads, totals_bar
 from coordsupervise.ui.widgets import file_size, jst, user_markdown
+from coordsupervise.usertext import literal
 
 actor = require("supervisor")
 db = database()
@@ -96,7 +98,7 @@ def queue_screen():
             c1, c2 = st.columns([5, 1], vertical_alignment="center")
             late = f" · {t('assignment.late')}" if row["late"] else ""
             role = f" · {t('scoring.as_second')}" if row["role"] == "second" else ""
-            c1.markdown(f"**{row['trainee_name']}** · {row['code']} {row['title_ja' if ja else 'title_en']} "
+            c1.markdown(f"**{literal(row['trainee_name'])}** · {row['code']} {row['title_ja' if ja else 'title_en']} "
                         f"(v{row['version']})  \n{t('scoring.state.' + row['state'])}{role} · "
                         f"{t('scoring.due', due=row['due_on'].strftime('%Y/%m/%d'))} · "
                         f"{t('scoring.submitted_at', at=jst(row['submitted_at']))}{late}")
@@ -175,7 +177,7 @@ def submission_panel(view):
     with st.container(border=True, height=420):
         user_markdown(view.body_md)
     for attachment in view.attachments:
-        st.download_button(f"{attachment['filename']} ({file_size(attachment['size_bytes'])})",
+        st.download_button(f"{literal(attachment['filename'])} ({file_size(attachment['size_bytes'])})",
                            lambda aid=attachment["id"]: assignments.attachment_content(db, actor, aid)[2],
                            file_name=attachment["filename"], mime=attachment["media_type"],
                            key=f"scoring_dl_{attachment['id']}", icon=":material/download:")
@@ -261,12 +263,13 @@ def rubric_panel(view):
     if view.role == "second":
         st.info(t("scoring.blind"), icon=":material/visibility_off:")
     elif view.moderation_status == "second_marking" and view.second_marker_name:
-        st.caption(t("scoring.moderation_waiting", name=view.second_marker_name, since=jst(view.second_marking_since)))
+        st.caption(t("scoring.moderation_waiting", name=literal(view.second_marker_name),
+                     since=jst(view.second_marking_since)))
     elif view.moderation_status:
         st.caption(t("scoring.moderation_line", state=t(f"scoring.moderation.{view.moderation_status}")))
     line = [t("scoring.rubric_version", version=view.rubric_version)] if view.rubric_version else []
     if view.role == "first" and view.score_status:
-        line = [t(f"scoring.score_status.{view.score_status}"), view.scorer_name or "",
+        line = [t(f"scoring.score_status.{view.score_status}"), literal(view.scorer_name or ""),
                 jst(view.released_at), *line]
     st.caption(" · ".join(part for part in line if part))
     if view.goes_to_second_marking:
@@ -278,8 +281,8 @@ def rubric_panel(view):
         cid = criterion["id"]
         with st.container(border=True):
             levels[cid] = level_picker(criterion, level_keys[cid], disabled=frozen)
-            comments[cid] = st.text_input(t("scoring.criterion_comment"), key=comment_keys[cid], disabled=frozen,
-                                          max_chars=scoring.COMMENT_LIMIT)
+            comments[cid] = st.text_area(t("scoring.criterion_comment"), key=comment_keys[cid], disabled=frozen,
+                                         max_chars=scoring.COMMENT_LIMIT, height=90)
     levels = {cid: lvl for cid, lvl in levels.items() if lvl is not None}
     totals_bar(scoring.totals(view.criteria, levels, view.pass_level), view.pass_level)
     if not frozen:
@@ -297,6 +300,7 @@ def rubric_panel(view):
     if frozen:
         st.info(frozen_message(view), icon=":material/lock:")
         return
+    keep_typing("scoring_keep_typing")  # a comment reaches the autosave after each pause, even if never left
     if view.role == "second":
         if st.button(t("scoring.hand_in_second"), type="primary", key=f"scoring_second_{sid}"):
             act(view, lambda: scoring.second_mark(db, actor, sid, levels, comments, overall, seen),
@@ -323,14 +327,22 @@ def rubric_panel(view):
             act(view, lambda: scoring.release(db, actor, sid, levels, comments, overall, seen, reason),
                 lambda outcome: t(f"scoring.outcome.{outcome}"))
         else:
-            st.session_state[confirm_key] = True
+            st.session_state[confirm_key] = "release"
+
+    def revise():
+        return scoring.request_revision(db, actor, sid, levels, comments, overall, seen)
+
     if not released and view.moderation_status is None and b4.button(
             t("scoring.request_revision"), key=f"scoring_revision_{sid}", icon=":material/undo:"):
-        act(view, lambda: scoring.request_revision(db, actor, sid, levels, comments, overall, seen),
-            lambda _: t("scoring.revision_sent"), then_next=True)
-    if st.session_state.get(confirm_key) and not released:
+        if overall.strip():
+            st.session_state[confirm_key] = "revision"
+        else:  # refused with its reason (the comment is what the trainee revises from): nothing to confirm
+            act(view, revise, lambda _: t("scoring.revision_sent"), then_next=True)
+    if st.session_state.get(confirm_key) == "release" and not released:
         confirm_release(view, lambda: scoring.release(db, actor, sid, levels, comments, overall, seen),
                         no_comment=not any((c or "").strip() for c in comments.values()) and not overall.strip())
+    elif st.session_state.get(confirm_key) == "revision" and not released:
+        confirm_revision(view, overall, revise)
 
 
 def frozen_message(view):
@@ -340,7 +352,7 @@ def frozen_message(view):
     if view.status == "revision_requested":
         return t("scoring.frozen.revision_requested")
     if view.moderation_status == "second_marking":
-        return t("scoring.frozen.second_marking", name=view.second_marker_name or "")
+        return t("scoring.frozen.second_marking", name=literal(view.second_marker_name or ""))
     return t("scoring.frozen.with_manager")
 
 
@@ -357,6 +369,23 @@ def confirm_release(view, write, no_comment):
             st.session_state.pop(f"scoring_confirming_{sid}", None)
             act(view, write, lambda outcome: t(f"scoring.outcome.{outcome}"), then_next=True)
         if c2.button(t("scoring.confirm_no"), key=f"scoring_confirm_cancel_{sid}"):
+            st.session_state.pop(f"scoring_confirming_{sid}", None)
+            st.rerun()
+
+
+def confirm_revision(view, overall, write):
+    """One more look before the work goes back to the trainee: the overall comment they will revise from is shown,
+    so an old comment left from an earlier draft is not sent by one click."""
+    sid = view.submission_id
+    with st.container(border=True):
+        st.warning(t("scoring.confirm_revision"), icon=":material/help:")
+        with st.container(border=True):
+            user_markdown(overall)
+        c1, c2 = st.columns(2)
+        if c1.button(t("scoring.confirm_revision_yes"), type="primary", key=f"scoring_revision_confirm_{sid}"):
+            st.session_state.pop(f"scoring_confirming_{sid}", None)
+            act(view, write, lambda _: t("scoring.revision_sent"), then_next=True)
+        if c2.button(t("scoring.confirm_no"), key=f"scoring_revision_cancel_{sid}"):
             st.session_state.pop(f"scoring_confirming_{sid}", None)
             st.rerun()
 
@@ -379,13 +408,7 @@ def act(view, write, message, then_next=False):
 
 def audit_panel(view):
     with st.expander(t("scoring.audit")):
-        trail = scoring.audit_trail(db, actor, view.submission_id)
-        if not trail:
-            st.caption(t("scoring.audit_empty"))
-        st.dataframe([{t("scoring.audit_at"): jst(r["occurred_at"]), t("scoring.audit_who"): r["actor"],
-                       t("scoring.audit_action"): r["action"], t("scoring.audit_before"): r["before_json"] or "",
-                       t("scoring.audit_after"): r["after_json"] or "", t("scoring.audit_reason"): r["reason"] or ""}
-                      for r in trail], hide_index=True, width="stretch")
+        change_log(scoring.audit_trail(db, actor, view.submission_id))
 
 
 def item_screen(submission_id):
@@ -403,7 +426,7 @@ def item_screen(submission_id):
         st.rerun()
     if n2.button(t("scoring.skip"), key="scoring_skip", icon=":material/skip_next:"):
         go_next(view)
-    st.subheader(f"{view.trainee_name} · {view.assignment_code} "
+    st.subheader(f"{literal(view.trainee_name)} · {view.assignment_code} "
                  f"{view.assignment_title_ja if ja else view.assignment_title_en} (v{view.version})")
     left, right = st.columns([1, 1], gap="large")
     with left:

@@ -1,13 +1,13 @@
 """Admin: set cohorts up (create, copy from an earlier cohort, stage calendar, reflection cut-off), assign
 supervisors to trainees in bulk with the history kept, and the programme's days off. Reads/writes cohorts and
-caseload."""
+caseload; on a database without a programme, first offers to load the curriculum (ui/first_run.py)."""
 from datetime import timedelta
 
 import streamlit as st
 
 from coordsupervise import caseload, clock, cohorts, imports, people
 from coordsupervise.errors import UserError
-from coordsupervise.ui import state
+from coordsupervise.ui import first_run, state
 from coordsupervise.ui.admin import cohort_label, cohort_picker
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
@@ -18,6 +18,7 @@ db = database()
 ja = language() == "ja"
 
 st.title(t("nav.setup"))
+first_run.offer_programme(db, actor)  # a database without a programme: offer one; the page stops here until then
 if st.session_state.get("setup_notice"):
     st.success(st.session_state.pop("setup_notice"), icon=":material/check_circle:")
 all_cohorts = imports.cohorts(db, actor)

@@ -16,22 +16,23 @@ from coordsupervise import (
     supervision,
 )
 from coordsupervise.errors import UserError
+from coordsupervise.textnorm import strip_bidi
 from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.cohorts import caseload_risk
-from coordsupervise.ui.flags import flag_card, raise_flag_form
+from coordsupervise.ui.flags import draft_box, flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
+from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.results import module_results_table
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
     checklist_view,
-    form_done,
-    form_key,
     jst,
     link,
     thread_view,
     user_markdown,
 )
+from coordsupervise.usertext import literal
 
 actor = require("supervisor", "manager")
 db = database()
@@ -75,7 +76,8 @@ if wanted is not None and wanted not in ids:
 if not ids:
     st.info(t("profile.nobody"))
     st.stop()
-labels = {p["enrolment_id"]: f"{p['display_name']}({p['display_name_kana'] or ''}) · {p['cohort']}" for p in people}
+labels = {p["enrolment_id"]: strip_bidi(f"{p['display_name']}({p['display_name_kana'] or ''}) · {p['cohort']}")
+          for p in people}
 chosen = st.selectbox(t("profile.trainee"), ids, index=ids.index(wanted) if wanted in ids else 0,
                       format_func=lambda e: labels[e], key="trainee_pick", placeholder=t("firsthour.choose"))
 if str(chosen) != st.query_params.get("e"):
@@ -91,8 +93,8 @@ can_write = "supervised" in relation
 today = clock.today()
 
 stage = cohorts.current_stage(enrolment.calendar, today)
-st.subheader(enrolment.trainee_name)
-st.caption(f"{enrolment.cohort_name_ja if ja else enrolment.cohort_name_en} · {t(f'stage.{stage}')}"
+st.subheader(literal(enrolment.trainee_name))
+st.caption(f"{literal(enrolment.cohort_name_ja if ja else enrolment.cohort_name_en)} · {t(f'stage.{stage}')}"
            + ("" if can_write else f" · {t('profile.read_only')}"))
 
 checks = certification.checklist(db, actor, enrolment, today)
@@ -111,6 +113,8 @@ else:
 k2.metric(t("profile.criteria_met"), f"{met} / {len(checks)}")
 k3.metric(t("flag.title"), len(open_flags))
 
+if can_write:
+    keep_typing("trainee_keep_typing")  # flags and notes: what is typed is kept after each pause in typing
 tab_reflections, tab_flags, tab_results, tab_notes, tab_export = st.tabs(
     [t("profile.tab_reflections"), t("profile.tab_flags"), t("profile.tab_results"), t("profile.tab_notes"),
      t("profile.tab_export")])
@@ -161,7 +165,7 @@ with tab_flags:
     for f in all_flags:
         flag_card(db, actor, f, "trainee", can_write)
     if can_write:
-        raise_flag_form(db, actor, enrolment.id, "trainee_flag")
+        raise_flag_form(db, actor, enrolment.id, f"trainee_flag_{enrolment.id}")
 
 with tab_results:
     checklist_view(checks, cohorts.modules(db, enrolment.cohort_id))
@@ -175,19 +179,19 @@ with tab_results:
 
 with tab_notes:
     st.caption(t("profile.notes_private"))
-    if can_write:
-        with st.form(form_key("trainee_note")):
-            note = st.text_area(t("profile.note"), max_chars=supervision.NOTE_LIMIT)
-            if st.form_submit_button(t("profile.add_note")):
-                try:
-                    supervision.add_note(db, actor, enrolment.id, note)
-                    form_done("trainee_note")
-                    st.rerun()
-                except UserError as exc:
-                    show_error(exc)
+    if can_write:  # the note typed is kept as a draft (after every pause, keep_typing below) until it is added
+        note_key = f"trainee_note_{enrolment.id}"
+        note = draft_box(db, actor, "note", enrolment.id, note_key, st.text_area, t("profile.note"))
+        if st.button(t("profile.add_note"), key=f"trainee_add_note_{enrolment.id}"):
+            try:
+                supervision.add_note(db, actor, enrolment.id, note)
+                st.session_state.pop(note_key, None)
+                st.rerun()
+            except UserError as exc:
+                show_error(exc)
     for n in supervision.notes(db, actor, enrolment.id):
         with st.container(border=True):
-            st.caption(f"{jst(n['created_at'])} · {n['author']}")
+            st.caption(f"{jst(n['created_at'])} · {literal(n['author'])}")
             user_markdown(n["body_md"])
 
 with tab_export:

@@ -10,6 +10,7 @@ from ..access import enrolment_relation
 from ..errors import UserError
 from ..reflections import DAY_OFF_REASONS
 from ..tabular import ACTIONS, REJECTED, Preview, grouped_errors, line_ranges
+from ..usertext import literal, literal_values
 from .guard import show_error
 from .runtime import language, t
 from .widgets import form_done, form_key
@@ -50,11 +51,12 @@ def preview_view(preview: Preview, columns: dict[str, str]) -> None:
     if errors:
         st.error(t("tabular.rejected", count=len(errors)), icon=":material/error:")
         groups = grouped_errors(errors)
-        # a plain table, not a grid: the reasons are read (and read out) as text, wrapped, every cell escaped;
+        # a plain table, not a grid: the reasons are read (and read out) as text, wrapped; st.table reads its cells
+        # as Markdown, so the file's headers and cells quoted in them are made literal
         # one reason repeated on many lines is shown once with its lines
         st.table(pd.DataFrame(
-            [{t("import.col_line"): _lines(g.lines), t("import.col_column"): g.column or "—",
-              t("import.col_reason"): t(g.key, **g.params)} for g in groups[:ERRORS_SHOWN]]).set_index(
+            [{t("import.col_line"): _lines(g.lines), t("import.col_column"): literal(g.column) or "—",
+              t("import.col_reason"): t(g.key, **literal_values(g.params))} for g in groups[:ERRORS_SHOWN]]).set_index(
             t("import.col_line")))
         if len(groups) > ERRORS_SHOWN:
             st.caption(t("import.more_errors", count=len(groups) - ERRORS_SHOWN))

@@ -3,7 +3,6 @@ marks, the trainee's result on /progress and the printable certificate."""
 from __future__ import annotations
 
 import html
-import re
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +10,8 @@ import streamlit as st
 from .. import certification, clock
 from ..errors import UserError
 from ..i18n import translate
+from ..textnorm import strip_bidi
+from ..usertext import literal
 from . import state
 from .firsthour import keep_words
 from .guard import show_error
@@ -60,7 +61,7 @@ def board_frame(rows: list[certification.BoardRow]) -> pd.DataFrame:
     """The board as a table: one mark per criterion, then the decision and certificate number."""
     records = []
     for row in rows:
-        record = {t("certification.col_trainee"): row.trainee_name}
+        record = {t("certification.col_trainee"): strip_bidi(row.trainee_name)}
         for check in row.checks:
             record[t(f"{check.key}.short")] = BEHIND if check.met is None and check.behind else MARKS[check.met]
         record[t("certification.col_decision")] = decision_label(row.decision, row.override_reason)
@@ -86,17 +87,9 @@ def result_view(db, actor, enrolment) -> None:
                            file_name=f"{found.certificate_no}.html", mime="text/html", key="progress_certificate",
                            icon=":material/download:")
     elif found.decision == "deferred":
-        st.info(t("certification.result_deferred", reason=found.reason), icon=":material/hourglass_top:")
+        st.info(t("certification.result_deferred", reason=literal(found.reason)), icon=":material/hourglass_top:")
     else:
-        st.warning(t("certification.result_not_certified", reason=found.reason))
-
-
-_MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+!|<>~:$])")
-
-
-def _literal(text: str) -> str:
-    """A name shown as written: every character Markdown would read as formatting is escaped."""
-    return _MARKDOWN_SIGNS.sub(r"\\\1", text or "")
+        st.warning(t("certification.result_not_certified", reason=literal(found.reason)))
 
 
 def certificate_card(found: certification.Result) -> None:
@@ -105,9 +98,9 @@ def certificate_card(found: certification.Result) -> None:
     The number carries word joiners so a phone never wraps it in the middle."""
     ja, en = (lambda key: translate("ja", key)), (lambda key: translate("en", key))
     lines = [
-        ("certification.cert_name", _literal(found.trainee_name), _literal(found.trainee_name)),
-        ("certification.cert_programme", _literal(found.programme_ja), _literal(found.programme_en)),
-        ("certification.cert_cohort", _literal(found.cohort_name_ja), _literal(found.cohort_name_en)),
+        ("certification.cert_name", literal(found.trainee_name), literal(found.trainee_name)),
+        ("certification.cert_programme", literal(found.programme_ja), literal(found.programme_en)),
+        ("certification.cert_cohort", literal(found.cohort_name_ja), literal(found.cohort_name_en)),
         ("certification.cert_number", keep_words(found.certificate_no), keep_words(found.certificate_no)),
         ("certification.cert_issued", found.issued_on.strftime("%Y年%m月%d日"), found.issued_on.isoformat()),
         ("certification.cert_valid_until", found.valid_until.strftime("%Y年%m月%d日"),
@@ -121,8 +114,8 @@ def certificate_card(found: certification.Result) -> None:
         for key, value_ja, value_en in lines:
             same = value_ja == value_en
             st.markdown(f"**{ja(key)}** {value_ja}  \n:gray[{en(key)}]" + ("" if same else f" :gray[{value_en}]"))
-        st.markdown(translate("ja", "firsthour.cert_issued_by", programme=_literal(found.programme_ja)))
-        st.caption(translate("en", "firsthour.cert_issued_by", programme=_literal(found.programme_en)))
+        st.markdown(translate("ja", "firsthour.cert_issued_by", programme=literal(found.programme_ja)))
+        st.caption(translate("en", "firsthour.cert_issued_by", programme=literal(found.programme_en)))
 
 
 def certificate_html(found: certification.Result) -> str:
@@ -130,7 +123,7 @@ def certificate_html(found: certification.Result) -> str:
     ja = language() == "ja"
     e = html.escape
     lines = [
-        ("certification.cert_name", found.trainee_name),
+        ("certification.cert_name", strip_bidi(found.trainee_name)),
         ("certification.cert_programme", found.programme_ja if ja else found.programme_en),
         ("certification.cert_cohort", found.cohort_name_ja if ja else found.cohort_name_en),
         ("certification.cert_number", found.certificate_no),

@@ -10,6 +10,7 @@ import streamlit as st
 
 from .. import dashboard, exports, risk
 from ..access import Actor
+from ..usertext import literal
 from .runtime import content_stamp, database, language, t
 from .widgets import link
 
@@ -107,7 +108,8 @@ def risk_list(frame: pd.DataFrame, key: str, limit: int = 50) -> None:
         return
     for row in frame.head(limit).itertuples():
         with st.container(border=True):
-            link("trainee", f"{row.trainee} · {row.cohort_code}", ":material/person:", {"e": str(row.enrolment_id)})
+            link("trainee", f"{literal(row.trainee)} · {literal(row.cohort_code)}", ":material/person:",
+                 {"e": str(row.enrolment_id)})
             st.markdown("\n".join(f"- {t(f'risk.reason.{rule}', n=n, detail=detail)}"
                                    for rule, n, detail in row.reasons))
     if len(frame) > limit:

@@ -15,6 +15,7 @@ from ..access import Actor
 from ..errors import UserError
 from ..i18n import catalogue
 from ..routes import BY_PATH
+from ..usertext import literal
 from . import state
 from .handover import hand_over_to_router
 from .login import current_actor
@@ -46,7 +47,7 @@ def _is_account_page(frame) -> bool:
 
 def show_error(exc: UserError) -> None:
     """A service refused: say why in the reader's language. A parameter that is itself a catalogue key (a field
-    name, say) is translated too."""
+    name, say) is translated too; any other text in it (a login ID, a file name someone typed) is shown literally."""
     known = catalogue("ja")
-    params = {k: t(v) if isinstance(v, str) and v in known else v for k, v in exc.params.items()}
+    params = {k: (t(v) if v in known else literal(v)) if isinstance(v, str) else v for k, v in exc.params.items()}
     st.error(t(exc.key, **params))

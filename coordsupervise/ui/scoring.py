@@ -4,8 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import exports
-from ..scoring import Totals
+from ..scoring import Change, ChangeLog, Totals
+from ..usertext import literal
 from .runtime import language, t
+from .widgets import jst
 
 
 def level_label(level: int) -> str:
@@ -59,3 +61,39 @@ def score_downloads(frame, name: str, key: str) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}_xlsx", icon=":material/table:", disabled=frame.empty)
     st.caption(t("scoring.export_note", rows=len(frame)))
+
+
+def change_text(change: Change) -> str:
+    """One change of a score in words: 「C3: 2 → 3」, 「C3のコメントを変更」, 「状態: 下書き → 公開済み」."""
+    def status(value):
+        return t(f"scoring.score_status.{value}") if value else "—"
+
+    code = literal(change.criterion)
+    if change.what == "level":
+        return t("scoring.change.level", criterion=code, before=change.before or "—", after=change.after or "—")
+    if change.what == "second_level":
+        return t("scoring.change.second_level", criterion=code, level=change.after)
+    if change.what == "comment":
+        return t(f"scoring.change.comment.{change.after}", criterion=code)
+    if change.what == "overall_comment":
+        return t(f"scoring.change.overall_comment.{change.after}")
+    if change.what == "outcome":
+        return t(f"scoring.change.outcome.{change.after}")
+    if change.what == "privacy":
+        return t("scoring.change.privacy", count=change.after)
+    return t("scoring.change.status", before=status(change.before), after=status(change.after))
+
+
+def change_log(log: ChangeLog) -> None:
+    """The audit trail of a score as a list a person reads: when, who, what they did, what changed, why."""
+    if log.withheld:
+        st.info(t("scoring.audit_withheld"), icon=":material/visibility_off:")
+    if not log.entries:
+        st.caption(t("scoring.audit_empty"))
+    for entry in log.entries:
+        lines = [f"**{jst(entry.occurred_at)}** · {literal(entry.actor or t('scoring.audit_system'))} · "
+                 f"{t(f'scoring.audit.action.{entry.action}')}"]
+        lines += [f"- {change_text(change)}" for change in entry.changes]
+        if entry.reason:
+            lines.append(f"- {t('scoring.audit_reason_line', reason=literal(entry.reason))}")
+        st.markdown("\n".join(lines))

@@ -1,7 +1,6 @@
 """Small pieces of screen that several pages share."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -9,7 +8,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from .. import scoring
+from .. import usertext
 from ..enrolments import current_for_trainee
 from ..privacy import PrivacyFindings
 from ..routes import BY_PATH
@@ -26,24 +25,10 @@ def jst(ts: datetime | None) -> str:
     return ts.replace(tzinfo=ZoneInfo("UTC")).astimezone(JST).strftime("%Y-%m-%d %H:%M")
 
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_NON_WEB_LINK = re.compile(r"\[([^\]]*)\]\((?!https?://)[^)]*\)")
-
-
-
-
-def demote_headings(text: str) -> str:
-    """Headings someone typed, made smaller than the page's own (「# 報告」 becomes a level-4 heading), so a
-    submission never shouts louder than the screen's title. Markdown only: never HTML. One rule for every screen:
-    scoring.demote_headings (underlined headings too, code blocks left alone)."""
-    return scoring.demote_headings(text or "")
-
-
 def user_markdown(text: str) -> None:
-    """Markdown someone typed, shown without HTML (Streamlit never renders it without unsafe_allow_html), without
-    images (a remote image would tell its owner when and where the reader opened it), without links other than
-    http(s), and with its headings below the page's own."""
-    st.markdown(demote_headings(_NON_WEB_LINK.sub(r"\1", _IMAGE.sub(r"\1", text or ""))))
+    """Markdown someone typed, as usertext.markdown makes it safe: no image, no raw HTML, links only to http(s) and
+    mailto addresses, headings below the page's own."""
+    st.markdown(usertext.markdown(text))
 
 
 def thread_view(messages) -> None:
@@ -53,7 +38,7 @@ def thread_view(messages) -> None:
         return
     for message in messages:
         with st.chat_message("user" if message.is_new else "assistant", avatar=":material/person:"):
-            head = f"**{message.author_name}** · {jst(message.created_at)}"
+            head = f"**{usertext.literal(message.author_name)}** · {jst(message.created_at)}"
             if message.is_new:
                 head += f" · :red-badge[{t('thread.new')}]"
             st.markdown(head)
@@ -75,7 +60,8 @@ def rubric_table(criteria: list[dict]) -> None:
 
 def link(route_path: str, label: str, icon: str | None = None, params: dict | None = None) -> None:
     """A link to another screen of the menu, keeping the session. Outside the router (a screen run on its own, as
-    in tests) the page is unknown to Streamlit, so it falls back to a plain link to the same address."""
+    in tests) the page is unknown to Streamlit, so it falls back to a plain link to the same address. `label` is
+    Markdown either way: a name in it goes through usertext.literal."""
     try:
         st.page_link(BY_PATH[route_path].file, label=label, icon=icon, query_params=params)
     except StreamlitPageNotFoundError:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from .. import exports, workshop, workshop_import
 from ..errors import UserError
+from ..usertext import literal, literal_values
 from . import before_stage, state
 from .guard import show_error
 from .runtime import language, t
@@ -175,7 +176,7 @@ def _move_form(db, actor, cohort: dict, day: int, found: list) -> None:
             show_error(exc)
         else:
             form_done(f"workshop_move_{day}")
-            _done("workshop.moved", name=people[who][0])
+            _done("workshop.moved", name=literal(people[who][0]))
 
 
 def groups_page(cohort: dict, day: int, found: list) -> str:
@@ -208,7 +209,7 @@ def import_panel(db, actor, cohort: dict, kind: str) -> None:
         st.markdown(" · ".join(f"{t(f'workshop.import_{action}')} **{n}**" for action, n in counts.items()))
         for error in preview.errors[:50]:
             where = t("workshop.import_line", line=error.line) if error.line else t("workshop.import_file_level")
-            st.caption(f":red[{where} {error.column}: {t(error.key, **error.params)}]")
+            st.caption(f":red[{where} {literal(error.column)}: {t(error.key, **literal_values(error.params))}]")
         if not preview.committable:
             st.error(t("workshop.import_refused"))
             return

@@ -1,9 +1,10 @@
 """Hostile text stays inert in Chromium. Script tags, event-handler attributes, javascript: links, Markdown images
-pointing elsewhere, 3000 characters without a space, right-to-left overrides, zero-width characters and NUL bytes
-are written through the services into a copy of the demo (a reflection, its feedback, a trainee's name, an
-organisation, a comment-bank entry, rubric descriptors, an uploaded file's name). Then every screen that shows them is
-opened as the role that sees it, while the page listens: no dialog opens, the console logs no error, no request goes
-to another host, and the main block is no wider than the 1280 px window (long words wrap). One server for the file.
+pointing elsewhere (in every CommonMark form, in Markdown and in names), 3000 characters without a space,
+right-to-left overrides, zero-width characters and NUL bytes are written through the services into a copy of the
+demo (a reflection, its feedback, a private note, a trainee's name, an organisation, a comment-bank entry, rubric
+descriptors, an uploaded file's name). Then every screen that shows them is opened as the role that sees it, while the
+page listens: no dialog opens, the console logs no error, no request goes to another host, and the main block is no
+wider than the 1280 px window (long words wrap). One server for the file.
 """
 from __future__ import annotations
 
@@ -25,6 +26,13 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 LINK = "[x](javascript:alert(1))"
 REMOTE = "![](http://evil.example/x.png)"
+# every other CommonMark way to write an image (a reference is defined on a line of its own)
+IMAGE_FORMS = "\n\n".join([
+    "![x][r1] ![r2][] ![r3] ![a\\]](http://evil.example/escaped.png) ![a](<http://evil.example/angle b.png>)",
+    "[![in link](http://evil.example/inner.png)](https://ok.example/) <http://evil.example/auto.png>",
+    "![hi!](x)[t](http://evil.example/bang.png) <img src=http://evil.example/raw.png>",
+    "[r1]: http://evil.example/ref.png\n[r2]: http://evil.example/collapsed.png\n[r3]: http://evil.example/short.png"])
+NAME_IMAGE = "![n](http://evil.example/name.png)"
 LONG = "長" * 1500 + "x" * 1500                       # 3000 characters, no space anywhere
 RTL = "\u202e確認済み\u202c ゼロ\u200b幅\u200d文字\ufeff"
 NUL = "ヌル\x00文字"
@@ -72,14 +80,17 @@ def _seed(db: Database) -> dict:
                              [enrolment.id, day])
     version = db.value("SELECT version FROM reflection WHERE id = ?", [reflection_id])
     thread = db.value("SELECT count(*) FROM feedback WHERE reflection_id = ?", [reflection_id])
-    _kept_or_refused(lambda text: supervision.send_reply(db, supervisor, reflection_id, text + " " + LONG,
-                                                         version, thread), EVERYTHING)
+    _kept_or_refused(lambda text: supervision.send_reply(db, supervisor, reflection_id, text + " " + LONG + "\n\n"
+                                                         + IMAGE_FORMS, version, thread), EVERYTHING)
+    supervision.add_note(db, supervisor, enrolment.id, IMAGE_FORMS)
     _kept_or_refused(lambda text: supervision.save_comment(db, supervisor, SCRIPT, text), EVERYTHING)
     _kept_or_refused(lambda text: people.update_person(db, admin, trainee.id, display_name=text, kana=None,
-                                                       email=None, roles=("trainee",)), IMG + "\u202e子花 中田" + NUL)
+                                                       email=None, roles=("trainee",)),
+                     NAME_IMAGE + IMG + "\u202e子花 中田" + NUL)
     # no screen renames an organisation (the roster import names it): written as the import would store it
     db.write(lambda tx: tx.execute("UPDATE organisation SET name = ? WHERE id = (SELECT organisation_id FROM "
-                                   "enrolment WHERE id = ?)", [SCRIPT + IMG + LONG[:200], enrolment.id]))
+                                   "enrolment WHERE id = ?)", [SCRIPT + IMG + NAME_IMAGE + "\u202e" + LONG[:200],
+                                                               enrolment.id]))
     work = next(a for a in assignments.for_enrolment(db, trainee, enrolment, DEMO_TODAY)
                 if a.kind == "scored" and a.state in ("not_started", "overdue", "draft", "revision_requested"))
     levels = {n: (IMG + LINK + LONG[:300], SCRIPT + REMOTE) for n in (1, 2, 3, 4)}   # descriptors: 400 at most
@@ -89,7 +100,8 @@ def _seed(db: Database) -> dict:
                  "coalesce(moderation_pct, 10), coalesce(moderation_tolerance, 0) FROM assignment WHERE id = ?",
                  [work.id])
     rubrics.update_assignment(db, manager, work.id, rubric_id, *row)
-    assignments.save_draft(db, trainee, enrolment, work.id, EVERYTHING.replace("\x00", "") + " " + LONG)
+    assignments.save_draft(db, trainee, enrolment, work.id,
+                           EVERYTHING.replace("\x00", "") + " " + LONG + "\n\n" + IMAGE_FORMS)
     _kept_or_refused(lambda name: assignments.add_attachment(db, trainee, enrolment, work.id, name, REAL_PDF),
                      SCRIPT + "\u202efdp.exe" + IMG + NUL + ".pdf")
     version = db.value("SELECT max(version) FROM submission WHERE assignment_id = ? AND enrolment_id = ?",
@@ -172,7 +184,7 @@ def _screen(page, watch, url: str, must_show: str) -> list[str]:
     ("demo-supervisor", [("/inbox?trainee={enrolment}", None), ("/trainee?e={enrolment}", "onerror"),
                          ("/scoring?s={submission}", "fdp.exe")]),
     ("demo-manager", [("/trainee?e={enrolment}", "onerror"), ("/cohort?cohort={cohort}", "onerror"),
-                      ("/register", None)]),
+                      ("/certification?cohort={cohort}&e={enrolment}", "onerror"), ("/register", None)]),
     ("demo-admin", [("/admin", None)]),
 ])
 def test_hostile_text_is_inert_and_wraps(hostile, browser, username, screens):

@@ -1,7 +1,7 @@
 """Scoring, rubrics and moderation screens through AppTest: the queue, the scoring view (click a level, totals,
 kept work, save and next, release), blind second marking, rubric and assignment settings, settling a
 disagreement."""
-from coordsupervise import auth, moderation, scoring
+from coordsupervise import auth, moderation, scoring, usertext
 from coordsupervise.i18n import translate
 from coordsupervise.ui.runtime import database
 
@@ -217,7 +217,7 @@ def test_a_resubmission_shows_what_changed_and_its_headings_stay_small(app):
     changes = scoring.resubmission_diff(view.earlier[0]["body_md"], view.body_md)
     assert changes and "\n".join(changes) in [c.value for c in at.code]
     shown = [m.value for m in at.markdown]
-    assert scoring.demote_headings(view.body_md) in shown  # demoted once, by user_markdown
+    assert usertext.markdown(view.body_md) in shown  # demoted once, by user_markdown
     assert not any(line.startswith(("# ", "## ", "### ")) for m in shown for line in m.splitlines())
 
 
@@ -241,6 +241,8 @@ def test_a_revision_request_moves_on_and_the_item_then_says_why_it_is_locked(app
     at.text_area(key=f"scoring_overall_{target}").input("事例の背景をもう少し具体的に書いてください。")
     at.run()
     at.button(key=f"scoring_revision_{target}").click().run()
+    assert JA("scoring.confirm_revision") in [w.value for w in at.warning]  # asked first, as a release is
+    at.button(key=f"scoring_revision_confirm_{target}").click().run()
     assert not at.exception
     assert JA("scoring.revision_sent") in [s.value for s in at.success]
     assert at.query_params["s"] != str(target)

@@ -295,9 +295,9 @@ def test_reply_privacy_warning_names_the_send_button(app):
 
 
 def test_submitted_headings_stay_below_the_page_title():
-    from coordsupervise.ui.widgets import demote_headings
-    assert demote_headings("# 報告\n## 背景\n本文 #タグ") == "#### 報告\n##### 背景\n本文 #タグ"
-    assert demote_headings("#### 細目") == "###### 細目"  # never past the smallest level
+    from coordsupervise.usertext import markdown
+    assert markdown("# 報告\n## 背景\n本文 #タグ") == "#### 報告\n\n##### 背景\n\n本文 \\#タグ"
+    assert markdown("#### 細目") == "###### 細目"  # never past the smallest level
 
 
 def test_assignments_table_puts_status_first_and_explains_the_star(app):

@@ -496,8 +496,12 @@ MATRIX: dict[str, Row] = {
     "inbox.workload": R(lambda w, db, a, i: inbox.workload(db, a), SUPERVISOR_ROLE, NO_ITEM),
     # moderation (managers)
     "moderation.agreement": R(lambda w, db, a, i: moderation.agreement(db, a), MANAGER, NO_ITEM),
+    "moderation.keep_resolution_draft": W(lambda w, db, a, i: moderation.keep_resolution_draft(
+        db, a, w.moderation, {}, "協議中"), MANAGER, NO_ITEM),
     "moderation.open_disagreements": R(lambda w, db, a, i: moderation.open_disagreements(db, a), MANAGER,
                                        NO_ITEM),
+    "moderation.resolution_draft": R(lambda w, db, a, i: moderation.resolution_draft(db, a, w.moderation),
+                                     MANAGER, NO_ITEM),
     "moderation.resolve": W(lambda w, db, a, i: _resolve(db, w, a), MANAGER, NO_ITEM),
     "moderation.side_by_side": R(lambda w, db, a, i: moderation.side_by_side(db, a, w.moderation), MANAGER,
                                  NO_ITEM),
@@ -510,6 +514,34 @@ MATRIX: dict[str, Row] = {
     "people.update_person": W(lambda w, db, a, i: people.update_person(
         db, a, w.user["other"], display_name="別 名前", kana=None, email=None, roles=("supervisor",)),
         ADMIN, NO_ITEM),
+    # programme_edit: the programme in force on /programme, for managers and admins (as rubrics); each write sends
+    # what an admin's screen read just before
+    "programme_edit.programme_in_force": R(lambda w, db, a, i: importlib.import_module(
+        "coordsupervise.programme_edit").programme_in_force(db, a, DEMO_TODAY), MANAGER_ADMIN, NO_ITEM),
+    "programme_edit.update_assignment": W(lambda w, db, a, i: (
+        pe := importlib.import_module("coordsupervise.programme_edit"),
+        a3 := next(x for x in pe.programme_in_force(db, w.actors["admin"], DEMO_TODAY).assignments
+                   if x["code"] == "A3"),
+        _expect(pe.update_assignment(db, a, "A3", a3["defaults"], pe.AssignmentDefaults(
+            a3["title_ja"], a3["title_en"], a3["due_days"] + 1, "all", 10, 0)), "not changed")), MANAGER_ADMIN,
+        NO_ITEM),
+    "programme_edit.update_module": W(lambda w, db, a, i: (
+        pe := importlib.import_module("coordsupervise.programme_edit"),
+        m := pe.programme_in_force(db, w.actors["admin"], DEMO_TODAY).modules[0],
+        _expect(pe.update_module(db, a, m["id"], m["settings"], pe.ModuleSettings(
+            m["title_ja"], "Why coordinators matter", 90), DEMO_TODAY, running_confirmed=True), "not changed")),
+        MANAGER_ADMIN, NO_ITEM),
+    "programme_edit.update_stages": W(lambda w, db, a, i: (
+        pe := importlib.import_module("coordsupervise.programme_edit"),
+        v := pe.programme_in_force(db, w.actors["admin"], DEMO_TODAY),
+        _expect(pe.update_stages(db, a, v.stages, (*v.stages[:2], type(v.stages[2])(
+            "practical", 100, v.stages[2].days_after_previous, v.stages[2].weekday), *v.stages[3:])),
+            "not changed")), MANAGER_ADMIN, NO_ITEM),
+    "programme_edit.update_thresholds": W(lambda w, db, a, i: (
+        pe := importlib.import_module("coordsupervise.programme_edit"),
+        v := pe.programme_in_force(db, w.actors["admin"], DEMO_TODAY),
+        _expect(pe.update_thresholds(db, a, v.thresholds, {**v.thresholds, "overall_test_pass_pct": 75}),
+                "not changed")), MANAGER_ADMIN, NO_ITEM),
     # progress
     "progress.competency_profile": R(lambda w, db, a, i: progress.competency_profile(db, a, w.of(w.enr, i)),
                                      ENROLMENT_READ),
@@ -611,6 +643,8 @@ MATRIX: dict[str, Row] = {
     "supervision.delete_comment": W(lambda w, db, a, i: supervision.delete_comment(db, a, w.comment[i]),
                                     "supervisor:mine", ("mine", "other"), personal=True),
     "supervision.flags": R(lambda w, db, a, i: supervision.flags(db, a, w.of(w.enrolment, i)), STAFF_READ),
+    "supervision.keep_text_draft": W(lambda w, db, a, i: supervision.keep_text_draft(
+        db, a, "note", w.of(w.enrolment, i), "書きかけのメモ"), SUPERVISOR_OF),
     "supervision.mark_read": W(lambda w, db, a, i: supervision.mark_read(db, a, w.of(w.reflection, i)),
                                SUPERVISOR_OF),
     "supervision.mark_unread": W(lambda w, db, a, i: supervision.mark_unread(db, a, w.of(w.reflection, i)),
@@ -635,6 +669,8 @@ MATRIX: dict[str, Row] = {
     "supervision.send_reply": W(lambda w, db, a, i: supervision.send_reply(
         db, a, w.of(w.reflection, i), "よく振り返っています。", _refl_version(db, w.of(w.reflection, i)),
         _thread_len(db, w.of(w.reflection, i))), SUPERVISOR_OF),
+    "supervision.text_draft": R(lambda w, db, a, i: supervision.text_draft(db, a, "flag", w.of(w.enrolment, i)),
+                                ANYONE, NO_ITEM),
     "supervision.timeline": R(lambda w, db, a, i: supervision.timeline(db, a, w.of(w.enrolment, i)),
                               STAFF_READ),
     # workshop (managers and admins run the two workshop days)

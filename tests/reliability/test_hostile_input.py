@@ -112,6 +112,7 @@ SAFE_DOWNLOADS = {
     "page.encode(": "HTML from exports.printable_page in the same script",
     "exports.printable_page(": "HTML through exports.printable_page (every value escaped)",
     "assignments.attachment_content(": "the trainee's own upload, byte for byte, under its stored type",
+    "curriculum.shipped_file(": "the shipped curriculum file (TOML text from the package), no user data",
     "data,": "the admin's database backup (backup.backup_bytes), not a spreadsheet",
 }
 ROOT = Path(__file__).resolve().parents[2]

@@ -80,8 +80,9 @@ def test_menus_per_role():
     assert [r.path for r in routes_for({"trainee"})] == ["reflection", "assignments", "progress", "account"]
     assert [r.path for r in routes_for({"supervisor"})] == ["inbox", "scoring", "trainee", "cohorts", "cohort",
                                                           "certification", "account"]
-    assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "cohort", "moderation", "rubrics",
-                                                       "workshop", "certification", "register", "privacy", "account"]
-    assert [r.path for r in routes_for({"admin"})] == ["rubrics", "workshop", "admin", "setup", "imports", "privacy",
-                                                     "account"]
+    assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "cohort", "moderation", "programme",
+                                                       "rubrics", "workshop", "certification", "register", "privacy",
+                                                       "account"]
+    assert [r.path for r in routes_for({"admin"})] == ["programme", "rubrics", "workshop", "admin", "setup", "imports",
+                                                     "privacy", "account"]
     assert start_route({"manager", "supervisor"}).path == "inbox"

@@ -215,8 +215,8 @@ def test_a_disagreement_waits_for_a_manager_who_records_the_agreed_score(demo_db
     assert scoring.release(demo_db, sup, a2, {c1: 2}, {}, "", view.row_version) == "released"
     assert audit_actions(demo_db, a2) == ["score.to_second_marking", "moderation.second_mark",
                                           "moderation.resolve", "score.release"]
-    trail = scoring.audit_trail(demo_db, manager, a2)
-    assert trail[2]["reason"] == "期限確認の漏れを重く見た" and trail[2]["actor"] == manager.display_name
+    trail = scoring.audit_trail(demo_db, manager, a2).entries
+    assert trail[2].reason == "期限確認の漏れを重く見た" and trail[2].actor == manager.display_name
 
 
 # -- access, by service call ------------------------------------------------------------------------------------
@@ -289,13 +289,6 @@ def test_export_has_the_columns_asked_for_and_only_visible_trainees(demo_db, peo
     assert len(frame) > 0 and frame["second_scorer"].notna().any()
     other = scoring.scores_frame(demo_db, people["supervisor-01"], cohort_id)
     assert len(other) < len(frame)
-
-
-def test_a_submissions_headings_are_demoted_below_the_screens_own():
-    text = "# 課題\n本文\n## 背景\n###### 細目\n見出し\n===\n小見出し\n---\n- 項目\n---\n```\n# コード\n```\n#タグ"
-    assert scoring.demote_headings(text).splitlines() == [
-        "#### 課題", "本文", "##### 背景", "###### 細目", "#### 見出し", "##### 小見出し", "- 項目", "---", "```",
-        "# コード", "```", "#タグ"]
 
 
 def test_the_resubmission_diff_shows_what_changed_and_nothing_when_nothing_did():
