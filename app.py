@@ -78,7 +78,7 @@ with st.sidebar:
     st.button(t("nav.logout"), key="app_logout", icon=":material/logout:", on_click=login.request_logout,
               args=(actor,))
 
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)  # every screen listed: no "View more" fold
 # which screen the previous run drew: a screen entered from elsewhere re-sends its widgets' values (ui.state)
 st.session_state[state.PREVIOUS_PAGE] = st.session_state.get(state.CURRENT_PAGE)
 st.session_state[state.CURRENT_PAGE] = page.url_path

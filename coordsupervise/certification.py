@@ -27,6 +27,7 @@ from .cohorts import calendars, days_off, entered_before_stage
 from .db import Database, Transaction
 from .enrolments import Enrolment
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from .limits import REASON_LIMIT, bounded_query, check_length
 from .textnorm import search_key
 
 CRITERIA = ("cert.modules", "cert.overall_test", "cert.task_sheet", "cert.reflections", "cert.final_report",
@@ -329,6 +330,7 @@ def update_thresholds(db: Database, actor: Actor, cohort_id: int, values: dict[s
     require_role(actor, "manager", db=db)
     if not (reason or "").strip():
         raise InvalidInput("certification.error_threshold_reason")
+    check_length(reason, REASON_LIMIT)
     for column, value in values.items():
         low, high = THRESHOLDS.get(column, (None, None))
         if low is None or not isinstance(value, int) or not low <= value <= high:
@@ -413,7 +415,7 @@ def decide(db: Database, actor: Actor, enrolment_id: int, decision: str, reason:
     require_role(actor, "manager", db=db)
     if decision not in DECISIONS:
         raise InvalidInput("certification.error_decision")
-    reason, override_reason = (reason or "").strip(), (override_reason or "").strip()
+    reason, override_reason = check_length(reason, REASON_LIMIT), check_length(override_reason, REASON_LIMIT)
     if not reason:
         raise InvalidInput("certification.error_reason")
     cohort_id = db.value("SELECT cohort_id FROM enrolment WHERE id = ?", [enrolment_id])
@@ -547,7 +549,7 @@ def register(db: Database, actor: Actor, today: date, query: str = "", status: s
         [today, today + timedelta(days=EXPIRING_DAYS), status, today, today + timedelta(days=EXPIRING_DAYS), status])
     for column in ("issued_on", "valid_until"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
-    needle = "".join(search_key(query).split())  # 「あべ り」 and 「あべり」 find the same person
+    needle = "".join(search_key(bounded_query(query)).split())  # 「あべ り」 and 「あべり」 find the same person
     if needle and not frame.empty:
         haystack = (frame["certificate_no"] + "|" + frame["name"] + "|" + frame["kana"] + "|" + frame["organisation"]
                     + "|" + frame["prefecture"] + "|" + frame["region"]).map(lambda s: "".join(search_key(s).split()))

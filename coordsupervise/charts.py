@@ -174,13 +174,16 @@ def reflection_heatmap(grid, status_labels: dict[str, str], day_label: str) -> g
     """Trainee × working day of the practical stage, one square per day coloured by its status (DAY_STATUS_COLOURS).
     Drawn as square markers so a click selects one day (customdata: enrolment id, day)."""
     fig = go.Figure()
-    trainees = list(dict.fromkeys(grid["trainee"] + " #" + grid["enrolment_id"].astype(str)))
+    people = grid.drop_duplicates("enrolment_id")
+    labels = _person_labels(list(people["trainee"]), [int(i) for i in people["enrolment_id"]],
+                            list(people["login_id"]) if "login_id" in people else None)
+    trainees = [labels[int(i)] for i in people["enrolment_id"]]
     for status, colour in DAY_STATUS_COLOURS.items():
         rows = grid[grid["status"] == status]
         if rows.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=[d.isoformat() for d in rows["day"]], y=list(rows["trainee"] + " #" + rows["enrolment_id"].astype(str)),
+            x=[d.isoformat() for d in rows["day"]], y=[labels[int(i)] for i in rows["enrolment_id"]],
             mode="markers", name=status_labels[status],
             marker=dict(symbol="square", size=9, color=colour, line=dict(color="#9E9E9E", width=0.5)),
             customdata=list(zip(rows["enrolment_id"].astype(int), [d.isoformat() for d in rows["day"]], strict=True)),
@@ -235,10 +238,12 @@ def level_distribution(frame, competency_names: dict[str, str], level_labels: di
     return fig
 
 
-def _person_labels(names: list[str], ids: list[int]) -> dict[int, str]:
-    """A trainee's label on an axis: the name alone, with a number only where two trainees share a name."""
+def _person_labels(names: list[str], ids: list[int], logins: list[str] | None = None) -> dict[int, str]:
+    """A trainee's label on an axis: the name alone, never an internal id; where two trainees share a name, their
+    login IDs (or, without them, a running number) tell them apart."""
     counts = pd.Series(names).value_counts() if names else pd.Series(dtype=int)
-    return {i: (f"{n} ({k})" if counts[n] > 1 else n) for k, (n, i) in enumerate(zip(names, ids, strict=True), 1)}
+    tags = logins if logins is not None else [str(k) for k in range(1, len(names) + 1)]
+    return {i: (f"{n} ({tag})" if counts[n] > 1 else n) for n, i, tag in zip(names, ids, tags, strict=True)}
 
 
 def competency_heatmap(grid, codes: list[str], title: str, level_label: str, roster=None,

@@ -7,7 +7,12 @@
 | login cookie key | COORDSUPERVISE_COOKIE_KEY | cookie_key | demo: generated once and kept in the database |
 | login cookie name | COORDSUPERVISE_COOKIE_NAME | cookie_name | coordsupervise_session |
 | session lifetime (hours, at most 12) | COORDSUPERVISE_SESSION_HOURS | session_hours | 12 |
+| behind our own nginx (set by `serve`; see below) | COORDSUPERVISE_BEHIND_PROXY (1 / 0) | behind_proxy | 0 |
 | language of the command line | COORDSUPERVISE_LANG, else LANG (en... → English) | — | Japanese |
+
+Behind our own nginx the login throttle takes the client address from the last X-Forwarded-For entry (the one nginx
+appends); otherwise from the connection, and X-Forwarded-For is ignored. Set it only when every request reaches the
+app through such a proxy (the app listening on loopback), never on an app that browsers can reach directly.
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ class Settings:
     cookie_key: str | None
     cookie_name: str
     session_hours: float
+    behind_proxy: bool = False  # X-Forwarded-For is trusted only then (ui/login.client_address)
 
 
 def load_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None) -> Settings:
@@ -67,6 +73,8 @@ def load_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, ob
         cookie_key=key,
         cookie_name=str(get("COORDSUPERVISE_COOKIE_NAME", "cookie_name", "coordsupervise_session")),
         session_hours=hours,
+        behind_proxy=str(get("COORDSUPERVISE_BEHIND_PROXY", "behind_proxy", "0")).strip().lower()
+        in ("1", "true", "yes"),
     )
 
 

@@ -390,7 +390,7 @@ def reflection_grid(db: Database, actor: Actor, cohort_id: int, today: date) -> 
     end = db.value("SELECT ends_on FROM cohort_stage WHERE cohort_id = ? AND stage = 'practical'", [cohort_id])
     return _frame(db, f"""
         WITH {_day_status_cte(where)}
-        SELECT ds.enrolment_id, u.display_name AS trainee, ds.day, ds.status
+        SELECT ds.enrolment_id, u.display_name AS trainee, u.username AS login_id, ds.day, ds.status
         FROM day_status ds JOIN app_user u ON u.id = ds.trainee_id
         ORDER BY coalesce(u.display_name_kana, u.display_name), ds.enrolment_id, ds.day""",
         {"actor": actor.id, "cohort": cohort_id, "today": today, "until": end or today})

@@ -24,7 +24,8 @@ from .readings import reading, searchable
 from .textnorm import search_key
 
 DEMO_PASSWORD = "coordsupervise-demo"
-DEMO_ACCOUNTS = ("demo-trainee", "demo-supervisor", "demo-manager", "demo-admin")
+# listed on a demo database's login page (the role column reads role.<the name's second part>)
+DEMO_ACCOUNTS = ("demo-trainee", "demo-graduate", "demo-supervisor", "demo-manager", "demo-admin")
 JST = ZoneInfo("Asia/Tokyo")
 
 FAMILY = [("佐藤", "さとう"), ("鈴木", "すずき"), ("高橋", "たかはし"), ("田中", "たなか"), ("伊藤", "いとう"),
@@ -195,10 +196,11 @@ def _build(tx: Transaction, rng: random.Random, pw: str, n_cohorts: int, per_coh
             start = today - timedelta(days=60 + 10 + 40)
         calendar = cohorts.stage_calendar(stages, start)
         year_half = "前期" if start.month <= 6 else "後期"
-        code = f"{start.year}-{'A' if start.month <= 6 else 'B'}-{c + 1:03d}"
+        number = n_cohorts - c  # 第1期 is the oldest; the code's serial is the same number (2026-B-003 is 第3期)
+        code = f"{start.year}-{'A' if start.month <= 6 else 'B'}-{number:03d}"
         cohort_id = cohorts.insert_cohort(
-            tx, programme_id, code, f"{start.year}年度{year_half} 第{n_cohorts - c}期",
-            f"{start.year} {'spring' if start.month <= 6 else 'autumn'} cohort {n_cohorts - c}", 1)
+            tx, programme_id, code, f"{start.year}年度{year_half} 第{number}期",
+            f"{start.year} {'spring' if start.month <= 6 else 'autumn'} cohort {number}", 1)
         tx.executemany("INSERT INTO cohort_stage (cohort_id, stage, starts_on, ends_on) VALUES (?, ?, ?, ?)",
                        [(cohort_id, s, a, b) for s, (a, b) in calendar.items()])
         assignments = _assignments(tx, programme_id, cohort_id, calendar)

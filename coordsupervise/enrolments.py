@@ -8,6 +8,7 @@ from .access import Actor, require_enrolment_read, visible_enrolments_sql
 from .cohorts import calendars
 from .db import Database
 from .errors import NotFound
+from .limits import bounded_query
 from .textnorm import name_key, name_matches
 
 
@@ -60,6 +61,7 @@ def directory(db: Database, actor: Actor, query: str = "", limit: int = 200,
     practical stage first, newest first, then by kana reading; `query` matches name or reading, width- and
     kana-insensitively and with or without the space between family and given name; `cohort_id` narrows to one
     cohort."""
+    query = bounded_query(query)
     condition, params = visible_enrolments_sql(actor)
     rows = db.dicts(
         "SELECT e.id AS enrolment_id, e.cohort_id, c.code AS cohort, u.display_name, u.display_name_kana "

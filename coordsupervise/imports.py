@@ -242,8 +242,9 @@ def _plan_roster(reader, data: bytes, filename: str, cohort_id: int) -> Preview:
         problems = []
         v["username"] = normalize_username(v["username"])
         if record.line in repeated:
-            problems.append(RowError(record.line, header["username"], "import.duplicate_row",
-                                     {"first": repeated[record.line]}))
+            # only the ID repeats (the rest of the row may differ): say so, not "the same content"
+            problems.append(RowError(record.line, header["username"], "import.duplicate_login_id",
+                                     {"username": v["username"], "first": repeated[record.line]}))
         known = existing.get(v["username"])
         # the admin form's rule for new IDs; an account already on record keeps the ID it has
         problem = login_id_problem(v["username"]) if known is None else None
@@ -394,7 +395,7 @@ def _plan_quiz(reader, data: bytes, filename: str, cohort_id: int) -> Preview:
             problems.append(RowError(record.line, header[field], key, params))
 
         if record.line in repeated:
-            refuse("username", "import.duplicate_row", first=repeated[record.line])
+            refuse("username", "import.duplicate_attempt", first=repeated[record.line])
         enrolment_id = enrolments.get(v["username"])
         if enrolment_id is None:
             refuse("username", "quiz.unknown_trainee", username=v["username"])

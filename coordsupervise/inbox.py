@@ -17,6 +17,7 @@ import pandas as pd
 from .access import Actor, require_role
 from .clock import now_utc
 from .db import Database
+from .limits import bounded_query
 from .textnorm import name_key, name_matches, search_key
 
 PAGE_SIZE = 25
@@ -80,7 +81,7 @@ def _where(actor: Actor, flt: InboxFilter, named: list[int] = ()) -> tuple[str, 
         parts.append(_AWAITING)
     if flt.not_replied:
         parts.append(f"NOT {_REPLIED}")
-    words = search_key(flt.query).split()[:5]
+    words = search_key(bounded_query(flt.query)).split()[:5]
     if words:
         # every word must appear in the reflection or its thread (kanji found by their reading too: readings.py),
         # or the whole query is the trainee's name, in kanji or kana, with or without the space
@@ -101,6 +102,7 @@ def _where(actor: Actor, flt: InboxFilter, named: list[int] = ()) -> tuple[str, 
 def _named(db: Database, actor: Actor, query: str) -> list[int]:
     """The caseload's trainees whose name the whole query is, in kanji or kana, with or without the space: matched
     in Python over the caseload's few names, so the reflection scan stays a plain LIKE."""
+    query = bounded_query(query)
     if not name_key(query):
         return []
     people = db.rows("SELECT DISTINCT u.id, u.display_name, u.display_name_kana FROM supervision s "
@@ -171,6 +173,7 @@ def caseload(db: Database, actor: Actor, name: str = "") -> list[dict]:
     """The supervisor's assigned enrolments, for the trainee filter (sorted by kana reading); `name` narrows them
     to a name typed in kanji or kana, with or without the space."""
     require_role(actor, "supervisor", db=db)
+    name = bounded_query(name)
     rows = db.dicts(
         "SELECT e.id AS enrolment_id, e.cohort_id, c.code AS cohort, u.display_name, u.display_name_kana "
         "FROM supervision s JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id "

@@ -64,8 +64,8 @@ ROUTES: tuple[Route, ...] = (
 )
 
 BY_PATH = {r.path: r for r in ROUTES}
-# the first screen of a person's most hands-on role
-START_ORDER = ("trainee", "supervisor", "manager", "admin")
+# the first screen of a person's role: a manager (most also supervise) starts on the cohorts overview
+START_ORDER = ("trainee", "manager", "supervisor", "admin")
 START_PAGE = {"trainee": "reflection", "supervisor": "inbox", "manager": "cohorts", "admin": "admin"}
 
 

@@ -28,6 +28,7 @@ from .auth import audit
 from .clock import now_utc
 from .db import Database, Transaction
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from .limits import REASON_LIMIT, check_length
 
 COMMENT_LIMIT = 4000
 LEVELS = (1, 2, 3, 4)
@@ -454,8 +455,8 @@ def release(db: Database, actor: Actor, submission_id: int, levels: dict[int, in
     - 'with_manager' / 'ready': still under moderation (nothing changes for the trainee yet);
     - 'released': the trainee sees it now.
     A released score can be changed only with a reason; under moderation the levels are frozen."""
+    reason = check_length(reason, REASON_LIMIT)  # refused before anything else is looked at
     levels, comments, overall = _prepare(db, actor, submission_id, levels, comments, overall)
-    reason = (reason or "").strip()
     keep_work(db, actor, submission_id, levels, comments, overall, seen_version)
     now = now_utc()
 

@@ -270,7 +270,8 @@ def running(db_url: str, app_ports: list[int], listen_port: int, run_folder: Pat
     plan = Plan(listen_port, list(app_ports), run_folder.resolve(), listen_address)
     config = plan.run_folder / "nginx.conf"
     config.write_text(nginx_config(plan), encoding="utf-8")
-    env = {**os.environ, "COORDSUPERVISE_DB": db_url, **(extra_env or {})}
+    # the processes are reached only through this nginx: the login throttle may trust its X-Forwarded-For
+    env = {**os.environ, "COORDSUPERVISE_DB": db_url, "COORDSUPERVISE_BEHIND_PROXY": "1", **(extra_env or {})}
     served = Running(plan, env, script, plan.run_folder if logs else None)
     try:
         for port in plan.app_ports:

@@ -13,6 +13,7 @@ from .access import Actor, require_active, require_enrolment_read, require_role
 from .clock import now_utc
 from .db import Database, Transaction
 from .errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from .limits import check_length
 from .readings import searchable
 from .reflections import REPLY_LIMIT, ReflectionBody
 
@@ -266,6 +267,7 @@ def raise_flag(db: Database, actor: Actor, enrolment_id: int, severity: str, rea
         raise InvalidInput("flag.severity")
     if not (reason or "").strip():
         raise InvalidInput("flag.reason_required")
+    check_length(reason, NOTE_LIMIT)
     if reflection_id is not None and _enrolment_of(db, reflection_id) != enrolment_id:
         raise NotFound()
 
@@ -285,6 +287,7 @@ def resolve_flag(db: Database, actor: Actor, flag_id: int, note: str) -> None:
     _require_supervisor_of(db, actor, enrolment_id)
     if not (note or "").strip():
         raise InvalidInput("flag.note_required")
+    check_length(note, NOTE_LIMIT)
 
     def run(tx: Transaction):
         if tx.value("SELECT resolved_at FROM flag WHERE id = ?", [flag_id]) is not None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -33,6 +34,8 @@ from typing import Any
 
 from .errors import InvalidInput
 from .textnorm import strip_bidi
+
+log = logging.getLogger("coordsupervise")
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 ACTIONS = (CREATED, UPDATED, UNCHANGED, REJECTED)
@@ -171,16 +174,60 @@ def zip_refusal(data: bytes) -> RowError | None:
     return None
 
 
+# A workbook's XML never declares a DTD; one that does is refused before any XML parser sees it (entity expansion:
+# "billion laughs" and its slower quadratic cousins). UTF-16 spellings too, as XML may be written in it.
+_DTD_MARKS = tuple(mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("ascii", "utf-16-le",
+                                                                                          "utf-16-be"))
+_CHUNK = 1024 * 1024
+
+
+class _NotAWorkbook(Exception):
+    """An XLSX part that must not be parsed (it declares a DTD)."""
+
+
+def _check_xml_parts(data: bytes) -> None:
+    """Read every XML part once, streamed (their sizes were bounded by zip_refusal), and raise on a DTD. A truncated
+    or corrupt entry raises here too (zlib.error, BadZipFile for a CRC mismatch, EOFError)."""
+    keep = max(len(mark) for mark in _DTD_MARKS)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for entry in archive.infolist():
+            if not entry.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            tail = b""
+            with archive.open(entry) as part:
+                while chunk := part.read(_CHUNK):
+                    window = tail + chunk
+                    if any(mark in window for mark in _DTD_MARKS):
+                        raise _NotAWorkbook(f"{entry.filename} declares a DTD or entities")
+                    tail = window[-keep:]
+
+
+def _unreadable_xlsx(filename: str, exc: BaseException) -> Table:
+    """Any failure to read a workbook (openpyxl, zipfile, zlib, the XML parser) as the import's normal error, on
+    line 1 as every other import error has a line; the log gets one line, not a traceback."""
+    detail = str(exc)[:160] if isinstance(exc, _NotAWorkbook) else f"{type(exc).__name__}: {str(exc)[:160]}"
+    log.info("XLSX upload %r could not be read: %s", filename[:80], detail)
+    return Table(filename, [], [], [RowError(1, "", "tabular.xlsx_unreadable", {"detail": detail})], from_xlsx=True)
+
+
 def _read_xlsx(data: bytes, filename: str) -> Table:
     from openpyxl import load_workbook
 
+    try:  # a truncated file has lost the ZIP's directory at its end: not a workbook at all
+        zipfile.ZipFile(io.BytesIO(data)).close()
+    except Exception:  # noqa: BLE001 - see below
+        return Table(filename, [], [], [RowError(1, "", "tabular.unreadable")], from_xlsx=True)
     refusal = zip_refusal(data)
     if refusal is not None:
         return Table(filename, [], [], [refusal], from_xlsx=True)
+    # Reading never raises for content (read_table's promise): whatever openpyxl, zipfile, zlib or the XML parser
+    # raise on a truncated, corrupt or hostile workbook becomes the import error; ParseError, zlib.error, EOFError
+    # and openpyxl's own exceptions have no common base below Exception.
     try:
+        _check_xml_parts(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        return Table(filename, [], [], [RowError(0, "", "tabular.unreadable")], from_xlsx=True)
+    except Exception as exc:  # noqa: BLE001 - see above
+        return _unreadable_xlsx(filename, exc)
     try:
         sheet = book.worksheets[0]
         rows = []
@@ -189,8 +236,8 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
                 rows.append((number, ["(more)"]))
                 break
             rows.append((number, [_xlsx_cell(value) for value in raw]))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError):
-        return Table(filename, [], [], [RowError(0, "", "tabular.unreadable")], from_xlsx=True)
+    except Exception as exc:  # noqa: BLE001 - see above
+        return _unreadable_xlsx(filename, exc)
     finally:
         book.close()
     return _table(filename, rows, from_xlsx=True)

@@ -6,8 +6,8 @@ Discussion groups are made by `plan_groups`, a pure function so it can be tested
 per group wherever the cohort size allows (8 or 9 people make two groups of 4 or 5), no two people of the same
 placement organisation together wherever the organisation is small enough (otherwise as spread as possible), regions
 spread across groups, competency profiles mixed, and on day 2 as few pairs as possible who already sat together on
-day 1. The same trainees and seed always give the same groups. Locked groups keep their members when groups are
-made again.
+day 1. People marked absent for a day sit in none of that day's groups. The same trainees and seed always give the
+same groups. Locked groups keep their members when groups are made again.
 """
 from __future__ import annotations
 
@@ -330,7 +330,12 @@ def make_groups(db: Database, actor: Actor, cohort_id: int, day: int, seed: int)
             day_one.setdefault(group_id, []).append(enrolment_id)
         for members in day_one.values():
             met_before |= {frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1:]}
-    planned = plan_groups([c for c in _candidates(db, cohort_id) if c.enrolment_id not in locked], seed, met_before)
+    # a person marked absent for the day sits in none of its groups
+    absent = {eid for (eid,) in db.rows(
+        "SELECT w.enrolment_id FROM workshop_attendance w JOIN enrolment e ON e.id = w.enrolment_id "
+        "WHERE e.cohort_id = ? AND w.day = ? AND w.status = 'absent'", [cohort_id, day])}
+    planned = plan_groups([c for c in _candidates(db, cohort_id) if c.enrolment_id not in locked | absent], seed,
+                          met_before)
     return db.write(_write_groups, actor, cohort_id, day, seed, planned)
 
 
@@ -383,12 +388,33 @@ def set_locked(db: Database, actor: Actor, cohort_id: int, group_id: int, locked
                                    [locked, group_id, cohort_id]))
 
 
+def _fits_no_split(total: int) -> bool:
+    """True when `total` people cannot be split into groups of 5-7 at all (1-4, 8, 9)."""
+    return any(not MIN_GROUP <= size <= MAX_GROUP for size in group_sizes(total))
+
+
+def size_note(found: list[Group]) -> tuple[str, dict] | None:
+    """When the day's people cannot make groups of 5-7 at all, what was done instead, in words (catalogue key and
+    parameters): "8人は5〜7人のグループに分けられないため、4人ずつの2グループにしました"."""
+    total = sum(len(g.members) for g in found)
+    if not found or not _fits_no_split(total):
+        return None
+    sizes = sorted((len(g.members) for g in found), reverse=True)
+    if len(set(sizes)) == 1:
+        return "workshop.sizes_even", {"total": total, "size": sizes[0], "count": len(sizes)}
+    return "workshop.sizes_mixed", {"total": total, "large": sizes[0], "small": sizes[-1], "count": len(sizes)}
+
+
 def group_warnings(found: list[Group]) -> dict[int, list[str]]:
-    """Per group seq, what a hand edit left outside the rules: size outside 5-7, same organisation twice."""
+    """Per group seq, what a hand edit left outside the rules: size outside 5-7 (or, for a number of people that
+    has no split into 5-7, outside the sizes group_sizes gives them), same organisation twice."""
     out: dict[int, list[str]] = {}
+    total = sum(len(g.members) for g in found)
+    planned = group_sizes(total) if _fits_no_split(total) else [MIN_GROUP, MAX_GROUP]
     for group in found:
         notes = []
-        if not MIN_GROUP <= len(group.members) <= MAX_GROUP:
+        size = len(group.members)
+        if not MIN_GROUP <= size <= MAX_GROUP and not min(planned) <= size <= max(planned):
             notes.append("workshop.warn_size")
         if group.members["organisation"].loc[group.members["organisation"] != ""].duplicated().any():
             notes.append("workshop.warn_same_org")

@@ -37,9 +37,11 @@ if st.session_state.get(state.MUST_CHANGE_PASSWORD):
     st.warning(t("people.must_change_now"), icon=":material/key:")
 st.caption(t("account.password_rules"))
 with st.form("account_password", clear_on_submit=True):
-    current = st.text_input(t("account.password_current"), type="password", key="account_current")
-    new = st.text_input(t("account.password_new"), type="password", key="account_new")
-    again = st.text_input(t("account.password_again"), type="password", key="account_again")
+    # bcrypt reads 72 bytes: no password is longer in characters (auth.password_problems counts the bytes)
+    most = auth.BCRYPT_MAX_BYTES
+    current = st.text_input(t("account.password_current"), type="password", key="account_current", max_chars=most)
+    new = st.text_input(t("account.password_new"), type="password", key="account_new", max_chars=most)
+    again = st.text_input(t("account.password_again"), type="password", key="account_again", max_chars=most)
     submitted = st.form_submit_button(t("account.password_submit"))
 if submitted:
     st.session_state.pop("account_notice", None)

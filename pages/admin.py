@@ -6,6 +6,7 @@ from coordsupervise import auth, backup, people
 from coordsupervise.access import ROLES
 from coordsupervise.clock import now_utc
 from coordsupervise.errors import UserError
+from coordsupervise.limits import QUERY_LIMIT
 from coordsupervise.ui import first_run
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
@@ -29,7 +30,8 @@ def role_names(roles) -> str:
 with people_tab:
     if st.session_state.get("admin_created"):
         st.session_state["admin_search"] = ""  # a search typed earlier must not hide the person just added
-    query = st.text_input(t("admin.search"), key="admin_search", placeholder=t("admin.search_hint"))
+    query = st.text_input(t("admin.search"), key="admin_search", placeholder=t("admin.search_hint"),
+                          max_chars=QUERY_LIMIT)
     users = auth.list_users(db, actor, query)
     created = st.session_state.pop("admin_created", None)
     if created:
@@ -139,9 +141,9 @@ with people_tab:
         with st.form(base):
             username = st.text_input(t("admin.col_username"), key=f"{base}_username", max_chars=64,
                                      help=t("admin.login_id_help"), placeholder="yamada.taro")
-            name = st.text_input(t("admin.col_name"), key=f"{base}_name")
-            kana = st.text_input(t("admin.col_kana"), key=f"{base}_kana")
-            email = st.text_input(t("admin.col_email"), key=f"{base}_email")
+            name = st.text_input(t("admin.col_name"), key=f"{base}_name", max_chars=people.NAME_MAX)
+            kana = st.text_input(t("admin.col_kana"), key=f"{base}_kana", max_chars=people.NAME_MAX)
+            email = st.text_input(t("admin.col_email"), key=f"{base}_email", max_chars=people.EMAIL_MAX)
             roles = st.multiselect(t("admin.col_roles"), ROLES, format_func=lambda r: t(f"role.{r}"),
                                    key=f"{base}_roles", placeholder=t("admin.roles_hint"))
             st.caption(t("admin.trainee_cohort_hint"))

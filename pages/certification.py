@@ -4,6 +4,7 @@ Reads certification.board / evidence; writes certification.decide."""
 import streamlit as st
 
 from coordsupervise import certification, clock
+from coordsupervise.limits import REASON_LIMIT
 from coordsupervise.ui import before_stage, state
 from coordsupervise.ui.certification import BEHIND, MARKS, board_frame, cohort_picker, decision_label, thresholds_form
 from coordsupervise.ui.guard import require
@@ -138,11 +139,12 @@ with st.form(form_key(f"certification_decide_{row.enrolment_id}")):
                       index=certification.DECISIONS.index(row.decision) if row.decision in certification.DECISIONS
                       else None)
     choice_error = st.empty()  # the "choose a decision" message appears right under the choice it is about
-    reason = st.text_area(t("certification.reason"), key="certification_reason", max_chars=2000)
+    reason = st.text_area(t("certification.reason"), key="certification_reason", max_chars=REASON_LIMIT)
     override = ""
     if unmet:
         st.caption(t("certification.override_needed", count=len(unmet)))
-        override = st.text_area(t("certification.override_reason"), key="certification_override", max_chars=2000)
+        override = st.text_area(t("certification.override_reason"), key="certification_override",
+                                max_chars=REASON_LIMIT)
     submitted = st.form_submit_button(t("certification.record"), type="primary")
 
 

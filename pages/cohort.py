@@ -233,7 +233,7 @@ def risk_tab():
     """The trainees at risk with their reasons, and (managers) the thresholds behind them."""
     st.caption(t("risk.explain"))
     current = risk.thresholds(database(), cohort["programme_id"])
-    st.caption(t("risk.criteria", **current))  # the bar behind each reason, as the caption promises
+    st.caption(ui.criteria_text(current))  # the bar behind each reason, as the caption promises
     ui.risk_list(risky, "cohort_risk")
     ui.downloads(ui.risk_frame(risky), f"{code}-at-risk", "cohort_risk")
     if actor.has("manager"):

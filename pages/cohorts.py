@@ -7,6 +7,7 @@ import streamlit as st
 
 from coordsupervise import charts, clock, dashboard
 from coordsupervise.cohorts import STAGE_ORDER
+from coordsupervise.limits import QUERY_LIMIT
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
@@ -31,7 +32,8 @@ stage_param = params.get("stage", "")
 stage = f2.selectbox(t("dash.filter_stage"), [None, *stages],
                      format_func=lambda s: t("dash.all") if s is None else t(f"stage.{s}"),
                      index=[None, *stages].index(stage_param) if stage_param in stages else 0, key="cohorts_stage")
-search = f3.text_input(t("dash.filter_search"), value=params.get("q", ""), key="cohorts_search",
+search = f3.text_input(t("dash.filter_search"), value=params.get("q", "")[:QUERY_LIMIT], key="cohorts_search",
+                       max_chars=QUERY_LIMIT,
                        placeholder=t("dash.filter_search_hint"))
 wanted = {"y": "" if year is None else str(year), "stage": stage or "", "q": search.strip()}
 if any(params.get(k, "") != v for k, v in wanted.items()):
@@ -67,7 +69,8 @@ view = pd.DataFrame({
     # a cohort without any reply yet reads "—", never a raw None
     "turnaround": [f"{h:.1f}" if pd.notna(h) else "—" for h in pd.to_numeric(frame["median_turnaround_h"])],
     "at_risk": frame["at_risk"],
-    "certified": frame["certified_pct"],
+    # a cohort not finished yet has no rate: "—", never a raw None
+    "certified": [f"{v:.1f}%" if pd.notna(v) else "—" for v in pd.to_numeric(frame["certified_pct"])],
     "starts_on": frame["starts_on"], "ends_on": frame["ends_on"]})
 st.dataframe(view, hide_index=True, width="stretch", key="cohorts_table", column_config={
     "code": st.column_config.LinkColumn(t("dash.col_code"), display_text=r"cohort=(.*)$"),
@@ -76,7 +79,7 @@ st.dataframe(view, hide_index=True, width="stretch", key="cohorts_table", column
                                                        min_value=0, max_value=100),
     "turnaround": st.column_config.TextColumn(t("dash.col_turnaround"), help=t("dash.turnaround_help")),
     "at_risk": st.column_config.NumberColumn(t("dash.col_at_risk")),
-    "certified": st.column_config.NumberColumn(t("dash.col_certified"), format="%.1f%%"),
+    "certified": st.column_config.TextColumn(t("dash.col_certified")),
     "starts_on": st.column_config.DateColumn(t("dash.col_starts"), format="YYYY/MM/DD"),
     "ends_on": st.column_config.DateColumn(t("dash.col_ends"), format="YYYY/MM/DD")})
 
@@ -88,7 +91,8 @@ p2.caption(t("dash.showing", total=total, page=page, pages=pages))
 if p3.button(t("inbox.next_page"), key="cohorts_next", disabled=page >= pages):
     params["p"] = str(page + 1)
     st.rerun()
-ui.downloads(view.assign(code=frame["code"]).rename(columns={
+# the export keeps the rate as a number (an empty cell for a cohort not finished yet)
+ui.downloads(view.assign(code=frame["code"], certified=frame["certified_pct"]).rename(columns={
     "code": t("dash.col_code"), "name": t("dash.col_cohort_name"), "stage": t("dash.col_stage_today"),
     "trainees": t("dash.col_trainees"), "reflection_rate": t("dash.col_reflection_rate"),
     "turnaround": t("dash.col_turnaround"), "at_risk": t("dash.col_at_risk"), "certified": t("dash.col_certified"),

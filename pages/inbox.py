@@ -6,8 +6,9 @@ from datetime import date
 import streamlit as st
 
 from coordsupervise import enrolments, inbox, reflections, supervision
-from coordsupervise.errors import UserError
+from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.inbox import InboxFilter
+from coordsupervise.limits import QUERY_LIMIT
 from coordsupervise.ui import state
 from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
@@ -86,6 +87,7 @@ if reflection_id is not None:
         st.stop()
     # what was on screen when the supervisor pressed a button: the previous run's version and thread length
     seen_key = f"inbox_seen_{reflection_id}"
+    stale_shown = False
     seen_version, seen_length = st.session_state.get(seen_key, (view.version, view.thread_length))
     writable = "supervised" in enrolments.relation(db, actor, view.enrolment_id)
     was_unread = view.read_version_before is None or view.read_version_before < view.version
@@ -193,6 +195,7 @@ if reflection_id is not None:
                     st.rerun()
                 except UserError as exc:  # including StaleWrite: the text stays as a draft
                     show_error(exc)
+                    stale_shown = isinstance(exc, StaleWrite)
 
     with side:
         open_flags = [f for f in supervision.flags(db, actor, view.enrolment_id) if f["resolved_at"] is None]
@@ -219,7 +222,7 @@ if reflection_id is not None:
             for c in supervision.comment_bank(db, actor):
                 with st.form(f"inbox_bank_edit_{c['id']}"):
                     title = st.text_input(t("bank.title"), value=c["title"], max_chars=80)
-                    body_md = st.text_area(t("bank.body"), value=c["body_md"])
+                    body_md = st.text_area(t("bank.body"), value=c["body_md"], max_chars=reflections.REPLY_LIMIT)
                     e1, e2 = st.columns(2)
                     if e1.form_submit_button(t("bank.save")):
                         try:
@@ -232,7 +235,7 @@ if reflection_id is not None:
                         st.rerun()
             with st.form(form_key("inbox_bank_new")):
                 title = st.text_input(t("bank.title"), max_chars=80)
-                body_md = st.text_area(t("bank.body"))
+                body_md = st.text_area(t("bank.body"), max_chars=reflections.REPLY_LIMIT)
                 if st.form_submit_button(t("bank.add")):
                     try:
                         supervision.save_comment(db, actor, title, body_md)
@@ -240,7 +243,12 @@ if reflection_id is not None:
                         st.rerun()
                     except UserError as exc:
                         show_error(exc)
-    st.session_state[seen_key] = (view.version, view.thread_length)
+    # What this person has seen advances with each run, except while a reply is being typed: a message (or a
+    # revision) that arrives then shows up above the box during a keep-typing rerun, unnoticed; sending is refused
+    # once with the "new message" notice, and from then on it counts as seen.
+    typing = bool((st.session_state.get(f"inbox_reply_{reflection_id}") or "").strip())
+    if seen_key not in st.session_state or not typing or stale_shown:
+        st.session_state[seen_key] = (view.version, view.thread_length)
     st.stop()
 
 # ================================================================ the list
@@ -259,7 +267,7 @@ with st.expander(t("inbox.filters"), expanded=gen > 0 or any([
                           index=([None, *cohorts_seen].index(flt.cohort_id) if flt.cohort_id in cohorts_seen else 0),
                           format_func=lambda c: t("inbox.all") if c is None else cohorts_seen[c],
                           placeholder=t("firsthour.choose"))
-    name = f2.text_input(t("firsthour.find_trainee"), key=f"inbox_name_{gen}",
+    name = f2.text_input(t("firsthour.find_trainee"), key=f"inbox_name_{gen}", max_chars=QUERY_LIMIT,
                          placeholder=t("firsthour.find_trainee_hint"))
     named = {c["enrolment_id"] for c in inbox.caseload(db, actor, name)} if name.strip() else None
     trainees = {c["enrolment_id"]: f"{c['display_name']}({c['display_name_kana'] or ''})· {c['cohort']}"
@@ -277,7 +285,8 @@ with st.expander(t("inbox.filters"), expanded=gen > 0 or any([
     g1, g2 = st.columns([2, 3])
     span = g1.date_input(t("inbox.dates"), value=[d for d in (flt.date_from, flt.date_to) if d],
                          key=f"inbox_dates_{gen}", format="YYYY/MM/DD")
-    query = g2.text_input(t("inbox.search"), value=flt.query, key=f"inbox_query_{gen}",
+    query = g2.text_input(t("inbox.search"), value=flt.query[:QUERY_LIMIT], key=f"inbox_query_{gen}",
+                          max_chars=QUERY_LIMIT,
                           placeholder=t("inbox.search_hint"))
     h1, h2, h3, h4, h5 = st.columns(5)
     unread_only = h1.checkbox(t("inbox.only_unread"), value=flt.unread, key=f"inbox_only_unread_{gen}")

@@ -4,6 +4,7 @@ certification.register."""
 import streamlit as st
 
 from coordsupervise import certification, clock, exports
+from coordsupervise.limits import QUERY_LIMIT
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, t
 
@@ -17,8 +18,8 @@ today = clock.today()
 
 qp = st.query_params
 c1, c2 = st.columns([3, 1])
-query = c1.text_input(t("register.search"), value=qp.get("q", ""), key="register_q",
-                      placeholder=t("register.search_hint"), help=t("register.search_help"))
+query = c1.text_input(t("register.search"), value=qp.get("q", "")[:QUERY_LIMIT], key="register_q",
+                      max_chars=QUERY_LIMIT, placeholder=t("register.search_hint"), help=t("register.search_help"))
 wanted = qp.get("status", "")
 status = c2.selectbox(t("register.status"), STATUSES, index=STATUSES.index(wanted) if wanted in STATUSES else 0,
                       format_func=lambda s: t(f"register.status_{s or 'all'}"), key="register_status")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from coordsupervise import assignments, scoring, supervision
 from coordsupervise.errors import UserError
+from coordsupervise.limits import REASON_LIMIT
 from coordsupervise.scoring import QueueFilter
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
@@ -153,13 +154,31 @@ def forget_widgets(view):
         st.session_state.pop(key, None)
 
 
+def queue_end_message():
+    """What the queue still holds when "next" finds nothing after this item: "the last one" only when it is; else
+    what is left for this person (offered by the queue's start button) and what waits on someone else."""
+    counts = scoring.queue_counts(db, actor, QueueFilter(flt.cohort_id, flt.assignment_code, None))["state"]
+
+    def listed(states):
+        return t("scoring.left_sep").join(t("scoring.left_item", label=t(f"scoring.state.{s}"), count=counts[s])
+                                          for s in states if counts[s])
+
+    mine, theirs = listed(scoring.ACTIONABLE), listed(("second_marking", "with_manager"))
+    if mine:
+        return t("scoring.queue_end_left", left=mine, start=t("scoring.start"))
+    if theirs:
+        return t("scoring.queue_done_waiting", waiting=theirs)
+    return t("scoring.queue_done")
+
+
 def go_next(view, following=-1):
-    """Open the next item of the queue; `following` when it was looked up before a write reordered the queue."""
+    """Open the next item of the queue; `following` when it was looked up before a write reordered the queue. At the
+    end of the queue the notice of what was just done (a second marking's outcome) stays, and what is left is said."""
     if following == -1:
         following = scoring.next_item(db, actor, flt, view.submission_id)
     open_submission(following)
     if following is None:
-        st.session_state["scoring_notice"] = [t("scoring.queue_done")]
+        st.session_state["scoring_notice"] = [*st.session_state.get("scoring_notice", []), queue_end_message()]
     st.rerun()
 
 
@@ -304,10 +323,11 @@ def rubric_panel(view):
     if view.role == "second":
         if st.button(t("scoring.hand_in_second"), type="primary", key=f"scoring_second_{sid}"):
             act(view, lambda: scoring.second_mark(db, actor, sid, levels, comments, overall, seen),
-                lambda outcome: t(f"scoring.second_{outcome}"), then_next=True)
+                lambda outcome: t(f"scoring.second_{outcome}", screen=t("nav.moderation")), then_next=True)
         return
     nothing_entered = not levels and not any((c or "").strip() for c in comments.values()) and not overall.strip()
-    reason = st.text_input(t("scoring.change_reason"), key=f"scoring_reason_{sid}") if released else ""
+    reason = st.text_input(t("scoring.change_reason"), key=f"scoring_reason_{sid}",
+                           max_chars=REASON_LIMIT) if released else ""
     b1, b2 = st.columns(2)
     b3, b4 = st.columns(2)
     if not released:

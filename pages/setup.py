@@ -104,7 +104,8 @@ with cohorts_tab:
         current = cohorts.setup_of(db, actor, picked)
         base = f"setup_edit_{picked}"
         with st.form(base):
-            st.text_input(t("setup.code"), value=current.code, disabled=True, key=f"{base}_code")
+            st.text_input(t("setup.code"), value=current.code, disabled=True, key=f"{base}_code",
+                          max_chars=max(32, len(current.code)))
             name_ja = st.text_input(t("setup.name_ja"), value=current.name_ja, key=f"{base}_name_ja", max_chars=100)
             name_en = st.text_input(t("setup.name_en"), value=current.name_en, key=f"{base}_name_en", max_chars=100)
             cutoff = st.number_input(t("setup.cutoff"), 0, cohorts.MAX_CUTOFF_DAYS, current.reflection_cutoff_days,

@@ -16,6 +16,7 @@ from coordsupervise import (
     supervision,
 )
 from coordsupervise.errors import UserError
+from coordsupervise.limits import QUERY_LIMIT
 from coordsupervise.textnorm import strip_bidi
 from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.cohorts import caseload_risk
@@ -48,7 +49,8 @@ try:
 except ValueError:
     cohort_filter = None
 f1, f2 = st.columns([3, 2])
-query = f1.text_input(t("profile.find"), key="trainee_find", placeholder=t("profile.find_hint"))
+query = f1.text_input(t("profile.find"), key="trainee_find", placeholder=t("profile.find_hint"),
+                      max_chars=QUERY_LIMIT)
 cohort_options = [None, *cohort_names]
 cohort_filter = f2.selectbox(t("inbox.cohort"), cohort_options, key="trainee_cohort",
                              index=cohort_options.index(cohort_filter) if cohort_filter in cohort_names else 0,

@@ -30,13 +30,26 @@ if roster.empty:
     st.info(t("certification.no_trainees"))
     st.stop()
 
-attendance_tab, groups_tab, test_tab = st.tabs([t("workshop.tab_attendance"), t("workshop.tab_groups"),
-                                                t("workshop.tab_test")])
-with attendance_tab:
+
+def _attendance() -> None:
     attendance_editor(db, actor, cohort, roster)
     import_panel(db, actor, cohort, "attendance")
-with groups_tab:
-    groups_view(db, actor, cohort)
-with test_tab:
+
+
+def _groups() -> None:
+    groups_view(db, actor, cohort, roster)
+
+
+def _test() -> None:
     test_score_editor(db, actor, cohort, roster)
     import_panel(db, actor, cohort, "test")
+
+
+# The open tab is kept by its key: a click (make groups, save) reruns the page with a notice above the tabs, and
+# unkeyed tabs would open the first one again. Only the open tab is drawn.
+TABS = {"attendance": _attendance, "groups": _groups, "test": _test}
+shown = st.tabs([t(f"workshop.tab_{name}") for name in TABS], key="workshop_tab", on_change="rerun")
+for tab, draw in zip(shown, TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

@@ -10,6 +10,7 @@ import streamlit as st
 from .. import certification, clock
 from ..errors import UserError
 from ..i18n import translate
+from ..limits import REASON_LIMIT
 from ..textnorm import strip_bidi
 from ..usertext import literal
 from . import state
@@ -153,7 +154,8 @@ def thresholds_form(db, actor, cohort: dict) -> None:
                 values[column] = int(columns[i % 3].number_input(
                     t(f"certification.threshold_{column}"), min_value=low, max_value=high, value=current[column],
                     step=1, key=f"certification_threshold_{column}"))
-            reason = st.text_input(t("certification.threshold_reason"), key="certification_threshold_reason")
+            reason = st.text_input(t("certification.threshold_reason"), key="certification_threshold_reason",
+                                   max_chars=REASON_LIMIT)
             saved = st.form_submit_button(t("certification.threshold_save"))
         if saved:
             try:

@@ -93,6 +93,13 @@ def reason_text(reasons) -> str:
     return "\n".join(t(f"risk.reason.{rule}", n=n, detail=detail) for rule, n, detail in reasons)
 
 
+def criteria_text(thresholds: dict) -> str:
+    """The at-risk rules with today's thresholds, in words: no grace is no "(0日の猶予後)"."""
+    grace = int(thresholds.get("overdue_grace_days") or 0)
+    overdue = t("risk.criteria_overdue_grace", days=grace) if grace else t("risk.criteria_overdue")
+    return t("risk.criteria", **thresholds, overdue=overdue)
+
+
 def risk_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The at-risk list as people read and export it."""
     return pd.DataFrame({

@@ -43,9 +43,12 @@ class DbUserDirectory(dict):
         name = auth.normalize_username(str(username))
         if self.asked != name:
             if self._throttle:  # a form login: this try is counted before the password is checked
-                auth.begin_login_attempt(self._db, name)
+                auth.begin_login_attempt(self._db, name, source=client_address())
+                # an unknown or inactive account still costs one bcrypt check (stauth skips it for them)
+                self._user = auth.load_login_candidate(self._db, name)
+            else:
+                self._user = auth.load_login_user(self._db, name)
             self.asked = name
-            self._user = auth.load_login_user(self._db, name)
             self._entry = None
         return self._user if self._user is not None and self._user.active else None
 
@@ -71,6 +74,21 @@ class DbUserDirectory(dict):
     @property
     def user(self) -> auth.LoginUser | None:
         return self._user
+
+
+def client_address() -> str | None:
+    """Where this login comes from, for the per-source throttle (auth.begin_login_attempt); None when unknown
+    (a browser on this machine). Behind our own nginx (`serve`, which sets COORDSUPERVISE_BEHIND_PROXY) the
+    websocket comes from nginx on loopback, and the client is the last X-Forwarded-For entry: the address nginx
+    itself appended ($proxy_add_x_forwarded_for); earlier entries come from the client and are not trusted.
+    Without that setting X-Forwarded-For is ignored, as anyone could send it."""
+    if settings().behind_proxy:
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1][:64]
+    address = st.context.ip_address
+    return address[:64] if isinstance(address, str) and address else None  # (AppTest's context is a mock)
 
 
 def current_actor() -> Actor | None:

@@ -25,23 +25,33 @@ def _done(key: str, **params) -> None:
     st.rerun()
 
 
-def _status_labels() -> dict[str, str]:
-    return {s: t(f"workshop.status_{s}") for s in workshop.STATUSES}
+def _status_labels() -> dict[str | None, str]:
+    """Each attendance status in words, and a day not recorded yet as 未記録 (a cell never reads a raw None)."""
+    return {None: t("workshop.status_unrecorded"), **{s: t(f"workshop.status_{s}") for s in workshop.STATUSES}}
+
+
+def attendance_view(roster: pd.DataFrame, labels: dict[str | None, str]) -> pd.DataFrame:
+    """The attendance table as edited: statuses in words, notes as text, no empty (None) cell."""
+    def shown(statuses):
+        return [labels.get(s if isinstance(s, str) else None, labels[None]) for s in statuses]
+
+    def notes(values):
+        return [v if isinstance(v, str) else "" for v in values]
+
+    return pd.DataFrame({
+        "enrolment_id": roster["enrolment_id"], "name": roster["name"], "organisation": roster["organisation"],
+        "day1": shown(roster["day1"]), "day1_note": notes(roster["day1_note"]),
+        "day2": shown(roster["day2"]), "day2_note": notes(roster["day2_note"]),
+    })
 
 
 def attendance_editor(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
     """Both days for the whole cohort in one table; one save writes every changed cell (all or nothing)."""
     labels = _status_labels()
-    back = {v: k for k, v in labels.items()}
+    back = {v: k for k, v in labels.items()}  # 未記録 maps to None: not written
     day1, day2 = cohort_days(db, cohort)
     st.caption(t("workshop.attendance_hint", day1=day1.isoformat(), day2=day2.isoformat()))
-    view = pd.DataFrame({
-        "enrolment_id": roster["enrolment_id"], "name": roster["name"], "organisation": roster["organisation"],
-        "day1": [labels.get(s) if isinstance(s, str) else None for s in roster["day1"]],
-        "day1_note": roster["day1_note"],
-        "day2": [labels.get(s) if isinstance(s, str) else None for s in roster["day2"]],
-        "day2_note": roster["day2_note"],
-    })
+    view = attendance_view(roster, labels)
     options = list(labels.values())
     with st.form(form_key(f"workshop_attendance_{cohort['id']}")):
         edited = st.data_editor(
@@ -112,8 +122,9 @@ def test_score_editor(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
     before_stage.ask(f"workshop_test_{cohort['id']}")
 
 
-def groups_view(db, actor, cohort: dict) -> None:
-    """The day's groups: make them (seeded), lock, move people, print."""
+def groups_view(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
+    """The day's groups: make them (seeded), lock, move people, print. Those marked absent for the day are left
+    out, and a number of people with no split into 5-7 is explained rather than flagged on every group."""
     day = st.radio(t("workshop.group_day"), workshop.DAYS, horizontal=True, key="workshop_group_day",
                    format_func=lambda d: t(f"workshop.day_{d}"))
     found = workshop.groups(db, actor, cohort["id"], day)
@@ -134,6 +145,12 @@ def groups_view(db, actor, cohort: dict) -> None:
         st.caption(t("workshop.no_groups"))
         return
     st.caption(t("workshop.groups_rules"))
+    absent = int((roster[f"day{day}"] == "absent").sum())
+    if absent:
+        st.caption(t("workshop.groups_absent_left_out", count=absent))
+    note = workshop.size_note(found)
+    if note is not None:
+        st.info(t(note[0], **note[1]), icon=":material/info:")
     warnings = workshop.group_warnings(found)
     columns = st.columns(2)
     for i, group in enumerate(found):

@@ -94,7 +94,7 @@ def test_second_marker_scores_blind_and_manager_settles_a_disagreement(server, p
     pick(page, defaults.DESCRIPTORS["C3"][1][0])
     page.get_by_role("button", name=JA("scoring.hand_in_second")).click()
     wait_idle(page)
-    expect(page.get_by_text(JA("scoring.second_disagreed"))).to_be_visible()
+    expect(page.get_by_text(JA("scoring.second_disagreed", screen=JA("nav.moderation")))).to_be_visible()
 
     page.goto(f"{server.url}/moderation")
     wait_idle(page)

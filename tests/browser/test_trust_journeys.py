@@ -87,7 +87,7 @@ def test_the_second_markers_browser_receives_nothing_of_the_first_marking_until_
     wait_idle(page)
     page.get_by_role("button", name=JA("scoring.hand_in_second")).click()
     wait_idle(page)
-    expect(page.get_by_text(JA("scoring.second_disagreed"))).to_be_visible()
+    expect(page.get_by_text(JA("scoring.second_disagreed", screen=JA("nav.moderation")))).to_be_visible()
     page.goto(f"{server.url}/moderation?m={setup['moderation']}")
     wait_idle(page)
     expect(page.get_by_text(OVERALL_SECRET)).to_be_visible()

@@ -86,13 +86,22 @@ def test_supervisor_sees_the_board_read_only(app):
 
 
 def test_workshop_groups_are_made_on_screen(app):
-    at = app("demo-admin", script="pages/workshop.py").run()  # the cohort in its practical stage by default
+    at = app("demo-admin", script="pages/workshop.py")  # the cohort in its practical stage by default
+    at.session_state["workshop_tab"] = JA("workshop.tab_groups")  # as a click on the tab would
+    at.run()
     assert not at.exception
     at.button(key="workshop_make_1").click().run()
     assert not at.exception
     assert any(s.value.startswith(JA("workshop.groups_made", count=2)[:2]) for s in at.success)
     titles = [m.value for m in at.markdown if JA("workshop.group_title", seq=1, count=0)[:5] in m.value]
     assert len(titles) >= 2
+    # the groups tab stays open after the click, kept by its key on the server (not the first tab again): the
+    # attendance tab is not drawn
+    assert at.session_state["workshop_tab"] == JA("workshop.tab_groups")
+    assert not [c for c in at.caption if c.value.startswith(JA("workshop.attendance_hint", day1="", day2="")[:5])]
+    # ... and 8 people are two groups of four, said once, not "outside 5-7" on each group
+    assert JA("workshop.sizes_even", total=8, size=4, count=2) in [i.value for i in at.info]
+    assert not [c for c in at.caption if JA("workshop.warn_size") in c.value]
 
 
 def test_register_search_narrows_the_list_and_offers_both_exports(app):
@@ -135,3 +144,29 @@ def test_certification_and_workshop_open_on_the_cohort_whose_date_is_nearest(app
         key = "certification_cohort" if "certification" in script else "workshop_cohort"
         assert at.selectbox(key=key).value == nearest
         assert JA(rule) in [c.value for c in at.caption]
+
+
+def test_workshop_attendance_cells_never_read_none_and_the_absent_sit_in_no_group(app, monkeypatch):
+    from coordsupervise import auth, workshop
+    from coordsupervise.ui import runtime
+    from coordsupervise.ui.workshop import _status_labels, attendance_view
+    monkeypatch.setattr(runtime, "language", lambda: "ja")
+    db = database()
+    admin = auth.load_login_user(db, "demo-admin").actor()
+    cohort_id = db.value("SELECT e.cohort_id FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
+                         "WHERE u.username = 'demo-trainee'")
+    roster = workshop.roster(db, admin, cohort_id)
+    view = attendance_view(roster, _status_labels())
+    assert not view.isna().any().any()
+    assert set(view["day2"]) == {JA("workshop.status_unrecorded")}  # nothing recorded yet
+    away = int(roster["enrolment_id"][0])
+    workshop.record_attendance(db, admin, cohort_id, [workshop.Attendance(away, 2, "absent")], confirmed_early=True)
+    workshop.make_groups(db, admin, cohort_id, 2, seed=5)
+    placed = {int(e) for g in workshop.groups(db, admin, cohort_id, 2) for e in g.members["enrolment_id"]}
+    assert away not in placed and len(placed) == len(roster) - 1
+    at = app("demo-admin", script="pages/workshop.py")
+    at.session_state["workshop_tab"] = JA("workshop.tab_groups")
+    at.run()
+    at.radio(key="workshop_group_day").set_value(2).run()
+    assert not at.exception
+    assert JA("workshop.groups_absent_left_out", count=1) in [c.value for c in at.caption]

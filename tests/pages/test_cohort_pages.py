@@ -193,7 +193,7 @@ def test_the_at_risk_tab_states_the_criteria_behind_the_reasons(app):
     at = on_tab(app("demo-manager", script="pages/cohort.py"), "risk").run()
     assert not at.exception
     captions = [c.value for c in at.caption]
-    assert any(c.startswith(translate("ja", "risk.criteria", **risk.DEFAULTS)[:10]) for c in captions)
+    assert any(c.startswith(translate("ja", "risk.criteria", **risk.DEFAULTS, overdue="")[:10]) for c in captions)
 
 
 def test_a_supervisor_with_trainees_at_risk_sees_the_list_open_on_trainee(app):
@@ -202,3 +202,26 @@ def test_a_supervisor_with_trainees_at_risk_sees_the_list_open_on_trainee(app):
     people = risk.at_risk(database(), actor("demo-supervisor"), clock.today(), caseload=True)
     risk_box = next(e for e in at.expander if e.label.startswith(translate("ja", "risk.caseload_title", n=0)[:8]))
     assert risk_box.proto.expanded == (not people.empty)
+
+
+def test_the_risk_rules_say_no_zero_day_grace_and_the_grace_when_there_is_one(app):
+    at = on_tab(app("demo-manager", script="pages/cohort.py"), "risk").run()
+    assert not at.exception
+    opening = JA("risk.criteria", **risk.DEFAULTS, overdue="")[:10]
+    rules = next(c.value for c in at.caption if c.value.startswith(opening))
+    assert "0日" not in rules and "猶予後" not in rules and JA("risk.criteria_overdue") in rules
+    programme = database().value("SELECT id FROM programme LIMIT 1")
+    risk.save_thresholds(database(), actor("demo-manager"), programme, {**risk.DEFAULTS, "overdue_grace_days": 2})
+    try:
+        again = on_tab(app("demo-manager", script="pages/cohort.py"), "risk").run()
+        assert any(JA("risk.criteria_overdue_grace", days=2) in c.value for c in again.caption)
+    finally:
+        risk.save_thresholds(database(), actor("demo-manager"), programme, risk.DEFAULTS)
+
+
+def test_the_cohort_list_never_shows_a_raw_none(app):
+    at = app("demo-manager", script="pages/cohorts.py").run()
+    assert not at.exception
+    certified = list(at.dataframe[0].value["certified"])
+    assert all(isinstance(v, str) and v != "None" for v in certified), certified
+    assert "—" in certified and any(v.endswith("%") for v in certified)  # not finished yet / finished

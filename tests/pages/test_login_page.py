@@ -33,7 +33,7 @@ def test_successful_login_opens_the_start_page(app):
     attempt(at, "Demo-Manager", "coordsupervise-demo")  # usernames are case-insensitive
     assert not at.exception
     at.run()  # in a browser the cookie component asks for this rerun
-    assert at.title[0].value == JA("nav.inbox")
+    assert at.title[0].value == JA("nav.cohorts")  # a manager starts on the cohorts overview
 
 
 def test_language_picked_on_the_login_page_is_kept_for_the_account(app):

@@ -62,7 +62,7 @@ def test_page_without_login_shows_nothing(app, route):
 
 
 @pytest.mark.parametrize("username, expected_start", [
-    ("demo-trainee", "nav.reflection"), ("demo-supervisor", "nav.inbox"), ("demo-manager", "nav.inbox"),
+    ("demo-trainee", "nav.reflection"), ("demo-supervisor", "nav.inbox"), ("demo-manager", "nav.cohorts"),
     ("demo-admin", "nav.admin")])
 def test_router_opens_the_start_page_of_the_role(app, username, expected_start):
     at = app(username).run()
@@ -125,3 +125,12 @@ def test_a_failing_login_check_is_a_message_not_a_stack_trace(app, monkeypatch):
     assert not at.exception
     assert [e.value for e in at.error] == [translate("ja", "error.unexpected")]
     assert len(at.title) == 0
+
+
+def test_the_demo_login_page_lists_the_graduate_account_with_its_role(app):
+    at = app(None).run()
+    assert not at.exception
+    table = at.table[0].value
+    shown = dict(zip(table[translate("ja", "login.demo_account")], table[translate("ja", "login.demo_role")],
+                     strict=True))
+    assert shown["demo-graduate"] == translate("ja", "role.graduate")

@@ -248,3 +248,47 @@ def test_a_revision_request_moves_on_and_the_item_then_says_why_it_is_locked(app
     assert at.query_params["s"] != str(target)
     again = open_item(app, target)
     assert JA("scoring.frozen.revision_requested") in [i.value for i in again.info]
+
+
+def _actionable_in_order(username):
+    rows, _ = scoring.queue(database(), actor(username), scoring.QueueFilter(), limit=200)
+    return [(r["submission_id"], r["state"]) for r in rows if r["state"] in scoring.ACTIONABLE]
+
+
+def test_at_the_end_of_the_queue_what_is_left_is_said_and_offered(app):
+    order = _actionable_in_order("demo-supervisor")
+    last = order[-1][0]
+    assert scoring.next_item(database(), actor("demo-supervisor"), scoring.QueueFilter(), last) is None
+    at = open_item(app, last)
+    at.button(key="scoring_skip").click().run()
+    assert not at.exception
+    notices = [s.value for s in at.success]
+    assert JA("scoring.queue_done") not in notices  # items are left: it was not the last
+    counts = scoring.queue_counts(database(), actor("demo-supervisor"), scoring.QueueFilter())["state"]
+    [said] = [n for n in notices if n.startswith(JA("scoring.queue_end_left", left="", start="")[:8])]
+    for state in scoring.ACTIONABLE:
+        if counts[state]:
+            assert JA("scoring.left_item", label=JA(f"scoring.state.{state}"), count=counts[state]) in said
+    assert JA("scoring.start") in said and at.button(key="scoring_start")  # and offered on the queue
+
+
+def test_a_handed_in_second_marking_says_how_it_came_out_and_who_settles_it(app):
+    manager = actor("demo-manager")
+    order = _actionable_in_order("demo-manager")
+    # the last item of the queue: the outcome must survive the end-of-queue notice (it was overwritten)
+    target = [sid for sid, state in order if state == "to_second_mark"][-1]
+    at = open_item(app, target, "demo-manager")
+    for cid in criteria(target, "demo-manager"):
+        at.radio(key=f"scoring_level_{target}_{cid}").set_value(1)
+    at.run()
+    expected_next = scoring.next_item(database(), manager, scoring.QueueFilter(), target)
+    at.button(key=f"scoring_second_{target}").click().run()
+    assert not at.exception
+    outcome = database().value("SELECT m.status FROM moderation m JOIN score s ON s.id = m.score_id "
+                               "WHERE s.submission_id = ?", [target])
+    assert outcome in ("agreed", "disagreed")
+    said = JA(f"scoring.second_{outcome}", screen=JA("nav.moderation"))
+    assert said in [s.value for s in at.success]
+    if outcome == "disagreed":
+        assert JA("nav.moderation") in said and JA("role.manager") in said
+    assert expected_next is None and len(at.success) == 2  # the outcome, then what is left in the queue

@@ -185,3 +185,115 @@ def test_concurrent_wrong_guesses_cannot_race_past_the_throttle(db):
     assert len(throttled) == 20 - auth.THROTTLE_FAILURES
     later = real_now_utc() + auth.THROTTLE_WAIT + timedelta(seconds=1)
     assert auth.throttle_wait(db, "sato", later) is None
+
+
+# -- issue 22 point 4: a per-source limit, no lock-out by strangers, the same cost for unknown accounts ------------
+def _guesses(db, name, source, count, now):
+    for _ in range(count):
+        auth.begin_login_attempt(db, name, now, source=source)
+
+
+def test_a_source_is_limited_across_accounts(db):
+    """One address trying many accounts (credential stuffing) waits after SOURCE_FAILURES failures, whichever
+    account it names next; another address is not affected."""
+    now = real_now_utc()
+    for i in range(auth.SOURCE_FAILURES):
+        auth.begin_login_attempt(db, f"user{i:02d}", now, source="203.0.113.7")
+    with pytest.raises(auth.LoginThrottled):
+        auth.begin_login_attempt(db, "someone-new", now, source="203.0.113.7")
+    auth.begin_login_attempt(db, "someone-new", now, source="198.51.100.2")
+    assert auth.throttle_wait(db, "someone-new", now + auth.THROTTLE_WAIT + timedelta(seconds=1),
+                              source="203.0.113.7") is None
+
+
+def test_an_account_is_limited_for_the_source_that_failed(db):
+    now = real_now_utc()
+    _guesses(db, "sato", "203.0.113.7", auth.THROTTLE_FAILURES, now)
+    with pytest.raises(auth.LoginThrottled):
+        auth.begin_login_attempt(db, "sato", now, source="203.0.113.7")
+    with pytest.raises(auth.LoginThrottled):  # an unknown source (no address) gets no exception either
+        auth.begin_login_attempt(db, "sato", now, source=None)
+
+
+def test_a_correct_password_from_a_clean_source_passes_a_locked_account(db):
+    """Five guesses by a stranger do not lock the trainee out: a try from an address with no recent failures goes
+    on to the password check, and the right password logs in (and clears the account's failures)."""
+    uid = make_user(db)
+    now = real_now_utc()
+    _guesses(db, "sato", "203.0.113.7", auth.THROTTLE_FAILURES, now)
+    assert auth.throttle_wait(db, "sato", now, source="203.0.113.7") is not None
+    assert auth.throttle_wait(db, "sato", now, source="192.0.2.10") is None
+    auth.begin_login_attempt(db, "sato", now, source="192.0.2.10")  # the owner's desk: let through
+    user = auth.load_login_candidate(db, "sato")
+    assert auth.verify_password("正しい馬のバッテリー留め金", user.password_hash)
+    auth.record_login_success(db, uid, "sato")
+    assert auth.throttle_wait(db, "sato", now, source="203.0.113.7") is None
+
+
+def test_a_clean_source_gets_one_try_and_the_account_has_a_hard_ceiling(db):
+    now = real_now_utc()
+    _guesses(db, "sato", "203.0.113.7", auth.THROTTLE_FAILURES, now)
+    auth.begin_login_attempt(db, "sato", now, source="192.0.2.10")  # a wrong password from here...
+    with pytest.raises(auth.LoginThrottled):  # ...and this source is no longer clean
+        auth.begin_login_attempt(db, "sato", now, source="192.0.2.10")
+    for i in range(auth.ACCOUNT_HARD_LIMIT):  # many addresses, one try each
+        try:
+            auth.begin_login_attempt(db, "sato", now, source=f"10.0.{i // 250}.{i % 250}")
+        except auth.LoginThrottled:
+            break
+    assert db.value("SELECT count(*) FROM login_failure WHERE username = 'sato'") == auth.ACCOUNT_HARD_LIMIT
+    with pytest.raises(auth.LoginThrottled):  # at most 100 failures an hour on one account (ASVS V2.2.1)
+        auth.begin_login_attempt(db, "sato", now, source="172.16.0.1")
+
+
+def test_an_unknown_or_inactive_account_runs_the_bcrypt_check(db, monkeypatch):
+    """Timing-independent: the login for an account that does not exist (or cannot log in) calls bcrypt.checkpw
+    exactly as a real account's wrong password does, against a dummy hash of the same cost."""
+    uid = make_user(db)
+    auth.spend_password_check()  # the dummy hash is made once per process, outside the count
+    calls = []
+    real = auth.bcrypt.checkpw
+    monkeypatch.setattr(auth.bcrypt, "checkpw", lambda pw, h: calls.append(h) or real(pw, h))
+    assert auth.load_login_candidate(db, "nobody-here", "some-guess-1234") is None
+    assert len(calls) == 1 and calls[0].startswith(f"$2b${auth.BCRYPT_ROUNDS:02d}$".encode())
+    assert auth.load_login_candidate(db, "sato") is not None and len(calls) == 1  # stauth checks a real one
+    db.write(lambda tx: tx.execute("UPDATE app_user SET active = FALSE WHERE id = ?", [uid]))
+    auth.load_login_candidate(db, "sato")
+    assert len(calls) == 2
+
+
+def test_the_login_form_checks_a_password_for_an_unknown_account(db, monkeypatch):
+    from coordsupervise.ui import login
+
+    monkeypatch.setattr(login, "client_address", lambda: "192.0.2.1")
+    calls = []
+    monkeypatch.setattr(auth, "spend_password_check", lambda password="": calls.append(1) or False)
+    directory = login.DbUserDirectory(db, throttle=True)
+    assert "nobody-here" not in directory
+    assert "nobody-here" not in directory  # asked again by stauth in the same run: counted once
+    assert calls == [1]
+    assert db.value("SELECT source FROM login_failure WHERE username = 'nobody-here'") == "192.0.2.1"
+
+
+@pytest.mark.parametrize(("behind", "forwarded", "expected"), [
+    (True, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the last hop is the one our nginx appended
+    (True, "", "198.51.100.9"),
+    (False, "6.6.6.6", "198.51.100.9"),  # not behind our nginx: the header is anybody's
+])
+def test_client_address_trusts_forwarded_for_only_behind_our_nginx(monkeypatch, behind, forwarded, expected):
+    from types import SimpleNamespace
+
+    from coordsupervise.config import load_settings
+    from coordsupervise.ui import login
+
+    cfg = load_settings({"COORDSUPERVISE_BEHIND_PROXY": "1" if behind else ""})
+    assert cfg.behind_proxy is behind
+    monkeypatch.setattr(login, "settings", lambda: cfg)
+    monkeypatch.setattr(login, "st", SimpleNamespace(context=SimpleNamespace(
+        headers={"X-Forwarded-For": forwarded} if forwarded else {}, ip_address="198.51.100.9")))
+    assert login.client_address() == expected
+
+
+def test_serve_tells_its_processes_they_are_behind_nginx():
+    source = (Path(__file__).resolve().parents[2] / "coordsupervise" / "serve.py").read_text(encoding="utf-8")
+    assert '"COORDSUPERVISE_BEHIND_PROXY": "1"' in source

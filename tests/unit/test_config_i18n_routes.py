@@ -85,4 +85,16 @@ def test_menus_per_role():
                                                        "account"]
     assert [r.path for r in routes_for({"admin"})] == ["programme", "rubrics", "workshop", "admin", "setup", "imports",
                                                      "privacy", "account"]
-    assert start_route({"manager", "supervisor"}).path == "inbox"
+    # a manager (who usually supervises too) starts on the cohorts overview, not the supervisor's inbox
+    assert start_route({"manager", "supervisor"}).path == "cohorts"
+    assert start_route({"manager"}).path == "cohorts"
+    assert start_route({"supervisor"}).path == "inbox"
+
+
+def test_day_counts_read_as_japanese():
+    """「実践研修の日目」 lacks its number word; 「(0日の猶予後)」 is said of no grace at all (issue 22, point 13)."""
+    from coordsupervise.i18n import catalogue
+    ja = catalogue("ja")
+    assert not [key for key, message in ja.items() if "の日目" in message]
+    assert ja["dash.practice_day"] == "実践研修の何日目か(稼働日)"
+    assert "猶予" not in ja["risk.criteria"] and "{overdue}" in ja["risk.criteria"]

@@ -6,6 +6,7 @@ by S2) wrote 03-02 .. 03-06, took 03-09 off and has written nothing since. Cohor
 D certified and then not certified (the latest decision counts)."""
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from coordsupervise import charts, dashboard, exports, risk
@@ -380,3 +381,14 @@ def test_xlsx_cells_are_formula_safe():
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet["A2"].value == "'=HYPERLINK(\"x\")" and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 87.5 and sheet["B3"].value is None
+
+
+def test_heatmap_rows_are_names_with_a_login_id_only_where_two_share_a_name():
+    days = [pd.Timestamp(2026, 3, 2), pd.Timestamp(2026, 3, 3)]
+    people = [(22, "渡辺 由美", "trainee-002-05"), (23, "渡辺 由美", "trainee-002-09"), (24, "森 翔", "mori")]
+    grid = pd.DataFrame([(e, name, login, d, "submitted") for e, name, login in people for d in days],
+                        columns=["enrolment_id", "trainee", "login_id", "day", "status"])
+    heat = charts.reflection_heatmap(grid, {s: s for s in dashboard.DAY_STATUSES}, "day")
+    rows = set(heat.data[0].y)
+    assert rows == {"渡辺 由美 (trainee-002-05)", "渡辺 由美 (trainee-002-09)", "森 翔"}
+    assert not any("#" in label for label in heat.layout.yaxis.categoryarray)

@@ -18,6 +18,25 @@ def test_demo_accounts_exist_with_their_roles(demo_db):
     assert verify_password(DEMO_PASSWORD, load_login_user(demo_db, "demo-trainee").password_hash)
 
 
+def test_demo_accounts_list_the_graduate(demo_db):
+    # the login page lists DEMO_ACCOUNTS with a role read from the name's second part
+    from coordsupervise.i18n import catalogue
+    assert "demo-graduate" in DEMO_ACCOUNTS
+    assert set(load_login_user(demo_db, "demo-graduate").roles) == {"trainee"}
+    for language in ("ja", "en"):
+        assert all(f"role.{name.split('-')[1]}" in catalogue(language) for name in DEMO_ACCOUNTS)
+
+
+def test_demo_cohort_codes_and_names_count_the_same_way(demo_db):
+    rows = demo_db.rows("SELECT c.code, c.name_ja, c.name_en, min(s.starts_on) FROM cohort c "
+                        "JOIN cohort_stage s ON s.cohort_id = c.id GROUP BY c.code, c.name_ja, c.name_en "
+                        "ORDER BY min(s.starts_on)")
+    assert len(rows) >= 3
+    for number, (code, name_ja, name_en, _) in enumerate(rows, start=1):  # oldest first: 第1期
+        assert name_ja.endswith(f"第{number}期") and name_en.endswith(f"cohort {number}")
+        assert code.endswith(f"-{number:03d}")
+
+
 def test_demo_supervisor_supervises_demo_trainee_and_others(demo_db):
     supervisor = load_login_user(demo_db, "demo-supervisor").id
     trainees = demo_db.rows(

@@ -118,10 +118,14 @@ def test_bad_rows_are_named_by_line_and_column_and_nothing_is_imported(office):
     assert {(e.line, e.column, e.key) for e in preview.errors} == {
         (4, "メールアドレス", "roster.bad_email"),
         (5, "氏名", "tabular.required"),
-        (6, "ログインID", "import.duplicate_row"),
+        (6, "ログインID", "import.duplicate_login_id"),
         (7, "ログインID", "roster.not_a_trainee"),
     }
     assert preview.counts["rejected"] == 4 and preview.counts["created"] == 2
+    # only the ID repeats on line 6 (another name): the reason says that, not "the same content as line 2"
+    repeated = next(e for e in preview.errors if e.line == 6)
+    assert translate("ja", repeated.key, **repeated.params) == \
+        "ログインID「yamada.taro」は 2 行目にもあります。1人につき1行にしてください。"
     before = db.value("SELECT count(*) FROM app_user")
     with pytest.raises(InvalidInput) as refused:
         imports.commit_roster(db, admin, data, "roster.csv", cohort_id)
@@ -222,7 +226,7 @@ def test_quiz_row_errors(online_cohort):
     assert [(e.line, e.column, e.key) for e in preview.errors] == [
         (2, "ログインID", "quiz.unknown_trainee"), (3, "モジュール", "quiz.unknown_module"),
         (4, "得点", "quiz.score_range"), (5, "受験回数", "quiz.bad_attempt"), (6, "受験日", "quiz.outside_online"),
-        (7, "受験日", "quiz.bad_date"), (9, "ログインID", "import.duplicate_row")]
+        (7, "受験日", "quiz.bad_date"), (9, "ログインID", "import.duplicate_attempt")]
     assert [r.action for r in preview.rows] == [REJECTED] * 6 + [CREATED, REJECTED]
 
 

@@ -217,3 +217,19 @@ def test_group_plan_is_the_same_in_every_process():
                             env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
              for seed in (1, 2, 3)}
     assert len(plans) == 1
+
+
+def test_a_cohort_with_no_split_into_five_to_seven_is_explained_not_flagged():
+    import pandas as pd
+
+    def made(*sizes):
+        return [workshop.Group(seq, seq, False, pd.DataFrame({"enrolment_id": range(n), "organisation": [""] * n}))
+                for seq, n in enumerate(sizes, 1)]
+
+    assert workshop.group_warnings(made(4, 4)) == {}
+    assert workshop.size_note(made(4, 4)) == ("workshop.sizes_even", {"total": 8, "size": 4, "count": 2})
+    assert workshop.size_note(made(5, 4)) == ("workshop.sizes_mixed", {"total": 9, "large": 5, "small": 4,
+                                                                       "count": 2})
+    assert workshop.size_note(made(6, 6)) is None and workshop.group_warnings(made(6, 6)) == {}
+    assert workshop.group_warnings(made(5, 3)) == {2: ["workshop.warn_size"]}  # a hand edit: still flagged
+    assert workshop.group_warnings(made(8, 4)) == {1: ["workshop.warn_size"], 2: ["workshop.warn_size"]}
