@@ -1,12 +1,12 @@
 """Command line: demo data; a real deployment's first admin, programme and cohorts; imports, backups and restore.
 
     python -m coordsupervise demo [--cohorts 3] [--trainees 12] [--seed 7] [--db PATH] [--replace]
-    python -m coordsupervise create-admin USERNAME "表示名" [--db PATH]      (asks for the password)
+    python -m coordsupervise create-admin USERNAME "表示名" [--db PATH]      (asks for the password twice)
     python -m coordsupervise programme init [--curriculum FILE]     (the curriculum into an empty database; default:
                                                                       the shipped coordsupervise/curricula/frsc.toml)
     python -m coordsupervise programme export FILE [--overwrite]    (the programme in force, in the same format)
-    python -m coordsupervise import roster FILE --cohort CODE [--dry-run] [--passwords OUT.csv] [--as ADMIN]
-    python -m coordsupervise import quiz FILE --cohort CODE [--dry-run] [--as ADMIN]
+    python -m coordsupervise import roster FILE [--cohort CODE] [--dry-run] [--passwords OUT.csv] [--as ADMIN]
+    python -m coordsupervise import quiz FILE [--cohort CODE] [--dry-run] [--as ADMIN]
     python -m coordsupervise backup DEST.duckdb [--db PATH]
     python -m coordsupervise restore BACKUP.duckdb [--db PATH]
     python -m coordsupervise cohort create CODE --online-start DATE [--copy-from CODE] [--name-ja ..] [--name-en ..]
@@ -231,6 +231,9 @@ def _create_admin(db_path: str, username: str, display_name: str) -> int:
         print(cli_text.refused(problem), file=sys.stderr)
         return 2
     password = getpass.getpass(cli_text.say("cli.password_prompt"))
+    if getpass.getpass(cli_text.say("cli.password_again")) != password:
+        print(cli_text.say("cli.refused", reason=cli_text.say("cli.password_mismatch")), file=sys.stderr)
+        return 2
     problems = password_problems(password)
     if problems:
         for problem in problems:
@@ -267,7 +270,8 @@ def _import(args, db_path: str) -> int:
             "WHERE u.active ORDER BY u.id LIMIT 1")
         user = load_login_user(db, admin_name or "")
         if user is None or "admin" not in user.roles:
-            print("refused: no such admin (use --as USERNAME)", file=sys.stderr)
+            key = "cli.no_such_admin" if args.admin else "cli.no_admin_yet"
+            print(say("cli.refused", reason=say(key, username=args.admin or "")), file=sys.stderr)
             return 2
         actor = user.actor()
         try:
@@ -302,7 +306,7 @@ def _import(args, db_path: str) -> int:
             target = Path(args.passwords or f"one-time-passwords-{cohort['code']}.csv")
             target.write_bytes(csv_bytes(pd.DataFrame(rows[1:], columns=rows[0])))
             target.chmod(0o600)
-            print(f"one-time passwords of {len(result.passwords)} new accounts: {target}")
+            print(say("cli.passwords_written", count=len(result.passwords), path=str(target)))
         return 0
     finally:
         db.close()

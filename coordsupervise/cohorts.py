@@ -224,6 +224,16 @@ def assignments_from_programme(tx: Transaction, programme_id: int, cohort_id: in
         "t.certification_critical, t.moderation_rule, t.moderation_pct, t.moderation_tolerance "
         "FROM assignment_template t WHERE t.programme_id = ? ORDER BY t.seq",
         [cohort_id, practical_start, programme_id])
+    _due_on_working_days(tx, cohort_id)
+
+
+def _due_on_working_days(tx: Transaction, cohort_id: int) -> None:
+    """Every due date of the cohort that falls on a day off (a weekend, a public holiday, a programme day off)
+    moved to the next working day: nobody is expected to hand a report in on a holiday."""
+    for seq, due in tx.rows("SELECT seq, due_on FROM assignment WHERE cohort_id = ? ORDER BY seq", [cohort_id]):
+        working = working_day_from(tx, due)[0]
+        if working != due:
+            tx.execute("UPDATE assignment SET due_on = ? WHERE cohort_id = ? AND seq = ?", [working, cohort_id, seq])
 
 
 def _copy_assignments(tx: Transaction, programme_id: int, copy_from: int | None, cohort_id: int,
@@ -240,6 +250,7 @@ def _copy_assignments(tx: Transaction, programme_id: int, copy_from: int | None,
             "due_on + CAST(? AS INTEGER), certification_critical, moderation_rule, moderation_pct, moderation_seed, "
             "moderation_tolerance, rubric_version FROM assignment WHERE cohort_id = ?",
             [cohort_id, (practical_start - old_start).days, copy_from])
+        _due_on_working_days(tx, cohort_id)
         return
     assignments_from_programme(tx, programme_id, cohort_id, practical_start)
 
@@ -268,9 +279,9 @@ def update_cohort(db: Database, actor: Actor, cohort_id: int, setup: CohortSetup
                    [setup.name_ja.strip(), setup.name_en.strip(), setup.reflection_cutoff_days, cohort_id])
         tx.executemany("UPDATE cohort_stage SET starts_on = ?, ends_on = ? WHERE cohort_id = ? AND stage = ?",
                        [(*setup.calendar[s], cohort_id, s) for s in STAGE_ORDER])
-        if shift:  # assignments are due relative to the practical stage: they move with it
-            tx.execute("UPDATE assignment SET due_on = due_on + CAST(? AS INTEGER) WHERE cohort_id = ?",
-                       [shift, cohort_id])
+        # assignments are due relative to the practical stage: they move with it (onto working days)
+        tx.executemany("UPDATE assignment SET due_on = ? WHERE cohort_id = ? AND seq = ?",
+                       [(m["new_due"], cohort_id, m["seq"]) for m in moved if m["new_due"] != m["old_due"]])
         cache_stamp.bump(tx)
         audit(tx, _audit_actor_id(actor), "cohort.update", "cohort", cohort_id,
               {"names": [before.name_ja, before.name_en], "calendar": before.calendar,
@@ -291,10 +302,11 @@ def due_date_moves(db: Database, actor: Actor, cohort_id: int, calendar: dict[st
 
 
 def _due_dates(reader, cohort_id: int, shift: int) -> list[dict]:
+    """Each assignment's due date moved by `shift` days, or the next working day when that is a day off."""
     if not shift:
         return []
     return [{"seq": seq, "code": code, "title_ja": ja, "title_en": en, "old_due": due,
-             "new_due": due + timedelta(days=shift)}
+             "new_due": working_day_from(reader, due + timedelta(days=shift))[0]}
             for seq, code, ja, en, due in reader.rows(
                 "SELECT seq, code, title_ja, title_en, due_on FROM assignment WHERE cohort_id = ? ORDER BY seq",
                 [cohort_id])]
@@ -440,3 +452,20 @@ def remove_programme_day_off(db: Database, actor: Actor, day: date) -> None:
         audit(tx, actor.id, "programme.day_off", "programme_day_off", day, {"name": before}, None)
 
     db.write(run)
+
+
+def due_after_practical(db: Database, actor: Actor, cohort_id: int,
+                        calendar: dict[str, tuple[date, date]]) -> list[dict]:
+    """The assignments that would be due after the practical stage's last day once `calendar` is saved (due dates
+    moved with it), to be fixed or confirmed knowingly: reports the trainees could only hand in after the stage they
+    report on. The final report, due right after the stage by design, is flagged only when the edit makes it so or
+    when it falls on or after the workshop's first day. Each with its code, titles and that due date."""
+    current = setup_of(db, actor, cohort_id).calendar
+    moved = {m["seq"]: m["new_due"] for m in due_date_moves(db, actor, cohort_id, calendar)}
+    end, workshop = calendar["practical"][1], calendar["workshop_day1"][0]
+    out = []
+    for a in assignment_list(db, actor, cohort_id):
+        due = moved.get(a["seq"], a["due_on"])
+        if due >= workshop or (due > end and a["due_on"] <= current["practical"][1]):
+            out.append({**a, "due_on": due})
+    return out

@@ -75,6 +75,13 @@ class ProgrammeView:
     use: CohortUse
 
 
+def changed_fields(seen, new) -> list[tuple[str, object, object]]:
+    """What an edit changes, field by field in the form's order: (field, before, after), for the sentence that says
+    what was saved. `seen` and `new` are both ModuleSettings, AssignmentDefaults or threshold dicts."""
+    before, after = (x if isinstance(x, dict) else asdict(x) for x in (seen, new))
+    return [(field, before[field], after[field]) for field in after if before.get(field) != after[field]]
+
+
 def programme_in_force(db: Database, actor: Actor, today: date) -> ProgrammeView | None:
     """The programme as /programme shows it, with how many cohorts use it; None before a programme is loaded."""
     require_role(actor, *EDITORS, db=db)

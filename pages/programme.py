@@ -17,6 +17,7 @@ if view is None:
     st.info(t("programme.none"))
     st.stop()
 programme.in_use(view)
+programme.apply_rebase()  # after a refused stale save: the other person's values in the fields left untouched
 
 competencies, modules, assignments, criteria, stages = st.tabs(
     [t("programme.tab.competencies"), t("programme.tab.modules"), t("programme.tab.assignments"),

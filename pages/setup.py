@@ -39,15 +39,50 @@ def calendar_inputs(base: str, calendar: dict) -> dict:
     return out
 
 
-def due_date_preview(cohort_id: int, current: cohorts.CohortSetup, edited: cohorts.CohortSetup) -> None:
-    """The practical stage moves, and the assignments' due dates with it: what changes, before it is saved."""
+def only_practical_start_moved(current: dict, edited: dict) -> bool:
+    """The person moved the practical stage's start and left the later stages as they were (its end untouched, or
+    picked on the start's own day when only one day of the range was clicked): the later stages are to move too."""
+    later = cohorts.STAGE_ORDER[cohorts.STAGE_ORDER.index("practical") + 1:]
+    start, end = edited["practical"]
+    return (start != current["practical"][0] and end in (current["practical"][1], start)
+            and all(edited[s] == current[s] for s in later))
+
+
+def span(dates: tuple) -> str:
+    return dates[0].isoformat() if dates[0] == dates[1] else f"{dates[0].isoformat()} – {dates[1].isoformat()}"
+
+
+def forget_calendar_fields(cohort_id: int) -> None:
+    """After a save, the calendar's fields show what was saved (the later stages moved with the practical one),
+    not what was typed before: their widget state is dropped, so they take the saved values on the rerun."""
+    for stage in cohorts.STAGE_ORDER:
+        st.session_state.pop(f"setup_edit_{cohort_id}_{stage}", None)
+
+
+def due_date_preview(cohort_id: int, current: cohorts.CohortSetup, edited: cohorts.CohortSetup,
+                     restaged: bool) -> None:
+    """What saving changes, before it is saved: the later stages moved with the practical stage (when only its
+    start was moved), the assignments' due dates moved with it, and any due date after the practical stage."""
+    if restaged:
+        st.info(t("setup.later_stages_moved"), icon=":material/date_range:")
+        st.dataframe([{t("setup.col_stage"): t(f"stage.{s}"), t("setup.col_old_dates"): span(current.calendar[s]),
+                       t("setup.col_new_dates"): span(edited.calendar[s])}
+                      for s in cohorts.STAGE_ORDER if current.calendar[s] != edited.calendar[s]],
+                     hide_index=True, width="stretch", key="setup_stage_preview")
     moves = cohorts.due_date_moves(db, actor, cohort_id, edited.calendar)
     old_start, new_start = current.calendar["practical"][0], edited.calendar["practical"][0]
-    st.warning(t("setup.due_dates_move", old=old_start.isoformat(), new=new_start.isoformat(),
-                 days=(new_start - old_start).days, count=len(moves)), icon=":material/event_repeat:")
-    st.dataframe([{t("setup.col_assignment"): f"{m['code']} {m['title_ja'] if ja else m['title_en']}",
-                   t("setup.col_old_due"): m["old_due"], t("setup.col_new_due"): m["new_due"]} for m in moves],
-                 hide_index=True, width="stretch", key="setup_due_preview")
+    if moves:
+        st.warning(t("setup.due_dates_move", old=old_start.isoformat(), new=new_start.isoformat(),
+                     days=(new_start - old_start).days, count=len(moves)), icon=":material/event_repeat:")
+        st.dataframe([{t("setup.col_assignment"): f"{m['code']} {m['title_ja'] if ja else m['title_en']}",
+                       t("setup.col_old_due"): m["old_due"], t("setup.col_new_due"): m["new_due"]} for m in moves],
+                     hide_index=True, width="stretch", key="setup_due_preview")
+    late = cohorts.due_after_practical(db, actor, cohort_id, edited.calendar)
+    if late:
+        st.error(t("setup.due_after_practical", end=edited.calendar["practical"][1].isoformat(), count=len(late),
+                   items="、".join(f"{a['code']}({a['due_on'].isoformat()})" for a in late) if ja
+                   else ", ".join(f"{a['code']} ({a['due_on'].isoformat()})" for a in late)),
+                 icon=":material/event_busy:")
     confirm, cancel = st.columns(2)
     if confirm.button(t("setup.confirm_move"), type="primary", key="setup_confirm_move"):
         try:
@@ -56,7 +91,9 @@ def due_date_preview(cohort_id: int, current: cohorts.CohortSetup, edited: cohor
             show_error(exc)
         else:
             st.session_state.pop(state.SETUP_PENDING, None)
-            st.session_state["setup_notice"] = t("setup.saved_moved", code=edited.code, count=len(moves))
+            forget_calendar_fields(cohort_id)
+            st.session_state["setup_notice"] = (t("setup.saved_moved", code=edited.code, count=len(moves)) if moves
+                                                else t("setup.saved", code=edited.code))
             st.rerun()
     if cancel.button(t("setup.cancel_move"), key="setup_cancel_move"):
         st.session_state.pop(state.SETUP_PENDING, None)
@@ -73,7 +110,15 @@ with cohorts_tab:
                           format_func=lambda cid: cohort_label(by_id[cid]) if cid else new_label)
     if not picked:
         base = form_key("setup_new")
-        start = clock.today() + timedelta(days=60)
+        # outside the form: a new start re-proposes the whole calendar from it at once (as `cohort create
+        # --online-start` does); the calendar's keys carry the start, so its fields take the new proposal
+        start = st.date_input(t("setup.online_start"), value=clock.today() + timedelta(days=60),
+                              key=f"{base}_online_start", format="YYYY/MM/DD", help=t("setup.online_start_hint"))
+        proposed = cohorts.proposed_calendar(db, start)
+        if proposed["online"][0] != start:
+            off = cohorts.working_day_from(db, start)[1]
+            name = (off[0] if ja else off[1]) if off else t("cli.weekend")
+            st.caption(t("cli.day_off_moved", day=start.isoformat(), name=name, to=proposed["online"][0].isoformat()))
         with st.form(base):
             code = st.text_input(t("setup.code"), key=f"{base}_code", help=t("setup.code_hint"), max_chars=32)
             name_ja = st.text_input(t("setup.name_ja"), key=f"{base}_name_ja", max_chars=100)
@@ -84,7 +129,7 @@ with cohorts_tab:
             cutoff = st.number_input(t("setup.cutoff"), 0, cohorts.MAX_CUTOFF_DAYS, 1, key=f"{base}_cutoff",
                                      help=t("setup.cutoff_hint"))
             st.markdown(f"**{t('setup.calendar')}**")
-            calendar = calendar_inputs(base, cohorts.proposed_calendar(db, start))
+            calendar = calendar_inputs(f"{base}_{start.isoformat()}", proposed)
             create = st.form_submit_button(t("setup.create"), type="primary", key=f"{base}_submit")
         if create:
             try:
@@ -114,21 +159,27 @@ with cohorts_tab:
             calendar = calendar_inputs(base, current.calendar)
             save = st.form_submit_button(t("setup.save"), type="primary", key=f"{base}_submit")
         if save:
+            restaged = only_practical_start_moved(current.calendar, calendar)
+            if restaged:  # as `cohort move` does: the later stages move with the practical stage, on working days
+                calendar = cohorts.moved_calendar(db, {**calendar, "practical": current.calendar["practical"]},
+                                                  "practical", calendar["practical"][0])
             edited = cohorts.CohortSetup(current.code, name_ja, name_en, calendar, int(cutoff))
             st.session_state.pop(state.SETUP_PENDING, None)
             try:
                 cohorts.check_setup(edited)
-                if cohorts.due_date_moves(db, actor, picked, calendar):  # shown below; saved once confirmed
-                    st.session_state[state.SETUP_PENDING] = (picked, edited)
+                if (restaged or cohorts.due_date_moves(db, actor, picked, calendar)
+                        or cohorts.due_after_practical(db, actor, picked, calendar)):  # shown below, then confirmed
+                    st.session_state[state.SETUP_PENDING] = (picked, edited, restaged)
                 else:
                     cohorts.update_cohort(db, actor, picked, edited)
+                    forget_calendar_fields(picked)
                     st.session_state["setup_notice"] = t("setup.saved", code=current.code)
                     st.rerun()
             except UserError as exc:
                 show_error(exc)
         pending = st.session_state.get(state.SETUP_PENDING)
         if pending and pending[0] == picked:
-            due_date_preview(picked, current, pending[1])
+            due_date_preview(picked, current, pending[1], pending[2])
         st.markdown(f"**{t('setup.assignments')}**")
         st.dataframe([{t("setup.col_seq"): a["seq"], t("setup.col_assignment"): a["title_ja"] if ja else a["title_en"],
                        t("setup.col_kind"): t(f"setup.kind.{a['kind']}"), t("setup.col_due"): a["due_on"],

@@ -3,17 +3,20 @@ through programme_edit.
 
 A form sends the values the person was looking at when they pressed save: those drawn in the previous run, kept in
 session state. So an edit someone else saved meanwhile is refused (StaleWrite), never overwritten; what the person
-typed stays in the form, because its widget keys change only after a successful save (widgets.form_key)."""
+typed stays in the form, because its widget keys change only after a successful save (widgets.form_key). After such
+a refusal the fields the person had not touched take the other person's values (`_rebase`), so saving again keeps
+both edits instead of putting the other one back."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 
 import streamlit as st
 
 from .. import clock, programme_edit
 from ..certification import THRESHOLDS
 from ..curriculum import FIXED_DAYS, TEXT_LIMIT, Stage
-from ..errors import UserError
+from ..errors import StaleWrite, UserError
 from ..moderation import RULES
 from ..programme_edit import AssignmentDefaults, ModuleSettings, ProgrammeView
 from .guard import show_error
@@ -21,6 +24,7 @@ from .runtime import language, t
 from .widgets import form_done, form_key, link
 
 NOTICE = "programme_notice"  # (form, kind, message) of the last save, shown once after the rerun
+REBASE = "programme_rebase"  # {widget key: value} set before the forms are drawn, after a refused stale save
 
 
 def _notice(base: str) -> None:
@@ -30,6 +34,8 @@ def _notice(base: str) -> None:
         _, kind, message = st.session_state.pop(NOTICE)
         if kind == "saved":
             st.success(message, icon=":material/check_circle:")
+        elif kind == "stale":
+            st.error(message, icon=":material/sync_problem:")
         else:
             st.info(message, icon=":material/info:")
 
@@ -43,10 +49,29 @@ def _seen(name: str, current):
     return seen
 
 
-def _save(base: str, write: Callable[[], bool], message: str) -> None:
-    """Run a service write; on success start the form afresh and say what happened after the rerun."""
+def apply_rebase() -> None:
+    """Before any form is drawn: the values a refused stale save left for the fields the person had not touched."""
+    for widget_key, value in st.session_state.pop(REBASE, {}).items():
+        st.session_state[widget_key] = value
+
+
+def _rebase(keys: dict[str, str], seen, typed, current) -> dict[str, object]:
+    """{widget key: current value} of each field (named in `keys`) the person left as they saw it and someone
+    else changed since. `seen`, `typed` and `current` are dicts or dataclasses with those fields."""
+    seen, typed, current = (x if isinstance(x, dict) else asdict(x) for x in (seen, typed, current))
+    return {widget_key: current[field] for field, widget_key in keys.items()
+            if typed[field] == seen[field] and current[field] != seen[field]}
+
+
+def _save(base: str, write: Callable[[], bool], message: str, rebase: dict[str, object] | None = None) -> None:
+    """Run a service write; on success start the form afresh and say what happened after the rerun. Refused as
+    stale: the untouched fields take the current values (`rebase`) and the refusal is shown below the form."""
     try:
         changed = write()
+    except StaleWrite as exc:
+        st.session_state[REBASE] = rebase or {}
+        st.session_state[NOTICE] = (base, "stale", t(exc.key, **exc.params))
+        st.rerun()
     except UserError as exc:
         show_error(exc)
         return
@@ -54,6 +79,17 @@ def _save(base: str, write: Callable[[], bool], message: str) -> None:
     st.session_state[NOTICE] = (base, "saved", message) if changed else \
         (base, "unchanged", t("programme.nothing_changed"))
     st.rerun()
+
+
+def _changes(seen, new, label: Callable[[str], str], shown: Callable[[str, object], str]) -> str:
+    """What an edit changed, as the saved message says it: each field with its value before → after."""
+    return t("programme.change_separator").join(
+        t("programme.change", label=label(field), old=shown(field, old), new=shown(field, value))
+        for field, old, value in programme_edit.changed_fields(seen, new))
+
+
+def _quoted(text: str) -> str:
+    return t("programme.quoted", text=text)
 
 
 def _narrow(*keys: str) -> dict:
@@ -125,8 +161,13 @@ def modules_tab(db, actor, view: ProgrammeView) -> None:
         submitted = st.form_submit_button(t("programme.save_module"), type="primary", icon=":material/save:")
     if submitted:
         new = ModuleSettings(title_ja, title_en, None if pass_pct is None else int(pass_pct))
+        shown = lambda field, value: (_quoted(value) if field.startswith("title")  # noqa: E731
+                                      else t("programme.pass_default", pct=default) if value is None else f"{value}%")
+        changes = _changes(seen, new, lambda field: t(f"programme.field.{field}"), shown)
         _save(base, lambda: programme_edit.update_module(db, actor, module_id, seen, new, clock.today(), confirmed),
-              t("programme.module_saved", seq=f"{module['seq']:02d}"))
+              t("programme.module_saved", seq=f"{module['seq']:02d}", changes=changes),
+              _rebase({"title_ja": f"{key}_title_ja", "title_en": f"{key}_title_en", "pass_pct": f"{key}_pass"},
+                      seen, new, module["settings"]))
     _notice(base)
 
 
@@ -199,9 +240,24 @@ def assignments_tab(db, actor, view: ProgrammeView) -> None:
         submitted = st.form_submit_button(t("programme.save_assignment"), type="primary", icon=":material/save:")
     if submitted:
         new = AssignmentDefaults(title_ja, title_en, int(due_days), rule, int(pct), int(tolerance))
+        changes = _changes(seen, new, lambda field: t(f"programme.field.{field}"), _assignment_value)
         _save(base, lambda: programme_edit.update_assignment(db, actor, code, seen, new),
-              t("programme.assignment_saved", code=code))
+              t("programme.assignment_saved", code=code, changes=changes),
+              _rebase({"title_ja": f"{key}_title_ja", "title_en": f"{key}_title_en", "due_days": f"{key}_due",
+                       **({"second_marking": f"{key}_rule", "second_marking_pct": f"{key}_pct",
+                           "second_marking_tolerance": f"{key}_tolerance"} if scored else {})},
+                      seen, new, a["defaults"]))
     _notice(base)
+
+
+def _assignment_value(field: str, value) -> str:
+    if field.startswith("title"):
+        return _quoted(value)
+    if field == "due_days":
+        return _due(value)
+    if field == "second_marking":
+        return t(f"rubrics.rule.{value}")
+    return f"{value}%" if field == "second_marking_pct" else str(value)
 
 
 # -- certification criteria and thresholds -----------------------------------------------------------------------
@@ -229,7 +285,11 @@ def certification_tab(db, actor, view: ProgrammeView) -> None:
                 key=f"{key}_{column}"))
         submitted = st.form_submit_button(t("programme.save_thresholds"), type="primary", icon=":material/save:")
     if submitted:
-        _save(base, lambda: programme_edit.update_thresholds(db, actor, seen, values), t("programme.thresholds_saved"))
+        changes = _changes(seen, values, lambda column: t(f"certification.threshold_{column}"),
+                           lambda column, value: str(value))
+        _save(base, lambda: programme_edit.update_thresholds(db, actor, seen, values),
+              t("programme.thresholds_saved", changes=changes),
+              _rebase({column: f"{key}_{column}" for column in THRESHOLDS}, seen, values, dict(th)))
     _notice(base)
 
 
@@ -272,5 +332,9 @@ def stages_tab(db, actor, view: ProgrammeView) -> None:
             new.append(Stage(s.stage, int(days), int(gap), weekday))
         submitted = st.form_submit_button(t("programme.save_stages"), type="primary", icon=":material/save:")
     if submitted:
-        _save(base, lambda: programme_edit.update_stages(db, actor, seen, tuple(new)), t("programme.stages_saved"))
+        typed, saw, now = ({f"{s.stage}_{f}": getattr(s, a) for s in stages
+                            for f, a in (("days", "days"), ("gap", "days_after_previous"), ("weekday", "weekday"))}
+                           for stages in (new, seen, view.stages))
+        _save(base, lambda: programme_edit.update_stages(db, actor, seen, tuple(new)), t("programme.stages_saved"),
+              _rebase({field: f"{key}_{field}" for field in typed}, saw, typed, now))
     _notice(base)

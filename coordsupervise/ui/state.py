@@ -18,5 +18,5 @@ MUST_CHANGE_PASSWORD = "cs_must_change_password"  # noqa: S105 (a key name, not 
 IMPORT_PASSWORDS = "cs_import_passwords"    # one-time passwords of the accounts an import just created
 CLOSING_NOTICE = "cs_closing_notice"  # (catalogue key, params) of a recorded decision or workshop change, shown once
 COHORT_OPENS_ON = "cs_cohort_opens_on"  # the /cohort tab this session's first visit opened on (fixed: see the page)
-SETUP_PENDING = "cs_setup_pending"  # (cohort id, CohortSetup) of a /setup edit that moves due dates, until confirmed
+SETUP_PENDING = "cs_setup_pending"  # (cohort id, CohortSetup, later stages moved) of a /setup edit to confirm
 BEFORE_STAGE = "cs_before_stage"  # (place, save, done, BeforeStage) of an entry made before its stage, until confirmed

@@ -59,7 +59,9 @@ def test_admin_gives_a_module_its_own_pass_mark(server, page, programme):
     panel.get_by_text(JA("programme.module_confirm", count=use.running + use.upcoming)).click()
     panel.get_by_role("button", name=JA("programme.save_module")).click()
     wait_idle(page)
-    expect(panel.get_by_text(JA("programme.module_saved", seq=f"{module['seq']:02d}"))).to_be_visible()
+    change = JA("programme.change", label=JA("programme.field.pass_pct"),
+                old=JA("programme.pass_default", pct=programme.thresholds["module_pass_pct"]), new="85%")
+    expect(panel.get_by_text(JA("programme.module_saved", seq=f"{module['seq']:02d}", changes=change))).to_be_visible()
     expect(page.locator("[data-testid=stAlertContentError]")).to_have_count(0)
     # the person stays where they were working: the tab stays open
     expect(page.get_by_role("tab", name=JA("programme.tab.modules"))).to_have_attribute("aria-selected", "true")

@@ -4,10 +4,12 @@ password change after a reset. They write to the shared page database, so they u
 and people no other page test reads."""
 import csv
 import io
+from datetime import date, timedelta
 
-from coordsupervise import auth
+from coordsupervise import auth, clock, cohorts
 from coordsupervise.i18n import translate
 from coordsupervise.ui.runtime import database
+from tests.conftest import actor_of
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
 
@@ -149,6 +151,71 @@ def test_create_a_cohort_copying_an_earlier_one(app):
     # the new cohort is open, not a blank form
     assert at.selectbox(key="setup_cohort_edit").value == new_id
     assert at.text_input(key=f"setup_edit_{new_id}_name_ja").value == "2030年度前期 第77期"
+
+
+def test_a_new_online_start_re_proposes_the_whole_calendar(app):
+    at = app("demo-admin", script="pages/setup.py").run()
+    at.selectbox(key="setup_cohort_edit").set_value(0).run()
+    base = "setup_new_0"
+    default_start = clock.today() + timedelta(days=60)
+    start = date(default_start.year + 1, 4, 5)  # a Monday, a year later: every stage moves
+    at.date_input(key=f"{base}_online_start").set_value(start).run()
+    assert not at.exception
+    proposed = cohorts.proposed_calendar(database(), start)
+    for stage in cohorts.STAGE_ORDER:  # the calendar's fields show the proposal from the new start
+        assert tuple(at.date_input(key=f"{base}_{start.isoformat()}_{stage}").value) in (
+            proposed[stage], (proposed[stage][0],))
+    at.text_input(key=f"{base}_code").input("2030-A-078")
+    at.text_input(key=f"{base}_name_ja").input("第78期")
+    at.text_input(key=f"{base}_name_en").input("Cohort 78")
+    at.button(key=f"{base}_submit").click().run()
+    assert not at.exception, [e.value for e in at.error]
+    new_id = database().value("SELECT id FROM cohort WHERE code = '2030-A-078'")
+    saved = cohorts.setup_of(database(), actor_of(database(), "demo-admin"), new_id).calendar
+    assert saved == proposed
+    assert (saved["online"][1] - saved["online"][0]).days > 50  # not the 5-day online stage of the report
+
+
+def test_moving_the_practical_start_moves_the_later_stages_and_warns_of_late_due_dates(app):
+    db, admin = database(), actor_of(database(), "demo-admin")
+    calendar = cohorts.proposed_calendar(db, date(2031, 1, 6))
+    cohort_id = cohorts.create_cohort(db, admin, cohorts.CohortSetup("2031-A-079", "第79期", "Cohort 79", calendar))
+    at = app("demo-admin", script="pages/setup.py").run()
+    at.selectbox(key="setup_cohort_edit").set_value(cohort_id).run()
+    base = f"setup_edit_{cohort_id}"
+    practical = calendar["practical"]
+    new_start = cohorts.working_day_from(db, practical[0] + timedelta(days=20))[0]
+    at.date_input(key=f"{base}_practical").set_value((new_start, practical[1]))  # only the start is moved
+    at.button(key=f"{base}_submit").click().run()
+    assert not at.exception, [e.value for e in at.error]
+    assert JA("setup.later_stages_moved") in texts(at)
+    proposal = cohorts.moved_calendar(db, calendar, "practical", new_start)
+    assert proposal["practical"][1] > practical[1] and proposal["workshop_day1"][0] > calendar["workshop_day1"][0]
+    assert not at.error  # the due dates move with it: none after the practical stage
+    assert cohorts.setup_of(db, admin, cohort_id).calendar == calendar  # nothing saved before the confirmation
+    at.button(key="setup_confirm_move").click().run()
+    assert not at.exception
+    assert cohorts.setup_of(db, admin, cohort_id).calendar == proposal
+    due = {a["code"]: a["due_on"] for a in cohorts.assignment_list(db, admin, cohort_id)}
+    assert all(d < proposal["workshop_day1"][0] for d in due.values())
+    for stage in cohorts.STAGE_ORDER:  # the fields now show what was saved, not what was typed
+        assert tuple(at.date_input(key=f"{base}_{stage}").value) == proposal[stage]
+
+    # the practical stage cut short, its end before some due dates: said before anything is saved
+    at.date_input(key=f"{base}_practical").set_value((proposal["practical"][0],
+                                                      proposal["practical"][0] + timedelta(days=30)))
+    at.button(key=f"{base}_submit").click().run()
+    assert not at.exception
+    short = {**proposal, "practical": (proposal["practical"][0], proposal["practical"][0] + timedelta(days=30))}
+    late = [a["code"] for a in cohorts.due_after_practical(db, admin, cohort_id, short)]
+    assert "A5" in late and len(at.error) == 1  # A5 is due 60 days into the stage
+    assert all(code in at.error[0].value for code in late)
+    assert at.error[0].value == JA("setup.due_after_practical", count=len(late), end=short["practical"][1].isoformat(),
+                                   items="、".join(f"{a['code']}({a['due_on'].isoformat()})" for a in
+                                                  cohorts.due_after_practical(db, admin, cohort_id, short)))
+    assert cohorts.setup_of(db, admin, cohort_id).calendar == proposal
+    at.button(key="setup_cancel_move").click().run()
+    assert cohorts.setup_of(db, admin, cohort_id).calendar == proposal
 
 
 def test_a_programme_day_off_is_added_and_listed(app):

@@ -76,7 +76,11 @@ def test_an_admin_changes_a_module_pass_mark_after_confirming_it_reaches_running
                                                   count=view.use.running + view.use.upcoming)).check()
     button(at, JA("programme.save_module")).click().run()
     assert not at.exception and not at.error
-    assert JA("programme.module_saved", seq="03") in [s.value for s in at.success]
+    # the message says what changed, before → after
+    change = JA("programme.change", label=JA("programme.field.pass_pct"),
+                old=JA("programme.pass_default", pct=view.thresholds["module_pass_pct"]), new="85%")
+    assert JA("programme.module_saved", seq="03", changes=change) in [s.value for s in at.success]
+    assert "80%(既定) → 85%" in JA("programme.module_saved", seq="03", changes=change)
     assert in_force().modules[2]["pass_pct"] == 85
     assert at.dataframe[0].value[JA("programme.col_pass")].iloc[2] == JA("programme.pass_own", pct=85)
 
@@ -84,11 +88,17 @@ def test_an_admin_changes_a_module_pass_mark_after_confirming_it_reaches_running
 def test_a_manager_changes_a_default_assignment_for_new_cohorts(app):
     at = app("demo-manager", script=PAGE).run()
     at.selectbox(key="programme_assignment").set_value("A4").run()
+    before = next(a for a in in_force().assignments if a["code"] == "A4")
     number(at, JA("programme.due_days")).set_value(45)
     next(s for s in at.selectbox if s.label == JA("rubrics.col_rule")).set_value("all")
     button(at, JA("programme.save_assignment")).click().run()
     assert not at.exception and not at.error
-    assert JA("programme.assignment_saved", code="A4") in [s.value for s in at.success]
+    changes = "、".join([
+        JA("programme.change", label=JA("programme.field.due_days"),
+           old=JA("programme.due_after", count=before["due_days"]), new=JA("programme.due_after", count=45)),
+        JA("programme.change", label=JA("programme.field.second_marking"),
+           old=JA(f"rubrics.rule.{before['moderation_rule']}"), new=JA("rubrics.rule.all"))])
+    assert JA("programme.assignment_saved", code="A4", changes=changes) in [s.value for s in at.success]
     a4 = next(a for a in in_force().assignments if a["code"] == "A4")
     assert (a4["due_days"], a4["moderation_rule"]) == (45, "all")
     assert any(JA("programme.open_rubric", code="A4", version=a4["rubric_version"]) in m.value
@@ -110,8 +120,12 @@ def test_an_edit_saved_meanwhile_elsewhere_is_not_overwritten(app):
     assert in_force().thresholds["overall_test_pass_pct"] == view.thresholds["overall_test_pass_pct"]
     assert number(at, JA("certification.threshold_overall_test_pass_pct")).value == 60  # still typed
     button(at, JA("programme.save_thresholds")).click().run()  # after a look at the table: saved
-    assert JA("programme.thresholds_saved") in [s.value for s in at.success]
+    change = JA("programme.change", label=JA("certification.threshold_overall_test_pass_pct"),
+                old=str(view.thresholds["overall_test_pass_pct"]), new="60")
+    [saved] = [s.value for s in at.success]
+    assert saved.startswith(JA("programme.thresholds_saved", changes=change).split("に変更しました")[0])
     assert in_force().thresholds["overall_test_pass_pct"] == 60
+    assert in_force().thresholds["reflection_rate_pct"] == 85  # the manager's change was kept, not put back
 
 
 def test_a_refused_edit_says_why_and_keeps_what_was_typed(app):

@@ -409,6 +409,8 @@ MATRIX: dict[str, Row] = {
         db, a, w.of(w.cohort, i)), ADMIN, COHORT_ITEMS),
     "cohorts.due_date_moves": R(lambda w, db, a, i: cohorts.due_date_moves(
         db, a, w.of(w.cohort, i), _same_setup(db, w, i).calendar), ADMIN, COHORT_ITEMS),
+    "cohorts.due_after_practical": R(lambda w, db, a, i: cohorts.due_after_practical(
+        db, a, w.of(w.cohort, i), _same_setup(db, w, i).calendar), ADMIN, COHORT_ITEMS),
     "cohorts.create_cohort": W(lambda w, db, a, i: cohorts.create_cohort(db, a, _new_setup(db, w)), ADMIN, NO_ITEM),
     "cohorts.overview": R(lambda w, db, a, i: cohorts.overview(db, a, DEMO_TODAY), MANAGER_ADMIN, NO_ITEM),
     "cohorts.programme_days_off": R(lambda w, db, a, i: cohorts.programme_days_off(db, a), ADMIN, NO_ITEM),

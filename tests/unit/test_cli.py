@@ -73,7 +73,11 @@ def test_cohort_create_prints_the_calendar_and_every_due_date(office, capsys, mo
     for code, due_on in due.items():
         [line] = [line for line in lines if line.strip().startswith(code + " ")]
         assert line.rstrip().endswith(day(due_on, language))
-    assert due["A8"] - calendar["practical"][0] == timedelta(days=92)  # due_days of the shipped curriculum
+    db = Database(office)
+    try:  # due_days of the shipped curriculum, or the next working day
+        assert due["A8"] == cohorts.working_day_from(db, calendar["practical"][0] + timedelta(days=92))[0]
+    finally:
+        db.close()
 
     assert main(["cohort", "create", "2030-A-001", "--online-start", start.isoformat(), "--db", office]) == 2
     err = capsys.readouterr().err
@@ -105,7 +109,12 @@ def test_cohort_move_previews_with_dry_run_and_then_moves_the_due_dates(office, 
     out = capsys.readouterr().out
     assert translate("en", "cli.dry_run") in out
     a2_line = next(line for line in out.splitlines() if line.strip().startswith("A2 "))
-    assert day(before_due["A2"], "en") in a2_line and day(before_due["A2"] + shift, "en") in a2_line
+    db = Database(office)
+    try:
+        a2_moved = cohorts.working_day_from(db, before_due["A2"] + shift)[0]
+    finally:
+        db.close()
+    assert day(before_due["A2"], "en") in a2_line and day(a2_moved, "en") in a2_line
     assert calendar_of(office, "2030-A-002") == before_calendar and due_dates(office, "2030-A-002") == before_due
 
     assert main(["cohort", "move", "2030-A-002", "--practical-start", new_start.isoformat(), "--db", office]) == 0
@@ -113,7 +122,12 @@ def test_cohort_move_previews_with_dry_run_and_then_moves_the_due_dates(office, 
     after = calendar_of(office, "2030-A-002")
     assert after["practical"][0] == new_start and after["online"] == before_calendar["online"]
     assert after["workshop_day1"][0] > before_calendar["workshop_day1"][0]
-    assert due_dates(office, "2030-A-002") == {code: due + shift for code, due in before_due.items()}
+    db = Database(office)
+    try:  # moved with the stage, onto the next working day when that is a day off
+        expected = {code: cohorts.working_day_from(db, due + shift)[0] for code, due in before_due.items()}
+    finally:
+        db.close()
+    assert due_dates(office, "2030-A-002") == expected
 
     assert main(["cohort", "move", "2030-A-002", "--practical-start", "next week", "--db", office]) == 2
     assert translate("en", "cli.bad_date", value="next week") in capsys.readouterr().err
@@ -184,3 +198,86 @@ def test_create_admin_refuses_a_short_password_with_a_sentence(tmp_path, capsys,
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "a long enough passphrase")
     assert main(["--db", str(path), "create-admin", "office", "事務局 一郎"]) == 0
     assert translate(language, "cli.admin_created", username="office", path=str(path)) in capsys.readouterr().out
+
+
+def test_create_admin_asks_for_the_password_twice_and_refuses_two_that_differ(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COORDSUPERVISE_LANG", "ja")
+    typed = iter(["a long enough passphrase", "a long enough passphrose"])
+    prompts = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": prompts.append(prompt) or next(typed))
+    path = tmp_path / "office.duckdb"
+    assert main(["--db", str(path), "create-admin", "office", "事務局 一郎"]) == 2
+    assert prompts == [translate("ja", "cli.password_prompt"), translate("ja", "cli.password_again")]
+    assert capsys.readouterr().err.strip() == translate(
+        "ja", "cli.refused", reason=translate("ja", "cli.password_mismatch"))
+    assert not path.exists()  # nothing was made
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_import_before_any_admin_says_to_run_create_admin_first(office, tmp_path, capsys, monkeypatch, language):
+    monkeypatch.setenv("COORDSUPERVISE_LANG", language)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("username,name\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", "roster", str(roster), "--db", office]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == translate(language, "cli.refused", reason=translate(language, "cli.no_admin_yet"))
+    assert "create-admin" in err and "no such admin" not in err
+    assert main(["import", "roster", str(roster), "--as", "nobody", "--db", office]) == 2
+    assert capsys.readouterr().err.strip() == translate(
+        language, "cli.refused", reason=translate(language, "cli.no_such_admin", username="nobody"))
+
+
+def test_the_import_usage_shows_the_cohort_as_optional():
+    import coordsupervise.__main__ as cli
+
+    usage = [line for line in cli.__doc__.splitlines() if "coordsupervise import " in line]
+    assert len(usage) == 2 and all("[--cohort CODE]" in line for line in usage)
+
+
+def test_due_dates_fall_on_working_days_when_created_copied_and_moved(office):
+    """A1–A8 are due a number of days after the practical stage's first day; one that falls on a weekend or a
+    public holiday is due on the next working day (2027-05-04 みどりの日 and 05-05 こどもの日: 05-06)."""
+    import jpholiday
+
+    from coordsupervise.cli_cohort import _actor
+
+    db = Database(office)
+    try:
+        actor = _actor()
+        a2_days = db.value("SELECT due_days FROM assignment_template WHERE code = 'A2'")
+        practical = date(2027, 5, 4) - timedelta(days=a2_days)  # A2 would be due on みどりの日
+        calendar = cohorts.moved_calendar(db, cohorts.proposed_calendar(db, date(2027, 1, 4)), "practical", practical)
+        assert calendar["practical"][0] == practical  # a working day itself
+        first = cohorts.create_cohort(db, actor, cohorts.CohortSetup("2027-W-001", "第1期", "Cohort 1", calendar))
+
+        def due(cohort_id: int) -> dict[str, date]:
+            return {a["code"]: a["due_on"] for a in cohorts.assignment_list(db, actor, cohort_id)}
+
+        def all_working(days) -> bool:
+            return all(d.weekday() < 5 and not jpholiday.is_holiday(d) for d in days)
+
+        assert due(first)["A2"] == date(2027, 5, 6)
+        assert all_working(due(first).values())
+
+        # copied into a cohort whose practical stage starts a week later: A2 + 7 days is a Thursday, kept;
+        # none of the copies lands on a day off
+        later = cohorts.moved_calendar(db, calendar, "practical", practical + timedelta(days=7))
+        second = cohorts.create_cohort(db, actor, cohorts.CohortSetup("2027-W-002", "第2期", "Cohort 2", later),
+                                       copy_from=first)
+        assert all_working(due(second).values())
+
+        # moved back so that A4 (nominally) falls on a day off: the preview and the saved date both avoid it
+        a4_days = db.value("SELECT due_days FROM assignment_template WHERE code = 'A4'")
+        target = date(2027, 7, 19)  # 海の日 2027
+        assert jpholiday.is_holiday(target)
+        new_start = cohorts.working_day_from(db, target - timedelta(days=a4_days))[0]
+        moved = cohorts.moved_calendar(db, cohorts.setup_of(db, actor, first).calendar, "practical", new_start)
+        moves = {m["code"]: m for m in cohorts.due_date_moves(db, actor, first, moved)}
+        assert all_working(m["new_due"] for m in moves.values())
+        setup = cohorts.setup_of(db, actor, first)
+        cohorts.update_cohort(db, actor, first, cohorts.CohortSetup(setup.code, setup.name_ja, setup.name_en, moved))
+        assert due(first) == {code: m["new_due"] for code, m in moves.items()}
+        assert all_working(due(first).values())
+    finally:
+        db.close()

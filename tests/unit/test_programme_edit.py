@@ -238,7 +238,8 @@ def test_a_new_cohort_starts_from_the_edited_defaults_and_an_existing_one_keeps_
                        [created]) == (75, 5)
     new_a3 = demo_db.dicts("SELECT title_ja, due_on, moderation_rule, moderation_pct FROM assignment "
                            "WHERE cohort_id = ? AND code = 'A3'", [created])[0]
-    assert new_a3 == {"title_ja": "相談の切り分け", "due_on": practical_start + timedelta(days=40),
+    assert new_a3 == {"title_ja": "相談の切り分け",  # 40 days on, or the next working day
+                      "due_on": cohorts.working_day_from(demo_db, practical_start + timedelta(days=40))[0],
                       "moderation_rule": "sample", "moderation_pct": 25}
 
     assert demo_db.dicts("SELECT code, title_ja, due_on, moderation_rule FROM assignment WHERE cohort_id = ? "
