@@ -46,8 +46,9 @@ from .auth import (
     password_problems,
 )
 from .config import DEFAULT_DB, command_line_language
-from .db import Database, is_postgres
+from .db import is_postgres
 from .demo import build_demo
+from .engine import open_database
 from .errors import InvalidInput, UserError
 from .i18n import translate
 
@@ -153,13 +154,13 @@ def _main(argv: list[str] | None) -> int:
             print("serve needs a postgresql:// database (--db or COORDSUPERVISE_DB): DuckDB lets one process open "
                   "its file; and at least one process", file=sys.stderr)
             return 2
-        Database(db_path).close()  # migrate once here, before the processes start
+        open_database(db_path).close()  # migrate once here, before the processes start
         return serve(db_path, args.processes, args.port, args.first_app_port, Path(args.run_folder))
     if args.command == "demo":
         if args.replace:
             for suffix in ("", ".wal"):
                 Path(db_path + suffix).unlink(missing_ok=True)
-        db = Database(db_path)
+        db = open_database(db_path)
         started = time.perf_counter()
         summary = build_demo(db, cohorts=args.cohorts, trainees_per_cohort=args.trainees, seed=args.seed)
         newest = samples.write_for_newest(db, args.samples)
@@ -173,7 +174,7 @@ def _main(argv: list[str] | None) -> int:
     elif args.command == "bench":
         from .bench import run, table
 
-        db = Database(db_path)
+        db = open_database(db_path)
         result = run(db, args.repeat, tuple(args.parts.split(",")), args.writes, args.threads,
                      args.browser_repeat, tuple(int(n) for n in args.sessions.split(",")) if args.sessions else None,
                      args.session_seconds, args.pg, args.processes)
@@ -185,7 +186,7 @@ def _main(argv: list[str] | None) -> int:
     elif args.command == "retention":
         return _retention(db_path, args.apply, args.today)
     elif args.command == "backup":
-        db = Database(db_path)
+        db = open_database(db_path)
         try:
             backup.snapshot(db, args.destination)
         except backup.BackupError as exc:
@@ -212,7 +213,7 @@ def _main(argv: list[str] | None) -> int:
     elif args.command == "import":
         return _import(args, db_path)
     elif args.command == "samples":
-        db = Database(db_path)
+        db = open_database(db_path)
         newest = samples.write_for_newest(db, args.out)
         db.close()
         if newest is None:
@@ -239,7 +240,7 @@ def _create_admin(db_path: str, username: str, display_name: str) -> int:
         for problem in problems:
             print(cli_text.refused(problem), file=sys.stderr)
         return 2
-    db = Database(db_path)
+    db = open_database(db_path)
     try:
         if load_login_user(db, username) is not None:
             print(cli_text.refused(InvalidInput("user.username_taken", username=normalize_username(username))),
@@ -263,7 +264,7 @@ def _import(args, db_path: str) -> int:
         return translate(args.language, key, **params)
 
     data = Path(args.file).read_bytes()
-    db = Database(db_path)
+    db = open_database(db_path)
     try:
         admin_name = args.admin or db.value(
             "SELECT u.username FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role = 'admin' "
@@ -318,7 +319,7 @@ def _retention(db_path: str, apply: bool, today_text: str | None) -> int:
     from . import clock, retention
 
     today = date.fromisoformat(today_text) if today_text else clock.today()
-    db = Database(db_path)
+    db = open_database(db_path)
     try:
         cohorts = retention.due(db, retention.COMMAND_LINE, today)
         if not cohorts:
@@ -348,7 +349,7 @@ def _migrate(source_path: str, target_url: str) -> int:
     if is_postgres(source_path) or not Path(source_path).exists():
         print(f"--from must be an existing DuckDB file: {source_path}", file=sys.stderr)
         return 2
-    source, target = Database(source_path), Database(target_url)
+    source, target = open_database(source_path), open_database(target_url)
     try:
         checks = copy_database(source, target)
     except TransferRefused as exc:

@@ -17,6 +17,7 @@ import duckdb
 from .access import Actor, require_role
 from .auth import audit
 from .db import Database, migrations
+from .engine import open_database
 
 
 class BackupError(Exception):
@@ -88,7 +89,7 @@ def restore(backup: str | Path, db_path: str | Path, now: datetime) -> Path | No
         if wal.exists():
             wal.rename(kept.with_name(kept.name + ".wal"))
     shutil.copyfile(backup, db_path)
-    Database(db_path).close()  # applies migrations newer than the backup
+    open_database(db_path).close()  # applies migrations newer than the backup
     return kept
 
 

@@ -46,7 +46,7 @@ from .bench_sessions import (
     login_cookie,
     percentile,
 )
-from .db import Database
+from .engine import open_database
 from .serve import free_port, running
 
 ISSUE_TARGET = (3, 200, 1.5)  # issue 15: three processes, 200 sessions, rerun p95 at most 1.5 s
@@ -135,7 +135,7 @@ def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seco
     (Load, nginx CPU share)}}}."""
     key = secrets.token_urlsafe(32)
     env = {"COORDSUPERVISE_COOKIE_KEY": key, "COORDSUPERVISE_MODE": "demo"}
-    db = Database(db_url)
+    db = open_database(db_url)
     try:
         people = {count: clickers(db, today, count) for count in counts}
         db_server = database_server_pid(db)

@@ -24,6 +24,7 @@ from .access import COMMAND_LINE, Actor
 from .cli_text import refused, say
 from .config import command_line_language
 from .db import Database
+from .engine import open_database
 from .errors import UserError
 
 
@@ -59,7 +60,7 @@ def run(args, db_path: str) -> int:
     except ValueError:
         print(say("cli.bad_date", value=day_text), file=sys.stderr)
         return 2
-    db = Database(db_path)
+    db = open_database(db_path)
     try:
         if args.cohort_command == "create":
             return _create(db, args, day)

@@ -1,5 +1,7 @@
 """The one place that owns the database: a DuckDB file (the default), or PostgreSQL when the setting is a
-`postgresql://` address (see pg.py; `Database(target)` picks the engine, so nothing else needs to know).
+`postgresql://` address. `Database` is the interface every service uses and the DuckDB engine; pg.py implements the
+same interface for PostgreSQL, and `engine.open_database(target)` picks one of the two, so nothing else needs to
+know (this module never imports pg.py).
 
 DuckDB lets one process open a file, and a connection must not be shared across threads (Streamlit runs every
 browser session in its own thread). So the process keeps one connection, every call works on its own cursor and
@@ -101,17 +103,14 @@ def is_postgres(target: str | Path) -> bool:
 class Database:
     """One DuckDB file for the whole process. Create it once (the UI caches it with st.cache_resource).
 
-    `Database("postgresql://...")` returns the PostgreSQL engine instead (pg.PostgresDatabase), same methods."""
+    A `postgresql://` address opens with `engine.open_database`, which returns pg.PostgresDatabase (same methods);
+    given to this class it is refused rather than taken for a file name."""
 
     engine = "duckdb"
 
-    def __new__(cls, target: str | Path = ":memory:", **kwargs):
-        if cls is Database and is_postgres(target):
-            from .pg import PostgresDatabase
-            return super().__new__(PostgresDatabase)
-        return super().__new__(cls)
-
     def __init__(self, path: str | Path, *, upgrade_to: int | None = None):
+        if is_postgres(path):
+            raise ValueError("a PostgreSQL address opens with coordsupervise.engine.open_database, not Database")
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)

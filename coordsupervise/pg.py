@@ -1,6 +1,6 @@
 """PostgreSQL as the system of record: the same `Database` methods over a psycopg 3 connection pool.
 
-Chosen by `COORDSUPERVISE_DB=postgresql://user:password@host:port/dbname` (or `db_path` in secrets); see db.py.
+Chosen by `COORDSUPERVISE_DB=postgresql://user:password@host:port/dbname` (or `db_path` in secrets); engine.py opens it.
 Several app processes may share one PostgreSQL database, so there is no process write lock here: every write runs
 in a SERIALIZABLE transaction (the guarantee DuckDB's one-writer-at-a-time gave: a check-then-insert such as the
 login throttle cannot be raced past), and one that PostgreSQL aborts for a serialization failure (SQLSTATE 40001)

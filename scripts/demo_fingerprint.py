@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coordsupervise.db import Database  # noqa: E402
 from coordsupervise.demo import build_demo  # noqa: E402
+from coordsupervise.engine import open_database  # noqa: E402
 
 MOMENT_OF_BUILD = {("app_user", "password_hash"), ("flag", "raised_at"), ("audit_log", "occurred_at"),
                    ("app_setting", "value"), ("discussion_group", "created_at"), ("schema_version", "applied_at")}
@@ -48,7 +49,7 @@ def main() -> int:
     parser.add_argument("--compare", help="a fingerprint to compare with; exit 1 when a table differs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        db = Database(Path(folder) / "demo.duckdb")
+        db = open_database(Path(folder) / "demo.duckdb")
         started = time.monotonic()
         build_demo(db, cohorts=3, trainees_per_cohort=8, seed=7, today=DAY)
         print(f"built in {time.monotonic() - started:.1f} s")

@@ -24,6 +24,7 @@ from coordsupervise.access import Actor
 from coordsupervise.auth import load_login_user
 from coordsupervise.db import Database
 from coordsupervise.demo import build_demo
+from coordsupervise.engine import open_database
 from tests.pgcluster import Cluster
 
 # The suite's day. The demo is built at it and the programme's clock (coordsupervise/clock.py) is set to it, in this
@@ -153,8 +154,8 @@ def pg_demo_behind_nginx(request):
 def pg_templates(pg_cluster) -> dict[str, str]:
     """Two template databases built once: `fresh` (migrated, empty) and `demo` (the small demo)."""
     _pg_admin(pg_cluster, "CREATE DATABASE tpl_fresh", "CREATE DATABASE tpl_demo")
-    Database(pg_cluster.url("tpl_fresh")).close()
-    database = Database(pg_cluster.url("tpl_demo"))
+    open_database(pg_cluster.url("tpl_fresh")).close()
+    database = open_database(pg_cluster.url("tpl_demo"))
     build_demo(database, cohorts=3, trainees_per_cohort=8, seed=7, today=DEMO_TODAY)
     database.close()
     return {"fresh": "tpl_fresh", "demo": "tpl_demo"}
@@ -175,7 +176,7 @@ def _drop_if_clone(engine: str, request, target: str | Path) -> None:
 @pytest.fixture
 def db(engine, request, tmp_path) -> Database:
     target = _database_target(engine, request, tmp_path / "test.duckdb", "fresh")
-    database = Database(target)
+    database = open_database(target)
     yield database
     database.close()
     _drop_if_clone(engine, request, target)
@@ -243,7 +244,7 @@ def demo_target(engine, request, tmp_path) -> str | Path:
 
 @pytest.fixture
 def demo_db(demo_target) -> Database:
-    database = Database(demo_target)
+    database = open_database(demo_target)
     yield database
     database.close()
 

@@ -13,6 +13,7 @@ from .. import cache_stamp, cohorts, samples
 from ..config import Settings, load_settings
 from ..db import Database
 from ..demo import build_demo
+from ..engine import open_database
 from ..i18n import DEFAULT_LANGUAGE, translate
 from . import state
 
@@ -35,7 +36,7 @@ def settings() -> Settings:
 def database() -> Database:
     """The one Database of this process. In demo mode an empty file gets the small default demo on first start."""
     cfg = settings()
-    db = Database(cfg.db_path)
+    db = open_database(cfg.db_path)
     # Stopping the server (SIGTERM, Ctrl-C) ends the interpreter normally: close the file then, which checkpoints
     # the WAL into it, so a stopped server leaves one self-contained file to copy or back up.
     atexit.register(_close_at_exit, weakref.ref(db))

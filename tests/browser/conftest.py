@@ -151,10 +151,10 @@ def logged_in_context(browser, server, username: str):
 def demo_trainee_free_days(target) -> list:
     """Working days of demo-trainee's practical stage with no reflection yet, newest first, in the database at
     `target` (a DuckDB file, read before a server opens it: one process per file; or a PostgreSQL address)."""
-    from coordsupervise.db import Database
+    from coordsupervise.engine import open_database
     from tests.conftest import DEMO_TODAY
 
-    db = Database(target)
+    db = open_database(target)
     try:
         taken = {d for (d,) in db.rows(
             "SELECT r.practice_date FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "

@@ -10,7 +10,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from coordsupervise.clock import real_now_utc
-from coordsupervise.db import Database
+from coordsupervise.engine import open_database
 from coordsupervise.ui import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,11 +37,11 @@ def app(page_db, monkeypatch):
 
     def opening(target, **kwargs):
         """The app's Database, remembered so the test closes it (a PostgreSQL pool would otherwise outlive it)."""
-        database = Database(target, **kwargs)
+        database = open_database(target, **kwargs)
         opened.append(database)
         return database
 
-    monkeypatch.setattr(runtime, "Database", opening)
+    monkeypatch.setattr(runtime, "open_database", opening)
 
     def make(username: str | None = None, script: str = "app.py") -> AppTest:
         at = AppTest.from_file(str(ROOT / script), default_timeout=30)

@@ -63,10 +63,10 @@ def test_an_address_opened_with_an_english_accounts_cookie_shows_the_login_page_
 
     from coordsupervise import auth
     from coordsupervise.clock import real_now_utc
-    from coordsupervise.db import Database
+    from coordsupervise.engine import open_database
     from coordsupervise.ui import login
 
-    db = Database(page_db)
+    db = open_database(page_db)
     auth.set_language(db, auth.load_login_user(db, "demo-manager").actor(), "en")
     db.close()
     monkeypatch.setattr(login, "_cookie", lambda: ("demo-manager", real_now_utc() - timedelta(minutes=1)))

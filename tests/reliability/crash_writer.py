@@ -15,13 +15,13 @@ from datetime import date
 
 from coordsupervise import enrolments, reflections, supervision
 from coordsupervise.auth import load_login_user
-from coordsupervise.db import Database
 from coordsupervise.demo import working_days
+from coordsupervise.engine import open_database
 
 
 def main(db_path: str, ack_path: str, trainee: str, today_iso: str) -> None:
     today = date.fromisoformat(today_iso)
-    db = Database(db_path)
+    db = open_database(db_path)
     actor = load_login_user(db, trainee).actor()
     supervisor = load_login_user(db, "demo-supervisor").actor()
     enrolment = enrolments.current_for_trainee(db, actor)

@@ -8,14 +8,14 @@ from datetime import date
 
 from coordsupervise import enrolments, reflections, supervision
 from coordsupervise.auth import load_login_user
-from coordsupervise.db import Database
+from coordsupervise.engine import open_database
 from coordsupervise.errors import StaleWrite
 
 
 def submit_revision(url: str, trainee: str, day_iso: str, base_version: int, insight: str, today_iso: str,
                     barrier, results) -> None:
     """The trainee submits a revision of the day's reflection from a tab served by this process."""
-    db = Database(url)
+    db = open_database(url)
     try:
         actor = load_login_user(db, trainee).actor()
         enrolment = enrolments.current_for_trainee(db, actor)
@@ -34,7 +34,7 @@ def submit_revision(url: str, trainee: str, day_iso: str, base_version: int, ins
 def send_reply(url: str, supervisor: str, reflection_id: int, seen_version: int, seen_thread_length: int,
                text: str, barrier, results) -> None:
     """The supervisor sends a reply from a tab served by this process."""
-    db = Database(url)
+    db = open_database(url)
     try:
         actor = load_login_user(db, supervisor).actor()
         barrier.wait(timeout=30)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from coordsupervise.auth import insert_user
 from coordsupervise.db import Database, migrations
+from coordsupervise.engine import open_database
 
 from ..conftest import DEMO_TODAY, actor_of
 
@@ -40,7 +41,7 @@ def _enrol_trainees(db: Database, count: int) -> list[str]:
 
 
 def _check(db_path: Path, acks: list[str]) -> None:
-    db = Database(db_path)  # opening replays the WAL; migrations must be at the latest version
+    db = open_database(db_path)  # opening replays the WAL; migrations must be at the latest version
     try:
         assert db.schema_version() == migrations()[-1].version
         for line in acks:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from coordsupervise import enrolments, reflections, supervision
-from coordsupervise.db import Database
+from coordsupervise.engine import open_database
 from tests.conftest import DEMO_TODAY, _pg_clone, _pg_drop, actor_of, wait_for
 from tests.reliability import race_writer
 from tests.reliability.test_crash_durability import _check, _enrol_trainees
@@ -56,7 +56,7 @@ def _race(target, *argument_sets) -> list[tuple[str, str]]:
 
 
 def test_two_processes_revising_the_same_reflection_one_saves_the_other_keeps_its_text(pg_demo):
-    db = Database(pg_demo)
+    db = open_database(pg_demo)
     try:
         trainee = actor_of(db, "demo-trainee")
         enrolment = enrolments.current_for_trainee(db, trainee)
@@ -82,7 +82,7 @@ def test_two_processes_revising_the_same_reflection_one_saves_the_other_keeps_it
 def test_two_processes_sending_a_reply_to_the_same_thread_one_sends_the_other_keeps_its_text(pg_demo):
     """The same supervisor in two tabs served by two processes: sending deletes the reply draft, so the refused
     text must be saved again after the refusal, not only before the attempt."""
-    db = Database(pg_demo)
+    db = open_database(pg_demo)
     try:
         supervisor = actor_of(db, "demo-supervisor")
         enrolment = enrolments.current_for_trainee(db, actor_of(db, "demo-trainee"))
@@ -107,7 +107,7 @@ def _acks(path: Path) -> list[str]:
 
 
 def test_sigkill_of_one_writer_process_in_a_burst_loses_none_of_its_acknowledged_writes(pg_demo, tmp_path):
-    db = Database(pg_demo)
+    db = open_database(pg_demo)
     trainees = _enrol_trainees(db, 3)
     db.close()
     ack_files = [tmp_path / f"acks-{name}.txt" for name in trainees]

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 
 from coordsupervise import cache_stamp, caseload, certification, cohorts, retention, risk, workshop_import
-from coordsupervise.db import Database
+from coordsupervise.engine import open_database
 from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import NotFound
 from coordsupervise.ui import cohorts as ui_cohorts
@@ -73,7 +73,7 @@ def test_days_off_workshop_results_and_certification_move_the_stamp(demo_db):
 @pytest.fixture
 def two_processes(demo_db, demo_target, monkeypatch):
     """(first, second): two Database objects on one database (on each engine); the UI's cached reads use `second`."""
-    first, second = demo_db, Database(demo_target)
+    first, second = demo_db, open_database(demo_target)
     monkeypatch.setattr(runtime, "database", lambda: second)
     monkeypatch.setattr(ui_cohorts, "database", lambda: second)
     st.cache_data.clear()

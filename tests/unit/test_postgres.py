@@ -16,6 +16,7 @@ from coordsupervise import transfer
 from coordsupervise.__main__ import main
 from coordsupervise.db import Database, WriteConflict, migrations
 from coordsupervise.dialect import to_postgres
+from coordsupervise.engine import open_database
 from coordsupervise.errors import AccessDenied, StaleWrite
 from tests.conftest import _clone_numbers, _pg_clone
 
@@ -68,7 +69,7 @@ def test_migration_types_are_translated_and_a_function_name_inside_a_literal_is_
 
 # -- the engine ------------------------------------------------------------------------------------------------
 def test_a_postgresql_address_selects_the_postgresql_engine_with_the_same_answers(empty_pg):
-    db = Database(empty_pg)
+    db = open_database(empty_pg)
     try:
         assert db.engine == "postgresql" and db.schema_version() == max(m.version for m in migrations())
         db.write(lambda tx: tx.execute("INSERT INTO app_setting (key, value) VALUES (?, ?)", ["k", "50%"]))
@@ -88,7 +89,7 @@ def test_the_admin_backup_on_postgresql_is_a_pg_dump_that_pg_restore_loads_whole
     from tests.conftest import _pg_admin, _pg_drop, actor_of
 
     source_url = _pg_clone(pg, request.getfixturevalue("pg_templates")["demo"])
-    db = Database(source_url)
+    db = open_database(source_url)
     tables = [t for (t,) in db.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = "
                                     "'public' ORDER BY 1")]
     try:
@@ -117,7 +118,7 @@ def test_the_admin_backup_on_postgresql_is_a_pg_dump_that_pg_restore_loads_whole
         done = subprocess.run([pg_engine.pg_tool("pg_restore") or "pg_restore", "--no-owner", "--dbname", target,
                                str(dump)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-        restored = Database(target)  # opens as is: the migrations are all there
+        restored = open_database(target)  # opens as is: the migrations are all there
         try:
             assert {t: restored.value(f"SELECT count(*) FROM {t}") for t in tables} == counts  # noqa: S608
         finally:
@@ -127,7 +128,7 @@ def test_the_admin_backup_on_postgresql_is_a_pg_dump_that_pg_restore_loads_whole
 
 
 def test_a_serialization_failure_is_retried_then_surfaces_as_write_conflict(empty_pg):
-    db = Database(empty_pg)
+    db = open_database(empty_pg)
     tries = []
 
     def flaky(tx, fail_times):
@@ -152,7 +153,7 @@ def test_a_serialization_failure_is_retried_then_surfaces_as_write_conflict(empt
 def test_two_processes_saving_the_same_score_one_wins_the_other_is_refused(pg, request):
     """Two Database objects (as two app processes would hold) race the same versioned update: exactly one saves."""
     url = _pg_clone(pg, request.getfixturevalue("pg_templates")["demo"])
-    first, second = Database(url), Database(url)
+    first, second = open_database(url), open_database(url)
     score_id, version = first.one("SELECT id, row_version FROM score ORDER BY id LIMIT 1")
     barrier, outcomes = threading.Barrier(2), []
 
@@ -194,7 +195,7 @@ def test_migrate_copies_every_table_and_new_rows_continue_the_numbering(pg, demo
     assert main(["migrate", "--from", str(demo_template), "--to", empty_pg]) == 0
     out = capsys.readouterr().out
     assert "row counts and checksums match" in out and "DIFFERENT" not in out
-    source, target = Database(demo_template), Database(empty_pg)
+    source, target = Database(demo_template), open_database(empty_pg)
     try:
         assert target.value("SELECT count(*) FROM reflection") == source.value("SELECT count(*) FROM reflection") > 0
         highest = target.value("SELECT max(id) FROM app_user")
@@ -255,7 +256,7 @@ def test_a_failing_pg_dump_is_a_message_and_leaves_no_file(pg, request, tmp_path
     from coordsupervise.errors import InvalidInput
 
     url = _pg_clone(pg, request.getfixturevalue("pg_templates")["fresh"])
-    db = Database(url)
+    db = open_database(url)
     try:
         monkeypatch.setattr(pg_engine, "pg_tool", lambda name: "/bin/false")
         with pytest.raises(InvalidInput) as refused:
@@ -268,7 +269,7 @@ def test_a_failing_pg_dump_is_a_message_and_leaves_no_file(pg, request, tmp_path
 
 
 def test_pooled_connections_run_without_jit(empty_pg):
-    db = Database(empty_pg)
+    db = open_database(empty_pg)
     try:
         assert db.value("SHOW jit") == "off"
     finally:

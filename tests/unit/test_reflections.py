@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from coordsupervise import cohorts, enrolments, reflections
-from coordsupervise.db import Database
+from coordsupervise.engine import open_database
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
 from coordsupervise.reflections import PrivacyFindings, ReflectionBody
 
@@ -50,7 +50,7 @@ def test_draft_survives_a_server_restart(demo_db, trainee):
     reflections.save_draft(demo_db, actor, enrolment, day, body(event="書きかけの記録"), TODAY)
     path = demo_db.path
     demo_db.close()
-    reopened = Database(path)
+    reopened = open_database(path)
     view = reflections.open_day(reopened, actor, enrolment, day)
     assert view.status == "draft" and view.body.event == "書きかけの記録"
     assert view.draft_saved_at is not None

@@ -10,6 +10,7 @@ import pytest
 from coordsupervise import backup, caseload, cohorts, defaults, reflections
 from coordsupervise.__main__ import main
 from coordsupervise.db import Database
+from coordsupervise.engine import open_database
 from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import AccessDenied, InvalidInput
 from tests.conftest import actor_of
@@ -195,10 +196,10 @@ def test_the_import_command_previews_commits_and_fails_on_rejected_rows(demo_db,
     assert "cli.one" in passwords.read_text(encoding="utf-8-sig")
     assert main(["--db", path, "import", "roster", str(good), "--cohort", code]) == 0
     assert main(["--db", path, "import", "roster", str(good), "--cohort", "NO-SUCH"]) == 2
-    db = Database(path)
+    db = open_database(path)
     try:
         assert db.value("SELECT count(*) FROM app_user WHERE username = 'cli.one'") == 1
         assert db.value("SELECT count(*) FROM app_user WHERE username = 'cli.two'") == 0
     finally:
         db.close()
-    Database(path).close()
+    open_database(path).close()
