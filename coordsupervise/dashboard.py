@@ -1,14 +1,16 @@
 """The programme manager's cohort dashboards: every figure behind /cohorts and /cohort, aggregated in SQL.
 
-This is the one module that may use DuckDB-only analytics SQL (list `generate_series` + `unnest` to lay out practice
-days, `quantile_cont`, `FILTER`, `isodow`): the dashboards aggregate hundreds of thousands of reflections per call and
-doing that in the engine is what keeps them fast at 100 cohorts. Everything else in the app stays
+This module and cohort_scope.py (the practice days it shares with risk.py) are the one place for DuckDB-only
+analytics SQL (list `generate_series` + `unnest` to lay out practice days, `quantile_cont`, `FILTER`, `isodow`): the
+dashboards aggregate hundreds of thousands of reflections per call and doing that in the engine is what keeps them
+fast at 100 cohorts. Everything else in the app stays
 PostgreSQL-compatible; moving to PostgreSQL means rewriting the CTEs here (generate_series and percentile_cont exist
 there too).
 
 Who sees what: managers every cohort and every trainee; supervisors only the cohorts where they supervise someone,
 and inside them only their own trainees' rows (so a supervisor's "cohort" figures are those of their caseload).
-Trainees and admin-only accounts are refused. Every query takes its rows through `_scope`.
+Trainees and admin-only accounts are refused. Every query takes its rows through `_scope`
+(cohort_scope.enrolment_scope).
 
 A practice day's status, as the trainee's calendar has it (reflections.calendar), for working days (Mon-Fri, not a
 public holiday or a programme day off):
@@ -17,45 +19,28 @@ and missing. The reflection rate is (submitted + late) / (submitted + late + mis
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from .access import Actor, require_active, require_role
-from .cohorts import STAGE_ORDER, days_off
+from . import risk
+from .access import Actor, require_active
+from .cohort_scope import day_status_cte as _day_status_cte
+from .cohort_scope import enrolment_scope as _scope
+from .cohort_scope import query_frame as _frame
+from .cohort_scope import query_rows as _rows
+from .cohort_scope import query_value as _value
+from .cohort_scope import require_cohort
+from .cohorts import STAGE_ORDER
 from .db import Database
 from .errors import AccessDenied, NotFound
 
-DASHBOARD_ROLES = ("manager", "supervisor")
 FUNNEL_STEPS = ("enrolled", "modules_passed", "overall_passed", "sheet_approved", "practical_complete",
                 "workshop_attended", "certification_test_passed", "certified")
 DAY_STATUSES = ("submitted", "late", "missing", "off", "future")
 PAGE_SIZE = 20
-
-
-def _scope(actor: Actor, caseload: bool = False) -> str:
-    """SQL condition on alias `e` (enrolment) with the named parameter $actor: the rows this actor may read here.
-    `caseload` limits even a manager to the trainees they supervise themselves (their own working lists)."""
-    require_role(actor, *(("supervisor",) if caseload else DASHBOARD_ROLES))
-    active = "EXISTS (SELECT 1 FROM app_user au WHERE au.id = $actor AND au.active)"  # a deactivated account: none
-    if actor.has("manager") and not caseload:
-        return active
-    return f"({active} AND EXISTS (SELECT 1 FROM supervision sv WHERE sv.enrolment_id = e.id "\
-           "AND sv.supervisor_id = $actor))"
-
-
-def require_cohort(db: Database, actor: Actor, cohort_id: int) -> None:
-    """Managers may open any cohort; a supervisor only one where they supervise at least one trainee."""
-    scope = _scope(actor)
-    require_active(db, actor)
-    if _value(db, "SELECT count(*) FROM cohort WHERE id = $cohort", {"cohort": cohort_id}) == 0:
-        raise NotFound()
-    if not _value(db, f"SELECT count(*) > 0 OR $manager FROM enrolment e WHERE e.cohort_id = $cohort AND {scope}",
-                    {"cohort": cohort_id, "actor": actor.id, "manager": actor.has("manager")}):
-        raise AccessDenied()
 
 
 def cohort_by_code(db: Database, actor: Actor, code: str) -> dict:
@@ -67,62 +52,6 @@ def cohort_by_code(db: Database, actor: Actor, code: str) -> dict:
         raise NotFound()
     require_cohort(db, actor, row[0]["id"])
     return row[0]
-
-
-# -- practice days, the base of every reflection figure ---------------------------------------------------------------
-def _day_status_cte(where: str) -> str:
-    """CTEs `en` (the enrolments in scope with their practical stage) and `day_status` (one row per enrolment and
-    working day of the practical stage up to $until). Parameters: $actor, $today, $until and those of `where`.
-    The days come from one shared calendar joined by range: unnesting a series per enrolment row made DuckDB 2.0.0
-    fail with an internal error ("dict-surviving join") at the benchmark size, which invalidates the database."""
-    return f"""
-    en AS (SELECT e.id AS enrolment_id, e.cohort_id, e.trainee_id, c.reflection_cutoff_days AS cutoff,
-                  p.starts_on, p.ends_on
-           FROM enrolment e JOIN cohort c ON c.id = e.cohort_id
-           JOIN cohort_stage p ON p.cohort_id = e.cohort_id AND p.stage = 'practical'
-           WHERE {where}),
-    calendar AS (SELECT CAST(d AS DATE) AS day FROM (
-                     SELECT unnest(generate_series(min(starts_on), least(max(ends_on), CAST($until AS DATE)),
-                                                   INTERVAL 1 DAY)) AS d FROM en) x WHERE isodow(d) <= 5),
-    days AS (SELECT en.enrolment_id, en.cohort_id, en.trainee_id, en.cutoff, en.starts_on, calendar.day
-             FROM en JOIN calendar ON calendar.day BETWEEN en.starts_on AND least(en.ends_on, CAST($until AS DATE))),
-    day_status AS (
-        SELECT d.*, CASE
-            WHEN o.day IS NOT NULL OR list_contains(CAST($days_off AS DATE[]), d.day) THEN 'off'
-            WHEN r.status = 'submitted' AND r.late THEN 'late'
-            WHEN r.status = 'submitted' THEN 'submitted'
-            WHEN d.day + d.cutoff >= CAST($today AS DATE) THEN 'future'
-            ELSE 'missing' END AS status
-        FROM days d
-        LEFT JOIN reflection r ON r.enrolment_id = d.enrolment_id AND r.practice_date = d.day
-        LEFT JOIN day_off o ON o.enrolment_id = d.enrolment_id AND o.day = d.day)"""
-
-
-def _named(sql: str, params: dict) -> dict:
-    """Only the named parameters `sql` uses (DuckDB refuses unused ones), so shared dicts can be passed around."""
-    used = set(re.findall(r"\$(\w+)", sql))
-    return {k: v for k, v in params.items() if k in used}
-
-
-def _bound(db: Database, sql: str, params: dict) -> dict:
-    """The parameters `sql` uses; `$days_off` (public holidays and the programme's days off, as the trainee's
-    calendar excludes them) is filled in here so no caller has to know about it."""
-    if "$days_off" in sql:
-        first, last = db.one("SELECT min(starts_on), max(ends_on) FROM cohort_stage WHERE stage = 'practical'")
-        params = {**params, "days_off": sorted(days_off(db, first, last)) if first else []}
-    return _named(sql, params)
-
-
-def _frame(db: Database, sql: str, params: dict) -> pd.DataFrame:
-    return db.frame(sql, _bound(db, sql, params))
-
-
-def _value(db: Database, sql: str, params: dict):
-    return db.value(sql, _bound(db, sql, params))
-
-
-def _rows(db: Database, sql: str, params: dict) -> list[tuple]:
-    return db.rows(sql, _bound(db, sql, params))
 
 
 def _rate(done, expected):
@@ -182,8 +111,6 @@ def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = Coh
     """One page of cohorts (newest first) with their stage today, size, reflection rate, median feedback
     turnaround, trainees at risk and certification rate; and the number of cohorts matching the filter.
     The filter and page run first, so the metrics are computed for at most one page of cohorts."""
-    from . import risk
-
     scope = _scope(actor)
 
     require_active(db, actor)

@@ -13,7 +13,7 @@ Rules (each one a reason key `risk.<rule>` in the catalogue, with the number and
 
 Thresholds are set per programme by its managers (table risk_setting, migration 007); a threshold without a row
 uses DEFAULTS. Only trainees still in training count: enrolment active, cohort not past its last stage, not
-certified. Managers see everyone, supervisors their own trainees (dashboard._scope).
+certified. Managers see everyone, supervisors their own trainees (cohort_scope.enrolment_scope).
 """
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ from . import cache_stamp
 from .access import Actor, require_role
 from .auth import audit
 from .clock import now_utc
-from .dashboard import _day_status_cte, _frame, _scope, require_cohort
+from .cohort_scope import day_status_cte as _day_status_cte
+from .cohort_scope import enrolment_scope as _scope
+from .cohort_scope import query_frame as _frame
+from .cohort_scope import require_cohort
 from .db import Database
 from .errors import InvalidInput
 

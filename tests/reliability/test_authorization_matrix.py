@@ -43,6 +43,7 @@ from coordsupervise import (
     backup,
     caseload,
     certification,
+    cohort_scope,
     cohorts,
     curriculum,
     dashboard,
@@ -259,7 +260,7 @@ STAFF_READ = "supervisor:mine,peer manager:*"                    # staff views o
 OWN = "trainee:mine"                                               # the trainee's own work
 SUPERVISOR_OF = "supervisor:mine,peer"                             # the trainee's own supervisor writes
 SUPERVISOR_ROLE = "supervisor:* manager:*"                         # demo-manager is also a supervisor
-COHORT_READ = "supervisor:mine manager:*"                          # dashboard.require_cohort
+COHORT_READ = "supervisor:mine manager:*"                          # cohort_scope.require_cohort
 MANAGER = "manager:*"
 ADMIN = "admin:*"
 MANAGER_ADMIN = "manager:* admin:*"
@@ -422,6 +423,10 @@ MATRIX: dict[str, Row] = {
     "cohorts.update_cohort": W(lambda w, db, a, i: cohorts.update_cohort(
         db, a, w.of(w.cohort, i), _same_setup(db, w, i)), ADMIN, COHORT_ITEMS),
     "curriculum.init_programme": W(lambda w, db, a, i: _init_programme(db, a), ADMIN, NO_ITEM),
+    # cohort_scope: what the dashboards and the at-risk list share (managers every cohort, supervisors their own)
+    "cohort_scope.enrolment_scope": R(lambda w, db, a, i: _in_scope(db, a, w.of(w.enrolment, i)), STAFF_READ),
+    "cohort_scope.require_cohort": R(lambda w, db, a, i: cohort_scope.require_cohort(db, a, w.of(w.cohort, i)),
+                                     COHORT_READ, COHORT_ITEMS),
     # dashboard (managers see every cohort, supervisors the cohorts of their caseload)
     "dashboard.cohort_by_code": R(lambda w, db, a, i: dashboard.cohort_by_code(
         db, a, _cohort_code(db, w.of(w.cohort, i))), COHORT_READ, COHORT_ITEMS),
@@ -447,8 +452,6 @@ MATRIX: dict[str, Row] = {
                                   COHORT_READ, COHORT_ITEMS),
     "dashboard.reflection_grid": R(lambda w, db, a, i: dashboard.reflection_grid(
         db, a, w.of(w.cohort, i), DEMO_TODAY), COHORT_READ, COHORT_ITEMS),
-    "dashboard.require_cohort": R(lambda w, db, a, i: dashboard.require_cohort(db, a, w.of(w.cohort, i)),
-                                  COHORT_READ, COHORT_ITEMS),
     "dashboard.stage_calendars": R(lambda w, db, a, i: dashboard.stage_calendars(db, a, [w.of(w.cohort, i)]),
                                    COHORT_READ, COHORT_ITEMS),
     "dashboard.submission_rate_by_day": R(lambda w, db, a, i: dashboard.submission_rate_by_day(
@@ -731,6 +734,13 @@ def _visible(db, actor, enrolment_id):
     condition, params = coordsupervise.access.visible_enrolments_sql(actor)
     found = db.value(f"SELECT count(*) FROM enrolment e WHERE e.id = ? AND {condition}",  # noqa: S608 - fixed SQL
                      [enrolment_id, *params])
+    return _require_nonempty(found)
+
+
+def _in_scope(db, actor, enrolment_id):
+    condition = cohort_scope.enrolment_scope(actor)
+    found = db.value(f"SELECT count(*) FROM enrolment e WHERE e.id = $enrolment AND {condition}",  # noqa: S608
+                     {"enrolment": enrolment_id, "actor": actor.id})
     return _require_nonempty(found)
 
 
