@@ -23,13 +23,13 @@ Run against a large demo database, app stopped:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from . import bench_naive, bench_pages, bench_writes, certification, dashboard, inbox, risk
 from .auth import load_login_user
 from .bench_pages import timed
+from .bench_report import Row
 from .db import Database
 from .inbox import InboxFilter
 
@@ -38,15 +38,6 @@ def ours_dashboard(db: Database, actor, cohort_id: int, today):
     cohort_ids = [cid for (cid,) in db.rows("SELECT id FROM cohort")]
     return (dashboard.cohort_metrics(db, actor, today, cohort_ids),
             dashboard.submission_rate_by_day(db, actor, cohort_id, today))
-
-
-@dataclass
-class Row:
-    part: str
-    measure: str
-    value: float | str
-    target: str = ""
-    missed: bool = False
 
 
 def _faster(name: str, ours: float, naive: float) -> Row:
@@ -118,7 +109,7 @@ def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: i
     if "pages" in parts:
         rows += page_rows(db, today, repeat)
     if "browser" in parts:
-        from . import bench_browser
+        from . import bench_browser  # the parts that drive browsers and servers load only when asked for
         rows += bench_browser.rows(db, today, browser_repeat)
     if "sessions" in parts:
         from . import bench_sessions

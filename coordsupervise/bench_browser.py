@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import bench_pages
+from .bench_report import Row
 from .db import Database
 from .serve import free_port
 
@@ -300,6 +301,5 @@ def _median_after_warmup(action, repeat: int, warm: bool = True) -> float:
 
 
 def rows(db: Database, today: date, repeat: int) -> list:
-    from .bench import Row
     return [Row("browser", f"{name} ÷ empty app load", ratio, "≤ 3×", ratio > 3)
             for name, ratio in ratios(db, today, repeat).items()]

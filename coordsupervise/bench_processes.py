@@ -34,6 +34,7 @@ from pathlib import Path
 
 from . import bench_pages
 from .bench_browser import streamlit_process
+from .bench_report import Row
 from .bench_sessions import (
     Load,
     Session,
@@ -174,7 +175,6 @@ def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seco
 
 def rows(db_url: str | None, today: date, counts: tuple[int, ...] = (100, 200), seconds: float = 120.0,
          interval: tuple[float, float] = (10.0, 30.0), processes: int = 3, repeat: int = 5) -> list:
-    from .bench import Row
 
     if not db_url:
         return [Row("processes", "not run: needs --pg postgresql://… holding the same data as --db "
@@ -184,7 +184,6 @@ def rows(db_url: str | None, today: date, counts: tuple[int, ...] = (100, 200), 
 
 def table_rows(found: dict, interval: tuple[float, float]) -> list:
     """measure()'s findings as the table's rows."""
-    from .bench import Row
 
     base = found["base"]
     out = [Row("processes", f"setup: {os.cpu_count()} cores shared by the load generator (this process), nginx and "
@@ -217,7 +216,6 @@ def sessions_per_core(load: Load, interval: tuple[float, float]) -> float | None
 
 def period_rows(where: str, n: int, count: int, load: Load, nginx_cpu: float, base: float,
                 interval: tuple[float, float] = (10.0, 30.0)) -> list:
-    from .bench import Row
 
     out = []
     if load.latencies:

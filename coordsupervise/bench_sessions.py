@@ -31,6 +31,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from . import bench_pages
 from .bench_browser import served_copies, streamlit_process
+from .bench_report import Row
 from .config import MAX_SESSION_HOURS
 from .db import Database
 
@@ -371,7 +372,6 @@ def measure(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seco
 def rows(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seconds: float = 120.0,
          interval: tuple[float, float] = (10.0, 30.0), repeat: int = 5) -> list:
     """The table's rows: reruns ÷ the empty app's rerun, memory, CPU, and where one process saturates."""
-    from .bench import Row
 
     found = measure(db, today, counts, seconds, interval, repeat=repeat)
     base = found["base"]
