@@ -11,7 +11,7 @@ Two clocks, on purpose:
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -37,6 +37,11 @@ def now_jst() -> datetime:
 def today() -> date:
     """The programme's today, in Asia/Tokyo."""
     return now_jst().date()
+
+
+def jst_to_utc(day: date, hour: int, minute: int = 0) -> datetime:
+    """A time of day in Tokyo on `day`, as the naive UTC every TIMESTAMP column holds."""
+    return datetime.combine(day, time(hour, minute), JST).astimezone(UTC).replace(tzinfo=None)
 
 
 def travel_to(day: date | None) -> None:

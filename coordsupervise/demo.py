@@ -10,16 +10,17 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from . import clock, cohorts, curriculum, readlog, scoring_demo
 from .auth import hash_password, insert_user, normalize_username
-from .clock import now_utc
+from .clock import jst_to_utc, now_utc
 from .db import Database, Transaction, insert_frame
 from .demo_text import reflection_text
+from .demo_workshop import close_cohort
 from .readings import reading, searchable
 from .textnorm import search_key
 
@@ -140,11 +141,6 @@ def working_days(start: date, end: date) -> list[date]:
             days.append(d)
         d += timedelta(days=1)
     return days
-
-
-def jst_to_utc(day: date, hour: int, minute: int = 0) -> datetime:
-    local = datetime.combine(day, time(hour, minute), JST)
-    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def build_demo(db: Database, *, cohorts: int = 3, trainees_per_cohort: int = 12, seed: int = 7,
@@ -441,8 +437,6 @@ def _flags(tx, rng, enrolments):
 
 
 def _workshop_and_certification(tx, rng, enrolments, calendar, manager_id, cohort_id):
-    from .demo_workshop import close_cohort  # it builds on this module's helpers
-
     close_cohort(tx, rng, enrolments, calendar, manager_id, cohort_id)
 
 

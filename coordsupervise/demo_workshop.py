@@ -12,9 +12,8 @@ import pandas as pd
 
 from . import certification, workshop
 from .access import Actor
-from .clock import now_utc
+from .clock import jst_to_utc, now_utc
 from .db import insert_frame
-from .demo import jst_to_utc
 
 
 def close_cohort(tx, rng, enrolments: list[dict], calendar: dict, manager_id: int, cohort_id: int) -> None:
