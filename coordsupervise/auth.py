@@ -376,23 +376,7 @@ def end_sessions(db: Database, user_id: int, at: datetime | None = None) -> None
                                    [at or real_now_utc(), user_id]))
 
 
-# -- settings and audit -------------------------------------------------------------------------------------------
-def get_or_create_setting(db: Database, key: str, make) -> str:
-    value = db.value("SELECT value FROM app_setting WHERE key = ?", [key])
-    if value is None:
-        candidate = make()
-
-        def run(tx: Transaction):
-            existing = tx.value("SELECT value FROM app_setting WHERE key = ?", [key])
-            if existing is not None:
-                return existing
-            tx.execute("INSERT INTO app_setting (key, value) VALUES (?, ?)", [key, candidate])
-            return candidate
-
-        value = db.write(run)
-    return value
-
-
+# -- audit --------------------------------------------------------------------------------------------------------
 def audit(tx: Transaction, actor_id: int | None, action: str, entity: str, entity_id, before, after,
           reason: str | None = None) -> None:
     """Append one row to the audit log inside the caller's transaction (so the change and its record commit

@@ -581,21 +581,6 @@ def summary(c: Curriculum) -> dict[str, int]:
             "rubrics": len(c.rubrics)}
 
 
-def fill_programmes_made_before_012(tx: Transaction) -> None:
-    """Migration 012's step: a programme written before the curriculum was data is the built-in FRSC one (the demo
-    builder was the only way to make one), so it gets the shipped file's stage lengths, assignment set and the
-    competencies' short names, which until then lived in code."""
-    shipped = None
-    for (programme_id,) in tx.rows("SELECT id FROM programme ORDER BY id"):
-        shipped = shipped or load(None)
-        _write_stages(tx, programme_id, shipped.stages)
-        _write_assignments(tx, programme_id, shipped.assignments)
-    if tx.value("SELECT count(*) FROM competency WHERE short_ja IS NULL"):
-        shipped = shipped or load(None)
-        tx.executemany("UPDATE competency SET short_ja = ?, short_en = ? WHERE code = ? AND short_ja IS NULL",
-                       [(k.short_ja, k.short_en, k.code) for k in shipped.competencies])
-
-
 # -- out of the database ------------------------------------------------------------------------------------------
 def from_database(db: Database) -> Curriculum:
     """The programme in force: its rows as they are now, each rubric at its newest version."""

@@ -61,6 +61,13 @@ def test_upgrade_from_first_migration_keeps_every_row(tmp_path, demo_template):
     stored = upgraded.value("SELECT search_text FROM feedback WHERE id = ?", [sample_id])
     assert stored.startswith(search_key(sample_body)) and stored == searchable(sample_body)
     assert upgraded.value("SELECT count(*) FROM app_user WHERE last_login_at IS NOT NULL") == 0
+    # 012 gives the programme made before it what the built-in curriculum says: stages, assignments, short names
+    from coordsupervise.curriculum import from_database, load
+
+    shipped, programme = load(None), from_database(upgraded)
+    assert programme.stages == shipped.stages and programme.assignments == shipped.assignments
+    assert [(k.code, k.short_ja, k.short_en) for k in programme.competencies] == \
+        [(k.code, k.short_ja, k.short_en) for k in shipped.competencies]
     upgraded.close()
 
 
