@@ -71,8 +71,9 @@ from coordsupervise.db import Database
 from coordsupervise.errors import AccessDenied, InvalidInput, NotFound, StaleWrite
 from tests.conftest import DEMO_TODAY, actor_of
 
+# modules, or packages (every module below them), that are not services
 NOT_SERVICES = {"ui", "i18n", "migrations", "__main__", "bench", "bench_browser", "bench_naive", "bench_pages",
-                "bench_writes"}
+                "bench_writes", "demo"}
 ROLES = ("trainee", "supervisor", "manager", "admin", "deactivated")
 ITEMS = ("mine", "peer", "other_sup", "other_cohort")
 COHORT_ITEMS = ("mine", "other_cohort")
@@ -82,16 +83,20 @@ USERNAMES = {"trainee": "demo-trainee", "supervisor": "demo-supervisor", "manage
 
 
 def service_functions() -> dict[str, Callable]:
-    """Every public function defined in a service module whose signature has a parameter named `actor`."""
+    """Every public function defined in a service module whose signature has a parameter named `actor`, in every
+    package of coordsupervise, keyed `module.function` by the module's own (last) name."""
     found = {}
-    for info in pkgutil.iter_modules(coordsupervise.__path__):
-        if info.name in NOT_SERVICES:
+    for info in pkgutil.walk_packages(coordsupervise.__path__, prefix="coordsupervise."):
+        names = info.name.split(".")[1:]
+        if NOT_SERVICES & set(names):
             continue
-        module = importlib.import_module(f"coordsupervise.{info.name}")
+        module = importlib.import_module(info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and fn.__module__ == module.__name__ \
                     and "actor" in inspect.signature(fn).parameters:
-                found[f"{info.name}.{name}"] = fn
+                key = f"{names[-1]}.{name}"
+                assert key not in found, f"{key}: two service modules share the name {names[-1]}"
+                found[key] = fn
     return found
 
 
