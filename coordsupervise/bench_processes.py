@@ -38,14 +38,14 @@ from .bench_report import Row
 from .bench_sessions import (
     Load,
     Session,
-    _alone,
-    _cpu_seconds,
-    _evening,
-    _run,
     clickers,
+    cpu_seconds,
     database_server_pid,
+    evening,
     login_cookie,
     percentile,
+    rerun_alone,
+    run_async,
 )
 from .engine import open_database
 from .serve import free_port, running
@@ -72,7 +72,7 @@ def _established(ports: set[int]) -> set[tuple[int, str]]:
 
 
 def tracing_connect(ports: list[int]):
-    """A `connect(session)` for bench_sessions' _evening: opens the session's websocket (one at a time) and notes
+    """A `connect(session)` for bench_sessions' evening: opens the session's websocket (one at a time) and notes
     which app process nginx connected it to, from the connection that appeared on an app port meanwhile."""
     lock = asyncio.Lock()
     watched = set(ports)
@@ -147,23 +147,23 @@ def measure(db_url: str, today: date, counts: tuple[int, ...] = (100, 200), seco
         empty = Path(folder) / "empty_app.py"
         empty.write_text(bench_pages.EMPTY_PAGE, encoding="utf-8")
         with streamlit_process(empty, db_url) as (empty_url, _):
-            base = _run(_alone(empty_url, repeat))
+            base = run_async(rerun_alone(empty_url, repeat))
         for n in sorted({1, processes} if with_one else {processes}):
             app_ports = _ports(n)
             started = time.perf_counter()
             with running(db_url, app_ports, free_port(), Path(folder) / f"{n}-processes", env, logs=True,
                          listen_address="127.0.0.1") as served:
-                _run(_warm(served.url, key, people[max(counts)], app_ports))
+                run_async(_warm(served.url, key, people[max(counts)], app_ports))
                 print(f"{n} process(es) started and warm in {time.perf_counter() - started:.0f} s", file=sys.stderr,
                       flush=True)
                 setups[n] = {}
                 for count in counts:
                     pids = list(served.app_pids().values())
                     nginx = [served.proxy.pid, *_children(served.proxy.pid)]
-                    nginx_before, wall_before = sum(_cpu_seconds(p) for p in nginx), os.times().elapsed
-                    load = _run(_evening(served.url, pids, key, people[count], seconds, seed, interval,
+                    nginx_before, wall_before = sum(cpu_seconds(p) for p in nginx), os.times().elapsed
+                    load = run_async(evening(served.url, pids, key, people[count], seconds, seed, interval,
                                          tracing_connect(app_ports), db_server))
-                    nginx_cpu = (sum(_cpu_seconds(p) for p in nginx) - nginx_before) / \
+                    nginx_cpu = (sum(cpu_seconds(p) for p in nginx) - nginx_before) / \
                         (os.times().elapsed - wall_before)
                     setups[n][count] = (load, nginx_cpu)
                     p95 = f"{percentile(load.latencies, 0.95):.2f} s" if load.latencies else "-"

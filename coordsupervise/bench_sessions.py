@@ -39,7 +39,7 @@ COOKIE = "coordsupervise_session"
 RUN_TIMEOUT = 300.0
 
 
-def _run(coroutine):
+def run_async(coroutine):
     """asyncio.run, also from a thread that already runs an event loop (a test process that drove a browser with
     Playwright's sync API keeps one): the sessions then run on a thread of their own."""
     try:
@@ -176,7 +176,7 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """CPU seconds a process (all its threads) has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -219,7 +219,7 @@ def _server_cpu(root: int | None) -> dict[int, float]:
             pid = int(entry.name)
             try:
                 if pid == root or _parent(pid) == root:
-                    found[pid] = _cpu_seconds(pid)
+                    found[pid] = cpu_seconds(pid)
             except OSError:
                 continue  # gone meanwhile
     return found
@@ -236,7 +236,7 @@ class _CpuMark:
 
     @classmethod
     def now(cls, pids: list[int], db_server: int | None = None) -> _CpuMark:
-        return cls(time.perf_counter(), [_cpu_seconds(pid) for pid in pids], time.process_time(), _machine_jiffies(),
+        return cls(time.perf_counter(), [cpu_seconds(pid) for pid in pids], time.process_time(), _machine_jiffies(),
                    _server_cpu(db_server))
 
     def until(self, later: _CpuMark, load: Load) -> None:
@@ -262,7 +262,7 @@ async def _open(url: str, key: str, clicker: Clicker, rng: random.Random, connec
     return session
 
 
-async def _evening(url: str, pids: list[int], key: str, people: list[Clicker], seconds: float, seed: int,
+async def evening(url: str, pids: list[int], key: str, people: list[Clicker], seconds: float, seed: int,
                    interval: tuple[float, float], connect=None, db_server: int | None = None) -> Load:
     """Open every session (spread over the first interval), then let each click at random intervals. `pids`: the
     server processes whose CPU and memory count (summed); `connect(session)`, when given, opens a session's
@@ -321,7 +321,7 @@ async def _evening(url: str, pids: list[int], key: str, people: list[Clicker], s
     return load
 
 
-async def _alone(url: str, repeat: int, key: str | None = None, clicker: Clicker | None = None) -> float:
+async def rerun_alone(url: str, repeat: int, key: str | None = None, clicker: Clicker | None = None) -> float:
     """Median rerun of one session with the server to itself (the empty app when no clicker is given)."""
     session = Session(url, login_cookie(clicker.username, key) if clicker else None)
     await session.open()
@@ -351,16 +351,16 @@ def measure(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seco
     with tempfile.TemporaryDirectory() as folder:
         empty, served = served_copies(db, Path(folder))
         with streamlit_process(empty, served) as (empty_url, _):
-            base = _run(_alone(empty_url, repeat))
+            base = run_async(rerun_alone(empty_url, repeat))
         loads = {}
         with streamlit_process(bench_pages.ROOT / "app.py", served,
                                {"COORDSUPERVISE_COOKIE_KEY": key}) as (url, proc):
             people = clickers(db, today, max(counts))
-            alone = {"supervisor": _run(_alone(url, repeat, key, people[0])),
-                     "manager": _run(_alone(url, repeat, key, people[1] if len(people) > 1 else people[0]))}
+            alone = {"supervisor": run_async(rerun_alone(url, repeat, key, people[0])),
+                     "manager": run_async(rerun_alone(url, repeat, key, people[1] if len(people) > 1 else people[0]))}
             idle_mb = _rss_mb(proc.pid)
             for count in counts:
-                load = loads[count] = _run(_evening(url, [proc.pid], key, clickers(db, today, count), seconds,
+                load = loads[count] = run_async(evening(url, [proc.pid], key, clickers(db, today, count), seconds,
                                                            seed, interval))
                 # each period takes minutes: say what it found as it ends, before the table
                 print(f"sessions {count}: {len(load.latencies)} clicks, p50 {_share(load.latencies, 0.5, base)}, "
