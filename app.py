@@ -8,10 +8,10 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from coordsupervise.config import ConfigError
 from coordsupervise.errors import UserError
 from coordsupervise.routes import ROUTES, routes_for, start_route
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui import login, runtime, state
 from coordsupervise.ui.handover import hand_over_to_router
 from coordsupervise.ui.runtime import t
-from coordsupervise.usertext import literal
 
 hand_over_to_router()  # a fresh server's first run may come through Streamlit's old pages/ mode (see the module)
 # a local file: a Material icon as favicon is fetched by every browser from fonts.gstatic.com (a request to Google

@@ -3,7 +3,8 @@
     python -m coordsupervise demo [--cohorts 3] [--trainees 12] [--seed 7] [--db PATH] [--replace]
     python -m coordsupervise create-admin USERNAME "表示名" [--db PATH]      (asks for the password twice)
     python -m coordsupervise programme init [--curriculum FILE]     (the curriculum into an empty database; default:
-                                                                      the shipped coordsupervise/curricula/frsc.toml)
+                                                                      the shipped
+                                                                      coordsupervise/programme/curricula/frsc.toml)
     python -m coordsupervise programme export FILE [--overwrite]    (the programme in force, in the same format)
     python -m coordsupervise import roster FILE [--cohort CODE] [--dry-run] [--passwords OUT.csv] [--as ADMIN]
     python -m coordsupervise import quiz FILE [--cohort CODE] [--dry-run] [--as ADMIN]
@@ -15,8 +16,9 @@
     python -m coordsupervise bench [--db PATH] [--repeat 5] [--parts queries,pages,browser,sessions,processes,writes]
                                    [--sessions 50,100] [--session-seconds 120] [--out FILE]
     python -m coordsupervise bench --parts processes --pg postgresql://… [--sessions 100,200] [--processes 3]
-                                   (1 vs N app processes behind nginx; see bench_processes.py)
-    python -m coordsupervise retention [--apply] [--today YYYY-MM-DD] [--db PATH]   (see coordsupervise/retention.py)
+                                   (1 vs N app processes behind nginx; see bench/processes.py)
+    python -m coordsupervise retention [--apply] [--today YYYY-MM-DD] [--db PATH]
+    (see coordsupervise/privacy/retention.py)
     python -m coordsupervise migrate --from data/coordsupervise.duckdb --to postgresql://USER@HOST:PORT/DBNAME
                                      (copy everything into an empty PostgreSQL database; see transfer.py)
     python -m coordsupervise serve --processes 3 [--port 8500] [--first-app-port 8701] [--db postgresql://…]
@@ -36,8 +38,13 @@ from pathlib import Path
 
 import duckdb
 
-from . import backup, cli_cohort, cli_programme, cli_text, clock, samples
-from .auth import (
+from . import cli_cohort, cli_programme, cli_text, clock
+from .config import DEFAULT_DB, command_line_language
+from .demo.build import build_demo
+from .errors import InvalidInput, UserError
+from .i18n import translate
+from .office import backup, samples
+from .programme.auth import (
     hash_password,
     insert_user,
     load_login_user,
@@ -45,12 +52,8 @@ from .auth import (
     normalize_username,
     password_problems,
 )
-from .config import DEFAULT_DB, command_line_language
-from .db import is_postgres
-from .demo import build_demo
-from .engine import open_database
-from .errors import InvalidInput, UserError
-from .i18n import translate
+from .store.db import is_postgres
+from .store.engine import open_database
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,7 +111,7 @@ def _main(argv: list[str] | None) -> int:
                      help="language of the messages (default: COORDSUPERVISE_LANG or LANG, en... or Japanese)")
     imp.add_argument("--passwords", help="write the one-time passwords of new accounts to this CSV (roster)")
     bench = sub.add_parser("bench", help="speed at scale as ratios: queries ÷ naive, every page ÷ an empty one, "
-                                         "in the browser, writes (see coordsupervise/bench.py)")
+                                         "in the browser, writes (see coordsupervise/bench/run.py)")
     bench.add_argument("--repeat", type=int, default=5)
     bench.add_argument("--parts", default="queries,pages,browser,sessions,processes,writes",
                        help="comma-separated, in run order (processes: also give --pg)")
@@ -172,7 +175,7 @@ def _main(argv: list[str] | None) -> int:
     elif args.command == "create-admin":
         return _create_admin(db_path, args.username, args.display_name)
     elif args.command == "bench":
-        from .bench import run, table
+        from .bench.run import run, table
 
         db = open_database(db_path)
         result = run(db, args.repeat, tuple(args.parts.split(",")), args.writes, args.threads,
@@ -257,8 +260,8 @@ def _import(args, db_path: str) -> int:
     """Preview (and unless --dry-run, commit) one file; every rejected row printed; exit 1 when any is rejected."""
     import pandas as pd
 
-    from . import imports
-    from .exports import csv_bytes
+    from .office import imports
+    from .office.exports import csv_bytes
 
     def say(key, **params):
         return translate(args.language, key, **params)
@@ -316,7 +319,8 @@ def _import(args, db_path: str) -> int:
 def _retention(db_path: str, apply: bool, today_text: str | None) -> int:
     from datetime import date
 
-    from . import clock, retention
+    from . import clock
+    from .privacy import retention
 
     today = date.fromisoformat(today_text) if today_text else clock.today()
     db = open_database(db_path)
@@ -340,8 +344,8 @@ def _retention(db_path: str, apply: bool, today_text: str | None) -> int:
 
 
 def _migrate(source_path: str, target_url: str) -> int:
-    from .db import is_postgres
-    from .transfer import TransferRefused, copy_database
+    from .store.db import is_postgres
+    from .store.transfer import TransferRefused, copy_database
 
     if not is_postgres(target_url):
         print("--to must be a postgresql:// address", file=sys.stderr)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .db import Database
 from .errors import AccessDenied
+from .store.db import Database
 
 ROLES = ("trainee", "supervisor", "manager", "admin")
 

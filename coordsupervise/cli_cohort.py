@@ -19,13 +19,14 @@ import unicodedata
 from dataclasses import replace
 from datetime import date
 
-from . import cohorts, imports
 from .access import COMMAND_LINE, Actor
 from .cli_text import refused, say
 from .config import command_line_language
-from .db import Database
-from .engine import open_database
 from .errors import UserError
+from .office import imports
+from .programme import cohorts
+from .store.db import Database
+from .store.engine import open_database
 
 
 def add_parser(sub) -> None:

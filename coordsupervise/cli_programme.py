@@ -15,11 +15,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import curriculum
 from .cli_text import refused, say
 from .config import command_line_language
-from .db import Database, is_postgres
 from .errors import UserError
+from .programme import curriculum
+from .store.db import Database, is_postgres
 
 
 def add_parser(sub) -> None:
@@ -30,7 +30,7 @@ def add_parser(sub) -> None:
     init = actions.add_parser("init", help="write the curriculum (competencies, modules, assignments, rubrics, "
                                            "certification criteria, stage lengths) into a database without one")
     init.add_argument("--curriculum", help="a curriculum TOML file (default: the shipped one, "
-                                           "coordsupervise/curricula/frsc.toml)")
+                                           "coordsupervise/programme/curricula/frsc.toml)")
     export = actions.add_parser("export", help="write the programme in force to a curriculum TOML file")
     export.add_argument("file")
     export.add_argument("--overwrite", action="store_true", help="replace FILE when it exists")

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .app_setting import get_or_create_setting
+from .store.app_setting import get_or_create_setting
 
 DEFAULT_DB = str(Path(__file__).resolve().parent.parent / "data" / "coordsupervise.duckdb")
 MAX_SESSION_HOURS = 12.0

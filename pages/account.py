@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import streamlit as st
 
-from coordsupervise import auth
 from coordsupervise.errors import UserError
+from coordsupervise.programme import auth
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui import login, state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
-from coordsupervise.usertext import literal
 
 NOTICE_SECONDS = 120
 

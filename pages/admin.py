@@ -2,16 +2,17 @@
 and the backup download. Reads/writes auth, people and backup."""
 import streamlit as st
 
-from coordsupervise import auth, backup, people
 from coordsupervise.access import ROLES
 from coordsupervise.clock import now_utc
 from coordsupervise.errors import UserError
-from coordsupervise.limits import QUERY_LIMIT
+from coordsupervise.office import backup
+from coordsupervise.programme import auth, people
+from coordsupervise.text.limits import QUERY_LIMIT
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui import first_run
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link
-from coordsupervise.usertext import literal
 
 actor = require("admin")
 db = database()

@@ -1,9 +1,11 @@
 """Trainee: the cohort's assignments, the rubric each is judged by, submissions with attachments, released scores.
-Reads/writes coordsupervise.assignments."""
+Reads/writes coordsupervise.practice.assignments."""
 import streamlit as st
 
-from coordsupervise import assignments, clock
+from coordsupervise import clock
 from coordsupervise.errors import UserError
+from coordsupervise.practice import assignments
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui import state
 from coordsupervise.ui.firsthour import rubric_view
 from coordsupervise.ui.guard import require, show_error
@@ -17,7 +19,6 @@ from coordsupervise.ui.widgets import (
     privacy_guarded,
     user_markdown,
 )
-from coordsupervise.usertext import literal
 
 actor = require("trainee")
 db = database()

@@ -3,14 +3,15 @@ trainee's marks, and the decision with its reason. Supervisors see the board of 
 Reads certification.board / evidence; writes certification.decide."""
 import streamlit as st
 
-from coordsupervise import certification, clock
-from coordsupervise.limits import REASON_LIMIT
+from coordsupervise import clock
+from coordsupervise.certification import certification
+from coordsupervise.text.limits import REASON_LIMIT
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui import before_stage, state
 from coordsupervise.ui.certification import BEHIND, MARKS, board_frame, cohort_picker, decision_label, thresholds_form
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst
-from coordsupervise.usertext import literal
 
 actor = require("manager", "supervisor")
 db = database()

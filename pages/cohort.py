@@ -5,15 +5,17 @@ writes only risk.save_thresholds."""
 import pandas as pd
 import streamlit as st
 
-from coordsupervise import charts, clock, dashboard, exports, risk
+from coordsupervise import clock
+from coordsupervise.dashboards import charts, dashboard, risk
 from coordsupervise.errors import UserError
-from coordsupervise.textnorm import strip_bidi
+from coordsupervise.office import exports
+from coordsupervise.text.textnorm import strip_bidi
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui import state
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import competencies, database, language, t
 from coordsupervise.ui.widgets import form_key, jst, link
-from coordsupervise.usertext import literal
 
 actor = require("manager", "supervisor")
 ja = language() == "ja"

@@ -5,9 +5,10 @@ Filters and the page number live in the address (?y=, ?stage=, ?q=, ?p=, ?cmp=CO
 import pandas as pd
 import streamlit as st
 
-from coordsupervise import charts, clock, dashboard
-from coordsupervise.cohorts import STAGE_ORDER
-from coordsupervise.limits import QUERY_LIMIT
+from coordsupervise import clock
+from coordsupervise.dashboards import charts, dashboard
+from coordsupervise.programme.cohorts import STAGE_ORDER
+from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t

@@ -3,14 +3,15 @@ commit, and the one-time passwords of new accounts (shown once, downloadable). R
 import pandas as pd
 import streamlit as st
 
-from coordsupervise import clock, exports, imports
+from coordsupervise import clock
 from coordsupervise.errors import UserError
+from coordsupervise.office import exports, imports
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui.admin import cohort_label, cohort_picker, preview_view
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.state import IMPORT_PASSWORDS
 from coordsupervise.ui.widgets import form_done, form_key
-from coordsupervise.usertext import literal
 
 actor = require("admin")
 db = database()

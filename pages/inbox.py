@@ -5,10 +5,12 @@ from datetime import date
 
 import streamlit as st
 
-from coordsupervise import enrolments, inbox, reflections, supervision
 from coordsupervise.errors import StaleWrite, UserError
-from coordsupervise.inbox import InboxFilter
-from coordsupervise.limits import QUERY_LIMIT
+from coordsupervise.practice import inbox, reflections, supervision
+from coordsupervise.practice.inbox import InboxFilter
+from coordsupervise.programme import enrolments
+from coordsupervise.text.limits import QUERY_LIMIT
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui import state
 from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
@@ -17,7 +19,6 @@ from coordsupervise.ui.privacy import redaction_control
 from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
-from coordsupervise.usertext import literal
 
 actor = require("supervisor")
 db = database()

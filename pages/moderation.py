@@ -1,17 +1,19 @@
 """Manager: second markings that disagree beyond tolerance, side by side, settled with the agreed levels and a
 reason; and how far the raters agree (exact %, within-one %, quadratic-weighted kappa, rater severity) per
-assignment, criterion and pair of raters, with charts. Reads/writes coordsupervise.moderation."""
+assignment, criterion and pair of raters, with charts. Reads/writes coordsupervise.scoring.moderation."""
 import streamlit as st
 
-from coordsupervise import clock, cohorts, moderation, scoring
+from coordsupervise import clock
+from coordsupervise.dashboards.moderation_charts import agreement_chart, kappa_chart, severity_chart
 from coordsupervise.errors import UserError
-from coordsupervise.moderation_charts import agreement_chart, kappa_chart, severity_chart
+from coordsupervise.programme import cohorts
+from coordsupervise.scoring import moderation, scoring
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.scoring import change_log, criterion_title, level_label, score_downloads
 from coordsupervise.ui.widgets import jst, user_markdown
-from coordsupervise.usertext import literal
 
 actor = require("manager")
 db = database()

@@ -3,8 +3,9 @@
 Reads redaction, readlog and retention; writes the retention setting and, for the office, a retention run."""
 import streamlit as st
 
-from coordsupervise import clock, readlog, redaction, retention
+from coordsupervise import clock
 from coordsupervise.errors import UserError
+from coordsupervise.privacy import readlog, redaction, retention
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import form_done, form_key, jst

@@ -1,10 +1,11 @@
 """Managers and admins: the programme in force (competencies, online modules and pass marks, default assignments
 and their rubrics, certification criteria and thresholds, stage lengths), how many cohorts use it, and edits of its
-defaults, audited; cohorts keep their own copies (coordsupervise/programme_edit.py). Reads/writes
-coordsupervise.programme_edit through the sections in coordsupervise/ui/programme.py."""
+defaults, audited; cohorts keep their own copies (coordsupervise/programme/programme_edit.py). Reads/writes
+coordsupervise.programme.programme_edit through the sections in coordsupervise/ui/programme.py."""
 import streamlit as st
 
-from coordsupervise import clock, programme_edit
+from coordsupervise import clock
+from coordsupervise.programme import programme_edit
 from coordsupervise.ui import programme
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, t

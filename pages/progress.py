@@ -2,7 +2,11 @@
 certification checklist. Reads progress, reflections and certification."""
 import streamlit as st
 
-from coordsupervise import certification, charts, clock, cohorts, progress, reflections
+from coordsupervise import clock
+from coordsupervise.certification import certification
+from coordsupervise.dashboards import charts
+from coordsupervise.practice import progress, reflections
+from coordsupervise.programme import cohorts
 from coordsupervise.ui import runtime
 from coordsupervise.ui.certification import result_view
 from coordsupervise.ui.guard import require

@@ -1,4 +1,4 @@
-"""Trainee: write today's (or an earlier day's) reflection. Reads/writes coordsupervise.reflections.
+"""Trainee: write today's (or an earlier day's) reflection. Reads/writes coordsupervise.practice.reflections.
 
 Not an st.form on purpose: every change is saved as a draft in the database at once, so a refresh, a logout or a
 server restart loses nothing."""
@@ -7,10 +7,11 @@ from datetime import date
 
 import streamlit as st
 
-from coordsupervise import clock, reflections
+from coordsupervise import clock
 from coordsupervise.clock import now_utc
 from coordsupervise.errors import InvalidInput, StaleWrite, UserError
-from coordsupervise.reflections import ReflectionBody
+from coordsupervise.practice import reflections
+from coordsupervise.practice.reflections import ReflectionBody
 from coordsupervise.ui import runtime, state
 from coordsupervise.ui.firsthour import day_picker
 from coordsupervise.ui.guard import require, show_error

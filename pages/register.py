@@ -3,8 +3,10 @@ validity status, pages of 50, CSV (UTF-8 with BOM) and XLSX exports, both formul
 certification.register."""
 import streamlit as st
 
-from coordsupervise import certification, clock, exports
-from coordsupervise.limits import QUERY_LIMIT
+from coordsupervise import clock
+from coordsupervise.certification import certification
+from coordsupervise.office import exports
+from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, t
 

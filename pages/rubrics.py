@@ -1,11 +1,13 @@
 """Managers and admins: rubric versions (how many scores used each, which assignments use it), editing a rubric
 (a new version once it has been used) and each assignment's rubric version, due date, certification-critical mark
-and moderation rule. Reads/writes coordsupervise.rubrics."""
+and moderation rule. Reads/writes coordsupervise.scoring.rubrics."""
 import pandas as pd
 import streamlit as st
 
-from coordsupervise import clock, cohorts, moderation, rubrics
+from coordsupervise import clock
 from coordsupervise.errors import UserError
+from coordsupervise.programme import cohorts
+from coordsupervise.scoring import moderation, rubrics
 from coordsupervise.ui import first_run
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import competencies, database, language, t

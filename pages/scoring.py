@@ -1,21 +1,22 @@
 """Supervisor: the scoring queue (filters in the address, so a queue can be bookmarked) and, with ?s=<submission>,
 the scoring view: the submission beside its rubric, one click per criterion, live totals, evidence from the
 trainee's reflections, the comment bank, and "save and next". Second markers score blind here too.
-Reads/writes coordsupervise.scoring (drafts autosaved on every click); managers also see the audit trail."""
+Reads/writes coordsupervise.scoring.scoring (drafts autosaved on every click); managers also see the audit trail."""
 import json
 
 import streamlit as st
 
-from coordsupervise import assignments, scoring, supervision
 from coordsupervise.errors import UserError
-from coordsupervise.limits import REASON_LIMIT
-from coordsupervise.scoring import QueueFilter
+from coordsupervise.practice import assignments, supervision
+from coordsupervise.scoring import scoring
+from coordsupervise.scoring.scoring import QueueFilter
+from coordsupervise.text.limits import REASON_LIMIT
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.scoring import change_log, criteria_table, level_picker, score_downloads, totals_bar
 from coordsupervise.ui.widgets import file_size, jst, user_markdown
-from coordsupervise.usertext import literal
 
 actor = require("supervisor")
 db = database()

@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import streamlit as st
 
-from coordsupervise import caseload, clock, cohorts, imports, people
+from coordsupervise import clock
 from coordsupervise.errors import UserError
+from coordsupervise.office import imports
+from coordsupervise.programme import caseload, cohorts, people
 from coordsupervise.ui import first_run, state
 from coordsupervise.ui.admin import cohort_label, cohort_picker
 from coordsupervise.ui.guard import require, show_error

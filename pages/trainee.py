@@ -3,21 +3,16 @@ feedback as a timeline, flags, online results, assignments, private notes; CSV a
 ?e=<enrolment id> keeps the page bookmarkable."""
 import streamlit as st
 
-from coordsupervise import (
-    assignments,
-    certification,
-    charts,
-    clock,
-    cohorts,
-    enrolments,
-    exports,
-    progress,
-    reflections,
-    supervision,
-)
+from coordsupervise import clock
+from coordsupervise.certification import certification
+from coordsupervise.dashboards import charts
 from coordsupervise.errors import UserError
-from coordsupervise.limits import QUERY_LIMIT
-from coordsupervise.textnorm import strip_bidi
+from coordsupervise.office import exports
+from coordsupervise.practice import assignments, progress, reflections, supervision
+from coordsupervise.programme import cohorts, enrolments
+from coordsupervise.text.limits import QUERY_LIMIT
+from coordsupervise.text.textnorm import strip_bidi
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.cohorts import caseload_risk
 from coordsupervise.ui.flags import draft_box, flag_card, raise_flag_form
@@ -33,7 +28,6 @@ from coordsupervise.ui.widgets import (
     thread_view,
     user_markdown,
 )
-from coordsupervise.usertext import literal
 
 actor = require("supervisor", "manager")
 db = database()

@@ -3,7 +3,7 @@ one editable table, discussion groups per day (made automatically, editable, loc
 修了認定テスト scores. Reads and writes workshop."""
 import streamlit as st
 
-from coordsupervise import workshop
+from coordsupervise.certification import workshop
 from coordsupervise.ui import state
 from coordsupervise.ui.certification import cohort_picker
 from coordsupervise.ui.guard import require

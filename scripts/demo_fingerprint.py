@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coordsupervise.db import Database  # noqa: E402
-from coordsupervise.demo import build_demo  # noqa: E402
-from coordsupervise.engine import open_database  # noqa: E402
+from coordsupervise.demo.build import build_demo  # noqa: E402
+from coordsupervise.store.db import Database  # noqa: E402
+from coordsupervise.store.engine import open_database  # noqa: E402
 
 MOMENT_OF_BUILD = {("app_user", "password_hash"), ("flag", "raised_at"), ("audit_log", "occurred_at"),
                    ("app_setting", "value"), ("discussion_group", "created_at"), ("schema_version", "applied_at")}

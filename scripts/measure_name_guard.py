@@ -1,5 +1,5 @@
-"""Pattern-only name finder (coordsupervise/names.py) against SudachiPy on the labelled set: recall, false alarms
-and time per reflection. Run: python3 scripts/measure_name_guard.py (needs `pip install sudachipy==0.7.0
+"""Pattern-only name finder (coordsupervise/privacy/names.py) against SudachiPy on the labelled set: recall, false
+alarms and time per reflection. Run: python3 scripts/measure_name_guard.py (needs `pip install sudachipy==0.7.0
 sudachidict-core==20261015`, not a dependency of the app; the figures decided that it should not be)."""
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from coordsupervise import names, privacy  # noqa: E402
+from coordsupervise.privacy import guard as privacy
+from coordsupervise.privacy import names  # noqa: E402
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "privacy_labelled.tsv"
 HONORIFICS = {"さん", "さま", "様", "氏", "くん", "君", "ちゃん", "殿"}

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from coordsupervise import auth, clock
+from coordsupervise import clock
 from coordsupervise.access import Actor
-from coordsupervise.auth import load_login_user
-from coordsupervise.db import Database
-from coordsupervise.demo import build_demo
-from coordsupervise.engine import open_database
+from coordsupervise.demo.build import build_demo
+from coordsupervise.programme import auth
+from coordsupervise.programme.auth import load_login_user
+from coordsupervise.store.db import Database
+from coordsupervise.store.engine import open_database
 from tests.pgcluster import Cluster
 
 # The suite's day. The demo is built at it and the programme's clock (coordsupervise/clock.py) is set to it, in this
@@ -257,8 +258,8 @@ def actor_of(database: Database, username: str) -> Actor:
 def new_trainee(demo_db):
     """A fresh trainee in demo-trainee's cohort (practical stage), supervised by demo-supervisor, with nothing
     written yet: (actor, enrolment)."""
-    from coordsupervise import enrolments
-    from coordsupervise.auth import insert_user
+    from coordsupervise.programme import enrolments
+    from coordsupervise.programme.auth import insert_user
 
     cohort_id = enrolments.current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id
     supervisor_id = actor_of(demo_db, "demo-supervisor").id

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import caseload, clock
+from .. import clock
 from ..access import enrolment_relation
 from ..errors import UserError
-from ..reflections import DAY_OFF_REASONS
-from ..tabular import ACTIONS, REJECTED, Preview, grouped_errors, line_ranges
-from ..usertext import literal, literal_values
+from ..office.tabular import ACTIONS, REJECTED, Preview, grouped_errors, line_ranges
+from ..practice.reflections import DAY_OFF_REASONS
+from ..programme import caseload
+from ..text.usertext import literal, literal_values
 from .guard import show_error
 from .runtime import language, t
 from .widgets import form_done, form_key

@@ -7,12 +7,13 @@ import html
 import pandas as pd
 import streamlit as st
 
-from .. import certification, clock
+from .. import clock
+from ..certification import certification
 from ..errors import UserError
 from ..i18n import translate
-from ..limits import REASON_LIMIT
-from ..textnorm import strip_bidi
-from ..usertext import literal
+from ..text.limits import REASON_LIMIT
+from ..text.textnorm import strip_bidi
+from ..text.usertext import literal
 from . import state
 from .firsthour import keep_words
 from .guard import show_error

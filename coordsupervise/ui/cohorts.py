@@ -8,9 +8,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from .. import dashboard, exports, risk
 from ..access import Actor
-from ..usertext import literal
+from ..dashboards import dashboard, risk
+from ..office import exports
+from ..text.usertext import literal
 from .runtime import content_stamp, database, language, t
 from .widgets import link
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import curriculum
 from ..access import Actor
-from ..db import Database
 from ..errors import UserError
-from ..usertext import literal
+from ..programme import curriculum
+from ..store.db import Database
+from ..text.usertext import literal
 from .guard import show_error
 from .runtime import language, t
 from .widgets import link

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coordsupervise import supervision
 from coordsupervise.errors import UserError
-from coordsupervise.usertext import literal
+from coordsupervise.practice import supervision
+from coordsupervise.text.usertext import literal
 
 from .guard import show_error
 from .runtime import t

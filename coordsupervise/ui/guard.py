@@ -15,7 +15,7 @@ from ..access import Actor
 from ..errors import UserError
 from ..i18n import catalogue
 from ..routes import BY_PATH
-from ..usertext import literal
+from ..text.usertext import literal
 from . import state
 from .handover import hand_over_to_router
 from .login import current_actor

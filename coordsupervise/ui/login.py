@@ -15,12 +15,12 @@ import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from .. import auth
 from ..access import Actor
 from ..clock import real_now_utc
 from ..config import settings_cookie_key
-from ..demo import DEMO_ACCOUNTS, DEMO_PASSWORD, is_demo_database
+from ..demo.build import DEMO_ACCOUNTS, DEMO_PASSWORD, is_demo_database
 from ..errors import UserError
+from ..programme import auth
 from . import state
 from .firsthour import keep_words
 from .runtime import database, settings, t

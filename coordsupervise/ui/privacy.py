@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from .. import privacy, readlog, redaction
 from ..access import Actor
-from ..db import Database
 from ..errors import AccessDenied, NotFound, UserError
+from ..privacy import guard as privacy
+from ..privacy import readlog, redaction
+from ..store.db import Database
 from .firsthour import plain
 from .guard import show_error
 from .runtime import t

@@ -13,12 +13,13 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from .. import clock, programme_edit
-from ..certification import THRESHOLDS
-from ..curriculum import FIXED_DAYS, TEXT_LIMIT, Stage
+from .. import clock
+from ..certification.certification import THRESHOLDS
 from ..errors import StaleWrite, UserError
-from ..moderation import RULES
-from ..programme_edit import AssignmentDefaults, ModuleSettings, ProgrammeView
+from ..programme import programme_edit
+from ..programme.curriculum import FIXED_DAYS, TEXT_LIMIT, Stage
+from ..programme.programme_edit import AssignmentDefaults, ModuleSettings, ProgrammeView
+from ..scoring.moderation import RULES
 from .guard import show_error
 from .runtime import language, t
 from .widgets import form_done, form_key, link

@@ -9,12 +9,14 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from .. import cache_stamp, cohorts, samples
 from ..config import Settings, load_settings
-from ..db import Database
-from ..demo import build_demo
-from ..engine import open_database
+from ..demo.build import build_demo
 from ..i18n import DEFAULT_LANGUAGE, translate
+from ..office import samples
+from ..programme import cohorts
+from ..store import cache_stamp
+from ..store.db import Database
+from ..store.engine import open_database
 from . import state
 
 log = logging.getLogger("coordsupervise")

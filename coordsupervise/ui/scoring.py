@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import exports
-from ..scoring import Change, ChangeLog, Totals
-from ..usertext import literal
+from ..office import exports
+from ..scoring.scoring import Change, ChangeLog, Totals
+from ..text.usertext import literal
 from .runtime import language, t
 from .widgets import jst
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from .. import usertext
-from ..enrolments import current_for_trainee
-from ..privacy import PrivacyFindings
+from ..privacy.guard import PrivacyFindings
+from ..programme.enrolments import current_for_trainee
 from ..routes import BY_PATH
+from ..text import usertext
 from .firsthour import plain
 from .runtime import language, t
 

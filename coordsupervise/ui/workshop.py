@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from .. import exports, workshop, workshop_import
+from ..certification import workshop, workshop_import
 from ..errors import UserError
-from ..usertext import literal, literal_values
+from ..office import exports
+from ..text.usertext import literal, literal_values
 from . import before_stage, state
 from .guard import show_error
 from .runtime import language, t
@@ -81,7 +82,7 @@ def attendance_editor(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
 
 
 def cohort_days(db, cohort: dict):
-    from ..cohorts import calendars
+    from ..programme.cohorts import calendars
 
     calendar = calendars(db, [cohort["id"]])[cohort["id"]]
     return calendar["workshop_day1"][0], calendar["workshop_day2"][0]

@@ -151,7 +151,7 @@ def logged_in_context(browser, server, username: str):
 def demo_trainee_free_days(target) -> list:
     """Working days of demo-trainee's practical stage with no reflection yet, newest first, in the database at
     `target` (a DuckDB file, read before a server opens it: one process per file; or a PostgreSQL address)."""
-    from coordsupervise.engine import open_database
+    from coordsupervise.store.engine import open_database
     from tests.conftest import DEMO_TODAY
 
     db = open_database(target)

@@ -7,9 +7,9 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise import samples
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.office import samples
+from coordsupervise.store.db import Database
 
 from .conftest import IDLE, login, wait_idle
 

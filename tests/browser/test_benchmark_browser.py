@@ -1,13 +1,14 @@
-"""A small run of the benchmark's browser part (coordsupervise/bench_browser.py) on a copy of the small demo: the
+"""A small run of the benchmark's browser part (coordsupervise/bench/browser.py) on a copy of the small demo: the
 login, the busy screens opened by address and their four most frequent actions each give a row, and each action
 did what its name says in the database the app served (the reply sent, the score saved, the draft kept; the
 cohort picker checks its own address). No timing is asserted: the figures come from `python -m coordsupervise
 bench --parts browser`."""
 from __future__ import annotations
 
-from coordsupervise import bench_browser, bench_pages
+from coordsupervise.bench import browser as bench_browser
+from coordsupervise.bench import pages as bench_pages
 from coordsupervise.clock import now_utc
-from coordsupervise.db import Database
+from coordsupervise.store.db import Database
 from coordsupervise.ui.keep_typing import PAUSE_MS
 from tests.conftest import DEMO_TODAY
 

@@ -3,8 +3,8 @@ certified coordinator in the register and exports it; the graduate sees the resu
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.store.db import Database
 
 from .conftest import login, wait_idle
 

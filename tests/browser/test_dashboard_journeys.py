@@ -3,10 +3,10 @@ lists the right trainees, and clicking a square of the trainee × competency hea
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise import dashboard
-from coordsupervise.auth import load_login_user
-from coordsupervise.db import Database
+from coordsupervise.dashboards import dashboard
 from coordsupervise.i18n import translate
+from coordsupervise.programme.auth import load_login_user
+from coordsupervise.store.db import Database
 from tests.conftest import DEMO_TODAY
 
 from .conftest import login, wait_idle

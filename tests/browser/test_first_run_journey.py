@@ -6,9 +6,9 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise.auth import hash_password, insert_user
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.programme.auth import hash_password, insert_user
+from coordsupervise.store.db import Database
 
 from .conftest import PASSWORD, Server, login, wait_idle
 

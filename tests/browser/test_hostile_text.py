@@ -15,10 +15,12 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise import assignments, enrolments, people, reflections, rubrics, supervision
-from coordsupervise.db import Database
 from coordsupervise.errors import InvalidInput
-from coordsupervise.privacy import PrivacyFindings
+from coordsupervise.practice import assignments, reflections, supervision
+from coordsupervise.privacy.guard import PrivacyFindings
+from coordsupervise.programme import enrolments, people
+from coordsupervise.scoring import rubrics
+from coordsupervise.store.db import Database
 from tests.browser.conftest import Server, login, wait_idle
 from tests.conftest import DEMO_TODAY, actor_of
 

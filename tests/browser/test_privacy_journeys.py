@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
-from coordsupervise.redaction import MARKER
+from coordsupervise.privacy.redaction import MARKER
+from coordsupervise.store.db import Database
 
 from ..conftest import DEMO_TODAY
 from .conftest import login, wait_idle

@@ -4,10 +4,10 @@ stays open, and the saved mark is there after a reload."""
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise import programme_edit
-from coordsupervise.auth import load_login_user
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.programme import programme_edit
+from coordsupervise.programme.auth import load_login_user
+from coordsupervise.store.db import Database
 from tests.conftest import DEMO_TODAY
 
 from .conftest import login, wait_idle

@@ -4,9 +4,9 @@ a disagreement on /moderation."""
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise import defaults
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.programme import defaults
+from coordsupervise.store.db import Database
 
 from .conftest import login, wait_idle
 

@@ -3,7 +3,7 @@ into the file and every committed write is in it."""
 import signal
 from pathlib import Path
 
-from coordsupervise.db import Database
+from coordsupervise.store.db import Database
 
 from .conftest import login
 

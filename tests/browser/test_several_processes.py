@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise.bench_processes import _established, _ports
+from coordsupervise.bench.processes import _established, _ports
 from coordsupervise.i18n import translate
 from coordsupervise.serve import HEALTH_PATH, free_port, healthy, running
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.store.db import Database
 
 from .conftest import login, wait_idle
 

@@ -8,9 +8,10 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from coordsupervise import defaults, scoring
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.programme import defaults
+from coordsupervise.scoring import scoring
+from coordsupervise.store.db import Database
 from tests.conftest import actor_of
 from tests.unit.test_blind_marking import CRITERION_SECRET, OVERALL_SECRET, to_blind_second_marking
 

@@ -10,7 +10,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from coordsupervise.clock import real_now_utc
-from coordsupervise.engine import open_database
+from coordsupervise.store.engine import open_database
 from coordsupervise.ui import runtime
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,9 @@ import csv
 import io
 from datetime import date, timedelta
 
-from coordsupervise import auth, clock, cohorts
+from coordsupervise import clock
 from coordsupervise.i18n import translate
+from coordsupervise.programme import auth, cohorts
 from coordsupervise.ui.runtime import database
 from tests.conftest import actor_of
 

@@ -147,7 +147,8 @@ def test_certification_and_workshop_open_on_the_cohort_whose_date_is_nearest(app
 
 
 def test_workshop_attendance_cells_never_read_none_and_the_absent_sit_in_no_group(app, monkeypatch):
-    from coordsupervise import auth, workshop
+    from coordsupervise.certification import workshop
+    from coordsupervise.programme import auth
     from coordsupervise.ui import runtime
     from coordsupervise.ui.workshop import _status_labels, attendance_view
     monkeypatch.setattr(runtime, "language", lambda: "ja")

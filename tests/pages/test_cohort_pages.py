@@ -2,8 +2,10 @@
 thresholds from the address, both languages, and who may open them."""
 import pytest
 
-from coordsupervise import auth, clock, dashboard, risk
+from coordsupervise import clock
+from coordsupervise.dashboards import dashboard, risk
 from coordsupervise.i18n import translate
+from coordsupervise.programme import auth
 from coordsupervise.ui.runtime import database
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731

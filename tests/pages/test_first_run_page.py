@@ -6,10 +6,10 @@ import secrets
 
 import pytest
 
-from coordsupervise import curriculum
-from coordsupervise.auth import hash_password, insert_user
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.programme import curriculum
+from coordsupervise.programme.auth import hash_password, insert_user
+from coordsupervise.store.db import Database
 from coordsupervise.ui.runtime import database
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731

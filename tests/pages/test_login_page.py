@@ -37,7 +37,7 @@ def test_successful_login_opens_the_start_page(app):
 
 
 def test_language_picked_on_the_login_page_is_kept_for_the_account(app):
-    from coordsupervise import auth
+    from coordsupervise.programme import auth
     from coordsupervise.ui.runtime import database
 
     at = app(None).run()
@@ -61,9 +61,9 @@ def test_an_address_opened_with_an_english_accounts_cookie_shows_the_login_page_
     flash of Japanese."""
     from datetime import timedelta
 
-    from coordsupervise import auth
     from coordsupervise.clock import real_now_utc
-    from coordsupervise.engine import open_database
+    from coordsupervise.programme import auth
+    from coordsupervise.store.engine import open_database
     from coordsupervise.ui import login
 
     db = open_database(page_db)

@@ -6,11 +6,12 @@ HTML, and the names still show, escaped."""
 import pytest
 from markdown_it import MarkdownIt
 
-from coordsupervise import auth, dashboard
+from coordsupervise.dashboards import dashboard
 from coordsupervise.i18n import translate
-from coordsupervise.textnorm import BIDI_CONTROLS
+from coordsupervise.programme import auth
+from coordsupervise.text.textnorm import BIDI_CONTROLS
+from coordsupervise.text.usertext import literal
 from coordsupervise.ui.runtime import database
-from coordsupervise.usertext import literal
 
 TRAINEE_MARK = "![n](http://evil.example/a.png)"
 SUPERVISOR_MARK = "[s](http://evil.example/s)"

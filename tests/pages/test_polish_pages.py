@@ -1,8 +1,9 @@
 """Leftovers of the first hour on the daily screens, through AppTest: one flag card on the inbox and the trainee
 profile, competency tags on a sent reflection, language kept with the account, icons instead of emoji."""
-from coordsupervise import auth, inbox
 from coordsupervise.i18n import translate
-from coordsupervise.inbox import InboxFilter
+from coordsupervise.practice import inbox
+from coordsupervise.practice.inbox import InboxFilter
+from coordsupervise.programme import auth
 from coordsupervise.ui.runtime import database
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731

@@ -1,7 +1,9 @@
 """/privacy for managers and the office, the redaction control in the supervisor's reading view, and the trainee's
 "who has read this" on /reflection, through AppTest."""
-from coordsupervise import auth, enrolments, redaction, retention, supervision
 from coordsupervise.i18n import translate
+from coordsupervise.practice import supervision
+from coordsupervise.privacy import redaction, retention
+from coordsupervise.programme import auth, enrolments
 from coordsupervise.ui.runtime import database
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731

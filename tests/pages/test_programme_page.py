@@ -3,8 +3,8 @@ its defaults; trainees and supervisors are refused; an edit saved meanwhile else
 screen reads in English too."""
 import pytest
 
-from coordsupervise import auth, programme_edit
 from coordsupervise.i18n import translate
+from coordsupervise.programme import auth, programme_edit
 from coordsupervise.ui.runtime import database
 from tests.conftest import DEMO_TODAY
 

@@ -1,8 +1,8 @@
 """Every route as every role: allowed roles see the page, others are refused with a message and no data."""
 import pytest
 
-from coordsupervise import auth
 from coordsupervise.i18n import translate
+from coordsupervise.programme import auth
 from coordsupervise.routes import ROUTES
 from coordsupervise.ui.runtime import database
 

@@ -1,8 +1,10 @@
 """Scoring, rubrics and moderation screens through AppTest: the queue, the scoring view (click a level, totals,
 kept work, save and next, release), blind second marking, rubric and assignment settings, settling a
 disagreement."""
-from coordsupervise import auth, moderation, scoring, usertext
 from coordsupervise.i18n import translate
+from coordsupervise.programme import auth
+from coordsupervise.scoring import moderation, scoring
+from coordsupervise.text import usertext
 from coordsupervise.ui.runtime import database
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731

@@ -1,9 +1,10 @@
 """The supervisor's inbox and trainee profile through AppTest: list, open, reply, next unread, filters, access."""
 import re
 
-from coordsupervise import auth, inbox
 from coordsupervise.i18n import translate
-from coordsupervise.inbox import InboxFilter
+from coordsupervise.practice import inbox
+from coordsupervise.practice.inbox import InboxFilter
+from coordsupervise.programme import auth
 from coordsupervise.ui.runtime import database
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
@@ -105,7 +106,7 @@ def test_profile_of_a_trainee_outside_the_caseload_is_not_offered(app):
 
 
 def test_reply_is_refused_when_the_thread_moved_meanwhile(app):
-    from coordsupervise import reflections
+    from coordsupervise.practice import reflections
 
     db = database()
     target = inbox.next_unread(db, supervisor(), InboxFilter())
@@ -130,7 +131,7 @@ def test_reply_is_refused_when_the_thread_moved_meanwhile(app):
 
 
 def test_markdown_from_people_loses_images_and_odd_links():
-    from coordsupervise import usertext
+    from coordsupervise.text import usertext
 
     text = "見て ![pixel](https://tracker.example/p.png) と [資料](https://ok.example) と [x](javascript:alert(1))"
     cleaned = usertext.markdown(text)
@@ -175,7 +176,7 @@ def test_mark_unread_from_the_reading_view(app):
 
 
 def test_a_flag_raised_in_the_inbox_is_resolved_there(app):
-    from coordsupervise import supervision
+    from coordsupervise.practice import supervision
 
     db = database()
     target = inbox.next_unread(db, supervisor(), InboxFilter())

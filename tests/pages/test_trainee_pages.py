@@ -3,8 +3,8 @@ import json
 import re
 from datetime import date
 
-from coordsupervise import auth
 from coordsupervise.i18n import translate
+from coordsupervise.programme import auth
 from coordsupervise.routes import BY_PATH
 from coordsupervise.ui.runtime import database
 from tests.conftest import DEMO_TODAY
@@ -119,7 +119,9 @@ def test_logout_leaves_nothing_of_the_person_in_the_session(app):
 
 def trainee_days(status):
     """Days of demo-trainee's calendar with that status, oldest first (the page tests share one database)."""
-    from coordsupervise import clock, enrolments, reflections
+    from coordsupervise import clock
+    from coordsupervise.practice import reflections
+    from coordsupervise.programme import enrolments
 
     db = database()
     actor = auth.load_login_user(db, "demo-trainee").actor()
@@ -130,7 +132,8 @@ def trainee_days(status):
 
 
 def test_a_draft_stays_listed_among_unsubmitted_days(app):
-    from coordsupervise import clock, reflections
+    from coordsupervise import clock
+    from coordsupervise.practice import reflections
 
     db, actor, enrolment, missing = trainee_days("missing")
     first, other = missing[0], missing[-1]
@@ -190,7 +193,7 @@ def test_modules_are_grouped_checkboxes_not_a_multiselect(app):
     assert len(boxes) == 15
     boxes[4].check().run()
     assert not at.exception
-    from coordsupervise import reflections
+    from coordsupervise.practice import reflections
 
     saved = reflections.open_day(db, actor, enrolment, day)
     assert len(saved.body.module_ids) == 1
@@ -295,7 +298,7 @@ def test_reply_privacy_warning_names_the_send_button(app):
 
 
 def test_submitted_headings_stay_below_the_page_title():
-    from coordsupervise.usertext import markdown
+    from coordsupervise.text.usertext import markdown
     assert markdown("# 報告\n## 背景\n本文 #タグ") == "#### 報告\n\n##### 背景\n\n本文 \\#タグ"
     assert markdown("#### 細目") == "###### 細目"  # never past the smallest level
 

@@ -3,9 +3,11 @@ nothing of the first marking (the change log included, which reads as a list, no
 saves a draft keeps what is typed (and has keep_typing on its screen); 修正を依頼 asks before it sends."""
 import pytest
 
-from coordsupervise import auth, inbox, moderation, scoring, supervision
 from coordsupervise.i18n import translate
-from coordsupervise.inbox import InboxFilter
+from coordsupervise.practice import inbox, supervision
+from coordsupervise.practice.inbox import InboxFilter
+from coordsupervise.programme import auth
+from coordsupervise.scoring import moderation, scoring
 from coordsupervise.ui.runtime import database
 from tests.unit.test_blind_marking import CRITERION_SECRET, OVERALL_SECRET, hand_in, to_blind_second_marking
 

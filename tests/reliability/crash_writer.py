@@ -13,10 +13,11 @@ import os
 import sys
 from datetime import date
 
-from coordsupervise import enrolments, reflections, supervision
-from coordsupervise.auth import load_login_user
-from coordsupervise.demo import working_days
-from coordsupervise.engine import open_database
+from coordsupervise.demo.build import working_days
+from coordsupervise.practice import reflections, supervision
+from coordsupervise.programme import enrolments
+from coordsupervise.programme.auth import load_login_user
+from coordsupervise.store.engine import open_database
 
 
 def main(db_path: str, ack_path: str, trainee: str, today_iso: str) -> None:

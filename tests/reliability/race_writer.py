@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from coordsupervise import enrolments, reflections, supervision
-from coordsupervise.auth import load_login_user
-from coordsupervise.engine import open_database
 from coordsupervise.errors import StaleWrite
+from coordsupervise.practice import reflections, supervision
+from coordsupervise.programme import enrolments
+from coordsupervise.programme.auth import load_login_user
+from coordsupervise.store.engine import open_database
 
 
 def submit_revision(url: str, trainee: str, day_iso: str, base_version: int, insight: str, today_iso: str,

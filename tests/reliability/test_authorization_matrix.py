@@ -37,38 +37,17 @@ from pathlib import Path
 import pytest
 
 import coordsupervise
-from coordsupervise import (
-    assignments,
-    auth,
-    backup,
-    caseload,
-    certification,
-    cohort_scope,
-    cohorts,
-    curriculum,
-    dashboard,
-    enrolments,
-    exports,
-    imports,
-    inbox,
-    moderation,
-    people,
-    progress,
-    readlog,
-    redaction,
-    reflections,
-    retention,
-    risk,
-    rubrics,
-    scoring,
-    supervision,
-    workshop,
-    workshop_import,
-)
 from coordsupervise.access import Actor
+from coordsupervise.certification import certification, workshop, workshop_import
 from coordsupervise.clock import now_utc, real_now_utc
-from coordsupervise.db import Database
+from coordsupervise.dashboards import cohort_scope, dashboard, risk
 from coordsupervise.errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from coordsupervise.office import backup, exports, imports
+from coordsupervise.practice import assignments, inbox, progress, reflections, supervision
+from coordsupervise.privacy import readlog, redaction, retention
+from coordsupervise.programme import auth, caseload, cohorts, curriculum, enrolments, people
+from coordsupervise.scoring import moderation, rubrics, scoring
+from coordsupervise.store.db import Database
 from tests.conftest import DEMO_TODAY, actor_of
 
 # modules, or packages (every module below them), that are not services
@@ -527,28 +506,28 @@ MATRIX: dict[str, Row] = {
     # programme_edit: the programme in force on /programme, for managers and admins (as rubrics); each write sends
     # what an admin's screen read just before
     "programme_edit.programme_in_force": R(lambda w, db, a, i: importlib.import_module(
-        "coordsupervise.programme_edit").programme_in_force(db, a, DEMO_TODAY), MANAGER_ADMIN, NO_ITEM),
+        "coordsupervise.programme.programme_edit").programme_in_force(db, a, DEMO_TODAY), MANAGER_ADMIN, NO_ITEM),
     "programme_edit.update_assignment": W(lambda w, db, a, i: (
-        pe := importlib.import_module("coordsupervise.programme_edit"),
+        pe := importlib.import_module("coordsupervise.programme.programme_edit"),
         a3 := next(x for x in pe.programme_in_force(db, w.actors["admin"], DEMO_TODAY).assignments
                    if x["code"] == "A3"),
         _expect(pe.update_assignment(db, a, "A3", a3["defaults"], pe.AssignmentDefaults(
             a3["title_ja"], a3["title_en"], a3["due_days"] + 1, "all", 10, 0)), "not changed")), MANAGER_ADMIN,
         NO_ITEM),
     "programme_edit.update_module": W(lambda w, db, a, i: (
-        pe := importlib.import_module("coordsupervise.programme_edit"),
+        pe := importlib.import_module("coordsupervise.programme.programme_edit"),
         m := pe.programme_in_force(db, w.actors["admin"], DEMO_TODAY).modules[0],
         _expect(pe.update_module(db, a, m["id"], m["settings"], pe.ModuleSettings(
             m["title_ja"], "Why coordinators matter", 90), DEMO_TODAY, running_confirmed=True), "not changed")),
         MANAGER_ADMIN, NO_ITEM),
     "programme_edit.update_stages": W(lambda w, db, a, i: (
-        pe := importlib.import_module("coordsupervise.programme_edit"),
+        pe := importlib.import_module("coordsupervise.programme.programme_edit"),
         v := pe.programme_in_force(db, w.actors["admin"], DEMO_TODAY),
         _expect(pe.update_stages(db, a, v.stages, (*v.stages[:2], type(v.stages[2])(
             "practical", 100, v.stages[2].days_after_previous, v.stages[2].weekday), *v.stages[3:])),
             "not changed")), MANAGER_ADMIN, NO_ITEM),
     "programme_edit.update_thresholds": W(lambda w, db, a, i: (
-        pe := importlib.import_module("coordsupervise.programme_edit"),
+        pe := importlib.import_module("coordsupervise.programme.programme_edit"),
         v := pe.programme_in_force(db, w.actors["admin"], DEMO_TODAY),
         _expect(pe.update_thresholds(db, a, v.thresholds, {**v.thresholds, "overall_test_pass_pct": 75}),
                 "not changed")), MANAGER_ADMIN, NO_ITEM),

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from coordsupervise.auth import insert_user
-from coordsupervise.db import Database, migrations
-from coordsupervise.engine import open_database
+from coordsupervise.programme.auth import insert_user
+from coordsupervise.store.db import Database, migrations
+from coordsupervise.store.engine import open_database
 
 from ..conftest import DEMO_TODAY, actor_of
 
@@ -22,7 +22,7 @@ ROUNDS = 10  # each round is a fresh interpreter killed at a seeded point (1-12 
 
 def _enrol_trainees(db: Database, count: int) -> list[str]:
     """Fresh trainees in demo-trainee's cohort (practical stage), supervised by demo-supervisor."""
-    from coordsupervise import enrolments
+    from coordsupervise.programme import enrolments
 
     cohort_id = enrolments.current_for_trainee(db, actor_of(db, "demo-trainee")).cohort_id
     supervisor_id = actor_of(db, "demo-supervisor").id

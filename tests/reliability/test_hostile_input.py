@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coordsupervise import assignments, exports, inbox, reflections, tabular
 from coordsupervise.errors import InvalidInput
-from coordsupervise.reflections import ReflectionBody
+from coordsupervise.office import exports, tabular
+from coordsupervise.practice import assignments, inbox, reflections
+from coordsupervise.practice.reflections import ReflectionBody
 
 from ..conftest import DEMO_TODAY, actor_of
 
@@ -160,7 +161,7 @@ def _zip(parts: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
 
 def test_uploads_are_judged_by_content_and_never_unpacked(demo_db, monkeypatch):
     trainee = actor_of(demo_db, "demo-trainee")
-    from coordsupervise import enrolments
+    from coordsupervise.programme import enrolments
 
     enrolment = enrolments.current_for_trainee(demo_db, trainee)
     assignment_id = demo_db.value("SELECT id FROM assignment WHERE cohort_id = ? AND kind = 'scored' "

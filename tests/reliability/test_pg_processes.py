@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from coordsupervise import enrolments, reflections, supervision
-from coordsupervise.engine import open_database
+from coordsupervise.practice import reflections, supervision
+from coordsupervise.programme import enrolments
+from coordsupervise.store.engine import open_database
 from tests.conftest import DEMO_TODAY, _pg_clone, _pg_drop, actor_of, wait_for
 from tests.reliability import race_writer
 from tests.reliability.test_crash_durability import _check, _enrol_trainees

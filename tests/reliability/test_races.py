@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from coordsupervise import reflections, supervision
 from coordsupervise.errors import StaleWrite
-from coordsupervise.reflections import ReflectionBody
+from coordsupervise.practice import reflections, supervision
+from coordsupervise.practice.reflections import ReflectionBody
 
 from ..conftest import DEMO_TODAY, actor_of
 
@@ -96,7 +96,8 @@ def test_the_same_roster_imported_twice_at_once(demo_db):
     import csv
     import io
 
-    from coordsupervise import enrolments, imports
+    from coordsupervise.office import imports
+    from coordsupervise.programme import enrolments
 
     admin = actor_of(demo_db, "demo-admin")
     cohort_id = enrolments.current_for_trainee(demo_db, actor_of(demo_db, "demo-trainee")).cohort_id

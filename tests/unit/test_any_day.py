@@ -5,19 +5,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from coordsupervise import (
-    certification,
-    clock,
-    cohorts,
-    dashboard,
-    enrolments,
-    reflections,
-    risk,
-    scoring,
-)
-from coordsupervise.cohorts import STAGE_ORDER
-from coordsupervise.db import Database
+from coordsupervise import clock
+from coordsupervise.certification import certification
+from coordsupervise.dashboards import dashboard, risk
 from coordsupervise.errors import InvalidInput
+from coordsupervise.practice import reflections
+from coordsupervise.programme import cohorts, enrolments
+from coordsupervise.programme.cohorts import STAGE_ORDER
+from coordsupervise.scoring import scoring
+from coordsupervise.store.db import Database
 from tests.conftest import DEMO_TODAY, actor_of
 
 

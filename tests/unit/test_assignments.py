@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from coordsupervise import assignments
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
+from coordsupervise.practice import assignments
 
 from ..conftest import DEMO_TODAY, actor_of
 
@@ -158,7 +158,7 @@ def test_other_trainee_gets_nothing_by_id(demo_db, trainee):
 
 
 def test_privacy_guard_holds_back_assignment_text(demo_db, trainee):
-    from coordsupervise.privacy import PrivacyFindings
+    from coordsupervise.privacy.guard import PrivacyFindings
 
     actor, enrolment, a2 = trainee
     assignments.save_draft(demo_db, actor, enrolment, a2.id, "連絡先 ０３−１２３４−５６７８ に確認")

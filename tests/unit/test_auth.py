@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from coordsupervise import auth
 from coordsupervise.access import Actor
 from coordsupervise.clock import real_now_utc
 from coordsupervise.errors import AccessDenied, InvalidInput
+from coordsupervise.programme import auth
 
 ADMIN = Actor(0, "root", "root", frozenset({"admin"}))
 
@@ -32,7 +32,7 @@ def test_a_fresh_process_hashes_at_the_apps_cost():
     import sys
 
     made = subprocess.run(
-        [sys.executable, "-c", "from coordsupervise.auth import hash_password; print(hash_password('x' * 12))"],
+        [sys.executable, "-c", "from coordsupervise.programme.auth import hash_password; print(hash_password('x' * 12))"],
         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2]).stdout.strip()
     assert made.startswith("$2b$12$") and auth.verify_password("x" * 12, made)
 

@@ -8,7 +8,13 @@ import os
 
 import pytest
 
-from coordsupervise import bench, bench_naive, bench_pages, bench_sessions, bench_writes, certification, risk
+from coordsupervise.bench import naive as bench_naive
+from coordsupervise.bench import pages as bench_pages
+from coordsupervise.bench import run as bench
+from coordsupervise.bench import sessions as bench_sessions
+from coordsupervise.bench import writes as bench_writes
+from coordsupervise.certification import certification
+from coordsupervise.dashboards import risk
 from coordsupervise.i18n import translate
 from coordsupervise.routes import ROUTES
 from tests.conftest import DEMO_TODAY, actor_of

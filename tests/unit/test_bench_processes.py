@@ -1,4 +1,4 @@
-"""A small run of the benchmark's `processes` part (coordsupervise/bench_processes.py) on the throwaway PostgreSQL
+"""A small run of the benchmark's `processes` part (coordsupervise/bench/processes.py) on the throwaway PostgreSQL
 cluster: sessions against two app processes behind nginx, started by serve.running() (the full part also runs
 them against one process; that is the same code with one port).
 Proves the part runs end to end, that nginx spread the sessions (each of the two processes served some of their
@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from coordsupervise import bench_processes
+from coordsupervise.bench import processes as bench_processes
 from coordsupervise.i18n import translate
 from tests.conftest import DEMO_TODAY, pg_demo_behind_nginx
 

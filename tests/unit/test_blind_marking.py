@@ -9,9 +9,14 @@ import json
 import pandas as pd
 import pytest
 
-from coordsupervise import assignments, certification, dashboard, enrolments, exports, moderation, progress, scoring
+from coordsupervise.certification import certification
 from coordsupervise.clock import now_utc
+from coordsupervise.dashboards import dashboard
 from coordsupervise.errors import AccessDenied
+from coordsupervise.office import exports
+from coordsupervise.practice import assignments, progress
+from coordsupervise.programme import enrolments
+from coordsupervise.scoring import moderation, scoring
 from tests.conftest import DEMO_TODAY, actor_of
 
 CRITERION_SECRET = "在留カードの裏面まで確認した点を高く評価-FIRSTMARKER-7Q"

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from coordsupervise import auth, certification, enrolments, inbox, limits, scoring, supervision
+from coordsupervise.certification import certification
 from coordsupervise.errors import InvalidInput
 from coordsupervise.i18n import translate
-from coordsupervise.inbox import InboxFilter
-from coordsupervise.tabular import read_table
+from coordsupervise.office.tabular import read_table
+from coordsupervise.practice import inbox, supervision
+from coordsupervise.practice.inbox import InboxFilter
+from coordsupervise.programme import auth, enrolments
+from coordsupervise.scoring import scoring
+from coordsupervise.text import limits
 
 from ..conftest import DEMO_TODAY, actor_of
 
@@ -91,7 +95,8 @@ def test_a_huge_inbox_search_is_cut_and_quick(demo_db):
 
 
 def test_day_off_and_caseload_reasons_keep_their_limit():
-    from coordsupervise import caseload, reflections
+    from coordsupervise.practice import reflections
+    from coordsupervise.programme import caseload
 
     assert caseload.REASON_MAX <= limits.REASON_LIMIT
     assert set(reflections.DAY_OFF_REASONS) == {"holiday", "training", "sick", "other"}  # a choice, not text

@@ -11,10 +11,14 @@ from datetime import timedelta
 import pytest
 import streamlit as st
 
-from coordsupervise import cache_stamp, caseload, certification, cohorts, retention, risk, workshop_import
-from coordsupervise.engine import open_database
-from coordsupervise.enrolments import current_for_trainee
+from coordsupervise.certification import certification, workshop_import
+from coordsupervise.dashboards import risk
 from coordsupervise.errors import NotFound
+from coordsupervise.privacy import retention
+from coordsupervise.programme import caseload, cohorts
+from coordsupervise.programme.enrolments import current_for_trainee
+from coordsupervise.store import cache_stamp
+from coordsupervise.store.engine import open_database
 from coordsupervise.ui import cohorts as ui_cohorts
 from coordsupervise.ui import runtime
 from tests.conftest import DEMO_TODAY, actor_of

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from coordsupervise import auth, caseload, people
 from coordsupervise.access import enrolment_relation
-from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import AccessDenied, InvalidInput
+from coordsupervise.programme import auth, caseload, people
+from coordsupervise.programme.enrolments import current_for_trainee
 from tests.conftest import actor_of
 
 

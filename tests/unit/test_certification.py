@@ -6,8 +6,11 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from coordsupervise import certification, enrolments, exports, reflections, workshop
+from coordsupervise.certification import certification, workshop
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
+from coordsupervise.office import exports
+from coordsupervise.practice import reflections
+from coordsupervise.programme import enrolments
 from tests.conftest import DEMO_TODAY, actor_of
 
 

@@ -1,7 +1,10 @@
 """Chart builders (checked through fig.data), the competency profile and the certification checklist."""
 from datetime import date, timedelta
 
-from coordsupervise import certification, charts, defaults, enrolments, progress
+from coordsupervise.certification import certification
+from coordsupervise.dashboards import charts
+from coordsupervise.practice import progress
+from coordsupervise.programme import defaults, enrolments
 
 from ..conftest import DEMO_TODAY, actor_of
 

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from coordsupervise import auth, cohorts
 from coordsupervise.__main__ import main
-from coordsupervise.db import Database
 from coordsupervise.i18n import translate
+from coordsupervise.programme import auth, cohorts
+from coordsupervise.store.db import Database
 from tests.conftest import DEMO_TODAY
 
 pytestmark = pytest.mark.duckdb_only

@@ -8,13 +8,14 @@ import re
 
 import pytest
 
-from coordsupervise import curriculum, rubrics
 from coordsupervise.__main__ import main
-from coordsupervise.auth import insert_user
-from coordsupervise.curriculum import CurriculumError
-from coordsupervise.db import Database
 from coordsupervise.errors import AccessDenied
 from coordsupervise.i18n import catalogue, translate
+from coordsupervise.programme import curriculum
+from coordsupervise.programme.auth import insert_user
+from coordsupervise.programme.curriculum import CurriculumError
+from coordsupervise.scoring import rubrics
+from coordsupervise.store.db import Database
 from tests.conftest import actor_of
 
 SHIPPED = curriculum.shipped_file().decode("utf-8")

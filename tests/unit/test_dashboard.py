@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from coordsupervise import charts, dashboard, exports, risk
-from coordsupervise.auth import insert_user
+from coordsupervise.dashboards import charts, dashboard, risk
 from coordsupervise.errors import AccessDenied, InvalidInput, NotFound
+from coordsupervise.office import exports
+from coordsupervise.programme.auth import insert_user
 from tests.conftest import actor_of
 
 TODAY = date(2026, 3, 16)

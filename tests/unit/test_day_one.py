@@ -11,28 +11,20 @@ from datetime import date, timedelta
 
 import pytest
 
-from coordsupervise import (
-    __main__,
-    assignments,
-    auth,
-    certification,
-    clock,
-    cohorts,
-    demo,
-    demo_workshop,
-    enrolments,
-    imports,
-    reflections,
-    scoring,
-    supervision,
-    workshop,
-)
-from coordsupervise.db import Database
+from coordsupervise import __main__, clock
+from coordsupervise.certification import certification, workshop
+from coordsupervise.certification.workshop import Attendance
+from coordsupervise.demo import build as demo
+from coordsupervise.demo import closing as demo_workshop
 from coordsupervise.errors import BeforeStage
 from coordsupervise.i18n import translate
-from coordsupervise.reflections import ReflectionBody
+from coordsupervise.office import imports
+from coordsupervise.practice import assignments, reflections, supervision
+from coordsupervise.practice.reflections import ReflectionBody
+from coordsupervise.programme import auth, cohorts, enrolments
+from coordsupervise.scoring import scoring
+from coordsupervise.store.db import Database
 from coordsupervise.ui import runtime
-from coordsupervise.workshop import Attendance
 from tests.conftest import DEMO_TODAY, actor_of
 
 pytestmark = pytest.mark.duckdb_only  # the command line's own file; the services run the same SQL on PostgreSQL

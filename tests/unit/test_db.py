@@ -5,7 +5,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from coordsupervise.db import Database, WriteConflict, insert_frame, migrations
+from coordsupervise.store.db import Database, WriteConflict, insert_frame, migrations
 
 
 def test_fresh_database_has_every_migration(db):
@@ -54,15 +54,15 @@ def test_upgrade_from_first_migration_keeps_every_row(tmp_path, demo_template):
     assert upgraded.rows("SELECT id, body_md FROM feedback ORDER BY id") == feedback
     # what later migrations add is there and filled
     assert upgraded.value("SELECT count(*) FROM feedback WHERE search_text IS NULL") == 0
-    from coordsupervise.textnorm import search_key
+    from coordsupervise.text.textnorm import search_key
     sample_id, sample_body = feedback[0]
-    from coordsupervise.readings import searchable  # 009 adds the readings of kanji words after the text
+    from coordsupervise.text.readings import searchable  # 009 adds the readings of kanji words after the text
 
     stored = upgraded.value("SELECT search_text FROM feedback WHERE id = ?", [sample_id])
     assert stored.startswith(search_key(sample_body)) and stored == searchable(sample_body)
     assert upgraded.value("SELECT count(*) FROM app_user WHERE last_login_at IS NOT NULL") == 0
     # 012 gives the programme made before it what the built-in curriculum says: stages, assignments, short names
-    from coordsupervise.curriculum import from_database, load
+    from coordsupervise.programme.curriculum import from_database, load
 
     shipped, programme = load(None), from_database(upgraded)
     assert programme.stages == shipped.stages and programme.assignments == shipped.assignments

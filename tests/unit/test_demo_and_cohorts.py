@@ -1,10 +1,10 @@
 """The demo programme is believable, deterministic, and follows domain.md."""
 from datetime import date
 
-from coordsupervise import cohorts, defaults
-from coordsupervise.auth import load_login_user, verify_password
-from coordsupervise.db import Database
-from coordsupervise.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
+from coordsupervise.demo.build import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
+from coordsupervise.programme import cohorts, defaults
+from coordsupervise.programme.auth import load_login_user, verify_password
+from coordsupervise.store.db import Database
 
 from ..conftest import DEMO_TODAY, actor_of
 

@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coordsupervise import exports
+from coordsupervise.office import exports
 
 from ..conftest import actor_of
 

@@ -2,10 +2,12 @@
 not yet replied, mark unread, required fields all at once, export file names, the login title's word joins."""
 from datetime import date
 
-from coordsupervise import enrolments, inbox, readings, reflections, supervision
-from coordsupervise.exports import file_name
-from coordsupervise.inbox import InboxFilter
-from coordsupervise.textnorm import name_matches
+from coordsupervise.office.exports import file_name
+from coordsupervise.practice import inbox, reflections, supervision
+from coordsupervise.practice.inbox import InboxFilter
+from coordsupervise.programme import enrolments
+from coordsupervise.text import readings
+from coordsupervise.text.textnorm import name_matches
 from coordsupervise.ui.firsthour import WORD_JOINER, keep_words, plain
 
 from ..conftest import actor_of

@@ -14,11 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coordsupervise import auth, imports, progress
-from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import AccessDenied, InvalidInput
 from coordsupervise.i18n import translate
-from coordsupervise.tabular import CREATED, REJECTED, UNCHANGED, UPDATED
+from coordsupervise.office import imports
+from coordsupervise.office.tabular import CREATED, REJECTED, UNCHANGED, UPDATED
+from coordsupervise.practice import progress
+from coordsupervise.programme import auth
+from coordsupervise.programme.enrolments import current_for_trainee
 from tests.conftest import actor_of
 
 HEADER = ["ログインID", "氏名", "ふりがな", "メールアドレス", "所属機関", "地域", "担当指導者"]
@@ -281,7 +283,7 @@ def test_no_quiz_file_crashes_the_importer(online_cohort, cells):
 
 
 def test_the_sample_files_import_cleanly_roster_first_then_quiz(online_cohort, tmp_path):
-    from coordsupervise import samples
+    from coordsupervise.office import samples
 
     db, admin, cohort_id, start, _end, _username = online_cohort
     paths = {p.name: p.read_bytes() for p in samples.write(tmp_path, start)}

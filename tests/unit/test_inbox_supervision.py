@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from coordsupervise import enrolments, inbox, reflections, supervision
-from coordsupervise.auth import insert_user
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
-from coordsupervise.inbox import InboxFilter
-from coordsupervise.reflections import ReflectionBody
+from coordsupervise.practice import inbox, reflections, supervision
+from coordsupervise.practice.inbox import InboxFilter
+from coordsupervise.practice.reflections import ReflectionBody
+from coordsupervise.programme import enrolments
+from coordsupervise.programme.auth import insert_user
 
 from ..conftest import DEMO_TODAY, actor_of
 

@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from coordsupervise import assignments, enrolments, moderation, rubrics, scoring
 from coordsupervise.errors import AccessDenied, InvalidInput
-from coordsupervise.exports import xlsx_bytes
+from coordsupervise.office.exports import xlsx_bytes
+from coordsupervise.practice import assignments
+from coordsupervise.programme import enrolments
+from coordsupervise.scoring import moderation, rubrics, scoring
 from tests.conftest import DEMO_TODAY, actor_of
 
 levels = st.integers(min_value=1, max_value=4)
@@ -161,7 +163,7 @@ def test_xlsx_keeps_numbers_and_never_writes_a_formula():
 
 
 def test_a_marker_does_not_settle_their_own_disagreement_when_another_manager_can(demo_db):
-    from coordsupervise.auth import insert_user
+    from coordsupervise.programme.auth import insert_user
     marker = actor_of(demo_db, "demo-manager")
     [item] = [d for d in moderation.open_disagreements(demo_db, marker)
               if "石川 誠" in (d.first_marker, d.second_marker)]

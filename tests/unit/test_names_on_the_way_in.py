@@ -7,9 +7,10 @@ import csv
 import io
 from datetime import date
 
-from coordsupervise import auth, exports, imports, people
-from coordsupervise.enrolments import current_for_trainee
-from coordsupervise.textnorm import BIDI_CONTROLS
+from coordsupervise.office import exports, imports
+from coordsupervise.programme import auth, people
+from coordsupervise.programme.enrolments import current_for_trainee
+from coordsupervise.text.textnorm import BIDI_CONTROLS
 from tests.conftest import actor_of
 
 RLO, PDF, RLI, PDI = "\u202e", "\u202c", "\u2067", "\u2069"

@@ -4,7 +4,7 @@ uses the same words for both. A message about a number of things is a pair, key.
 import re
 
 from coordsupervise.i18n import catalogue, translate
-from coordsupervise.tabular import RowError
+from coordsupervise.office.tabular import RowError
 from coordsupervise.ui import runtime
 
 

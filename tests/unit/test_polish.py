@@ -7,9 +7,10 @@ import io
 
 import pytest
 
-from coordsupervise import caseload, imports
-from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import InvalidInput, StaleWrite
+from coordsupervise.office import imports
+from coordsupervise.programme import caseload
+from coordsupervise.programme.enrolments import current_for_trainee
 from tests.conftest import actor_of
 
 HEADER = ["ログインID", "氏名", "ふりがな", "メールアドレス", "所属機関", "地域", "担当指導者"]

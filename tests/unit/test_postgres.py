@@ -12,12 +12,12 @@ from datetime import datetime
 import psycopg
 import pytest
 
-from coordsupervise import transfer
 from coordsupervise.__main__ import main
-from coordsupervise.db import Database, WriteConflict, migrations
-from coordsupervise.dialect import to_postgres
-from coordsupervise.engine import open_database
 from coordsupervise.errors import AccessDenied, StaleWrite
+from coordsupervise.store import transfer
+from coordsupervise.store.db import Database, WriteConflict, migrations
+from coordsupervise.store.dialect import to_postgres
+from coordsupervise.store.engine import open_database
 from tests.conftest import _clone_numbers, _pg_clone
 
 
@@ -83,9 +83,9 @@ def test_a_postgresql_address_selects_the_postgresql_engine_with_the_same_answer
 
 def test_the_admin_backup_on_postgresql_is_a_pg_dump_that_pg_restore_loads_whole(pg, request, tmp_path,
                                                                               monkeypatch):
-    from coordsupervise import backup
-    from coordsupervise import pg as pg_engine
     from coordsupervise.errors import InvalidInput
+    from coordsupervise.office import backup
+    from coordsupervise.store import pg as pg_engine
     from tests.conftest import _pg_admin, _pg_drop, actor_of
 
     source_url = _pg_clone(pg, request.getfixturevalue("pg_templates")["demo"])
@@ -239,7 +239,7 @@ def test_serve_refuses_a_duckdb_file(tmp_path, capsys):
 
 
 def test_pg_dump_gets_the_password_in_its_environment_not_on_its_command_line(tmp_path):
-    from coordsupervise.pg import dump_command
+    from coordsupervise.store.pg import dump_command
 
     command, env = dump_command("pg_dump", "postgresql://coord:s%40cret-pw@db.example:5433/prog", tmp_path / "b.dump")
     assert not any("s@cret-pw" in part or "s%40cret-pw" in part for part in command)
@@ -251,9 +251,9 @@ def test_pg_dump_gets_the_password_in_its_environment_not_on_its_command_line(tm
 
 
 def test_a_failing_pg_dump_is_a_message_and_leaves_no_file(pg, request, tmp_path, monkeypatch):
-    from coordsupervise import backup
-    from coordsupervise import pg as pg_engine
     from coordsupervise.errors import InvalidInput
+    from coordsupervise.office import backup
+    from coordsupervise.store import pg as pg_engine
 
     url = _pg_clone(pg, request.getfixturevalue("pg_templates")["fresh"])
     db = open_database(url)

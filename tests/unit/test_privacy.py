@@ -1,7 +1,7 @@
 """The privacy guard catches client identifiers, full-width included, and leaves ordinary text alone."""
 import pytest
 
-from coordsupervise.privacy import scan_text, unconfirmed
+from coordsupervise.privacy.guard import scan_text, unconfirmed
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -43,7 +43,7 @@ def test_confirmed_findings_no_longer_block():
 
 
 def test_the_same_span_is_reported_once_across_fields():
-    from coordsupervise.privacy import scan
+    from coordsupervise.privacy.guard import scan
 
     findings = scan({"event": "090-1234-5678 と 090-1234-5678", "insight": "もう一度 090-1234-5678"})
     assert [(f.kind, f.text, f.field) for f in findings] == [("phone", "090-1234-5678", "event")]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from coordsupervise.privacy import scan, scan_text, unconfirmed
+from coordsupervise.privacy.guard import scan, scan_text, unconfirmed
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "privacy_labelled.tsv"
 HELD_OUT = Path(__file__).resolve().parents[1] / "data" / "privacy_heldout.tsv"

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from coordsupervise import cache_stamp, certification, cohorts, programme_edit
+from coordsupervise.certification import certification
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
 from coordsupervise.i18n import catalogue
+from coordsupervise.programme import cohorts, programme_edit
+from coordsupervise.store import cache_stamp
 from tests.conftest import DEMO_TODAY, actor_of
 
 

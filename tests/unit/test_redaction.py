@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from coordsupervise import readlog, redaction, reflections, supervision
 from coordsupervise.errors import AccessDenied, InvalidInput
-from coordsupervise.privacy import scan
-from coordsupervise.reflections import ReflectionBody
+from coordsupervise.practice import reflections, supervision
+from coordsupervise.practice.reflections import ReflectionBody
+from coordsupervise.privacy import readlog, redaction
+from coordsupervise.privacy.guard import scan
 
 from ..conftest import DEMO_TODAY, actor_of
 
@@ -176,8 +177,8 @@ def test_no_audit_row_written_by_any_service_holds_the_text_of_a_reflection_or_m
     """After the services that write both free text and audit rows have run (a confirmed reply, a confirmed
     assignment, a day off, a flag, a redaction, the demo's scores and decisions), no audit value contains a
     reflection's field, a message, or a span the guard confirmed."""
-    from coordsupervise import assignments
-    from coordsupervise.privacy import PrivacyFindings
+    from coordsupervise.practice import assignments
+    from coordsupervise.privacy.guard import PrivacyFindings
 
     trainee, supervisor, enrolment, rid = named
     a2 = next(a for a in assignments.for_enrolment(demo_db, trainee, enrolment, DEMO_TODAY) if a.code == "A2")
@@ -202,7 +203,7 @@ def test_no_audit_row_written_by_any_service_holds_the_text_of_a_reflection_or_m
 
 def test_migration_010_reduces_stored_quotes_to_their_kind_and_length(tmp_path):
     from coordsupervise.clock import now_utc
-    from coordsupervise.db import Database
+    from coordsupervise.store.db import Database
 
     path = tmp_path / "old.duckdb"
     old = Database(path, upgrade_to=9)

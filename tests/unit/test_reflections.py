@@ -3,10 +3,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from coordsupervise import cohorts, enrolments, reflections
-from coordsupervise.engine import open_database
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
-from coordsupervise.reflections import PrivacyFindings, ReflectionBody
+from coordsupervise.practice import reflections
+from coordsupervise.practice.reflections import PrivacyFindings, ReflectionBody
+from coordsupervise.programme import cohorts, enrolments
+from coordsupervise.store.engine import open_database
 
 from ..conftest import DEMO_TODAY, actor_of
 
@@ -232,7 +233,7 @@ def test_days_off_only_until_the_cutoff_and_audited(demo_db, trainee):
 
 
 def test_weekend_reflections_are_welcome_but_not_counted(demo_db, trainee):
-    from coordsupervise import certification
+    from coordsupervise.certification import certification
 
     actor, enrolment = trainee
     saturday = TODAY - timedelta(days=(TODAY.weekday() - 5) % 7 or 7)

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from coordsupervise import retention
 from coordsupervise.__main__ import main
 from coordsupervise.errors import AccessDenied, InvalidInput
+from coordsupervise.privacy import retention
 
 from ..conftest import DEMO_TODAY, actor_of
 

@@ -4,8 +4,11 @@ import json
 
 import pytest
 
-from coordsupervise import assignments, certification, enrolments, moderation, progress, scoring
+from coordsupervise.certification import certification
 from coordsupervise.errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from coordsupervise.practice import assignments, progress
+from coordsupervise.programme import enrolments
+from coordsupervise.scoring import moderation, scoring
 from tests.conftest import DEMO_TODAY, actor_of
 
 

@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from coordsupervise.bench_processes import _ports
+from coordsupervise.bench.processes import _ports
 from coordsupervise.serve import Plan, Running, healthy
 from tests.conftest import wait_for
 

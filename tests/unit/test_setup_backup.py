@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from coordsupervise import backup, caseload, cohorts, defaults, reflections
 from coordsupervise.__main__ import main
-from coordsupervise.db import Database
-from coordsupervise.engine import open_database
-from coordsupervise.enrolments import current_for_trainee
 from coordsupervise.errors import AccessDenied, InvalidInput
+from coordsupervise.office import backup
+from coordsupervise.practice import reflections
+from coordsupervise.programme import caseload, cohorts, defaults
+from coordsupervise.programme.enrolments import current_for_trainee
+from coordsupervise.store.db import Database
+from coordsupervise.store.engine import open_database
 from tests.conftest import actor_of
 
 

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from coordsupervise import tabular
 from coordsupervise.errors import InvalidInput
-from coordsupervise.tabular import (
+from coordsupervise.office import tabular
+from coordsupervise.office.tabular import (
     CREATED,
     REJECTED,
     UNCHANGED,
@@ -201,7 +201,7 @@ def test_no_bytes_crash_the_reader(data):
 
 
 def test_identical_reasons_are_grouped_with_their_lines_and_different_ones_kept_apart():
-    from coordsupervise.tabular import RowError, grouped_errors, line_ranges
+    from coordsupervise.office.tabular import RowError, grouped_errors, line_ranges
     errors = [RowError(line, "受験日", "quiz.outside_online", {"start": "2026-01-05", "end": "2026-03-31"})
               for line in range(2, 22)]
     errors += [RowError(25, "受験日", "quiz.outside_online", {"start": "2026-01-05", "end": "2026-03-31"}),

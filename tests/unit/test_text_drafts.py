@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from coordsupervise import inbox, moderation, retention, supervision
 from coordsupervise.errors import AccessDenied, InvalidInput
+from coordsupervise.practice import inbox, supervision
+from coordsupervise.privacy import retention
+from coordsupervise.scoring import moderation
 
 from ..conftest import DEMO_TODAY, actor_of
 

@@ -6,8 +6,8 @@ import random
 import pytest
 from markdown_it import MarkdownIt
 
-from coordsupervise.textnorm import BIDI_CONTROLS, strip_bidi
-from coordsupervise.usertext import literal, markdown
+from coordsupervise.text.textnorm import BIDI_CONTROLS, strip_bidi
+from coordsupervise.text.usertext import literal, markdown
 
 # how a renderer reads what the app passes on: raw HTML on (Streamlit drops it, but it must not be there at all)
 READER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from coordsupervise import workshop, workshop_import
+from coordsupervise.certification import workshop, workshop_import
+from coordsupervise.certification.workshop import Attendance, Candidate, group_sizes, plan_groups
 from coordsupervise.errors import AccessDenied, BeforeStage, InvalidInput
-from coordsupervise.workshop import Attendance, Candidate, group_sizes, plan_groups
 from tests.conftest import DEMO_TODAY, actor_of
 
 cohorts = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 4), st.floats(1, 4)), min_size=1, max_size=45)
@@ -187,7 +187,7 @@ def test_test_scores_import_from_xlsx(demo_db):
 
 
 def test_migration_006_keeps_attendance_recorded_before_it(tmp_path):
-    from coordsupervise.db import Database
+    from coordsupervise.store.db import Database
 
     path = tmp_path / "old.duckdb"
     old = Database(path, upgrade_to=3)
@@ -210,7 +210,7 @@ def test_group_plan_is_the_same_in_every_process():
     import subprocess
     import sys
 
-    script = ("from coordsupervise.workshop import plan_groups, Candidate\n"
+    script = ("from coordsupervise.certification.workshop import plan_groups, Candidate\n"
               "cs = [Candidate(i, str(i % 7), ['東京', '大阪', '名古屋', '福岡', '札幌'][i % 5], 60.0 + i % 13) "
               "for i in range(40)]\nprint(plan_groups(cs, 7))")
     plans = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,

@@ -1,0 +1,1 @@
+"""The last stage: the workshop, the certification test, decisions, certificates and the register."""

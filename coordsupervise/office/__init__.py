@@ -1,0 +1,1 @@
+"""The programme office's files: the tabular reader (CSV/XLSX), imports, exports, sample files and backups."""

@@ -1,0 +1,1 @@
+"""The practical stage: reflections, assignments, the supervisors' inbox and replies, progress."""

@@ -1,0 +1,1 @@
+"""The privacy guard (guard.py, names.py), redaction, retention and the read log."""

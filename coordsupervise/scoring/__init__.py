@@ -1,0 +1,1 @@
+"""Scoring against rubrics, second marking and moderation."""
