@@ -32,7 +32,8 @@ def test_a_fresh_process_hashes_at_the_apps_cost():
     import sys
 
     made = subprocess.run(
-        [sys.executable, "-c", "from coordsupervise.programme.auth import hash_password; print(hash_password('x' * 12))"],
+        [sys.executable, "-c",
+         "from coordsupervise.programme.auth import hash_password; print(hash_password('x' * 12))"],
         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2]).stdout.strip()
     assert made.startswith("$2b$12$") and auth.verify_password("x" * 12, made)
 
