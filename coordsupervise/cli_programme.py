@@ -19,7 +19,8 @@ from .cli_text import refused, say
 from .config import command_line_language
 from .errors import UserError
 from .programme import curriculum
-from .store.db import Database, is_postgres
+from .store.db import is_postgres
+from .store.engine import open_database
 
 
 def add_parser(sub) -> None:
@@ -52,7 +53,7 @@ def _init(path: str | None, db_path: str) -> int:
     except UserError as exc:
         print(refused(exc), file=sys.stderr)
         return 2
-    db = Database(db_path)
+    db = open_database(db_path)
     try:
         curriculum.init_programme(db, loaded)
     except UserError as exc:
@@ -73,7 +74,7 @@ def _export(target: Path, overwrite: bool, db_path: str) -> int:
     if not is_postgres(db_path) and not Path(db_path).exists():  # not made here just to say it is empty
         print(say("cli.no_programme"), file=sys.stderr)
         return 2
-    db = Database(db_path)
+    db = open_database(db_path)
     try:
         if not curriculum.has_programme(db):
             print(say("cli.no_programme"), file=sys.stderr)
