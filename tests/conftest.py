@@ -57,7 +57,7 @@ def pytest_configure(config):
     # The accounts the tests make (the demo templates included, so every browser login too) are hashed with bcrypt's
     # smallest cost: a check takes a millisecond instead of a quarter of a second, which was about a minute of the
     # suite's CPU. What is checked is the same bcrypt; the app's own cost is asserted in a fresh process
-    # (tests/unit/test_auth.py::test_a_fresh_process_hashes_at_the_apps_cost).
+    # (tests/unit/programme/test_auth.py::test_a_fresh_process_hashes_at_the_apps_cost).
     auth.BCRYPT_ROUNDS = 4
     _scan_installed_components_once()
 

@@ -1,6 +1,7 @@
 """The load-everything pandas approaches the benchmark compares the services with: what a first version might do
 (read whole tables into DataFrames, then filter, join and group in Python). Each computes the same answer as the
-service it stands against; tests/unit/test_bench.py checks that on the demo, so the ratio compares like with like."""
+service it stands against; tests/unit/bench/test_bench.py checks that on the demo, so the ratio compares like
+with like."""
 from __future__ import annotations
 
 from datetime import date

@@ -9,7 +9,7 @@ there too).
 
 Who sees what: managers every cohort and every trainee; supervisors only the cohorts where they supervise someone,
 and inside them only their own trainees' rows (so a supervisor's "cohort" figures are those of their caseload).
-Trainees and admin-only accounts are refused. Every query takes its rows through `_scope`
+Trainees and admin-only accounts are refused. Every query takes its rows through `enrolment_scope`
 (cohort_scope.enrolment_scope).
 
 A practice day's status, as the trainee's calendar has it (reflections.calendar), for working days (Mon-Fri, not a
@@ -30,12 +30,7 @@ from ..errors import AccessDenied, NotFound
 from ..programme.cohorts import STAGE_ORDER
 from ..store.db import Database
 from . import risk
-from .cohort_scope import day_status_cte as _day_status_cte
-from .cohort_scope import enrolment_scope as _scope
-from .cohort_scope import query_frame as _frame
-from .cohort_scope import query_rows as _rows
-from .cohort_scope import query_value as _value
-from .cohort_scope import require_cohort
+from .cohort_scope import day_status_cte, enrolment_scope, query_frame, query_rows, query_value, require_cohort
 
 FUNNEL_STEPS = ("enrolled", "modules_passed", "overall_passed", "sheet_approved", "practical_complete",
                 "workshop_attended", "certification_test_passed", "certified")
@@ -74,9 +69,9 @@ _STAGE_TODAY = """
 
 def cohort_years(db: Database, actor: Actor) -> list[int]:
     """The years cohorts started in (for the year filter), newest first."""
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
-    return [y for (y,) in _rows(db,
+    return [y for (y,) in query_rows(db,
         "SELECT DISTINCT year(min_start) FROM (SELECT c.id, min(s.starts_on) AS min_start FROM cohort c "
         "JOIN cohort_stage s ON s.cohort_id = c.id WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id "
         f"AND {scope}) OR $manager GROUP BY c.id) ORDER BY 1 DESC",
@@ -86,9 +81,9 @@ def cohort_years(db: Database, actor: Actor) -> list[int]:
 def cohort_choices(db: Database, actor: Actor) -> pd.DataFrame:
     """Every cohort the actor may open (id, code, names, first and last day of the practical stage), newest first:
     the options of the cohort pickers (a hundred short rows)."""
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
-    return _frame(db, f"""
+    return query_frame(db, f"""
         SELECT c.id, c.code, c.name_ja, c.name_en, p.starts_on AS practical_starts, p.ends_on AS practical_ends
         FROM cohort c JOIN cohort_stage p ON p.cohort_id = c.id AND p.stage = 'practical'
         WHERE $manager OR EXISTS (SELECT 1 FROM enrolment e WHERE e.cohort_id = c.id AND {scope})
@@ -111,7 +106,7 @@ def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = Coh
     """One page of cohorts (newest first) with their stage today, size, reflection rate, median feedback
     turnaround, trainees at risk and certification rate; and the number of cohorts matching the filter.
     The filter and page run first, so the metrics are computed for at most one page of cohorts."""
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
 
     require_active(db, actor)
     params = {"actor": actor.id, "manager": actor.has("manager"), "today": today, "year": flt.year,
@@ -128,8 +123,8 @@ def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = Coh
           AND (CAST($year AS INTEGER) IS NULL OR year(starts_on) = $year)
           AND (CAST($stage AS VARCHAR) IS NULL OR stage = $stage)
           AND (code ILIKE $search OR name_ja ILIKE $search OR name_en ILIKE $search)"""
-    total = _value(db, f"SELECT count(*) FROM ({base}) page", params)
-    frame = _frame(db, f"{base} ORDER BY starts_on DESC, code LIMIT $limit OFFSET $offset", params)
+    total = query_value(db, f"SELECT count(*) FROM ({base}) page", params)
+    frame = query_frame(db, f"{base} ORDER BY starts_on DESC, code LIMIT $limit OFFSET $offset", params)
     ids = [int(i) for i in frame["id"]]
     metrics = cohort_metrics(db, actor, today, ids)
     frame = frame.merge(metrics, on="id", how="left")
@@ -140,12 +135,12 @@ def cohort_list(db: Database, actor: Actor, today: date, flt: CohortFilter = Coh
 
 def cohort_metrics(db: Database, actor: Actor, today: date, cohort_ids: list[int]) -> pd.DataFrame:
     """Reflection rate, median turnaround (hours) and certification rate for the given cohorts."""
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
     params = {"actor": actor.id, "today": today, "until": today, "ids": cohort_ids}
     where = f"e.cohort_id IN (SELECT unnest($ids)) AND {scope}"
-    frame = _frame(db, f"""
-        WITH {_day_status_cte(where)},
+    frame = query_frame(db, f"""
+        WITH {day_status_cte(where)},
         rates AS (SELECT cohort_id, count(*) FILTER (WHERE status IN ('submitted', 'late')) AS done,
                          count(*) FILTER (WHERE status IN ('submitted', 'late', 'missing')) AS expected
                   FROM day_status GROUP BY cohort_id),
@@ -191,11 +186,11 @@ def compare_practical(db: Database, actor: Actor, cohort_ids: list[int], today: 
     (released scores ÷ trainees × scored assignments) up to that day. Days still to come are left out."""
     for cid in cohort_ids:
         require_cohort(db, actor, cid)
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
     where = f"e.cohort_id IN (SELECT unnest($ids)) AND {scope}"
-    return _frame(db, f"""
-        WITH {_day_status_cte(where)},
+    return query_frame(db, f"""
+        WITH {day_status_cte(where)},
         per_day AS (SELECT cohort_id, day, min(starts_on) AS starts_on,
                            count(*) FILTER (WHERE status IN ('submitted', 'late')) AS done,
                            count(*) FILTER (WHERE status IN ('submitted', 'late', 'missing')) AS expected
@@ -233,11 +228,11 @@ def funnel(db: Database, actor: Actor, cohort_id: int, today: date) -> pd.DataFr
     and every scored assignment handed in; both workshop days attended; certification test passed; latest
     certification decision 'certified'."""
     require_cohort(db, actor, cohort_id)
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
     where = f"e.cohort_id = $cohort AND {scope}"
-    frame = _frame(db, f"""
-        WITH {_day_status_cte(where)},
+    frame = query_frame(db, f"""
+        WITH {day_status_cte(where)},
         rates AS (SELECT enrolment_id, count(*) FILTER (WHERE status IN ('submitted', 'late')) AS done,
                          count(*) FILTER (WHERE status IN ('submitted', 'late', 'missing')) AS expected
                   FROM day_status GROUP BY enrolment_id),
@@ -311,12 +306,12 @@ def funnel_counts(frame: pd.DataFrame) -> pd.DataFrame:
 def reflection_grid(db: Database, actor: Actor, cohort_id: int, today: date) -> pd.DataFrame:
     """Trainee × working day of the practical stage with the day's status (DAY_STATUSES), days to come included."""
     require_cohort(db, actor, cohort_id)
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
     where = f"e.cohort_id = $cohort AND {scope}"
     end = db.value("SELECT ends_on FROM cohort_stage WHERE cohort_id = ? AND stage = 'practical'", [cohort_id])
-    return _frame(db, f"""
-        WITH {_day_status_cte(where)}
+    return query_frame(db, f"""
+        WITH {day_status_cte(where)}
         SELECT ds.enrolment_id, u.display_name AS trainee, u.username AS login_id, ds.day, ds.status
         FROM day_status ds JOIN app_user u ON u.id = ds.trainee_id
         ORDER BY coalesce(u.display_name_kana, u.display_name), ds.enrolment_id, ds.day""",
@@ -326,10 +321,10 @@ def reflection_grid(db: Database, actor: Actor, cohort_id: int, today: date) -> 
 def submission_rate_by_day(db: Database, actor: Actor, cohort_id: int, today: date) -> pd.DataFrame:
     """Per working day so far: reflections expected, submitted (on time or late), and the day's rate."""
     require_cohort(db, actor, cohort_id)
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
-    return _frame(db, f"""
-        WITH {_day_status_cte(f"e.cohort_id = $cohort AND {scope}")}
+    return query_frame(db, f"""
+        WITH {day_status_cte(f"e.cohort_id = $cohort AND {scope}")}
         SELECT day, count(*) FILTER (WHERE status IN ('submitted', 'late', 'missing')) AS expected,
                count(*) FILTER (WHERE status IN ('submitted', 'late')) AS submitted,
                count(*) FILTER (WHERE status = 'late') AS late,
@@ -344,9 +339,9 @@ def turnaround(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     distribution (min, quartiles, max, in hours) of the time from submission to the first reply by anyone other
     than the trainee."""
     require_cohort(db, actor, cohort_id)
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
-    return _frame(db, f"""
+    return query_frame(db, f"""
         WITH lead AS (SELECT DISTINCT ON (s.enrolment_id) s.enrolment_id, s.supervisor_id FROM supervision s
                       JOIN enrolment e ON e.id = s.enrolment_id WHERE e.cohort_id = $cohort
                       ORDER BY s.enrolment_id, s.is_lead DESC, s.supervisor_id),
@@ -379,9 +374,9 @@ def _released_levels_cte(where: str) -> str:
 def competency_levels(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     """How many released rubric levels of each value (1-4) each competency received in the cohort."""
     require_cohort(db, actor, cohort_id)
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
-    return _frame(db, f"""
+    return query_frame(db, f"""
         WITH {_released_levels_cte(f"e.cohort_id = $cohort AND {scope}")}
         SELECT competency, level, count(*) AS n FROM levels GROUP BY competency, level ORDER BY competency, level""",
         {"actor": actor.id, "cohort": cohort_id})
@@ -390,9 +385,9 @@ def competency_levels(db: Database, actor: Actor, cohort_id: int) -> pd.DataFram
 def competency_grid(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     """Trainee × competency: mean released level, the latest one, and how many scores it rests on."""
     require_cohort(db, actor, cohort_id)
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
-    return _frame(db, f"""
+    return query_frame(db, f"""
         WITH {_released_levels_cte(f"e.cohort_id = $cohort AND {scope}")}
         SELECT l.enrolment_id, u.display_name AS trainee, l.competency, round(avg(l.level), 2) AS mean_level,
                arg_max(l.level, l.released_at) AS latest_level, count(*) AS scores
@@ -406,16 +401,16 @@ def competency_evidence(db: Database, actor: Actor, enrolment_id: int, competenc
                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What a cell of the trainee × competency heatmap rests on: the released scores for that competency with
     their comments, and the trainee's submitted reflections tagged with it (newest first, at most 50)."""
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
     params = {"actor": actor.id, "enrolment": enrolment_id, "competency": competency}
-    if not _value(db, f"SELECT count(*) FROM enrolment e WHERE e.id = $enrolment AND {scope}", params):
+    if not query_value(db, f"SELECT count(*) FROM enrolment e WHERE e.id = $enrolment AND {scope}", params):
         raise AccessDenied()
-    scores = _frame(db, f"""
+    scores = query_frame(db, f"""
         WITH {_released_levels_cte(f"e.id = $enrolment AND {scope}")}
         SELECT assignment_code, title_ja, title_en, criterion_ja, criterion_en, level, comment, overall_comment,
                released_at FROM levels WHERE competency = $competency ORDER BY released_at DESC""", params)
-    reflections = _frame(db, """
+    reflections = query_frame(db, """
         SELECT r.id, r.practice_date, r.goal, r.insight, r.try_text, r.self_rating FROM reflection r
         JOIN reflection_competency rc ON rc.reflection_id = r.id AND rc.competency = $competency
         WHERE r.enrolment_id = $enrolment AND r.status = 'submitted' ORDER BY r.practice_date DESC LIMIT 50""",
@@ -427,9 +422,9 @@ def online_results(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
     """Per online module (and the overall test as the last row, seq 0 and kind 'overall'): trainees who took it,
     attempts, the pass rate on each trainee's best score at the cohort's bar, and the distribution of best scores."""
     require_cohort(db, actor, cohort_id)
-    scope = _scope(actor)
+    scope = enrolment_scope(actor)
     require_active(db, actor)
-    return _frame(db, f"""
+    return query_frame(db, f"""
         WITH c AS (SELECT * FROM cohort WHERE id = $cohort),
         en AS (SELECT e.id FROM enrolment e WHERE e.cohort_id = $cohort AND {scope}),
         best AS (SELECT q.module_id, q.enrolment_id, max(q.score_pct) AS best, count(*) AS attempts

@@ -27,10 +27,7 @@ from ..errors import InvalidInput
 from ..programme.auth import audit
 from ..store import cache_stamp
 from ..store.db import Database
-from .cohort_scope import day_status_cte as _day_status_cte
-from .cohort_scope import enrolment_scope as _scope
-from .cohort_scope import query_frame as _frame
-from .cohort_scope import require_cohort
+from .cohort_scope import day_status_cte, enrolment_scope, query_frame, require_cohort
 
 RULES = ("silent", "low_rate", "quiz_failed", "overall_failed", "below_pass", "overdue", "open_flag",
          "feedback_unread")
@@ -80,15 +77,15 @@ def _reasons(db: Database, actor: Actor, today: date, cohort_ids: list[int] | No
              caseload: bool = False, lang: str = "ja") -> pd.DataFrame:
     """One row per (trainee, reason): enrolment_id, cohort_id, rule, n (how many), detail (which ones; modules by
     number and title in `lang`)."""
-    scope = _scope(actor, caseload)
+    scope = enrolment_scope(actor, caseload)
     where = (f"e.status = 'active' AND {scope} "
              "AND (CAST($ids AS BIGINT[]) IS NULL OR e.cohort_id IN (SELECT unnest($ids))) "
              "AND CAST($today AS DATE) <= (SELECT max(s.ends_on) FROM cohort_stage s WHERE s.cohort_id = e.cohort_id) "
              "AND NOT coalesce((SELECT d.decision = 'certified' FROM certification_decision d "
              "  WHERE d.enrolment_id = e.id ORDER BY d.decided_at DESC, d.id DESC LIMIT 1), FALSE)")
     params = {"actor": actor.id, "today": today, "until": today, "ids": cohort_ids, "lang": lang, **DEFAULTS}
-    return _frame(db, f"""
-        WITH {_day_status_cte(where)}, {_threshold_cte()},
+    return query_frame(db, f"""
+        WITH {day_status_cte(where)}, {_threshold_cte()},
         person AS (SELECT en.enrolment_id, en.cohort_id, en.trainee_id, c.module_pass_pct, c.overall_test_pass_pct,
                           c.report_min_level, th.*
                    FROM en JOIN cohort c ON c.id = en.cohort_id JOIN th ON th.programme_id = c.programme_id),

@@ -11,7 +11,6 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -30,7 +29,6 @@ from .text import reflection_text
 DEMO_PASSWORD = "coordsupervise-demo"
 # listed on a demo database's login page (the role column reads role.<the name's second part>)
 DEMO_ACCOUNTS = ("demo-trainee", "demo-graduate", "demo-supervisor", "demo-manager", "demo-admin")
-JST = ZoneInfo("Asia/Tokyo")
 
 FAMILY = [("佐藤", "さとう"), ("鈴木", "すずき"), ("高橋", "たかはし"), ("田中", "たなか"), ("伊藤", "いとう"),
           ("渡辺", "わたなべ"), ("山本", "やまもと"), ("中村", "なかむら"), ("小林", "こばやし"), ("加藤", "かとう"),

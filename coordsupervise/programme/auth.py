@@ -88,7 +88,7 @@ def password_problems(password: str) -> list[UserError]:
 
 # bcrypt's work factor for new hashes (2^12 rounds, about a quarter of a second a check). A hash keeps the cost it was
 # made with, so raising this strengthens each password as its owner next changes it. The test suite lowers it for
-# the accounts it makes (tests/conftest.py); tests/unit/test_auth.py checks what a fresh process uses.
+# the accounts it makes (tests/conftest.py); tests/unit/programme/test_auth.py checks what a fresh process uses.
 BCRYPT_ROUNDS = 12
 
 

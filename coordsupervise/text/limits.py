@@ -1,5 +1,5 @@
 """Upper bounds on free text that reaches a service (issue 22 point 6). Screens give every box a `max_chars`
-(tests/unit/test_bounded_input.py checks that none lacks one); the services refuse longer text whoever sends it,
+(tests/unit/text/test_bounded_input.py checks that none lacks one); the services refuse longer text whoever sends it,
 with the catalogue message `input.too_long`, and cut search queries to QUERY_LIMIT before they reach SQL or a match
 loop (a million-character query once ran for five minutes)."""
 from __future__ import annotations

@@ -13,7 +13,7 @@ from coordsupervise.programme import defaults
 from coordsupervise.scoring import scoring
 from coordsupervise.store.db import Database
 from tests.conftest import actor_of
-from tests.unit.test_blind_marking import CRITERION_SECRET, OVERALL_SECRET, to_blind_second_marking
+from tests.unit.scoring.test_blind_marking import CRITERION_SECRET, OVERALL_SECRET, to_blind_second_marking
 
 from .conftest import Server, login, wait_idle
 

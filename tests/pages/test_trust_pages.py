@@ -9,7 +9,7 @@ from coordsupervise.practice.inbox import InboxFilter
 from coordsupervise.programme import auth
 from coordsupervise.scoring import moderation, scoring
 from coordsupervise.ui.runtime import database
-from tests.unit.test_blind_marking import CRITERION_SECRET, OVERALL_SECRET, hand_in, to_blind_second_marking
+from tests.unit.scoring.test_blind_marking import CRITERION_SECRET, OVERALL_SECRET, hand_in, to_blind_second_marking
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
 

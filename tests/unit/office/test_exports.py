@@ -6,8 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coordsupervise.office import exports
-
-from ..conftest import actor_of
+from tests.conftest import actor_of
 
 
 def test_csv_has_bom_and_japanese_survives():

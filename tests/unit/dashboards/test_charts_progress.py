@@ -5,8 +5,7 @@ from coordsupervise.certification import certification
 from coordsupervise.dashboards import charts
 from coordsupervise.practice import progress
 from coordsupervise.programme import defaults, enrolments
-
-from ..conftest import DEMO_TODAY, actor_of
+from tests.conftest import DEMO_TODAY, actor_of
 
 
 def test_stage_timeline_has_a_bar_per_stage_and_marks_today():

@@ -9,8 +9,7 @@ from coordsupervise.programme import enrolments
 from coordsupervise.text import readings
 from coordsupervise.text.textnorm import name_matches
 from coordsupervise.ui.firsthour import WORD_JOINER, keep_words, plain
-
-from ..conftest import actor_of
+from tests.conftest import actor_of
 
 
 def test_readings_make_kanji_findable_in_kana():

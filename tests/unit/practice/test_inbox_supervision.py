@@ -10,8 +10,7 @@ from coordsupervise.practice.inbox import InboxFilter
 from coordsupervise.practice.reflections import ReflectionBody
 from coordsupervise.programme import enrolments
 from coordsupervise.programme.auth import insert_user
-
-from ..conftest import DEMO_TODAY, actor_of
+from tests.conftest import DEMO_TODAY, actor_of
 
 
 def supervised_trainee_reflection(db, supervisor):

@@ -10,8 +10,7 @@ from coordsupervise.practice import reflections, supervision
 from coordsupervise.practice.reflections import ReflectionBody
 from coordsupervise.privacy import readlog, redaction
 from coordsupervise.privacy.guard import scan
-
-from ..conftest import DEMO_TODAY, actor_of
+from tests.conftest import DEMO_TODAY, actor_of
 
 NAME = "グエン・ヴァン・アン"
 

@@ -34,7 +34,7 @@ def test_a_fresh_process_hashes_at_the_apps_cost():
     made = subprocess.run(
         [sys.executable, "-c",
          "from coordsupervise.programme.auth import hash_password; print(hash_password('x' * 12))"],
-        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[3]).stdout.strip()
     assert made.startswith("$2b$12$") and auth.verify_password("x" * 12, made)
 
 
@@ -296,5 +296,5 @@ def test_client_address_trusts_forwarded_for_only_behind_our_nginx(monkeypatch, 
 
 
 def test_serve_tells_its_processes_they_are_behind_nginx():
-    source = (Path(__file__).resolve().parents[2] / "coordsupervise" / "serve.py").read_text(encoding="utf-8")
+    source = (Path(__file__).resolve().parents[3] / "coordsupervise" / "serve.py").read_text(encoding="utf-8")
     assert '"COORDSUPERVISE_BEHIND_PROXY": "1"' in source

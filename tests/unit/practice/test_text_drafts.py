@@ -9,8 +9,7 @@ from coordsupervise.errors import AccessDenied, InvalidInput
 from coordsupervise.practice import inbox, supervision
 from coordsupervise.privacy import retention
 from coordsupervise.scoring import moderation
-
-from ..conftest import DEMO_TODAY, actor_of
+from tests.conftest import DEMO_TODAY, actor_of
 
 
 @pytest.fixture

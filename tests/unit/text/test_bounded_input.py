@@ -17,10 +17,9 @@ from coordsupervise.practice.inbox import InboxFilter
 from coordsupervise.programme import auth, enrolments
 from coordsupervise.scoring import scoring
 from coordsupervise.text import limits
+from tests.conftest import DEMO_TODAY, actor_of
 
-from ..conftest import DEMO_TODAY, actor_of
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TEXT_BOXES = {"text_input", "text_area", "chat_input"}
 
 

@@ -8,8 +8,7 @@ import pytest
 
 from coordsupervise.errors import AccessDenied, InvalidInput, StaleWrite
 from coordsupervise.practice import assignments
-
-from ..conftest import DEMO_TODAY, actor_of
+from tests.conftest import DEMO_TODAY, actor_of
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -325,7 +325,7 @@ def test_the_readmes_sample_commands_succeed_on_a_demo_built_today(tmp_path, mon
 
     from coordsupervise.__main__ import main
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     commands = [shlex.split(line.split("#")[0])[3:] for line in readme.splitlines()
                 if line.startswith("python -m coordsupervise import ") and "data/sample_" in line]
     assert [c[:2] for c in commands] == [["import", "roster"], ["import", "roster"], ["import", "quiz"]]

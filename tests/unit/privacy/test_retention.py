@@ -7,8 +7,7 @@ import pytest
 from coordsupervise.__main__ import main
 from coordsupervise.errors import AccessDenied, InvalidInput
 from coordsupervise.privacy import retention
-
-from ..conftest import DEMO_TODAY, actor_of
+from tests.conftest import DEMO_TODAY, actor_of
 
 TEXT = ("SELECT count(*) FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id "
         "WHERE e.cohort_id = ? AND r.event = ?")

@@ -6,8 +6,8 @@ import pytest
 
 from coordsupervise.privacy.guard import scan, scan_text, unconfirmed
 
-LABELLED = Path(__file__).resolve().parents[1] / "data" / "privacy_labelled.tsv"
-HELD_OUT = Path(__file__).resolve().parents[1] / "data" / "privacy_heldout.tsv"
+LABELLED = Path(__file__).resolve().parents[2] / "data" / "privacy_labelled.tsv"
+HELD_OUT = Path(__file__).resolve().parents[2] / "data" / "privacy_heldout.tsv"
 
 
 def kinds(text):

@@ -5,8 +5,7 @@ from coordsupervise.demo.build import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
 from coordsupervise.programme import cohorts, defaults
 from coordsupervise.programme.auth import load_login_user, verify_password
 from coordsupervise.store.db import Database
-
-from ..conftest import DEMO_TODAY, actor_of
+from tests.conftest import DEMO_TODAY, actor_of
 
 
 def test_demo_accounts_exist_with_their_roles(demo_db):

@@ -8,8 +8,7 @@ from coordsupervise.practice import reflections
 from coordsupervise.practice.reflections import PrivacyFindings, ReflectionBody
 from coordsupervise.programme import cohorts, enrolments
 from coordsupervise.store.engine import open_database
-
-from ..conftest import DEMO_TODAY, actor_of
+from tests.conftest import DEMO_TODAY, actor_of
 
 TODAY = DEMO_TODAY  # the suite's day: the demo-trainee is in the practical stage
 
