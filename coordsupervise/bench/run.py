@@ -13,6 +13,9 @@ test assertions). Parts (`--parts`, in this order; writes last since they add ro
   holding the same data: `migrate --from FILE --to URL`), at 100 and 200 sessions: rerun p50/p95 ÷ the empty app's
   rerun, and the p95 in seconds where issue 15's target is absolute; CPU per process, memory, the load generator's
   own CPU (bench/processes.py).
+- guard: the privacy guard's scan of a 2,000-character reflection, as written and dense with identifiers, in
+  milliseconds (best of --repeat × 4; its target is absolute, 20 ms, since it runs at every autosave and submit)
+  (bench/guard.py).
 - writes: a reflection submit, a feedback reply and a score save through the services, median and p95 ÷ an empty
   write transaction; then many threads writing at once, every acknowledged write present exactly once
   (bench/writes.py).
@@ -32,6 +35,7 @@ from ..practice import inbox
 from ..practice.inbox import InboxFilter
 from ..programme.auth import load_login_user
 from ..store.db import Database
+from . import guard as bench_guard
 from . import naive as bench_naive
 from . import pages as bench_pages
 from . import writes as bench_writes
@@ -100,7 +104,7 @@ def write_rows(db: Database, today, writes: int, threads: int) -> list[Row]:
     return rows
 
 
-PARTS = ("queries", "pages", "browser", "sessions", "processes", "writes")
+PARTS = ("queries", "pages", "browser", "sessions", "processes", "guard", "writes")
 
 
 def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: int = 200,
@@ -123,6 +127,8 @@ def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: i
         from . import processes as bench_processes
         rows += bench_processes.rows(pg, today, sessions or (100, 200), session_seconds, processes=processes,
                                      repeat=repeat)
+    if "guard" in parts:
+        rows += bench_guard.rows(repeat * 4)
     if "writes" in parts:
         rows += write_rows(db, today, writes, threads)
     return {"reflections": db.value("SELECT count(*) FROM reflection"),

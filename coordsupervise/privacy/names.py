@@ -6,7 +6,7 @@ announcement before it (氏名は…, 名前:…). The same honorifics follow ro
 a relative, an organisation or an anonymous code (Aさん, K-576さん, 某さん). Romanised names ("Nguyen Van An",
 "Mr. Silva") are caught as two to four capitalised words that are not a place, an organisation or ordinary English.
 
-Chosen by measurement on tests/data/privacy_labelled.tsv (see README, "Privacy"): these patterns against the
+Chosen by measurement on tests/data/privacy_labelled.tsv (see docs/privacy.md): these patterns against the
 SudachiPy morphological analyser. The patterns run on NFKC text and return spans of it."""
 from __future__ import annotations
 
@@ -74,6 +74,7 @@ daily reflection supervisor trainee coordinator form application online meeting 
 portuguese spanish tagalog nepali indonesian thai burmese korean easy plain station street road avenue building
 company corporation inc ltd co group team project program programme plan report sheet test quiz level today
 tomorrow alt jica jitco npo ngo otit ilo iom unhcr jr nhk pc sns
+wechat pay instagram zalo viber kakao kakaotalk telegram skype tiktok twitter gmail yahoo apple
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
 september october november december ok yes no not all every day week month year time we he she they
 """.split())
@@ -104,6 +105,7 @@ def _is_role_katakana(token: str) -> bool:
     return len(token) < 2 or token in KATAKANA_ROLES or _KATAKANA_ROLE_END.search(token) is not None
 
 
+_NAME_PARTS = re.compile(r"[・= ]")
 LATIN_PLACES = ("ho chi minh", "sao paulo", "los angeles", "buenos aires", "kuala lumpur", "phnom penh")
 
 
@@ -116,7 +118,7 @@ def find(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of `text` (already NFKC) that look like a person's name, honorific included."""
     spans: list[tuple[int, int]] = []
     for match in _KATAKANA_BEFORE_HONORIFIC.finditer(text):
-        tokens = re.split(r"[・= ]", match.group("name"))
+        tokens = _NAME_PARTS.split(match.group("name"))
         if _is_role_katakana(tokens[-1]):
             continue
         # leading role words (ボランティア グエンさん) are not part of the name

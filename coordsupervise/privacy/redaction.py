@@ -12,6 +12,7 @@ never the text."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from ..access import Actor, require_enrolment_read, require_role
@@ -33,11 +34,39 @@ class Redacted:
     confirmations_dropped: int
 
 
-def _variants(span: str, texts: list[str]) -> list[str]:
-    """The span as marked, its NFKC form (what the guard shows), and every way it is written in `texts` that
-    normalises to the same (ＡＢ１２ for AB12, ｸﾞｴﾝ for グエン, ＝ for =), longest first."""
+# what may sit between the characters of a number: spaces (full-width too) and every kind of dash
+_SEPARATORS = "\\s\u3000\\-‐‑‒–—―ー−－"
+_NUMBER_LIKE = re.compile(r"[0-9A-Za-z+()\s\-‐‑‒–—―ー−]+")
+_NOT_KEY = re.compile(r"[^0-9a-z]")
+
+
+def _width_class(char: str) -> str:
+    """`char` (an ASCII letter or digit) in either width and, for a letter, either case."""
+    forms = {char, char.upper(), char.lower()}
+    return "[" + "".join(sorted(forms | {chr(ord(c) + 0xFEE0) for c in forms})) + "]"
+
+
+def _respaced(span: str, texts: list[str]) -> set[str]:
+    """A number the guard knows (a card, a phone, an account, an insurance or pension number) written elsewhere
+    with other spaces or dashes, in any width: AB 1234 5678 CD and ＡＢ１２３４５６７８ＣＤ, 090-1234-5678 and
+    09012345678. Only for number-like spans with six digits or more; names and words go by _variants alone."""
     target = normalise(span)
-    forms = {span, target}
+    key = _NOT_KEY.sub("", target.lower())
+    if not _NUMBER_LIKE.fullmatch(target) or sum(c.isdigit() for c in key) < 6:
+        return set()
+    edge = "0-9０-９" if key[0].isdigit() else "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+    tail = "0-9０-９" if key[-1].isdigit() else "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+    pattern = re.compile(f"(?<![{edge}])" + f"[{_SEPARATORS}]*".join(map(_width_class, key)) + f"(?![{tail}])")
+    return {match.group() for text in texts for match in pattern.finditer(text)}
+
+
+def _variants(span: str, texts: list[str]) -> list[str]:
+    """The span as marked, its NFKC form (what the guard shows), every way it is written in `texts` that
+    normalises to the same (ＡＢ１２ for AB12, ｸﾞｴﾝ for グエン, ＝ for =) and, for a number, every spacing of it
+    (_respaced), each also in its NFKC form (the guard's confirmations hold that), longest first."""
+    target = normalise(span)
+    respaced = _respaced(span, texts)
+    forms = {span, target, *respaced, *map(normalise, respaced)}
     for text in texts:
         for start in range(len(text)):
             for end in range(start + 1, min(len(text), start + 2 * len(target) + 2) + 1):
@@ -50,10 +79,17 @@ def _variants(span: str, texts: list[str]) -> list[str]:
 
 
 def blank(text: str | None, spans: list[str]) -> str | None:
+    """Each span replaced by the marker; a span that begins or ends with a digit only where it is not part of a
+    longer number (redacting 1234567 leaves 1234567890 whole, to be marked on its own)."""
     if not text:
         return text
     for span in spans:
-        text = text.replace(span, MARKER)
+        if span[:1].isdigit() or span[-1:].isdigit():
+            pattern = ("(?<![0-9０-９])" if span[0].isdigit() else "") + re.escape(span) + \
+                ("(?![0-9０-９])" if span[-1].isdigit() else "")
+            text = re.sub(pattern, lambda _: MARKER, text)
+        else:
+            text = text.replace(span, MARKER)
     return text
 
 
@@ -96,7 +132,8 @@ def redact(db: Database, actor: Actor, reflection_id: int, field: str | None, sp
 
     def run(tx: Transaction) -> Redacted:
         row = tx.one(f"SELECT {', '.join(TEXT_LIMITS)} FROM reflection WHERE id = ?", [reflection_id])
-        found = [name for name, value in zip(TEXT_LIMITS, row, strict=True) if normalise(span) in normalise(value)]
+        found = [name for name, value in zip(TEXT_LIMITS, row, strict=True)
+                 if value and (normalise(span) in normalise(value) or _respaced(span, [value]))]
         if not found or (field is not None and field not in found):
             raise InvalidInput("redaction.span_not_found")
         messages = [body for (body,) in tx.rows("SELECT body_md FROM feedback WHERE reflection_id = ?",

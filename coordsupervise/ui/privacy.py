@@ -30,10 +30,11 @@ def redaction_control(db: Database, actor: Actor, reflection_id: int, key: str,
         return
     with st.expander(t("redaction.title"), icon=":material/visibility_off:"):
         st.caption(t("redaction.intro", marker=redaction.MARKER))
-        findings = privacy.scan(fields)
-        if findings:
-            spans = "、".join(f"{plain(f.text)} ({t(f'privacy.{f.kind}')})" for f in findings[:8])
-            st.caption(t("redaction.guard_notices", spans=spans))
+        findings = privacy.scan(fields, public=True)
+        for public, message in ((False, "redaction.guard_notices"), (True, "privacy.public_contacts")):
+            listed = [f for f in findings if f.public == public][:8]
+            if listed:
+                st.caption(t(message, spans="、".join(f"{plain(f.text)} ({t(f'privacy.{f.kind}')})" for f in listed)))
         with st.form(f"{key}_redaction_{reflection_id}", clear_on_submit=True):
             span = st.text_input(t("redaction.span"), max_chars=redaction.SPAN_MAX, key=f"{key}_redaction_span")
             # the words are enough: "any field" first, a field only to narrow it down

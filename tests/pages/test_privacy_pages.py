@@ -81,6 +81,21 @@ def test_supervisor_redacts_a_span_from_the_reading_view(app):
     assert any(t.value.startswith(redaction.MARKER) for t in at.text)  # the reading view shows it redacted
 
 
+def test_the_redaction_panel_lists_a_partners_public_contact_apart_from_what_the_guard_holds_back(app):
+    db = database()
+    rid, _ = demo_trainee_reflection(db)
+    db.write(lambda tx: tx.execute(
+        "UPDATE reflection SET analysis = ? WHERE id = ?",
+        ["連携先の国際交流協会（代表 052-123-4567）に相談。本人のカード AB 1234 5678 CD を控えた。", rid]))
+    at = app("demo-supervisor", script="pages/inbox.py")
+    at.query_params["r"] = str(rid)
+    at.run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert JA("redaction.guard_notices", spans=f"`AB 1234 5678 CD` ({JA('privacy.residence_card')})") in captions
+    assert JA("privacy.public_contacts", spans=f"`052-123-4567` ({JA('privacy.phone')})") in captions
+
+
 def test_trainee_sees_who_read_the_reflection(app):
     db = database()
     rid, day = demo_trainee_reflection(db)
