@@ -80,7 +80,7 @@ def pytest_generate_tests(metafunc):
     if unknown:
         raise pytest.UsageError(f"--engines: unknown {sorted(unknown)}; choose from {ENGINES}")
     path = metafunc.definition.path
-    both = path.parent.name == "unit" or (path.parent.name == "pages" and path.name in PG_PAGE_MODULES)
+    both = "unit" in path.parent.parts or (path.parent.name == "pages" and path.name in PG_PAGE_MODULES)
     if not both or metafunc.definition.get_closest_marker("duckdb_only"):
         engines = ["duckdb"]
     if engines != ["duckdb"]:
