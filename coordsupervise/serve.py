@@ -12,6 +12,13 @@ HUNG_AFTER health checks in a row once started (hung: a deadlock, a stopped proc
 its event loop); its browsers reconnect and get a fresh session (drafts are kept in the database, not in the
 process).
 
+nginx also guards what Streamlit leaves open. Streamlit serves a download button's file at `/media/<id>` to whoever
+has the address, without a cookie, while the session that drew the button lives: nginx answers 403 there to a
+request without the app's login cookie (its presence: a download is asked for by a logged-in page; the app checks
+the signature for everything else). And every response carries `X-Content-Type-Options: nosniff`,
+`Referrer-Policy: same-origin` and `Content-Security-Policy: frame-ancestors 'self'` (set once, at the server level,
+so no location may add a header of its own: nginx would then drop these there).
+
 The whole configuration is written to `<run folder>/nginx.conf` and printed; on several machines, run the app
 processes on each and list every `host:port` in the one nginx's `upstream`.
 
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -29,17 +37,24 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import ConfigError, load_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH_PATH = "/_stcore/health"
 HUNG_AFTER = 3  # health checks failed in a row, each waiting HEALTH_TIMEOUT: a busy process still answers in time
 HEALTH_TIMEOUT = 10.0
 STARTUP_GRACE = 120.0  # seconds a (re)started process has to answer its first health check
+MEDIA_PATH = "/media/"  # Streamlit 1.67's media store (streamlit/web/server/server.py, MEDIA_ENDPOINT)
+# on every response; Streamlit sends the first itself on some, so its own copies are hidden (one header, not two)
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+                    "Content-Security-Policy": "frame-ancestors 'self'"}
 
 
 @dataclass(frozen=True)
@@ -48,12 +63,29 @@ class Plan:
     app_ports: list[int]
     run_folder: Path
     listen_address: str = "0.0.0.0"  # noqa: S104 - serve's public face; tests and the benchmark pass 127.0.0.1
+    cookie_name: str = "coordsupervise_session"  # the app's login cookie (login_cookie_name), asked for on /media/
+
+
+def login_cookie_name(env: dict[str, str]) -> str:
+    """The login cookie's name as app processes started with `env` read it: their environment, then the secrets
+    file beside app.py (they run there), then the default. nginx names it as `$cookie_<name>`, so it may hold
+    letters, digits and _ only."""
+    secrets_file = ROOT / ".streamlit" / "secrets.toml"
+    secrets = tomllib.loads(secrets_file.read_text(encoding="utf-8")) if secrets_file.is_file() else {}
+    name = load_settings(env, secrets).cookie_name
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ConfigError(f"serve needs a login cookie name of letters, digits and _ only (nginx checks it on "
+                          f"{MEDIA_PATH}): COORDSUPERVISE_COOKIE_NAME={name!r}")
+    return name
 
 
 def nginx_config(plan: Plan) -> str:
-    """The nginx configuration for the plan: sticky by a route cookie, websockets upgraded, passive health checks."""
+    """The nginx configuration for the plan: sticky by a route cookie, websockets upgraded, passive health checks,
+    the media store only for a browser with the login cookie, and the security headers on every response."""
     run = plan.run_folder
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;" for p in plan.app_ports)
+    headers = "\n".join(f'        proxy_hide_header {name};\n        add_header {name} "{value}" always;'
+                        for name, value in SECURITY_HEADERS.items())
     return f"""# written by python -m coordsupervise serve
 worker_processes auto;
 pid {run}/nginx.pid;
@@ -97,6 +129,8 @@ http {{
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_read_timeout 1d;
         add_header Set-Cookie "cs_route=$cs_route; Path=/; HttpOnly; SameSite=Lax" always;
+        # on every response, refusals included; a location with an add_header of its own would lose all of these
+{headers}
         location / {{
             proxy_pass http://coordsupervise;
             proxy_next_upstream error timeout;
@@ -107,6 +141,16 @@ http {{
         location /component/ {{
             proxy_pass http://coordsupervise;
             proxy_next_upstream error timeout http_404;
+        }}
+        # a download button's file, which Streamlit hands to anyone with its address: only to a browser that
+        # carries the login cookie (^~: no other location takes these addresses; nginx matches the decoded,
+        # normalised path, so /x/../media/ and %6Dedia are checked too)
+        location ^~ {MEDIA_PATH} {{
+            if ($cookie_{plan.cookie_name} = "") {{
+                return 403;
+            }}
+            proxy_pass http://coordsupervise;
+            proxy_next_upstream error timeout;
         }}
     }}
 }}
@@ -267,11 +311,11 @@ def running(db_url: str, app_ports: list[int], listen_port: int, run_folder: Pat
     late ones in as they come up); the block starts once nginx answers."""
     nginx = nginx_binary()
     run_folder.mkdir(parents=True, exist_ok=True)
-    plan = Plan(listen_port, list(app_ports), run_folder.resolve(), listen_address)
-    config = plan.run_folder / "nginx.conf"
-    config.write_text(nginx_config(plan), encoding="utf-8")
     # the processes are reached only through this nginx: the login throttle may trust its X-Forwarded-For
     env = {**os.environ, "COORDSUPERVISE_DB": db_url, "COORDSUPERVISE_BEHIND_PROXY": "1", **(extra_env or {})}
+    plan = Plan(listen_port, list(app_ports), run_folder.resolve(), listen_address, login_cookie_name(env))
+    config = plan.run_folder / "nginx.conf"
+    config.write_text(nginx_config(plan), encoding="utf-8")
     served = Running(plan, env, script, plan.run_folder if logs else None)
     try:
         for port in plan.app_ports:
@@ -303,6 +347,6 @@ def serve(db_url: str, processes: int, listen_port: int, first_app_port: int, ru
             print(f"nginx configuration: {config}\n{config.read_text(encoding='utf-8')}")
             print(f"serving on http://0.0.0.0:{listen_port} with {processes} app processes: {ports}", flush=True)
             return served.supervise(lambda: stopping["now"], poll_seconds)
-    except NginxMissing as exc:
+    except (NginxMissing, ConfigError) as exc:
         print(exc, file=sys.stderr)
         return 2

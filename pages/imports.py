@@ -1,5 +1,5 @@
 """Admin: import the roster and the online-stage quiz results (CSV or XLSX): templates, preview, all-or-nothing
-commit, and the one-time passwords of new accounts (shown once, downloadable). Reads/writes imports."""
+commit, and the one-time passwords of new accounts (shown once, downloadable once). Reads/writes imports."""
 import pandas as pd
 import streamlit as st
 
@@ -7,10 +7,11 @@ from coordsupervise import clock
 from coordsupervise.errors import UserError
 from coordsupervise.office import exports, imports
 from coordsupervise.text.usertext import literal
+from coordsupervise.ui import downloads
 from coordsupervise.ui.admin import cohort_label, cohort_picker, preview_view
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.state import IMPORT_PASSWORDS
+from coordsupervise.ui.state import IMPORT_PASSWORDS, IMPORT_PASSWORDS_TAKEN
 from coordsupervise.ui.widgets import form_done, form_key
 
 actor = require("admin")
@@ -19,17 +20,24 @@ db = database()
 st.title(t("nav.imports"))
 if st.session_state.get("imports_notice"):
     st.success(st.session_state.pop("imports_notice"), icon=":material/check_circle:")
+if st.session_state.get(IMPORT_PASSWORDS_TAKEN):
+    st.info(t("downloads.passwords_taken", **st.session_state[IMPORT_PASSWORDS_TAKEN]), icon=":material/key:")
 passwords = st.session_state.get(IMPORT_PASSWORDS)
 if passwords:
-    # shown once: until the office says it has saved them, then gone from the screen and the session
+    # shown once: until the CSV is downloaded (once), the office says it has saved them, or it leaves the screen;
+    # then gone from the screen, the session and Streamlit's media store (ui/downloads.py)
+    count = len(passwords["rows"]) - 1
     with st.container(border=True):
-        st.success(t("import.passwords_title", count=len(passwords["rows"]) - 1), icon=":material/key:")
+        st.success(t("import.passwords_title", count=count), icon=":material/key:")
         st.caption(t("import.passwords_hint"))
         frame = pd.DataFrame(passwords["rows"][1:], columns=passwords["rows"][0])
         st.dataframe(frame, hide_index=True, width="stretch", key="imports_passwords_table")
+        st.caption(t("downloads.passwords_once"))
         st.download_button(t("import.passwords_download"), exports.csv_bytes(frame),
                            file_name=f"one-time-passwords-{passwords['cohort']}.csv", mime="text/csv",
-                           key="imports_passwords_download", on_click="ignore", icon=":material/download:")
+                           key="imports_passwords_download", icon=":material/download:",
+                           on_click=downloads.once(IMPORT_PASSWORDS, IMPORT_PASSWORDS_TAKEN,
+                                                   {"count": count, "cohort": passwords["cohort"]}))
         if st.button(t("import.passwords_done"), key="imports_passwords_done"):
             del st.session_state[IMPORT_PASSWORDS]
             st.rerun()
@@ -51,10 +59,10 @@ if cohort is None:
     st.stop()
 st.info(t("import.target", cohort=literal(cohort_label(cohort))), icon=":material/input:")
 
-SHOWN = {
-    "roster": {"username": "import.col_username", "name": "import.col_name", "email": "import.col_email",
-               "organisation": "import.col_organisation", "supervisor_names": "import.col_supervisors",
-               "changes": "import.col_changes"},
+SHOWN = {  # the first names the row in the preview (pinned); what changes comes next
+    "roster": {"name": "import.col_name", "changes": "import.col_changes", "username": "import.col_username",
+               "email": "import.col_email", "organisation": "import.col_organisation",
+               "supervisor_names": "import.col_supervisors"},
     "quiz": {"username": "import.col_username", "module": "import.col_module", "score": "import.col_score",
              "attempt": "import.col_attempt", "taken_on": "import.col_taken_on"},
 }
@@ -100,6 +108,7 @@ if st.button(t("import.commit", cohort=cohort["code"]), type="primary", key=f"im
         show_error(exc)
         st.stop()
     if result.passwords:
+        st.session_state.pop(IMPORT_PASSWORDS_TAKEN, None)  # an earlier import's notice is not about these
         st.session_state[IMPORT_PASSWORDS] = {
             "cohort": cohort["code"], "rows": imports.one_time_passwords_rows(result, lang)}
     st.session_state["imports_notice"] = t("import.committed_into", cohort=cohort["code"], **result.counts)

@@ -1,5 +1,5 @@
-"""Screen pieces of the programme office: the import preview, the cohort picker, and the supervisors' day-off
-correction shown on /trainee."""
+"""Screen pieces of the programme office: the import preview, the cohort picker, the supervisors' day-off
+correction shown on /trainee, and the encrypted backup download of /admin."""
 from __future__ import annotations
 
 import pandas as pd
@@ -8,12 +8,15 @@ import streamlit as st
 from .. import clock
 from ..access import enrolment_relation
 from ..errors import UserError
+from ..office import backup
 from ..office.tabular import ACTIONS, REJECTED, Preview, grouped_errors, line_ranges
 from ..practice.reflections import DAY_OFF_REASONS
 from ..programme import caseload
 from ..text.usertext import literal, literal_values
+from . import downloads, state
 from .guard import show_error
 from .runtime import language, t
+from .tables import ACTION_WIDTH, LINE_WIDTH, pinned_name
 from .widgets import form_done, form_key
 
 PREVIEW_ROWS = 500
@@ -44,7 +47,8 @@ def cohort_picker(cohorts: list[dict], key: str, default_id: int | None = None, 
 
 def preview_view(preview: Preview, columns: dict[str, str]) -> None:
     """What an import would do: counts per action, every reason a row or the file is refused (line, column,
-    reason), and the rows with their action. `columns` maps value names to catalogue keys of their headers."""
+    reason), and the rows with their action. `columns` maps value names to catalogue keys of their headers; the
+    first names the row (the person, or the login ID) and is pinned."""
     counts = preview.counts
     for column, action in zip(st.columns(len(ACTIONS)), ACTIONS, strict=True):
         column.metric(t(f"import.action.{action}"), counts[action])
@@ -61,11 +65,16 @@ def preview_view(preview: Preview, columns: dict[str, str]) -> None:
             t("import.col_line")))
         if len(groups) > ERRORS_SHOWN:
             st.caption(t("import.more_errors", count=len(groups) - ERRORS_SHOWN))
-    rows = [{t("import.col_line"): row.line, t("import.col_action"): t(f"import.action.{row.action}"),
-             **{t(label): _shown(row.values.get(name)) for name, label in columns.items()}}
+    # the first of `columns` names the row: pinned, then the action and the file's line, in view on any screen
+    (lead, lead_label), *rest = columns.items()
+    rows = [{t(lead_label): _shown(row.values.get(lead)), t("import.col_action"): t(f"import.action.{row.action}"),
+             t("import.col_line"): row.line, **{t(label): _shown(row.values.get(name)) for name, label in rest}}
             for row in sorted(preview.rows, key=lambda r: (r.action != REJECTED, r.line))[:PREVIEW_ROWS]]
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch", key=f"preview_rows_{preview.kind}")
+        st.dataframe(rows, hide_index=True, width="stretch", key=f"preview_rows_{preview.kind}", column_config={
+            t(lead_label): pinned_name(t(lead_label)),
+            t("import.col_action"): st.column_config.TextColumn(width=ACTION_WIDTH),
+            t("import.col_line"): st.column_config.NumberColumn(width=LINE_WIDTH)})
     if len(preview.rows) > PREVIEW_ROWS:
         st.caption(t("import.more_rows", count=len(preview.rows) - PREVIEW_ROWS))
 
@@ -121,3 +130,49 @@ def supervisor_day_off(db, actor, enrolment) -> None:
                            t("dayoff.marked_by"): d["marked_by"] or t("dayoff.by_trainee"),
                            t("dayoff.note"): d["note"] or ""} for d in marked],
                          hide_index=True, width="stretch", key=f"{base}_list")
+
+
+def backup_panel(db, actor) -> None:
+    """The backup download of /admin: a snapshot of the whole database (every person's data and password hashes)
+    leaves the server only as an AES-256 ZIP under a passphrase typed twice; without one there is no download
+    button. The prepared file is offered once (ui/downloads.py)."""
+    st.caption(t("admin.backup_hint"))
+    st.info(t("downloads.backup_how_to_open"), icon=":material/lock:")
+    if st.session_state.get(state.ADMIN_BACKUP_TAKEN) is not None:
+        st.success(t("downloads.backup_taken"), icon=":material/check_circle:")
+    # the passphrase boxes appear only when asked for: a password field on /admin's first view draws the browser's
+    # password manager (which would offer the admin's own login password as the passphrase)
+    if not st.toggle(t("downloads.backup_start"), key="admin_backup_start") and not st.session_state.get(
+            state.ADMIN_BACKUP):
+        return
+    with st.form("admin_backup_form", clear_on_submit=True):  # the passphrase is not kept in the form
+        first = st.text_input(t("downloads.passphrase"), type="password", key="admin_backup_passphrase",
+                              max_chars=backup.PASSPHRASE_MAX_CHARS, autocomplete="new-password",
+                              help=t("downloads.passphrase_help", minimum=backup.PASSPHRASE_MIN_CHARS))
+        again = st.text_input(t("downloads.passphrase_again"), type="password", key="admin_backup_passphrase_again",
+                              max_chars=backup.PASSPHRASE_MAX_CHARS, autocomplete="new-password")
+        prepare = st.form_submit_button(t("admin.backup_prepare"), key="admin_backup_prepare",
+                                        icon=":material/backup:")
+    if prepare:
+        # a new request replaces a file not yet downloaded
+        st.session_state.pop(state.ADMIN_BACKUP, None)
+        st.session_state.pop(state.ADMIN_BACKUP_TAKEN, None)
+        if not first and not again:
+            st.error(t("downloads.passphrase_required"))
+        elif first != again:
+            st.error(t("downloads.passphrase_mismatch"))
+        else:
+            try:
+                now = clock.now_utc()
+                st.session_state[state.ADMIN_BACKUP] = (backup.download_name(now, db.engine),
+                                                        backup.backup_bytes(db, actor, first, now))
+            except UserError as exc:
+                show_error(exc)
+    prepared = st.session_state.get(state.ADMIN_BACKUP)
+    if prepared:
+        name, data = prepared
+        st.success(t("downloads.backup_ready"), icon=":material/lock:")
+        st.download_button(t("admin.backup_download", size=f"{len(data) / 1024 / 1024:.1f} MB"), data,
+                           file_name=name, mime="application/zip", key="admin_backup_download",
+                           icon=":material/download:", on_click=downloads.once(state.ADMIN_BACKUP,
+                                                                                state.ADMIN_BACKUP_TAKEN, {}))

@@ -1,7 +1,7 @@
 """The programme office's screens through AppTest: people (edit, reset, deactivate with confirmation), cohort
-set-up, caseloads, days off, imports (preview, rejected rows, commit, one-time passwords), backup, and the forced
-password change after a reset. They write to the shared page database, so they use the oldest (finished) cohort
-and people no other page test reads."""
+set-up, caseloads, days off, imports (preview, rejected rows, commit, one-time passwords), and the forced password
+change after a reset (the backup and the one-time downloads: test_download_pages.py). They write to the shared
+page database, so they use the oldest (finished) cohort and people no other page test reads."""
 import csv
 import io
 from datetime import date, timedelta
@@ -342,10 +342,3 @@ def test_quiz_errors_repeated_on_many_lines_are_shown_once_and_a_better_fitting_
     name = database().value("SELECT name_ja FROM cohort WHERE id = ?", [cohort["id"]])
     assert [w.value for w in at.warning] == [JA("import.better_cohort", cohort=f"{cohort['code']} {name}",
                                                 matched=5, rows=5, chosen=other["code"])]
-
-
-def test_backup_download_is_prepared_on_request(app):
-    at = app("demo-admin", script="pages/admin.py").run()
-    at.button(key="admin_backup_prepare").click().run()
-    assert not at.exception
-    assert at.get("download_button")

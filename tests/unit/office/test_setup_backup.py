@@ -83,7 +83,7 @@ def test_setup_services_refuse_non_admins(demo_db):
     with pytest.raises(AccessDenied):
         cohorts.add_programme_day_off(demo_db, manager, date(2027, 1, 4), "年始休業", "New year closure")
     with pytest.raises(AccessDenied):
-        backup.backup_bytes(demo_db, manager)
+        backup.backup_bytes(demo_db, manager, "a long backup passphrase")
 
 
 def test_public_holidays_and_programme_days_off_are_off_in_the_practice_calendar(demo_db):
@@ -131,8 +131,8 @@ def every_row(path) -> dict[str, list]:
 @pytest.mark.duckdb_only  # backups copy the DuckDB file; PostgreSQL uses pg_dump
 def test_a_backup_taken_while_running_restores_every_row_of_every_table(demo_db, tmp_path):
     admin = actor_of(demo_db, "demo-admin")
-    data = backup.backup_bytes(demo_db, admin)
-    snapshot = tmp_path / "backup.duckdb"
+    data = backup.backup_bytes(demo_db, admin, "the office's backup passphrase")
+    snapshot = tmp_path / "backup.duckdb.zip"  # as downloaded from /admin: encrypted
     snapshot.write_bytes(data)
     original = demo_db.path
     demo_db.close()
@@ -140,7 +140,7 @@ def test_a_backup_taken_while_running_restores_every_row_of_every_table(demo_db,
     assert sum(len(rows) for rows in before.values()) > 1000
     restored_into = tmp_path / "restored" / "coordsupervise.duckdb"
     restored_into.parent.mkdir()
-    backup.restore(snapshot, restored_into, datetime(2026, 11, 28, 3, 0))
+    backup.restore(snapshot, restored_into, datetime(2026, 11, 28, 3, 0), "the office's backup passphrase")
     after = every_row(restored_into)
     assert set(after) == set(before)
     for table in before:

@@ -4,6 +4,7 @@ The translation tests need no server. The others use the throwaway cluster and r
 engines (`--engines`, always with CI=true)."""
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import threading
@@ -11,6 +12,7 @@ from datetime import datetime
 
 import psycopg
 import pytest
+import pyzipper
 
 from coordsupervise.__main__ import main
 from coordsupervise.errors import AccessDenied, StaleWrite
@@ -19,6 +21,8 @@ from coordsupervise.store.db import Database, WriteConflict, migrations
 from coordsupervise.store.dialect import to_postgres
 from coordsupervise.store.engine import open_database
 from tests.conftest import _clone_numbers, _pg_clone
+
+PASSPHRASE = "a long backup passphrase"
 
 
 @pytest.fixture
@@ -95,23 +99,27 @@ def test_the_admin_backup_on_postgresql_is_a_pg_dump_that_pg_restore_loads_whole
     try:
         admin = actor_of(db, "demo-admin")
         counts = {t: db.value(f"SELECT count(*) FROM {t}") for t in tables}  # noqa: S608 - names from the catalogue
-        data = backup.backup_bytes(db, admin)
-        assert data[:5] == b"PGDMP"  # pg_dump's custom format
+        data = backup.backup_bytes(db, admin, PASSPHRASE)
+        with pyzipper.AESZipFile(io.BytesIO(data)) as archive:  # downloaded as an encrypted ZIP
+            archive.setpassword(PASSPHRASE.encode())
+            (member,) = archive.infolist()
+            dumped = archive.read(member)
+        assert member.filename.endswith(".dump") and dumped[:5] == b"PGDMP"  # pg_dump's custom format
         assert backup.file_name(datetime(2026, 11, 28, 9, 5), "postgresql") == "coordsupervise-20261128-0905.dump"
         assert db.value("SELECT count(*) FROM audit_log WHERE action = 'backup.download' AND actor_id = ?",
                         [admin.id]) == 1
         with pytest.raises(AccessDenied):
-            backup.backup_bytes(db, actor_of(db, "demo-manager"))
+            backup.backup_bytes(db, actor_of(db, "demo-manager"), PASSPHRASE)
         # without pg_dump on the app's server: the message, not a stack trace
         monkeypatch.setattr(pg_engine, "pg_tool", lambda name: None)
         with pytest.raises(InvalidInput) as refused:
-            backup.backup_bytes(db, admin)
+            backup.backup_bytes(db, admin, PASSPHRASE)
         assert refused.value.key == "admin.backup_postgresql"
     finally:
         db.close()
         _pg_drop(pg, source_url)
     dump = tmp_path / "backup.dump"
-    dump.write_bytes(data)
+    dump.write_bytes(dumped)
     _pg_admin(pg, "CREATE DATABASE restored_backup")
     target = pg.url("restored_backup")
     try:
