@@ -12,12 +12,14 @@ from coordsupervise.programme import enrolments
 from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.text.usertext import literal
 from coordsupervise.ui import state
+from coordsupervise.ui.diffview import changes_legend, text_changes
 from coordsupervise.ui.flags import flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.privacy import redaction_control
 from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.runtime import database, t
+from coordsupervise.ui.scroll import start_at_the_top
 from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
 
 actor = require("supervisor")
@@ -141,15 +143,25 @@ if reflection_id is not None:
         if body.self_rating:
             st.markdown(f"**{t('reflection.field.self_rating')}**: {body.self_rating} "
                         f"{t(f'level.{body.self_rating}')}")
+        if writable:  # a lesson worth keeping: a case for the know-how library, its trainee asked when proposed
+            link("library", t("library.draw_case"), ":material/library_add:",
+                 {"view": "write", "from": reflection_id})
 
         history = reflections.versions(db, actor, reflection_id)
         if len(history) > 1:
-            base = view.read_version_before if view.read_version_before else history[-2][0]
+            # from the version this supervisor read before, when it was an earlier one; else from the one before
+            revised = bool(view.read_version_before) and view.read_version_before < view.version
+            base = view.read_version_before if revised else history[-2][0]
             old = next((b for v, _, b in history if v == base), history[-2][2])
-            with st.expander(t("inbox.changes", old=base, new=view.version), expanded=bool(view.read_version_before)):
-                for name, lines in supervision.version_diff(old, body):
+            with st.expander(t("inbox.changes", old=base, new=view.version), expanded=revised):
+                changes = supervision.version_diff(old, body)
+                if changes:
+                    changes_legend()
+                else:
+                    st.caption(t("flow.diff.no_changes"))
+                for name, lines in changes:
                     st.markdown(f"**{t(f'reflection.field.{name}')}**")
-                    st.code("\n".join(lines), language="diff")
+                    text_changes(lines)
 
         st.markdown(f"#### {t('inbox.thread')}")
         thread_view(thread)
@@ -250,6 +262,9 @@ if reflection_id is not None:
     typing = bool((st.session_state.get(f"inbox_reply_{reflection_id}") or "").strip())
     if seen_key not in st.session_state or not typing or stale_shown:
         st.session_state[seen_key] = (view.version, view.thread_length)
+    # last, so its empty element adds no gap above anything: opened from far down (send and next), the next
+    # reflection shows from its top (the trainee's name and the first lines they wrote)
+    start_at_the_top("inbox", reflection_id)
     st.stop()
 
 # ================================================================ the list
@@ -379,3 +394,5 @@ with st.expander(t("inbox.workload"), key="inbox_workload", on_change="rerun") a
                            t("inbox.median_cohort"): t("inbox.hours", hours=f"{row['median_hours']:.1f}"),
                            t("inbox.replied"): row["replied"]} for row in figures["per_cohort"]],
                          hide_index=True, width="stretch")
+
+start_at_the_top("inbox", "list")  # back from a reflection read far down: the list from its top

@@ -1,6 +1,7 @@
-"""Manager: second markings that disagree beyond tolerance, side by side, settled with the agreed levels and a
-reason; and how far the raters agree (exact %, within-one %, quadratic-weighted kappa, rater severity) per
-assignment, criterion and pair of raters, with charts. Reads/writes coordsupervise.scoring.moderation."""
+"""Manager: second markings that disagree beyond tolerance, side by side, settled with the agreed levels (each with
+its rubric descriptor, as /scoring shows them) and a reason; and how far the raters agree (exact %, within-one %,
+quadratic-weighted kappa with its Landis & Koch band, rater severity) per assignment, criterion and pair of raters,
+with charts. Reads/writes coordsupervise.scoring.moderation."""
 import streamlit as st
 
 from coordsupervise import clock
@@ -12,7 +13,7 @@ from coordsupervise.text.usertext import literal
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.scoring import change_log, criterion_title, level_label, score_downloads
+from coordsupervise.ui.scoring import change_log, criterion_title, level_picker, score_downloads
 from coordsupervise.ui.widgets import jst, user_markdown
 
 actor = require("manager")
@@ -22,6 +23,15 @@ ja = language() == "ja"
 st.title(t("nav.moderation"))
 for message in st.session_state.pop("moderation_notice", []):
     st.success(message, icon=":material/check_circle:")
+
+
+def markers_of(criterion: dict) -> dict[int, str]:
+    """Which marker chose which level of a criterion, said beside that level's descriptor."""
+    who: dict[int, list[str]] = {}
+    who.setdefault(criterion["first_level"], []).append(t("moderation.first"))
+    who.setdefault(criterion["second_level"], []).append(t("moderation.second"))
+    return {level: t("polish.list_separator").join(names) for level, names in who.items()}
+
 
 # ================================================================ disagreements
 st.subheader(t("moderation.waiting"))
@@ -81,8 +91,7 @@ else:
     with st.container(border=True):
         agreed = {}
         for c in pair["criteria"]:  # no level preselected: the manager decides, not the first marker
-            agreed[c["id"]] = st.radio(criterion_title(c), [4, 3, 2, 1], horizontal=True, index=None,
-                                       format_func=level_label, key=level_keys[c["id"]])
+            agreed[c["id"]] = level_picker(c, level_keys[c["id"]], picked_by=markers_of(c))
         reason = st.text_area(t("moderation.reason"), max_chars=moderation.REASON_LIMIT,
                               help=t("moderation.reason_help"), key=reason_key)
         if reason != kept["reason"] or {c: v for c, v in agreed.items() if v} != kept["levels"]:
@@ -121,6 +130,17 @@ elif str(cohort_id) != qp.get("cohort"):
 
 figures = moderation.agreement(db, actor, cohort_id)
 labels = {"exact": t("moderation.exact"), "within_one": t("moderation.within_one"), "kappa": t("moderation.kappa")}
+# what kappa is good enough, said before the figures: Landis & Koch's bands, as guidance
+st.caption(t("flow.kappa.guidance", good=moderation.KAPPA_GOOD_ENOUGH))
+with st.expander(t("flow.kappa.bands_title")):
+    st.markdown("\n".join("- " + t("flow.kappa.range_line", range=t(f"flow.kappa.range.{band}"),
+                                    band=t(f"flow.kappa.band.{band}"))
+                           for band in ("poor", *(name for _, name in moderation.KAPPA_BANDS))))
+
+
+def band_of(kappa: float | None) -> str:
+    band = moderation.kappa_band(kappa)
+    return t(f"flow.kappa.band.{band}") if band else "—"
 
 
 def label_of(group: str, key: tuple) -> str:
@@ -138,16 +158,18 @@ else:
                     t("moderation.severity")])
     for tab, group in zip(tabs[:3], ("assignment", "criterion", "pair"), strict=True):
         with tab:
-            rows = [{**r, "label": label_of(group, r["key"])} for r in figures[group]]
+            rows = [{**r, "label": label_of(group, r["key"]), "band": band_of(r["kappa"])} for r in figures[group]]
             short = [{**r, "label": r["key"][0] if group == "assignment" else r["label"]} for r in rows]
-            axes = {**labels, "group": t(f"moderation.group.{group}"), "percent": t("moderation.percent_axis")}
+            axes = {**labels, "group": t(f"moderation.group.{group}"), "percent": t("moderation.percent_axis"),
+                    "guide": t("flow.kappa.guide_line", good=moderation.KAPPA_GOOD_ENOUGH)}
             st.plotly_chart(agreement_chart(short, axes), width="stretch", config={"displayModeBar": False},
                             key=f"moderation_chart_{group}")
-            st.plotly_chart(kappa_chart(short, axes), width="stretch", config={"displayModeBar": False},
-                            key=f"moderation_kappa_{group}")
+            st.plotly_chart(kappa_chart(short, axes, guide=moderation.KAPPA_GOOD_ENOUGH), width="stretch",
+                            config={"displayModeBar": False}, key=f"moderation_kappa_{group}")
             st.dataframe([{t(f"moderation.group.{group}"): r["label"], t("moderation.pairs"): r["pairs"],
                            labels["exact"]: r["exact_pct"], labels["within_one"]: r["within_one_pct"],
-                           labels["kappa"]: r["kappa"]} for r in rows], hide_index=True, width="stretch")
+                           labels["kappa"]: r["kappa"], t("flow.kappa.band_column"): r["band"]}
+                          for r in rows], hide_index=True, width="stretch")
     with tabs[3]:
         st.caption(t("moderation.severity_help"))
         st.plotly_chart(severity_chart(figures["severity"], t("moderation.mean_difference")), width="stretch",

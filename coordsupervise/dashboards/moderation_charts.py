@@ -20,13 +20,20 @@ def agreement_chart(rows: list[dict], labels: dict[str, str]) -> go.Figure:
     return fig
 
 
-def kappa_chart(rows: list[dict], labels: dict[str, str]) -> go.Figure:
-    """Weighted kappa per group on its own axis (1 = perfect agreement, 0 = chance; below 0 worse than chance)."""
+def kappa_chart(rows: list[dict], labels: dict[str, str], guide: float | None = None) -> go.Figure:
+    """Weighted kappa per group on its own axis (1 = perfect agreement, 0 = chance; below 0 worse than chance).
+    `guide`: the kappa a programme usually asks for, drawn as a dashed line labelled labels["guide"]; a row's "band"
+    (its Landis & Koch band, in words) shows on hover."""
     names = [r["label"] for r in rows]
     values = [r["kappa"] for r in rows]
     low = min([0.0, *[v for v in values if v is not None]])
     fig = go.Figure(go.Scatter(x=names, y=values, name=labels["kappa"], mode="markers",
-                               marker=dict(size=12, color="#e65100", symbol="diamond")))
+                               marker=dict(size=12, color="#e65100", symbol="diamond"),
+                               customdata=[r.get("band", "") for r in rows],
+                               hovertemplate="%{x}: %{y} %{customdata}<extra></extra>"))
+    if guide is not None:
+        fig.add_hline(y=guide, line=dict(color="#2e7d32", dash="dash", width=1), annotation_text=labels["guide"],
+                      annotation_position="top left", annotation_font=dict(color="#1b5e20", size=11))
     fig.update_layout(height=240, margin=dict(l=10, r=10, t=30, b=10), font=dict(family=FONT), plot_bgcolor="white",
                       xaxis=dict(title=labels["group"]),
                       yaxis=dict(range=[low - 0.05, 1.05], title=labels["kappa"], zeroline=True, zerolinecolor="#555"))

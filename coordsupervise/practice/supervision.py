@@ -3,7 +3,6 @@ the thread with a draft that survives reloads, use a personal comment bank, flag
 notes. Managers read all of it; only the assigned supervisor writes."""
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from ..privacy import readlog
 from ..store.db import Database, Transaction
 from ..text.limits import check_length
 from ..text.readings import searchable
+from ..text.textdiff import DiffLine, line_diff
 from . import reflections
 from .reflections import REPLY_LIMIT, ReflectionBody
 
@@ -102,15 +102,11 @@ def previous_days(db: Database, actor: Actor, reflection_id: int, count: int = 3
     return rows
 
 
-def version_diff(old: ReflectionBody, new: ReflectionBody) -> list[tuple[str, list[str]]]:
-    """Per text field that changed: unified-diff lines (without headers) from `old` to `new`."""
-    changes = []
-    for name in reflections.TEXT_LIMITS:
-        before, after = getattr(old, name), getattr(new, name)
-        if before != after:
-            lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1))[2:]
-            changes.append((name, lines or [f"- {before}", f"+ {after}"]))
-    return changes
+def version_diff(old: ReflectionBody, new: ReflectionBody) -> list[tuple[str, list[DiffLine]]]:
+    """Per text field that changed: what changed from `old` to `new`, line by line and, in a rewritten line,
+    character by character (textdiff.line_diff)."""
+    changes = [(name, line_diff(getattr(old, name), getattr(new, name))) for name in reflections.TEXT_LIMITS]
+    return [(name, lines) for name, lines in changes if lines]
 
 
 # -- replies with a draft that survives ---------------------------------------------------------------------------

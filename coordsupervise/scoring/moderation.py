@@ -136,6 +136,11 @@ def side_by_side(db: Database, actor: Actor, moderation_id: int) -> dict:
         "JOIN rubric_criterion c ON c.id = mc.criterion_id JOIN moderation m ON m.id = mc.moderation_id "
         "LEFT JOIN score_criterion x ON x.score_id = m.score_id AND x.criterion_id = c.id "
         "WHERE mc.moderation_id = ? ORDER BY c.seq", [moderation_id])
+    levels = db.rows("SELECT l.criterion_id, l.level, l.descriptor_ja, l.descriptor_en FROM rubric_level l "
+                     "JOIN moderation_criterion mc ON mc.criterion_id = l.criterion_id "
+                     "WHERE mc.moderation_id = ? ORDER BY l.level DESC", [moderation_id])
+    for criterion in criteria:  # the descriptors of the rubric version the work was marked with, as /scoring shows
+        criterion["levels"] = [(lvl, ja, en) for cid, lvl, ja, en in levels if cid == criterion["id"]]
     own, others = _conflict(db, actor, moderation_id)
     return {"status": head[0], "tolerance": head[1], "second_comment": head[2], "row_version": head[3],
             "first_comment": head[4], "submission_id": head[5], "reason": head[6], "body_md": head[7],
@@ -265,6 +270,22 @@ def _kappa(counts: Counter, cats: list) -> float | None:
     if disagree_expected == 0:
         return None
     return 1 - disagree_observed / disagree_expected
+
+
+# Landis & Koch (1977), the bands most programmes quote when they read a kappa: (upper bound, name), lowest first;
+# below 0 is "poor". Guidance, not a standard: many programmes ask for "substantial" (KAPPA_GOOD_ENOUGH and above)
+# before a rater marks alone.
+KAPPA_BANDS = ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"), (1.0, "almost_perfect"))
+KAPPA_GOOD_ENOUGH = 0.61
+
+
+def kappa_band(kappa: float | None) -> str | None:
+    """The Landis & Koch band of a kappa ("poor" … "almost_perfect"); None when there is no kappa."""
+    if kappa is None:
+        return None
+    if kappa < 0:
+        return "poor"
+    return next((name for upper, name in KAPPA_BANDS if kappa <= upper), "almost_perfect")
 
 
 def agreement_stats(pairs: list[tuple[int, int]]) -> dict:

@@ -98,8 +98,11 @@ def test_second_marker_scores_blind_and_manager_settles_a_disagreement(server, p
 
     page.goto(f"{server.url}/moderation")
     wait_idle(page)
-    for level in page.get_by_text(f"3 {JA('level.3')}", exact=True).all():  # nothing is preselected
-        level.click()
+    levels = page.locator("[data-testid=stRadio]")  # one per criterion, 4 to 1, each with its own descriptor
+    expect(levels.first).to_contain_text(defaults.DESCRIPTORS["C3"][1][0])
+    for criterion in levels.all():  # nothing is preselected: level 3 of each
+        criterion.locator("[data-testid=stRadioOption]").nth(1).click()
+        wait_idle(page)
     reason = page.get_by_role("textbox", name=JA("moderation.reason"))
     reason.fill("二人で協議し、切り分けの根拠が書かれている点を評価した。")
     page.get_by_role("button", name=JA("moderation.resolve")).click()

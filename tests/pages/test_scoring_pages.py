@@ -5,6 +5,7 @@ from coordsupervise.i18n import translate
 from coordsupervise.programme import auth
 from coordsupervise.scoring import moderation, scoring
 from coordsupervise.text import usertext
+from coordsupervise.ui.diffview import diff_markdown
 from coordsupervise.ui.runtime import database
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
@@ -217,7 +218,7 @@ def test_a_resubmission_shows_what_changed_and_its_headings_stay_small(app):
     label = JA("scoring.changes", old=view.earlier[0]["version"], new=view.version)
     assert any(e.label == label for e in at.expander)
     changes = scoring.resubmission_diff(view.earlier[0]["body_md"], view.body_md)
-    assert changes and "\n".join(changes) in [c.value for c in at.code]
+    assert changes and diff_markdown(changes) in [m.value for m in at.markdown]
     shown = [m.value for m in at.markdown]
     assert usertext.markdown(view.body_md) in shown  # demoted once, by user_markdown
     assert not any(line.startswith(("# ", "## ", "### ")) for m in shown for line in m.splitlines())

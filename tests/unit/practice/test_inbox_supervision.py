@@ -118,7 +118,8 @@ def test_revision_after_reading_is_unread_again_with_a_diff(demo_db):
     assert reading.read_version_before == reading.version - 1
     history = reflections.versions(demo_db, supervisor, rid)
     diff = supervision.version_diff(history[-2][2], history[-1][2])
-    assert diff[0][0] == "insight" and any("読まれた後に書き直した" in line for line in diff[0][1])
+    assert diff[0][0] == "insight" and any(line.kind == "added" and line.text == "読まれた後に書き直した"
+                                           for line in diff[0][1])
 
 
 def test_reply_draft_survives_and_stale_thread_is_refused(demo_db):

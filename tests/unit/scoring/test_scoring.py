@@ -297,5 +297,7 @@ def test_export_has_the_columns_asked_for_and_only_visible_trainees(demo_db, peo
 def test_the_resubmission_diff_shows_what_changed_and_nothing_when_nothing_did():
     old, new = "一行目\n二行目\n三行目", "一行目\n二行目を書き直した\n三行目"
     lines = scoring.resubmission_diff(old, new)
-    assert "-二行目" in lines and "+二行目を書き直した" in lines
+    assert [(line.kind, line.text) for line in lines] == [
+        ("same", "一行目"), ("removed", "二行目"), ("added", "二行目を書き直した"), ("same", "三行目")]
+    assert [text for text, changed in lines[2].parts if changed] == ["を書き直した"]
     assert scoring.resubmission_diff(new, new) == []
