@@ -8,7 +8,15 @@ from coordsupervise.certification import certification
 from coordsupervise.text.limits import REASON_LIMIT
 from coordsupervise.text.usertext import literal
 from coordsupervise.ui import before_stage, state
-from coordsupervise.ui.certification import BEHIND, MARKS, board_frame, cohort_picker, decision_label, thresholds_form
+from coordsupervise.ui.certification import (
+    BEHIND,
+    MARKS,
+    board_columns,
+    board_frame,
+    cohort_picker,
+    decision_label,
+    thresholds_form,
+)
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import checklist_view, form_done, form_key, jst
@@ -41,13 +49,7 @@ if deciding:
 
 picked = st.dataframe(board_frame(rows), hide_index=True, width="stretch", on_select="rerun",
                       selection_mode="single-row", key="certification_board",
-                      height=min(38 + 35 * len(rows), 600), column_config={
-                          # marks are one character, but the column must be wide enough for its whole header
-                          **{t(f"{key}.short"): st.column_config.TextColumn(width=None)
-                             for key in certification.CRITERIA},
-                          t("certification.col_trainee"): st.column_config.TextColumn(width="medium"),
-                          t("certification.col_decision"): st.column_config.TextColumn(width="medium"),
-                          t("certification.col_certificate"): st.column_config.TextColumn(width="medium")})
+                      height=min(38 + 35 * len(rows), 600), column_config=board_columns())
 selected = picked.selection.rows if picked else []
 wanted = st.query_params.get("e", "")
 if selected:

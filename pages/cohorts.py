@@ -10,6 +10,7 @@ from coordsupervise.dashboards import charts, dashboard
 from coordsupervise.programme.cohorts import STAGE_ORDER
 from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.ui import cohorts as ui
+from coordsupervise.ui import tables
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, language, t
 
@@ -61,26 +62,31 @@ finished = frame["certified_pct"].dropna()
 m4.metric(t("dash.metric_certified"), f"{finished.mean():.0f}%" if len(finished) else "—",
           help=t("dash.metric_certified_help"))
 
+# the code (the link to the cohort) pinned, then what a manager acts on (at risk, certification rate) in view on a
+# desk screen without scrolling; the rest scrolls (ui/tables.py)
 view = pd.DataFrame({
     "code": [f"/cohort?cohort={c}" for c in frame["code"]],
     "name": frame["name_ja"] if ja else frame["name_en"],
     "stage": [t(f"stage.{s}") for s in frame["stage"]],
-    "trainees": frame["trainees"],
-    "reflection_rate": frame["reflection_rate"],
-    # a cohort without any reply yet reads "—", never a raw None
-    "turnaround": [f"{h:.1f}" if pd.notna(h) else "—" for h in pd.to_numeric(frame["median_turnaround_h"])],
     "at_risk": frame["at_risk"],
     # a cohort not finished yet has no rate: "—", never a raw None
     "certified": [f"{v:.1f}%" if pd.notna(v) else "—" for v in pd.to_numeric(frame["certified_pct"])],
+    "reflection_rate": frame["reflection_rate"],
+    "trainees": frame["trainees"],
+    # a cohort without any reply yet reads "—", never a raw None
+    "turnaround": [f"{h:.1f}" if pd.notna(h) else "—" for h in pd.to_numeric(frame["median_turnaround_h"])],
     "starts_on": frame["starts_on"], "ends_on": frame["ends_on"]})
 st.dataframe(view, hide_index=True, width="stretch", key="cohorts_table", column_config={
-    "code": st.column_config.LinkColumn(t("dash.col_code"), display_text=r"cohort=(.*)$"),
-    "name": t("dash.col_cohort_name"), "stage": t("dash.col_stage_today"), "trainees": t("dash.col_trainees"),
+    "code": st.column_config.LinkColumn(t("dash.col_code"), display_text=r"cohort=(.*)$", pinned=True,
+                                        width=tables.CODE_WIDTH),
+    "name": st.column_config.TextColumn(t("dash.col_cohort_name"), width=tables.NAME_WIDTH),
+    "stage": st.column_config.TextColumn(t("dash.col_stage_today"), width=tables.STAGE_WIDTH),
+    "at_risk": st.column_config.NumberColumn(t("dash.col_at_risk"), width=tables.FIGURE_WIDTH),
+    "certified": st.column_config.TextColumn(t("dash.col_certified"), width=tables.FIGURE_WIDTH),
     "reflection_rate": st.column_config.ProgressColumn(t("dash.col_reflection_rate"), format="%.1f%%",
                                                        min_value=0, max_value=100),
+    "trainees": t("dash.col_trainees"),
     "turnaround": st.column_config.TextColumn(t("dash.col_turnaround"), help=t("dash.turnaround_help")),
-    "at_risk": st.column_config.NumberColumn(t("dash.col_at_risk")),
-    "certified": st.column_config.TextColumn(t("dash.col_certified")),
     "starts_on": st.column_config.DateColumn(t("dash.col_starts"), format="YYYY/MM/DD"),
     "ends_on": st.column_config.DateColumn(t("dash.col_ends"), format="YYYY/MM/DD")})
 

@@ -7,6 +7,7 @@ from coordsupervise import clock
 from coordsupervise.certification import certification
 from coordsupervise.office import exports
 from coordsupervise.text.limits import QUERY_LIMIT
+from coordsupervise.ui import tables
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import database, t
 
@@ -54,9 +55,14 @@ pages = max(1, -(-len(frame) // PAGE_SIZE))
 page = st.number_input(t("register.page", pages=pages), min_value=1, max_value=pages, value=1, key="register_page") \
     if pages > 1 else 1
 st.caption(t("register.found", count=len(frame)))
-shown = [headers[c] for c in ("certificate_no", "name", "organisation", "region", "cohort", "valid_until", "status")]
+# the name pinned; the number, the status and the date it runs to in view without scrolling (ui/tables.py)
+shown = [headers[c] for c in ("name", "certificate_no", "status", "valid_until", "organisation", "region", "cohort")]
 st.dataframe(readable.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][shown], hide_index=True, width="stretch",
-             column_config={headers["valid_until"]: st.column_config.DateColumn(format="YYYY-MM-DD")})
+             column_config={headers["name"]: tables.pinned_name(headers["name"]),
+                            headers["certificate_no"]: st.column_config.TextColumn(width=tables.CERTIFICATE_WIDTH),
+                            headers["status"]: st.column_config.TextColumn(width=tables.STATUS_WIDTH),
+                            headers["valid_until"]: st.column_config.DateColumn(format="YYYY-MM-DD",
+                                                                                 width=tables.DATE_WIDTH)})
 st.caption(t("register.export_hint"))
 
 d1, d2 = st.columns(2)

@@ -10,12 +10,12 @@ from coordsupervise.errors import UserError
 from coordsupervise.practice import assignments, supervision
 from coordsupervise.scoring import scoring
 from coordsupervise.scoring.scoring import QueueFilter
-from coordsupervise.text.limits import REASON_LIMIT
 from coordsupervise.text.usertext import literal
+from coordsupervise.ui.diffview import changes_legend, text_changes
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.scoring import change_log, criteria_table, level_picker, score_downloads, totals_bar
+from coordsupervise.ui.scoring import change_log, criteria_table, kept_box, level_picker, score_downloads, totals_bar
 from coordsupervise.ui.widgets import file_size, jst, user_markdown
 
 actor = require("supervisor")
@@ -151,7 +151,7 @@ def load_marking(view, kept):
 def forget_widgets(view):
     level_keys, comment_keys, overall_key = widget_keys(view)
     for key in [*level_keys.values(), *comment_keys.values(), overall_key, f"scoring_seen_{view.submission_id}",
-                f"scoring_confirming_{view.submission_id}"]:
+                f"scoring_confirming_{view.submission_id}", f"scoring_reason_{view.submission_id}"]:
         st.session_state.pop(key, None)
 
 
@@ -191,7 +191,8 @@ def submission_panel(view):
         changes = scoring.resubmission_diff(view.earlier[0]["body_md"], view.body_md)
         with st.expander(t("scoring.changes", old=view.earlier[0]["version"], new=view.version), expanded=True):
             if changes:
-                st.code("\n".join(changes), language="diff", wrap_lines=True)
+                changes_legend()
+                text_changes(changes)
             else:
                 st.caption(t("scoring.no_changes"))
     with st.container(border=True, height=420):
@@ -241,19 +242,24 @@ def comment_bank(overall_key, sid):
 
 
 def sheet_panel(view):
-    """The 課題設定シート: approve, or return with comments."""
+    """The 課題設定シート: approve, or return with comments. The comment is kept as a draft as it is typed (not in
+    a form, which would send nothing until a button is pressed)."""
+    sid = view.submission_id
     if view.status != "submitted":
         st.info(t("scoring.sheet_done", state=t(f"assignment.state.{view.status}")))
         return
-    with st.form(f"scoring_sheet_{view.submission_id}"):
-        comment = st.text_area(t("scoring.sheet_comment"), max_chars=scoring.COMMENT_LIMIT)
-        # one under the other at full width: two side by side in the narrow right column cut the labels off
-        approve = st.form_submit_button(t("scoring.approve"), type="primary", icon=":material/task_alt:",
-                                        width="stretch")
-        back = st.form_submit_button(t("scoring.return_sheet"), icon=":material/undo:", width="stretch")
+    comment_key = f"scoring_sheet_comment_{sid}"
+    comment = kept_box(db, actor, "sheet_comment", sid, comment_key, st.text_area, t("scoring.sheet_comment"))
+    keep_typing("scoring_keep_typing")  # the comment reaches its draft after each pause, even if never left
+    # one under the other at full width: two side by side in the narrow right column cut the labels off
+    approve = st.button(t("scoring.approve"), type="primary", icon=":material/task_alt:", width="stretch",
+                        key=f"scoring_sheet_approve_{sid}")
+    back = st.button(t("scoring.return_sheet"), icon=":material/undo:", width="stretch",
+                     key=f"scoring_sheet_return_{sid}")
     if approve or back:
         try:
-            scoring.decide_sheet(db, actor, view.submission_id, approve, comment)
+            scoring.decide_sheet(db, actor, sid, approve, comment)
+            st.session_state.pop(comment_key, None)
             st.session_state["scoring_notice"] = [t("scoring.sheet_approved" if approve else "scoring.sheet_returned")]
             go_next(view)
         except UserError as exc:
@@ -327,8 +333,9 @@ def rubric_panel(view):
                 lambda outcome: t(f"scoring.second_{outcome}", screen=t("nav.moderation")), then_next=True)
         return
     nothing_entered = not levels and not any((c or "").strip() for c in comments.values()) and not overall.strip()
-    reason = st.text_input(t("scoring.change_reason"), key=f"scoring_reason_{sid}",
-                           max_chars=REASON_LIMIT) if released else ""
+    # the reason for changing a released score is kept as a draft as it is typed, like the marking
+    reason = kept_box(db, actor, "change_reason", sid, f"scoring_reason_{sid}", st.text_input,
+                      t("scoring.change_reason")) if released else ""
     b1, b2 = st.columns(2)
     b3, b4 = st.columns(2)
     if not released:

@@ -9,7 +9,7 @@ from coordsupervise import clock
 from coordsupervise.errors import UserError
 from coordsupervise.office import imports
 from coordsupervise.programme import caseload, cohorts, people
-from coordsupervise.ui import first_run, state
+from coordsupervise.ui import first_run, state, tables
 from coordsupervise.ui.admin import cohort_label, cohort_picker
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, language, t
@@ -199,12 +199,15 @@ with caseload_tab:
         st.info(t("setup.caseload_hint"), icon=":material/touch_app:")
         everyone = st.checkbox(t("setup.select_all", total=len(frame)), key=f"setup_caseload_all_{cohort['id']}")
         # rows are ticked with one click (the table's own row selection), not through an editable cell
-        table = frame[["display_name", "username", "organisation", "supervisors"]]
+        # the name pinned, the supervisors (what this table changes) next to it, in view on a phone too
+        table = frame[["display_name", "supervisors", "username", "organisation"]]
         picked_rows = st.dataframe(
             table, hide_index=True, width="stretch", key=f"setup_caseload_table_{cohort['id']}",
             on_select="rerun", selection_mode="multi-row",
-            column_config={"display_name": t("admin.col_name"), "username": t("admin.col_username"),
-                           "organisation": t("setup.col_organisation"), "supervisors": t("setup.col_supervisors")})
+            column_config={"display_name": tables.pinned_name(t("admin.col_name")),
+                           "supervisors": st.column_config.TextColumn(t("setup.col_supervisors"),
+                                                                      width=tables.SUPERVISORS_WIDTH),
+                           "username": t("admin.col_username"), "organisation": t("setup.col_organisation")})
         rows = range(len(frame)) if everyone else picked_rows.selection.rows
         selected = [int(frame["enrolment_id"].iloc[i]) for i in rows]
         st.caption(t("setup.selected", count=len(selected), total=len(frame)))

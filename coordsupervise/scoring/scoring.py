@@ -15,7 +15,6 @@ draft table, so nothing is overwritten silently and nothing typed is lost. Every
 audit row (who, when, before, after, reason) in the same transaction."""
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +28,7 @@ from ..practice import assignments
 from ..programme.auth import audit
 from ..store.db import Database, Transaction
 from ..text.limits import REASON_LIMIT, check_length
+from ..text.textdiff import DiffLine, line_diff
 from . import moderation
 
 COMMENT_LIMIT = 4000
@@ -283,13 +283,10 @@ def _would_be_second_marked(db: Database, actor: Actor, submission_id: int) -> b
         and moderation.choose_second_marker(db, submission_id, actor.id) is not None
 
 
-def resubmission_diff(old: str, new: str) -> list[str]:
-    """Unified-diff lines (without headers) from the previous version of a submission to this one; empty when the
-    text did not change."""
-    if (old or "") == (new or ""):
-        return []
-    lines = list(difflib.unified_diff((old or "").splitlines(), (new or "").splitlines(), lineterm="", n=1))[2:]
-    return lines or [f"- {old}", f"+ {new}"]
+def resubmission_diff(old: str, new: str) -> list[DiffLine]:
+    """What changed from the previous version of a submission to this one, line by line and, in a rewritten line,
+    character by character (textdiff.line_diff); empty when no line changed."""
+    return line_diff(old, new)
 
 
 def _earlier_versions(db: Database, enrolment_id: int, assignment_id: int, version: int) -> list[dict]:
@@ -369,6 +366,44 @@ def discard_work(db: Database, actor: Actor, submission_id: int) -> None:
     role = _role_on(db, actor, submission_id)
     db.write(lambda tx: tx.execute("DELETE FROM draft WHERE owner_id = ? AND draft_key = ?",
                                    [actor.id, _draft_key(role, submission_id)]))
+
+
+# The first marker's other boxes, kept the same way until what they belong to is sent: the comment on a
+# 課題設定シート (sent by approving or returning it) and the reason for changing a released score (sent with the
+# change). Kind -> the longest text the box takes.
+TEXT_DRAFTS = {"sheet_comment": COMMENT_LIMIT, "change_reason": REASON_LIMIT}
+
+
+def _text_draft_key(kind: str, submission_id: int) -> str:
+    if kind not in TEXT_DRAFTS:
+        raise ValueError(kind)
+    return f"{kind}:{int(submission_id)}"
+
+
+def keep_text(db: Database, actor: Actor, kind: str, submission_id: int, text: str) -> None:
+    """Remember the text of a sheet comment or a change reason as typed (an emptied box forgets it), for the first
+    marker of the submission only."""
+    key = _text_draft_key(kind, submission_id)
+    _require_first(db, actor, submission_id)
+    text = text or ""
+    if len(text) > TEXT_DRAFTS[kind]:
+        raise InvalidInput("input.too_long", limit=TEXT_DRAFTS[kind], actual=len(text))
+    if not text.strip():
+        db.write(lambda tx: _forget_work(tx, actor, key))
+        return
+    db.write(lambda tx: tx.execute(
+        "INSERT INTO draft (owner_id, draft_key, body_json, base_version, updated_at) VALUES (?, ?, ?, 0, ?) "
+        "ON CONFLICT (owner_id, draft_key) DO UPDATE SET body_json = excluded.body_json, "
+        "updated_at = excluded.updated_at", [actor.id, key, json.dumps({"text": text}, ensure_ascii=False),
+                                              now_utc()]))
+
+
+def kept_text(db: Database, actor: Actor, kind: str, submission_id: int) -> str:
+    """This first marker's unsent sheet comment or change reason ('' when there is none)."""
+    key = _text_draft_key(kind, submission_id)
+    _require_first(db, actor, submission_id)
+    row = db.one("SELECT body_json FROM draft WHERE owner_id = ? AND draft_key = ?", [actor.id, key])
+    return json.loads(row[0])["text"] if row else ""
 
 
 # -- the first marker's writes ----------------------------------------------------------------------------------
@@ -501,6 +536,7 @@ def release(db: Database, actor: Actor, submission_id: int, levels: dict[int, in
         audit(tx, actor.id, "score.change" if score_status == "released" else "score.release", "submission",
               submission_id, before, moderation.score_snapshot(tx, score_id), reason or None)
         _forget_work(tx, actor, _draft_key("first", submission_id))
+        _forget_work(tx, actor, _text_draft_key("change_reason", submission_id))
         return "released"
 
     return db.write(run)
@@ -558,6 +594,7 @@ def decide_sheet(db: Database, actor: Actor, submission_id: int, approve: bool, 
         audit(tx, actor.id, "sheet.approve" if approve else "sheet.return", "submission", submission_id,
               {"status": "submitted"}, {"status": "approved" if approve else "revision_requested",
                                         "comment": comment})
+        _forget_work(tx, actor, _text_draft_key("sheet_comment", submission_id))
 
     db.write(run)
 

@@ -18,6 +18,7 @@ from . import state
 from .firsthour import keep_words
 from .guard import show_error
 from .runtime import language, t
+from .tables import CERTIFICATE_WIDTH, DECISION_WIDTH, pinned_name
 from .widgets import form_done, form_key
 
 MARKS = {True: "○", False: "×", None: "－"}  # the marks a Japanese office uses on a checklist
@@ -60,16 +61,28 @@ def decision_label(decision: str | None, override: str | None = None) -> str:
 
 
 def board_frame(rows: list[certification.BoardRow]) -> pd.DataFrame:
-    """The board as a table: one mark per criterion, then the decision and certificate number."""
+    """The board as a table: the trainee, the decision and certificate number (what the board is for, in view on a
+    desk screen without scrolling), then one mark per criterion."""
     records = []
     for row in rows:
-        record = {t("certification.col_trainee"): strip_bidi(row.trainee_name)}
+        record = {t("certification.col_trainee"): strip_bidi(row.trainee_name),
+                  t("certification.col_decision"): decision_label(row.decision, row.override_reason),
+                  t("certification.col_certificate"): (row.certificate_no or "") if not row.certificate_revoked
+                  else ""}
         for check in row.checks:
             record[t(f"{check.key}.short")] = BEHIND if check.met is None and check.behind else MARKS[check.met]
-        record[t("certification.col_decision")] = decision_label(row.decision, row.override_reason)
-        record[t("certification.col_certificate")] = (row.certificate_no or "") if not row.certificate_revoked else ""
         records.append(record)
     return pd.DataFrame(records)
+
+
+def board_columns() -> dict:
+    """The board's column settings: the trainee pinned (it stays in view while the marks scroll on a phone), the
+    decision and certificate number at widths that fit their longest value, the marks as wide as their header."""
+    return {t("certification.col_trainee"): pinned_name(t("certification.col_trainee")),
+            t("certification.col_decision"): st.column_config.TextColumn(width=DECISION_WIDTH),
+            t("certification.col_certificate"): st.column_config.TextColumn(width=CERTIFICATE_WIDTH),
+            # marks are one character, but the column must be wide enough for its whole header
+            **{t(f"{key}.short"): st.column_config.TextColumn(width=None) for key in certification.CRITERIA}}
 
 
 def result_view(db, actor, enrolment) -> None:

@@ -23,9 +23,10 @@ from ..errors import UserError
 from ..programme import auth
 from . import state
 from .firsthour import keep_words
-from .runtime import database, settings, t
+from .runtime import database, once_per_run, settings, t
 
 log = logging.getLogger("coordsupervise")
+LANGUAGES = ["ja", "en"]
 
 
 class DbUserDirectory(dict):
@@ -92,7 +93,13 @@ def client_address() -> str | None:
 
 
 def current_actor() -> Actor | None:
-    """The person logged in to this session, re-checked against the database (active, not logged out)."""
+    """The person logged in to this session, re-checked against the database (active, not logged out) on every
+    script run, once: the router and the page's guard share the run's check."""
+    key = tuple(st.session_state.get(k) for k in (state.AUTH_STATUS, state.USERNAME, state.LOGIN_AT))
+    return once_per_run("actor", key, _checked_actor)
+
+
+def _checked_actor() -> Actor | None:
     if not st.session_state.get(state.AUTH_STATUS):
         return None
     user = auth.load_login_user(database(), st.session_state.get(state.USERNAME) or "")
@@ -202,10 +209,12 @@ def login_screen() -> Actor | None:
         shown = st.session_state.get(state.LANGUAGE, "ja")  # the language the login page was in
         if not via_cookie:
             auth.record_login_success(db, directory.user.id, directory.user.username)
-            if chosen and chosen != actor.language:
-                # the language picked on the login page is the one this person wants: keep it for the account
-                auth.set_language(db, actor, chosen)
-                actor = auth.load_login_user(db, actor.username).actor()
+        if chosen and chosen != actor.language:
+            # Any language picked on the login page (even the one it was already shown in) is the one this person
+            # wants: it wins over the account's and is kept for the account, as a change on /account is (every
+            # run reads the session's language from the account, current_actor).
+            auth.set_language(db, actor, chosen)
+            actor = auth.load_login_user(db, actor.username).actor()
         st.session_state[state.LANGUAGE] = actor.language
         if not via_cookie and not chosen and actor.language != shown:
             # The page left untouched is no choice: the account's language wins, and the switch is said, not sprung
@@ -230,12 +239,14 @@ def _login_header() -> None:
     # words short enough for a phone's line at title size, kept whole: wraps only between them
     left.title(keep_words(t("firsthour.login_title")), anchor=False)
     left.caption(t("app.tagline"))
-    # a radio, not a selectbox: the username must stay the first text box on the page
-    choice = right.radio(t("account.language"), ["ja", "en"], key="login_language", horizontal=True,
-                         index=0 if st.session_state.get(state.LANGUAGE, "ja") == "ja" else 1,
+    # a radio, not a selectbox: the username must stay the first text box on the page. Nothing is ticked until the
+    # person picks: a pre-ticked 日本語 could not be picked, so an English account picking it got English.
+    chosen = st.session_state.get(state.LANGUAGE_CHOSEN)
+    choice = right.radio(t("account.language"), LANGUAGES, key="login_language", horizontal=True,
+                         index=None if chosen is None else LANGUAGES.index(chosen),
                          format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
                          help=t("polish.login_language_help"))
-    if choice != st.session_state.get(state.LANGUAGE, "ja"):
+    if choice is not None and choice != chosen:
         st.session_state[state.LANGUAGE] = choice
         st.session_state[state.LANGUAGE_CHOSEN] = choice
         st.rerun()

@@ -3,11 +3,30 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..errors import UserError
 from ..office import exports
-from ..scoring.scoring import Change, ChangeLog, Totals
+from ..scoring.scoring import TEXT_DRAFTS, Change, ChangeLog, Totals, keep_text, kept_text
 from ..text.usertext import literal
+from .guard import show_error
 from .runtime import language, t
 from .widgets import jst
+
+
+def kept_box(db, actor, kind: str, submission_id: int, key: str, widget, label: str, **kwargs) -> str:
+    """A box of the scoring view whose text is kept as the marker's draft (scoring.keep_text) after every change,
+    and with keep_typing mounted on the page after every pause in typing, so it comes back after a reload, a logout
+    or a restart: the 課題設定シート's comment, a released score's change reason. Outside st.form for this reason:
+    a form sends nothing until its button is pressed."""
+    stored = kept_text(db, actor, kind, submission_id)
+    if key not in st.session_state:
+        st.session_state[key] = stored
+    text = widget(label, key=key, max_chars=TEXT_DRAFTS[kind], **kwargs)
+    if text != stored:
+        try:
+            keep_text(db, actor, kind, submission_id, text)
+        except UserError as exc:
+            show_error(exc)
+    return text
 
 
 def level_label(level: int) -> str:
@@ -21,12 +40,15 @@ def criterion_title(criterion: dict) -> str:
     return f"{criterion['competency']} {criterion['title_ja'] if ja else criterion['title_en']}{suffix}"
 
 
-def level_picker(criterion: dict, key: str, disabled: bool = False) -> int | None:
-    """One click picks a level; every level's descriptor stays visible beside its number."""
+def level_picker(criterion: dict, key: str, disabled: bool = False,
+                 picked_by: dict[int, str] | None = None) -> int | None:
+    """One click picks a level; every level's descriptor stays visible beside its number. `picked_by`: who chose a
+    level already (on /moderation, the two markers), said after its descriptor; nothing is preselected."""
     ja = language() == "ja"
     descriptors = {lvl: (d_ja if ja else d_en) for lvl, d_ja, d_en in criterion["levels"]}
+    notes = {lvl: " " + t("flow.level_picked_by", who=who) for lvl, who in (picked_by or {}).items()}
     return st.radio(criterion_title(criterion), [4, 3, 2, 1], index=None, key=key, disabled=disabled,
-                    format_func=lambda lvl: f"**{lvl}** {descriptors.get(lvl, '')}")
+                    format_func=lambda lvl: f"**{lvl}** {descriptors.get(lvl, '')}{notes.get(lvl, '')}")
 
 
 def totals_bar(totals: Totals, pass_level: int) -> None:

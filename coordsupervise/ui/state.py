@@ -16,7 +16,17 @@ CURRENT_PAGE = "cs_page"            # url path of the screen this run draws
 PREVIOUS_PAGE = "cs_previous_page"  # ... and of the one the run before drew
 MUST_CHANGE_PASSWORD = "cs_must_change_password"  # noqa: S105 (a key name, not a password); an admin handed this person a one-time password
 IMPORT_PASSWORDS = "cs_import_passwords"    # one-time passwords of the accounts an import just created
+IMPORT_PASSWORDS_TAKEN = "cs_import_passwords_taken"  # their CSV was downloaded (its one time): what the notice says
+ADMIN_BACKUP = "cs_admin_backup"    # (file name, encrypted ZIP) prepared on /admin, until downloaded once
+ADMIN_BACKUP_TAKEN = "cs_admin_backup_taken"  # ... and downloaded
 CLOSING_NOTICE = "cs_closing_notice"  # (catalogue key, params) of a recorded decision or workshop change, shown once
 COHORT_OPENS_ON = "cs_cohort_opens_on"  # the /cohort tab this session's first visit opened on (fixed: see the page)
 SETUP_PENDING = "cs_setup_pending"  # (cohort id, CohortSetup, later stages moved) of a /setup edit to confirm
 BEFORE_STAGE = "cs_before_stage"  # (place, save, done, BeforeStage) of an entry made before its stage, until confirmed
+SHOWN_ITEM = "cs_shown_item"        # per screen, the item its last run showed (ui/scroll.py: a new one starts on top)
+SCROLLS = "cs_scrolls"              # how many times this session was sent to the top (a fresh component each time)
+
+# what belongs to one screen (key -> its address): the router drops it as soon as it draws another screen, so a
+# download offered there is gone from the session, and then from Streamlit's media store (ui/downloads.py)
+PAGE_BOUND = {IMPORT_PASSWORDS: "imports", IMPORT_PASSWORDS_TAKEN: "imports", ADMIN_BACKUP: "admin",
+              ADMIN_BACKUP_TAKEN: "admin"}

@@ -92,4 +92,27 @@ def _curriculum(tx) -> None:
                    [(ja, en, code) for code, (ja, en) in _FRSC_012_SHORT_NAMES.items()])
 
 
-PYTHON_STEPS = {3: _feedback_search_text, 9: _readings_in_search_text, 10: _audit_without_text, 12: _curriculum}
+# U+202A–202E and U+2066–2069 as textnorm.strip_bidi drops them when 014 was written (frozen, as above)
+_BIDI_014 = str.maketrans("", "", "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])))
+
+
+def _names_without_bidi(tx) -> None:
+    """014: accounts' names and readings and organisations' fields stored with bidi controls lose them. A display
+    name made of controls alone becomes the login ID (a name is required); a reading becomes NULL."""
+    users = []
+    for user_id, username, name, kana in tx.rows(
+            "SELECT id, username, display_name, display_name_kana FROM app_user ORDER BY id"):
+        clean_name, clean_kana = name.translate(_BIDI_014), (kana or "").translate(_BIDI_014) or None
+        if (clean_name, clean_kana) != (name, kana or None):
+            users.append((clean_name if clean_name.strip() else username, clean_kana, user_id))
+    tx.executemany("UPDATE app_user SET display_name = ?, display_name_kana = ? WHERE id = ?", users)
+    organisations = []
+    for row in tx.rows("SELECT id, name, prefecture, region FROM organisation ORDER BY id"):
+        clean = tuple(value.translate(_BIDI_014) for value in row[1:])
+        if clean != tuple(row[1:]):
+            organisations.append((*clean, row[0]))
+    tx.executemany("UPDATE organisation SET name = ?, prefecture = ?, region = ? WHERE id = ?", organisations)
+
+
+PYTHON_STEPS = {3: _feedback_search_text, 9: _readings_in_search_text, 10: _audit_without_text, 12: _curriculum,
+                14: _names_without_bidi}

@@ -1,0 +1,6 @@
+-- 014: names and organisations stored before their input path dropped the bidirectional controls (U+202A–202E,
+-- U+2066–2069; textnorm.strip_bidi) lose them now: after U+202E a name reads backwards on screen and can pass for
+-- another. Accounts' display names and readings, and organisations' names, prefectures and regions: the fields the
+-- office's forms and the roster import now strip on the way in.
+-- The pass itself is Python (migrations/__init__.py, _names_without_bidi): the two engines' regular expressions
+-- write a code point differently, and Python reads the same on both.
