@@ -9,11 +9,15 @@
     python -m coordsupervise import roster FILE [--cohort CODE] [--dry-run] [--passwords OUT.csv] [--as ADMIN]
     python -m coordsupervise import quiz FILE [--cohort CODE] [--dry-run] [--as ADMIN]
     python -m coordsupervise backup DEST.duckdb [--db PATH]
-    python -m coordsupervise restore BACKUP.duckdb [--db PATH]
+    python -m coordsupervise restore BACKUP.duckdb|BACKUP.zip [--passphrase-file FILE] [--db PATH]
+                                     (a .zip downloaded from /admin asks for its passphrase)
     python -m coordsupervise cohort create CODE --online-start DATE [--copy-from CODE] [--name-ja ..] [--name-en ..]
     python -m coordsupervise cohort move CODE --practical-start DATE [--dry-run]    (see cli_cohort.py)
     python -m coordsupervise samples [--out data] [--db PATH]       (sample import files for the newest cohort)
-    python -m coordsupervise bench [--db PATH] [--repeat 5] [--parts queries,pages,browser,sessions,processes,writes]
+    python -m coordsupervise remind [--dry-run] [--only trainee|supervisor|manager]   (reminders by mail; see
+                                                                      reminders/command.py)
+    python -m coordsupervise bench [--db PATH] [--repeat 5] [--parts queries,pages,cpu,browser,sessions,processes,
+                                   guard,writes]
                                    [--sessions 50,100] [--session-seconds 120] [--out FILE]
     python -m coordsupervise bench --parts processes --pg postgresql://… [--sessions 100,200] [--processes 3]
                                    (1 vs N app processes behind nginx; see bench/processes.py)
@@ -52,6 +56,7 @@ from .programme.auth import (
     normalize_username,
     password_problems,
 )
+from .reminders import command as reminders_command
 from .store.db import is_postgres
 from .store.engine import open_database
 
@@ -96,8 +101,11 @@ def _main(argv: list[str] | None) -> int:
     admin.add_argument("display_name")
     backup_cmd = sub.add_parser("backup", help="write a consistent snapshot to a new file (app stopped)")
     backup_cmd.add_argument("destination")
-    restore = sub.add_parser("restore", help="replace the database with a backup (app stopped; the old file is kept)")
+    restore = sub.add_parser("restore", help="replace the database with a backup (app stopped; the old file is kept): "
+                                             "a snapshot file, or the encrypted .zip downloaded from /admin")
     restore.add_argument("backup")
+    restore.add_argument("--passphrase-file", help="an encrypted .zip's passphrase, the first line of this file "
+                                                   "(default: asked for)")
     samples_cmd = sub.add_parser("samples", help="write sample roster and quiz files for the newest cohort")
     samples_cmd.add_argument("--out", default="data")
     imp = sub.add_parser("import", help="import a roster or quiz results (CSV or XLSX); exit 1 when a row is rejected")
@@ -113,7 +121,7 @@ def _main(argv: list[str] | None) -> int:
     bench = sub.add_parser("bench", help="speed at scale as ratios: queries ÷ naive, every page ÷ an empty one, "
                                          "in the browser, writes (see coordsupervise/bench/run.py)")
     bench.add_argument("--repeat", type=int, default=5)
-    bench.add_argument("--parts", default="queries,pages,browser,sessions,processes,writes",
+    bench.add_argument("--parts", default="queries,pages,cpu,browser,sessions,processes,guard,writes",
                        help="comma-separated, in run order (processes: also give --pg)")
     bench.add_argument("--sessions", help="counts of sessions clicking at once, one period each (default: 50,100 "
                                           "for sessions, 100,200 for processes)")
@@ -140,6 +148,7 @@ def _main(argv: list[str] | None) -> int:
     serve_cmd.add_argument("--run-folder", default="data/serve", help="nginx.conf, its pid, logs and temp files")
     cli_programme.add_parser(sub)
     cli_cohort.add_parser(sub)
+    reminders_command.add_parser(sub)
     _accept_db_after_command(sub)
     args = parser.parse_args(argv)
     db_path = args.db or os.environ.get("COORDSUPERVISE_DB") or DEFAULT_DB
@@ -150,6 +159,8 @@ def _main(argv: list[str] | None) -> int:
         return cli_programme.run(args, db_path)
     if args.command == "cohort":
         return cli_cohort.run(args, db_path)
+    if args.command == "remind":
+        return reminders_command.run(args, db_path)
     if args.command == "serve":
         from .serve import serve
 
@@ -203,12 +214,27 @@ def _main(argv: list[str] | None) -> int:
         print(f"wrote a snapshot of {db_path} to {args.destination}")
     elif args.command == "restore":
         if is_postgres(db_path):
-            print("refused: on PostgreSQL, load a backup (pg_dump's file) into an empty database with "
+            print("refused: on PostgreSQL, load a backup (pg_dump's file; from a .zip downloaded on /admin, first "
+                  "7z x FILE.zip) into an empty database with "
                   f"pg_restore --no-owner --dbname URL {args.backup}, then point COORDSUPERVISE_DB at it",
                   file=sys.stderr)
             return 2
         try:
-            kept = backup.restore(args.backup, db_path, clock.now_jst().replace(tzinfo=None))
+            passphrase = _backup_passphrase(args.backup, args.passphrase_file)
+            kept = backup.restore(args.backup, db_path, clock.now_jst().replace(tzinfo=None), passphrase)
+        except backup.PassphraseNeeded:
+            print(cli_text.say("cli.refused", reason=cli_text.say("downloads.cli_passphrase_needed", path=args.backup)),
+                  file=sys.stderr)
+            return 2
+        except backup.WrongPassphrase:
+            print(cli_text.say("cli.refused", reason=cli_text.say("downloads.cli_wrong_passphrase", path=args.backup)),
+                  file=sys.stderr)
+            return 2
+        except OSError as exc:  # the passphrase file
+            print(cli_text.say("cli.refused", reason=cli_text.say(
+                "downloads.cli_passphrase_file", path=args.passphrase_file, problem=exc.strerror or str(exc))),
+                file=sys.stderr)
+            return 2
         except backup.BackupError as exc:
             print(f"refused: {exc}", file=sys.stderr)
             return 2
@@ -225,6 +251,22 @@ def _main(argv: list[str] | None) -> int:
         for path in newest[1]:
             print(f"wrote {path} (for cohort {newest[0]})")
     return 0
+
+
+def _backup_passphrase(path: str, passphrase_file: str | None) -> str | None:
+    """The passphrase of an encrypted backup (the first line of `passphrase_file`, or asked for without echo);
+    None for a plain snapshot, which needs none."""
+    if not backup.is_zip(path) or not backup.needs_passphrase(path):
+        return None
+    if passphrase_file:
+        lines = Path(passphrase_file).read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    if not sys.stdin.isatty():  # nobody to ask (cron, a pipe): --passphrase-file
+        raise backup.PassphraseNeeded(path)
+    try:
+        return getpass.getpass(cli_text.say("downloads.cli_passphrase_prompt", path=path))
+    except EOFError as exc:
+        raise backup.PassphraseNeeded(path) from exc
 
 
 def _create_admin(db_path: str, username: str, display_name: str) -> int:

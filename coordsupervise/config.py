@@ -9,6 +9,10 @@
 | session lifetime (hours, at most 12) | COORDSUPERVISE_SESSION_HOURS | session_hours | 12 |
 | behind our own nginx (set by `serve`; see below) | COORDSUPERVISE_BEHIND_PROXY (1 / 0) | behind_proxy | 0 |
 | language of the command line | COORDSUPERVISE_LANG, else LANG (en... → English) | — | Japanese |
+| mail server for reminders | COORDSUPERVISE_SMTP_URL (smtp://, smtp+starttls://, smtps://) | smtp_url | none |
+| sender of reminders | COORDSUPERVISE_MAIL_FROM | mail_from | coordsupervise@localhost |
+| the app's address, for links in mails | COORDSUPERVISE_BASE_URL | base_url | http://localhost:8501 |
+| minutes between the app's own reminder runs (0: off) | COORDSUPERVISE_REMIND_EVERY | remind_every | 60 |
 
 Behind our own nginx the login throttle takes the client address from the last X-Forwarded-For entry (the one nginx
 appends); otherwise from the connection, and X-Forwarded-For is ignored. Set it only when every request reaches the
@@ -35,6 +39,16 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """Where reminders go out (smtp_url None: not configured) and the address their links are built on."""
+
+    smtp_url: str | None
+    mail_from: str
+    base_url: str
+    remind_every: int = 60  # minutes between the app's own runs of `remind` (reminders/scheduler.py); 0: off
+
+
+@dataclass(frozen=True)
 class Settings:
     db_path: str
     demo: bool
@@ -42,6 +56,7 @@ class Settings:
     cookie_name: str
     session_hours: float
     behind_proxy: bool = False  # X-Forwarded-For is trusted only then (ui/login.client_address)
+    mail: MailSettings | None = None  # reminders by mail (coordsupervise/reminders/)
 
 
 def load_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None) -> Settings:
@@ -75,7 +90,45 @@ def load_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, ob
         session_hours=hours,
         behind_proxy=str(get("COORDSUPERVISE_BEHIND_PROXY", "behind_proxy", "0")).strip().lower()
         in ("1", "true", "yes"),
+        mail=load_mail_settings(env, secrets),
     )
+
+
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+
+
+def load_mail_settings(env: Mapping[str, str] | None = None,
+                       secrets: Mapping[str, object] | None = None) -> MailSettings:
+    """The mail settings alone (the `remind` command needs no cookie key): environment, then secrets, then defaults.
+    A mail server address of another scheme is refused with the three that work."""
+    env = os.environ if env is None else env
+    secrets = secrets or {}
+
+    def get(var: str, key: str, default):
+        value = env.get(var) or secrets.get(key)
+        return default if value in (None, "") else str(value).strip()
+
+    smtp_url = get("COORDSUPERVISE_SMTP_URL", "smtp_url", None)
+    if smtp_url is not None and smtp_url.partition("://")[0].lower() not in SMTP_SCHEMES:
+        raise ConfigError("COORDSUPERVISE_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+    base_url = get("COORDSUPERVISE_BASE_URL", "base_url", "http://localhost:8501")
+    if not base_url.lower().startswith(("http://", "https://")):
+        raise ConfigError("COORDSUPERVISE_BASE_URL must be the app's address, starting with https:// or http://")
+    every = get("COORDSUPERVISE_REMIND_EVERY", "remind_every", "60")
+    if not every.isdigit() or int(every) > 24 * 60:
+        raise ConfigError("COORDSUPERVISE_REMIND_EVERY must be a whole number of minutes from 0 (off) to 1440")
+    return MailSettings(smtp_url, get("COORDSUPERVISE_MAIL_FROM", "mail_from", "coordsupervise@localhost"),
+                        base_url.rstrip("/"), int(every))
+
+
+def file_secrets(path: str | Path = ".streamlit/secrets.toml") -> dict:
+    """The secrets file a command reads as the app does (the app gets it from Streamlit); {} when there is none."""
+    import tomllib
+
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
 
 
 def check_cookie_key(key: str | None) -> None:

@@ -1,15 +1,16 @@
-"""Admin: people (find, add, edit names and roles, reset a password, deactivate or reactivate after a confirmation)
-and the backup download. Reads/writes auth, people and backup."""
+"""Admin: people (find, add, edit names and roles, reset a password, deactivate or reactivate after a confirmation),
+the backup download, and mail (reminders: last sends, failures, a test mail; ui/reminders.py). Reads/writes auth,
+people, backup and reminders."""
 import streamlit as st
 
 from coordsupervise.access import ROLES
-from coordsupervise.clock import now_utc
 from coordsupervise.errors import UserError
-from coordsupervise.office import backup
 from coordsupervise.programme import auth, people
 from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.text.usertext import literal
 from coordsupervise.ui import first_run
+from coordsupervise.ui import reminders as reminders_ui
+from coordsupervise.ui.admin import backup_panel
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import database, t
 from coordsupervise.ui.widgets import form_done, form_key, jst, link
@@ -21,7 +22,7 @@ st.title(t("nav.admin"))
 first_run.point_to_setup(db, actor)  # a new deployment: the programme is loaded on /setup first
 if st.session_state.get("admin_notice"):
     st.success(st.session_state.pop("admin_notice"), icon=":material/check_circle:")
-people_tab, backup_tab = st.tabs([t("admin.tab_people"), t("admin.tab_backup")])
+people_tab, backup_tab, mail_tab = st.tabs([t("admin.tab_people"), t("admin.tab_backup"), t("reminders.admin_tab")])
 
 
 def role_names(roles) -> str:
@@ -45,11 +46,13 @@ with people_tab:
             st.info(t("admin.trainee_needs_cohort"), icon=":material/group_add:")
             link("imports", t("admin.go_imports"), icon=":material/upload_file:")
     st.caption(t("admin.people_count", count=len(users)))
+    # the headings and role names translated once, not once per person (500 rows: a third of the page's run)
+    col = {name: t(f"admin.col_{name}") for name in ("username", "name", "kana", "roles", "active", "last_login")}
+    roles_shown = {roles: role_names(roles.split(",")) for roles in {u["roles"] for u in users[:500]}}
     st.dataframe(
-        [{t("admin.col_username"): u["username"], t("admin.col_name"): u["display_name"],
-          t("admin.col_kana"): u["display_name_kana"] or "",
-          t("admin.col_roles"): role_names(u["roles"].split(",")),
-          t("admin.col_active"): u["active"], t("admin.col_last_login"): jst(u["last_login_at"])} for u in users[:500]],
+        [{col["username"]: u["username"], col["name"]: u["display_name"], col["kana"]: u["display_name_kana"] or "",
+          col["roles"]: roles_shown[u["roles"]], col["active"]: u["active"],
+          col["last_login"]: jst(u["last_login_at"])} for u in users[:500]],
         hide_index=True, width="stretch", key="admin_people_table")
 
     by_name = {u["username"]: u for u in users}
@@ -173,15 +176,7 @@ with people_tab:
                 show_error(exc)
 
 with backup_tab:
-    st.caption(t("admin.backup_hint"))
-    if st.button(t("admin.backup_prepare"), key="admin_backup_prepare", icon=":material/backup:"):
-        try:
-            st.session_state["admin_backup"] = backup.backup_bytes(db, actor)
-            st.session_state["admin_backup_name"] = backup.file_name(now_utc(), db.engine)
-        except UserError as exc:
-            show_error(exc)
-    if st.session_state.get("admin_backup"):
-        data = st.session_state["admin_backup"]
-        st.download_button(t("admin.backup_download", size=f"{len(data) / 1024 / 1024:.1f} MB"), data,
-                           file_name=st.session_state["admin_backup_name"], mime="application/octet-stream",
-                           key="admin_backup_download", on_click="ignore", icon=":material/download:")
+    backup_panel(db, actor)  # an encrypted ZIP under a passphrase typed twice, offered once
+
+with mail_tab:
+    reminders_ui.admin_panel(db, actor)
