@@ -4,7 +4,9 @@ Rules (domain.md, "People and what they may see"):
 - a trainee: own enrolments only;
 - a supervisor: enrolments they are assigned to;
 - a manager: every enrolment, read-only for supervision data, and certification decisions;
-- an admin: programme set-up (cohorts, users, rosters, imports); not trainees' reflections.
+- an admin: programme set-up (cohorts, users, rosters, imports); not trainees' reflections;
+- a graduate (derived from a certificate that is not revoked, never stored): the know-how library and the partner
+  directory (library/audience.py), their own certificate.
 
 A deactivated account is refused by the services themselves, not only by the login layer: an Actor kept in a
 browser tab, a thread or a script after the account was switched off gets AccessDenied from require_role(db=...),
@@ -19,6 +21,8 @@ from .errors import AccessDenied
 from .store.db import Database
 
 ROLES = ("trainee", "supervisor", "manager", "admin")
+# roles that follow from the records rather than being granted: nobody stores them in user_role
+GRADUATE = "graduate"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,15 @@ def require_role(actor: Actor | None, *roles: str, db=None) -> Actor:
     if db is not None:
         require_active(db, actor)
     return actor
+
+
+def is_graduate(db, user_id: int) -> bool:
+    """A graduate (a certified coordinator after the cohort) is derived, never stored: a person holding a certificate
+    that is not revoked (a reversed certification revokes it). The login adds the role on every run
+    (auth.load_login_user) and the library's services ask again, so a revocation ends it at once."""
+    return bool(db.value(
+        "SELECT EXISTS (SELECT 1 FROM certificate k JOIN enrolment e ON e.id = k.enrolment_id "
+        "WHERE e.trainee_id = ? AND k.revoked_at IS NULL)", [user_id]))
 
 
 def enrolment_relation(db: Database, actor: Actor, enrolment_id: int) -> set[str]:

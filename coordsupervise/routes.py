@@ -59,14 +59,20 @@ ROUTES: tuple[Route, ...] = (
           "nav.section.admin"),
     Route("privacy", ("manager", "admin"), "nav.privacy", ":material/shield_person:",
           "nav.section.admin"),
-    Route("account", ("trainee", "supervisor", "manager", "admin"), "nav.account",
+    # the know-how library and the partner directory: every cohort's trainees, staff and graduates
+    Route("library", ("trainee", "supervisor", "manager", "graduate"), "nav.library", ":material/local_library:",
+          "nav.section.library"),
+    Route("partners", ("trainee", "supervisor", "manager", "graduate"), "nav.partners", ":material/handshake:",
+          "nav.section.library"),
+    Route("account", ("trainee", "supervisor", "manager", "admin", "graduate"), "nav.account",
           ":material/manage_accounts:", "nav.section.account"),
 )
 
 BY_PATH = {r.path: r for r in ROUTES}
 # the first screen of a person's role: a manager (most also supervise) starts on the cohorts overview
 START_ORDER = ("trainee", "manager", "supervisor", "admin")
-START_PAGE = {"trainee": "reflection", "supervisor": "inbox", "manager": "cohorts", "admin": "admin"}
+START_PAGE = {"trainee": "reflection", "supervisor": "inbox", "manager": "cohorts", "admin": "admin",
+              "graduate": "library"}
 
 
 def routes_for(roles) -> list[Route]:
@@ -74,7 +80,10 @@ def routes_for(roles) -> list[Route]:
 
 
 def start_route(roles) -> Route:
-    for role in START_ORDER:
+    if "graduate" in roles:
+        # a graduate's trainee role belongs to a finished cohort: the library comes first, staff roles still win
+        roles = set(roles) - {"trainee"}
+    for role in (*START_ORDER, "graduate"):
         if role in roles:
             return BY_PATH[START_PAGE[role]]
     return BY_PATH["account"]

@@ -1,4 +1,4 @@
-"""Everyone: display language and password."""
+"""Everyone: display language, password, and which reminders come by mail and how often (ui/reminders.py)."""
 import time
 from datetime import timedelta
 
@@ -8,12 +8,14 @@ from coordsupervise.errors import UserError
 from coordsupervise.programme import auth
 from coordsupervise.text.usertext import literal
 from coordsupervise.ui import login, state
+from coordsupervise.ui import reminders as reminders_ui
 from coordsupervise.ui.guard import require, show_error
-from coordsupervise.ui.runtime import database, t
+from coordsupervise.ui.library import consent_requests
+from coordsupervise.ui.runtime import database, set_language, t
 
 NOTICE_SECONDS = 120
 
-actor = require("trainee", "supervisor", "manager", "admin")
+actor = require("trainee", "supervisor", "manager", "admin", "graduate")
 
 st.title(t("nav.account"))
 # The notice outlives the reruns that re-issuing the cookie causes (one or two, sooner or later on a busy server),
@@ -23,13 +25,15 @@ if notice and time.monotonic() < notice[1]:
     st.success(t(notice[0]))
 st.markdown(t("account.signed_in_as", name=literal(actor.display_name), username=literal(actor.username)))
 
+consent_requests(database(), actor)  # cases drawn from the person's reflections ask for their yes or no
+
 st.subheader(t("account.language"))
 choice = st.radio(t("account.language"), ["ja", "en"], index=0 if actor.language == "ja" else 1, horizontal=True,
                   format_func=lambda code: {"ja": "日本語", "en": "English"}[code], key="account_language",
                   label_visibility="collapsed")
 if choice != actor.language:
     auth.set_language(database(), actor, choice)
-    st.session_state[state.LANGUAGE] = choice
+    set_language(choice)
     st.rerun()
 
 st.subheader(t("account.password_title"))
@@ -57,3 +61,5 @@ if submitted:
             st.session_state["account_notice"] = ("account.password_changed", time.monotonic() + NOTICE_SECONDS)
         except UserError as exc:
             show_error(exc)
+
+reminders_ui.account_panel(database(), actor)

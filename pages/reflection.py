@@ -16,6 +16,7 @@ from coordsupervise.ui import runtime, state
 from coordsupervise.ui.firsthour import day_picker
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
+from coordsupervise.ui.library import consent_notice
 from coordsupervise.ui.privacy import draft_notice, read_receipts, redaction_control
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.widgets import (
@@ -31,6 +32,7 @@ from coordsupervise.ui.widgets import (
 actor = require("trainee")
 db = database()
 st.title(t("nav.reflection"))
+consent_notice(db, actor)  # a case drawn from one of these reflections waits for the trainee's answer
 
 enrolment = own_enrolment(db, actor)
 today = clock.today()

@@ -422,3 +422,46 @@ def group_warnings(found: list[Group]) -> dict[int, list[str]]:
         if notes:
             out[group.seq] = notes
     return out
+
+
+# -- the case set of a day's discussion groups (事例検討) ------------------------------------------------------------
+CASE_SET_LIMIT = 10
+
+
+def case_set(db: Database, actor: Actor, cohort_id: int, day: int) -> list[dict]:
+    """The published library cases the day's discussion groups work on, in order: id, title, situation, lessons.
+    A case withdrawn from the library since leaves the set."""
+    require_role(actor, "manager", "admin", db=db)
+    _require_cohort(db, cohort_id)
+    return db.dicts("SELECT c.id, c.title, c.situation, c.lessons FROM workshop_case w JOIN library_case c "
+                    "ON c.id = w.case_id WHERE w.cohort_id = ? AND w.day = ? AND c.status = 'published' "
+                    "ORDER BY w.seq", [cohort_id, day])
+
+
+def set_case_set(db: Database, actor: Actor, cohort_id: int, day: int, case_ids: list[int]) -> None:
+    """Managers (who read the library): hand the day's groups these published cases, in this order (at most
+    CASE_SET_LIMIT; an empty list clears the set). Audited."""
+    require_role(actor, "manager", db=db)
+    _require_cohort(db, cohort_id)
+    if day not in DAYS:
+        raise InvalidInput("workshop.error_day")
+    wanted = list(dict.fromkeys(int(c) for c in case_ids))
+    if len(wanted) > CASE_SET_LIMIT:
+        raise InvalidInput("library.error_case_set_size", limit=CASE_SET_LIMIT)
+
+    def run(tx: Transaction) -> None:
+        published = {c for (c,) in tx.rows("SELECT id FROM library_case WHERE status = 'published' "
+                                           "AND id IN (SELECT unnest(?))", [wanted or [0]])}
+        if set(wanted) - published:
+            raise InvalidInput("library.error_case_not_published")
+        before = [c for (c,) in tx.rows("SELECT case_id FROM workshop_case WHERE cohort_id = ? AND day = ? "
+                                        "ORDER BY seq", [cohort_id, day])]
+        if before == wanted:
+            return
+        tx.execute("DELETE FROM workshop_case WHERE cohort_id = ? AND day = ?", [cohort_id, day])
+        tx.executemany("INSERT INTO workshop_case (cohort_id, day, case_id, seq) VALUES (?, ?, ?, ?)",
+                       [(cohort_id, day, c, seq) for seq, c in enumerate(wanted, start=1)])
+        audit(tx, actor.id, "workshop.case_set", "cohort", cohort_id, {"day": day, "cases": before},
+              {"day": day, "cases": wanted})
+
+    db.write(run)

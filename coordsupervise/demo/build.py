@@ -24,6 +24,7 @@ from ..text.readings import reading, searchable
 from ..text.textnorm import search_key
 from . import scores as scoring_demo
 from .closing import close_cohort
+from .library import build_library
 from .text import reflection_text
 
 DEMO_PASSWORD = "coordsupervise-demo"
@@ -155,6 +156,7 @@ def build_demo(db: Database, *, cohorts: int = 3, trainees_per_cohort: int = 12,
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account keeps the build fast
     curriculum.init_programme(db, curriculum.load(None))  # the shipped programme, as `programme init` loads it
     summary = db.write(_build, rng, password_hash, cohorts, trainees_per_cohort, today)
+    build_library(db, today)  # the know-how library and the partner directory, through their own services
     db.write(readlog.copy_read_markers)  # the demo's supervisor reads, in the privacy read log too
     db.write(lambda tx: tx.execute("INSERT INTO app_setting (key, value) VALUES ('demo_built', ?)",
                                    [today.isoformat()]))
@@ -170,7 +172,7 @@ def _build(tx: Transaction, rng: random.Random, pw: str, n_cohorts: int, per_coh
     org_ids = [tx.value("INSERT INTO organisation (name, prefecture, region) VALUES (?, ?, ?) RETURNING id", list(o))
                for o in ORGANISATIONS]
 
-    staff = {name: insert_user(tx, name, display, pw, roles, kana=kana)
+    staff = {name: insert_user(tx, name, display, pw, roles, kana=kana, email=f"{name}@example.jp")
              for name, display, kana, roles in [
                  ("demo-supervisor", "森 由美", "もり ゆみ", ("supervisor",)),
                  ("demo-manager", "石川 誠", "いしかわ まこと", ("manager", "supervisor")),
@@ -181,7 +183,7 @@ def _build(tx: Transaction, rng: random.Random, pw: str, n_cohorts: int, per_coh
         fam, fam_k = rng.choice(FAMILY)
         giv, giv_k = rng.choice(GIVEN)
         supervisors.append(insert_user(tx, f"supervisor-{i + 1:02d}", f"{fam} {giv}", pw, ("supervisor",),
-                                       kana=f"{fam_k} {giv_k}"))
+                                       kana=f"{fam_k} {giv_k}", email=f"supervisor-{i + 1:02d}@example.jp"))
 
     # cohorts: the newest starts three weeks ago (online stage), each older one six months earlier
     newest_start = today - timedelta(days=21)
@@ -254,7 +256,7 @@ def _insert_trainees(tx, pw, cohort_id, status, people) -> list[dict]:
     """A cohort's trainee accounts, enrolments and lead supervisions in four bulk inserts, in the order drawn (so the
     ids are those one insert_user each would give)."""
     insert_frame(tx, "app_user", pd.DataFrame(
-        [(u, name, kana, None, pw, "ja") for u, name, kana, *_ in people],
+        [(u, name, kana, f"{u}@example.jp", pw, "ja") for u, name, kana, *_ in people],
         columns=["username", "display_name", "display_name_kana", "email", "password_hash", "language"]))
     user_of = dict(tx.rows("SELECT username, id FROM app_user WHERE username IN (SELECT unnest(?))",
                            [[p[0] for p in people]]))
@@ -398,7 +400,20 @@ def _reflections(tx, rng, enrolments, start, end, today) -> int:
         "JOIN reflection r ON r.id = f.reflection_id JOIN enrolment e ON e.id = r.enrolment_id "
         "WHERE e.id IN (SELECT unnest(?)) AND f.author_id <> e.trainee_id AND f.created_at < ?",
         [[e["id"] for e in enrolments], jst_to_utc(today - timedelta(days=2), 0)])
+    _unread_follow_up(tx, rows, ids, enrolments, today)
     return len(rows)
+
+
+def _unread_follow_up(tx, rows, ids, enrolments, today) -> None:
+    """demo-trainee's supervisor followed up three days ago on a reflection of two weeks or more ago, and
+    demo-trainee has not opened it yet: a reminder by mail is due (reminders/due.py), not yet an at-risk reason."""
+    demo = next((e for e in enrolments if e["demo"]), None)
+    older = sorted((r["practice_date"] for r in rows if demo and r["enrolment_id"] == demo["id"]
+                    and r["status"] == "submitted" and (today - r["practice_date"]).days >= 13), reverse=True)
+    if older:
+        tx.execute("INSERT INTO feedback (reflection_id, author_id, body_md, created_at, search_text) "
+                   "VALUES (?, ?, ?, ?, ?)", [ids[(demo["id"], older[0])], demo["sup"], FEEDBACK[0],
+                                              jst_to_utc(today - timedelta(days=3), 10), searchable(FEEDBACK[0])])
 
 
 def _submissions(tx, rng, enrolments, assignments, today):

@@ -3,12 +3,12 @@ guard did not know) is blanked out everywhere this reflection keeps a copy of it
 
 Who: the trainee on their own submitted reflection, or an assigned supervisor reading it. Managers see counts only.
 Where the span becomes ［伏せ字］, in one transaction: the current text of every field, every frozen version, unsent
-edits and reply drafts of this reflection, every message of its feedback thread, flags raised on it, and the
-normalised search copies of all of these. The guard's confirmations of the span are dropped (so it is caught again
-if it comes back). The audit log is not touched: no audit row holds the free text of a reflection or a message (a
-confirmed finding is recorded by kind, offset and length, see privacy.audit_record), so it never holds a copy to
-blank. The audit row of the redaction itself names who, which fields of which reflection, when and how many places —
-never the text."""
+edits and reply drafts of this reflection, every message of its feedback thread, flags raised on it, the cases of the
+know-how library drawn from it, and the normalised search copies of all of these. The guard's confirmations of the span
+are dropped (so it is caught again if it comes back). The audit log is not touched: no audit row holds the free text of
+a reflection or a message (a confirmed finding is recorded by kind, offset and length, see privacy.audit_record), so it
+never holds a copy to blank. The audit row of the redaction itself names who, which fields of which reflection, when and
+how many places — never the text."""
 from __future__ import annotations
 
 import json
@@ -20,6 +20,7 @@ from ..errors import AccessDenied, InvalidInput, NotFound
 from ..practice.reflections import TEXT_LIMITS
 from ..programme.auth import audit
 from ..store.db import Database, Transaction
+from ..text.readings import searchable
 from ..text.textnorm import search_key
 from .guard import normalise
 
@@ -144,6 +145,7 @@ def redact(db: Database, actor: Actor, reflection_id: int, field: str | None, sp
         places += _drafts(tx, reflection_id, spans)
         places += _feedback(tx, reflection_id, spans)
         places += _flags(tx, reflection_id, spans)
+        places += _library_cases(tx, reflection_id, spans)
         dropped = _confirmations(tx, reflection_id, spans)
         audit(tx, actor.id, ACTION, "reflection", reflection_id, None,
               {"field": field or found[0], "fields": found, "places": places, "confirmations_dropped": dropped})
@@ -206,6 +208,24 @@ def _flags(tx: Transaction, reflection_id: int, spans: list[str]) -> int:
             changed.append((new_reason, new_note, flag_id))
     tx.executemany("UPDATE flag SET reason = ?, resolution_note = ? WHERE id = ?", changed)
     return len(changed)
+
+
+_CASE_TEXTS = ("title", "situation", "actions", "partners_note", "outcome", "lessons")
+
+
+def _library_cases(tx: Transaction, reflection_id: int, spans: list[str]) -> int:
+    """Cases of the know-how library drawn from this reflection (library/cases.py) may carry its words: blanked there
+    too, their search text with them (a published case stays published, now without the span)."""
+    changed = 0
+    for case_id, *texts in tx.rows(f"SELECT id, {', '.join(_CASE_TEXTS)} FROM library_case "  # noqa: S608
+                                   "WHERE reflection_id = ?", [reflection_id]):
+        after = [blank(text, spans) for text in texts]
+        if after != texts:
+            tx.execute(f"UPDATE library_case SET {', '.join(f'{n} = ?' for n in _CASE_TEXTS)}, "  # noqa: S608
+                       "search_text = ?, row_version = row_version + 1 WHERE id = ?",
+                       [*after, searchable(*after), case_id])
+            changed += 1
+    return changed
 
 
 def _confirmations(tx: Transaction, reflection_id: int, spans: list[str]) -> int:

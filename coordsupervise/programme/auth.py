@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import bcrypt
 
-from ..access import ROLES, Actor, require_active, require_role
+from ..access import GRADUATE, ROLES, Actor, is_graduate, require_active, require_role
 from ..clock import now_utc, real_now_utc
 from ..errors import InvalidInput, NotFound, UserError
 from ..store.db import Database, Transaction
@@ -174,8 +174,10 @@ def load_login_user(db: Database, username: str) -> LoginUser | None:
     if row is None:
         return None
     uid, uname, name, email, pw_hash, lang, active, valid_after, roles, must_change = row
-    return LoginUser(uid, uname, name, email, pw_hash, tuple(r for r in roles.split(",") if r), lang, active,
-                     valid_after, bool(must_change))
+    held = tuple(r for r in roles.split(",") if r)
+    if active and is_graduate(db, uid):  # derived on every run: a revoked certificate ends it at the next one
+        held = (*held, GRADUATE)
+    return LoginUser(uid, uname, name, email, pw_hash, held, lang, active, valid_after, bool(must_change))
 
 
 def create_user(db: Database, actor: Actor, username: str, display_name: str, password: str,

@@ -14,6 +14,7 @@ from ..office import exports
 from ..text.usertext import literal, literal_values
 from . import before_stage, state
 from .guard import show_error
+from .library import workshop_case_set
 from .runtime import language, t
 from .widgets import form_done, form_key
 
@@ -171,7 +172,8 @@ def groups_view(db, actor, cohort: dict, roster: pd.DataFrame) -> None:
                 workshop.set_locked(db, actor, cohort["id"], group.id, not group.locked)
                 st.rerun()
     _move_form(db, actor, cohort, day, found)
-    st.download_button(t("workshop.print_groups"), groups_page(cohort, day, found).encode("utf-8"),
+    case_set = workshop_case_set(db, actor, cohort, day)  # the library's cases the groups discuss
+    st.download_button(t("workshop.print_groups"), groups_page(cohort, day, found, case_set).encode("utf-8"),
                        file_name=f"groups-{cohort['code']}-day{day}.html", mime="text/html",
                        key=f"workshop_print_{day}", icon=":material/print:")
 
@@ -197,12 +199,15 @@ def _move_form(db, actor, cohort: dict, day: int, found: list) -> None:
             _done("workshop.moved", name=literal(people[who][0]))
 
 
-def groups_page(cohort: dict, day: int, found: list) -> str:
-    """Group lists to print and hand out (escaped, self-contained)."""
+def groups_page(cohort: dict, day: int, found: list, case_set: list[dict] = ()) -> str:
+    """Group lists to print and hand out (escaped, self-contained), with the library cases they discuss."""
     ja = language() == "ja"
     title = f"{cohort['name_ja'] if ja else cohort['name_en']} — {t(f'workshop.day_{day}')} {t('workshop.tab_groups')}"
     sections = [(t("workshop.group_title", seq=g.seq, count=len(g.members)),
                  [(m.name, f"{m.organisation} ({m.region})") for m in g.members.itertuples()]) for g in found]
+    sections += [(f"{t('library.case_set')} {n}. {c['title']}",
+                  [(t("library.field.situation"), c["situation"]), (t("library.field.lessons"), c["lessons"])])
+                 for n, c in enumerate(case_set, start=1)]
     return exports.printable_page(title, sections)
 
 

@@ -12,7 +12,8 @@ from coordsupervise.routes import routes_for
 from .conftest import login, menu, wait_idle
 
 ACCOUNTS = {"demo-trainee": {"trainee"}, "demo-supervisor": {"supervisor"},
-            "demo-manager": {"manager", "supervisor"}, "demo-admin": {"admin"}}
+            "demo-manager": {"manager", "supervisor"}, "demo-admin": {"admin"},
+            "demo-graduate": {"trainee", "graduate"}}  # graduate: by the certificate (access.is_graduate)
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)

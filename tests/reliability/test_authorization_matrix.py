@@ -12,11 +12,19 @@ Items ("whose is it?"), seen from the world built once per module from the demo:
 Cohort-level functions use the cohort of mine / other_cohort; functions without an item use "-".
 
 Roles: trainee (demo-trainee), supervisor (demo-supervisor), manager (demo-manager, also a supervisor but of none of
-these trainees), admin (demo-admin), deactivated (a copy of demo-supervisor with the same caseload, active = FALSE).
+these trainees), admin (demo-admin), graduate (demo-graduate, certified, with the trainee role of the finished cohort
+taken away: a graduate and nothing else), deactivated (a copy of demo-supervisor with the same caseload, active =
+FALSE).
 The session layer hands no Actor to a deactivated account (`test_a_deactivated_account_gets_no_session`), and the
 services refuse one themselves (access.require_active, run by require_role and the enrolment checks): the
 deactivated column is denied everything. And every allowed (role, item) is tried once more with that person's own
-account switched off just before the call: refused, nothing changed.
+account switched off just before the call: refused, nothing changed. A graduate's access to the library and the
+directory comes from a certificate that is not revoked: each such allowed call is tried once more with the
+certificate revoked (the Actor still saying "graduate", as an open tab's would): refused, nothing changed.
+
+Library items: a published case (demo-manager's), a draft of demo-supervisor's, demo-graduate's proposal, the
+proposal drawn from demo-trainee's reflection waiting for demo-trainee's answer; a published partner
+(demo-manager's) and demo-graduate's proposed one.
 
 Every case runs on the world built once per module: denied calls and allowed reads on one shared copy, each allowed
 write on its own copy of the world's file (in memory-backed /dev/shm when there is one: a file copy, not a rebuild).
@@ -30,7 +38,7 @@ import pkgutil
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -40,12 +48,15 @@ import coordsupervise
 from coordsupervise.access import Actor
 from coordsupervise.certification import certification, workshop, workshop_import
 from coordsupervise.clock import now_utc, real_now_utc
+from coordsupervise.config import MailSettings
 from coordsupervise.dashboards import cohort_scope, dashboard, risk
 from coordsupervise.errors import AccessDenied, InvalidInput, NotFound, StaleWrite
+from coordsupervise.library import audience, case_search, cases, consent, domains, partner_import, partners
 from coordsupervise.office import backup, exports, imports
 from coordsupervise.practice import assignments, inbox, progress, reflections, supervision
 from coordsupervise.privacy import readlog, redaction, retention
 from coordsupervise.programme import auth, caseload, cohorts, curriculum, enrolments, people
+from coordsupervise.reminders import due, outbox, subscriptions
 from coordsupervise.scoring import moderation, rubrics, scoring
 from coordsupervise.store.db import Database
 from tests.conftest import DEMO_TODAY, actor_of
@@ -53,12 +64,12 @@ from tests.conftest import DEMO_TODAY, actor_of
 # modules, or packages (every module below them), that are not services
 NOT_SERVICES = {"ui", "i18n", "migrations", "__main__", "bench", "bench_browser", "bench_naive", "bench_pages",
                 "bench_writes", "demo"}
-ROLES = ("trainee", "supervisor", "manager", "admin", "deactivated")
+ROLES = ("trainee", "supervisor", "manager", "admin", "graduate", "deactivated")
 ITEMS = ("mine", "peer", "other_sup", "other_cohort")
 COHORT_ITEMS = ("mine", "other_cohort")
 NO_ITEM = ("-",)
 USERNAMES = {"trainee": "demo-trainee", "supervisor": "demo-supervisor", "manager": "demo-manager",
-             "admin": "demo-admin", "deactivated": "former-supervisor"}
+             "admin": "demo-admin", "graduate": "demo-graduate", "deactivated": "former-supervisor"}
 
 
 def service_functions() -> dict[str, Callable]:
@@ -104,6 +115,8 @@ class World:
     draft: dict[str, tuple[int, int, int]]     # item -> (assignment, draft submission, attachment on that draft)
     sheet: dict[str, int]                      # item -> an approval sheet waiting for the supervisor
     username: dict[str, str]                   # item -> the trainee's login id (for import files)
+    case: dict[str, int] = field(default_factory=dict)      # library items (see the module's docstring)
+    partner: dict[str, int] = field(default_factory=dict)
 
     def of(self, mapping: dict, item: str):
         return mapping["mine" if item == "-" else item]
@@ -128,6 +141,8 @@ def _fix_world(db: Database) -> None:
         tx.execute("INSERT INTO supervision (enrolment_id, supervisor_id, is_lead) SELECT enrolment_id, ?, FALSE "
                    "FROM supervision WHERE supervisor_id = ?", [former, ids["demo-supervisor"]])
         tx.execute("UPDATE app_user SET active = FALSE WHERE id = ?", [former])
+        # the graduate column is a graduate only: the finished cohort's trainee role goes
+        tx.execute("DELETE FROM user_role WHERE user_id = ? AND role = 'trainee'", [ids["demo-graduate"]])
         for owner in ("demo-supervisor", "supervisor-01"):
             tx.execute("INSERT INTO comment_bank (owner_id, title, body_md, updated_at) VALUES (?, ?, ?, ?)",
                        [ids[owner], "定型文", "よく書けています。", now_utc()])
@@ -213,7 +228,19 @@ def _build_world(db: Database, path) -> World:
         rubric=db.value("SELECT min(id) FROM rubric"), assignment=assignment,
         programme=db.value("SELECT min(id) FROM programme"), group=groups, draft=draft, sheet=sheet,
         username={k: db.value("SELECT u.username FROM enrolment e JOIN app_user u ON u.id = e.trainee_id "
-                              "WHERE e.id = ?", [e]) for k, e in enrolment.items()})
+                              "WHERE e.id = ?", [e]) for k, e in enrolment.items()},
+        case={"published": db.value("SELECT min(id) FROM library_case WHERE status = 'published' AND author_id = ?",
+                                    [actors["manager"].id]),
+              "draft": cases.new_case(db, actors["supervisor"], cases.CaseInput(
+                  title="窓口での聞き取りの工夫", situation="在留期限の確認から始めた。", actions="順序を決めた。",
+                  outcome="解決した。", lessons="最初に確かめる。", domains=("residence",))),
+              "proposed": db.value("SELECT c.id FROM library_case c JOIN app_user u ON u.id = c.author_id "
+                                   "WHERE c.status = 'proposed' AND u.username = 'demo-graduate'"),
+              "consent": db.value("SELECT case_id FROM library_consent WHERE status = 'pending' AND trainee_id = ?",
+                                  [actors["trainee"].id])},
+        partner={"published": _published_partner(db, actors["manager"]),
+                 "proposed": db.value("SELECT p.id FROM partner p JOIN app_user u ON u.id = p.proposed_by "
+                                      "WHERE p.status = 'proposed' AND u.username = 'demo-graduate'")})
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +275,9 @@ COHORT_READ = "supervisor:mine manager:*"                          # cohort_scop
 MANAGER = "manager:*"
 ADMIN = "admin:*"
 MANAGER_ADMIN = "manager:* admin:*"
-ANYONE = "trainee:* supervisor:* manager:* admin:*"              # any logged-in person, acting on themselves
+ANYONE = "trainee:* supervisor:* manager:* admin:* graduate:*"   # any logged-in person, acting on themselves
+READERS = "trainee:* supervisor:* manager:* graduate:*"            # the library and the directory (library/audience.py)
+CONTRIBUTORS = "supervisor:* manager:* graduate:*"                 # who writes cases and proposes partners
 
 
 @dataclass(frozen=True)
@@ -280,6 +309,23 @@ def W(call, allowed, items=ITEMS, **flags) -> Row:  # noqa: N802
 
 
 NOW = datetime(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day, 3, 0)
+NO_SMTP = MailSettings(None, "office@example.jp", "https://cs.example.jp")
+
+
+class _AcceptingServer:
+    """An SMTP connection that accepts every message (the matrix checks who may send, not the sending)."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def send(self, message):
+        return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
 XLSX_EMPTY = b"not a spreadsheet"
 MARK = ({}, {}, "")
 
@@ -349,7 +395,8 @@ MATRIX: dict[str, Row] = {
     "auth.list_users": R(lambda w, db, a, i: auth.list_users(db, a), ADMIN, NO_ITEM),
     "auth.set_active": W(lambda w, db, a, i: auth.set_active(db, a, w.user["other"], False), ADMIN, NO_ITEM),
     "auth.set_language": W(lambda w, db, a, i: auth.set_language(db, a, "en"), ANYONE, NO_ITEM),
-    "backup.backup_bytes": R(lambda w, db, a, i: backup.backup_bytes(db, a), ADMIN, NO_ITEM),
+    "backup.backup_bytes": R(lambda w, db, a, i: backup.backup_bytes(db, a, "a long backup passphrase"), ADMIN,
+                             NO_ITEM),
     # caseload (admin assigns supervisors; days off are the trainee's or their supervisor's)
     "caseload.assign": W(lambda w, db, a, i: caseload.assign(
         db, a, [w.of(w.enrolment, i)], [w.user["other"]], replace=True), ADMIN),
@@ -539,6 +586,25 @@ MATRIX: dict[str, Row] = {
     "progress.test_result": R(lambda w, db, a, i: progress.test_result(db, a, w.of(w.enr, i), "overall"),
                               ENROLMENT_READ),
     # readlog (who read a reflection)
+    # reminders by mail: a person's own choices (the office may change anyone's); the outbox, the runs, the
+    # thresholds and the test mail are the office's (the command line acts as it)
+    "subscriptions.preferences": R(lambda w, db, a, i: subscriptions.preferences(db, a, w.user["trainee"]),
+                                   "trainee:* admin:*", NO_ITEM),
+    "subscriptions.save_preferences": W(lambda w, db, a, i: subscriptions.save_preferences(
+        db, a, w.user["trainee"], {"feedback_unread": "off"}), "trainee:* admin:*", NO_ITEM),
+    "subscriptions.address": R(lambda w, db, a, i: subscriptions.address(db, a, w.user["trainee"]),
+                               "trainee:* admin:*", NO_ITEM),
+    "due.collect": R(lambda w, db, a, i: due.collect(db, a, DEMO_TODAY, NOW), ADMIN, NO_ITEM),
+    "due.programme_thresholds": R(lambda w, db, a, i: due.programme_thresholds(db, a), ADMIN, NO_ITEM),
+    "due.save_thresholds": W(lambda w, db, a, i: due.save_thresholds(db, a, w.programme, dict(due.DEFAULTS)),
+                             ADMIN, NO_ITEM),
+    "outbox.remind": R(lambda w, db, a, i: outbox.remind(db, a, NO_SMTP, DEMO_TODAY, NOW, dry_run=True), ADMIN,
+                       NO_ITEM),
+    "outbox.recent": R(lambda w, db, a, i: outbox.recent(db, a), ADMIN, NO_ITEM),
+    "outbox.failures": R(lambda w, db, a, i: outbox.failures(db, a), ADMIN, NO_ITEM),
+    "outbox.send_test_mail": W(lambda w, db, a, i: outbox.send_test_mail(
+        db, a, MailSettings("smtp://127.0.0.1:9", "office@example.jp", "https://cs.example.jp"), "office@example.jp",
+        connect=_AcceptingServer), ADMIN, NO_ITEM),
     "readlog.readers": R(lambda w, db, a, i: readlog.readers(db, a, w.of(w.reflection, i)), ENROLMENT_READ),
     "readlog.readers_directory": R(lambda w, db, a, i: readlog.readers_directory(db, a), MANAGER, NO_ITEM),
     "readlog.reads_by_person": R(lambda w, db, a, i: readlog.reads_by_person(db, a, w.user["supervisor"]),
@@ -612,6 +678,10 @@ MATRIX: dict[str, Row] = {
     "scoring.evidence": R(lambda w, db, a, i: scoring.evidence(db, a, w.of(w.submission, i)), SUPERVISOR_OF),
     "scoring.keep_work": W(_mark(scoring.keep_work), SUPERVISOR_OF),
     "scoring.kept_work": R(lambda w, db, a, i: scoring.kept_work(db, a, w.of(w.submission, i)), SUPERVISOR_OF),
+    "scoring.keep_text": W(lambda w, db, a, i: scoring.keep_text(
+        db, a, "change_reason", w.of(w.submission, i), "書きかけの理由"), SUPERVISOR_OF),
+    "scoring.kept_text": R(lambda w, db, a, i: scoring.kept_text(db, a, "sheet_comment", w.of(w.submission, i)),
+                           SUPERVISOR_OF),
     "scoring.next_item": R(lambda w, db, a, i: scoring.next_item(db, a, scoring.QueueFilter(), 0),
                            SUPERVISOR_ROLE, NO_ITEM),
     "scoring.open_item": R(lambda w, db, a, i: scoring.open_item(db, a, w.of(w.submission, i)), SUPERVISOR_OF),
@@ -689,7 +759,137 @@ MATRIX: dict[str, Row] = {
         db, a, w.of(w.cohort, i), _attendance_csv(db, w, i), "attendance.csv"), MANAGER_ADMIN, COHORT_ITEMS),
     "workshop_import.preview_test_scores": R(lambda w, db, a, i: workshop_import.preview_test_scores(
         db, a, w.of(w.cohort, i), _scores_csv(db, w, i), "scores.csv", DEMO_TODAY), MANAGER_ADMIN, COHORT_ITEMS),
+    # the know-how library and the partner directory: read by trainees, supervisors, managers and graduates (a
+    # graduate through a certificate that is not revoked); drafts by their authors and the managers only; written by
+    # supervisors, managers and graduates; decided by managers alone. Items: see the module's docstring.
+    "audience.require_reader": R(lambda w, db, a, i: audience.require_reader(db, a), READERS, NO_ITEM),
+    "audience.require_contributor": R(lambda w, db, a, i: audience.require_contributor(db, a), CONTRIBUTORS,
+                                      NO_ITEM),
+    "audience.certificates": R(lambda w, db, a, i: audience.certificates(db, a), ANYONE, NO_ITEM),
+    "domains.domains": R(lambda w, db, a, i: _require_nonempty(domains.domains(db, a)), READERS, NO_ITEM),
+    "domains.save_domains": W(lambda w, db, a, i: _renamed_domain(db, a), MANAGER, NO_ITEM),
+    # a published case for every reader; demo-supervisor's draft for them and the managers; demo-graduate's proposal
+    # for them and the managers; a trainee never sees a draft
+    "cases.case": R(lambda w, db, a, i: cases.case(db, a, w.case[i]),
+                    "trainee:published supervisor:published,draft manager:* graduate:published,proposed",
+                    ("published", "draft", "proposed")),
+    "cases.my_cases": R(lambda w, db, a, i: cases.my_cases(db, a), CONTRIBUTORS, NO_ITEM),
+    "cases.review_queue": R(lambda w, db, a, i: _nonempty_list(cases.review_queue(db, a)), MANAGER, NO_ITEM),
+    "cases.reflection_sources": R(lambda w, db, a, i: cases.reflection_sources(db, a), SUPERVISOR_ROLE, NO_ITEM),
+    # drawn from a reflection: the trainee's own supervisor or a manager, never the trainee or a graduate
+    "cases.from_reflection": R(lambda w, db, a, i: cases.from_reflection(db, a, w.of(w.reflection, i)), STAFF_READ),
+    # "-": written without a reflection (any contributor); an item: drawn from that trainee's reflection
+    "cases.new_case": W(lambda w, db, a, i: cases.new_case(
+        db, a, cases.CaseInput(title="事例", domains=("labour",)),
+        reflection_id=None if i == "-" else w.of(w.reflection, i)),
+        "supervisor:-,mine,peer manager:* graduate:-", ("-", *ITEMS)),
+    "cases.save_case": W(lambda w, db, a, i: _saved_case(db, w, a, i), "supervisor:draft manager:* graduate:proposed",
+                         ("draft", "proposed", "published")),
+    "cases.propose_case": W(lambda w, db, a, i: _proposed_case(db, w, a), "supervisor:draft", ("draft",)),
+    # a supervisor, a trainee and a graduate never publish or return; a manager does
+    "cases.publish_case": W(lambda w, db, a, i: _case_decided(db, w, a, "publish"), MANAGER, ("proposed",)),
+    "cases.return_case": W(lambda w, db, a, i: _case_decided(db, w, a, "return"), MANAGER, ("proposed",)),
+    "cases.withdraw_case": W(lambda w, db, a, i: cases.withdraw_case(db, a, w.case[i], "古い内容のため",
+                                                                     _case_version(db, w.case[i])),
+                             "supervisor:draft manager:*", ("draft", "published")),
+    "case_search.search_cases": R(lambda w, db, a, i: _require_nonempty(case_search.search_cases(
+        db, a, case_search.CaseFilter(query="ざいりゅう"))[1]), READERS, NO_ITEM),
+    "case_search.related_cases": R(lambda w, db, a, i: case_search.related_cases(db, a, w.case[i]),
+                                   "trainee:published supervisor:published,draft manager:* graduate:published",
+                                   ("published", "draft")),
+    "case_search.published_titles": R(lambda w, db, a, i: _require_nonempty(case_search.published_titles(db, a)),
+                                      READERS, NO_ITEM),
+    # the trainee whose reflection a case was drawn from, and nobody else, answers
+    "consent.my_requests": R(lambda w, db, a, i: consent.my_requests(db, a), ANYONE, NO_ITEM),
+    "consent.pending_count": R(lambda w, db, a, i: consent.pending_count(db, a), ANYONE, NO_ITEM),
+    "consent.answer": W(lambda w, db, a, i: consent.answer(db, a, w.case["consent"], False), "trainee:consent",
+                        ("consent",)),
+    "partners.search_partners": R(lambda w, db, a, i: _require_nonempty(partners.search_partners(
+        db, a, partners.PartnerFilter(region="kanto"))[1]), READERS, NO_ITEM),
+    "partners.partner": R(lambda w, db, a, i: partners.partner(db, a, w.partner[i]),
+                          "trainee:published supervisor:published manager:* graduate:*", ("published", "proposed")),
+    "partners.my_partners": R(lambda w, db, a, i: partners.my_partners(db, a), CONTRIBUTORS, NO_ITEM),
+    "partners.partner_queue": R(lambda w, db, a, i: _nonempty_list(partners.partner_queue(db, a)), MANAGER, NO_ITEM),
+    "partners.partner_choices": R(lambda w, db, a, i: _nonempty_list(partners.partner_choices(db, a)), CONTRIBUTORS,
+                                  NO_ITEM),
+    "partners.propose_partner": W(lambda w, db, a, i: partners.propose_partner(db, a, partners.PartnerInput(
+        "みなと外国人相談室", "13", ("other",))), CONTRIBUTORS, NO_ITEM),
+    "partners.save_partner": W(lambda w, db, a, i: _saved_partner(db, w, a, i), "manager:* graduate:proposed",
+                               ("published", "proposed")),
+    "partners.publish_partner": W(lambda w, db, a, i: partners.publish_partner(
+        db, a, w.partner["proposed"], _partner_version(db, w.partner["proposed"])), MANAGER, ("proposed",)),
+    "partners.return_partner": W(lambda w, db, a, i: partners.return_partner(
+        db, a, w.partner["proposed"], "連絡先の確認を", _partner_version(db, w.partner["proposed"])), MANAGER,
+        ("proposed",)),
+    "partners.withdraw_partner": W(lambda w, db, a, i: partners.withdraw_partner(
+        db, a, w.partner["published"], "閉所", _partner_version(db, w.partner["published"])), MANAGER, ("published",)),
+    "partner_import.preview_partners": R(lambda w, db, a, i: partner_import.preview_partners(
+        db, a, PARTNER_CSV, "partners.csv"), MANAGER, NO_ITEM),
+    "partner_import.commit_partners": W(lambda w, db, a, i: _expect(partner_import.commit_partners(
+        db, a, PARTNER_CSV, "partners.csv")["created"] == 1, "not imported"), MANAGER, NO_ITEM),
+    "partner_import.export_partners": R(lambda w, db, a, i: _require_nonempty(len(partner_import.export_partners(
+        db, a))), READERS, NO_ITEM),
+    # the workshop's case set: the office sees it, managers (who read the library) choose it
+    "workshop.case_set": R(lambda w, db, a, i: workshop.case_set(db, a, w.of(w.cohort, i), 1), MANAGER_ADMIN,
+                           COHORT_ITEMS),
+    "workshop.set_case_set": W(lambda w, db, a, i: workshop.set_case_set(
+        db, a, w.of(w.cohort, i), 1, [w.case["published"]]), MANAGER, COHORT_ITEMS),
 }
+# rows a graduate may call because of their certificate (not as anyone acting on themselves): revoked, refused
+BY_CERTIFICATE = {name for name in MATRIX if name.split(".")[0] in {"audience", "domains", "cases", "case_search",
+                                                                    "partners", "partner_import"}} \
+    - {"audience.certificates"}
+PARTNER_CSV = "団体名,分野,都道府県\nみなと外国人相談室,在留手続;労働,東京都\n".encode("utf-8-sig")
+
+
+def _published_partner(db, manager):
+    """A published entry that demo-supervisor (who proposed the demo's) did not propose."""
+    partner_id = partners.propose_partner(db, manager, partners.PartnerInput("ひがし外国人相談室", "13", ("labour",)))
+    partners.publish_partner(db, manager, partner_id, 1)
+    return partner_id
+
+
+def _case_version(db, case_id):
+    return db.value("SELECT row_version FROM library_case WHERE id = ?", [case_id])
+
+
+def _partner_version(db, partner_id):
+    return db.value("SELECT row_version FROM partner WHERE id = ?", [partner_id])
+
+
+def _renamed_domain(db, actor):
+    current = domains.programme_domains(db)
+    edited = [domains.Domain(d.code, d.name_ja + "(改)" if n == 0 else d.name_ja, d.name_en, d.retired)
+              for n, d in enumerate(current)]
+    _expect(domains.save_domains(db, actor, edited, current) == 1, "nothing changed")
+
+
+def _saved_case(db, w, actor, item):
+    view = cases.case(db, w.actors["manager"], w.case[item])
+    cases.save_case(db, actor, w.case[item], view.content, view.row_version)
+    _expect(_case_version(db, w.case[item]) == view.row_version + 1, "not saved")
+
+
+def _proposed_case(db, w, actor):
+    draft = w.case["draft"]
+    cases.propose_case(db, actor, draft, _case_version(db, draft))
+    _expect(db.value("SELECT status FROM library_case WHERE id = ?", [draft]) == "proposed", "not proposed")
+
+
+def _case_decided(db, w, actor, decision):
+    waiting = w.case["proposed"]
+    version = _case_version(db, waiting)
+    if decision == "publish":
+        cases.publish_case(db, actor, waiting, version)
+    else:
+        cases.return_case(db, actor, waiting, "結果を書き足してください", version)
+    _expect(db.value("SELECT status FROM library_case WHERE id = ?", [waiting])
+            == {"publish": "published", "return": "returned"}[decision], "not decided")
+
+
+def _saved_partner(db, w, actor, item):
+    view = partners.partner(db, w.actors["manager"], w.partner[item])
+    partners.save_partner(db, actor, w.partner[item], view.content, view.row_version)
 
 
 # -- helpers the rows use -------------------------------------------------------------------------------------------
@@ -911,6 +1111,32 @@ def test_a_deactivated_account_gets_no_session(world):
         db.close()
 
 
+def _refused_once_revoked(row, world, shared, items) -> list[str]:
+    """Each call the graduate may make because of their certificate, made by the same Actor (still saying
+    "graduate") after the certificate was revoked: refused. The certificate is reinstated afterwards."""
+    if not items:
+        return []
+    graduate = world.actors["graduate"]
+    revoke = ("UPDATE certificate SET revoked_at = ? WHERE enrolment_id IN (SELECT id FROM enrolment "
+              "WHERE trainee_id = ?)")
+    shared.write(lambda tx: tx.execute(revoke, [now_utc(), graduate.id]))
+    problems = []
+    try:
+        assert "graduate" not in auth.load_login_user(shared, graduate.username).roles
+        for item in items:
+            try:
+                row.call(world, shared, graduate, item)
+            except (AccessDenied, NotFound):
+                continue
+            except Exception as exc:  # noqa: BLE001
+                problems.append(f"graduate/{item} revoked: raised {type(exc).__name__}: {exc}")
+            else:
+                problems.append(f"graduate/{item} revoked: the call still succeeded")
+        return problems
+    finally:
+        shared.write(lambda tx: tx.execute(revoke, [None, graduate.id]))
+
+
 def _copy(world, tmp_path, n) -> Database:
     path = tmp_path / f"case{n}.duckdb"
     shutil.copy(world.path, path)
@@ -987,6 +1213,8 @@ def test_matrix(name, world, shared, scratch):
         else:
             problems.append(f"{role}/{item}: denied call succeeded")
     problems += _refused_once_deactivated(row, world, shared, allowed)
+    if name in BY_CERTIFICATE:
+        problems += _refused_once_revoked(row, world, shared, [item for role, item in allowed if role == "graduate"])
     after = fingerprint(shared)
     changed = sorted(t for t in after if after[t] != before.get(t))
     if changed:

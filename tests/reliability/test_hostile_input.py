@@ -108,6 +108,7 @@ SAFE_DOWNLOADS = {
     "exports.csv_bytes(": "CSV through safe_cell",
     "exports.xlsx_bytes(": "XLSX through safe_cell, text stored as strings",
     "imports.template_file(": "import templates: fixed catalogue text through csv_bytes or safe_cell",
+    "partner_import.template_csv(": "the partner import's template: the schema's headers and sample through csv_bytes",
     "groups_page(": "HTML through exports.printable_page (every value escaped)",
     "certificate_html(": "HTML with html.escape on every value",
     "page.encode(": "HTML from exports.printable_page in the same script",

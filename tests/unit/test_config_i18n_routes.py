@@ -77,18 +77,23 @@ def test_every_page_file_declares_the_roles_of_its_route():
 
 
 def test_menus_per_role():
-    assert [r.path for r in routes_for({"trainee"})] == ["reflection", "assignments", "progress", "account"]
+    assert [r.path for r in routes_for({"trainee"})] == ["reflection", "assignments", "progress", "library", "partners",
+                                                       "account"]
     assert [r.path for r in routes_for({"supervisor"})] == ["inbox", "scoring", "trainee", "cohorts", "cohort",
-                                                          "certification", "account"]
+                                                          "certification", "library", "partners", "account"]
     assert [r.path for r in routes_for({"manager"})] == ["trainee", "cohorts", "cohort", "moderation", "programme",
                                                        "rubrics", "workshop", "certification", "register", "privacy",
-                                                       "account"]
+                                                       "library", "partners", "account"]
+    assert [r.path for r in routes_for({"graduate"})] == ["library", "partners", "account"]
     assert [r.path for r in routes_for({"admin"})] == ["programme", "rubrics", "workshop", "admin", "setup", "imports",
                                                      "privacy", "account"]
     # a manager (who usually supervises too) starts on the cohorts overview, not the supervisor's inbox
     assert start_route({"manager", "supervisor"}).path == "cohorts"
     assert start_route({"manager"}).path == "cohorts"
     assert start_route({"supervisor"}).path == "inbox"
+    # a graduate (whose trainee role belongs to a finished cohort) starts in the library; staff roles still win
+    assert start_route({"trainee", "graduate"}).path == "library"
+    assert start_route({"supervisor", "graduate"}).path == "inbox"
 
 
 def test_day_counts_read_as_japanese():
@@ -98,3 +103,15 @@ def test_day_counts_read_as_japanese():
     assert not [key for key, message in ja.items() if "の日目" in message]
     assert ja["dash.practice_day"] == "実践研修の何日目か(稼働日)"
     assert "猶予" not in ja["risk.criteria"] and "{overdue}" in ja["risk.criteria"]
+
+
+def test_the_readers_language_is_written_only_through_set_language():
+    """runtime.language() reads the session once per run; a direct write would leave the rest of the run in the old
+    language."""
+    sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
+               *sorted((ROOT / "coordsupervise").rglob("*.py"))]
+    direct = [f"{path.relative_to(ROOT)}:{n}" for path in sources
+              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if re.search(r"session_state\[(state\.)?LANGUAGE\]\s*=(?!=)", line)
+              and path.name != "runtime.py"]
+    assert direct == []

@@ -4,7 +4,7 @@ Layers, lowest first; a module may import its own layer and the layers below it,
 - base: errors, clock, i18n, routes, text/ (Japanese text as stored and shown; no database);
 - store: the database (one interface, two engines, migrations);
 - rules: access (who may do what) and config (settings; one of them kept in the database);
-- services: programme/, practice/, scoring/, dashboards/, certification/, privacy/, office/ (they may use each
+- services: programme/, practice/, scoring/, dashboards/, certification/, privacy/, office/, library/ (they may use each
   other, without circles);
 - demo: the demo builder (built through the services; the app builds it on a first start in demo mode);
 - ui: the Streamlit edge (pages/ and app.py sit above it);
@@ -26,7 +26,8 @@ PLACE = {
     "store": "store",
     "access": "rules", "config": "rules",
     "programme": "services", "practice": "services", "scoring": "services", "dashboards": "services",
-    "certification": "services", "privacy": "services", "office": "services",
+    "certification": "services", "privacy": "services", "office": "services", "library": "services",
+    "reminders": "services",
     "demo": "demo",
     "ui": "ui",
     "serve": "serve",
