@@ -118,7 +118,7 @@ if reflection_id is not None:
 
     weekday = t(f"weekday.{view.practice_date.weekday()}")
     st.subheader(f"{literal(view.trainee_name)} · {view.practice_date:%Y/%m/%d} ({weekday})")
-    status = [t("inbox.version", version=view.version), jst(view.submitted_at)]
+    status = [t("inbox.version", version=view.version), jst(view.version_saved_at or view.submitted_at)]
     if view.late:
         status.append(t("reflection.status_late").strip("・· "))
     if view.read_version_before and view.read_version_before < view.version:
@@ -355,6 +355,7 @@ else:
         replied=[t("inbox.replied") if r else t("firsthour.not_replied_state") for r in frame["replied"]],
         marks=[_marks((f, t("polish.mark_flagged")), (a, t("polish.mark_trainee_wrote")))
                for f, a in zip(frame["flagged"], frame["awaiting_reply"], strict=True)],
+        competencies=frame["competencies"].fillna("—"),  # none chosen: a dash, not a grey "None"
     )  # the long excerpt last: on a phone the table is cut at the right edge, and a column after it is out of sight
     table = table[["state", "replied", "practice_date", "trainee", "marks", "messages", "competencies", "cohort",
                    "excerpt"]]

@@ -77,7 +77,7 @@ view = reflections.open_day(db, actor, enrolment, day)
 # -- status line ------------------------------------------------------------------------------------------------
 status_key = {"none": "reflection.status_none", "draft": "reflection.status_draft",
               "submitted": "reflection.status_submitted"}[view.status]
-line = t(status_key, version=view.version, at=jst(view.submitted_at))
+line = t(status_key, version=view.version, at=jst(view.version_saved_at or view.submitted_at))
 if view.late:
     line += " " + t("reflection.status_late")
 if view.read_version:

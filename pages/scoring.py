@@ -16,7 +16,7 @@ from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.scoring import change_log, criteria_table, kept_box, level_picker, score_downloads, totals_bar
-from coordsupervise.ui.widgets import file_size, jst, user_markdown
+from coordsupervise.ui.widgets import file_size, jst, link, user_markdown
 
 actor = require("supervisor")
 db = database()
@@ -286,8 +286,13 @@ def rubric_panel(view):
     released = view.score_status == "released"
     frozen = view.score_status == "moderation" or (view.role == "second" and view.score_status == "second_marked") \
         or view.status == "revision_requested"
-    if view.role == "second":
+    if view.role == "second" and view.moderation_status in (None, "second_marking"):
         st.info(t("scoring.blind"), icon=":material/visibility_off:")
+    elif view.role == "second":  # handed in: how it came out, who settles it, where the two can be compared
+        st.info(t(f"flow.second_handed_in.{view.moderation_status}", screen=t("nav.moderation")),
+                icon=":material/task_alt:")
+        if actor.has("manager"):
+            link("moderation", t("nav.moderation"), icon=":material/balance:")
     elif view.moderation_status == "second_marking" and view.second_marker_name:
         st.caption(t("scoring.moderation_waiting", name=literal(view.second_marker_name),
                      since=jst(view.second_marking_since)))

@@ -87,6 +87,7 @@ class DayView:
     pending_edit: bool        # a submitted reflection with unsent edits
     read_version: int | None  # the version a supervisor last read, if any
     draft_saved_at: datetime | None
+    version_saved_at: datetime | None = None  # when the current version was submitted (submitted_at: the first)
 
 
 # -- rules --------------------------------------------------------------------------------------------------------
@@ -218,8 +219,10 @@ def open_day(db: Database, actor: Actor, enrolment: Enrolment, day: date) -> Day
     read_version = db.value("SELECT max(x.read_version) FROM reflection_read x JOIN supervision s "
                             "ON s.supervisor_id = x.reader_id AND s.enrolment_id = ? WHERE x.reflection_id = ?",
                             [enrolment.id, rid])
+    version_saved_at = db.value("SELECT saved_at FROM reflection_version WHERE reflection_id = ? AND version = ?",
+                                [rid, version]) if version else None
     return DayView(day, expected, off, rid, status, version, late, submitted_at, body,
-                   pending is not None and status == "submitted", read_version, draft_saved_at)
+                   pending is not None and status == "submitted", read_version, draft_saved_at, version_saved_at)
 
 
 def _competencies(db: Database, reflection_id: int) -> list[str]:

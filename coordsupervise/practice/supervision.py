@@ -35,6 +35,7 @@ class ReadingView:
     body: ReflectionBody
     read_version_before: int | None   # what this supervisor had read before opening it now
     thread_length: int
+    version_saved_at: datetime | None = None  # when this version was submitted (submitted_at: the first version)
 
 
 def _enrolment_of(db: Database, reflection_id: int) -> int:
@@ -59,13 +60,13 @@ def open_reflection(db: Database, actor: Actor, reflection_id: int) -> ReadingVi
                  "FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
                  "WHERE r.id = ?", [reflection_id])
     day, version, late, submitted_at, cohort_id, name = row
-    body = reflections.versions(db, actor, reflection_id)[-1][2]
+    _, version_saved_at, body = reflections.versions(db, actor, reflection_id)[-1]
     read_before = db.value("SELECT read_version FROM reflection_read WHERE reflection_id = ? AND reader_id = ?",
                            [reflection_id, actor.id])
     length = db.value("SELECT count(*) FROM feedback WHERE reflection_id = ?", [reflection_id])
     readlog.record(db, actor, relation, [reflection_id])
     return ReadingView(reflection_id, enrolment_id, cohort_id, name, day, version, late, submitted_at, body,
-                       read_before, length)
+                       read_before, length, version_saved_at)
 
 
 def mark_read(db: Database, actor: Actor, reflection_id: int) -> None:

@@ -26,25 +26,39 @@ export default function (component) {
     && el.closest('[data-testid="stTextArea"], [data-testid="stTextInput"]')
     && !el.closest('[data-testid="stForm"]');
 
+  const send = (el) => el.dispatchEvent(new KeyboardEvent("keydown", {
+    key: "Enter", code: "Enter", ctrlKey: el.tagName === "TEXTAREA", bubbles: true, cancelable: true }));
   const commit = (el) => {
     timers.delete(el);
     if (!el.isConnected) return;
     if (composing) { schedule(el); return; }
-    el.dispatchEvent(new KeyboardEvent("keydown", {
-      key: "Enter", code: "Enter", ctrlKey: el.tagName === "TEXTAREA", bubbles: true, cancelable: true }));
+    send(el);
   };
   const schedule = (el) => {
     clearTimeout(timers.get(el));
     timers.set(el, setTimeout(() => commit(el), pause));
   };
   const onInput = (event) => { if (eligible(event.target)) schedule(event.target); };
+  // leaving the page (a reload, a closed tab, a phone switching apps) does not wait for the pause: the box typed in
+  // last before it, which nothing else commits, is sent at once
+  const flush = () => {
+    timers.forEach((timer, el) => { clearTimeout(timer); timers.delete(el); if (el.isConnected) send(el); });
+  };
+  const onHidden = () => { if (doc.visibilityState === "hidden") flush(); };
+  const view = doc.defaultView || window;
   const onStart = () => { composing = true; };
   const onEnd = (event) => { composing = false; if (eligible(event.target)) schedule(event.target); };
 
   doc.addEventListener("input", onInput, true);
   doc.addEventListener("compositionstart", onStart, true);
   doc.addEventListener("compositionend", onEnd, true);
+  doc.addEventListener("visibilitychange", onHidden);
+  view.addEventListener("pagehide", flush);
+  view.addEventListener("beforeunload", flush);
   return () => {
+    doc.removeEventListener("visibilitychange", onHidden);
+    view.removeEventListener("pagehide", flush);
+    view.removeEventListener("beforeunload", flush);
     doc.removeEventListener("input", onInput, true);
     doc.removeEventListener("compositionstart", onStart, true);
     doc.removeEventListener("compositionend", onEnd, true);

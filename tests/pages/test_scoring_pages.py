@@ -295,3 +295,19 @@ def test_a_handed_in_second_marking_says_how_it_came_out_and_who_settles_it(app)
     if outcome == "disagreed":
         assert JA("nav.moderation") in said and JA("role.manager") in said
     assert expected_next is None and len(at.success) == 2  # the outcome, then what is left in the queue
+
+
+def test_a_handed_in_second_marking_is_no_longer_called_blind_and_says_where_to_compare(app):
+    manager = actor("demo-manager")
+    target = waiting("to_second_mark", username="demo-manager")[0]
+    view = scoring.open_item(database(), manager, target)
+    outcome = scoring.second_mark(database(), manager, target, {cid: 1 for cid in criteria(target, "demo-manager")},
+                                  {}, "", view.row_version)
+    at = open_item(app, target, "demo-manager")
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    assert JA("scoring.blind") not in infos
+    assert JA(f"flow.second_handed_in.{outcome}", screen=JA("nav.moderation")) in infos
+    assert any(JA("nav.moderation") in m.value for m in at.markdown)  # the way there, as a link
+    audit = next(e for e in at.expander if e.label == JA("scoring.audit"))
+    assert JA("scoring.audit_withheld") not in [i.value for i in audit.info]

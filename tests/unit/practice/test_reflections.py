@@ -276,3 +276,19 @@ def test_threads_of_a_timeline_page_match_each_thread_and_keep_to_the_enrolment(
                              "LIMIT 1", [mine, mine])
     with pytest.raises(AccessDenied):
         reflections.threads(demo_db, actor_of(demo_db, stranger), mine, ids)
+
+
+def test_a_revised_reflection_is_shown_with_its_own_versions_time(demo_db, trainee):
+    from coordsupervise.practice import supervision
+
+    actor, enrolment = trainee
+    day = free_day(demo_db, enrolment)
+    first = reflections.cutoff(day, 1) - timedelta(hours=3)
+    second = first + timedelta(minutes=3)
+    reflections.submit(demo_db, actor, enrolment, day, body(), 0, set(), TODAY, now=first)
+    reflections.submit(demo_db, actor, enrolment, day, body(insight="書き直した"), 1, set(), TODAY, now=second)
+    own = reflections.open_day(demo_db, actor, enrolment, day)
+    assert own.version == 2 and own.version_saved_at == second
+    assert own.submitted_at == first  # the first submission still decides "late"
+    read = supervision.open_reflection(demo_db, actor_of(demo_db, "demo-supervisor"), own.reflection_id)
+    assert read.version == 2 and read.version_saved_at == second and read.submitted_at == first
