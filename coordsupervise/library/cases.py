@@ -8,7 +8,9 @@ reason. Who reads: a published case, every reader of the library; anything else,
 The way to the library is narrow on purpose:
 - the text passes the privacy guard (privacy/guard.py) when it is proposed and again when it is published: any
   finding refuses, with no "not about a client" confirmation as reflections have (a case is read by every cohort).
-  `redacted` replaces each finding with redaction's marker for the author to check;
+  `redacted` replaces each finding with redaction's marker for the author to check. A client's desk code
+  (相談者コード K-798), which the guard lets through in reflections, is refused here too (client_codes.py): a case
+  drawn from a reflection gets 相談者A, 相談者B … in its place, and `redacted` does the same;
 - a case drawn from a reflection asks its trainee when it is proposed (consent.py); it is published only with their
   yes, a "no" refuses its proposal and withdraws it even after publication;
 - every write carries the row version its writer saw (StaleWrite otherwise, with what was typed kept on screen);
@@ -30,6 +32,7 @@ from ..programme.auth import audit
 from ..store.db import Database, Transaction
 from ..text.limits import REASON_LIMIT, check_length
 from ..text.readings import searchable
+from . import client_codes
 from .audience import READER_ROLES, require_contributor, require_reader
 from .domains import REGIONS, programme_domains
 
@@ -80,15 +83,29 @@ class CaseView:
 
 
 # -- the text ------------------------------------------------------------------------------------------------------
+def _code_findings(texts: dict[str, str]) -> list[Finding]:
+    return [Finding(name, client_codes.KIND, code) for name, text in texts.items()
+            for code in dict.fromkeys(client_codes.codes(text))]
+
+
 def findings(content: CaseInput) -> list[Finding]:
-    """What the privacy guard finds in the case's texts (field = the text's name)."""
-    return scan(content.texts())
+    """What the privacy guard finds in the case's texts (field = the text's name), and every client code
+    (kind client_codes.KIND), which the guard allows in reflections but a case may not carry."""
+    texts = content.texts()
+    return [*scan(texts), *_code_findings(texts)]
+
+
+def neutralised(content: CaseInput) -> CaseInput:
+    """The texts with every client code replaced by 相談者A, 相談者B … (the same code the same letter)."""
+    return replace(content, **client_codes.neutralise(content.texts()))
 
 
 def redacted(content: CaseInput) -> CaseInput:
-    """The texts with every guard finding replaced by redaction's marker (［伏せ字］), on their NFKC form (the form
-    the guard reads, so full-width ＡＢ１２… is caught as AB12…). The author reads the result before saving it."""
-    spans = sorted({f.text for f in findings(content)}, key=len, reverse=True)
+    """The texts with every client code replaced by a neutral 相談者A … and every guard finding by redaction's
+    marker (［伏せ字］), on their NFKC form (the form the guard reads, so full-width ＡＢ１２… is caught as AB12…).
+    The author reads the result before saving it."""
+    content = neutralised(content)
+    spans = sorted({f.text for f in scan(content.texts())}, key=len, reverse=True)
     if not spans:
         return content
     return replace(content, **{name: blank(normalise(text), spans) for name, text in content.texts().items()})
@@ -209,7 +226,7 @@ def review_queue(db: Database, actor: Actor) -> list[dict]:
                     "ORDER BY c.proposed_at, c.id")
     for row in rows:
         texts = {name: row[name] for name in TEXT_LIMITS}
-        row["flagged"] = len(scan(texts))
+        row["flagged"] = len(scan(texts)) + len(_code_findings(texts))
         for name in TEXT_LIMITS:
             if name != "title":
                 del row[name]
@@ -241,9 +258,10 @@ def _reflection_relation(db, actor: Actor, reflection_id: int) -> set[str]:
 
 
 def from_reflection(db: Database, actor: Actor, reflection_id: int) -> CaseInput:
-    """A first text for a case drawn from a reflection, identifiers already replaced (`redacted`): what happened
-    becomes the situation, Keep and Problem what was done, insight and analysis what to learn; the reflection's
-    competencies, and the domains its fields name. The author writes the outcome and checks every word."""
+    """A first text for a case drawn from a reflection, identifiers already replaced (`redacted`: client codes by
+    相談者A …, guard findings by the marker): what happened becomes the situation (and its first sentence the
+    title), Keep and Problem what was done, insight and analysis what to learn; the reflection's competencies, and
+    the domains its fields name. The author writes the outcome and checks every word."""
     relation = _reflection_relation(db, actor, reflection_id)
     require_contributor(db, actor)
     row = db.dicts("SELECT event, keep_text, problem, analysis, insight, case_fields FROM reflection WHERE id = ?",
@@ -254,7 +272,9 @@ def from_reflection(db: Database, actor: Actor, reflection_id: int) -> CaseInput
     fields_text = row["case_fields"] or ""
     domains = tuple(d.code for d in programme_domains(db, include_retired=False)
                     if any(part and part in fields_text for part in d.name_ja.split("・")))
-    event = (row["event"] or "").strip()
+    row.update(client_codes.neutralise({name: row[name] or "" for name in
+                                        ("event", "keep_text", "problem", "analysis", "insight")}))
+    event = row["event"].strip()
     first = re.split(r"(?<=[。!?！？])", event, maxsplit=1)[0].strip()
     title = first if len(first) <= 40 else first[:39] + "…"
     draft = CaseInput(

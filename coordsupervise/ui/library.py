@@ -13,7 +13,7 @@ import streamlit as st
 
 from ..certification import workshop
 from ..errors import StaleWrite, UserError
-from ..library import audience, case_search, cases, consent, domains, partner_import, partners
+from ..library import audience, case_search, cases, client_codes, consent, domains, partner_import, partners
 from ..library.case_search import CaseFilter
 from ..library.cases import CaseInput
 from ..library.domains import PREFECTURES, REGIONS
@@ -129,11 +129,12 @@ def _when(value) -> str:
 
 # -- the trainee's consent and the graduate's place ----------------------------------------------------------------
 def consent_notice(db, actor) -> None:
-    """A line on the person's own screens when a case drawn from their reflection waits for their answer (an alert,
-    not a link: /account is in every menu, and the line stays one element wherever a screen draws it)."""
+    """A notice on the person's own screens when a case drawn from their reflection waits for their answer, with a
+    link to /account, where they read it and answer."""
     waiting = consent.pending_count(db, actor)
     if waiting:
         st.info(t("library.consent_waiting", count=waiting), icon=":material/front_hand:")
+        link("account", t("library.consent_open_account"), ":material/manage_accounts:")
 
 
 def consent_requests(db, actor) -> None:
@@ -260,6 +261,7 @@ def case_page(db, actor, case_id: int) -> None:
     except UserError as exc:
         show_error(exc)
         return
+    _case_notice(view)
     names = _domain_names(db, actor)
     content = view.content
     st.header(literal(content.title))
@@ -307,6 +309,17 @@ def case_page(db, actor, case_id: int) -> None:
                        on_click="ignore")
 
 
+def _case_notice(view) -> None:
+    """What the person's last action on this case did, at the top of the case (a proposal drawn from a reflection
+    says what comes next, in order: the trainee's answer, then a manager's decision)."""
+    notice = st.session_state.pop("library_notice", None)
+    if not notice:
+        return
+    if notice == "library.proposed" and view.from_reflection and view.consent != "accepted":
+        notice = "library.proposed_from_reflection"
+    st.success(t(notice), icon=":material/check_circle:")
+
+
 def _printable(view, names: dict[str, str]) -> tuple[str, list]:
     """The printable page's title and sections (exports.printable_page escapes every value)."""
     content = view.content
@@ -330,7 +343,8 @@ def _findings_panel(form_id: str) -> bool:
     with st.container(border=True):
         st.warning(t("library.privacy_blocked", count=len(held[1])), icon=":material/privacy_tip:")
         for finding in held[1]:
-            st.markdown(t("library.privacy_item", kind=t(f"privacy.{finding.kind}"),
+            kind = t("library.client_code") if finding.kind == client_codes.KIND else t(f"privacy.{finding.kind}")
+            st.markdown(t("library.privacy_item", kind=kind,
                           field=t(f"library.field.{finding.field}"), text=plain(finding.text)))
         st.caption(t("library.privacy_howto", marker=MARKER))
     return True
@@ -365,8 +379,13 @@ def _case_actions(db, actor, view) -> None:
             t("library.propose"), key="library_propose", type="primary", icon=":material/send:"):
         attempt(lambda: cases.propose_case(db, actor, view.id, view.row_version), "library.proposed")
     if view.may_decide and view.status == "proposed":
-        if st.button(t("library.publish"), key="library_publish", type="primary", icon=":material/publish:"):
+        waiting = view.from_reflection and view.consent != "accepted"  # the service refuses it too
+        if st.button(t("library.publish"), key="library_publish", type="primary", icon=":material/publish:",
+                     disabled=waiting):
             attempt(lambda: cases.publish_case(db, actor, view.id, view.row_version), "library.published")
+        if waiting:
+            st.caption(t("library.publish_needs_consent" if view.consent != "declined"
+                         else "library.publish_consent_declined"))
         with st.form(form_key(f"library_return_{view.id}")):
             reason = st.text_area(t("library.return_reason"), key="library_return_reason", max_chars=REASON_LIMIT,
                                   height=80)
@@ -383,9 +402,6 @@ def _case_actions(db, actor, view) -> None:
                 form_done(f"library_withdraw_{view.id}")
                 attempt(lambda: cases.withdraw_case(db, actor, view.id, reason, view.row_version),
                         "library.withdrawn")
-    notice = st.session_state.pop("library_notice", None)
-    if notice:
-        st.success(t(notice), icon=":material/check_circle:")
 
 
 def _redact_saved(db, actor, view) -> None:

@@ -81,8 +81,11 @@ def admin_panel(db: Database, actor: Actor) -> None:
     else:
         st.warning(t("reminders.admin_no_server"), icon=":material/mail_off:")
     st.caption(t("reminders.admin_schedule"))
-    if st.button(t("reminders.admin_run_now"), key="admin_reminders_run", icon=":material/send:",
-                 disabled=not mail.smtp_url):
+    run_now = st.button(t("reminders.admin_run_now"), key="admin_reminders_run", icon=":material/send:",
+                        disabled=not mail.smtp_url)
+    if not mail.smtp_url:
+        st.caption(t("reminders.disabled_no_server"))
+    if run_now:
         try:
             report = outbox.remind(db, actor, mail)
             st.success(t("reminders.admin_ran", planned=len(report.planned), sent=report.sent,
@@ -107,6 +110,12 @@ def admin_panel(db: Database, actor: Actor) -> None:
                                 key="admin_reminders_test_to", max_chars=254, placeholder="office@example.jp")
         send = st.form_submit_button(t("reminders.test_send"), key="admin_reminders_test_send",
                                      disabled=not mail.smtp_url)
+        # why the button is greyed out, or what it needs (a form does not rerun while the address is typed, so an
+        # empty address is said here and refused on sending, not greyed out)
+        if not mail.smtp_url:
+            st.caption(t("reminders.disabled_no_server"))
+        elif not (to_addr or "").strip():
+            st.caption(t("reminders.test_needs_address"))
     if send:
         try:
             outbox.send_test_mail(db, actor, mail, to_addr)

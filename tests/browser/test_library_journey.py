@@ -46,7 +46,7 @@ def test_supervisor_proposes_trainee_agrees_manager_publishes_trainee_finds_grad
     supervisor.keyboard.press("Escape")
     form.get_by_role("button", name=JA("library.save_and_propose")).click()
     wait_idle(supervisor)
-    expect(supervisor.get_by_text(JA("library.proposed"))).to_be_visible()
+    expect(supervisor.get_by_text(JA("library.proposed_from_reflection").split("\n")[0])).to_be_visible()
     expect(supervisor.get_by_role("heading", name=TITLE)).to_be_visible()
     supervisor.context.close()
 

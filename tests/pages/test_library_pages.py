@@ -5,6 +5,7 @@ the workshop's groups get a case set."""
 import pytest
 
 from coordsupervise.certification import workshop
+from coordsupervise.errors import InvalidInput
 from coordsupervise.i18n import translate
 from coordsupervise.library import cases
 from coordsupervise.programme.auth import load_login_user
@@ -121,12 +122,20 @@ def test_from_a_reflection_to_the_library_through_consent_and_a_manager(app):
     assert not at.exception, at.exception
     new = db.value("SELECT max(id) FROM library_case")
     assert db.value("SELECT status FROM library_case WHERE id = ?", [new]) == "proposed"
+    # the notice is at the top of the case, above its title, and says what comes next: the trainee, then a manager
+    order = [(node.type, node.value) for node in at.main if node.type in ("success", "header", "markdown")]
+    notice = ("success", JA("library.proposed_from_reflection"))
+    assert notice in order and order.index(notice) < [kind for kind, _ in order].index("header")
     trainee = db.value("SELECT u.username FROM library_consent k JOIN app_user u ON u.id = k.trainee_id "
                        "WHERE k.case_id = ?", [new])
-    # the manager cannot publish before the trainee answers
+    # the manager cannot publish before the trainee answers: the button is greyed out and says why
     at = open_page(app, "demo-manager", "library", case=new)
-    next(b for b in at.button if b.label == JA("library.publish")).click().run()
-    assert JA("library.error_consent_pending") in [e.value for e in at.error]
+    assert at.button(key="library_publish").disabled
+    assert JA("library.publish_needs_consent") in [c.value for c in at.caption]
+    with pytest.raises(InvalidInput) as refused:  # and the service refuses it all the same
+        cases.publish_case(db, load_login_user(db, "demo-manager").actor(), new,
+                           db.value("SELECT row_version FROM library_case WHERE id = ?", [new]))
+    assert refused.value.key == "library.error_consent_pending"
     # the trainee reads it on /account and agrees
     at = open_page(app, trainee, "account")
     assert not at.exception, at.exception
@@ -134,9 +143,40 @@ def test_from_a_reflection_to_the_library_through_consent_and_a_manager(app):
     at.button(key=f"account_consent_yes_{new}").click().run()
     assert db.value("SELECT status FROM library_consent WHERE case_id = ?", [new]) == "accepted"
     at = open_page(app, "demo-manager", "library", case=new)
-    next(b for b in at.button if b.label == JA("library.publish")).click().run()
+    assert not at.button(key="library_publish").disabled
+    at.button(key="library_publish").click().run()
     assert not at.exception
     assert db.value("SELECT status FROM library_case WHERE id = ?", [new]) == "published"
+
+
+def test_a_declined_case_cannot_be_published_and_the_manager_is_told_why(app):
+    db = database()
+    waiting = db.value("SELECT case_id FROM library_consent WHERE status = 'pending'")
+    db.write(lambda tx: tx.execute("UPDATE library_consent SET status = 'declined' WHERE case_id = ?", [waiting]))
+    at = open_page(app, "demo-manager", "library", case=waiting)
+    assert at.button(key="library_publish").disabled
+    assert JA("library.publish_consent_declined") in [c.value for c in at.caption]
+
+
+def test_the_trainees_notice_links_to_the_account_page(app):
+    at = open_page(app, "demo-trainee", "reflection")
+    assert not at.exception, at.exception
+    assert JA("library.consent_waiting", count=1) in [i.value for i in at.info]
+    assert f"[{JA('library.consent_open_account')}](/account)" in [m.value for m in at.markdown]
+
+
+def test_a_client_code_in_a_proposal_is_named_with_its_field(app):
+    db = database()
+    written = case_id("proposed", "住所変更")
+    db.write(lambda tx: tx.execute("UPDATE library_case SET actions = actions || ' 相談者コード K-798 に説明した。' "
+                                   "WHERE id = ?", [written]))
+    at = open_page(app, "demo-manager", "library", case=written)
+    at.button(key="library_publish").click().run()
+    assert db.value("SELECT status FROM library_case WHERE id = ?", [written]) == "proposed"
+    assert JA("library.privacy_item", kind=JA("library.client_code"), field=JA("library.field.actions"),
+              text="`相談者コード K-798`") in texts(at)
+    at.button(key="library_redact_case").click().run()
+    assert "相談者A に説明した。" in db.value("SELECT actions FROM library_case WHERE id = ?", [written])
 
 
 def test_the_guard_holds_back_a_publication_and_the_marker_replaces_what_it_found(app):

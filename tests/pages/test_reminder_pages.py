@@ -113,3 +113,17 @@ def test_without_a_mail_server_the_admin_is_told_how_to_set_one(app, monkeypatch
     at = app("demo-admin", script="pages/admin.py").run()
     assert not at.exception and JA("reminders.admin_no_server") in texts(at)
     assert at.button(key="admin_reminders_run").disabled
+
+
+def test_a_greyed_out_send_says_why(app, monkeypatch):
+    monkeypatch.delenv("COORDSUPERVISE_SMTP_URL", raising=False)
+    at = app("demo-admin", script="pages/admin.py").run()
+    assert at.button(key="admin_reminders_test_send").disabled
+    assert [c.value for c in at.caption].count(JA("reminders.disabled_no_server")) == 2  # run now, and the test mail
+
+
+def test_without_an_address_the_test_mail_asks_for_one(app, smtp):
+    database().write(lambda tx: tx.execute("UPDATE app_user SET email = NULL WHERE username = 'demo-admin'"))
+    at = app("demo-admin", script="pages/admin.py").run()
+    assert JA("reminders.test_needs_address") in [c.value for c in at.caption]
+    assert JA("reminders.disabled_no_server") not in [c.value for c in at.caption]
