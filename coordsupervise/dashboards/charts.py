@@ -4,12 +4,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
-STATUS_COLOURS = {"submitted": "#2e7d32", "late": "#f9a825", "draft": "#90caf9", "missing": "#c62828",
-                  "off": "#bdbdbd", "open": "#e3f2fd", "future": "#f5f5f5", "extra": "#a5d6a7",
-                  "weekend": "#ffffff"}
+# The practice calendar's day statuses: a colour of the Okabe-Ito palette (told apart with protanopia and
+# deuteranopia: done is blue, late orange, missing vermilion, never green against red) AND a mark of its own, so no
+# status rests on colour alone: a filled square submitted, a triangle late, a cross missing, an empty square still
+# to come. The legend names each mark. (status: colour, plotly marker symbol)
+STATUS_MARKS = {"submitted": ("#0072B2", "square"), "late": ("#E69F00", "triangle-up"),
+                "missing": ("#D55E00", "x"), "extra": ("#56B4E9", "diamond"), "draft": ("#CC79A7", "circle"),
+                "open": ("#0072B2", "square-open-dot"), "off": ("#999999", "line-ew-open"),
+                "future": ("#BBBBBB", "square-open"), "weekend": ("#FFFFFF", "square")}
+STATUS_COLOURS = {status: colour for status, (colour, _symbol) in STATUS_MARKS.items()}
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
@@ -47,29 +54,32 @@ def week_label(days: dict[date, str], monday: date) -> str:
 
 def practice_calendar(statuses: dict[date, str], labels: dict[str, str], weekday_labels: list[str]) -> go.Figure:
     """The practical stage as a grid: one row per week (labelled by its first working day), one column per
-    weekday, a coloured square per day. Weeks run down the page, so a phone shows five short columns instead of
-    thirteen date labels squeezed side by side."""
+    weekday, one mark per day in its status's colour and shape (STATUS_MARKS), named in the legend below. Weeks run
+    down the page, so a phone shows five short columns instead of thirteen date labels squeezed side by side."""
     fig = go.Figure()
     if not statuses:
         return _layout(fig, 200)
     mondays = sorted({d - timedelta(days=d.weekday()) for d in statuses})
     rows = {m: week_label(statuses, m) for m in mondays}
     weekend_used = any(d.weekday() >= 5 and s != "weekend" for d, s in statuses.items())
-    for status, colour in STATUS_COLOURS.items():
+    for status, (colour, symbol) in STATUS_MARKS.items():
         days = [d for d, s in statuses.items() if s == status]
         if not days or status == "weekend":
             continue
+        # an open mark (outline only) is drawn in its colour at a width that reads; a filled one needs no outline
+        outline = dict(color=colour, width=2) if "-open" in symbol else dict(width=0)
         fig.add_trace(go.Scatter(
             x=[weekday_labels[d.weekday()] for d in days], y=[rows[d - timedelta(days=d.weekday())] for d in days],
             mode="markers", name=labels.get(status, status),
-            marker=dict(symbol="square", size=16, color=colour, line=dict(color="#9e9e9e", width=1)),
+            marker=dict(symbol=symbol, size=16, color=colour, line=outline),
             text=[d.isoformat() for d in days], hovertemplate="%{text}<extra>" + labels.get(status, status) +
             "</extra>"))
     fig.update_xaxes(type="category", categoryorder="array", side="top",
                      categoryarray=weekday_labels[:7 if weekend_used else 5])
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=[rows[m] for m in reversed(mondays)])
     fig = _layout(fig, 120 + 24 * len(mondays))
-    fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
+    # the legend always shows, even for one status: it is where a mark's meaning is read
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.02, yanchor="top"))
     return fig
 
 
@@ -238,6 +248,32 @@ def level_distribution(frame, competency_names: dict[str, str], level_labels: di
     return fig
 
 
+def _cividis(level: float) -> str:
+    """The colour of a level on the heatmap's 1–4 cividis scale, as 'rgb(r, g, b)'."""
+    return plotly.colors.sample_colorscale("Cividis", [min(max((float(level) - 1) / 3, 0.0), 1.0)])[0]
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of '#rrggbb' or 'rgb(r, g, b)'."""
+    if colour.startswith("#"):
+        channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    else:
+        channels = [float(c) for c in colour[colour.index("(") + 1:colour.index(")")].split(",")]
+    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _text_on(background: str) -> str:
+    """Black or white, whichever reads better on `background`: one of the two always reaches 4.5:1 (WCAG AA)."""
+    return max(("#000000", "#FFFFFF"), key=lambda text: contrast(text, background))
+
+
 def _person_labels(names: list[str], ids: list[int], logins: list[str] | None = None) -> dict[int, str]:
     """A trainee's label on an axis: the name alone, never an internal id; where two trainees share a name, their
     login IDs (or, without them, a running number) tell them apart."""
@@ -259,7 +295,8 @@ def competency_heatmap(grid, codes: list[str], title: str, level_label: str, ros
     fig = go.Figure(go.Scatter(
         x=list(grid["competency"]), y=[labels.get(int(i), n) for i, n in zip(grid["enrolment_id"], grid["trainee"],
                                                                             strict=True)],
-        mode="markers+text", text=[f"{v:.1f}" for v in grid["mean_level"]], textfont=dict(color="#000000"),
+        mode="markers+text", text=[f"{v:.1f}" for v in grid["mean_level"]],
+        textfont=dict(color=[_text_on(_cividis(v)) for v in grid["mean_level"]]),
         marker=dict(symbol="square", size=30, color=list(grid["mean_level"]), cmin=1, cmax=4, colorscale="Cividis",
                     showscale=True, colorbar=dict(title=dict(text=level_label, side="top"), tickvals=[1, 2, 3, 4],
                                                   orientation="h", y=-0.02, yanchor="top", thickness=12)),
@@ -297,3 +334,41 @@ def online_boxes(frame, labels: list[str], title: str, score_label: str, bar_lab
     fig.update_layout(title=title)
     fig.update_yaxes(title=score_label, range=[0, 105])
     return _layout(fig, 380)
+
+
+# -- the text alternative of any figure above (JIS X 8341-3 / WCAG 1.1.1) ------------------------------------------
+def figure_table(fig: go.Figure, series: str, x: str, y: str, value: str) -> pd.DataFrame:
+    """The values a figure draws, one row per point, for the table a person can open instead of the picture: its
+    series, its place on each axis (columns named by the axis titles, else `x` and `y`) and the value written on it.
+    A box gives its five numbers (lowest / lower quartile / median / upper quartile / highest); a bar laid from a
+    date (`base`) its first and last day. Traces drawn only for the legend (no points) give no rows."""
+    x_name, y_name = fig.layout.xaxis.title.text or x, fig.layout.yaxis.title.text or y
+    rows = []
+    for trace in fig.data:
+        name = trace.name or ""
+        horizontal = getattr(trace, "orientation", None) == "h"
+        if trace.type == "box":
+            places = (trace.y if horizontal else trace.x) or ()
+            numbers = [trace.lowerfence, trace.q1, trace.median, trace.q3, trace.upperfence]
+            for i, place in enumerate(places):
+                five = " / ".join("—" if n is None or n[i] is None else f"{n[i]:g}" for n in numbers)
+                rows.append({series: name, y_name if horizontal else x_name: place, value: five})
+            continue
+        xs, ys = list(trace.x or ()), list(trace.y or ())
+        texts = list(trace.text) if isinstance(trace.text, (list, tuple)) else []
+        bases = list(trace.base) if isinstance(getattr(trace, "base", None), (list, tuple)) else []
+        for i in range(max(len(xs), len(ys))):
+            px, py = (xs[i] if i < len(xs) else None), (ys[i] if i < len(ys) else None)
+            if px is None and py is None:
+                continue
+            if bases and horizontal:  # a stage on a date axis: its length is in milliseconds
+                start = date.fromisoformat(str(bases[i])[:10])
+                px = f"{start:%Y/%m/%d} – {start + timedelta(milliseconds=px) - timedelta(days=1):%Y/%m/%d}"
+            row = {series: name, x_name: px, y_name: py}
+            if i < len(texts) and texts[i] is not None:
+                row[value] = texts[i]
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    if not table.empty and not table[series].astype(bool).any():
+        table = table.drop(columns=series)
+    return table

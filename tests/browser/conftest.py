@@ -29,7 +29,8 @@ expect.set_options(timeout=15000)
 # its lane is done. The files of the second lane took about half the browser time in session 6's clean-clone run
 # (the fresh-server file alone about 4.5 min); a new file joins the first lane unless named here.
 SECOND_LANE = {"test_bookmarks_on_a_fresh_server.py", "test_hostile_text.py", "test_session_cookies.py",
-               "test_server_lifecycle.py", "test_benchmark_browser.py", "test_trust_journeys.py"}
+               "test_server_lifecycle.py", "test_benchmark_browser.py", "test_trust_journeys.py",
+               "test_accessibility.py"}
 
 
 def pytest_collection_modifyitems(config, items):
