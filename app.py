@@ -1,6 +1,5 @@
 """Router only: page config, login, and the menu of pages for this person's roles (coordsupervise/routes.py)."""
 import logging
-from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
@@ -9,15 +8,16 @@ from coordsupervise.config import ConfigError
 from coordsupervise.errors import UserError
 from coordsupervise.routes import ROUTES, routes_for, start_route
 from coordsupervise.text.usertext import literal
-from coordsupervise.ui import login, runtime, state
+from coordsupervise.ui import accessibility, downloads, login, runtime, state
 from coordsupervise.ui.handover import hand_over_to_router
 from coordsupervise.ui.runtime import t
 
 hand_over_to_router()  # a fresh server's first run may come through Streamlit's old pages/ mode (see the module)
 # a local file: a Material icon as favicon is fetched by every browser from fonts.gstatic.com (a request to Google
-# on every page view of a programme holding personal data; tests/browser/test_hostile_text.py watches for it)
-FAVICON = Path(__file__).parent / "coordsupervise" / "ui" / "favicon.png"
-st.set_page_config(page_title="coordsupervise", page_icon=str(FAVICON), layout="wide")
+# on every page view of a programme holding personal data; tests/browser/test_hostile_text.py watches for it). Inline,
+# as a data: URL: Streamlit would serve the file from its media store (/media/), which serve's nginx opens only to a
+# browser with the login cookie, so the login page would lose its icon (read once per process: runtime.favicon)
+st.set_page_config(page_title="coordsupervise", page_icon=runtime.favicon(), layout="wide")
 
 try:
     runtime.settings()
@@ -51,6 +51,7 @@ if actor is None:
         # browser and then asks for a rerun, which draws the page with its menu. An st.rerun() here would cut
         # the component off before it stored the cookie.
         st.success(t("login.welcome"))
+    accessibility.mend_page()  # <html lang> in the language the login page was drawn in (ui/accessibility.py)
     st.stop()
 
 pages = {route.path: st.Page(route.file, title=t(route.title_key), icon=route.icon, url_path=route.path)
@@ -77,11 +78,15 @@ with st.sidebar:
     st.caption(" / ".join(t(f"role.{role}") for role in sorted(actor.roles)))
     st.button(t("nav.logout"), key="app_logout", icon=":material/logout:", on_click=login.request_logout,
               args=(actor,))
+    # <html lang>, the menu's list markup, focus, captions (ui/accessibility.py): in the menu's column, so the page's
+    # own column holds no script (tests/browser/test_hostile_text.py looks for any there)
+    accessibility.mend_page()
 
 page = st.navigation(sections, expanded=True)  # every screen listed: no "View more" fold
 # which screen the previous run drew: a screen entered from elsewhere re-sends its widgets' values (ui.state)
 st.session_state[state.PREVIOUS_PAGE] = st.session_state.get(state.CURRENT_PAGE)
 st.session_state[state.CURRENT_PAGE] = page.url_path
+downloads.forget_other_screens(page.url_path)  # a one-time download ends when its screen is left
 try:
     page.run()
 except ScriptControlException:
@@ -92,3 +97,5 @@ except Exception:
     # never a stack trace on screen: log it for the operator, say something useful to the person
     logging.getLogger("coordsupervise").exception("page failed")
     st.error(t("error.unexpected"))
+finally:
+    runtime.settle_heap()  # after a run that loaded modules: Streamlit's full collection after each run stays cheap

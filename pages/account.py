@@ -18,6 +18,7 @@ NOTICE_SECONDS = 120
 actor = require("trainee", "supervisor", "manager", "admin", "graduate")
 
 st.title(t("nav.account"))
+login.keep_reissuing()  # a cookie reissued after a password change, until the browser holds it
 # The notice outlives the reruns that re-issuing the cookie causes (one or two, sooner or later on a busy server),
 # so it is kept for a while rather than shown once.
 notice = st.session_state.get("account_notice")

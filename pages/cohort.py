@@ -13,6 +13,7 @@ from coordsupervise.text.textnorm import strip_bidi
 from coordsupervise.text.usertext import literal
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui import state
+from coordsupervise.ui.accessibility import chart
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import competencies, database, language, t
 from coordsupervise.ui.widgets import form_key, jst, link
@@ -77,9 +78,9 @@ def online_frame(online: pd.DataFrame) -> pd.DataFrame:
 
 def funnel_tab():
     """Where the trainees stand on the way to certification; the trainees at one step (?step=)."""
-    st.plotly_chart(charts.stage_funnel(counts, step_labels, t("dash.reached"),
-                                        t("dash.skipped")), width="stretch", config=NO_BAR,
-                    key="cohort_funnel")
+    chart(charts.stage_funnel(counts, step_labels, t("dash.reached"),
+                              t("dash.skipped")), title=t("dash.tab_funnel"), width="stretch", config=NO_BAR,
+          key="cohort_funnel")
     st.caption(t("dash.funnel_hint"))
     step_param = params.get("step", "")
     steps = list(dashboard.FUNNEL_STEPS)
@@ -122,17 +123,18 @@ def reflections_tab():
         st.info(t("dash.no_practice_yet"))
     else:
         st.subheader(t("dash.heatmap_title"))
-        st.plotly_chart(charts.reflection_heatmap(grid, status_labels, t("dash.col_date")), width="stretch",
-                        config=NO_BAR, key="cohort_heatmap")
+        chart(charts.reflection_heatmap(grid, status_labels, t("dash.col_date")),
+              title=t("dash.heatmap_title"), width="stretch",
+              config=NO_BAR, key="cohort_heatmap")
         wide = grid.assign(status=grid["status"].map(status_labels)).pivot_table(
             index="trainee", columns="day", values="status", aggfunc="first")
         wide.columns = [f"{d:%Y-%m-%d}" for d in wide.columns]
         ui.downloads(wide.reset_index().rename(columns={"trainee": t("dash.col_trainee")}), f"{code}-reflections",
                      "cohort_heatmap")
         if not by_day.empty:
-            st.plotly_chart(charts.submission_rate(by_day, t("dash.rate_title"), t("dash.col_reflection_rate"),
-                                                   t("dash.col_date")),
-                            width="stretch", config=NO_BAR, key="cohort_rate")
+            chart(charts.submission_rate(by_day, t("dash.rate_title"), t("dash.col_reflection_rate"),
+                                         t("dash.col_date")),
+                  width="stretch", config=NO_BAR, key="cohort_rate")
             ui.downloads(by_day.rename(columns={"day": t("dash.col_date"), "expected": t("dash.expected"),
                                                 "submitted": t("dash.submitted"), "late": t("dash.day.late"),
                                                 "rate": t("dash.col_reflection_rate")}), f"{code}-daily-rate",
@@ -142,8 +144,8 @@ def reflections_tab():
     if turn.empty or not turn["answered"].sum():
         st.caption(t("dash.turnaround_none"))
     else:
-        st.plotly_chart(charts.turnaround_boxes(turn, t("dash.turnaround_chart"), t("dash.hours")), width="stretch",
-                        config=NO_BAR, key="cohort_turnaround")
+        chart(charts.turnaround_boxes(turn, t("dash.turnaround_chart"), t("dash.hours")), width="stretch",
+              config=NO_BAR, key="cohort_turnaround")
     turn_table = turn[["supervisor", "answered", "unanswered", "median_h", "q1_h", "q3_h", "max_h"]].round(1)
     turn_table.columns = [t("dash.col_supervisor"), t("dash.answered"), t("dash.unanswered"), t("dash.median_h"),
                           t("dash.q1_h"), t("dash.q3_h"), t("dash.max_h")]
@@ -161,18 +163,18 @@ def competencies_tab():
         st.info(t("dash.no_scores"))
     else:
         level_labels = {lvl: f"{lvl} {t(f'level.{lvl}')}" for lvl in (1, 2, 3, 4)}
-        st.plotly_chart(charts.level_distribution(levels, {c: "" for c in comp_names}, level_labels,
-                                                  t("dash.levels_title"), t("dash.count")),
-                        width="stretch", config=NO_BAR, key="cohort_levels")
+        chart(charts.level_distribution(levels, {c: "" for c in comp_names}, level_labels,
+                                        t("dash.levels_title"), t("dash.count")),
+              width="stretch", config=NO_BAR, key="cohort_levels")
         st.caption(" · ".join(f"{c}: {n}" for c, n in comp_names.items()))
         ui.downloads(levels.rename(columns={"competency": t("dash.col_competency"), "level": t("dash.col_level"),
                                             "n": t("dash.count")}), f"{code}-levels", "cohort_levels")
         st.subheader(t("dash.grid_title"))
         st.caption(t("dash.grid_hint"))
-        event = st.plotly_chart(charts.competency_heatmap(grid, list(comp_names), t("dash.grid_chart"),
-                                                          t("dash.col_level"), funnel, t("dash.unscored")),
-                                width="stretch", config=NO_BAR, key="cohort_grid", on_select="rerun",
-                                selection_mode="points")
+        event = chart(charts.competency_heatmap(grid, list(comp_names), t("dash.grid_chart"),
+                                                t("dash.col_level"), funnel, t("dash.unscored")),
+                      width="stretch", config=NO_BAR, key="cohort_grid", on_select="rerun",
+                      selection_mode="points")
         points = (event.selection.points if event and event.selection else []) or []
         if points and points[0].get("customdata"):
             picked_e, picked_c = str(points[0]["customdata"][0]), str(points[0]["customdata"][1])
@@ -224,8 +226,8 @@ def online_tab():
     if not online["takers"].sum():
         st.info(t("dash.no_online"))
     else:
-        st.plotly_chart(charts.online_boxes(online, labels, t("dash.online_title"), t("dash.score_pct"),
-                                            t("dash.pass_mark")), width="stretch", config=NO_BAR, key="cohort_online")
+        chart(charts.online_boxes(online, labels, t("dash.online_title"), t("dash.score_pct"),
+                                  t("dash.pass_mark")), width="stretch", config=NO_BAR, key="cohort_online")
     online_table = online_frame(online)
     st.dataframe(online_table, hide_index=True, width="stretch")
     ui.downloads(online_table, f"{code}-online", "cohort_online")

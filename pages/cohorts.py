@@ -1,6 +1,7 @@
 """Manager (and supervisor, for the cohorts they supervise in, limited to their own trainees): every cohort on one
 screen, where it stands today and how it is doing; a timeline of the cohorts' stages; cohorts compared at the same
-day of their practical stage. Reads dashboard.cohort_list / stage_calendars / compare_practical (cached).
+day of their practical stage (a part of its own: picking cohorts reruns only the comparison). Reads
+dashboard.cohort_list / stage_calendars / compare_practical (cached).
 Filters and the page number live in the address (?y=, ?stage=, ?q=, ?p=, ?cmp=CODE,CODE)."""
 import pandas as pd
 import streamlit as st
@@ -11,8 +12,11 @@ from coordsupervise.programme.cohorts import STAGE_ORDER
 from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui import tables
+from coordsupervise.ui.accessibility import chart
+from coordsupervise.ui.figures import figure
+from coordsupervise.ui.fragments import page_part
 from coordsupervise.ui.guard import require
-from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.runtime import language, t
 
 actor = require("manager", "supervisor")
 ja = language() == "ja"
@@ -107,36 +111,44 @@ ui.downloads(view.assign(code=frame["code"], certified=frame["certified_pct"]).r
 
 st.subheader(t("dash.timeline_title"))
 st.caption(t("dash.timeline_hint"))
-calendars = dashboard.stage_calendars(database(), actor, [int(i) for i in frame["id"]])
+calendars = ui.stage_calendars(actor, [int(i) for i in frame["id"]])
 stage_labels = {s: t(f"stage.{s}") for s in STAGE_ORDER}
-st.plotly_chart(charts.cohort_timeline(calendars, stage_labels, today, t("progress.today")), width="stretch",
-                config={"displayModeBar": False}, key="cohorts_timeline")
+chart(figure(charts.cohort_timeline, calendars, stage_labels, today, t("progress.today")),
+      title=t("dash.timeline_title"), width="stretch",
+      config={"displayModeBar": False}, key="cohorts_timeline")
 ui.downloads(calendars.assign(stage=[stage_labels[s] for s in calendars["stage"]])[
     ["code", "stage", "starts_on", "ends_on"]].rename(columns={
         "code": t("dash.col_code"), "stage": t("dash.col_step"), "starts_on": t("dash.col_starts"),
         "ends_on": t("dash.col_ends")}), "cohort-timeline", "cohorts_timeline", t("dash.timeline_title"))
 
-st.subheader(t("dash.compare_title"))
-st.caption(t("dash.compare_hint"))
-choices = ui.cohort_choices(actor)
-started = choices[choices["practical_starts"].dt.date <= today]
-codes = list(started["code"])
-picked = [c for c in params.get("cmp", "").split(",") if c in codes] or codes[:3]
-chosen = st.multiselect(t("dash.compare_pick"), codes, default=picked, max_selections=6, key="cohorts_compare")
-if ",".join(chosen) != params.get("cmp", ""):
-    params["cmp"] = ",".join(chosen)
-if chosen:
-    ids = [int(i) for i in started[started["code"].isin(chosen)]["id"]]
-    compared = dashboard.compare_practical(database(), actor, ids, today)
-    day_label = t("dash.practice_day")
-    c1, c2 = st.columns(2)
-    c1.plotly_chart(charts.cohort_comparison(compared, "reflection_rate", t("dash.compare_reflections"), day_label,
-                                             t("dash.col_reflection_rate")),
-                    width="stretch", config={"displayModeBar": False}, key="cohorts_compare_reflections")
-    c2.plotly_chart(charts.cohort_comparison(compared, "scored_pct", t("dash.compare_scored"), day_label,
-                                             t("dash.scored_pct")),
-                    width="stretch", config={"displayModeBar": False}, key="cohorts_compare_scored")
-    ui.downloads(compared[["code", "day_no", "day", "reflection_rate", "scored_pct"]].rename(columns={
-        "code": t("dash.col_code"), "day_no": day_label, "day": t("dash.col_date"),
-        "reflection_rate": t("dash.col_reflection_rate"), "scored_pct": t("dash.scored_pct")}),
-        "cohorts-compared", "cohorts_compare")
+
+@page_part
+def comparison() -> None:
+    """Cohorts compared at the same day of practice: picking cohorts reruns this part only, not the list above."""
+    st.subheader(t("dash.compare_title"))
+    st.caption(t("dash.compare_hint"))
+    choices = ui.cohort_choices(actor)
+    started = choices[choices["practical_starts"].dt.date <= today]
+    codes = list(started["code"])
+    picked = [c for c in params.get("cmp", "").split(",") if c in codes] or codes[:3]
+    chosen = st.multiselect(t("dash.compare_pick"), codes, default=picked, max_selections=6, key="cohorts_compare")
+    if ",".join(chosen) != params.get("cmp", ""):
+        params["cmp"] = ",".join(chosen)
+    if chosen:
+        ids = [int(i) for i in started[started["code"].isin(chosen)]["id"]]
+        compared = ui.compare_practical(actor, ids, today)
+        day_label = t("dash.practice_day")
+        c1, c2 = st.columns(2)
+        chart(figure(charts.cohort_comparison, compared, "reflection_rate", t("dash.compare_reflections"),
+                     day_label, t("dash.col_reflection_rate")), box=c1,
+              width="stretch", config={"displayModeBar": False}, key="cohorts_compare_reflections")
+        chart(figure(charts.cohort_comparison, compared, "scored_pct", t("dash.compare_scored"),
+                     day_label, t("dash.scored_pct")), box=c2,
+              width="stretch", config={"displayModeBar": False}, key="cohorts_compare_scored")
+        ui.downloads(compared[["code", "day_no", "day", "reflection_rate", "scored_pct"]].rename(columns={
+            "code": t("dash.col_code"), "day_no": day_label, "day": t("dash.col_date"),
+            "reflection_rate": t("dash.col_reflection_rate"), "scored_pct": t("dash.scored_pct")}),
+            "cohorts-compared", "cohorts_compare")
+
+
+comparison()

@@ -10,6 +10,8 @@ from coordsupervise.errors import UserError
 from coordsupervise.programme import cohorts
 from coordsupervise.scoring import moderation, scoring
 from coordsupervise.text.usertext import literal
+from coordsupervise.ui.accessibility import chart
+from coordsupervise.ui.figures import figure  # built once per content, not on every click
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
@@ -162,18 +164,21 @@ else:
             short = [{**r, "label": r["key"][0] if group == "assignment" else r["label"]} for r in rows]
             axes = {**labels, "group": t(f"moderation.group.{group}"), "percent": t("moderation.percent_axis"),
                     "guide": t("flow.kappa.guide_line", good=moderation.KAPPA_GOOD_ENOUGH)}
-            st.plotly_chart(agreement_chart(short, axes), width="stretch", config={"displayModeBar": False},
-                            key=f"moderation_chart_{group}")
-            st.plotly_chart(kappa_chart(short, axes, guide=moderation.KAPPA_GOOD_ENOUGH), width="stretch",
-                            config={"displayModeBar": False}, key=f"moderation_kappa_{group}")
+            chart(figure(agreement_chart, short, axes),
+                  title=t("moderation.agreement"), width="stretch", config={"displayModeBar": False},
+                  key=f"moderation_chart_{group}")
+            chart(figure(kappa_chart, short, axes, moderation.KAPPA_GOOD_ENOUGH),
+                  title=t("moderation.kappa"), width="stretch",
+                  config={"displayModeBar": False}, key=f"moderation_kappa_{group}")
             st.dataframe([{t(f"moderation.group.{group}"): r["label"], t("moderation.pairs"): r["pairs"],
                            labels["exact"]: r["exact_pct"], labels["within_one"]: r["within_one_pct"],
                            labels["kappa"]: r["kappa"], t("flow.kappa.band_column"): r["band"]}
                           for r in rows], hide_index=True, width="stretch")
     with tabs[3]:
         st.caption(t("moderation.severity_help"))
-        st.plotly_chart(severity_chart(figures["severity"], t("moderation.mean_difference")), width="stretch",
-                        config={"displayModeBar": False}, key="moderation_chart_severity")
+        chart(figure(severity_chart, figures["severity"], t("moderation.mean_difference")),
+              title=t("moderation.severity"), width="stretch",
+              config={"displayModeBar": False}, key="moderation_chart_severity")
         st.dataframe([{t("moderation.rater"): r["rater"], t("moderation.marks"): r["marks"],
                        t("moderation.mean_difference"): r["mean_difference"]} for r in figures["severity"]],
                      hide_index=True, width="stretch")

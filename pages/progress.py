@@ -8,7 +8,9 @@ from coordsupervise.dashboards import charts
 from coordsupervise.practice import progress, reflections
 from coordsupervise.programme import cohorts
 from coordsupervise.ui import runtime
+from coordsupervise.ui.accessibility import chart
 from coordsupervise.ui.certification import result_view
+from coordsupervise.ui.figures import figure
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.results import module_results_table
 from coordsupervise.ui.runtime import database, language, t
@@ -24,8 +26,8 @@ ja = language() == "ja"
 st.caption(enrolment.cohort_name_ja if ja else enrolment.cohort_name_en)
 
 stage_labels = {s: t(f"stage.{s}") for s in cohorts.STAGE_ORDER}
-st.plotly_chart(charts.stage_timeline(enrolment.calendar, stage_labels, today, t("progress.today")),
-                width="stretch", config={"displayModeBar": False}, key="progress_timeline")
+chart(figure(charts.stage_timeline, enrolment.calendar, stage_labels, today, t("progress.today")),
+      title=t("a11y.title.stages"), width="stretch", config={"displayModeBar": False}, key="progress_timeline")
 now_stage = cohorts.current_stage(enrolment.calendar, today)
 st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
 
@@ -52,15 +54,16 @@ if today >= start:
     st.caption(t("cert.reflection_rate", rate=round(100 * done / expected) if expected else 0,
                  bar=enrolment.reflection_rate_pct, done=done, expected=expected))
     status_labels = {s: t(f"calendar.{s}") for s in charts.STATUS_COLOURS}
-    st.plotly_chart(charts.practice_calendar(statuses, status_labels, [t(f"weekday.{i}") for i in range(7)]),
-                    width="stretch", config={"displayModeBar": False}, key="progress_calendar")
+    chart(figure(charts.practice_calendar, statuses, status_labels,
+                 [t(f"weekday.{i}") for i in range(7)]),
+          title=t("progress.calendar"), width="stretch", config={"displayModeBar": False}, key="progress_calendar")
 
 st.subheader(t("progress.competencies"))
 profile = progress.competency_profile(db, actor, enrolment)
 names = {p["code"]: "" for p in profile}
-st.plotly_chart(charts.competency_chart(profile, names, t("progress.rubric_level"), t("progress.self_rating"),
-                                        t("progress.pass_line"), t("firsthour.not_yet_scored")),
-                width="stretch", config={"displayModeBar": False}, key="progress_competencies")
+chart(figure(charts.competency_chart, profile, names, t("progress.rubric_level"),
+             t("progress.self_rating"), t("progress.pass_line"), t("firsthour.not_yet_scored")),
+      title=t("progress.competencies"), width="stretch", config={"displayModeBar": False}, key="progress_competencies")
 st.caption(" / ".join(f"{p['code']}: {p['name_ja'] if ja else p['name_en']}" for p in profile))
 st.caption(t("progress.chart_explained"))
 unscored = [p["code"] for p in profile if p["rubric_level"] is None]

@@ -13,8 +13,10 @@ from coordsupervise.programme import cohorts, enrolments
 from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.text.textnorm import strip_bidi
 from coordsupervise.text.usertext import literal
+from coordsupervise.ui.accessibility import chart
 from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.cohorts import caseload_risk
+from coordsupervise.ui.figures import figure
 from coordsupervise.ui.flags import draft_box, flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
@@ -95,7 +97,8 @@ st.caption(f"{literal(enrolment.cohort_name_ja if ja else enrolment.cohort_name_
 
 checks = certification.checklist(db, actor, enrolment, today)
 met = sum(1 for c in checks if c.met)
-open_flags = [f for f in supervision.flags(db, actor, enrolment.id) if f["resolved_at"] is None]
+all_flags = supervision.flags(db, actor, enrolment.id)
+open_flags = [f for f in all_flags if f["resolved_at"] is None]
 statuses = reflections.calendar(db, actor, enrolment, today)
 done, expected = certification.reflection_rate(statuses)
 k1, k2, k3 = st.columns(3)
@@ -111,115 +114,122 @@ k3.metric(t("flag.title"), len(open_flags))
 
 if can_write:
     keep_typing("trainee_keep_typing")  # flags and notes: what is typed is kept after each pause in typing
+# Only the open tab is drawn (a tab switch reruns the page), as on /cohort: a profile's run reads one tab, not five.
 tab_reflections, tab_flags, tab_results, tab_notes, tab_export = st.tabs(
     [t("profile.tab_reflections"), t("profile.tab_flags"), t("profile.tab_results"), t("profile.tab_notes"),
-     t("profile.tab_export")])
+     t("profile.tab_export")], key="trainee_tab", on_change="rerun")
 
-with tab_reflections:
-    if statuses:
-        status_labels = {s: t(f"calendar.{s}") for s in charts.STATUS_COLOURS}
-        st.plotly_chart(charts.practice_calendar(statuses, status_labels, [t(f"weekday.{i}") for i in range(7)]),
-                        width="stretch", config={"displayModeBar": False}, key="trainee_calendar")
-    supervisor_day_off(db, actor, enrolment)  # the trainee's own supervisor only
-    page_size = 10
-    page_key = f"trainee_page_{enrolment.id}"  # each trainee's timeline starts on its first page
-    page_no = st.session_state.get(page_key, 1)
-    rows, total = supervision.timeline(db, actor, enrolment.id, page_size, (page_no - 1) * page_size)
-    messages = reflections.threads(db, actor, enrolment.id, [row["id"] for row in rows])
-    for row in rows:
-        head = f"{row['practice_date']:%Y/%m/%d} · {t('inbox.version', version=row['version'])}"
-        if row["late"]:
-            head += " · " + t("assignment.late")
-        head += " · " + t("polish.comments", count=row["messages"])
-        with st.expander(head, icon=":material/chat:" if row["messages"] else None):
-            competency_tags(row["competencies"])
-            st.markdown(f"**{t('reflection.field.goal')}**")
-            st.text(row["goal"] or "—")
-            st.markdown(f"**{t('reflection.field.event')}**")
-            st.text(row["event"] or "—")
-            st.markdown(f"**{t('reflection.field.insight')}**")
-            st.text(row["insight"] or "—")
-            st.markdown(f"**{t('reflection.field.try_text')}**")
-            st.text(row["try_text"] or "—")
-            thread_view(messages[row["id"]])
-            if can_write:
-                link("inbox", t("profile.answer"), ":material/reply:", {"r": str(row["id"])})
-    pages = max(1, -(-total // page_size))
-    p1, p2, p3 = st.columns([1, 2, 1])
-    if p1.button(t("inbox.prev_page"), key="trainee_prev", disabled=page_no <= 1):
-        st.session_state[page_key] = page_no - 1
-        st.rerun()
-    p2.caption(t("inbox.showing", total=total, page=page_no, pages=pages))
-    if p3.button(t("inbox.next_page"), key="trainee_next", disabled=page_no >= pages):
-        st.session_state[page_key] = page_no + 1
-        st.rerun()
+if tab_reflections.open:
+    with tab_reflections:
+        if statuses:
+            status_labels = {s: t(f"calendar.{s}") for s in charts.STATUS_COLOURS}
+            chart(figure(charts.practice_calendar, statuses, status_labels,
+                         [t(f"weekday.{i}") for i in range(7)]),
+                  title=t("progress.calendar"), width="stretch", config={"displayModeBar": False},
+                  key="trainee_calendar")
+        supervisor_day_off(db, actor, enrolment)  # the trainee's own supervisor only
+        page_size = 10
+        page_key = f"trainee_page_{enrolment.id}"  # each trainee's timeline starts on its first page
+        page_no = st.session_state.get(page_key, 1)
+        rows, total = supervision.timeline(db, actor, enrolment.id, page_size, (page_no - 1) * page_size)
+        messages = reflections.threads(db, actor, enrolment.id, [row["id"] for row in rows])
+        for row in rows:
+            head = f"{row['practice_date']:%Y/%m/%d} · {t('inbox.version', version=row['version'])}"
+            if row["late"]:
+                head += " · " + t("assignment.late")
+            head += " · " + t("polish.comments", count=row["messages"])
+            with st.expander(head, icon=":material/chat:" if row["messages"] else None):
+                competency_tags(row["competencies"])
+                st.markdown(f"**{t('reflection.field.goal')}**")
+                st.text(row["goal"] or "—")
+                st.markdown(f"**{t('reflection.field.event')}**")
+                st.text(row["event"] or "—")
+                st.markdown(f"**{t('reflection.field.insight')}**")
+                st.text(row["insight"] or "—")
+                st.markdown(f"**{t('reflection.field.try_text')}**")
+                st.text(row["try_text"] or "—")
+                thread_view(messages[row["id"]])
+                if can_write:
+                    link("inbox", t("profile.answer"), ":material/reply:", {"r": str(row["id"])})
+        pages = max(1, -(-total // page_size))
+        p1, p2, p3 = st.columns([1, 2, 1])
+        if p1.button(t("inbox.prev_page"), key="trainee_prev", disabled=page_no <= 1):
+            st.session_state[page_key] = page_no - 1
+            st.rerun()
+        p2.caption(t("inbox.showing", total=total, page=page_no, pages=pages))
+        if p3.button(t("inbox.next_page"), key="trainee_next", disabled=page_no >= pages):
+            st.session_state[page_key] = page_no + 1
+            st.rerun()
 
-with tab_flags:
-    all_flags = supervision.flags(db, actor, enrolment.id)
-    if not all_flags:
-        st.caption(t("flag.open_none"))
-    for f in all_flags:
-        flag_card(db, actor, f, "trainee", can_write)
-    if can_write:
-        raise_flag_form(db, actor, enrolment.id, f"trainee_flag_{enrolment.id}")
+if tab_flags.open:
+    with tab_flags:
+        if not all_flags:
+            st.caption(t("flag.open_none"))
+        for f in all_flags:
+            flag_card(db, actor, f, "trainee", can_write)
+        if can_write:
+            raise_flag_form(db, actor, enrolment.id, f"trainee_flag_{enrolment.id}")
 
-with tab_results:
-    checklist_view(checks, cohorts.modules(db, enrolment.cohort_id))
-    module_results_table(progress.module_results(db, actor, enrolment))
-    st.dataframe(
-        [{t("assignment.col_state"): t(f"assignment.state.{a.state}"),
-          t("assignment.weighted_level"): (lambda s: "" if s is None else f"{s.weighted_level:.2f}")(
-              assignments.released_score(db, actor, enrolment, a.id)),
-          t("assignment.col_title"): f"{a.code} {a.title_ja if ja else a.title_en}"}
-         for a in assignments.for_enrolment(db, actor, enrolment, today)], hide_index=True, width="stretch")
+if tab_results.open:
+    with tab_results:
+        checklist_view(checks, cohorts.modules(db, enrolment.cohort_id))
+        module_results_table(progress.module_results(db, actor, enrolment))
+        st.dataframe(
+            [{t("assignment.col_state"): t(f"assignment.state.{a.state}"),
+              t("assignment.weighted_level"): (lambda s: "" if s is None else f"{s.weighted_level:.2f}")(
+                  assignments.released_score(db, actor, enrolment, a.id)),
+              t("assignment.col_title"): f"{a.code} {a.title_ja if ja else a.title_en}"}
+             for a in assignments.for_enrolment(db, actor, enrolment, today)], hide_index=True, width="stretch")
 
-with tab_notes:
-    st.caption(t("profile.notes_private"))
-    if can_write:  # the note typed is kept as a draft (after every pause, keep_typing below) until it is added
-        note_key = f"trainee_note_{enrolment.id}"
-        note = draft_box(db, actor, "note", enrolment.id, note_key, st.text_area, t("profile.note"))
-        if st.button(t("profile.add_note"), key=f"trainee_add_note_{enrolment.id}"):
-            try:
-                supervision.add_note(db, actor, enrolment.id, note)
-                st.session_state.pop(note_key, None)
-                st.rerun()
-            except UserError as exc:
-                show_error(exc)
-    for n in supervision.notes(db, actor, enrolment.id):
-        with st.container(border=True):
-            st.caption(f"{jst(n['created_at'])} · {literal(n['author'])}")
-            user_markdown(n["body_md"])
+if tab_notes.open:
+    with tab_notes:
+        st.caption(t("profile.notes_private"))
+        if can_write:  # the note typed is kept as a draft (after every pause, keep_typing below) until it is added
+            note_key = f"trainee_note_{enrolment.id}"
+            note = draft_box(db, actor, "note", enrolment.id, note_key, st.text_area, t("profile.note"))
+            if st.button(t("profile.add_note"), key=f"trainee_add_note_{enrolment.id}"):
+                try:
+                    supervision.add_note(db, actor, enrolment.id, note)
+                    st.session_state.pop(note_key, None)
+                    st.rerun()
+                except UserError as exc:
+                    show_error(exc)
+        for n in supervision.notes(db, actor, enrolment.id):
+            with st.container(border=True):
+                st.caption(f"{jst(n['created_at'])} · {literal(n['author'])}")
+                user_markdown(n["body_md"])
 
-with tab_export:
-    # the files are made when asked for (callables run on the click, which does not rerun the page), not on
-    # every run of the profile
-    headers = {name: t(f"reflection.field.{name}") for name in reflections.TEXT_LIMITS}
-    headers.update({name: t(f"export.{name}") for name in ("practice_date", "version", "late", "case_count",
-                                                           "self_rating", "competencies", "feedback_author",
-                                                           "feedback_at", "feedback")})
-    late_label, title = t("assignment.late"), f"{enrolment.trainee_name} — {t('nav.reflection')}"
-    field_labels = {name: t(f"reflection.field.{name}") for name in
-                    ("goal", "event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text")}
+if tab_export.open:
+    with tab_export:
+        # the files are made when asked for (callables run on the click, which does not rerun the page), not on
+        # every run of the profile
+        headers = {name: t(f"reflection.field.{name}") for name in reflections.TEXT_LIMITS}
+        headers.update({name: t(f"export.{name}") for name in ("practice_date", "version", "late", "case_count",
+                                                               "self_rating", "competencies", "feedback_author",
+                                                               "feedback_at", "feedback")})
+        late_label, title = t("assignment.late"), f"{enrolment.trainee_name} — {t('nav.reflection')}"
+        field_labels = {name: t(f"reflection.field.{name}") for name in
+                        ("goal", "event", "feelings", "keep_text", "problem", "analysis", "insight", "try_text")}
 
-    def record_csv() -> bytes:
-        record = exports.trainee_record(db, actor, enrolment.id)
-        readable = record.assign(late=record["late"].map({True: late_label, False: ""}))
-        return exports.csv_bytes(readable.rename(columns=headers))
+        def record_csv() -> bytes:
+            record = exports.trainee_record(db, actor, enrolment.id)
+            readable = record.assign(late=record["late"].map({True: late_label, False: ""}))
+            return exports.csv_bytes(readable.rename(columns=headers))
 
-    def record_page() -> bytes:
-        sections = []
-        for day, group in exports.trainee_record(db, actor, enrolment.id).groupby("practice_date", sort=True):
-            first = group.iloc[0]
-            items = [(label, str(first[name] or "")) for name, label in field_labels.items()]
-            items += [(f"{r.feedback_author} {jst(r.feedback_at)}", r.feedback) for r in group.itertuples()
-                      if isinstance(r.feedback, str)]
-            sections.append((f"{day:%Y/%m/%d}", items))
-        return exports.printable_page(title, sections).encode("utf-8")
+        def record_page() -> bytes:
+            sections = []
+            for day, group in exports.trainee_record(db, actor, enrolment.id).groupby("practice_date", sort=True):
+                first = group.iloc[0]
+                items = [(label, str(first[name] or "")) for name, label in field_labels.items()]
+                items += [(f"{r.feedback_author} {jst(r.feedback_at)}", r.feedback) for r in group.itertuples()
+                          if isinstance(r.feedback, str)]
+                sections.append((f"{day:%Y/%m/%d}", items))
+            return exports.printable_page(title, sections).encode("utf-8")
 
-    st.download_button(t("profile.csv"), record_csv, key="trainee_csv",
-                       file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "csv"),
-                       mime="text/csv", icon=":material/download:", on_click="ignore")
-    st.download_button(t("profile.print"), record_page, key="trainee_print",
-                       file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "html"),
-                       mime="text/html", icon=":material/print:", on_click="ignore")
-    st.caption(t("profile.export_note"))
+        st.download_button(t("profile.csv"), record_csv, key="trainee_csv",
+                           file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "csv"),
+                           mime="text/csv", icon=":material/download:", on_click="ignore")
+        st.download_button(t("profile.print"), record_page, key="trainee_print",
+                           file_name=exports.file_name(t("firsthour.csv_name"), enrolment.trainee_name, today, "html"),
+                           mime="text/html", icon=":material/print:", on_click="ignore")
+        st.caption(t("profile.export_note"))

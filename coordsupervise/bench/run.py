@@ -4,6 +4,9 @@ test assertions). Parts (`--parts`, in this order; writes last since they add ro
   the cohort dashboards' metrics, the at-risk list and the certification board. Target: 10× faster or more.
 - pages: every route of routes.py, as its role and with the address a real visit carries, through AppTest (warm)
   ÷ an empty Streamlit page (bench/pages.py). Target: 3× or less.
+- cpu: every route's server CPU per rerun (from /proc, runs counted by Streamlit's `script_finished` messages) over
+  `streamlit run app.py`'s websocket ÷ an empty app's, in the same run (bench/cpu.py). Target: 2× or less, 1.3× on
+  /account, /admin and /register.
 - browser: in Chromium against `streamlit run`, logging in, every route settled and the busy screens' most frequent
   actions ÷ an empty app's page load (bench/browser.py). Target: 3× or less.
 - sessions: 50 then 100 sessions on one `streamlit run` process over Streamlit's websocket protocol, clicking every
@@ -104,7 +107,7 @@ def write_rows(db: Database, today, writes: int, threads: int) -> list[Row]:
     return rows
 
 
-PARTS = ("queries", "pages", "browser", "sessions", "processes", "guard", "writes")
+PARTS = ("queries", "pages", "cpu", "browser", "sessions", "processes", "guard", "writes")
 
 
 def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: int = 200,
@@ -117,6 +120,9 @@ def run(db: Database, repeat: int = 5, parts=PARTS, writes: int = 30, threads: i
         rows += query_rows(db, today, repeat)
     if "pages" in parts:
         rows += page_rows(db, today, repeat)
+    if "cpu" in parts:
+        from . import cpu as bench_cpu  # starts servers: loaded only when asked for
+        rows += bench_cpu.rows(db, today, reruns=4 * repeat)
     if "browser" in parts:
         from . import browser as bench_browser  # the parts that drive browsers and servers load only when asked for
         rows += bench_browser.rows(db, today, browser_repeat)

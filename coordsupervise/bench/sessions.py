@@ -72,6 +72,7 @@ class Session:
         self._socket = None
         self._reader = None
         self.headings: list[str] = []  # the titles the last run drew: proves which page a person saw
+        self.runs = 0  # script runs the server finished for this session, of any ending (bench/cpu.py)
 
     async def open(self) -> None:
         cookies = [f"{COOKIE}={self.cookie}"] if self.cookie else []
@@ -85,6 +86,8 @@ class Session:
             msg = ForwardMsg()
             msg.ParseFromString(data)
             kind = msg.WhichOneof("type")
+            if kind == "script_finished":
+                self.runs += 1
             if kind == "script_finished" and msg.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
                                                                      ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
                 self._finished.set()

@@ -47,6 +47,24 @@ def _at_risk(stamp: int, actor: Actor, today: date, cohort_id: int | None, casel
     return risk.at_risk(database(), actor, today, cohort_id, caseload, lang)
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _stage_calendars(stamp: int, actor: Actor, cohort_ids: tuple[int, ...]) -> pd.DataFrame:
+    return dashboard.stage_calendars(database(), actor, list(cohort_ids))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _compare_practical(stamp: int, actor: Actor, cohort_ids: tuple[int, ...], today: date) -> pd.DataFrame:
+    return dashboard.compare_practical(database(), actor, list(cohort_ids), today)
+
+
+def stage_calendars(actor: Actor, cohort_ids: list[int]) -> pd.DataFrame:
+    return _stage_calendars(content_stamp(), actor, tuple(cohort_ids))
+
+
+def compare_practical(actor: Actor, cohort_ids: list[int], today: date) -> pd.DataFrame:
+    return _compare_practical(content_stamp(), actor, tuple(cohort_ids), today)
+
+
 def cohort_list(actor: Actor, today: date, year: int | None, stage: str | None, search: str, page: int):
     return _cohort_list(content_stamp(), actor, today, year, stage, search, page)
 
@@ -71,7 +89,7 @@ def at_risk(actor: Actor, today: date, cohort_id: int | None, caseload: bool = F
 
 def clear() -> None:
     """After a write in this process that changes what the dashboards show (trainees' data is not stamped)."""
-    for fn in (_cohort_list, _read, _at_risk):
+    for fn in (_cohort_list, _read, _at_risk, _stage_calendars, _compare_practical):
         fn.clear()
 
 

@@ -9,6 +9,7 @@ session against the database on every run, so logout and deactivation end open t
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -23,7 +24,7 @@ from ..errors import UserError
 from ..programme import auth
 from . import state
 from .firsthour import keep_words
-from .runtime import database, once_per_run, settings, t
+from .runtime import database, once_per_run, set_language, settings, t
 
 log = logging.getLogger("coordsupervise")
 LANGUAGES = ["ja", "en"]
@@ -108,7 +109,7 @@ def _checked_actor() -> Actor | None:
         _forget_session()
         st.session_state[state.NOTICE] = "login.session_ended"
         return None
-    st.session_state[state.LANGUAGE] = user.language
+    set_language(user.language)
     st.session_state[state.MUST_CHANGE_PASSWORD] = user.must_change_password
     return user.actor()
 
@@ -140,18 +141,44 @@ def _signing_key() -> str:
     return f"{settings_cookie_key(cfg, database())}|session_hours={cfg.session_hours}"
 
 
+REISSUE_SECONDS = 60
+
+
 def reissue_cookie() -> None:
-    """After a password change ended every earlier session, give this browser a fresh cookie."""
+    """After a password change ended every earlier session, give this browser a fresh cookie. The cookie component
+    stores it only once the browser has drawn it; a rerun that comes first (the components' own answers, sooner on a
+    fast server) takes it off the page unstored. So the screen draws it again on its next runs until the browser
+    holds a cookie issued after the change, for a minute at most (keep_reissuing)."""
+    st.session_state[state.COOKIE_REISSUE] = time.monotonic() + REISSUE_SECONDS
+    _authenticator(DbUserDirectory(database(), throttle=False)).cookie_controller.set_cookie()
+
+
+def keep_reissuing() -> None:
+    """On the screen that reissued the cookie, before it could reissue it again: draw the fresh cookie once more
+    until the browser holds it (nothing when no reissue is pending)."""
+    until = st.session_state.get(state.COOKIE_REISSUE)
+    if until is None:
+        return
     authenticator = _authenticator(DbUserDirectory(database(), throttle=False))
+    held = _decoded(authenticator.cookie_controller.cookie_model.cookie_manager.cookies.get(settings().cookie_name))
+    since = st.session_state.get(state.LOGIN_AT)
+    if time.monotonic() > until or since is None or (held and held[1] >= since - timedelta(seconds=1)):
+        st.session_state.pop(state.COOKIE_REISSUE, None)
+        return
     authenticator.cookie_controller.set_cookie()
 
 
 def _cookie() -> tuple[str, datetime] | None:
     """(username, issue time) of the login cookie this browser sent, if its signature is valid and it has not
-    expired. The token carries only its expiry, so the issue time is the expiry minus the session lifetime."""
+    expired."""
+    return _decoded(st.context.cookies.get(settings().cookie_name))
+
+
+def _decoded(token) -> tuple[str, datetime] | None:
+    """(username, issue time) of a login cookie's token, if its signature is valid and it has not expired. The token
+    carries only its expiry, so the issue time is the expiry minus the session lifetime."""
     cfg = settings()
-    token = st.context.cookies.get(cfg.cookie_name)
-    if not token:
+    if not token or not isinstance(token, str):
         return None
     try:
         claims = jwt.decode(token, _signing_key(), algorithms=["HS256"])
@@ -176,7 +203,7 @@ def login_screen() -> Actor | None:
     if cookie_ok and state.LANGUAGE not in st.session_state:
         # An address opened by a logged-in person: the login page shows until the cookie component's rerun logs
         # them in, so it speaks their language (not Japanese, the default, for an English account).
-        st.session_state[state.LANGUAGE] = cookie_user.language
+        set_language(cookie_user.language)
     if st.context.cookies.get(cfg.cookie_name) and not cookie_ok:
         # stauth's own switch: it must not honour a cookie we refused (revoked, forged, from the future)
         st.session_state[state.STAUTH_LOGOUT] = True
@@ -215,7 +242,7 @@ def login_screen() -> Actor | None:
             # run reads the session's language from the account, current_actor).
             auth.set_language(db, actor, chosen)
             actor = auth.load_login_user(db, actor.username).actor()
-        st.session_state[state.LANGUAGE] = actor.language
+        set_language(actor.language)
         if not via_cookie and not chosen and actor.language != shown:
             # The page left untouched is no choice: the account's language wins, and the switch is said, not sprung
             # on the person (a login page seen by a new phone or by the previous person at a shared desk).
@@ -247,7 +274,7 @@ def _login_header() -> None:
                          format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
                          help=t("polish.login_language_help"))
     if choice is not None and choice != chosen:
-        st.session_state[state.LANGUAGE] = choice
+        set_language(choice)
         st.session_state[state.LANGUAGE_CHOSEN] = choice
         st.rerun()
     if notice:

@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import atexit
+import base64
+import functools
+import gc
 import logging
+import sys
+import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -14,6 +20,7 @@ from ..demo.build import build_demo
 from ..i18n import DEFAULT_LANGUAGE, translate
 from ..office import samples
 from ..programme import cohorts
+from ..reminders import scheduler
 from ..store import cache_stamp
 from ..store.db import Database
 from ..store.engine import open_database
@@ -47,6 +54,8 @@ def database() -> Database:
         build_demo(db)
         if db.engine == "duckdb":  # the sample import files beside the file, for this demo's newest cohort
             samples.write_for_newest(db, Path(cfg.db_path).parent)
+    if cfg.mail is not None:  # with a mail server configured, the process sends due reminders itself
+        scheduler.start(db, cfg.mail, cfg.mail.remind_every)
     return db
 
 
@@ -56,8 +65,36 @@ def _close_at_exit(ref: weakref.ref) -> None:
         db.close()
 
 
+@functools.cache
+def favicon() -> str:
+    """The app's icon as a data: URL (app.py says why inline), read from ui/favicon.png once per process."""
+    return "data:image/png;base64," + base64.b64encode((Path(__file__).parent / "favicon.png").read_bytes()).decode()
+
+
 def language() -> str:
-    return st.session_state.get(state.LANGUAGE, DEFAULT_LANGUAGE)
+    """The reader's language, read from the session once per script run: every message goes through here, and a
+    read of session state costs more than the translation itself (a table of 500 rows with translated cells spent a
+    third of its run on it). It is written only through set_language, which keeps the run's copy current."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return st.session_state.get(state.LANGUAGE, DEFAULT_LANGUAGE)
+    memo = getattr(ctx, _LANGUAGE_MEMO, None)
+    if memo is not None and memo[0] is ctx.cursors:  # a new `cursors` dict every run (content_stamp)
+        return memo[1]
+    code = st.session_state.get(state.LANGUAGE, DEFAULT_LANGUAGE)
+    setattr(ctx, _LANGUAGE_MEMO, (ctx.cursors, code))
+    return code
+
+
+def set_language(code: str) -> None:
+    """Change the reader's language in this session (and in the rest of this run)."""
+    st.session_state[state.LANGUAGE] = code
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is not None:
+        setattr(ctx, _LANGUAGE_MEMO, (ctx.cursors, code))
+
+
+_LANGUAGE_MEMO = "_coordsupervise_language"
 
 
 def t(key: str, **params) -> str:
@@ -82,6 +119,41 @@ def content_stamp() -> int:
 
 
 _STAMP_MEMO = "_coordsupervise_content_stamp"
+
+
+def once_per_run(name: str, key, compute: Callable):
+    """`compute()` once per script run of this session while `key` stays equal (the router and the page's guard
+    share the login check of one run); outside a script run, every call computes."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return compute()
+    memo = getattr(ctx, "_coordsupervise_" + name, None)
+    if memo is not None and memo[0] is ctx.cursors and memo[1] == key:  # a new `cursors` dict every run (above)
+        return memo[2]
+    value = compute()
+    setattr(ctx, "_coordsupervise_" + name, (ctx.cursors, key, value))
+    return value
+
+
+_heap_lock = threading.Lock()
+_heap_modules = [0]  # how many modules were loaded when the heap was last frozen
+
+
+def settle_heap() -> None:
+    """Last thing in a script run. Streamlit collects garbage in full after every script run (its hidden
+    `runner.postScriptGC`), which walks every object the process holds: with pandas, plotly, DuckDB and our own
+    modules loaded that walk was most of a light screen's rerun (docs/speed.md). Objects that live as long as the
+    process (modules, classes, functions, the caches' keys) never become garbage, so after a run that loaded new
+    modules (a process's first runs of each screen) the garbage is collected once more and everything left is
+    frozen (`gc.freeze`): later collections walk only what runs created since. Nothing is kept alive by it; objects
+    frozen then are still freed when their last reference goes, only a reference cycle among them would stay."""
+    if len(sys.modules) == _heap_modules[0]:
+        return
+    with _heap_lock:
+        if len(sys.modules) != _heap_modules[0]:
+            gc.collect()
+            gc.freeze()
+            _heap_modules[0] = len(sys.modules)
 
 
 # -- cached reads of programme content that is the same for everyone and changes only when an admin edits it ------

@@ -8,12 +8,14 @@ STAUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
 
 # ours
 LOGIN_AT = "cs_login_at"            # naive-UTC datetime this session was issued (form login or cookie)
-LANGUAGE = "cs_language"            # chosen on the login page, before anyone is known
+LANGUAGE = "cs_language"            # chosen on the login page, before anyone is known; written only through
+                                    # runtime.set_language (a run reads it once)
 LANGUAGE_CHOSEN = "cs_language_chosen"  # the person picked it on the login page: saved to the account at login
 LOGGING_OUT = "cs_logging_out"      # the logout button was pressed; the next run lets stauth clear the cookie
 NOTICE = "cs_notice"                # one message (catalogue key) to show on the next run
 CURRENT_PAGE = "cs_page"            # url path of the screen this run draws
 PREVIOUS_PAGE = "cs_previous_page"  # ... and of the one the run before drew
+COOKIE_REISSUE = "cs_cookie_reissue"  # until when (monotonic) a reissued login cookie is drawn again (ui/login.py)
 MUST_CHANGE_PASSWORD = "cs_must_change_password"  # noqa: S105 (a key name, not a password); an admin handed this person a one-time password
 IMPORT_PASSWORDS = "cs_import_passwords"    # one-time passwords of the accounts an import just created
 IMPORT_PASSWORDS_TAKEN = "cs_import_passwords_taken"  # their CSV was downloaded (its one time): what the notice says

@@ -27,7 +27,8 @@ def test_no_backup_download_without_a_passphrase_typed_twice(app):
     at = app("demo-admin", script="pages/admin.py").run()
     assert not at.exception and not at.download_button
     assert JA("downloads.backup_how_to_open") in [i.value for i in at.info]
-    assert not [box for box in at.text_input if (box.key or "").startswith("admin_backup")]  # no password field until asked
+    # no password field until asked for
+    assert not [box for box in at.text_input if (box.key or "").startswith("admin_backup")]
     at.toggle(key="admin_backup_start").set_value(True).run()
     assert all(box.max_chars for box in at.text_input)
     at.button(key="admin_backup_prepare").click().run()  # nothing typed

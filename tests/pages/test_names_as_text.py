@@ -101,8 +101,11 @@ def test_the_trainee_profile_shows_names_as_text(app, username):
     at = _open(app, username, "pages/trainee.py", {"e": str(enrolment_id)})
     name = db.value("SELECT display_name FROM app_user WHERE username = 'demo-trainee'")
     assert name.startswith(TRAINEE_MARK)
-    _check(at, [literal(name), literal(FLAG_NOTE)])
+    _check(at, [literal(name)])
     assert literal(name) in [s.value for s in at.subheader]
+    for tab in ("flags", "results", "notes", "export"):  # only the open tab is drawn: each in turn
+        at.session_state["trainee_tab"] = translate("ja", f"profile.tab_{tab}")
+        _check(at.run(), [literal(name)] + ([literal(FLAG_NOTE)] if tab == "flags" else []))
 
 
 def test_the_certification_board_shows_names_and_organisations_as_text(app):

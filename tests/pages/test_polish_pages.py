@@ -29,6 +29,7 @@ def test_a_flag_raised_in_the_inbox_is_the_same_card_on_the_profile_and_resolves
 
     profile = app("demo-supervisor", script="pages/trainee.py")
     profile.query_params["e"] = str(enrolment_id)
+    profile.session_state["trainee_tab"] = JA("profile.tab_flags")  # only the open tab is drawn
     profile.run()
     assert "週末の連絡が途絶えている" in [x.value for x in profile.tabs[1].text]
     next(i for i in profile.tabs[1].text_input if i.label == JA("flag.resolution")).input("電話で確認した")
@@ -49,6 +50,7 @@ def test_a_flag_raised_on_the_profile_has_no_reflection_and_shows_open(app):
     enrolment_id = inbox.caseload(db, supervisor())[0]["enrolment_id"]
     at = app("demo-supervisor", script="pages/trainee.py")
     at.query_params["e"] = str(enrolment_id)
+    at.session_state["trainee_tab"] = JA("profile.tab_flags")  # only the open tab is drawn
     at.run()
     flags = at.tabs[1]
     next(a for a in flags.text_area if a.label == JA("flag.reason")).input("実習先との面談を設定したい")
@@ -130,6 +132,7 @@ def test_the_profile_says_not_taken_for_a_module_test_not_taken_yet(app):
     assert untaken
     at = app("demo-manager", script="pages/trainee.py")
     at.query_params["e"] = str(online)
+    at.session_state["trainee_tab"] = JA("profile.tab_results")  # only the open tab is drawn
     at.run()
     assert not at.exception
     modules = at.tabs[2].dataframe[0].value

@@ -228,6 +228,8 @@ def test_manager_picks_any_cohort_and_sees_stage_not_started(app):
     assert not at.exception
     rate = next(m for m in at.metric if m.label == JA("profile.reflection_rate"))
     assert rate.value == JA("firsthour.practical_not_started")  # not 「0% (0/0)」
+    at.session_state["trainee_tab"] = JA("profile.tab_results")  # only the open tab is drawn: open the results
+    at.run()
     checklist = " ".join(m.value for m in at.markdown)
     named = JA("firsthour.modules_open", modules="")
     assert re.search(re.escape(named) + r"\d\d \S+", checklist)  # 「未合格のモジュール: 06 多様な…」, not a count

@@ -130,6 +130,7 @@ def test_a_flag_reason_typed_in_the_inbox_survives_a_reload_until_raised(app, mo
     assert supervision.text_draft(db, actor("demo-supervisor"), "flag", enrolment_id) == "連絡が三日途絶えている"
     profile = app("demo-supervisor", script="pages/trainee.py")  # the same trainee's profile, another day
     profile.query_params["e"] = str(enrolment_id)
+    profile.session_state["trainee_tab"] = JA("profile.tab_flags")  # the open tab
     profile.run()
     assert "trainee_keep_typing" in mounted
     box = next(a for a in profile.tabs[1].text_area if a.label == JA("flag.reason"))
@@ -146,10 +147,12 @@ def test_a_flag_resolution_typed_survives_a_reload(app, mounted):
     flag_id = supervision.raise_flag(db, actor("demo-supervisor"), enrolment_id, "medium", "様子を見る")
     at = app("demo-supervisor", script="pages/trainee.py")
     at.query_params["e"] = str(enrolment_id)
+    at.session_state["trainee_tab"] = JA("profile.tab_flags")  # the open tab
     at.run()
     next(i for i in at.tabs[1].text_input if i.label == JA("flag.resolution")).input("電話で確認した").run()
     again = app("demo-supervisor", script="pages/trainee.py")
     again.query_params["e"] = str(enrolment_id)
+    again.session_state["trainee_tab"] = JA("profile.tab_flags")  # the open tab
     again.run()
     assert next(i for i in again.tabs[1].text_input if i.label == JA("flag.resolution")).value == "電話で確認した"
     assert supervision.text_draft(db, actor("demo-supervisor"), "flag_resolution", flag_id) == "電話で確認した"
@@ -160,11 +163,13 @@ def test_a_private_note_typed_survives_a_reload_until_added(app, mounted):
     enrolment_id = inbox.caseload(db, actor("demo-supervisor"))[0]["enrolment_id"]
     at = app("demo-supervisor", script="pages/trainee.py")
     at.query_params["e"] = str(enrolment_id)
+    at.session_state["trainee_tab"] = JA("profile.tab_notes")  # the open tab
     at.run()
     notes = at.tabs[3]
     next(a for a in notes.text_area if a.label == JA("profile.note")).input("面談の日程を本人と調整中").run()
     again = app("demo-supervisor", script="pages/trainee.py")
     again.query_params["e"] = str(enrolment_id)
+    again.session_state["trainee_tab"] = JA("profile.tab_notes")  # the open tab
     again.run()
     box = next(a for a in again.tabs[3].text_area if a.label == JA("profile.note"))
     assert box.value == "面談の日程を本人と調整中"

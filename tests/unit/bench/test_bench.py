@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from coordsupervise.bench import cpu as bench_cpu
 from coordsupervise.bench import naive as bench_naive
 from coordsupervise.bench import pages as bench_pages
 from coordsupervise.bench import run as bench
@@ -85,7 +86,24 @@ def test_sessions_log_in_over_the_websocket_and_each_click_draws_its_page(demo_d
     assert load.seen and load.seen <= {translate("ja", "nav.inbox"), translate("ja", "nav.cohorts"),
                                         translate("ja", "nav.cohort")}
     assert found["base"] > 0 and set(found["alone"]) == {"supervisor", "manager"}
-    assert 0 < found["idle_mb"] <= load.peak_rss_mb and load.cpu_busy > 0
+    # three sessions need not raise the warm process's memory (what runs leave is collected after each run)
+    assert found["idle_mb"] > 0 and 0 < load.rss_mb <= load.peak_rss_mb and load.cpu_busy > 0
+
+
+def test_server_cpu_per_rerun_is_measured_per_route_beside_an_empty_app(demo_db):
+    """The cpu part over the websocket: each route's reruns drew its page as its role (no error), the server's
+    script runs were counted from its own messages, and the empty app was measured beside every route."""
+    routes = {"account", "admin", "register", "inbox", "cohort"}
+    found = bench_cpu.measure(demo_db, DEMO_TODAY, reruns=2, routes=routes)
+    assert {visit.route for visit, _ in found["routes"]} == routes
+    assert all(block.clicks == 2 and block.runs >= 2 and block.cpu >= 0 for _, block in found["routes"])
+    assert found["base"].runs == 2 * len(routes) and found["base"].cpu > 0
+    rows = bench_cpu.as_rows(found)
+    assert rows[0].measure.startswith("empty app") and len(rows) == 1 + len(routes)
+    targets = {row.measure.split(" ")[0].split("?")[0]: row.target for row in rows[1:]}
+    assert targets == {"/account": "≤ 1.3×", "/admin": "≤ 1.3×", "/register": "≤ 1.3×", "/inbox": "≤ 2×",
+                       "/cohort": "≤ 2×"}
+    assert all(row.value >= 0 and row.missed == (row.value > float(row.target[2:-1])) for row in rows[1:])
 
 
 def test_saturation_is_where_a_core_is_full_or_estimated_from_the_largest_count():
