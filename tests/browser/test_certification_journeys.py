@@ -34,7 +34,7 @@ def test_manager_decides_finds_the_coordinator_in_the_register_and_exports_it(se
     login(page, server.url, "demo-manager", f"/certification?cohort={closing['code']}&e={closing['deferred_id']}")
     expect(page.get_by_role("heading", name=closing["deferred_name"])).to_be_visible(timeout=SLOW)
     expect(page.get_by_text(JA("certification.count_eligible"), exact=True)).to_be_visible()
-    page.get_by_text(JA("certification.decision.not_certified"), exact=True).click()
+    page.get_by_test_id("stRadioGroup").get_by_text(JA("certification.decision.not_certified"), exact=True).click()
     page.get_by_label(JA("certification.reason")).fill("課題レポートの再提出が期限までになかったため")
     page.get_by_role("button", name=JA("certification.record")).click()
     wait_idle(page)
