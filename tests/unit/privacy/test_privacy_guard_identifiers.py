@@ -2,7 +2,6 @@
 和暦 birth dates, bank, insurance and pension numbers, messaging IDs (half- and full-width, Japanese and English),
 each with its label; organisations' public contacts set aside without holding a submit back; the figures on the
 labelled set and on the held-out set of tests/data/."""
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from coordsupervise.practice.reflections import ReflectionBody
 from coordsupervise.privacy import redaction
 from coordsupervise.privacy.guard import KINDS, scan, scan_text, unconfirmed
 from tests.conftest import DEMO_TODAY
+from tests.unit.privacy.days import free_day
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 LABELLED = DATA / "privacy_labelled.tsv"
@@ -132,14 +132,6 @@ def test_the_held_out_identifiers_are_reported_and_the_union_meets_the_targets()
     size, _, recall, false_alarms = figures(LABELLED, *HELD_OUT)
     print(f"union: {size} sentences, recall {recall:.1%}, false alarms {false_alarms:.1%}")
     assert recall >= 0.98 and false_alarms <= 0.05
-
-
-def free_day(db, enrolment):
-    taken = {d for (d,) in db.rows("SELECT practice_date FROM reflection WHERE enrolment_id = ?", [enrolment.id])}
-    day = DEMO_TODAY - timedelta(days=1)
-    while day in taken or day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
 
 
 def body(event: str) -> ReflectionBody:

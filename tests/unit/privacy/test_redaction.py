@@ -1,7 +1,6 @@
 """Redaction: a span becomes ［伏せ字］ in every stored copy of one reflection (versions, drafts, thread, flags,
 search text), the guard's confirmations of it go, the audit row names the field but never the text. Access by
 service call: the trainee and the assigned supervisor may, a manager and another supervisor may not."""
-from datetime import timedelta
 
 import pytest
 
@@ -11,16 +10,9 @@ from coordsupervise.practice.reflections import ReflectionBody
 from coordsupervise.privacy import readlog, redaction
 from coordsupervise.privacy.guard import scan
 from tests.conftest import DEMO_TODAY, actor_of
+from tests.unit.privacy.days import free_day
 
 NAME = "グエン・ヴァン・アン"
-
-
-def free_day(db, enrolment):
-    taken = {d for (d,) in db.rows("SELECT practice_date FROM reflection WHERE enrolment_id = ?", [enrolment.id])}
-    day = DEMO_TODAY - timedelta(days=1)
-    while day in taken or day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
 
 
 def body(event: str) -> ReflectionBody:
