@@ -117,6 +117,10 @@ def competency_chart(profile: list[dict], names: dict[str, str], rubric_label: s
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 DAY_STATUS_COLOURS = {"submitted": "#0072B2", "late": "#E69F00", "missing": "#D55E00", "off": "#BBBBBB",
                       "future": "#EEEEEE"}
+# and a shape per status, as the practice calendar has: the grid's late and missing days are told apart without
+# their colour (orange and vermilion come close for a deuteranope, and in print)
+DAY_STATUS_SYMBOLS = {"submitted": "square", "late": "triangle-up", "missing": "x", "off": "circle-open",
+                      "future": "square-open"}
 LEVEL_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
 
 
@@ -181,7 +185,8 @@ def stage_funnel(counts, step_labels: dict[str, str], hover_label: str, skipped_
 
 
 def reflection_heatmap(grid, status_labels: dict[str, str], day_label: str) -> go.Figure:
-    """Trainee × working day of the practical stage, one square per day coloured by its status (DAY_STATUS_COLOURS).
+    """Trainee × working day of the practical stage, one mark per day in its status's colour and shape
+    (DAY_STATUS_COLOURS, DAY_STATUS_SYMBOLS).
     Drawn as square markers so a click selects one day (customdata: enrolment id, day)."""
     fig = go.Figure()
     people = grid.drop_duplicates("enrolment_id")
@@ -195,7 +200,9 @@ def reflection_heatmap(grid, status_labels: dict[str, str], day_label: str) -> g
         fig.add_trace(go.Scatter(
             x=[d.isoformat() for d in rows["day"]], y=[labels[int(i)] for i in rows["enrolment_id"]],
             mode="markers", name=status_labels[status],
-            marker=dict(symbol="square", size=9, color=colour, line=dict(color="#9E9E9E", width=0.5)),
+            marker=dict(symbol=DAY_STATUS_SYMBOLS[status], size=9, color=colour,
+                        line=dict(color=colour if status in ("off", "future") else "#9E9E9E",
+                                  width=1.5 if status in ("off", "future") else 0.5)),
             customdata=list(zip(rows["enrolment_id"].astype(int), [d.isoformat() for d in rows["day"]], strict=True)),
             hovertemplate="%{y}<br>" + day_label + " %{customdata[1]}<br>" + status_labels[status] +
             "<extra></extra>"))

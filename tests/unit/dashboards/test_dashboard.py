@@ -341,6 +341,8 @@ def test_charts_carry_the_right_series(tiny):
     assert list(fig.data[0].x) == [2, 1, 1, 1, 0, 0, 0, 0]
     grid = dashboard.reflection_grid(db, who["m"], ids["cohort_p"], TODAY)
     heat = charts.reflection_heatmap(grid, {s: s for s in dashboard.DAY_STATUSES}, "day")
+    # each status its own shape as well as its colour: late and missing told apart without colour
+    assert len({tr.marker.symbol for tr in heat.data}) == len(heat.data)
     assert {tr.name: len(tr.x) for tr in heat.data} == {"submitted": 14, "late": 1, "missing": 4, "off": 3,
                                                         "future": 18}
     comp = charts.competency_heatmap(dashboard.competency_grid(db, who["m"], ids["cohort_p"]), ["C1", "C2", "C3", "C4"],
