@@ -1,10 +1,12 @@
 """Retention: the free text about real consultations is kept only as long as the programme needs it.
 
 The office sets, per programme, how many years after a cohort finishes (the end of its last stage) the free text of
-reflections, feedback, flags and private notes is kept; the default is three years, the certificate's validity.
-When that time has passed the text is replaced with a marker — every field and every frozen version, search copies
-included, unsent drafts deleted — while dates, tags, self-ratings, case counts, scores and certification decisions
-stay, so the record of who was certified on what evidence survives. One transaction per run, one audit row per
+reflections, feedback, flags and private notes, and of assignments (what was written and attached, the markers'
+comments) is kept; the default is three years, the certificate's validity. When that time has passed the text is
+replaced with a marker — every field and every frozen version, search copies included, unsent drafts deleted —
+while dates, tags, self-ratings, case counts, levels, scores and certification decisions stay, so the record of who
+was certified on what evidence survives. The audit log is never rewritten: score changes keep their levels and
+comments there (docs/privacy.md says so). One transaction per run, one audit row per
 cohort. Run yearly from the command line (README, "Privacy"): `python -m coordsupervise retention [--apply]`."""
 from __future__ import annotations
 
@@ -146,7 +148,39 @@ def _clear_cohort(tx: Transaction, cohort_id: int) -> dict[str, int]:
                "(VALUES ('note:'), ('flag:')) AS k(prefix) WHERE e.cohort_id = ? UNION ALL "
                f"SELECT 'flag_resolution:' || CAST(f.id AS VARCHAR) FROM flag f WHERE f.{in_cohort})",
                [cohort_id, cohort_id])
-    return {"reflections": reflections, "versions": len(versions), "messages": messages, "notes": notes}
+    submissions = _clear_assignments(tx, cohort_id, in_cohort)
+    return {"reflections": reflections, "versions": len(versions), "messages": messages, "notes": notes,
+            "submissions": submissions}
+
+
+def _clear_assignments(tx: Transaction, cohort_id: int, in_cohort: str) -> int:
+    """The assignments' side: what trainees wrote and attached (case reports hold the same consultations as the
+    reflections), the markers' comments on it, and every unsent draft of it. Levels, statuses, dates and the
+    attachments' names and checksums stay: the evidence a certification decision rests on is still there to count.
+    An attachment's content becomes a short text file saying it was cleared. Returns the submissions cleared."""
+    of_submissions = f"submission_id IN (SELECT id FROM submission WHERE {in_cohort})"
+    of_scores = f"score_id IN (SELECT id FROM score WHERE {of_submissions})"
+    submissions = tx.value(f"SELECT count(*) FROM submission WHERE {in_cohort}", [cohort_id])
+    tx.execute(f"UPDATE submission SET body_md = CASE WHEN body_md = '' THEN '' ELSE ? END WHERE {in_cohort}",
+               [MARKER, cohort_id])
+    cleared_file = MARKER.encode("utf-8")
+    tx.execute(f"UPDATE attachment SET content = ?, media_type = 'text/plain', size_bytes = ? WHERE {of_submissions}",
+               [cleared_file, len(cleared_file), cohort_id])
+    tx.execute(f"UPDATE score SET overall_comment = CASE WHEN overall_comment = '' THEN '' ELSE ? END "
+               f"WHERE {of_submissions}", [MARKER, cohort_id])
+    tx.execute(f"UPDATE score_criterion SET comment = CASE WHEN comment = '' THEN '' ELSE ? END WHERE {of_scores}",
+               [MARKER, cohort_id])
+    tx.execute(f"UPDATE moderation SET overall_comment = CASE WHEN overall_comment = '' THEN '' ELSE ? END "
+               f"WHERE {of_scores}", [MARKER, cohort_id])
+    tx.execute("UPDATE moderation_criterion SET comment = CASE WHEN comment = '' THEN '' ELSE ? END "
+               f"WHERE moderation_id IN (SELECT id FROM moderation WHERE {of_scores})", [MARKER, cohort_id])
+    # unsent markings, sheet comments, change reasons (scoring._draft_key, _text_draft_key) and settlements
+    # (moderation._resolution_draft_key) of this cohort's submissions
+    tx.execute("DELETE FROM draft WHERE draft_key IN (SELECT prefix || CAST(s.id AS VARCHAR) FROM submission s, "
+               "(VALUES ('score:'), ('second:'), ('sheet_comment:'), ('change_reason:')) AS k(prefix) "
+               f"WHERE s.{in_cohort} UNION ALL SELECT 'resolution:' || CAST(m.id AS VARCHAR) FROM moderation m "
+               f"WHERE m.{of_scores})", [cohort_id, cohort_id])
+    return submissions
 
 
 def _cleared_body(body_json: str) -> dict:

@@ -112,3 +112,52 @@ def test_apply_covers_drafts_and_leaves_earlier_audit_rows_alone(demo_db):
     assert demo_db.value("SELECT count(*) FROM draft WHERE body_json LIKE '%グエン%'") == 0
     audit_after = demo_db.rows("SELECT * FROM audit_log ORDER BY id")
     assert audit_after[:len(audit_before)] == audit_before and len(audit_after) == len(audit_before) + 1
+
+
+def test_apply_clears_the_assignments_text_and_keeps_their_levels(demo_db):
+    """Case reports hold the same consultations as reflections: their text, attachments, the markers' comments and
+    every unsent draft of them go with the cohort's other text; levels, statuses and file names stay."""
+    admin = actor_of(demo_db, "demo-admin")
+    cohort = finished_cohort(demo_db)
+    cid = cohort["cohort_id"]
+    of_cohort = "s.enrolment_id IN (SELECT id FROM enrolment WHERE cohort_id = ?)"
+    submission, owner = demo_db.one(
+        f"SELECT s.id, sc.scorer_id FROM submission s JOIN score sc ON sc.submission_id = s.id WHERE {of_cohort} "
+        "ORDER BY s.id LIMIT 1", [cid])
+
+    def written(tx):  # what a marker and a trainee would have left: comments, a file, unsent drafts
+        tx.execute("UPDATE score SET overall_comment = '山田さんの件は丁寧' WHERE submission_id = ?", [submission])
+        tx.execute("UPDATE score_criterion SET comment = '相談者の名前あり' WHERE score_id = "
+                   "(SELECT id FROM score WHERE submission_id = ?)", [submission])
+        tx.execute("INSERT INTO attachment (submission_id, filename, media_type, size_bytes, sha256, content) "
+                   "VALUES (?, '報告.txt', 'text/plain', 6, 'x', ?)", [submission, "相談".encode()])
+        for key in (f"score:{submission}", f"sheet_comment:{submission}", f"change_reason:{submission}"):
+            tx.execute("INSERT INTO draft (owner_id, draft_key, body_json, base_version, updated_at) "
+                       "VALUES (?, ?, '{}', 0, CURRENT_TIMESTAMP)", [owner, key])
+
+    demo_db.write(written)
+    levels_sql = (f"SELECT sc.status, c.criterion_id, c.level FROM submission s JOIN score sc ON "
+                  f"sc.submission_id = s.id JOIN score_criterion c ON c.score_id = sc.id WHERE {of_cohort} "
+                  "ORDER BY 1, 2, 3")
+    levels = demo_db.rows(levels_sql, [cid])
+    statuses = demo_db.rows(f"SELECT s.id, s.status, s.version FROM submission s WHERE {of_cohort} ORDER BY 1",
+                            [cid])
+
+    retention.apply(demo_db, admin, cohort["due_on"] + timedelta(days=1))
+
+    assert demo_db.rows(levels_sql, [cid]) == levels
+    assert demo_db.rows(f"SELECT s.id, s.status, s.version FROM submission s WHERE {of_cohort} ORDER BY 1",
+                        [cid]) == statuses
+    assert demo_db.value(f"SELECT count(*) FROM submission s WHERE {of_cohort} AND body_md NOT IN ('', ?)",
+                         [cid, retention.MARKER]) == 0
+    assert demo_db.value(f"SELECT count(*) FROM score sc JOIN submission s ON s.id = sc.submission_id "
+                         f"WHERE {of_cohort} AND sc.overall_comment NOT IN ('', ?)", [cid, retention.MARKER]) == 0
+    assert demo_db.value("SELECT comment FROM score_criterion WHERE score_id = (SELECT id FROM score WHERE "
+                         "submission_id = ?) LIMIT 1", [submission]) == retention.MARKER
+    name, content = demo_db.one("SELECT filename, content FROM attachment WHERE submission_id = ? "
+                                "AND filename = '報告.txt'", [submission])
+    assert bytes(content).decode("utf-8") == retention.MARKER
+    assert demo_db.value("SELECT count(*) FROM draft WHERE draft_key LIKE ?", [f"%:{submission}"]) == 0
+    cleared = demo_db.value("SELECT after_json FROM audit_log WHERE action = 'retention.cleared' AND entity_id = ?",
+                            [str(cid)])
+    assert '"submissions"' in cleared
