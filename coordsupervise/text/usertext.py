@@ -45,10 +45,23 @@ _ALWAYS = re.compile(r"([\\`*_\[\]<>!&#|~$])")
 # thematic break or underline ("---", "==="), a quote (">"); "3.5" or "-5" stay as they are
 _LINE_START = re.compile(r"^(?:[-+](?=[-\s]|$)|>|=(?=[=\s]*$))|^\d{1,9}(?=[.)](?:\s|$))")
 # in literal text also what GFM (as Streamlit renders it) turns into a link by itself: "http://", "www.", an e-mail
-# address; and ":", which begins Streamlit's own directives (:red[…], :material/…:)
+# address; and ":", which begins Streamlit's own directives (:red[…], :material/…:). Streamlit 1.67's renderer finds
+# bare addresses in the text after escapes are read (remark-gfm's autolink literals search the parsed text), so an
+# escape alone does not stop them: an invisible WORD JOINER (U+2060) goes before the "@" of an address, the ":" of
+# "scheme://" and the "." of "www.", which is enough to keep them apart and changes nothing that is seen.
 _LITERAL_TOO = re.compile(r"([:@])|(?<=[wW]{3})(\.)")
+WORD_JOINER = "\u2060"
+
 _URL = re.compile(r"https?://[!#-;=?-~]+")  # printable ASCII but " < >
 _URL_TRAILING = ".,:;!?'\"*_~"
+
+
+def _unlinked(match: re.Match) -> str:
+    char, line = match.group(0), match.string
+    if char == ":":
+        scheme = line[match.end():match.end() + 2] == "//" and match.start() and line[match.start() - 1].isalpha()
+        return (WORD_JOINER if scheme else "") + "\\:"
+    return WORD_JOINER + char
 
 
 def literal(text: str | None) -> str:
@@ -57,7 +70,7 @@ def literal(text: str | None) -> str:
     the character itself). For names, organisations, file names, headers and reasons in st.markdown, captions,
     messages, headings, tables and widget labels."""
     lines = strip_bidi(text).splitlines() or [""]
-    return "  \n".join(_LITERAL_TOO.sub(lambda m: "\\" + m.group(0), _text(line.strip(), line_start=True))
+    return "  \n".join(_LITERAL_TOO.sub(_unlinked, _text(line.strip(), line_start=True))
                        for line in lines)
 
 
