@@ -47,8 +47,10 @@ _LINE_START = re.compile(r"^(?:[-+](?=[-\s]|$)|>|=(?=[=\s]*$))|^\d{1,9}(?=[.)](?
 # in literal text also what GFM (as Streamlit renders it) turns into a link by itself: "http://", "www.", an e-mail
 # address; and ":", which begins Streamlit's own directives (:red[…], :material/…:). Streamlit 1.67's renderer finds
 # bare addresses in the text after escapes are read (remark-gfm's autolink literals search the parsed text), so an
-# escape alone does not stop them: an invisible WORD JOINER (U+2060) goes before the "@" of an address, the ":" of
-# "scheme://" and the "." of "www.", which is enough to keep them apart and changes nothing that is seen.
+# escape alone does not stop them: an invisible WORD JOINER (U+2060) goes before the ":" of "scheme://" and the "."
+# of "www.", which is enough to keep a web address from becoming a link and changes nothing that is seen. An e-mail
+# address is left to become a mailto link (it opens the reader's own mail program, nothing remote): a joiner in it
+# would follow the address into a copy and paste, and a search of the page would no longer find it.
 _LITERAL_TOO = re.compile(r"([:@])|(?<=[wW]{3})(\.)")
 WORD_JOINER = "\u2060"
 
@@ -61,7 +63,7 @@ def _unlinked(match: re.Match) -> str:
     if char == ":":
         scheme = line[match.end():match.end() + 2] == "//" and match.start() and line[match.start() - 1].isalpha()
         return (WORD_JOINER if scheme else "") + "\\:"
-    return WORD_JOINER + char
+    return ("\\" if char == "@" else WORD_JOINER) + char
 
 
 def literal(text: str | None) -> str:
