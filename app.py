@@ -81,6 +81,7 @@ with st.sidebar:
     # <html lang>, the menu's list markup, focus, captions (ui/accessibility.py): in the menu's column, so the page's
     # own column holds no script (tests/browser/test_hostile_text.py looks for any there)
     accessibility.mend_page()
+    login.focus_the_title()  # the first screen after a login: the keyboard focus on its title (last: it comes once)
 
 page = st.navigation(sections, expanded=True)  # every screen listed: no "View more" fold
 # which screen the previous run drew: a screen entered from elsewhere re-sends its widgets' values (ui.state)

@@ -19,6 +19,7 @@ from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.library import consent_notice
 from coordsupervise.ui.privacy import draft_notice, read_receipts, redaction_control
 from coordsupervise.ui.runtime import database, language, t
+from coordsupervise.ui.scroll import focus_once
 from coordsupervise.ui.widgets import (
     form_done,
     form_key,
@@ -201,14 +202,17 @@ if body.is_blank() and not view.body.is_blank():
     # commit of a text box, not something a person does in one step. Never save that; put the stored text back.
     st.session_state.pop("reflection_loaded", None)
     st.rerun()
-elif body != view.body:
+# a slot drawn on every run: the first draft's caption appearing would shift the submit button below it, and the
+# browser would redraw it as a new one, dropping the focus a Tab had put on it
+saved_slot = st.empty()
+if body != view.body:
     try:
         saved_at = reflections.save_draft(db, actor, enrolment, day, body, today)
-        st.caption(t("reflection.draft_saved", at=jst(saved_at)))
+        saved_slot.caption(t("reflection.draft_saved", at=jst(saved_at)))
     except UserError as exc:
         show_error(exc)
 elif view.draft_saved_at is not None:
-    st.caption(t("reflection.draft_saved", at=jst(view.draft_saved_at)))
+    saved_slot.caption(t("reflection.draft_saved", at=jst(view.draft_saved_at)))
 
 # -- privacy confirmations and submit ----------------------------------------------------------------------------
 scope = f"reflection_{day.isoformat()}"
@@ -245,9 +249,11 @@ if missing and reflections.missing_required(body):
                                                              reflections.missing_required(body))),
              icon=":material/error:")
 submitted_version = st.session_state.get(notice_key)
-if submitted_version and view.status == "submitted" and view.version == submitted_version:
-    st.success(t("reflection.submitted", version=submitted_version) + " " + t("firsthour.submitted_next"),
-               icon=":material/check_circle:")
+just_submitted = bool(submitted_version) and view.status == "submitted" and view.version == submitted_version
+if just_submitted:
+    with st.container(key="reflection_submitted"):  # where the focus goes (the end of this page)
+        st.success(t("reflection.submitted", version=submitted_version) + " " + t("firsthour.submitted_next"),
+                   icon=":material/check_circle:")
 if view.pending_edit and b2.button(t("reflection.discard_edit"), key="reflection_discard"):
     reflections.discard_edit(db, actor, enrolment, view.reflection_id)
     st.session_state.pop("reflection_loaded", None)
@@ -293,3 +299,9 @@ if view.reflection_id is not None and view.status == "submitted":
     read_receipts(db, actor, view.reflection_id, enrolment.id)
     redaction_control(db, actor, view.reflection_id, "reflection",
                       on_redacted=lambda: st.session_state.pop("reflection_loaded", None))
+
+if just_submitted:
+    # the submit button is disabled now and the focus fell to the page: it goes to the message, so a screen reader
+    # says that it was submitted and the next Tab goes on to the feedback thread. Last: its element comes once.
+    focus_once("reflection", f"{day}:v{submitted_version}",
+               '.st-key-reflection_submitted [data-testid="stAlertContainer"]')

@@ -25,6 +25,7 @@ from ..programme import auth
 from . import state
 from .firsthour import keep_words
 from .runtime import database, once_per_run, set_language, settings, t
+from .scroll import TITLE, focus_once
 
 log = logging.getLogger("coordsupervise")
 LANGUAGES = ["ja", "en"]
@@ -236,6 +237,7 @@ def login_screen() -> Actor | None:
         shown = st.session_state.get(state.LANGUAGE, "ja")  # the language the login page was in
         if not via_cookie:
             auth.record_login_success(db, directory.user.id, directory.user.username)
+            st.session_state[state.TITLE_FOCUS] = st.session_state[state.LOGIN_AT]  # focus_the_title
         if chosen and chosen != actor.language:
             # Any language picked on the login page (even the one it was already shown in) is the one this person
             # wants: it wins over the account's and is kept for the account, as a change on /account is (every
@@ -287,6 +289,15 @@ def _demo_accounts() -> None:
         st.caption(t("login.demo_password", password=DEMO_PASSWORD))
         st.table({t("login.demo_account"): list(DEMO_ACCOUNTS),
                   t("login.demo_role"): [t(f"role.{name.split('-')[1]}") for name in DEMO_ACCOUNTS]})
+
+
+def focus_the_title() -> None:
+    """After a login by the form (which held the keyboard focus and is gone), the first screen puts the focus on
+    its title, so the next Tab goes on into the screen, not from wherever the browser left it; unless the screen
+    moves it to its own new content (an item opened by the address). Called by the router in the menu's column."""
+    since = st.session_state.get(state.TITLE_FOCUS)
+    if since is not None:
+        focus_once("login", since, TITLE, if_lost=True)
 
 
 def request_logout(actor: Actor) -> None:

@@ -27,6 +27,7 @@ SETUP_PENDING = "cs_setup_pending"  # (cohort id, CohortSetup, later stages move
 BEFORE_STAGE = "cs_before_stage"  # (place, save, done, BeforeStage) of an entry made before its stage, until confirmed
 SHOWN_ITEM = "cs_shown_item"        # per screen, the item its last run showed (ui/scroll.py: a new one starts on top)
 SCROLLS = "cs_scrolls"              # how many times this session was sent to the top (a fresh component each time)
+TITLE_FOCUS = "cs_title_focus"      # when this session logged in by the form: its first screen focuses its title
 
 # what belongs to one screen (key -> its address): the router drops it as soon as it draws another screen, so a
 # download offered there is gone from the session, and then from Streamlit's media store (ui/downloads.py)

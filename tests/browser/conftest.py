@@ -136,15 +136,16 @@ FRESH_SERVER_KEY = "fresh-server-test-key-3c1e9a7b5d"  # noqa: S105 (a test serv
 SESSION_COOKIE = "coordsupervise_session"
 
 
-def logged_in_context(browser, server, username: str):
+def logged_in_context(browser, server, username: str, **options):
     """A browser context holding the login cookie the server would have issued to `username` (the server must have
-    been started with FRESH_SERVER_KEY): arriving logged in without the login form's password check."""
+    been started with FRESH_SERVER_KEY): arriving logged in without the login form's password check. `options` go
+    to `browser.new_context` (a locale, a viewport, a device scale factor)."""
     import jwt
 
     expires = datetime.now(UTC) + timedelta(hours=11)
     value = jwt.encode({"username": username, "exp_date": expires.timestamp()},
                        f"{FRESH_SERVER_KEY}|session_hours=12.0", algorithm="HS256")
-    context = browser.new_context()
+    context = browser.new_context(**options)
     context.add_cookies([{"name": SESSION_COOKIE, "value": value, "url": server.url}])
     return context
 

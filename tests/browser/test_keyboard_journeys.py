@@ -1,8 +1,15 @@
 """The main tasks by keyboard alone, in Chromium: a trainee writes and submits a reflection, a supervisor answers
 one, a manager settles a disagreement. Only Tab, Shift+Tab, Enter, Space and typing move through the page, every
 stop on the way shows where the focus is (an outline or a ring, on the control or the box around it), and each
-target is reached within a bounded number of presses, in the order the screen reads."""
+target is reached within a bounded number of presses, in the order the screen reads.
+
+Where the focus goes when the screen changes under it: after a login, the screen's title; after a button that opens
+another item (未読を開く, 次の未読, 送信して次の未読へ, 保存して次へ), that item's heading; after 提出する, the message
+that says it was submitted; and the next Tab goes on from there into the screen. A Tab out of a text box commits it
+(a rerun, a draft saved and said under the box): once that rerun has landed, the focus is still on the control the
+Tab reached."""
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +20,8 @@ from coordsupervise.store.db import Database
 from .conftest import PASSWORD, demo_trainee_free_days, wait_idle
 
 JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
+REFLECTION_HEADING = re.compile(r" · \d{4}/\d\d/\d\d \(")  # an open reflection: trainee · day (weekday)
+SUBMISSION_HEADING = re.compile(r" · .+ \(v\d+\)$")  # an open submission: trainee · assignment (version)
 # what the focused element is called and whether its focus can be seen (on itself or the box drawn around it)
 FOCUSED = """() => {
     const e = document.activeElement;
@@ -31,18 +40,64 @@ FOCUSED = """() => {
 }"""
 
 
+IN_A_TEXT_BOX = """() => { const e = document.activeElement;
+    return e.tagName === 'TEXTAREA' || (e.tagName === 'INPUT' && !['radio', 'checkbox'].includes(e.type)); }"""
+
+
+def named(focused: dict, name: str | re.Pattern) -> bool:
+    return bool(name.search(focused["name"])) if isinstance(name, re.Pattern) else focused["name"] == name
+
+
 def tab_to(page, name: str | re.Pattern, *, back: bool = False, limit: int = 40) -> int:
     """Press Tab (Shift+Tab with `back`) until the focused element is called `name`; every stop on the way must
-    show its focus. Returns the number of presses."""
+    show its focus. A Tab that leaves a text box commits it (a rerun: an autosave, a caption under the box): the
+    next stop is looked at once the page is idle again, so the rerun must have left the focus where the Tab put it.
+    Returns the number of presses."""
     seen = []
     for presses in range(1, limit + 1):
+        leaving_a_box = page.evaluate(IN_A_TEXT_BOX)
         page.keyboard.press("Shift+Tab" if back else "Tab")
+        if leaving_a_box:
+            wait_idle(page)
         focused = page.evaluate(FOCUSED)
         seen.append(focused["name"][:30] or focused["what"])
         assert focused["visible"], f"focus not visible on {focused['name']!r} after {seen}"
-        if (name.search(focused["name"]) if isinstance(name, re.Pattern) else focused["name"] == name):
+        if named(focused, name):
             return presses
     raise AssertionError(f"{name!r} not reached in {limit} presses: {seen}")
+
+
+def focus_moves_to(page, name: str | re.Pattern, tag: str, timeout: float = 15) -> dict:
+    """After an action that changed the screen: the focus arrives on the element called `name` (an <h1>, <h3>, …:
+    `tag`), with no key pressed (the screen moves it there once the new content is drawn)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        focused = page.evaluate(FOCUSED)
+        if named(focused, name) and focused["what"].startswith(tag + " "):
+            return focused
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the focus is on {focused}, not on the {tag} {name!r}")
+        page.wait_for_timeout(100)
+
+
+# where a Tab went from the element that had the focus: in the screen's own column, after it in reading order
+NEXT_STOP = """() => {
+    const was = document.querySelector('[data-focus-was]'), now = document.activeElement;
+    was.removeAttribute('data-focus-was');
+    const main = document.querySelector('[data-testid=stMain]');
+    return {in_main: !!main && main.contains(now) && now !== was,
+            after: !!(was.compareDocumentPosition(now) & Node.DOCUMENT_POSITION_FOLLOWING)};
+}"""
+
+
+def next_tab_goes_on(page) -> dict:
+    """One Tab from where the focus is: it goes on into the screen (its own column, after the focused element, the
+    focus shown), not back to the menu, the skip link or the page's body."""
+    page.evaluate("() => document.activeElement.setAttribute('data-focus-was', '')")
+    page.keyboard.press("Tab")
+    where, focused = page.evaluate(NEXT_STOP), page.evaluate(FOCUSED)
+    assert where["in_main"] and where["after"] and focused["visible"], (where, focused)
+    return focused
 
 
 def keyboard_login(page, base: str, username: str, path: str) -> None:
@@ -100,39 +155,92 @@ def test_trainee_writes_and_submits_a_reflection_by_keyboard(server, page, items
     page.keyboard.press("3")
     wait_idle(page)
     expect(page.get_by_text(JA("level.3"), exact=True)).to_be_visible()
-    tab_to(page, re.compile(re.escape(JA("reflection.submit")) + "$"))
+    submit = re.compile(re.escape(JA("reflection.submit")) + "$")
+    tab_to(page, submit)
+    assert named(page.evaluate(FOCUSED), submit)
     page.keyboard.press("Enter")
     wait_idle(page)
     expect(page.get_by_text(JA("reflection.submitted", version=1))).to_be_visible()
     expect(page.get_by_role("heading", name=JA("reflection.thread"))).to_be_visible()
+    # the button is disabled now: the focus is on the message that says it was submitted (a screen reader reads
+    # it), and the next Tab goes on to the feedback thread below it
+    focus_moves_to(page, re.compile(re.escape(JA("reflection.submitted", version=1))), "DIV")
+    next_tab_goes_on(page)
 
 
 def test_supervisor_answers_a_reflection_by_keyboard(server, page, items):
     keyboard_login(page, server.url, "demo-supervisor", f"/inbox?r={items['reflection']}")
+    focus_moves_to(page, REFLECTION_HEADING, "H3")  # the screen opened on a reflection: its heading, not the title
     type_into(page, JA("inbox.reply"), "キーボードだけで返信しました。", limit=80)
-    tab_to(page, re.compile(re.escape(JA("inbox.send")) + "$"))
+    # the Tab out of the box commits it: the draft is saved, said in a caption between the box and the buttons;
+    # once that rerun has landed the focus is still on 送信, and Enter sends
+    send = re.compile(re.escape(JA("inbox.send")) + "$")
+    assert tab_to(page, send) == 1
+    wait_idle(page)
+    assert named(page.evaluate(FOCUSED), send), page.evaluate(FOCUSED)
     page.keyboard.press("Enter")
     wait_idle(page)
     expect(page.get_by_text("キーボードだけで返信しました。")).to_be_visible()
+
+
+def test_the_focus_follows_the_reflection_opened_in_the_inbox(server, page):
+    """未読を開く, 次の未読 and 送信して次の未読へ each put the focus on the new reflection's heading (after a login, on
+    the screen's title); from there, Tab goes on into it."""
+    keyboard_login(page, server.url, "demo-supervisor", "/inbox")
+    focus_moves_to(page, JA("nav.inbox"), "H1")
+    next_tab_goes_on(page)
+    tab_to(page, JA("inbox.open_next_unread"), limit=40)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    first = focus_moves_to(page, REFLECTION_HEADING, "H3")["name"]
+    next_tab_goes_on(page)
+    tab_to(page, re.compile(re.escape(JA("inbox.next_unread")) + "$"), back=True, limit=10)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    second = focus_moves_to(page, REFLECTION_HEADING, "H3")["name"]
+    assert second != first
+    type_into(page, JA("inbox.reply"), "キーボードで読みました。", limit=80)
+    send_next = re.compile(re.escape(JA("inbox.send_next")) + "$")
+    tab_to(page, send_next, limit=3)
+    assert named(page.evaluate(FOCUSED), send_next)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    third = focus_moves_to(page, REFLECTION_HEADING, "H3")["name"]
+    assert third not in (first, second)
+    next_tab_goes_on(page)
 
 
 def test_supervisor_scores_by_keyboard_digits_pick_the_level(server, page, items):
     """Gradescope's keyboard-first grading: on a criterion, a digit picks its level; a comment, then "save and
     next" a few presses away."""
     keyboard_login(page, server.url, "demo-supervisor", f"/scoring?s={items['submission']}")
+    first = focus_moves_to(page, SUBMISSION_HEADING, "H3")["name"]
     tab_to(page, re.compile(r"^4 "), limit=60)  # a criterion's levels, 4 to 1: Tab lands on the first
     page.keyboard.press("3")
     wait_idle(page)
     expect(page.locator("[data-testid=stRadio] input[type=radio]:checked")).to_have_count(1)
     assert page.evaluate(FOCUSED)["name"].startswith("3 ")
     type_into(page, JA("scoring.criterion_comment"), "根拠が具体的に書けています。", limit=3)
-    presses = tab_to(page, re.compile(re.escape(JA("scoring.save_next")) + "$"), limit=6)
-    first = page.url
+    save_next = re.compile(re.escape(JA("scoring.save_next")) + "$")
+    presses = tab_to(page, save_next, limit=6)
+    assert named(page.evaluate(FOCUSED), save_next)
+    address = page.url
     page.keyboard.press("Enter")
     wait_idle(page)
     expect(page.get_by_text(JA("scoring.saved"))).to_be_visible()
-    assert page.url != first  # the next submission, without going back to the list
+    assert page.url != address  # the next submission, without going back to the list
     assert presses <= 4, "from the comment to 'save and next' in a few presses"
+    # the focus is on the next submission's heading, and Tab goes on into it
+    assert focus_moves_to(page, SUBMISSION_HEADING, "H3")["name"] != first
+    next_tab_goes_on(page)
+    # there, the overall comment first: the Tab out of it keeps it (the caption "kept" comes between the box and
+    # the buttons) and the focus stays on 下書き保存
+    type_into(page, JA("scoring.overall"), "全体として丁寧に書けています。", limit=60)
+    save = re.compile(re.escape(JA("scoring.save_draft")) + "$")
+    tab_to(page, save, limit=1)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text(JA("scoring.saved"))).to_be_visible()
 
 
 def test_manager_settles_a_disagreement_by_keyboard(server, page, items):
