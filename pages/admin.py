@@ -22,7 +22,11 @@ st.title(t("nav.admin"))
 first_run.point_to_setup(db, actor)  # a new deployment: the programme is loaded on /setup first
 if st.session_state.get("admin_notice"):
     st.success(st.session_state.pop("admin_notice"), icon=":material/check_circle:")
-people_tab, backup_tab, mail_tab = st.tabs([t("admin.tab_people"), t("admin.tab_backup"), t("reminders.admin_tab")])
+# a tab switch is one rerun (on_change), so the mail tab's reads run only while it is open
+people_tab, backup_tab, mail_tab = st.tabs([t("admin.tab_people"), t("admin.tab_backup"), t("reminders.admin_tab")],
+                                           key="admin_tab", on_change="rerun")
+PEOPLE_SHOWN = 500  # rows of the people table, read from the database a page at a time
+PICKER_SHOWN = 100  # people the picker offers: the search above narrows them to the one wanted
 
 
 def role_names(roles) -> str:
@@ -34,31 +38,35 @@ with people_tab:
         st.session_state["admin_search"] = ""  # a search typed earlier must not hide the person just added
     query = st.text_input(t("admin.search"), key="admin_search", placeholder=t("admin.search_hint"),
                           max_chars=QUERY_LIMIT)
-    users = auth.list_users(db, actor, query)
     created = st.session_state.pop("admin_created", None)
+    # the person just added comes first, so the office sees at once that it worked
+    users, total = auth.find_users(db, actor, query, PEOPLE_SHOWN, first=created["username"] if created else None)
     if created:
-        # the person just added comes first, so the office sees at once that it worked
-        users.sort(key=lambda u: u["username"] != created["username"])
         st.success(t("admin.created", username=literal(created["username"])), icon=":material/person_add:")
         st.code(created["password"], language=None)
         st.caption(t("admin.one_time_hint"))
         if created["trainee"]:
             st.info(t("admin.trainee_needs_cohort"), icon=":material/group_add:")
             link("imports", t("admin.go_imports"), icon=":material/upload_file:")
-    st.caption(t("admin.people_count", count=len(users)))
+    if total > len(users):
+        st.caption(t("speed1.people_first", shown=len(users), total=total))
+    else:
+        st.caption(t("admin.people_count", count=total))
     # the headings and role names translated once, not once per person (500 rows: a third of the page's run)
     col = {name: t(f"admin.col_{name}") for name in ("username", "name", "kana", "roles", "active", "last_login")}
-    roles_shown = {roles: role_names(roles.split(",")) for roles in {u["roles"] for u in users[:500]}}
+    roles_shown = {roles: role_names(roles.split(",")) for roles in {u["roles"] for u in users}}
     st.dataframe(
         [{col["username"]: u["username"], col["name"]: u["display_name"], col["kana"]: u["display_name_kana"] or "",
           col["roles"]: roles_shown[u["roles"]], col["active"]: u["active"],
-          col["last_login"]: jst(u["last_login_at"])} for u in users[:500]],
+          col["last_login"]: jst(u["last_login_at"])} for u in users],
         hide_index=True, width="stretch", key="admin_people_table")
 
-    by_name = {u["username"]: u for u in users}
+    by_name = {u["username"]: u for u in users[:PICKER_SHOWN]}
     chosen = st.selectbox(t("admin.person"), sorted(by_name), index=None, key="admin_person",
                           format_func=lambda name: f"{by_name[name]['display_name']}({name})",
                           placeholder=t("admin.person_hint"))
+    if total > len(by_name):
+        st.caption(t("speed1.picker_first", shown=len(by_name)))
     if chosen:
         person = people.person(db, actor, by_name[chosen]["id"])
         with st.container(border=True):
@@ -179,4 +187,5 @@ with backup_tab:
     backup_panel(db, actor)  # an encrypted ZIP under a passphrase typed twice, offered once
 
 with mail_tab:
-    reminders_ui.admin_panel(db, actor)
+    if mail_tab.open:
+        reminders_ui.admin_panel(db, actor)

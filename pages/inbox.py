@@ -8,7 +8,6 @@ import streamlit as st
 from coordsupervise.errors import StaleWrite, UserError
 from coordsupervise.practice import inbox, reflections, supervision
 from coordsupervise.practice.inbox import InboxFilter
-from coordsupervise.programme import enrolments
 from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.text.usertext import literal
 from coordsupervise.ui import state
@@ -19,7 +18,7 @@ from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.privacy import redaction_control
 from coordsupervise.ui.reading import competency_tags
 from coordsupervise.ui.runtime import database, t
-from coordsupervise.ui.scroll import start_at_the_top
+from coordsupervise.ui.scroll import TITLE, start_at_the_top
 from coordsupervise.ui.widgets import form_done, form_key, jst, link, thread_view
 
 actor = require("supervisor")
@@ -61,6 +60,7 @@ def open_reflection(reflection_id):
 
 st.title(t("nav.inbox"))
 reflection_id = _int("r")
+ITEM_HEADING = ".st-key-inbox_reflection_heading h3"  # the open reflection's heading (trainee and day)
 counts_area = st.container()
 
 
@@ -92,7 +92,7 @@ if reflection_id is not None:
     seen_key = f"inbox_seen_{reflection_id}"
     stale_shown = False
     seen_version, seen_length = st.session_state.get(seen_key, (view.version, view.thread_length))
-    writable = "supervised" in enrolments.relation(db, actor, view.enrolment_id)
+    writable = "supervised" in view.relation
     was_unread = view.read_version_before is None or view.read_version_before < view.version
     if was_unread and writable:
         supervision.mark_read(db, actor, reflection_id)
@@ -117,19 +117,22 @@ if reflection_id is not None:
         st.rerun()
 
     weekday = t(f"weekday.{view.practice_date.weekday()}")
-    st.subheader(f"{literal(view.trainee_name)} · {view.practice_date:%Y/%m/%d} ({weekday})")
+    # where the focus goes when this reflection opens (start_at_the_top below); without a link of its own, so the
+    # next Tab goes on into the reflection
+    with st.container(key="inbox_reflection_heading"):
+        st.subheader(f"{literal(view.trainee_name)} · {view.practice_date:%Y/%m/%d} ({weekday})", anchor=False)
     status = [t("inbox.version", version=view.version), jst(view.version_saved_at or view.submitted_at)]
     if view.late:
         status.append(t("reflection.status_late").strip("・· "))
     if view.read_version_before and view.read_version_before < view.version:
         status.append(t("inbox.revised_since", version=view.read_version_before))
     thread = reflections.thread(db, actor, reflection_id)
-    trainee_id = enrolments.load(db, actor, view.enrolment_id).trainee_id
-    replied = any(m.author_id != trainee_id for m in thread)
+    replied = any(m.author_id != view.trainee_id for m in thread)
     status.append(t("inbox.replied") if replied else t("firsthour.not_replied_state"))
     st.caption(" · ".join(status))
 
     body = view.body
+    bank = supervision.comment_bank(db, actor)  # the reply's picker and its editor below, read once
     competency_tags(body.competencies)
     main, side = st.columns([3, 2])
     with main:
@@ -147,7 +150,7 @@ if reflection_id is not None:
             link("library", t("library.draw_case"), ":material/library_add:",
                  {"view": "write", "from": reflection_id})
 
-        history = reflections.versions(db, actor, reflection_id)
+        history = view.history
         if len(history) > 1:
             # from the version this supervisor read before, when it was an earlier one; else from the one before
             revised = bool(view.read_version_before) and view.read_version_before < view.version
@@ -165,17 +168,18 @@ if reflection_id is not None:
 
         st.markdown(f"#### {t('inbox.thread')}")
         thread_view(thread)
-        reflections.mark_thread_read(db, actor, reflection_id)
+        if any(m.is_new for m in thread):  # a write only when a message is new to this reader
+            reflections.mark_thread_read(db, actor, reflection_id)
 
         if not writable:
             st.info(t("inbox.read_only"))
         else:
             reply_key = f"inbox_reply_{reflection_id}"
+            stored_draft = supervision.reply_draft(db, actor, reflection_id)
             if reply_key not in st.session_state:
-                st.session_state[reply_key] = supervision.reply_draft(db, actor, reflection_id)
+                st.session_state[reply_key] = stored_draft
             elif st.session_state.get(state.PREVIOUS_PAGE) != "inbox":  # entered from elsewhere: re-send the text
                 st.session_state[reply_key] = st.session_state[reply_key]
-            bank = supervision.comment_bank(db, actor)
             if bank:
                 b1, b2 = st.columns([3, 1])
                 chosen = b1.selectbox(t("bank.pick"), [c["id"] for c in bank], key=f"inbox_bank_{reflection_id}",
@@ -190,10 +194,12 @@ if reflection_id is not None:
                 b2.button(t("bank.insert"), key=f"inbox_bank_insert_{reflection_id}", on_click=insert_comment)
             text = st.text_area(t("inbox.reply"), key=reply_key, height=140, max_chars=reflections.REPLY_LIMIT,
                                 help=t("inbox.reply_help"))
-            stored_draft = supervision.reply_draft(db, actor, reflection_id)
+            # a slot drawn on every run: a caption coming and going would shift the buttons below it, and the browser
+            # would redraw them as new ones, dropping the focus a Tab out of the box had just put on 送信
+            saved_slot = st.empty()
             if text != stored_draft and (text.strip() or not stored_draft.strip()):  # never blank out a draft
                 supervision.save_reply_draft(db, actor, reflection_id, text, seen_version, seen_length)
-                st.caption(t("inbox.reply_saved"))
+                saved_slot.caption(t("inbox.reply_saved"))
             s1, s2 = st.columns(2)
             send = s1.button(t("inbox.send"), key=f"inbox_send_{reflection_id}", icon=":material/send:")
             send_next = s2.button(t("inbox.send_next"), key=f"inbox_send_next_{reflection_id}", type="primary",
@@ -232,7 +238,7 @@ if reflection_id is not None:
                 if prev["try_text"]:
                     st.text(f"Try: {prev['try_text'][:120]}")
         with st.expander(t("bank.manage")):
-            for c in supervision.comment_bank(db, actor):
+            for c in bank:
                 with st.form(f"inbox_bank_edit_{c['id']}"):
                     title = st.text_input(t("bank.title"), value=c["title"], max_chars=80)
                     body_md = st.text_area(t("bank.body"), value=c["body_md"], max_chars=reflections.REPLY_LIMIT)
@@ -263,8 +269,8 @@ if reflection_id is not None:
     if seen_key not in st.session_state or not typing or stale_shown:
         st.session_state[seen_key] = (view.version, view.thread_length)
     # last, so its empty element adds no gap above anything: opened from far down (send and next), the next
-    # reflection shows from its top (the trainee's name and the first lines they wrote)
-    start_at_the_top("inbox", reflection_id)
+    # reflection shows from its top (the trainee's name and the first lines they wrote), the focus on that heading
+    start_at_the_top("inbox", reflection_id, focus=ITEM_HEADING)
     st.stop()
 
 # ================================================================ the list
@@ -396,4 +402,4 @@ with st.expander(t("inbox.workload"), key="inbox_workload", on_change="rerun") a
                            t("inbox.replied"): row["replied"]} for row in figures["per_cohort"]],
                          hide_index=True, width="stretch")
 
-start_at_the_top("inbox", "list")  # back from a reflection read far down: the list from its top
+start_at_the_top("inbox", "list", focus=TITLE)  # back from a reflection read far down: the list from its top

@@ -4,18 +4,17 @@ quadratic-weighted kappa with its Landis & Koch band, rater severity) per assign
 with charts. Reads/writes coordsupervise.scoring.moderation."""
 import streamlit as st
 
-from coordsupervise import clock
 from coordsupervise.dashboards.moderation_charts import agreement_chart, kappa_chart, severity_chart
 from coordsupervise.errors import UserError
-from coordsupervise.programme import cohorts
 from coordsupervise.scoring import moderation, scoring
 from coordsupervise.text.usertext import literal
 from coordsupervise.ui.accessibility import chart
+from coordsupervise.ui.cohorts import cohort_choices
 from coordsupervise.ui.figures import figure  # built once per content, not on every click
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
-from coordsupervise.ui.scoring import change_log, criterion_title, level_picker, score_downloads
+from coordsupervise.ui.scoring import agreement, change_log, criterion_title, level_picker, score_downloads
 from coordsupervise.ui.widgets import jst, user_markdown
 
 actor = require("manager")
@@ -115,9 +114,9 @@ else:
 
 # ================================================================ agreement figures
 st.subheader(t("moderation.agreement"))
-overview = cohorts.overview(db, actor, clock.today())
-cohort_ids = [None] + overview["id"].tolist()
-names = dict(zip(overview["id"], overview["name_ja" if ja else "name_en"], strict=True))
+choices = cohort_choices(actor)  # cached, as on the dashboards
+cohort_ids = [None] + [int(i) for i in choices["id"]]
+names = dict(zip(cohort_ids[1:], choices["name_ja" if ja else "name_en"], strict=True))
 try:
     wanted_cohort = int(qp.get("cohort", ""))
 except ValueError:
@@ -130,7 +129,7 @@ if cohort_id is None:
 elif str(cohort_id) != qp.get("cohort"):
     qp["cohort"] = str(cohort_id)
 
-figures = moderation.agreement(db, actor, cohort_id)
+figures = agreement(actor, cohort_id)  # counted again only when a second marking or a settlement changed it
 labels = {"exact": t("moderation.exact"), "within_one": t("moderation.within_one"), "kappa": t("moderation.kappa")}
 # what kappa is good enough, said before the figures: Landis & Koch's bands, as guidance
 st.caption(t("flow.kappa.guidance", good=moderation.KAPPA_GOOD_ENOUGH))
@@ -156,9 +155,13 @@ def label_of(group: str, key: tuple) -> str:
 if not figures["assignment"]:
     st.info(t("moderation.no_figures"))
 else:
+    # Only the open tab is drawn (a tab switch reruns the page), as on /cohort: two charts and their tables per
+    # run instead of seven.
     tabs = st.tabs([t("moderation.by_assignment"), t("moderation.by_criterion"), t("moderation.by_pair"),
-                    t("moderation.severity")])
+                    t("moderation.severity")], key="moderation_tab", on_change="rerun")
     for tab, group in zip(tabs[:3], ("assignment", "criterion", "pair"), strict=True):
+        if not tab.open:
+            continue
         with tab:
             rows = [{**r, "label": label_of(group, r["key"]), "band": band_of(r["kappa"])} for r in figures[group]]
             short = [{**r, "label": r["key"][0] if group == "assignment" else r["label"]} for r in rows]
@@ -174,17 +177,18 @@ else:
                            labels["exact"]: r["exact_pct"], labels["within_one"]: r["within_one_pct"],
                            labels["kappa"]: r["kappa"], t("flow.kappa.band_column"): r["band"]}
                           for r in rows], hide_index=True, width="stretch")
-    with tabs[3]:
-        st.caption(t("moderation.severity_help"))
-        chart(figure(severity_chart, figures["severity"], t("moderation.mean_difference")),
-              title=t("moderation.severity"), width="stretch",
-              config={"displayModeBar": False}, key="moderation_chart_severity")
-        st.dataframe([{t("moderation.rater"): r["rater"], t("moderation.marks"): r["marks"],
-                       t("moderation.mean_difference"): r["mean_difference"]} for r in figures["severity"]],
-                     hide_index=True, width="stretch")
+    if tabs[3].open:
+        with tabs[3]:
+            st.caption(t("moderation.severity_help"))
+            chart(figure(severity_chart, figures["severity"], t("moderation.mean_difference")),
+                  title=t("moderation.severity"), width="stretch",
+                  config={"displayModeBar": False}, key="moderation_chart_severity")
+            st.dataframe([{t("moderation.rater"): r["rater"], t("moderation.marks"): r["marks"],
+                           t("moderation.mean_difference"): r["mean_difference"]} for r in figures["severity"]],
+                         hide_index=True, width="stretch")
     st.caption(t("moderation.kappa_help"))
 
 if cohort_id is not None:
     with st.expander(t("scoring.export")):
-        code = overview.loc[overview["id"] == cohort_id, "code"].iloc[0]
+        code = choices.loc[choices["id"] == cohort_id, "code"].iloc[0]
         score_downloads(scoring.scores_frame(db, actor, cohort_id), f"scores-{code}", "moderation_export")

@@ -12,10 +12,12 @@ from coordsupervise.scoring import scoring
 from coordsupervise.scoring.scoring import QueueFilter
 from coordsupervise.text.usertext import literal
 from coordsupervise.ui.diffview import changes_legend, text_changes
+from coordsupervise.ui.fragments import own_rerun, page_part
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.scoring import change_log, criteria_table, kept_box, level_picker, score_downloads, totals_bar
+from coordsupervise.ui.scroll import TITLE, start_at_the_top
 from coordsupervise.ui.widgets import file_size, jst, link, user_markdown
 
 actor = require("supervisor")
@@ -23,6 +25,7 @@ db = database()
 qp = st.query_params
 ja = language() == "ja"
 PAGE_SIZE = 25
+ITEM_HEADING = ".st-key-scoring_item_heading h3"  # the open submission's heading (trainee and assignment)
 
 
 def _int(name):
@@ -128,6 +131,7 @@ def queue_screen():
                                   format_func=lambda c: names[c])
             code_of = next(c["code"] for c in cohorts if c["id"] == chosen)
             score_downloads(scoring.scores_frame(db, actor, chosen), f"scores-{code_of}", "scoring_export")
+    start_at_the_top("scoring", "queue", focus=TITLE)  # back from a submission scored far down: the queue from its top
 
 
 # ================================================================ one submission
@@ -323,11 +327,12 @@ def rubric_panel(view):
 
     stored = kept or {"levels": view.levels, "comments": view.comments, "overall": view.overall_comment}
     on_screen = {"levels": levels, "comments": {k: v for k, v in comments.items() if v}, "overall": overall}
+    kept_slot = st.empty()  # on every run: a caption coming and going would shift the buttons (and the focus) below
     if not frozen and json.dumps(on_screen, sort_keys=True, default=str) != json.dumps(
             {"levels": stored["levels"], "comments": {k: v for k, v in stored["comments"].items() if v},
              "overall": stored["overall"]}, sort_keys=True, default=str):
         scoring.keep_work(db, actor, sid, levels, comments, overall, seen)
-        st.caption(t("scoring.kept"))
+        kept_slot.caption(t("scoring.kept"))
     if frozen:
         st.info(frozen_message(view), icon=":material/lock:")
         return
@@ -376,6 +381,21 @@ def rubric_panel(view):
                         no_comment=not any((c or "").strip() for c in comments.values()) and not overall.strip())
     elif st.session_state.get(confirm_key) == "revision" and not released:
         confirm_revision(view, overall, revise)
+
+
+@page_part
+def marking(view):
+    """The rubric as a part of its own: a level picked, a comment committed or the comment bank reruns this part
+    only, not the submission beside it (its text, what changed, the evidence) nor the audit trail. Its own reruns
+    read the submission again, as a full run does, so the checks below (blind second marking, frozen, changed
+    meanwhile) see the stored state of now; what can no longer be opened is left to a full run to say. Every write
+    ends in a full run (st.rerun), which shows the notice, the next item and the audit trail."""
+    if own_rerun():
+        try:
+            view = scoring.open_item(db, actor, view.submission_id)
+        except UserError:
+            st.rerun(scope="app")
+    rubric_panel(view)
 
 
 def frozen_message(view):
@@ -459,8 +479,11 @@ def item_screen(submission_id):
         st.rerun()
     if n2.button(t("scoring.skip"), key="scoring_skip", icon=":material/skip_next:"):
         go_next(view)
-    st.subheader(f"{literal(view.trainee_name)} · {view.assignment_code} "
-                 f"{view.assignment_title_ja if ja else view.assignment_title_en} (v{view.version})")
+    # where the focus goes when this submission opens (start_at_the_top below); without a link of its own, so the
+    # next Tab goes on into the submission
+    with st.container(key="scoring_item_heading"):
+        st.subheader(f"{literal(view.trainee_name)} · {view.assignment_code} "
+                     f"{view.assignment_title_ja if ja else view.assignment_title_en} (v{view.version})", anchor=False)
     left, right = st.columns([1, 1], gap="large")
     with left:
         submission_panel(view)
@@ -468,9 +491,11 @@ def item_screen(submission_id):
         if view.kind == "approval":
             sheet_panel(view)
         else:
-            rubric_panel(view)
+            marking(view)
     if actor.has("manager"):
         audit_panel(view)
+    # last: opened by "save and next" far down, the next submission shows from its top, the focus on its heading
+    start_at_the_top("scoring", submission_id, focus=ITEM_HEADING)
 
 
 submission_id = _int("s")

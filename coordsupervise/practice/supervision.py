@@ -35,7 +35,10 @@ class ReadingView:
     body: ReflectionBody
     read_version_before: int | None   # what this supervisor had read before opening it now
     thread_length: int
-    version_saved_at: datetime | None = None  # when this version was submitted (submitted_at: the first version)
+    version_saved_at: datetime | None  # when this version was submitted (submitted_at: the first version)
+    trainee_id: int
+    relation: frozenset[str]  # how the reader stands to the trainee (access.enrolment_relation): 'supervised' writes
+    history: tuple[tuple[int, datetime, ReflectionBody], ...]  # every submitted version, oldest first (versions())
 
 
 def _enrolment_of(db: Database, reflection_id: int) -> int:
@@ -52,21 +55,23 @@ def _require_supervisor_of(db: Database, actor: Actor, enrolment_id: int) -> Non
 
 
 def open_reflection(db: Database, actor: Actor, reflection_id: int) -> ReadingView:
+    """Everything the reading view shows about the reflection itself, and how the reader stands to it, after one
+    access check: the inbox reruns on every click, and each read it asks for again checks access again."""
     enrolment_id = _enrolment_of(db, reflection_id)
     relation = require_enrolment_read(db, actor, enrolment_id)
     if not relation & {"supervised", "managed"}:
         raise AccessDenied()
-    row = db.one("SELECT r.practice_date, r.version, r.late, r.submitted_at, e.cohort_id, u.display_name "
+    row = db.one("SELECT r.practice_date, r.version, r.late, r.submitted_at, e.cohort_id, u.display_name, "
+                 "e.trainee_id, (SELECT read_version FROM reflection_read WHERE reflection_id = ? AND reader_id = ?), "
+                 "(SELECT count(*) FROM feedback WHERE reflection_id = ?) "
                  "FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
-                 "WHERE r.id = ?", [reflection_id])
-    day, version, late, submitted_at, cohort_id, name = row
-    _, version_saved_at, body = reflections.versions(db, actor, reflection_id)[-1]
-    read_before = db.value("SELECT read_version FROM reflection_read WHERE reflection_id = ? AND reader_id = ?",
-                           [reflection_id, actor.id])
-    length = db.value("SELECT count(*) FROM feedback WHERE reflection_id = ?", [reflection_id])
+                 "WHERE r.id = ?", [reflection_id, actor.id, reflection_id, reflection_id])
+    day, version, late, submitted_at, cohort_id, name, trainee_id, read_before, length = row
+    history = tuple(reflections.versions(db, actor, reflection_id))
+    _, version_saved_at, body = history[-1]
     readlog.record(db, actor, relation, [reflection_id])
     return ReadingView(reflection_id, enrolment_id, cohort_id, name, day, version, late, submitted_at, body,
-                       read_before, length, version_saved_at)
+                       read_before, length, version_saved_at, trainee_id, frozenset(relation), history)
 
 
 def mark_read(db: Database, actor: Actor, reflection_id: int) -> None:

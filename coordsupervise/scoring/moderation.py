@@ -323,6 +323,16 @@ def _marked_counts(db: Database, cohort_id: int | None) -> list[dict]:
         [cohort_id, cohort_id])
 
 
+def figures_version(db: Database, actor: Actor) -> tuple[int, int]:
+    """Two numbers that change whenever the agreement figures would: how many moderations there are and the sum of
+    their row versions (handing in a second marking and recording agreed levels each bump a row's version in the
+    same transaction). A cache of the figures keyed by them is never stale, whichever process wrote; one scan of
+    the moderation table (a row per second-marked score) instead of counting every marked criterion again."""
+    require_role(actor, "manager", db=db)
+    count, versions = db.one("SELECT count(*), coalesce(sum(row_version), 0) FROM moderation")
+    return int(count), int(versions)
+
+
 def agreement(db: Database, actor: Actor, cohort_id: int | None = None) -> dict[str, list[dict]]:
     """Agreement figures per assignment, per criterion (competency) and per pair of raters, and each rater's
     severity: the mean of (their level - the agreed level), negative for a rater who marks harder."""

@@ -107,7 +107,12 @@ def supervisor_day_off(db, actor, enrolment) -> None:
         return
     start, end = enrolment.practical
     today = clock.today()
-    with st.expander(t("dayoff.title"), icon=":material/event_busy:"):
+    # the form and the days marked are drawn (and read) only while it is open: opening it reruns the profile
+    box = st.expander(t("dayoff.title"), icon=":material/event_busy:", key=f"trainee_dayoff_open_{enrolment.id}",
+                      on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.caption(t("dayoff.hint"))
         base = f"trainee_dayoff_{enrolment.id}"
         with st.form(form_key(base)):

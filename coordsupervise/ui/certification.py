@@ -3,11 +3,13 @@ marks, the trainee's result on /progress and the printable certificate."""
 from __future__ import annotations
 
 import html
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from .. import clock
+from ..access import Actor
 from ..certification import certification
 from ..errors import UserError
 from ..i18n import translate
@@ -15,14 +17,31 @@ from ..text.limits import REASON_LIMIT
 from ..text.textnorm import strip_bidi
 from ..text.usertext import literal
 from . import state
+from .cohorts import TTL
 from .firsthour import keep_words
 from .guard import show_error
-from .runtime import language, t
+from .runtime import content_stamp, database, language, t
 from .tables import CERTIFICATE_WIDTH, DECISION_WIDTH, pinned_name
 from .widgets import form_done, form_key
 
 MARKS = {True: "○", False: "×", None: "－"}  # the marks a Japanese office uses on a checklist
 BEHIND = "△"  # not judged yet, but below the bar today: distinct from "not yet" so a lagging trainee stands out
+
+
+# One trainee's criteria are the certification board's evidence query for one row: most of its 20-30 ms at 100
+# cohorts is DuckDB optimising and scheduling a query of eleven parts, not reading rows. On /trainee it is a figure
+# above the tabs, recounted on every click of the profile (a tab, a page of the timeline, each pause in typing a
+# note): cached per person, trainee and day for the dashboards' two minutes, keyed first by the content stamp (a day
+# off marked on the profile, a threshold changed). The results tab counts it afresh.
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _checklist(stamp: int, actor: Actor, enrolment, today: date) -> list[certification.Check]:
+    return certification.checklist(database(), actor, enrolment, today)
+
+
+def checklist_lagging(actor: Actor, enrolment, today: date) -> list[certification.Check]:
+    """certification.checklist as it was at most two minutes ago (as the at-risk list beside it). The cached answer
+    skips the service's access check: call it only after the page has loaded the enrolment for this actor."""
+    return _checklist(content_stamp(), actor, enrolment, today)
 
 
 def cohort_picker(db, actor, page: str) -> dict | None:

@@ -11,6 +11,7 @@ import streamlit as st
 from ..access import Actor
 from ..dashboards import dashboard, risk
 from ..office import exports
+from ..programme import enrolments
 from ..text.usertext import literal
 from .runtime import content_stamp, database, language, t
 from .widgets import link
@@ -55,6 +56,27 @@ def _stage_calendars(stamp: int, actor: Actor, cohort_ids: tuple[int, ...]) -> p
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _compare_practical(stamp: int, actor: Actor, cohort_ids: tuple[int, ...], today: date) -> pd.DataFrame:
     return dashboard.compare_practical(database(), actor, list(cohort_ids), today)
+
+
+# The trainee picker of /trainee: rosters, names and caseloads are stamped content (imports, /admin, /setup bump
+# the stamp), so the lists change only with the stamp; keyed by the day too (cohorts in their practical stage first).
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _trainee_directory(stamp: int, actor: Actor, today: date, query: str, cohort_id: int | None) -> list[dict]:
+    return enrolments.directory(database(), actor, query, cohort_id=cohort_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _trainee_cohorts(stamp: int, actor: Actor) -> list[dict]:
+    return enrolments.visible_cohorts(database(), actor)
+
+
+def trainee_directory(actor: Actor, today: date, query: str = "", cohort_id: int | None = None) -> list[dict]:
+    """enrolments.directory, read again when the content stamp moves (st.cache_data hands each caller its own copy)."""
+    return _trainee_directory(content_stamp(), actor, today, query, cohort_id)
+
+
+def trainee_cohorts(actor: Actor) -> list[dict]:
+    return _trainee_cohorts(content_stamp(), actor)
 
 
 def stage_calendars(actor: Actor, cohort_ids: list[int]) -> pd.DataFrame:
@@ -150,6 +172,11 @@ def caseload_risk(actor: Actor, today: date, open_when_at_risk: bool = True) -> 
     frame = at_risk(actor, today, None, True, language())
     label = t("risk.caseload_title", n=len(frame))
     icon = ":material/warning:" if len(frame) else ":material/check_circle:"
-    with st.expander(label, expanded=open_when_at_risk and not frame.empty, icon=icon):
-        st.caption(t("risk.caseload_hint"))
-        risk_list(frame, "trainee_risk", limit=20)
+    # the twenty cards (each a page link) are drawn only while the list is open: opening it reruns the page, and a
+    # profile asked for by address (the list folded) no longer pays for them on every click
+    box = st.expander(label, expanded=open_when_at_risk and not frame.empty, icon=icon, key="trainee_risk_open",
+                      on_change="rerun")
+    if box.open:
+        with box:
+            st.caption(t("risk.caseload_hint"))
+            risk_list(frame, "trainee_risk", limit=20)

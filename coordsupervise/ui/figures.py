@@ -9,6 +9,7 @@ nothing here changes a figure after it was built."""
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -53,3 +54,30 @@ def figure(builder: Callable[..., go.Figure], *args) -> go.Figure:
     if key is None or builder.__module__ not in BUILDERS:  # not vouched for: built afresh, never mistaken for another
         return builder(*args)
     return _built(builder.__module__, builder.__name__, hashlib.sha256(key.encode()).hexdigest(), args)
+
+
+# The tables of the charts' text alternatives (ui/accessibility.chart), per figure object and headings. A figure from
+# `figure` is the same object on every rerun and in every session while its content is unchanged, so its table is
+# built once: reading the values back out of a plotly figure was 4 % of a rerun of /moderation and /progress
+# (docs/speed.md). Keyed by the object's identity through a weak reference: an entry goes when its figure does (a
+# figure built afresh lives one run), and a new figure that reuses the address never finds another's table. Like the
+# figure, the table is shared: it is only read.
+_tables: dict[int, tuple[weakref.ref, dict[tuple[str, ...], pd.DataFrame]]] = {}
+
+
+def _forget(ref: weakref.ref, key: int) -> None:
+    if _tables.get(key, (None,))[0] is ref:
+        _tables.pop(key, None)
+
+
+def figure_table(fig: go.Figure, series: str, x: str, y: str, value: str) -> pd.DataFrame:
+    """`charts.figure_table(fig, series, x, y, value)`, built once per figure object and headings."""
+    key, headings = id(fig), (series, x, y, value)
+    entry = _tables.get(key)
+    if entry is None or entry[0]() is not fig:
+        entry = (weakref.ref(fig, lambda ref, key=key: _forget(ref, key)), {})
+        _tables[key] = entry
+    table = entry[1].get(headings)
+    if table is None:
+        table = entry[1][headings] = charts.figure_table(fig, *headings)
+    return table

@@ -25,9 +25,16 @@ def page_part(draw: Callable[..., None]) -> Callable[..., None]:
     @st.fragment
     @functools.wraps(draw)
     def part(*args, **kwargs) -> None:
-        ctx = get_script_run_ctx()
-        if ctx is not None and ctx.fragment_ids_this_run and current_actor() != drawn_for:
+        if own_rerun() and current_actor() != drawn_for:
             st.rerun(scope="app")  # ended: the router's run draws the login page; changed: the screen anew
         draw(*args, **kwargs)
 
     return part
+
+
+def own_rerun() -> bool:
+    """True while a part reruns on its own (a widget inside it changed), False in a full run of the screen: the
+    arguments a part was called with come from the screen's last full run, and a part whose own reruns must see the
+    stored state of now reads it again then."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)

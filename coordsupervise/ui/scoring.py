@@ -1,15 +1,32 @@
-"""Widgets of the scoring area (scoring, rubrics, moderation screens)."""
+"""Widgets of the scoring area (scoring, rubrics, moderation screens), and the moderation screen's cached
+agreement figures."""
 from __future__ import annotations
 
 import streamlit as st
 
+from ..access import Actor
 from ..errors import UserError
 from ..office import exports
+from ..scoring import moderation
 from ..scoring.scoring import TEXT_DRAFTS, Change, ChangeLog, Totals, keep_text, kept_text
 from ..text.usertext import literal
 from .guard import show_error
-from .runtime import language, t
+from .runtime import content_stamp, database, language, t
 from .widgets import jst
+
+
+# Counted over every criterion marked twice (a third of /moderation's run at 100 cohorts), and the same until a
+# second marking is handed in or a disagreement settled: cached per person and cohort, keyed first by the content
+# stamp (assignment titles, people's names) and the moderation rows' version, both read on every run, so a change
+# made in any app process is counted at the next rerun. The ten minutes only bound what the cache holds.
+@st.cache_data(ttl=600, show_spinner=False)
+def _agreement(stamp: int, marked: tuple[int, int], actor: Actor, cohort_id: int | None) -> dict[str, list[dict]]:
+    return moderation.agreement(database(), actor, cohort_id)
+
+
+def agreement(actor: Actor, cohort_id: int | None) -> dict[str, list[dict]]:
+    """moderation.agreement, counted again only when what it counts changed (its access check runs every time)."""
+    return _agreement(content_stamp(), moderation.figures_version(database(), actor), actor, cohort_id)
 
 
 def kept_box(db, actor, kind: str, submission_id: int, key: str, widget, label: str, **kwargs) -> str:

@@ -15,13 +15,13 @@ JA = lambda key, **p: translate("ja", key, **p)  # noqa: E731
 
 @pytest.fixture(scope="session")
 def demo_trainee_a2(demo_template):
-    """demo-trainee's A2, waiting for demo-supervisor (the demo leaves it unscored)."""
+    """demo-trainee's A2, waiting for demo-supervisor (the demo leaves it unscored), and a piece of its text."""
     db = Database(demo_template)
-    submission_id = db.value("SELECT s.id FROM submission s JOIN assignment a ON a.id = s.assignment_id "
-                             "JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
-                             "WHERE u.username = 'demo-trainee' AND a.code = 'A2'")
+    submission_id, body = db.one("SELECT s.id, s.body_md FROM submission s JOIN assignment a ON a.id = s.assignment_id "
+                                 "JOIN enrolment e ON e.id = s.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
+                                 "WHERE u.username = 'demo-trainee' AND a.code = 'A2'")
     db.close()
-    return submission_id
+    return submission_id, max(body.splitlines(), key=len)[-16:-4]
 
 
 def pick(page, descriptor: str):
@@ -43,6 +43,7 @@ def rubric_level_of_c1(page):
 
 
 def test_supervisor_scores_saves_and_next_releases_and_the_trainee_sees_it(server, page, browser, demo_trainee_a2):
+    a2, a2_text = demo_trainee_a2
     trainee = browser.new_context()
     tab = trainee.new_page()
     login(tab, server.url, "demo-trainee", "/progress")
@@ -60,9 +61,16 @@ def test_supervisor_scores_saves_and_next_releases_and_the_trainee_sees_it(serve
     assert page.url != first  # the next submission, without going back to the list
     expect(page.get_by_text(JA("scoring.saved"))).to_be_visible()
 
-    page.goto(f"{server.url}/scoring?s={demo_trainee_a2}")
+    received = []  # what the server sends this tab: a level picked redraws the rubric, not the submission beside it
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(
+        f.encode() if isinstance(f, str) else bytes(f))))
+    page.goto(f"{server.url}/scoring?s={a2}")
     wait_idle(page)
+    assert any(a2_text.encode() in frame for frame in received)  # the screen's run sent the submission's text
+    drawn = len(received)
     pick(page, defaults.DESCRIPTORS["C1"][4][0])
+    expect(page.locator("[data-testid=stMetricValue]").first).to_have_text("4.00 / 4")
+    assert received[drawn:] and not any(a2_text.encode() in frame for frame in received[drawn:])
     page.get_by_label(JA("scoring.criterion_comment")).fill("在留期限と就労制限を漏れなく確認できています。")
     page.get_by_label(JA("scoring.criterion_comment")).press("Tab")
     wait_idle(page)

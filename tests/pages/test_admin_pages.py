@@ -112,7 +112,7 @@ def test_a_login_id_with_a_space_or_kanji_is_refused_next_to_the_form(app):
 def test_adding_a_trainee_clears_the_form_lists_them_first_and_says_how_they_join_a_cohort(app):
     at = app("demo-admin", script="pages/admin.py").run()
     at.text_input(key="admin_search").input("no such person").run()
-    before = len(auth.list_users(database(), auth.load_login_user(database(), "demo-admin").actor()))
+    _, before = auth.find_users(database(), auth.load_login_user(database(), "demo-admin").actor())
     fill_new_person(at, "ＰＡＧＥ.Ｎｅｗ", "頁 新人", ["trainee"])
     assert not at.exception
     assert JA("admin.created", username="page.new") in texts(at)
@@ -122,6 +122,27 @@ def test_adding_a_trainee_clears_the_form_lists_them_first_and_says_how_they_joi
     assert at.text_input(key="admin_create_user_1_username").value == ""  # a fresh form for the next person
     (code,) = at.code
     assert auth.verify_password(code.value, auth.load_login_user(database(), "page.new").password_hash)
+
+
+def test_a_large_office_list_shows_a_page_and_the_picker_offers_what_the_search_finds(app):
+    def many(tx):
+        for n in range(600):
+            auth.insert_user(tx, f"bulk-{n:04d}", f"一括 {n:04d}", "x", (), kana=f"いっかつ {n:04d}")
+    database().write(many)
+    _, total = auth.find_users(database(), auth.load_login_user(database(), "demo-admin").actor())
+    at = app("demo-admin", script="pages/admin.py").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert JA("speed1.people_first", shown=500, total=total) in captions
+    assert len(at.dataframe[0].value) == 500
+    picker = at.selectbox(key="admin_person")
+    assert len(picker.options) == 100 and JA("speed1.picker_first", shown=100) in captions
+    at.text_input(key="admin_search").input("bulk-0599").run()
+    assert list(at.dataframe[0].value[JA("admin.col_username")]) == ["bulk-0599"]
+    assert JA("speed1.picker_first", shown=1) not in [c.value for c in at.caption]
+    at.selectbox(key="admin_person").set_value("bulk-0599").run()
+    user_id = auth.load_login_user(database(), "bulk-0599").id
+    assert at.text_input(key=f"admin_edit_{user_id}_kana").value == "いっかつ 0599"
 
 
 def test_search_ignores_the_space_between_family_and_given_name(app):
@@ -271,6 +292,9 @@ def test_a_supervisor_records_a_day_off_after_its_cut_off_on_the_trainee_page(ap
     at.run()
     assert not at.exception
     base = f"trainee_dayoff_{enrolment_id}"
+    assert not [d for d in at.date_input if d.key == f"{base}_day"]  # folded: the form is drawn when opened
+    at.session_state[f"trainee_dayoff_open_{enrolment_id}"] = True  # opening it, as a click does
+    at.run()
     at.date_input(key=f"{base}_day").set_value(start)
     at.selectbox(key=f"{base}_reason").set_value("sick")
     at.text_input(key=f"{base}_note").input("入院(後日本人から連絡)")

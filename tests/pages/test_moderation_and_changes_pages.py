@@ -59,13 +59,57 @@ def test_the_agreement_figures_say_what_kappa_is_good_enough_and_each_kappas_ban
     listed = bands.markdown[0].value
     for band in ("poor", "slight", "fair", "moderate", "substantial", "almost_perfect"):
         assert JA(f"flow.kappa.band.{band}") in listed and JA(f"flow.kappa.range.{band}") in listed
-    tables = [tab.dataframe[0].value for tab in at.tabs[:3]]
+    tables = []
+    for number, name in enumerate(("by_assignment", "by_criterion", "by_pair")):  # only the open tab is drawn
+        at.session_state["moderation_tab"] = JA(f"moderation.{name}")
+        tables.append(at.run().tabs[number].dataframe[0].value)
     for table in tables:
         kappas, named = table[JA("moderation.kappa")], table[JA("flow.kappa.band_column")]
         for kappa, name in zip(kappas, named, strict=True):
             band = moderation.kappa_band(None if kappa != kappa else kappa)  # NaN: no kappa
             assert name == (JA(f"flow.kappa.band.{band}") if band else "—")
     assert any(n == JA("flow.kappa.band.substantial") for t in tables for n in t[JA("flow.kappa.band_column")])
+
+
+def test_only_the_open_figure_tab_is_drawn_and_each_draws_when_opened(app):
+    at = app("demo-manager", script="pages/moderation.py").run()
+    assert not at.exception
+    drawn = [len(tab.get("plotly_chart")) for tab in at.tabs]
+    assert drawn == [2, 0, 0, 0]  # the agreement and the kappa chart of the first tab; the others wait
+    for number, name in enumerate(("by_assignment", "by_criterion", "by_pair", "severity")):
+        at.session_state["moderation_tab"] = JA(f"moderation.{name}")
+        at.run()
+        assert not at.exception
+        assert [bool(tab.get("plotly_chart")) for tab in at.tabs] == [n == number for n in range(4)], name
+        assert at.tabs[number].dataframe, name
+
+
+def test_the_cached_figures_count_a_settlement_at_the_next_rerun(app):
+    """The figures are cached, keyed by the moderation rows' version: a disagreement settled (here, as if in
+    another app process, straight through the service) moves the severity table at once, not minutes later."""
+    manager = actor("demo-manager")
+    at = app("demo-manager", script="pages/moderation.py")
+    at.session_state["moderation_tab"] = JA("moderation.severity")
+    at.run()
+    before = at.tabs[3].dataframe[0].value
+    item = moderation.open_disagreements(database(), manager)[0]
+    pair = moderation.side_by_side(database(), manager, item.moderation_id)
+    version = moderation.figures_version(database(), manager)
+    agreed = {c["id"]: 4 if c["first_level"] != 4 else 1 for c in pair["criteria"]}  # far from both markers
+    moderation.resolve(database(), manager, item.moderation_id, agreed, "協議の上で合意", pair["row_version"])
+    assert moderation.figures_version(database(), manager) != version
+    after = at.run().tabs[3].dataframe[0].value
+    assert not at.exception
+    assert not before.equals(after)
+    assert after.equals(moderation_severity_table(manager))
+
+
+def moderation_severity_table(manager):
+    """The severity table as the page draws it, counted afresh."""
+    import pandas as pd
+    rows = moderation.agreement(database(), manager)["severity"]
+    return pd.DataFrame([{JA("moderation.rater"): r["rater"], JA("moderation.marks"): r["marks"],
+                          JA("moderation.mean_difference"): r["mean_difference"]} for r in rows])
 
 
 # -- what changed -------------------------------------------------------------------------------------------------

@@ -86,6 +86,10 @@ def test_the_trainee_timeline_shows_each_reflections_competency_tags(app):
     at.query_params["e"] = str(enrolment_id)
     at.run()
     assert not at.exception
+    reflection_id = database().value("SELECT id FROM reflection WHERE enrolment_id = ? AND practice_date = ?",
+                                     [enrolment_id, day])
+    at.session_state[f"trainee_reflection_{reflection_id}"] = True  # opened: only an open reflection is drawn
+    at.run()
     newest = next(e for e in at.tabs[0].expander if e.label.startswith(f"{day:%Y/%m/%d}"))
     shown = " ".join(m.value for m in newest.markdown)
     assert all(f"{code} {JA(f'competency.short.{code}')}" in shown for code in codes)

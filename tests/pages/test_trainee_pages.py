@@ -93,6 +93,24 @@ def test_progress_page_draws_its_charts(app):
     assert JA("cert.modules", bar=80) in markdown and JA("cert.certification_test", bar=70) in markdown
 
 
+def test_a_charts_table_is_drawn_when_its_expander_is_opened(app):
+    """Each chart's values as a table (its text alternative) one click away: folded, nothing is sent; opened (a
+    rerun, as a tab), the sentence of what it shows and the table."""
+    at = app("demo-trainee", script="pages/progress.py").run()
+    assert not at.exception
+    prefix = JA("a11y.chart_as_table", title="")
+    folded = [e for e in at.expander if e.label.startswith(prefix)]
+    assert len(folded) == 3 and not any(e.children for e in folded) and len(at.table) == 0
+    key = folded[0].proto.id.rsplit("-", 1)[1]  # the expander's own key ("$$ID-<hash>-<key>")
+    assert key.startswith("a11y_table_")
+    at.session_state[key] = True  # a click on it
+    at.run()
+    opened = [e for e in at.expander if e.label.startswith(prefix) and e.children]
+    assert len(opened) == 1 and len(opened[0].table) == 1 and len(opened[0].table[0].value) > 0
+    title = opened[0].label[len(prefix):]
+    assert opened[0].caption[0].value.startswith(title)  # the sentence of what it shows, named after the chart
+
+
 def test_english_is_complete_on_trainee_pages(app):
     """With the account set to English, the screens speak English and no catalogue key shows through."""
     db = database()

@@ -392,7 +392,7 @@ MATRIX: dict[str, Row] = {
         db, a, "coordsupervise-demo", "a-much-longer-new-passphrase-2026"), ANYONE, NO_ITEM),
     "auth.create_user": W(lambda w, db, a, i: auth.create_user(
         db, a, "new-person", "新 人", "a-much-longer-new-passphrase-2026", ("trainee",)), ADMIN, NO_ITEM),
-    "auth.list_users": R(lambda w, db, a, i: auth.list_users(db, a), ADMIN, NO_ITEM),
+    "auth.find_users": R(lambda w, db, a, i: auth.find_users(db, a), ADMIN, NO_ITEM),
     "auth.set_active": W(lambda w, db, a, i: auth.set_active(db, a, w.user["other"], False), ADMIN, NO_ITEM),
     "auth.set_language": W(lambda w, db, a, i: auth.set_language(db, a, "en"), ANYONE, NO_ITEM),
     "backup.backup_bytes": R(lambda w, db, a, i: backup.backup_bytes(db, a, "a long backup passphrase"), ADMIN,
@@ -532,6 +532,7 @@ MATRIX: dict[str, Row] = {
     "inbox.workload": R(lambda w, db, a, i: inbox.workload(db, a), SUPERVISOR_ROLE, NO_ITEM),
     # moderation (managers)
     "moderation.agreement": R(lambda w, db, a, i: moderation.agreement(db, a), MANAGER, NO_ITEM),
+    "moderation.figures_version": R(lambda w, db, a, i: moderation.figures_version(db, a), MANAGER, NO_ITEM),
     "moderation.keep_resolution_draft": W(lambda w, db, a, i: moderation.keep_resolution_draft(
         db, a, w.moderation, {}, "協議中"), MANAGER, NO_ITEM),
     "moderation.open_disagreements": R(lambda w, db, a, i: moderation.open_disagreements(db, a), MANAGER,

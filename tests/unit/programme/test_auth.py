@@ -8,6 +8,7 @@ from coordsupervise.access import Actor
 from coordsupervise.clock import real_now_utc
 from coordsupervise.errors import AccessDenied, InvalidInput
 from coordsupervise.programme import auth
+from coordsupervise.text.textnorm import name_matches
 
 ADMIN = Actor(0, "root", "root", frozenset({"admin"}))
 
@@ -122,7 +123,7 @@ def test_only_admins_manage_users(db):
     make_user(db)
     trainee = auth.load_login_user(db, "sato").actor()
     with pytest.raises(AccessDenied):
-        auth.list_users(db, trainee)
+        auth.find_users(db, trainee)
     with pytest.raises(AccessDenied):
         auth.create_user(db, trainee, "x", "x", "正しい馬のバッテリー留め金", ("admin",))
 
@@ -142,8 +143,30 @@ def test_change_password_ends_other_sessions(db):
 def test_admin_search_is_kana_and_width_insensitive(db):
     db.write(auth.insert_user, "suzuki", "鈴木 一郎", "x", ("trainee",), kana="すずき いちろう")
     admin = ADMIN  # the command line: no account row, still an admin
-    assert [u["username"] for u in auth.list_users(db, admin, "スズキ")] == ["suzuki"]
-    assert [u["username"] for u in auth.list_users(db, admin, "ＳＵＺＵＫＩ")] == ["suzuki"]
+    assert [u["username"] for u in auth.find_users(db, admin, "スズキ")[0]] == ["suzuki"]
+    assert [u["username"] for u in auth.find_users(db, admin, "ＳＵＺＵＫＩ")[0]] == ["suzuki"]
+
+
+def test_the_people_list_is_read_a_page_at_a_time_in_kana_order(demo_db):
+    everyone = demo_db.dicts(
+        "SELECT u.username, u.display_name, u.display_name_kana, u.email, "
+        "coalesce(string_agg(r.role, ',' ORDER BY r.role), '') AS roles FROM app_user u "
+        "LEFT JOIN user_role r ON r.user_id = u.id GROUP BY u.username, u.display_name, u.display_name_kana, u.email "
+        "ORDER BY u.display_name_kana NULLS LAST, u.username")
+    users, total = auth.find_users(demo_db, ADMIN, "", 10)
+    assert total == len(everyone) > 10
+    assert [(u["username"], u["roles"]) for u in users] == [(u["username"], u["roles"]) for u in everyone[:10]]
+    assert [u["username"] for u in auth.find_users(demo_db, ADMIN, "", 1000)[0]] == [u["username"] for u in everyone]
+    # the person just added comes first, even when they would sort beyond the page
+    last = everyone[-1]["username"]
+    first_page, _ = auth.find_users(demo_db, ADMIN, "", 10, first=last)
+    assert [u["username"] for u in first_page] == [last] + [u["username"] for u in everyone[:9]]
+    # a search counts every match and reads the first `limit` of them, in the same order
+    matches, found = auth.find_users(demo_db, ADMIN, "demo", 2)
+    every_match = [u["username"] for u in everyone
+                   if name_matches("demo", u["username"], u["display_name"], u["display_name_kana"], u["email"])]
+    assert found == len(every_match) > 2 and [u["username"] for u in matches] == every_match[:2]
+    assert auth.find_users(demo_db, ADMIN, "誰にも当たらない名前") == ([], 0)
 
 
 def test_sessions_expire_after_their_lifetime(db):

@@ -125,4 +125,4 @@ def test_search_finds_a_name_typed_without_the_space_or_with_a_full_width_one(se
     name = db.value("SELECT display_name FROM app_user WHERE username = 'demo-supervisor'")
     assert " " in name
     for query in (name.replace(" ", ""), name.replace(" ", "\u3000")):
-        assert "demo-supervisor" in [u["username"] for u in auth.list_users(db, admin, query)]
+        assert "demo-supervisor" in [u["username"] for u in auth.find_users(db, admin, query)[0]]
