@@ -2,6 +2,8 @@
 its rubric descriptor, as /scoring shows them) and a reason; and how far the raters agree (exact %, within-one %,
 quadratic-weighted kappa with its Landis & Koch band, rater severity) per assignment, criterion and pair of raters,
 with charts. Reads/writes coordsupervise.scoring.moderation."""
+import time
+
 import streamlit as st
 
 from coordsupervise.dashboards.moderation_charts import agreement_chart, kappa_chart, severity_chart
@@ -15,6 +17,7 @@ from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
 from coordsupervise.ui.scoring import agreement, change_log, criterion_title, level_picker, score_downloads
+from coordsupervise.ui.scroll import focus_once
 from coordsupervise.ui.widgets import jst, user_markdown
 
 actor = require("manager")
@@ -22,8 +25,11 @@ db = database()
 qp = st.query_params
 ja = language() == "ja"
 st.title(t("nav.moderation"))
-for message in st.session_state.pop("moderation_notice", []):
-    st.success(message, icon=":material/check_circle:")
+notices = st.session_state.pop("moderation_notice", [])
+if notices:
+    with st.container(key="moderation_notice"):  # where the focus goes after a settlement (the end of this page)
+        for message in notices:
+            st.success(message, icon=":material/check_circle:")
 
 
 def markers_of(criterion: dict) -> dict[int, str]:
@@ -192,3 +198,9 @@ if cohort_id is not None:
     with st.expander(t("scoring.export")):
         code = choices.loc[choices["id"] == cohort_id, "code"].iloc[0]
         score_downloads(scoring.scores_frame(db, actor, cohort_id), f"scores-{code}", "moderation_export")
+
+if notices:
+    # the settled disagreement and its button are gone and the focus fell to the page: it goes to the message, so a
+    # screen reader says that it was recorded. Last: its element comes once.
+    focus_once("moderation", f"notice:{time.monotonic_ns()}",  # a notice is shown by one run only
+               '.st-key-moderation_notice [data-testid="stAlertContainer"]')

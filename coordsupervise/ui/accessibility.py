@@ -74,7 +74,9 @@ test_reflow.py fail when an upgrade changes what this answers:
 - Reflow (WCAG 1.4.10): a `st.page_link`'s label is one line cut with "…" (`white-space: nowrap` in 1.67), so at
   320 px a library case's title lost its end; it wraps instead. So do the file uploader's instructions
   (`[data-testid=stFileUploaderDropzoneInstructions] span`, nowrap and "…" in 1.67: the list of file types lost
-  its end at 320 px). A row of tabs wraps too, rather than hiding the last tabs behind a sideways scroll.
+  its end at 320 px), and a `st.metric`'s label (`[data-testid=stMetricLabel] .stMarkdownEllipsis`: /scoring's
+  "あなたが第二評価する件数" lost its end even at 1280 px).
+  A row of tabs wraps too, rather than hiding the last tabs behind a sideways scroll.
 
 Other muted text and the primary colour's contrast are set by the theme: `.streamlit/config.toml`."""
 from __future__ import annotations
@@ -112,6 +114,8 @@ label:has(input[type="radio"]:focus-visible, input[type="checkbox"]:focus-visibl
 [data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"] * { white-space: normal; overflow: visible; }
 [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; }
 [data-testid="stFileUploaderDropzoneInstructions"] span { white-space: normal; overflow: visible; }
+[data-testid="stMetricLabel"] .stMarkdownEllipsis,
+[data-testid="stMetricLabel"] .stMarkdownEllipsis * { white-space: normal; overflow: visible; }
 [data-testid="stElementToolbar"]:focus-within { opacity: 1 !important; }
 [data-testid="stDataFrameResizable"]:has(canvas:focus-within) { outline: 2px solid #1d4ed8; outline-offset: 2px; }
 """

@@ -42,7 +42,17 @@ function focusWhenDrawn(doc, selector, keepScroll, ifLost) {
       return;
     }
     const now = doc.activeElement;
-    if (typing(now) || target.contains(now) || (ifLost && now && now !== doc.body)) return;
+    if (target.contains(now)) return;
+    if (ifLost) {
+      // only when nothing holds the focus, or the login form's password box or button still does (they stand
+      // for a moment after the run, while the cookie component's rerun follows): look again for a while before
+      // leaving it be
+      const lost = !now || now === doc.body || !now.isConnected || !!now.closest('[data-testid="stForm"]');
+      if (!lost) {
+        if (Date.now() - started < 4000) setTimeout(attempt, 100);
+        return;
+      }
+    } else if (typing(now)) return;
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: keepScroll });
   };

@@ -259,3 +259,5 @@ def test_manager_settles_a_disagreement_by_keyboard(server, page, items):
     page.keyboard.press("Enter")
     wait_idle(page)
     expect(page.get_by_text(JA("moderation.resolved"))).to_be_visible()
+    # the settled disagreement and its button are gone: the focus is on the message that says it was recorded
+    focus_moves_to(page, re.compile(re.escape(JA("moderation.resolved"))), "DIV")
