@@ -38,6 +38,7 @@ from . import pages as bench_pages
 from .browser import streamlit_process
 from .report import Row
 from .sessions import (
+    BUSY_TARGET,
     Load,
     Session,
     clickers,
@@ -45,9 +46,11 @@ from .sessions import (
     database_server_pid,
     evening,
     login_cookie,
+    per_click,
     percentile,
     rerun_alone,
     run_async,
+    sessions_per_core,
 )
 
 ISSUE_TARGET = (3, 200, 1.5)  # issue 15: three processes, 200 sessions, rerun p95 at most 1.5 s
@@ -195,23 +198,6 @@ def table_rows(found: dict, interval: tuple[float, float]) -> list:
                     f"{interval[0]:.0f}-{interval[1]:.0f} s"
             out += period_rows(where, n, count, load, nginx_cpu, base, interval)
     return out
-
-
-BUSY_TARGET = 0.7  # a machine planned to run its cores at most 70% busy keeps queues short (the p95 with it)
-
-
-def per_click(load: Load) -> float | None:
-    """Core-seconds one click cost the app processes and PostgreSQL together, within the clicking window."""
-    if not load.clicks_in_window or not load.window:
-        return None
-    return (load.cpu_busy + load.db_cpu) * load.window / load.clicks_in_window
-
-
-def sessions_per_core(load: Load, interval: tuple[float, float]) -> float | None:
-    """Sessions one core carries at BUSY_TARGET when each clicks once per mean interval: what these figures say
-    about a bigger machine (the cost of a click does not depend on the number of cores; the sessions do)."""
-    cost = per_click(load)
-    return BUSY_TARGET * (interval[0] + interval[1]) / 2 / cost if cost else None
 
 
 def period_rows(where: str, n: int, count: int, load: Load, nginx_cpu: float, base: float,

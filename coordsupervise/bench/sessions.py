@@ -8,7 +8,9 @@ managers on the cohort dashboards (the overview, or one cohort chosen at random:
 clicks every 10-30 s (seeded), and a click is a rerun of its page: the time from sending it to the server's
 "script finished" is the rerun latency a person waits for before the page is drawn. The browser's drawing is not in
 it (bench_browser measures that). Reported as ratios ÷ the same rerun of an empty app over the same websocket, with
-the server process's resident memory and how busy its CPU was (from /proc)."""
+the server process's resident memory and how busy its CPU was (from /proc), the CPU one click costs (the server
+process's CPU within the clicking window ÷ the clicks finished in it; DuckDB runs inside that process) and the
+sessions one process carries at 70% of a core at this click rate."""
 from __future__ import annotations
 
 import asyncio
@@ -337,6 +339,24 @@ async def rerun_alone(url: str, repeat: int, key: str | None = None, clicker: Cl
     return statistics.median(samples)
 
 
+BUSY_TARGET = 0.7  # a machine planned to run its cores at most 70% busy keeps queues short (the p95 with it)
+
+
+def per_click(load: Load) -> float | None:
+    """Core-seconds one click cost the app processes and the database server together (PostgreSQL's own processes
+    when local; DuckDB runs inside the app process), within the clicking window."""
+    if not load.clicks_in_window or not load.window:
+        return None
+    return (load.cpu_busy + load.db_cpu) * load.window / load.clicks_in_window
+
+
+def sessions_per_core(load: Load, interval: tuple[float, float]) -> float | None:
+    """Sessions one core carries at BUSY_TARGET when each clicks once per mean interval: what these figures say
+    about a bigger machine (the cost of a click does not depend on the number of cores; the sessions do)."""
+    cost = per_click(load)
+    return BUSY_TARGET * (interval[0] + interval[1]) / 2 / cost if cost else None
+
+
 def _share(latencies: list[float], share: float, base: float) -> str:
     return f"{percentile(latencies, share) / base:.1f}" if latencies else "-"
 
@@ -392,6 +412,13 @@ def rows(db: Database, today: date, counts: tuple[int, ...] = (50, 100), seconds
         out.append(Row("sessions", f"{where}: resident memory at the end / peak (MB)",
                        f"{load.rss_mb:.0f} / {load.peak_rss_mb:.0f}"))
         out.append(Row("sessions", f"{where}: server CPU busy (share of one core)", load.cpu_busy))
+        cost = per_click(load)
+        if cost:
+            out.append(Row("sessions", f"{where}: CPU per click, the app process (core-seconds; "
+                                       f"{load.clicks_in_window} clicks in {load.window:.0f} s)", cost))
+            out.append(Row("sessions", f"{where}: sessions one process carries at {BUSY_TARGET:.0%} of a core at this "
+                                       f"click rate (estimate: {BUSY_TARGET:.0%} × mean interval ÷ CPU per click)",
+                           f"{sessions_per_core(load, interval):.0f}"))
         out.append(Row("sessions", f"{where}: errors", str(len(load.errors)) + (f" ({load.errors[0]})"
                                                                                  if load.errors else ""),
                        "none", bool(load.errors)))

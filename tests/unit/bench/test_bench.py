@@ -88,6 +88,8 @@ def test_sessions_log_in_over_the_websocket_and_each_click_draws_its_page(demo_d
     assert found["base"] > 0 and set(found["alone"]) == {"supervisor", "manager"}
     # three sessions need not raise the warm process's memory (what runs leave is collected after each run)
     assert found["idle_mb"] > 0 and 0 < load.rss_mb <= load.peak_rss_mb and load.cpu_busy > 0
+    # the CPU one click costs (on a crowded machine no click may finish within the few seconds' window)
+    assert bench_sessions.per_click(load) > 0 if load.clicks_in_window else bench_sessions.per_click(load) is None
 
 
 def test_server_cpu_per_rerun_is_measured_per_route_beside_an_empty_app(demo_db):
@@ -117,3 +119,10 @@ def test_saturation_is_where_a_core_is_full_or_estimated_from_the_largest_count(
     # the process had spare CPU, but the machine (load generator, database, other processes) had none
     crowded = bench_sessions.Load(100, latencies=[3.0], cpu_busy=0.7, machine_busy=float(os.cpu_count()))
     assert bench_sessions.saturation({50: ok, 100: crowded}).startswith("≤ 100 (the machine's")
+
+
+def test_cpu_per_click_and_the_sessions_one_process_carries_at_70_percent():
+    load = bench_sessions.Load(50, latencies=[0.5] * 30, cpu_busy=0.5, window=60.0, clicks_in_window=30)
+    assert bench_sessions.per_click(load) == 1.0  # 30 core-seconds over 30 clicks
+    assert bench_sessions.sessions_per_core(load, (10.0, 30.0)) == 14.0  # 0.7 × 20 s ÷ 1 core-second
+    assert bench_sessions.per_click(bench_sessions.Load(5)) is None
