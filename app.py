@@ -31,7 +31,8 @@ def _nothing() -> None:
 
 
 try:
-    actor = login.current_actor()
+    # a fresh load or reload by a browser holding a valid login cookie draws its page in this same first run
+    actor = login.current_actor() or login.login_from_cookie()
 except ScriptControlException:
     raise
 except Exception:

@@ -27,7 +27,7 @@ from .browser import served_copies, streamlit_process
 from .report import Row
 from .sessions import Session, cpu_seconds, login_cookie, run_async
 
-WARM = 3  # reruns before the clock starts: the cookie's login and its component's rerun, then the caches filled
+WARM = 3  # reruns before the clock starts: the cookie's login (which draws the page), then the caches filled
 LIGHT = ("account", "admin", "register")  # the screens that read little: their target is tighter
 
 

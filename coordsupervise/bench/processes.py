@@ -125,7 +125,7 @@ async def _warm(url: str, key: str, people, ports: list[int]) -> None:
             await connect(session)
             if session.app_port in todo:
                 todo.discard(session.app_port)
-                await session.rerun(*person.choices[0])  # the cookie logs in; its component's rerun draws the page
+                await session.rerun(*person.choices[0])  # the cookie logs in and the page is drawn
                 for page, query in person.choices:
                     await session.rerun(page, query)
             await session.close()

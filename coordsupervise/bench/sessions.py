@@ -262,7 +262,7 @@ async def _open(url: str, key: str, clicker: Clicker, rng: random.Random, connec
     session = Session(url, login_cookie(clicker.username, key))
     await (connect(session) if connect else session.open())
     page, query = rng.choice(clicker.choices)
-    await session.rerun(page, query)  # the cookie logs in; the page is drawn by the cookie component's rerun
+    await session.rerun(page, query)  # the cookie logs in and the page is drawn (login.login_from_cookie)
     await session.rerun(page, query)
     return session
 

@@ -194,17 +194,36 @@ def _decoded(token) -> tuple[str, datetime] | None:
     return username, issued
 
 
+def login_from_cookie() -> Actor | None:
+    """A page opened (or reloaded) by a browser holding a valid login cookie: logged in within this first run, from
+    the cookie the browser sent with the connection (st.context.cookies), checked as stauth's own cookie login is
+    checked (signature, expiry) and as every session is (active account, not revoked since the cookie was issued).
+    Without this, the first run drew the login page while stauth's cookie component fetched the same cookie from
+    its iframe and asked for a second run: every fresh load cost two runs. Not while logging out: that run lets
+    stauth's component delete the cookie (login_screen)."""
+    if st.session_state.get(state.LOGGING_OUT) or st.session_state.get(state.AUTH_STATUS):
+        return None
+    cookie = _cookie()
+    if cookie is None:
+        return None
+    user = auth.load_login_user(database(), cookie[0])
+    if not auth.session_is_valid(user, cookie[1], timedelta(hours=settings().session_hours)):
+        return None
+    st.session_state.update({state.AUTH_STATUS: True, state.USERNAME: user.username, "name": user.display_name,
+                             "email": user.email, "roles": list(user.roles), state.LOGIN_AT: cookie[1]})
+    st.session_state.pop(state.LANGUAGE_CHOSEN, None)
+    st.session_state.pop(state.NOTICE, None)
+    return current_actor()
+
+
 def login_screen() -> Actor | None:
-    """Render the login page (or log in silently from a valid cookie). Returns the actor once logged in."""
+    """Render the login page. Returns the actor once logged in: by the form, or by a cookie stauth's component read
+    that the connection did not carry (login_from_cookie takes those it did, before this page is drawn)."""
     db = database()
     cfg = settings()
     cookie = _cookie()
     cookie_user = auth.load_login_user(db, cookie[0]) if cookie else None
     cookie_ok = cookie is not None and auth.session_is_valid(cookie_user, cookie[1])
-    if cookie_ok and state.LANGUAGE not in st.session_state:
-        # An address opened by a logged-in person: the login page shows until the cookie component's rerun logs
-        # them in, so it speaks their language (not Japanese, the default, for an English account).
-        set_language(cookie_user.language)
     if st.context.cookies.get(cfg.cookie_name) and not cookie_ok:
         # stauth's own switch: it must not honour a cookie we refused (revoked, forged, from the future)
         st.session_state[state.STAUTH_LOGOUT] = True

@@ -56,9 +56,10 @@ def test_language_picked_on_the_login_page_is_kept_for_the_account(app):
         auth.set_language(database(), person, "ja")  # the page tests share one database
 
 
-def test_an_address_opened_with_an_english_accounts_cookie_shows_the_login_page_in_english(app, page_db, monkeypatch):
-    """Until the cookie component's rerun logs the person in, the login page shows: in their language, not a
-    flash of Japanese."""
+def test_an_address_opened_with_a_valid_cookie_draws_its_page_in_the_first_run_in_the_accounts_language(
+        app, page_db, monkeypatch):
+    """A fresh load by a logged-in browser is logged in from the cookie it sent (st.context.cookies) in its first
+    run: no login page first, no second run (the cookie component is not drawn), in the account's language."""
     from datetime import timedelta
 
     from coordsupervise.clock import real_now_utc
@@ -70,7 +71,36 @@ def test_an_address_opened_with_an_english_accounts_cookie_shows_the_login_page_
     auth.set_language(db, auth.load_login_user(db, "demo-manager").actor(), "en")
     db.close()
     monkeypatch.setattr(login, "_cookie", lambda: ("demo-manager", real_now_utc() - timedelta(minutes=1)))
+    try:
+        at = app(None).run()
+        assert not at.exception
+        assert translate("en", "login.username") not in [box.label for box in at.text_input]
+        assert at.title[0].value == translate("en", "nav.cohorts")
+        assert at.session_state["authentication_status"] is True
+    finally:
+        db = open_database(page_db)
+        auth.set_language(db, auth.load_login_user(db, "demo-manager").actor(), "ja")
+        db.close()
+
+
+def test_a_revoked_or_stale_cookie_shows_the_login_page(app, page_db, monkeypatch):
+    """The first-run cookie login checks what every session is checked for: a cookie issued before a logout
+    (sessions_valid_after) or older than the session lifetime logs nobody in."""
+    from datetime import timedelta
+
+    from coordsupervise.clock import real_now_utc
+    from coordsupervise.programme import auth
+    from coordsupervise.store.engine import open_database
+    from coordsupervise.ui import login
+
+    issued = real_now_utc() - timedelta(minutes=5)
+    db = open_database(page_db)
+    auth.end_sessions(db, auth.load_login_user(db, "demo-manager").id, at=issued + timedelta(minutes=1))
+    db.close()
+    monkeypatch.setattr(login, "_cookie", lambda: ("demo-manager", issued))
     at = app(None).run()
     assert not at.exception
-    assert at.title[0].value == login.keep_words(translate("en", "firsthour.login_title"))
-    assert translate("en", "login.username") in [box.label for box in at.text_input]
+    assert translate("ja", "login.username") in [box.label for box in at.text_input]
+    monkeypatch.setattr(login, "_cookie", lambda: ("demo-supervisor", real_now_utc() - timedelta(days=30)))
+    at = app(None).run()
+    assert translate("ja", "login.username") in [box.label for box in at.text_input]
