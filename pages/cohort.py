@@ -14,6 +14,7 @@ from coordsupervise.text.usertext import literal
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui import state
 from coordsupervise.ui.accessibility import chart
+from coordsupervise.ui.figures import figure
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.runtime import competencies, database, language, t
 from coordsupervise.ui.widgets import form_key, jst, link
@@ -78,7 +79,7 @@ def online_frame(online: pd.DataFrame) -> pd.DataFrame:
 
 def funnel_tab():
     """Where the trainees stand on the way to certification; the trainees at one step (?step=)."""
-    chart(charts.stage_funnel(counts, step_labels, t("dash.reached"),
+    chart(figure(charts.stage_funnel, counts, step_labels, t("dash.reached"),
                               t("dash.skipped")), title=t("dash.tab_funnel"), width="stretch", config=NO_BAR,
           key="cohort_funnel")
     st.caption(t("dash.funnel_hint"))
@@ -123,7 +124,7 @@ def reflections_tab():
         st.info(t("dash.no_practice_yet"))
     else:
         st.subheader(t("dash.heatmap_title"))
-        chart(charts.reflection_heatmap(grid, status_labels, t("dash.col_date")),
+        chart(figure(charts.reflection_heatmap, grid, status_labels, t("dash.col_date")),
               title=t("dash.heatmap_title"), width="stretch",
               config=NO_BAR, key="cohort_heatmap")
         wide = grid.assign(status=grid["status"].map(status_labels)).pivot_table(
@@ -132,7 +133,7 @@ def reflections_tab():
         ui.downloads(wide.reset_index().rename(columns={"trainee": t("dash.col_trainee")}), f"{code}-reflections",
                      "cohort_heatmap")
         if not by_day.empty:
-            chart(charts.submission_rate(by_day, t("dash.rate_title"), t("dash.col_reflection_rate"),
+            chart(figure(charts.submission_rate, by_day, t("dash.rate_title"), t("dash.col_reflection_rate"),
                                          t("dash.col_date")),
                   width="stretch", config=NO_BAR, key="cohort_rate")
             ui.downloads(by_day.rename(columns={"day": t("dash.col_date"), "expected": t("dash.expected"),
@@ -144,7 +145,7 @@ def reflections_tab():
     if turn.empty or not turn["answered"].sum():
         st.caption(t("dash.turnaround_none"))
     else:
-        chart(charts.turnaround_boxes(turn, t("dash.turnaround_chart"), t("dash.hours")), width="stretch",
+        chart(figure(charts.turnaround_boxes, turn, t("dash.turnaround_chart"), t("dash.hours")), width="stretch",
               config=NO_BAR, key="cohort_turnaround")
     turn_table = turn[["supervisor", "answered", "unanswered", "median_h", "q1_h", "q3_h", "max_h"]].round(1)
     turn_table.columns = [t("dash.col_supervisor"), t("dash.answered"), t("dash.unanswered"), t("dash.median_h"),
@@ -163,7 +164,7 @@ def competencies_tab():
         st.info(t("dash.no_scores"))
     else:
         level_labels = {lvl: f"{lvl} {t(f'level.{lvl}')}" for lvl in (1, 2, 3, 4)}
-        chart(charts.level_distribution(levels, {c: "" for c in comp_names}, level_labels,
+        chart(figure(charts.level_distribution, levels, {c: "" for c in comp_names}, level_labels,
                                         t("dash.levels_title"), t("dash.count")),
               width="stretch", config=NO_BAR, key="cohort_levels")
         st.caption(" · ".join(f"{c}: {n}" for c, n in comp_names.items()))
@@ -171,7 +172,7 @@ def competencies_tab():
                                             "n": t("dash.count")}), f"{code}-levels", "cohort_levels")
         st.subheader(t("dash.grid_title"))
         st.caption(t("dash.grid_hint"))
-        event = chart(charts.competency_heatmap(grid, list(comp_names), t("dash.grid_chart"),
+        event = chart(figure(charts.competency_heatmap, grid, list(comp_names), t("dash.grid_chart"),
                                                 t("dash.col_level"), funnel, t("dash.unscored")),
                       width="stretch", config=NO_BAR, key="cohort_grid", on_select="rerun",
                       selection_mode="points")
@@ -226,7 +227,7 @@ def online_tab():
     if not online["takers"].sum():
         st.info(t("dash.no_online"))
     else:
-        chart(charts.online_boxes(online, labels, t("dash.online_title"), t("dash.score_pct"),
+        chart(figure(charts.online_boxes, online, labels, t("dash.online_title"), t("dash.score_pct"),
                                   t("dash.pass_mark")), width="stretch", config=NO_BAR, key="cohort_online")
     online_table = online_frame(online)
     st.dataframe(online_table, hide_index=True, width="stretch")

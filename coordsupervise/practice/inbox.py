@@ -154,20 +154,36 @@ def page(db: Database, actor: Actor, flt: InboxFilter, page_no: int = 1,
     total = db.value(f"SELECT count(*) FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where}",
                      params)
     offset = max(0, (page_no - 1) * page_size)
+    # The page's rows are picked first (unread first, then newest day: one pass over the caseload with the read
+    # receipts), then only those 25 are described, their threads and competencies read by joins on the picked ids.
+    # Written as correlated lookups over the caseload (as the filters say them), the descriptions were planned over
+    # whole tables: 90 ms of CPU per page at 100 cohorts, the largest share of an inbox click among 50 sessions
+    # (docs/speed.md); now about 20. tests/unit/practice/test_inbox_counts.py holds it equal to the plain form.
     frame = db.frame(
+        f"WITH pick AS MATERIALIZED (SELECT r.id, {_UNREAD} AS unread FROM reflection r "
+        f"  JOIN enrolment e ON e.id = r.enrolment_id WHERE {where} "
+        f"  ORDER BY unread DESC, r.practice_date DESC, r.id DESC LIMIT ? OFFSET ?), "
+        # each message of the picked threads, newest first (as _AWAITING takes its newest), by the trainee or not
+        f"messages AS (SELECT f.reflection_id, f.author_id = e.trainee_id AS by_trainee, "
+        f"  row_number() OVER (PARTITION BY f.reflection_id ORDER BY f.created_at DESC, f.id DESC) AS newest "
+        f"  FROM pick p JOIN feedback f ON f.reflection_id = p.id JOIN reflection r ON r.id = p.id "
+        f"  JOIN enrolment e ON e.id = r.enrolment_id), "
+        f"threads AS (SELECT reflection_id, count(*) AS messages, bool_or(by_trainee AND newest = 1) AS trainee_last, "
+        f"  bool_or(NOT by_trainee) AS replied FROM messages GROUP BY reflection_id), "
+        f"tags AS (SELECT rc.reflection_id, string_agg(rc.competency, ' ' ORDER BY rc.competency) AS competencies "
+        f"  FROM pick p JOIN reflection_competency rc ON rc.reflection_id = p.id GROUP BY rc.reflection_id) "
         f"SELECT r.id, r.practice_date, u.display_name AS trainee, u.display_name_kana AS trainee_kana, "
         f"c.code AS cohort, r.version, r.late, r.self_rating, r.submitted_at, "
-        f"substr(r.event, 1, 80) AS excerpt, {_UNREAD} AS unread, "
-        f"EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id = r.id AND rr.reader_id = ? "
-        f"  AND rr.read_version < r.version) AS revised, "
-        f"{_AWAITING} AS awaiting_reply, {_REPLIED} AS replied, {_FLAGGED} AS flagged, "
-        f"(SELECT string_agg(rc.competency, ' ' ORDER BY rc.competency) FROM reflection_competency rc "
-        f"  WHERE rc.reflection_id = r.id) AS competencies, "
-        f"(SELECT count(*) FROM feedback f WHERE f.reflection_id = r.id) AS messages "
-        f"FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id JOIN app_user u ON u.id = e.trainee_id "
-        f"JOIN cohort c ON c.id = e.cohort_id WHERE {where} "
-        f"ORDER BY unread DESC, r.practice_date DESC, r.id DESC LIMIT ? OFFSET ?",
-        [actor.id, actor.id, *params, page_size, offset])
+        f"substr(r.event, 1, 80) AS excerpt, p.unread, coalesce(rr.read_version < r.version, FALSE) AS revised, "
+        f"e.status = 'active' AND coalesce(th.trainee_last, FALSE) AS awaiting_reply, "
+        f"coalesce(th.replied, FALSE) AS replied, {_FLAGGED} AS flagged, tg.competencies, "
+        f"coalesce(th.messages, 0) AS messages "
+        f"FROM pick p JOIN reflection r ON r.id = p.id JOIN enrolment e ON e.id = r.enrolment_id "
+        f"JOIN app_user u ON u.id = e.trainee_id JOIN cohort c ON c.id = e.cohort_id "
+        f"LEFT JOIN reflection_read rr ON rr.reflection_id = r.id AND rr.reader_id = ? "
+        f"LEFT JOIN threads th ON th.reflection_id = r.id LEFT JOIN tags tg ON tg.reflection_id = r.id "
+        f"ORDER BY p.unread DESC, r.practice_date DESC, r.id DESC",
+        [actor.id, *params, page_size, offset, actor.id])
     return frame, total
 
 

@@ -8,54 +8,77 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ..access import Actor
-from ..dashboards import dashboard, risk
+from ..access import Actor, require_role
+from ..dashboards import cohort_scope, dashboard, risk
 from ..office import exports
 from ..programme import enrolments
 from ..text.usertext import literal
-from .runtime import content_stamp, database, language, t
+from .runtime import content_stamp, database, language, once_per_run, t
 from .widgets import link
 
 TTL = 120  # dashboards may lag trainees' writes by two minutes; an admin's or manager's edit shows at once
 
 
 # Each cached read has the database's content stamp (runtime.content_stamp) as its first key, so an edit of
-# cohorts, caseloads, rubrics or risk settings made in any app process misses the entries cached before it.
+# cohorts, caseloads, rubrics or risk settings made in any app process misses the entries cached before it. The
+# second is the viewer (_viewer): what the person may see, not who they are. Every manager sees every cohort and every
+# trainee the same way (cohort_scope.enrolment_scope), so managers share one entry per figure: the second manager to
+# open a cohort no longer recounts it. The service runs with the first caller (`_actor`, left out of the key); every
+# caller's own access is checked before a cached answer is handed over (_checked).
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _cohort_list(stamp: int, actor: Actor, today: date, year: int | None, stage: str | None, search: str,
-                 page: int):
-    return dashboard.cohort_list(database(), actor, today, dashboard.CohortFilter(year, stage, search), page)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _cohort_choices(stamp: int, actor: Actor) -> pd.DataFrame:
-    return dashboard.cohort_choices(database(), actor)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _cohort_years(stamp: int, actor: Actor) -> list[int]:
-    return dashboard.cohort_years(database(), actor)
+def _cohort_list(stamp: int, viewer, today: date, year: int | None, stage: str | None, search: str, page: int,
+                 _actor: Actor):
+    return dashboard.cohort_list(database(), _actor, today, dashboard.CohortFilter(year, stage, search), page)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _read(stamp: int, name: str, actor: Actor, cohort_id: int, today: date | None):
+def _cohort_choices(stamp: int, viewer, _actor: Actor) -> pd.DataFrame:
+    return dashboard.cohort_choices(database(), _actor)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _cohort_years(stamp: int, viewer, _actor: Actor) -> list[int]:
+    return dashboard.cohort_years(database(), _actor)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _read(stamp: int, name: str, viewer, cohort_id: int, today: date | None, _actor: Actor):
     fn = getattr(dashboard, name)
-    return fn(database(), actor, cohort_id, today) if today is not None else fn(database(), actor, cohort_id)
+    return fn(database(), _actor, cohort_id, today) if today is not None else fn(database(), _actor, cohort_id)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _at_risk(stamp: int, actor: Actor, today: date, cohort_id: int | None, caseload: bool, lang: str):
-    return risk.at_risk(database(), actor, today, cohort_id, caseload, lang)
+def _at_risk(stamp: int, viewer, today: date, cohort_id: int | None, caseload: bool, lang: str, _actor: Actor):
+    return risk.at_risk(database(), _actor, today, cohort_id, caseload, lang)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _stage_calendars(stamp: int, actor: Actor, cohort_ids: tuple[int, ...]) -> pd.DataFrame:
-    return dashboard.stage_calendars(database(), actor, list(cohort_ids))
+def _stage_calendars(stamp: int, viewer, cohort_ids: tuple[int, ...], _actor: Actor) -> pd.DataFrame:
+    return dashboard.stage_calendars(database(), _actor, list(cohort_ids))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _compare_practical(stamp: int, actor: Actor, cohort_ids: tuple[int, ...], today: date) -> pd.DataFrame:
-    return dashboard.compare_practical(database(), actor, list(cohort_ids), today)
+def _compare_practical(stamp: int, viewer, cohort_ids: tuple[int, ...], today: date,
+                       _actor: Actor) -> pd.DataFrame:
+    return dashboard.compare_practical(database(), _actor, list(cohort_ids), today)
+
+
+MANAGERS = "every manager"  # the viewer of a manager's dashboards
+
+
+def _viewer(actor: Actor, caseload: bool = False):
+    """The cache key of what `actor` may see on the dashboards: a manager sees what every manager sees (unless the
+    read is their own caseload); a supervisor sees their own trainees only, so they are their own key."""
+    return MANAGERS if actor.has("manager") and not caseload else actor
+
+
+def _checked(actor: Actor, caseload: bool = False):
+    """The viewer key of `actor`, once their own access to the dashboards is checked (the cached answer may have
+    been computed for another manager): the role, and the account still active (once per script run)."""
+    if not caseload and actor.has("manager"):
+        once_per_run("dashboard_viewer", actor.id,
+                     lambda: require_role(actor, *cohort_scope.DASHBOARD_ROLES, db=database()))
+    return _viewer(actor, caseload)
 
 
 # The trainee picker of /trainee: rosters, names and caseloads are stamped content (imports, /admin, /setup bump
@@ -80,33 +103,33 @@ def trainee_cohorts(actor: Actor) -> list[dict]:
 
 
 def stage_calendars(actor: Actor, cohort_ids: list[int]) -> pd.DataFrame:
-    return _stage_calendars(content_stamp(), actor, tuple(cohort_ids))
+    return _stage_calendars(content_stamp(), _checked(actor), tuple(cohort_ids), actor)
 
 
 def compare_practical(actor: Actor, cohort_ids: list[int], today: date) -> pd.DataFrame:
-    return _compare_practical(content_stamp(), actor, tuple(cohort_ids), today)
+    return _compare_practical(content_stamp(), _checked(actor), tuple(cohort_ids), today, actor)
 
 
 def cohort_list(actor: Actor, today: date, year: int | None, stage: str | None, search: str, page: int):
-    return _cohort_list(content_stamp(), actor, today, year, stage, search, page)
+    return _cohort_list(content_stamp(), _checked(actor), today, year, stage, search, page, actor)
 
 
 def cohort_choices(actor: Actor) -> pd.DataFrame:
-    return _cohort_choices(content_stamp(), actor)
+    return _cohort_choices(content_stamp(), _checked(actor), actor)
 
 
 def cohort_years(actor: Actor) -> list[int]:
-    return _cohort_years(content_stamp(), actor)
+    return _cohort_years(content_stamp(), _checked(actor), actor)
 
 
 def read(name: str, actor: Actor, cohort_id: int, today: date | None = None):
-    """One dashboard figure of one cohort (dashboard.<name>), cached per actor, cohort and day."""
-    return _read(content_stamp(), name, actor, cohort_id, today)
+    """One dashboard figure of one cohort (dashboard.<name>), cached per viewer, cohort and day."""
+    return _read(content_stamp(), name, _checked(actor), cohort_id, today, actor)
 
 
 def at_risk(actor: Actor, today: date, cohort_id: int | None, caseload: bool = False,
             lang: str = "ja") -> pd.DataFrame:
-    return _at_risk(content_stamp(), actor, today, cohort_id, caseload, lang)
+    return _at_risk(content_stamp(), _checked(actor, caseload), today, cohort_id, caseload, lang, actor)
 
 
 def clear() -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+from streamlit import config as streamlit_config
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..config import Settings, load_settings
@@ -140,14 +141,23 @@ _heap_modules = [0]  # how many modules were loaded when the heap was last froze
 
 
 def settle_heap() -> None:
-    """Last thing in a script run. Streamlit collects garbage in full after every script run (its hidden
-    `runner.postScriptGC`), which walks every object the process holds: with pandas, plotly, DuckDB and our own
-    modules loaded that walk was most of a light screen's rerun (docs/speed.md). Objects that live as long as the
-    process (modules, classes, functions, the caches' keys) never become garbage, so after a run that loaded new
-    modules (a process's first runs of each screen) the garbage is collected once more and everything left is
-    frozen (`gc.freeze`): later collections walk only what runs created since. Nothing is kept alive by it; objects
-    frozen then are still freed when their last reference goes, only a reference cycle among them would stay."""
+    """Last thing in a script run: the garbage the run made is collected, and the collector is kept from walking
+    what lives as long as the process.
+
+    Streamlit, left to itself, collects garbage in full after every script run (its hidden `runner.postScriptGC`),
+    walking every object the process holds: with pandas, plotly, DuckDB and our modules loaded, and many sessions'
+    state and caches beside them, that walk was most of a light screen's rerun and a third of a click's CPU among
+    50 sessions (docs/speed.md). So this process turns it off (once, at its first run) and collects the young
+    generations instead, where a run's garbage is: what survives them goes to the old generation, which Python
+    collects on its own schedule (when it has grown by a quarter). Objects that live as long as the process (modules,
+    classes, functions, the caches' keys) never become garbage, so after a run that loaded new modules (a process's
+    first runs of each screen) everything is collected once and what is left is frozen (`gc.freeze`): later full
+    collections walk only what runs created since. Nothing is kept alive by it; objects frozen then are still freed
+    when their last reference goes, only a reference cycle among them would stay."""
+    if streamlit_config.get_option("runner.postScriptGC"):
+        streamlit_config.set_option("runner.postScriptGC", False, "coordsupervise.ui.runtime.settle_heap")
     if len(sys.modules) == _heap_modules[0]:
+        gc.collect(1)
         return
     with _heap_lock:
         if len(sys.modules) != _heap_modules[0]:

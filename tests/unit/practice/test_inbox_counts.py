@@ -128,3 +128,40 @@ def test_next_unread_is_the_first_unread_row_of_the_list(demo_db, flt):
     assert inbox.next_unread(demo_db, person, InboxFilter()) != revised
     demo_db.write(lambda tx: tx.execute("UPDATE reflection SET version = version + 1 WHERE id = ?", [revised]))
     assert inbox.next_unread(demo_db, person, InboxFilter()) == revised
+
+
+def _page_as_defined(db, person, flt, page_no, page_size=inbox.PAGE_SIZE):
+    """The inbox page written the plain way: every column computed for every row of the caseload, then sorted and
+    cut (what inbox.page did before it picked the page's rows first)."""
+    where, params = inbox._where(person, flt, inbox._named(db, person, flt.query))
+    return db.frame(
+        f"SELECT r.id, {inbox._UNREAD} AS unread, "
+        f"EXISTS (SELECT 1 FROM reflection_read rr WHERE rr.reflection_id = r.id AND rr.reader_id = ? "
+        f"  AND rr.read_version < r.version) AS revised, "
+        f"{inbox._AWAITING} AS awaiting_reply, {inbox._REPLIED} AS replied, {inbox._FLAGGED} AS flagged, "
+        f"(SELECT string_agg(rc.competency, ' ' ORDER BY rc.competency) FROM reflection_competency rc "
+        f"  WHERE rc.reflection_id = r.id) AS competencies, "
+        f"(SELECT count(*) FROM feedback f WHERE f.reflection_id = r.id) AS messages "
+        f"FROM reflection r JOIN enrolment e ON e.id = r.enrolment_id WHERE {where} "
+        f"ORDER BY unread DESC, r.practice_date DESC, r.id DESC LIMIT ? OFFSET ?",
+        [person.id, person.id, *params, page_size, (page_no - 1) * page_size])
+
+
+@pytest.mark.parametrize("flt", [InboxFilter(), InboxFilter(unread=True), InboxFilter(awaiting_reply=True),
+                                 InboxFilter(not_replied=True), InboxFilter(flagged=True),
+                                 InboxFilter(competency="C2")],
+                         ids=["all", "unread", "awaiting", "not_replied", "flagged", "competency"])
+def test_the_inbox_page_picks_and_describes_its_rows_as_defined(demo_db, flt):
+    """inbox.page picks the page's rows first and describes only them: the same rows, in the same order, with the same
+    marks as the plain form, on every page of every supervisor (a read and a revision among them)."""
+    person = actor_of(demo_db, "demo-supervisor")
+    first, _ = inbox.page(demo_db, person, InboxFilter(), 1, 5)
+    supervision.mark_read(demo_db, person, int(first["id"].iloc[0]))
+    columns = ["id", "unread", "revised", "awaiting_reply", "replied", "flagged", "competencies", "messages"]
+    for someone in supervisors(demo_db):
+        _, total = inbox.page(demo_db, someone, flt, 1, 7)
+        for page_no in range(1, min(4, total // 7 + 2)):
+            found, _ = inbox.page(demo_db, someone, flt, page_no, 7)
+            wanted = _page_as_defined(demo_db, someone, flt, page_no, 7)
+            assert found[columns].astype(str).values.tolist() == wanted[columns].astype(str).values.tolist(), \
+                (someone.username, page_no)

@@ -102,7 +102,7 @@ def test_an_edit_through_one_process_is_seen_at_once_by_the_others_cached_reads(
 
     assert names_seen_by_second()[cohort_id] == "名称変更後のコホート"
     # the entry cached before the edit is still there under the old stamp: only the stamp made the read fresh
-    stale, _ = ui_cohorts._cohort_list(stamp_before, manager, DEMO_TODAY, None, None, "", 1)
+    stale, _ = ui_cohorts._cohort_list(stamp_before, ui_cohorts.MANAGERS, DEMO_TODAY, None, None, "", 1, manager)
     assert dict(zip(stale["id"], stale["name_ja"], strict=True))[cohort_id] == before
 
 
