@@ -1,5 +1,6 @@
 """A small run of the benchmark's browser part (coordsupervise/bench/browser.py) on a copy of the small demo: the
-login, the busy screens opened by address and their four most frequent actions each give a row, and each action
+login, the busy screens opened by address (in the tab that logged in, and fresh: a new browser holding the login
+cookie, which must log in within the load) and their four most frequent actions each give a row, and each action
 did what its name says in the database the app served (the reply sent, the score saved, the draft kept; the
 cohort picker checks its own address). No timing is asserted: the figures come from `python -m coordsupervise
 bench --parts browser`."""
@@ -24,6 +25,7 @@ def test_the_browser_rows_of_a_small_run(demo_db, tmp_path):
     assert set(found) == {
         f"log in as {visits[0].username} → start page settled",
         *(f"{v.address} ({v.username}) navigation → settled" for v in visits),
+        *(f"{v.address} ({v.username}) fresh load, empty cache → settled" for v in visits),
         f"/inbox ({who.supervisor}) send and next unread → settled",
         f"/scoring ({who.supervisor}) save and next → settled",
         f"/reflection ({who.trainee}) typing pause ({PAUSE_MS} ms, not counted) → draft saved, settled",
