@@ -4,6 +4,7 @@ import logging
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from coordsupervise.access import remembering_relations
 from coordsupervise.config import ConfigError
 from coordsupervise.errors import UserError
 from coordsupervise.routes import ROUTES, routes_for, start_route
@@ -90,7 +91,8 @@ st.session_state[state.PREVIOUS_PAGE] = st.session_state.get(state.CURRENT_PAGE)
 st.session_state[state.CURRENT_PAGE] = page.url_path
 downloads.forget_other_screens(page.url_path)  # a one-time download ends when its screen is left
 try:
-    page.run()
+    with remembering_relations():  # a trainee's relation to the reader, asked by each service, is read once per run
+        page.run()
 except ScriptControlException:
     raise  # st.stop, st.rerun and st.switch_page travel as exceptions
 except UserError as exc:

@@ -20,15 +20,19 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager, nullcontext
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import jwt
+
+from ..config import MAX_SESSION_HOURS
 from ..serve import free_port
 from ..store.db import Database
 from . import pages as bench_pages
 from .report import Row
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+COOKIE = "coordsupervise_session"  # the app's login cookie (its default name)
 PASSWORD = "coordsupervise-demo"  # noqa: S105 - the demo accounts' published password
 REPLY = "読みました。次の面談で一緒に確認しましょう。"  # what the supervisor sends in the inbox
 FEELINGS = "焦りを感じたが落ち着いて対応できた"  # what the trainee types, then pauses on
@@ -75,6 +79,13 @@ def streamlit_process(script: Path, db_path: str, extra_env: dict | None = None)
         log.close()
         if not failed:
             log_path.unlink(missing_ok=True)
+
+
+def login_cookie(username: str, key: str) -> str:
+    """The cookie streamlit-authenticator issues at login (ui/login.py signs with the key bound to the lifetime)."""
+    expires = datetime.now(UTC) + timedelta(hours=MAX_SESSION_HOURS) - timedelta(minutes=1)
+    return jwt.encode({"username": username, "exp_date": expires.timestamp()},
+                      f"{key}|session_hours={float(MAX_SESSION_HOURS)}", algorithm="HS256")
 
 
 def settled(page) -> None:
@@ -230,8 +241,6 @@ def fresh_loads(browser, empty_url: str, app_url: str, key: str, visits: list, r
     """Every route opened fresh, as a bookmark in a browser that holds the login cookie but has nothing cached: the
     medians of `repeat` (after one untimed load that warms the server) ÷ the empty app's fresh load, whose loads
     are interleaved with the route's."""
-    from .sessions import COOKIE, login_cookie
-
     empties, found = [], {}
     if warm:
         fresh_load(browser, empty_url, "/")

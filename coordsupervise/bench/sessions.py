@@ -23,21 +23,23 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
-import jwt
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from ..config import MAX_SESSION_HOURS
 from ..store.db import Database
 from . import pages as bench_pages
-from .browser import served_copies, streamlit_process
+from .browser import (  # (login_cookie, COOKIE: for cpu, processes)
+    COOKIE,
+    login_cookie,
+    served_copies,
+    streamlit_process,
+)
 from .report import Row
 
-COOKIE = "coordsupervise_session"
 RUN_TIMEOUT = 300.0
 
 
@@ -50,13 +52,6 @@ def run_async(coroutine):
         return asyncio.run(coroutine)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
-
-
-def login_cookie(username: str, key: str) -> str:
-    """The cookie streamlit-authenticator issues at login (ui/login.py signs with the key bound to the lifetime)."""
-    expires = datetime.now(UTC) + timedelta(hours=MAX_SESSION_HOURS) - timedelta(minutes=1)
-    return jwt.encode({"username": username, "exp_date": expires.timestamp()},
-                      f"{key}|session_hours={float(MAX_SESSION_HOURS)}", algorithm="HS256")
 
 
 class Session:

@@ -107,6 +107,7 @@ class Database:
     given to this class it is refused rather than taken for a file name."""
 
     engine = "duckdb"
+    writes = 0  # write transactions begun through this object (a run's remembered checks end at one: access.py)
 
     def __init__(self, path: str | Path, *, upgrade_to: int | None = None):
         if is_postgres(path):
@@ -155,6 +156,7 @@ class Database:
         """One write transaction. Keep the body short and free of slow work (hashing, parsing) done beforehand.
 
         Conflicts are retried by `write`, not here: use `write(fn)` when the body may be rerun."""
+        self.writes += 1  # before, not after: what was read before a write is not trusted after it (access.py)
         with self._write_lock, self._cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:

@@ -182,6 +182,7 @@ class PostgresDatabase(Database):
     @contextlib.contextmanager
     def transaction(self) -> Iterator[PgTransaction]:
         """One SERIALIZABLE transaction on a pooled connection; rolled back on any exception."""
+        self.writes += 1  # before, not after: what was read before a write is not trusted after it (access.py)
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
             yield PgTransaction(cur)
