@@ -79,8 +79,8 @@ def _where(actor: Actor, flt: InboxFilter, named: list[int] = ()) -> tuple[str, 
         params.append(actor.id)
     if flt.awaiting_reply:
         parts.append(_AWAITING)
-    if flt.not_replied:
-        parts.append(f"NOT {_REPLIED}")
+    if flt.not_replied:  # as the figure above the list counts it: a finished cohort's old threads are not work
+        parts.append(f"e.status = 'active' AND NOT {_REPLIED}")
     words = search_key(bounded_query(flt.query)).split()[:5]
     if words:
         # every word must appear in the reflection or its thread (kanji found by their reading too: readings.py),
