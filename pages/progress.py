@@ -1,16 +1,14 @@
-"""Trainee: where do I stand. Stage timeline, online results, practice calendar, competency chart and the
-certification checklist. Reads progress, reflections and certification."""
+"""Trainee: where do I stand. The stages, online results, practice calendar, competencies and the certification
+checklist (drawn as text tables: ui/progress.py says why). Reads progress, reflections and certification."""
 import streamlit as st
 
 from coordsupervise import clock
 from coordsupervise.certification import certification
-from coordsupervise.dashboards import charts
 from coordsupervise.practice import progress, reflections
 from coordsupervise.programme import cohorts
+from coordsupervise.ui import progress as progress_view
 from coordsupervise.ui import runtime
-from coordsupervise.ui.accessibility import chart
 from coordsupervise.ui.certification import result_view
-from coordsupervise.ui.figures import figure
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.results import module_results_table
 from coordsupervise.ui.runtime import database, language, t
@@ -25,11 +23,13 @@ today = clock.today()
 ja = language() == "ja"
 st.caption(enrolment.cohort_name_ja if ja else enrolment.cohort_name_en)
 
-stage_labels = {s: t(f"stage.{s}") for s in cohorts.STAGE_ORDER}
-chart(figure(charts.stage_timeline, enrolment.calendar, stage_labels, today, t("progress.today")),
-      title=t("a11y.title.stages"), width="stretch", config={"displayModeBar": False}, key="progress_timeline")
 now_stage = cohorts.current_stage(enrolment.calendar, today)
 st.markdown(t("progress.now_in", stage=t(f"stage.{now_stage}")))
+on_today = progress_view.stage_day(enrolment.calendar, today)
+if on_today:
+    stage, day, days = on_today
+    st.progress(day / days, text=t("progress.stage_day", stage=t(f"stage.{stage}"), day=day, days=days))
+st.markdown(progress_view.stage_table(enrolment.calendar, {s: t(f"stage.{s}") for s in cohorts.STAGE_ORDER}, today))
 
 result_view(db, actor, enrolment)
 st.subheader(t("progress.checklist"))
@@ -53,18 +53,11 @@ if today >= start:
     done, expected = certification.reflection_rate(statuses)
     st.caption(t("cert.reflection_rate", rate=round(100 * done / expected) if expected else 0,
                  bar=enrolment.reflection_rate_pct, done=done, expected=expected))
-    status_labels = {s: t(f"calendar.{s}") for s in charts.STATUS_COLOURS}
-    chart(figure(charts.practice_calendar, statuses, status_labels,
-                 [t(f"weekday.{i}") for i in range(7)]),
-          title=t("progress.calendar"), width="stretch", config={"displayModeBar": False}, key="progress_calendar")
+    progress_view.practice_calendar(statuses)
 
 st.subheader(t("progress.competencies"))
 profile = progress.competency_profile(db, actor, enrolment)
-names = {p["code"]: "" for p in profile}
-chart(figure(charts.competency_chart, profile, names, t("progress.rubric_level"),
-             t("progress.self_rating"), t("progress.pass_line"), t("firsthour.not_yet_scored")),
-      title=t("progress.competencies"), width="stretch", config={"displayModeBar": False}, key="progress_competencies")
-st.caption(" / ".join(f"{p['code']}: {p['name_ja'] if ja else p['name_en']}" for p in profile))
+st.markdown(progress_view.competency_table(profile, {p["code"]: p["name_ja" if ja else "name_en"] for p in profile}))
 st.caption(t("progress.chart_explained"))
 unscored = [p["code"] for p in profile if p["rubric_level"] is None]
 if unscored:

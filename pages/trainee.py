@@ -5,7 +5,6 @@ import streamlit as st
 
 from coordsupervise import clock
 from coordsupervise.certification import certification
-from coordsupervise.dashboards import charts
 from coordsupervise.errors import UserError
 from coordsupervise.office import exports
 from coordsupervise.practice import assignments, progress, reflections, supervision
@@ -13,11 +12,10 @@ from coordsupervise.programme import cohorts, enrolments
 from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.text.textnorm import strip_bidi
 from coordsupervise.text.usertext import literal
-from coordsupervise.ui.accessibility import chart
+from coordsupervise.ui import progress as progress_view
 from coordsupervise.ui.admin import supervisor_day_off
 from coordsupervise.ui.certification import checklist_lagging
 from coordsupervise.ui.cohorts import caseload_risk, trainee_cohorts, trainee_directory
-from coordsupervise.ui.figures import figure
 from coordsupervise.ui.flags import draft_box, flag_card, raise_flag_form
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
@@ -120,11 +118,8 @@ tab_reflections, tab_flags, tab_results, tab_notes, tab_export = st.tabs(
 if tab_reflections.open:
     with tab_reflections:
         if statuses:
-            status_labels = {s: t(f"calendar.{s}") for s in charts.STATUS_COLOURS}
-            chart(figure(charts.practice_calendar, statuses, status_labels,
-                         [t(f"weekday.{i}") for i in range(7)]),
-                  title=t("progress.calendar"), width="stretch", config={"displayModeBar": False},
-                  key="trainee_calendar")
+            st.markdown(f"**{t('progress.calendar')}**")
+            progress_view.practice_calendar(statuses)
         supervisor_day_off(db, actor, enrolment)  # the trainee's own supervisor only
         page_size = 10
         page_key = f"trainee_page_{enrolment.id}"  # each trainee's timeline starts on its first page

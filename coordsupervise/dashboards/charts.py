@@ -1,4 +1,5 @@
-"""DataFrame/dict -> plotly Figure. Pure functions: no database, no Streamlit; labels come in translated."""
+"""DataFrame/dict -> plotly Figure for the staff's dashboards. Pure functions: no database, no Streamlit; labels come
+in translated. (A trainee's /progress draws text tables instead: ui/progress.py.)"""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,15 +9,6 @@ import plotly.colors
 import plotly.graph_objects as go
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
-# The practice calendar's day statuses: a colour of the Okabe-Ito palette (told apart with protanopia and
-# deuteranopia: done is blue, late orange, missing vermilion, never green against red) AND a mark of its own, so no
-# status rests on colour alone: a filled square submitted, a triangle late, a cross missing, an empty square still
-# to come. The legend names each mark. (status: colour, plotly marker symbol)
-STATUS_MARKS = {"submitted": ("#0072B2", "square"), "late": ("#E69F00", "triangle-up"),
-                "missing": ("#D55E00", "x"), "extra": ("#56B4E9", "diamond"), "draft": ("#CC79A7", "circle"),
-                "open": ("#0072B2", "square-open-dot"), "off": ("#999999", "line-ew-open"),
-                "future": ("#BBBBBB", "square-open"), "weekend": ("#FFFFFF", "square")}
-STATUS_COLOURS = {status: colour for status, (colour, _symbol) in STATUS_MARKS.items()}
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
@@ -25,100 +17,13 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def stage_timeline(calendar: dict[str, tuple[date, date]], labels: dict[str, str], today: date,
-                   today_label: str) -> go.Figure:
-    """One bar per stage on a date axis, with today marked."""
-    stages = [s for s in labels if s in calendar]
-    fig = go.Figure()
-    for stage in stages:
-        start, end = calendar[stage]
-        fig.add_trace(go.Bar(
-            # on a date axis a bar's length is in milliseconds
-            y=[labels[stage]], x=[((end - start).days + 1) * 86_400_000], base=[start.isoformat()], orientation="h",
-            name=labels[stage], showlegend=False, hovertemplate=f"{labels[stage]}<br>{start} – {end}<extra></extra>",
-            marker_color="#1565c0" if start <= today <= end else "#90a4ae"))
-    fig.update_xaxes(type="date", tickformat="%Y/%m")  # numeric: month names would come out in English
-    fig.update_yaxes(autorange="reversed")
-    fig.add_vline(x=today.isoformat(), line_dash="dash", line_color="#c62828")
-    fig.add_annotation(x=today.isoformat(), y=1.05, yref="paper", text=today_label, showarrow=False,
-                       font=dict(color="#c62828"))
-    return _layout(fig, 60 + 36 * len(stages))
-
-
-def week_label(days: dict[date, str], monday: date) -> str:
-    """A week named by its first working day (a holiday Monday or a stage starting mid-week moves it), as MM/DD."""
-    week = [monday + timedelta(days=i) for i in range(5)]
-    working = [d for d in week if d in days and days[d] not in ("off", "weekend")]
-    return (working or [d for d in week if d in days] or [monday])[0].strftime("%m/%d")
-
-
-def practice_calendar(statuses: dict[date, str], labels: dict[str, str], weekday_labels: list[str]) -> go.Figure:
-    """The practical stage as a grid: one row per week (labelled by its first working day), one column per
-    weekday, one mark per day in its status's colour and shape (STATUS_MARKS), named in the legend below. Weeks run
-    down the page, so a phone shows five short columns instead of thirteen date labels squeezed side by side."""
-    fig = go.Figure()
-    if not statuses:
-        return _layout(fig, 200)
-    mondays = sorted({d - timedelta(days=d.weekday()) for d in statuses})
-    rows = {m: week_label(statuses, m) for m in mondays}
-    weekend_used = any(d.weekday() >= 5 and s != "weekend" for d, s in statuses.items())
-    for status, (colour, symbol) in STATUS_MARKS.items():
-        days = [d for d, s in statuses.items() if s == status]
-        if not days or status == "weekend":
-            continue
-        # an open mark (outline only) is drawn in its colour at a width that reads; a filled one needs no outline
-        outline = dict(color=colour, width=2) if "-open" in symbol else dict(width=0)
-        fig.add_trace(go.Scatter(
-            x=[weekday_labels[d.weekday()] for d in days], y=[rows[d - timedelta(days=d.weekday())] for d in days],
-            mode="markers", name=labels.get(status, status),
-            marker=dict(symbol=symbol, size=16, color=colour, line=outline),
-            text=[d.isoformat() for d in days], hovertemplate="%{text}<extra>" + labels.get(status, status) +
-            "</extra>"))
-    fig.update_xaxes(type="category", categoryorder="array", side="top",
-                     categoryarray=weekday_labels[:7 if weekend_used else 5])
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=[rows[m] for m in reversed(mondays)])
-    fig = _layout(fig, 120 + 24 * len(mondays))
-    # the legend always shows, even for one status: it is where a mark's meaning is read
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.02, yanchor="top"))
-    return fig
-
-
-def competency_chart(profile: list[dict], names: dict[str, str], rubric_label: str, self_label: str,
-                     pass_label: str, not_scored_label: str = "") -> go.Figure:
-    """Released rubric level beside the self-rating for C1–C4, on the 1–4 scale with the pass line at 3; a
-    competency without a released score says so in its empty slot. Self-ratings are hatched and pale, so a tall
-    self-rating is not read as a pass."""
-    codes = [p["code"] for p in profile]
-    x = [f"{c} {names.get(c, '')}" for c in codes]
-    fig = go.Figure([
-        go.Bar(name=rubric_label, x=x, y=[p["rubric_level"] for p in profile], marker_color="#1565c0",
-               text=[None if p["rubric_level"] is None else f"{p['rubric_level']:.1f}" for p in profile]),
-        go.Bar(name=self_label, x=x, y=[p["self_rating"] for p in profile], marker_color="#ffe082",
-               marker_line_color="#ffb300", marker_line_width=1.5, marker_pattern_shape="/",
-               text=[None if p["self_rating"] is None else f"{p['self_rating']:.1f}" for p in profile]),
-        # the pass line named in the legend, not beside the line where it ran into a bar's value
-        go.Scatter(name=pass_label, x=[None], y=[None], mode="lines", hoverinfo="skip",
-                   line=dict(dash="dot", color="#2e7d32")),
-    ])
-    fig.update_traces(textposition="inside", insidetextanchor="end", selector=dict(type="bar"))
-    for index, p in enumerate(profile):
-        if p["rubric_level"] is None and not_scored_label:  # an empty slot reads as "nothing shown", not "not yet"
-            # in the rubric bar's slot: categories sit at 0, 1, ...; the first of two grouped bars at -0.2
-            fig.add_annotation(x=index - 0.2, y=0.1, text=not_scored_label, showarrow=False, yanchor="bottom",
-                               textangle=-90, font=dict(color="#616161", size=12))
-    fig.add_hline(y=3, line_dash="dot", line_color="#2e7d32")
-    fig.update_yaxes(range=[0, 4.2], dtick=1)
-    fig.update_layout(barmode="group")
-    return _layout(fig, 340)
-
-
 # -- cohort dashboards (dashboard.py) ---------------------------------------------------------------------------------
 # Okabe-Ito: told apart with every common colour-vision deficiency; status never rests on red against green.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 DAY_STATUS_COLOURS = {"submitted": "#0072B2", "late": "#E69F00", "missing": "#D55E00", "off": "#BBBBBB",
                       "future": "#EEEEEE"}
-# and a shape per status, as the practice calendar has: the grid's late and missing days are told apart without
-# their colour (orange and vermilion come close for a deuteranope, and in print)
+# and a shape per status, as the practice calendar (ui/progress.py) has: the grid's late and missing days are told
+# apart without their colour (orange and vermilion come close for a deuteranope, and in print)
 DAY_STATUS_SYMBOLS = {"submitted": "square", "late": "triangle-up", "missing": "x", "off": "circle-open",
                       "future": "square-open"}
 LEVEL_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}

@@ -31,15 +31,12 @@ def pick(page, descriptor: str):
 
 
 def rubric_level_of_c1(page):
-    """The C1 value of the rubric-level trace in the competency chart, as plotly holds it."""
-    return page.evaluate("""(name) => {
-        for (const plot of document.querySelectorAll('.js-plotly-plot')) {
-            for (const trace of plot.data || []) {
-                if (trace.name === name) { return trace.y ? trace.y[0] : trace.r[0]; }
-            }
-        }
-        return 'no trace';
-    }""", JA("progress.rubric_level"))
+    """C1's released rubric level in /progress's competency table, as the trainee reads it (None: not scored)."""
+    table = page.locator("table").filter(has=page.get_by_role("columnheader", name=JA("progress.rubric_level")))
+    cell = table.get_by_role("row").filter(has_text="C1").get_by_role("cell").nth(1).inner_text()
+    if JA("firsthour.not_yet_scored") in cell:
+        return None
+    return float(cell.split("/")[0])
 
 
 def test_supervisor_scores_saves_and_next_releases_and_the_trainee_sees_it(server, page, browser, demo_trainee_a2):
@@ -47,7 +44,7 @@ def test_supervisor_scores_saves_and_next_releases_and_the_trainee_sees_it(serve
     trainee = browser.new_context()
     tab = trainee.new_page()
     login(tab, server.url, "demo-trainee", "/progress")
-    expect(tab.locator(".js-plotly-plot").first).to_be_visible(timeout=20000)
+    expect(tab.get_by_role("columnheader", name=JA("progress.rubric_level"))).to_be_visible(timeout=20000)
     assert rubric_level_of_c1(tab) is None  # nothing released on C1 yet
 
     login(page, server.url, "demo-supervisor", "/scoring?a=A3&state=to_score")
@@ -88,7 +85,7 @@ def test_supervisor_scores_saves_and_next_releases_and_the_trainee_sees_it(serve
     expect(tab.get_by_text("4.00 / 4")).to_be_visible()  # criterion comments sit in the grid beneath
     tab.goto(f"{server.url}/progress")
     wait_idle(tab)
-    expect(tab.locator(".js-plotly-plot").first).to_be_visible(timeout=20000)
+    expect(tab.get_by_role("columnheader", name=JA("progress.rubric_level"))).to_be_visible(timeout=20000)
     assert rubric_level_of_c1(tab) == 4
     trainee.close()
 

@@ -25,6 +25,24 @@ def on_tab(at, tab: str):
     return at
 
 
+def test_a_charts_table_is_drawn_when_its_expander_is_opened(app):
+    """Each chart's values as a table (its text alternative) one click away: folded, nothing is sent; opened (a
+    rerun, as a tab), the sentence of what it shows and the table."""
+    at = app("demo-manager", script="pages/cohorts.py").run()
+    assert not at.exception
+    prefix = JA("a11y.chart_as_table", title="")
+    folded = [e for e in at.expander if e.label.startswith(prefix)]
+    assert len(folded) == 3 and not any(e.children for e in folded) and len(at.table) == 0
+    key = folded[0].proto.id.rsplit("-", 1)[1]  # the expander's own key ("$$ID-<hash>-<key>")
+    assert key.startswith("a11y_table_")
+    at.session_state[key] = True  # a click on it
+    at.run()
+    opened = [e for e in at.expander if e.label.startswith(prefix) and e.children]
+    assert len(opened) == 1 and len(opened[0].table) == 1 and len(opened[0].table[0].value) > 0
+    title = opened[0].label[len(prefix):]
+    assert opened[0].caption[0].value.startswith(title)  # the sentence of what it shows, named after the chart
+
+
 def test_all_cohorts_with_filters_from_the_address(app):
     at = app("demo-manager", script="pages/cohorts.py").run()
     assert not at.exception

@@ -1,5 +1,4 @@
 """The trainee's three screens, driven as a person would through AppTest."""
-import json
 import re
 from datetime import date
 
@@ -85,30 +84,20 @@ def test_submit_button_is_visible_before_anything_is_written(app):
     assert JA("firsthour.submit_needs_text") in [c.value for c in at.caption]
 
 
-def test_progress_page_draws_its_charts(app):
+def test_progress_page_draws_where_the_trainee_stands_as_text(app):
+    """Stages, calendar and competencies are text tables (no chart: ui/progress.py says why)."""
     at = app("demo-trainee", script="pages/progress.py").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
+    assert not at.get("plotly_chart")
+    tables = [m.value for m in at.markdown if m.value.startswith("| ")]
+    assert [table.splitlines()[0].split(" | ")[0] for table in tables] == \
+        ["| " + JA("progress.col_stage"), "| " + JA("progress.col_week"), "| " + JA("progress.col_competency")]
+    assert f"**{JA('stage.practical')}**" in tables[0]  # the demo trainee is in the practical stage
+    assert at.get("progress")  # and how far into it
+    legend = " ".join(c.value for c in at.caption)
+    assert JA("calendar.submitted") in legend and JA("calendar.missing") in legend
     markdown = " ".join(m.value for m in at.markdown)
     assert JA("cert.modules", bar=80) in markdown and JA("cert.certification_test", bar=70) in markdown
-
-
-def test_a_charts_table_is_drawn_when_its_expander_is_opened(app):
-    """Each chart's values as a table (its text alternative) one click away: folded, nothing is sent; opened (a
-    rerun, as a tab), the sentence of what it shows and the table."""
-    at = app("demo-trainee", script="pages/progress.py").run()
-    assert not at.exception
-    prefix = JA("a11y.chart_as_table", title="")
-    folded = [e for e in at.expander if e.label.startswith(prefix)]
-    assert len(folded) == 3 and not any(e.children for e in folded) and len(at.table) == 0
-    key = folded[0].proto.id.rsplit("-", 1)[1]  # the expander's own key ("$$ID-<hash>-<key>")
-    assert key.startswith("a11y_table_")
-    at.session_state[key] = True  # a click on it
-    at.run()
-    opened = [e for e in at.expander if e.label.startswith(prefix) and e.children]
-    assert len(opened) == 1 and len(opened[0].table) == 1 and len(opened[0].table[0].value) > 0
-    title = opened[0].label[len(prefix):]
-    assert opened[0].caption[0].value.startswith(title)  # the sentence of what it shows, named after the chart
 
 
 def test_english_is_complete_on_trainee_pages(app):
@@ -228,7 +217,7 @@ def test_progress_says_not_yet_scored(app):
     """A competency without a released rubric score says so instead of showing an empty slot."""
     at = app("demo-trainee", script="pages/progress.py").run()
     assert not at.exception
-    assert any(JA("firsthour.not_yet_scored") in c.proto.spec for c in at.get("plotly_chart"))
+    assert any(JA("firsthour.not_yet_scored") in m.value for m in at.markdown if m.value.startswith("| "))
     assert any(JA("firsthour.not_yet_scored") in c.value for c in at.caption)
 
 
@@ -266,7 +255,7 @@ def test_checklist_says_each_status_in_words_with_the_value_against_the_bar(app)
     at = app("demo-trainee", script="pages/progress.py").run()
     assert not at.exception
     words = {JA(f"cert.status.{s}") for s in ("met", "unmet", "open", "on_track")}
-    lines = [m.value for m in at.markdown if "-badge[" in m.value and "**" in m.value]
+    lines = [m.value for m in at.markdown if "-badge[" in m.value and "**" in m.value and not m.value.startswith("| ")]
     assert len(lines) == 8
     assert all(any(f"[{w}]" in line for w in words) for line in lines)
     reflections = next(line for line in lines if JA("cert.reflections", bar=80)[:6] in line)
@@ -353,6 +342,5 @@ def test_competency_chart_tells_self_ratings_from_rubric_levels(app):
     at = app("demo-trainee", script="pages/progress.py").run()
     assert not at.exception
     assert JA("progress.chart_explained") in [c.value for c in at.caption]
-    traces = json.loads(at.get("plotly_chart")[2].proto.spec)["data"]
-    hatched = [trace["name"] for trace in traces if trace.get("marker", {}).get("pattern", {}).get("shape") == "/"]
-    assert hatched == [JA("progress.self_rating")]
+    table = next(m.value for m in at.markdown if m.value.startswith(f"| {JA('progress.col_competency')} |"))
+    assert table.splitlines()[0].split(" | ")[1:] == [JA("progress.rubric_level"), JA("progress.self_rating") + " |"]

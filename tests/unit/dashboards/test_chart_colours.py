@@ -1,8 +1,7 @@
-"""Charts read without full colour vision and with low vision: the practice calendar's statuses are told apart under
-simulated protanopia and deuteranopia and by a mark of their own (not colour alone), with a legend; the competency
-heatmap's numbers reach 4.5:1 against every cell they are written on."""
-from datetime import date, timedelta
-from itertools import combinations
+"""Charts read without full colour vision and with low vision: the cohort grid's day statuses are told apart under
+simulated protanopia and deuteranopia; the competency heatmap's numbers reach 4.5:1 against every cell they are
+written on. (The trainee's practice calendar is a text table with a mark per status:
+tests/unit/ui/test_progress_view.py.)"""
 
 import pandas as pd
 import plotly.colors
@@ -10,7 +9,6 @@ import pytest
 
 from coordsupervise.dashboards import charts
 
-STATUSES = ("submitted", "late", "missing", "extra", "draft", "open", "off", "future")
 # Machado, Oliveira & Fernandes (2009), severity 1.0, on linear sRGB
 SIMULATIONS = {
     "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
@@ -45,51 +43,14 @@ def _seen_difference(first: str, second: str, deficiency: str) -> float:
     return sum((a - b) ** 2 for a, b in zip(seen(first), seen(second), strict=True)) ** 0.5
 
 
-def _calendar():
-    start = date(2026, 11, 2)  # a Monday
-    statuses = {start + timedelta(days=i): status for i, status in enumerate(STATUSES)}
-    return charts.practice_calendar(statuses, {s: f"label-{s}" for s in STATUSES}, list("月火水木金土日"))
-
-
-def test_every_calendar_status_has_its_own_mark_and_a_named_legend_entry():
-    fig = _calendar()
-    by_name = {trace.name: trace for trace in fig.data}
-    assert set(by_name) == {f"label-{s}" for s in STATUSES}
-    symbols = [by_name[f"label-{s}"].marker.symbol for s in STATUSES]
-    assert len(set(symbols)) == len(symbols), symbols  # the shape alone tells every status apart
-    assert fig.layout.showlegend is True and all(trace.showlegend is not False for trace in fig.data)
-    # done, late and missing: a filled square, a triangle, a cross
-    assert [by_name[f"label-{s}"].marker.symbol for s in ("submitted", "late", "missing")] == \
-        ["square", "triangle-up", "x"]
-
-
-def test_a_calendar_with_one_status_still_shows_its_legend():
-    fig = charts.practice_calendar({date(2026, 11, 2): "future"}, {"future": "これから"}, list("月火水木金土日"))
-    assert fig.layout.showlegend is True and [trace.name for trace in fig.data] == ["これから"]
-
-
 @pytest.mark.parametrize("deficiency", sorted(SIMULATIONS))
-@pytest.mark.parametrize(("first", "second"), [("submitted", "missing"), ("submitted", "late"),
-                                               ("extra", "missing"), ("missing", "future")])
-def test_done_and_not_done_differ_in_colour_for_protanopes_and_deuteranopes(first, second, deficiency):
-    """The old calendar's green against red came out 16 ΔE apart for a deuteranope (about the same brownish
-    yellow); what matters most (handed in or not) must stay far apart."""
-    colours = {trace.name.removeprefix("label-"): trace.marker.color for trace in _calendar().data}
+@pytest.mark.parametrize(("first", "second"), [("submitted", "missing"), ("submitted", "late"), ("missing", "future")])
+def test_the_cohort_grids_done_and_not_done_differ_in_colour_for_protanopes_and_deuteranopes(first, second,
+                                                                                           deficiency):
+    """Green against red came out 16 ΔE apart for a deuteranope (about the same brownish yellow); what matters
+    most (handed in or not) must stay far apart."""
+    colours = charts.DAY_STATUS_COLOURS
     assert _seen_difference(colours[first], colours[second], deficiency) >= 30
-
-
-def test_calendar_colours_come_from_the_okabe_ito_palette_or_grey():
-    greys = {"#999999", "#BBBBBB"}
-    for trace in _calendar().data:
-        colour = trace.marker.color.upper()
-        assert colour in {c.upper() for c in charts.OKABE_ITO} | greys, (trace.name, colour)
-
-
-def test_no_two_calendar_statuses_that_look_alike_share_a_mark():
-    colours = {trace.name: (trace.marker.color, trace.marker.symbol) for trace in _calendar().data}
-    for (a, (colour_a, mark_a)), (b, (colour_b, mark_b)) in combinations(colours.items(), 2):
-        alike = min(_seen_difference(colour_a, colour_b, d) for d in SIMULATIONS) < 30
-        assert not alike or mark_a != mark_b, (a, b)
 
 
 def _heatmap(levels):

@@ -9,18 +9,19 @@ WORDS = ("series", "x", "y", "value")
 
 
 def test_a_stage_on_a_date_axis_reads_as_its_first_and_last_day():
-    fig = charts.stage_timeline({"online": (date(2026, 4, 1), date(2026, 5, 31))}, {"online": "オンライン"},
-                                date(2026, 4, 10), "今日")
+    calendars = pd.DataFrame({"code": ["2026-A"], "stage": ["online"], "starts_on": [date(2026, 4, 1)],
+                              "ends_on": [date(2026, 5, 31)]})
+    fig = charts.cohort_timeline(calendars, {"online": "オンライン"}, date(2026, 4, 10), "今日")
     table = charts.figure_table(fig, *WORDS)
-    assert table.to_dict("records") == [{"series": "オンライン", "x": "2026/04/01 – 2026/05/31", "y": "オンライン"}]
+    assert table.to_dict("records") == [{"series": "オンライン", "x": "2026/04/01 – 2026/05/31", "y": "2026-A"}]
 
 
-def test_bars_give_one_row_per_bar_with_their_series_and_the_value_written_on_them():
-    fig = charts.competency_chart([{"code": "C1", "rubric_level": 3.0, "self_rating": 2.0}], {"C1": "在留"},
-                                  "評価", "自己評価", "合格線")
+def test_bars_give_one_row_per_bar_with_their_series():
+    frame = pd.DataFrame({"competency": ["C1", "C1"], "level": [3, 4], "n": [2, 1]})
+    fig = charts.level_distribution(frame, {"C1": "在留"}, {1: "1", 2: "2", 3: "3", 4: "4"}, "分布", "人数")
     table = charts.figure_table(fig, *WORDS)
-    assert table[["series", "y"]].values.tolist() == [["評価", 3.0], ["自己評価", 2.0]]
-    assert "合格線" not in set(table["series"])  # drawn for the legend only: no values
+    assert table[["series", "x", "人数"]].values.tolist() == [["1", "C1 在留", 0], ["2", "C1 在留", 0],
+                                                             ["3", "C1 在留", 2], ["4", "C1 在留", 1]]
 
 
 def test_a_box_gives_its_five_numbers_and_axis_titles_name_the_columns():

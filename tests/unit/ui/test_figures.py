@@ -3,15 +3,18 @@ the same table, another object or other headings their own, and a table goes whe
 import gc
 import weakref
 
+import pandas as pd
+
 from coordsupervise.dashboards import charts
 from coordsupervise.ui.figures import figure, figure_table
 
 WORDS = ("series", "x", "y", "value")
-ROWS = [{"code": "C1", "rubric_level": 3.0, "self_rating": 2.0}]
+ROWS = pd.DataFrame({"competency": ["C1", "C1"], "level": [3, 4], "n": [2, 1]})
+ARGS = ({"C1": "在留"}, {1: "1", 2: "2", 3: "3", 4: "4"}, "分布", "人数")
 
 
 def bars(rows=ROWS):
-    return charts.competency_chart(rows, {"C1": "在留"}, "評価", "自己評価", "合格線")
+    return charts.level_distribution(rows, *ARGS)
 
 
 def test_one_figure_gives_one_table_per_set_of_headings():
@@ -24,23 +27,23 @@ def test_one_figure_gives_one_table_per_set_of_headings():
 
 
 def test_the_same_content_drawn_again_comes_from_the_figure_cache_with_its_table():
-    assert figure(charts.competency_chart, ROWS, {"C1": "在留"}, "評価", "自己評価", "合格線") is \
-        figure(charts.competency_chart, ROWS, {"C1": "在留"}, "評価", "自己評価", "合格線")
-    fig = figure(charts.competency_chart, ROWS, {"C1": "在留"}, "評価", "自己評価", "合格線")
+    assert figure(charts.level_distribution, ROWS, *ARGS) is \
+        figure(charts.level_distribution, ROWS, *ARGS)
+    fig = figure(charts.level_distribution, ROWS, *ARGS)
     assert figure_table(fig, *WORDS) is figure_table(
-        figure(charts.competency_chart, ROWS, {"C1": "在留"}, "評価", "自己評価", "合格線"), *WORDS)
+        figure(charts.level_distribution, ROWS, *ARGS), *WORDS)
 
 
 def test_another_figure_never_gets_this_ones_table_and_a_table_goes_with_its_figure():
     first = bars()
     table = figure_table(first, *WORDS)
-    other = bars([{"code": "C1", "rubric_level": 4.0, "self_rating": 1.0}])
-    assert figure_table(other, *WORDS)["y"].tolist() == [4.0, 1.0]
+    other = bars(pd.DataFrame({"competency": ["C1"], "level": [1], "n": [5]}))
+    assert figure_table(other, *WORDS)["人数"].tolist() == [5, 0, 0, 0]
     gone = weakref.ref(table)
     del first, table
     gc.collect()
     assert gone() is None
     for _ in range(20):  # new figures, some at a freed address: each reads its own values
-        fig = bars([{"code": "C1", "rubric_level": 2.0, "self_rating": 3.0}])
-        assert figure_table(fig, *WORDS)["y"].tolist() == [2.0, 3.0]
+        fig = bars(pd.DataFrame({"competency": ["C1"], "level": [2], "n": [7]}))
+        assert figure_table(fig, *WORDS)["人数"].tolist() == [0, 7, 0, 0]
         del fig
