@@ -79,9 +79,14 @@ def online_frame(online: pd.DataFrame) -> pd.DataFrame:
 
 def funnel_tab():
     """Where the trainees stand on the way to certification; the trainees at one step (?step=)."""
-    chart(figure(charts.stage_funnel, counts, step_labels, t("dash.reached"),
-                              t("dash.skipped")), title=t("dash.tab_funnel"), width="stretch", config=NO_BAR,
-          key="cohort_funnel")
+    # the funnel as a table with the share drawn as a bar: no plotly on the screen a manager opens first (a fresh
+    # browser spends 0.8-1.1 s evaluating plotly's script: docs/speed.md)
+    # the share second: on a phone the bar is in view beside the step, the counts a swipe away
+    funnel_table = pd.DataFrame({t("dash.col_step"): [step_labels[s] for s in counts["step"]],
+                                 t("dash.pct"): counts["pct"], t("dash.reached"): counts["reached"],
+                                 t("dash.skipped"): counts["skipped"], t("dash.standing"): counts["standing"]})
+    st.dataframe(funnel_table, hide_index=True, width="stretch", key="cohort_funnel", column_config={
+        t("dash.pct"): st.column_config.ProgressColumn(t("dash.pct"), min_value=0, max_value=100, format="%.1f%%")})
     st.caption(t("dash.funnel_hint"))
     step_param = params.get("step", "")
     steps = list(dashboard.FUNNEL_STEPS)
@@ -105,10 +110,6 @@ def funnel_tab():
             label = literal(row.trainee) + (f" — {t('dash.gaps', steps='、'.join(gaps) if ja else ', '.join(gaps))}"
                                             if gaps else "")
             link("trainee", label, ":material/person:", {"e": str(row.enrolment_id)})
-    funnel_table = pd.DataFrame({t("dash.col_step"): [step_labels[s] for s in counts["step"]],
-                                 t("dash.reached"): counts["reached"], t("dash.pct"): counts["pct"],
-                                 t("dash.skipped"): counts["skipped"], t("dash.standing"): counts["standing"]})
-    st.dataframe(funnel_table, hide_index=True, width="stretch")
     ui.downloads(funnel_table, f"{code}-funnel", "cohort_funnel", t("dash.tab_funnel"))
     people = funnel.assign(step=funnel["step"].map(step_labels))[["trainee", "step", "reflection_rate", "gaps"]]
     ui.downloads(people.rename(columns={"trainee": t("dash.col_trainee"), "step": t("dash.col_step"),

@@ -76,19 +76,6 @@ def cohort_comparison(frame, value: str, title: str, x_label: str, y_label: str)
 _DASHES = ("solid", "dash", "dot", "dashdot")
 
 
-def stage_funnel(counts, step_labels: dict[str, str], hover_label: str, skipped_label: str = "") -> go.Figure:
-    """The cohort's funnel: trainees who met each step and every step before it, with the share of the cohort; the
-    hover also gives those who moved past the step without meeting it (never drawn as having reached it)."""
-    skipped = list(counts["skipped"]) if "skipped" in counts else [0] * len(counts)
-    fig = go.Figure(go.Funnel(
-        y=[step_labels[s] for s in counts["step"]], x=list(counts["reached"]), textinfo="value+percent initial",
-        marker=dict(color="#0072B2"), connector=dict(line=dict(color="#BBBBBB")), customdata=skipped,
-        hovertemplate="%{y}<br>" + hover_label + " %{x}" + (f"<br>{skipped_label} %{{customdata}}"
-                                                            if skipped_label else "") + "<extra></extra>"))
-    fig.update_layout(margin=dict(l=10, r=10, t=10, b=10))
-    return _layout(fig, 80 + 40 * len(counts))
-
-
 def reflection_heatmap(grid, status_labels: dict[str, str], day_label: str) -> go.Figure:
     """Trainee × working day of the practical stage, one mark per day in its status's colour and shape
     (DAY_STATUS_COLOURS, DAY_STATUS_SYMBOLS).

@@ -31,7 +31,8 @@ def practical_cohort(demo_template):
 def charts_drawn(page, n: int):
     """n chart elements, each drawn by plotly (which loads after the element appears)."""
     expect(page.locator("[data-testid=stPlotlyChart]")).to_have_count(n, timeout=30_000)
-    expect(page.locator(".js-plotly-plot")).to_have_count(n, timeout=30_000)
+    if n:
+        expect(page.locator(".js-plotly-plot")).to_have_count(n, timeout=30_000)
 
 
 def pick_step(page, step: str, n: int):
@@ -60,7 +61,7 @@ def test_funnel_step_lists_its_trainees_and_a_heatmap_square_shows_evidence(serv
     expect(page.get_by_role("heading", name=JA("nav.cohort"))).to_be_visible()
     # only the open tab is drawn: each tab's charts appear when it is opened, and the others' go
     for tab, n in (("dash.tab_reflections", 3), ("dash.tab_competencies", 2), ("dash.tab_online", 1),
-                   ("dash.tab_funnel", 1)):
+                   ("dash.tab_funnel", 0)):  # the funnel is a table, its share drawn as a bar
         page.get_by_role("tab", name=JA(tab)).click()
         wait_idle(page)
         no_error_box(page)
