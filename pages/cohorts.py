@@ -7,13 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from coordsupervise import clock
-from coordsupervise.dashboards import charts, dashboard
+from coordsupervise.dashboards import dashboard, vega
 from coordsupervise.programme.cohorts import STAGE_ORDER
 from coordsupervise.text.limits import QUERY_LIMIT
 from coordsupervise.ui import cohorts as ui
 from coordsupervise.ui import tables
-from coordsupervise.ui.accessibility import chart
-from coordsupervise.ui.figures import figure
+from coordsupervise.ui.accessibility import vega_chart
 from coordsupervise.ui.fragments import page_part
 from coordsupervise.ui.guard import require
 from coordsupervise.ui.runtime import language, t
@@ -113,9 +112,9 @@ st.subheader(t("dash.timeline_title"))
 st.caption(t("dash.timeline_hint"))
 calendars = ui.stage_calendars(actor, [int(i) for i in frame["id"]])
 stage_labels = {s: t(f"stage.{s}") for s in STAGE_ORDER}
-chart(figure(charts.cohort_timeline, calendars, stage_labels, today, t("progress.today")),
-      title=t("dash.timeline_title"), width="stretch",
-      config={"displayModeBar": False}, key="cohorts_timeline")
+vega_chart(vega.cohort_timeline(calendars, stage_labels, today, t("progress.today"),
+                                (t("dash.col_code"), t("dash.col_step"), t("dash.col_dates"))),
+           title=t("dash.timeline_title"), key="cohorts_timeline")
 ui.downloads(calendars.assign(stage=[stage_labels[s] for s in calendars["stage"]])[
     ["code", "stage", "starts_on", "ends_on"]].rename(columns={
         "code": t("dash.col_code"), "stage": t("dash.col_step"), "starts_on": t("dash.col_starts"),
@@ -139,12 +138,12 @@ def comparison() -> None:
         compared = ui.compare_practical(actor, ids, today)
         day_label = t("dash.practice_day")
         c1, c2 = st.columns(2)
-        chart(figure(charts.cohort_comparison, compared, "reflection_rate", t("dash.compare_reflections"),
-                     day_label, t("dash.col_reflection_rate")), box=c1,
-              width="stretch", config={"displayModeBar": False}, key="cohorts_compare_reflections")
-        chart(figure(charts.cohort_comparison, compared, "scored_pct", t("dash.compare_scored"),
-                     day_label, t("dash.scored_pct")), box=c2,
-              width="stretch", config={"displayModeBar": False}, key="cohorts_compare_scored")
+        vega_chart(vega.cohort_comparison(compared, "reflection_rate", t("dash.compare_reflections"), day_label,
+                                          t("dash.col_reflection_rate"), t("dash.col_code")),
+                   title=t("dash.compare_reflections"), key="cohorts_compare_reflections", box=c1)
+        vega_chart(vega.cohort_comparison(compared, "scored_pct", t("dash.compare_scored"), day_label,
+                                          t("dash.scored_pct"), t("dash.col_code")),
+                   title=t("dash.compare_scored"), key="cohorts_compare_scored", box=c2)
         ui.downloads(compared[["code", "day_no", "day", "reflection_rate", "scored_pct"]].rename(columns={
             "code": t("dash.col_code"), "day_no": day_label, "day": t("dash.col_date"),
             "reflection_rate": t("dash.col_reflection_rate"), "scored_pct": t("dash.scored_pct")}),

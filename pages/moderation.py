@@ -6,13 +6,12 @@ import time
 
 import streamlit as st
 
-from coordsupervise.dashboards.moderation_charts import agreement_chart, kappa_chart, severity_chart
+from coordsupervise.dashboards import vega
 from coordsupervise.errors import UserError
 from coordsupervise.scoring import moderation, scoring
 from coordsupervise.text.usertext import literal
-from coordsupervise.ui.accessibility import chart
+from coordsupervise.ui.accessibility import vega_chart
 from coordsupervise.ui.cohorts import cohort_choices
-from coordsupervise.ui.figures import figure  # built once per content, not on every click
 from coordsupervise.ui.guard import require, show_error
 from coordsupervise.ui.keep_typing import keep_typing
 from coordsupervise.ui.runtime import database, language, t
@@ -172,13 +171,12 @@ else:
             rows = [{**r, "label": label_of(group, r["key"]), "band": band_of(r["kappa"])} for r in figures[group]]
             short = [{**r, "label": r["key"][0] if group == "assignment" else r["label"]} for r in rows]
             axes = {**labels, "group": t(f"moderation.group.{group}"), "percent": t("moderation.percent_axis"),
-                    "guide": t("flow.kappa.guide_line", good=moderation.KAPPA_GOOD_ENOUGH)}
-            chart(figure(agreement_chart, short, axes),
-                  title=t("moderation.agreement"), width="stretch", config={"displayModeBar": False},
-                  key=f"moderation_chart_{group}")
-            chart(figure(kappa_chart, short, axes, moderation.KAPPA_GOOD_ENOUGH),
-                  title=t("moderation.kappa"), width="stretch",
-                  config={"displayModeBar": False}, key=f"moderation_kappa_{group}")
+                    "guide": t("flow.kappa.guide_line", good=moderation.KAPPA_GOOD_ENOUGH),
+                    "band": t("flow.kappa.band_column")}
+            vega_chart(vega.agreement_chart(short, axes), title=t("moderation.agreement"),
+                       key=f"moderation_chart_{group}")
+            vega_chart(vega.kappa_chart(short, axes, moderation.KAPPA_GOOD_ENOUGH), title=t("moderation.kappa"),
+                       key=f"moderation_kappa_{group}")
             st.dataframe([{t(f"moderation.group.{group}"): r["label"], t("moderation.pairs"): r["pairs"],
                            labels["exact"]: r["exact_pct"], labels["within_one"]: r["within_one_pct"],
                            labels["kappa"]: r["kappa"], t("flow.kappa.band_column"): r["band"]}
@@ -186,9 +184,8 @@ else:
     if tabs[3].open:
         with tabs[3]:
             st.caption(t("moderation.severity_help"))
-            chart(figure(severity_chart, figures["severity"], t("moderation.mean_difference")),
-                  title=t("moderation.severity"), width="stretch",
-                  config={"displayModeBar": False}, key="moderation_chart_severity")
+            vega_chart(vega.severity_chart(figures["severity"], t("moderation.mean_difference"), t("moderation.rater")),
+                       title=t("moderation.severity"), key="moderation_chart_severity")
             st.dataframe([{t("moderation.rater"): r["rater"], t("moderation.marks"): r["marks"],
                            t("moderation.mean_difference"): r["mean_difference"]} for r in figures["severity"]],
                          hide_index=True, width="stretch")

@@ -1,8 +1,7 @@
-"""DataFrame/dict -> plotly Figure for the staff's dashboards. Pure functions: no database, no Streamlit; labels come
-in translated. (A trainee's /progress draws text tables instead: ui/progress.py.)"""
+"""DataFrame/dict -> plotly Figure for /cohort's tabs. Pure functions: no database, no Streamlit; labels come in
+translated. (/cohorts and /moderation draw Vega-Lite charts: dashboards/vega.py; a trainee's /progress draws text
+tables: ui/progress.py.)"""
 from __future__ import annotations
-
-from datetime import date, timedelta
 
 import pandas as pd
 import plotly.colors
@@ -27,53 +26,6 @@ DAY_STATUS_COLOURS = {"submitted": "#0072B2", "late": "#E69F00", "missing": "#D5
 DAY_STATUS_SYMBOLS = {"submitted": "square", "late": "triangle-up", "missing": "x", "off": "circle-open",
                       "future": "square-open"}
 LEVEL_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
-
-
-def cohort_timeline(calendars, stage_labels: dict[str, str], today: date, today_label: str) -> go.Figure:
-    """Every cohort's stages on one date axis (one row per cohort, one colour per stage), with today marked.
-    `calendars`: rows of code, stage, starts_on, ends_on."""
-    fig = go.Figure()
-    codes = list(dict.fromkeys(calendars["code"]))
-    for i, stage in enumerate(stage_labels):
-        rows = calendars[calendars["stage"] == stage]
-        if rows.empty:
-            continue
-        fig.add_trace(go.Bar(
-            y=list(rows["code"]), x=[((e - s).days + 1) * 86_400_000 for s, e in zip(rows["starts_on"],
-                                                                                     rows["ends_on"], strict=True)],
-            base=[s.isoformat() for s in rows["starts_on"]], orientation="h", name=stage_labels[stage],
-            marker_color=OKABE_ITO[i % len(OKABE_ITO)],
-            customdata=[[f"{s:%Y/%m/%d}", f"{e:%Y/%m/%d}"]
-                        for s, e in zip(rows["starts_on"], rows["ends_on"], strict=True)],
-            hovertemplate="%{y}<br>" + stage_labels[stage] + "<br>%{customdata[0]} – %{customdata[1]}<extra></extra>"))
-    fig.update_layout(barmode="overlay")
-    fig.update_xaxes(type="date", tickformat="%Y/%m")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(codes)), type="category")
-    fig.add_vline(x=today.isoformat(), line_dash="dash", line_color="#000000")
-    fig.add_annotation(x=today.isoformat(), y=1.0, yref="paper", yanchor="bottom", text=today_label,
-                       showarrow=False, bgcolor="white")
-    fig.update_yaxes(automargin=True)
-    # "today" sits above the bars, the legend well below the date labels: nothing overlaps on a phone either
-    return _layout(fig, 200 + 28 * len(codes)).update_layout(
-        margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.12, yanchor="top"))
-
-
-def cohort_comparison(frame, value: str, title: str, x_label: str, y_label: str) -> go.Figure:
-    """One line per cohort: `value` against the working day of the practical stage (frame: code, day_no, value)."""
-    fig = go.Figure()
-    for i, (code, rows) in enumerate(frame.groupby("code", sort=True)):
-        fig.add_trace(go.Scatter(x=list(rows["day_no"]), y=list(rows[value]), mode="lines", name=code,
-                                 line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], width=2, dash=_DASHES[i % 4]),
-                                 hovertemplate=f"{code}<br>{x_label} %{{x}}<br>{y_label} %{{y:.1f}}%<extra></extra>"))
-    fig.update_layout(title=title)
-    fig.update_xaxes(title=x_label)
-    fig.update_yaxes(title=y_label, range=[0, 105])
-    # the legend goes below the x-axis title, not on it
-    return _layout(fig, 400).update_layout(margin=dict(l=10, r=10, t=40, b=10),
-                                           legend=dict(orientation="h", y=-0.32, yanchor="top"))
-
-
-_DASHES = ("solid", "dash", "dot", "dashdot")
 
 
 def reflection_heatmap(grid, status_labels: dict[str, str], day_label: str) -> go.Figure:
@@ -239,8 +191,8 @@ def online_boxes(frame, labels: list[str], title: str, score_label: str, bar_lab
 def figure_table(fig: go.Figure, series: str, x: str, y: str, value: str) -> pd.DataFrame:
     """The values a figure draws, one row per point, for the table a person can open instead of the picture: its
     series, its place on each axis (columns named by the axis titles, else `x` and `y`) and the value written on it.
-    A box gives its five numbers (lowest / lower quartile / median / upper quartile / highest); a bar laid from a
-    date (`base`) its first and last day. Traces drawn only for the legend (no points) give no rows."""
+    A box gives its five numbers (lowest / lower quartile / median / upper quartile / highest). Traces drawn only
+    for the legend (no points) give no rows."""
     x_name, y_name = fig.layout.xaxis.title.text or x, fig.layout.yaxis.title.text or y
     rows = []
     for trace in fig.data:
@@ -255,14 +207,10 @@ def figure_table(fig: go.Figure, series: str, x: str, y: str, value: str) -> pd.
             continue
         xs, ys = list(trace.x or ()), list(trace.y or ())
         texts = list(trace.text) if isinstance(trace.text, (list, tuple)) else []
-        bases = list(trace.base) if isinstance(getattr(trace, "base", None), (list, tuple)) else []
         for i in range(max(len(xs), len(ys))):
             px, py = (xs[i] if i < len(xs) else None), (ys[i] if i < len(ys) else None)
             if px is None and py is None:
                 continue
-            if bases and horizontal:  # a stage on a date axis: its length is in milliseconds
-                start = date.fromisoformat(str(bases[i])[:10])
-                px = f"{start:%Y/%m/%d} – {start + timedelta(milliseconds=px) - timedelta(days=1):%Y/%m/%d}"
             row = {series: name, x_name: px, y_name: py}
             if i < len(texts) and texts[i] is not None:
                 row[value] = texts[i]

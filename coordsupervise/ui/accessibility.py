@@ -88,6 +88,7 @@ from functools import cache
 import plotly.graph_objects as go
 import streamlit as st
 
+from ..dashboards.vega import Chart as VegaChart
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, translate
 from .figures import figure_table  # each chart's table built once per figure (figures.py)
 from .runtime import language, once_per_run, t
@@ -442,6 +443,23 @@ def chart(fig: go.Figure, *, box=None, title: str | None = None, **plotly_chart)
             if len(table) > TABLE_ROWS:
                 st.caption(t("a11y.chart_rows_shown", shown=TABLE_ROWS, count=len(table)))
     return event
+
+
+def vega_chart(chart: VegaChart, *, title: str, key: str, box=None) -> None:
+    """`st.vega_lite_chart` of a dashboards/vega.py chart (in `box`, a column, or the page), with its text
+    alternative one click away as chart() has it: an expander named after the chart holding a sentence of what it
+    shows and the table of every value it draws (the builder's `table`), drawn only while open."""
+    box = box or st
+    box.vega_lite_chart(chart.data, chart.spec, width="stretch", key=key)
+    expander = box.expander(t("a11y.chart_as_table", title=title), icon=":material/table:", key=_table_key(title),
+                            on_change="rerun")
+    if expander.open:
+        with expander:
+            series = t("polish.list_separator").join(chart.series) or "—"
+            st.caption(t("a11y.chart_summary", title=title, series=series, count=len(chart.table)))
+            st.table(chart.table.head(TABLE_ROWS), hide_index=True)
+            if len(chart.table) > TABLE_ROWS:
+                st.caption(t("a11y.chart_rows_shown", shown=TABLE_ROWS, count=len(chart.table)))
 
 
 def _table_key(name: str) -> str:

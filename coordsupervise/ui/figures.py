@@ -18,11 +18,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ..dashboards import charts, moderation_charts
+from ..dashboards import charts
 
 TTL = 600  # a figure nobody drew for ten minutes is built again when asked for
 _PLAIN = (str, int, float, bool, type(None), date, datetime, Decimal)
-BUILDERS = {module.__name__: module for module in (charts, moderation_charts)}  # pure functions only
+BUILDERS = {charts.__name__: charts}  # pure functions only
 
 
 @st.cache_resource(ttl=TTL, max_entries=1000, show_spinner=False)
@@ -48,7 +48,7 @@ def _content(value) -> str | None:
 
 
 def figure(builder: Callable[..., go.Figure], *args) -> go.Figure:
-    """`builder(*args)` (a function of dashboards/charts.py or moderation_charts.py), from the cache when the same
+    """`builder(*args)` (a function of dashboards/charts.py), from the cache when the same
     arguments built it."""
     key = _content(args)
     if key is None or builder.__module__ not in BUILDERS:  # not vouched for: built afresh, never mistaken for another

@@ -51,7 +51,11 @@ def no_error_box(page):
 def test_manager_sees_every_cohort_with_charts(server, page):
     login(page, server.url, "demo-manager", "/cohorts")
     expect(page.get_by_role("heading", name=JA("nav.cohorts"))).to_be_visible()
-    charts_drawn(page, 3)  # timeline and the two comparisons
+    # timeline and the two comparisons, drawn by Vega-Lite (dashboards/vega.py), each in its picture
+    expect(page.locator("[data-testid=stVegaLiteChart]")).to_have_count(3, timeout=30_000)
+    expect(page.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks")
+           ).to_have_count(3, timeout=30_000)
+    expect(page.locator("[data-testid=stPlotlyChart]")).to_have_count(0)
     no_error_box(page)
 
 

@@ -48,7 +48,7 @@ def test_all_cohorts_with_filters_from_the_address(app):
     assert not at.exception
     assert at.title[0].value == JA("nav.cohorts")
     assert len(at.dataframe[0].value) == 3
-    assert len(at.get("plotly_chart")) == 3  # timeline and the two comparison charts
+    assert len(at.get("vega_lite_chart")) == 3 and not at.get("plotly_chart")  # timeline and the two comparisons
     filtered = app("demo-manager", script="pages/cohorts.py")
     filtered.query_params["stage"] = "finished"
     filtered.run()

@@ -74,13 +74,13 @@ def test_the_agreement_figures_say_what_kappa_is_good_enough_and_each_kappas_ban
 def test_only_the_open_figure_tab_is_drawn_and_each_draws_when_opened(app):
     at = app("demo-manager", script="pages/moderation.py").run()
     assert not at.exception
-    drawn = [len(tab.get("plotly_chart")) for tab in at.tabs]
+    drawn = [len(tab.get("vega_lite_chart")) for tab in at.tabs]
     assert drawn == [2, 0, 0, 0]  # the agreement and the kappa chart of the first tab; the others wait
     for number, name in enumerate(("by_assignment", "by_criterion", "by_pair", "severity")):
         at.session_state["moderation_tab"] = JA(f"moderation.{name}")
         at.run()
         assert not at.exception
-        assert [bool(tab.get("plotly_chart")) for tab in at.tabs] == [n == number for n in range(4)], name
+        assert [bool(tab.get("vega_lite_chart")) for tab in at.tabs] == [n == number for n in range(4)], name
         assert at.tabs[number].dataframe, name
 
 

@@ -177,7 +177,7 @@ def test_moderation_screen_settles_a_disagreement(app):
     at = app("demo-manager", script="pages/moderation.py").run()
     assert not at.exception
     # per group: percentages and kappa apart, drawn when its tab is open (the first, here); severity one chart
-    assert len(at.tabs) == 4 and len(at.get("plotly_chart")) == 2
+    assert len(at.tabs) == 4 and len(at.get("vega_lite_chart")) == 2
     levels = [r for r in at.radio if r.key.startswith("moderation_level_")]
     assert levels and all(r.value is None for r in levels)  # no rubber stamp: nothing preselected
     # demo-manager second-marked this one and is the only manager: warned, not refused

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from coordsupervise.dashboards import charts, dashboard, risk
+from coordsupervise.dashboards import charts, dashboard, risk, vega
 from coordsupervise.errors import AccessDenied, InvalidInput, NotFound
 from coordsupervise.office import exports
 from coordsupervise.programme.auth import insert_user
@@ -361,16 +361,14 @@ def test_charts_carry_the_right_series(tiny):
     turn = charts.turnaround_boxes(dashboard.turnaround(db, who["m"], ids["cohort_p"]), "t", "h")
     assert list(turn.data[0].median) == [20, 24]
     compared = dashboard.compare_practical(db, who["m"], [ids["cohort_p"], ids["cohort_f"]], TODAY)
-    lines = charts.cohort_comparison(compared, "reflection_rate", "t", "x", "y")
-    assert [tr.name for tr in lines.data] == ["F-1", "P-1"] and len(lines.data[1].x) == 11
+    lines = vega.cohort_comparison(compared, "reflection_rate", "t", "x", "y", "code")
+    assert lines.series == ("F-1", "P-1") and (lines.data["code"] == "P-1").sum() == 11
     online = dashboard.online_results(db, who["m"], ids["cohort_p"])
     boxes = charts.online_boxes(online, ["01", "02", "all"], "t", "s", "bar")
     assert list(boxes.data[0].x) == ["01", "02", "all"] and list(boxes.data[1].y) == [80, 80, 70]
     calendars = dashboard.stage_calendars(db, who["m"], [ids["cohort_p"], ids["cohort_f"]])
-    timeline = charts.cohort_timeline(calendars, {"online": "o", "practical": "p"}, TODAY, "today")
-    assert timeline.layout.legend.yanchor == "top" and timeline.layout.legend.y < 0  # below the dates, clear of them
-    assert timeline.layout.annotations[0].yanchor == "bottom"  # "today" above the bars, not on one
-    assert [tr.name for tr in timeline.data] == ["o", "p"] and len(timeline.data[0].y) == 2
+    timeline = vega.cohort_timeline(calendars, {"online": "o", "practical": "p"}, TODAY, "today", ("c", "s", "d"))
+    assert timeline.series == ("o", "p") and list(timeline.data["stage"]).count("o") == 2
 
 
 def test_xlsx_cells_are_formula_safe():
