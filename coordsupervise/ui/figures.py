@@ -1,7 +1,7 @@
 """Plotly figures built once per content and drawn by every rerun that shows the same data.
 
-Building a figure runs plotly's validation of every property in Python: on /trainee, /progress and /cohorts it was
-a tenth to a fifth of a rerun's CPU, repeated on every click that left the chart as it was (docs/speed.md). The
+Building a figure runs plotly's validation of every property in Python: on the screens that drew plotly charts it
+was a tenth to a fifth of a rerun's CPU, repeated on every click that left the chart as it was (docs/speed.md). The
 figure depends only on its arguments (the chart builders in dashboards/ are pure functions), so it is
 cached by their content: a changed calendar or a language switch is another figure, an unchanged one is the same
 object. `st.cache_resource` hands out that object itself (no copy): `st.plotly_chart` only reads it (`to_dict`), and
