@@ -86,7 +86,9 @@ def funnel_tab():
                                  t("dash.pct"): counts["pct"], t("dash.reached"): counts["reached"],
                                  t("dash.skipped"): counts["skipped"], t("dash.standing"): counts["standing"]})
     st.dataframe(funnel_table, hide_index=True, width="stretch", key="cohort_funnel", column_config={
-        t("dash.pct"): st.column_config.ProgressColumn(t("dash.pct"), min_value=0, max_value=100, format="%.1f%%")})
+        t("dash.col_step"): st.column_config.TextColumn(width="medium"),  # the step and its bar fit a phone
+        t("dash.pct"): st.column_config.ProgressColumn(t("dash.pct"), min_value=0, max_value=100, format="%.1f%%",
+                                                       width="small")})
     st.caption(t("dash.funnel_hint"))
     step_param = params.get("step", "")
     steps = list(dashboard.FUNNEL_STEPS)

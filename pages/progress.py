@@ -53,6 +53,12 @@ if today >= start:
     done, expected = certification.reflection_rate(statuses)
     st.caption(t("cert.reflection_rate", rate=round(100 * done / expected) if expected else 0,
                  bar=enrolment.reflection_rate_pct, done=done, expected=expected))
+    short = progress_view.behind(statuses, enrolment.reflection_rate_pct) if today <= end else None
+    if short:
+        needed, left = short
+        st.warning(t("progress.behind", bar=enrolment.reflection_rate_pct, needed=needed, left=left)
+                   if needed <= left else t("progress.behind_out_of_reach", bar=enrolment.reflection_rate_pct),
+                   icon=":material/warning:")
     progress_view.practice_calendar(statuses)
 
 st.subheader(t("progress.competencies"))

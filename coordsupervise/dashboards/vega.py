@@ -10,7 +10,7 @@ under translated headings) for the table one click below the picture (JIS X 8341
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -36,32 +36,41 @@ def _on(day: date) -> str:
 
 def cohort_timeline(calendars: pd.DataFrame, stage_labels: dict[str, str], today: date, today_label: str,
                     headings: tuple[str, str, str]) -> Chart:
-    """Every cohort's stages on one date axis (one row per cohort, one colour per stage), today marked.
-    `calendars`: rows of code, stage, starts_on, ends_on; `headings`: cohort, stage, dates (the table's columns)."""
+    """Every cohort's stages on one date axis (one row per cohort, one colour per stage), today marked: a stage of
+    several days as a bar, a one-day stage (the workshop days, certification) as a diamond, which a bar one day
+    wide on a year's axis would not show. `calendars`: rows of code, stage, starts_on, ends_on;
+    `headings`: cohort, stage, dates (the table's columns)."""
     rows = calendars[calendars["stage"].isin(list(stage_labels))]
     codes = list(dict.fromkeys(rows["code"]))
     stages = [s for s in stage_labels if s in set(rows["stage"])]
+    dates = [f"{s:%Y/%m/%d}" if s == e else f"{s:%Y/%m/%d} – {e:%Y/%m/%d}"
+             for s, e in zip(rows["starts_on"], rows["ends_on"], strict=True)]
     data = pd.DataFrame({
         "code": list(rows["code"]), "stage": [stage_labels[s] for s in rows["stage"]],
-        "start": [_on(s) for s in rows["starts_on"]],
-        "end": [_on(e + timedelta(days=1)) for e in rows["ends_on"]],  # a bar covers its last day
-        "dates": [f"{s:%Y/%m/%d} – {e:%Y/%m/%d}" for s, e in zip(rows["starts_on"], rows["ends_on"], strict=True)]})
+        "start": [_on(s) for s in rows["starts_on"]], "end": [_on(e) for e in rows["ends_on"]],
+        "one_day": [s == e for s, e in zip(rows["starts_on"], rows["ends_on"], strict=True)], "dates": dates,
+        "desc": [f"{c} {stage_labels[s]}: {d}" for c, s, d in zip(rows["code"], rows["stage"], dates, strict=True)]})
     order = {s: i for i, s in enumerate(stage_labels)}
     colours = [OKABE_ITO[order[s] % len(OKABE_ITO)] for s in stages]
-    x = {"field": "start", "type": "temporal", "scale": {"type": "utc"}, "title": None,
+    x = {"field": "start", "type": "temporal", "scale": {"type": "utc", "padding": 12}, "title": None,
          # numeric months: a month's name would come out in English whatever the reader's language
          "axis": {"labelExpr": "utcFormat(datum.value, '%Y/%m')", "labelOverlap": True}}
+    y = {"field": "code", "type": "nominal", "sort": codes, "title": None,
+         "axis": {"labelOverlap": False}}  # every cohort named, however narrow the screen
+    colour = {"field": "stage", "type": "nominal", "legend": {**LEGEND, "columns": 1},  # long names: one a line
+              "scale": {"domain": [stage_labels[s] for s in stages], "range": colours}}
+    tooltip = [{"field": "code", "title": headings[0]}, {"field": "stage", "title": headings[1]},
+               {"field": "dates", "title": headings[2]}]
     spec = {
-        "height": 34 * max(len(codes), 1) + 130,
+        "height": 34 * max(len(codes), 1) + 200,
         "layer": [
-            {"mark": {"type": "bar", "tooltip": True}, "encoding": {
-                "y": {"field": "code", "type": "nominal", "sort": codes, "title": None,
-                      "axis": {"labelOverlap": False}},  # every cohort named, however narrow the screen
-                "x": x, "x2": {"field": "end"},
-                "color": {"field": "stage", "type": "nominal", "legend": LEGEND,
-                          "scale": {"domain": [stage_labels[s] for s in stages], "range": colours}},
-                "tooltip": [{"field": "code", "title": headings[0]}, {"field": "stage", "title": headings[1]},
-                            {"field": "dates", "title": headings[2]}]}},
+            {"transform": [{"filter": "!datum.one_day"}], "mark": {"type": "bar", "tooltip": True},
+             "encoding": {"y": y, "x": x, "x2": {"field": "end"}, "color": colour, "tooltip": tooltip,
+                          "description": {"field": "desc"}}},
+            {"transform": [{"filter": "datum.one_day"}],
+             "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 90, "opacity": 1,
+                      "tooltip": True},
+             "encoding": {"y": y, "x": x, "color": colour, "tooltip": tooltip, "description": {"field": "desc"}}},
             {"data": {"values": [{"day": _on(today), "label": today_label}]}, "layer": [
                 {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#000000"},
                  "encoding": {"x": {**x, "field": "day"}}},
@@ -76,7 +85,8 @@ def cohort_comparison(frame: pd.DataFrame, value: str, title: str, x_label: str,
                       code_heading: str) -> Chart:
     """One line per cohort: `value` (a percentage) against the working day of the practical stage (frame: code,
     day_no, value); each cohort its own colour and dash."""
-    data = pd.DataFrame({"code": frame["code"], "day_no": frame["day_no"], "value": frame[value]})
+    data = pd.DataFrame({"code": frame["code"], "day_no": frame["day_no"],
+                         "value": frame[value].astype(float).round(1)})
     codes = sorted(set(data["code"]))
     spec = {
         "title": title, "height": 380,
@@ -94,6 +104,14 @@ def cohort_comparison(frame: pd.DataFrame, value: str, title: str, x_label: str,
     return Chart(spec, data, table, tuple(codes))
 
 
+def _group_axis(names: list[str]) -> dict:
+    """Short group names (A3, C1) upright; longer ones (a pair of raters' names) slanted, so on a phone's width
+    neighbours do not collide and none is dropped."""
+    if max((len(n) for n in names), default=0) <= 4:
+        return {"labelAngle": 0, "labelLimit": 160}
+    return {"labelAngle": -35, "labelAlign": "right", "labelLimit": 140, "labelOverlap": False}
+
+
 def agreement_chart(rows: list[dict], labels: dict[str, str]) -> Chart:
     """Exact and within-one agreement per group (assignment, criterion, pair), in percent on a 0-100 axis, side by
     side. Kappa is on another scale and has its own chart (kappa_chart)."""
@@ -107,7 +125,7 @@ def agreement_chart(rows: list[dict], labels: dict[str, str]) -> Chart:
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "x": {"field": "group", "type": "nominal", "sort": names, "title": labels["group"],
-                  "axis": {"labelAngle": 0, "labelLimit": 160}},
+                  "axis": _group_axis(names)},
             "xOffset": {"field": "measure", "type": "nominal", "sort": [labels["exact"], labels["within_one"]]},
             "y": {"field": "pct", "type": "quantitative", "title": labels["percent"], "scale": {"domain": [0, 100]}},
             "color": {"field": "measure", "type": "nominal", "legend": LEGEND,
@@ -134,7 +152,7 @@ def kappa_chart(rows: list[dict], labels: dict[str, str], guide: float | None = 
         {"mark": {"type": "point", "shape": "diamond", "filled": True, "size": 140, "color": "#e65100",
                   "tooltip": True},
          "encoding": {"x": {"field": "group", "type": "nominal", "sort": names, "title": labels["group"],
-                            "axis": {"labelAngle": 0, "labelLimit": 160}},
+                            "axis": _group_axis(names)},
                       "y": y,
                       "tooltip": [{"field": "group", "title": labels["group"]},
                                   {"field": "kappa", "title": labels["kappa"]},

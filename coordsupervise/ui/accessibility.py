@@ -450,7 +450,7 @@ def vega_chart(chart: VegaChart, *, title: str, key: str, box=None) -> None:
     alternative one click away as chart() has it: an expander named after the chart holding a sentence of what it
     shows and the table of every value it draws (the builder's `table`), drawn only while open."""
     box = box or st
-    box.vega_lite_chart(chart.data, chart.spec, width="stretch", key=key)
+    box.vega_lite_chart(chart.data, chart.spec, width="stretch", key=key, alt=title)  # the picture's name
     expander = box.expander(t("a11y.chart_as_table", title=title), icon=":material/table:", key=_table_key(title),
                             on_change="rerun")
     if expander.open:

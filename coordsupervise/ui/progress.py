@@ -15,16 +15,18 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from ..certification import certification
 from .runtime import t
 
-# A day's status: its mark (told apart without colour: a filled square handed in, a triangle late, a cross missing)
-# and the Streamlit colour its cell is tinted with (None: no tint). Done is blue and missing red, never green
-# against red, so the colour still helps a reader with protanopia or deuteranopia; the mark alone decides.
+# A day's status: its mark (told apart without colour: a filled square handed in, a triangle late, a cross missing,
+# an empty square still open to write) and the Streamlit colour its cell is tinted with (None: no tint). Done is blue
+# and missing red, never green against red, so the colour still helps a reader with protanopia or deuteranopia; the
+# mark alone decides.
 DAY_MARKS = {"submitted": ("■", "blue"), "late": ("▲", "orange"), "missing": ("✕", "red"),
-             "extra": ("◆", "blue"), "draft": ("●", "violet"), "open": ("□", "blue"), "off": ("－", "gray"),
+             "extra": ("◆", "blue"), "draft": ("●", "violet"), "open": ("□", "yellow"), "off": ("－", "gray"),
              "future": ("·", None), "weekend": ("", None)}
-PASS_LEVEL = 3  # the rubric level a competency needs for certification (domain.md)
 SCALE_TOP = 4
+GLUE = "\u202f"  # a narrow no-break space: a mark stays with its day in a phone's narrow column
 
 
 def _cell(text: str) -> str:
@@ -71,60 +73,64 @@ def stage_day(calendar: dict[str, tuple[date, date]], today: date) -> tuple[str,
     return None
 
 
-def week_label(days: dict[date, str], monday: date) -> str:
-    """A week named by its first working day (a holiday Monday or a stage starting mid-week moves it), as MM/DD."""
-    week = [monday + timedelta(days=i) for i in range(5)]
-    working = [d for d in week if d in days and days[d] not in ("off", "weekend")]
-    return (working or [d for d in week if d in days] or [monday])[0].strftime("%m/%d")
-
-
-def day_cell(day: date, status: str | None) -> str:
-    """A day in the calendar: its mark and day of the month, tinted in its status's colour."""
+def day_cell(day: date, status: str | None, dated: bool = False) -> str:
+    """A day in the calendar: its mark and day of the month (M/D where `dated`: the first day shown and each
+    month's first), tinted in its status's colour."""
     if status is None or status == "weekend":
         return ""
     mark, colour = DAY_MARKS[status]
-    text = f"{mark}\u00a0{day.day}"  # a no-break space: a narrow column keeps mark and day on one line
+    text = f"{mark}{GLUE}{day.month}/{day.day}" if dated or day.day == 1 else f"{mark}{GLUE}{day.day}"
     return f":{colour}-background[{text}]" if colour else text
 
 
-def calendar_table(statuses: dict[date, str], weekday_labels: list[str], week_heading: str) -> str:
-    """The practical stage as a table: one row per week (named by its first working day), one column per weekday
-    (Saturday and Sunday only when a reflection was written on one), a cell per day."""
+def calendar_table(statuses: dict[date, str], weekday_labels: list[str]) -> str:
+    """The practical stage as a table: one row per week, one column per weekday (Saturday and Sunday only when a
+    reflection was written on one), a cell per day, the first day shown and each month's first as M/D. No column
+    naming the weeks: five weekdays fit a phone 390 px wide only without it, and the dates say where a week is."""
     mondays = sorted({d - timedelta(days=d.weekday()) for d in statuses})
     weekend_used = any(d.weekday() >= 5 and s != "weekend" for d, s in statuses.items())
     width = 7 if weekend_used else 5
+    first = min(statuses) if statuses else None
     rows = []
     for monday in mondays:
         days = [monday + timedelta(days=i) for i in range(width)]
-        rows.append([week_label(statuses, monday)] + [day_cell(d, statuses.get(d)) for d in days])
-    return _table([week_heading] + weekday_labels[:width], rows)
+        rows.append([day_cell(d, statuses.get(d), dated=d == first) for d in days])
+    return _table(weekday_labels[:width], rows)
 
 
 def calendar_legend(statuses: dict[date, str], labels: dict[str, str]) -> str:
     """Each mark the calendar shows, named (in DAY_MARKS' order)."""
     shown = set(statuses.values())
-    return "　".join(f"{DAY_MARKS[s][0]} {labels[s]}" for s in DAY_MARKS if s in shown and DAY_MARKS[s][0])
+    return "　".join(f"{DAY_MARKS[s][0]}\u00a0{labels[s]}" for s in DAY_MARKS if s in shown and DAY_MARKS[s][0])
 
 
 def competency_table(profile: list[dict], names: dict[str, str]) -> str:
-    """Per competency: the released rubric level against the pass level, and the self-rating beside it (for
-    reference only). A competency nobody has scored yet says so."""
+    """Per competency: the mean of the released rubric levels and the self-rating beside it (for reference only). A
+    competency nobody has scored yet says so. No pass mark here: certification judges the report's levels (the
+    checklist above says met or not), and a mean over every assignment may sit below 3 when the report does not."""
     rows = []
     for p in profile:
         level, own = p["rubric_level"], p["self_rating"]
-        if level is None:
-            scored = f":gray-badge[{t('firsthour.not_yet_scored')}]"
-        elif level >= PASS_LEVEL:
-            scored = f"**{level:.1f}** / {SCALE_TOP} :green-badge[{t('progress.at_pass_level')}]"
-        else:
-            below = t("progress.below_pass_level", gap=f"{PASS_LEVEL - level:.1f}")
-            scored = f"**{level:.1f}** / {SCALE_TOP} :orange-badge[{below}]"
+        scored = f":gray-badge[{t('firsthour.not_yet_scored')}]" if level is None else f"**{level:.1f}** / {SCALE_TOP}"
         rows.append([_cell(f"{p['code']} {names.get(p['code'], '')}".strip()), scored,
                      "—" if own is None else f"{own:.1f} / {SCALE_TOP}"])
     return _table([t("progress.col_competency"), t("progress.rubric_level"), t("progress.self_rating")], rows)
 
 
+def behind(statuses: dict[date, str], bar_pct: int) -> tuple[int, int] | None:
+    """(reflections still needed, working days left) while the rate so far (certification.reflection_rate, as the
+    caption and the checklist count it) is below the bar; None when it is not. The bar applies to every working day
+    of the stage, so what is needed is counted against them all."""
+    done, so_far = certification.reflection_rate(statuses)
+    if not so_far or done * 100 >= bar_pct * so_far:
+        return None
+    left = sum(1 for d, s in statuses.items() if d.weekday() < 5 and s in ("open", "future"))
+    needed = -(-bar_pct * (so_far + left) // 100) - done  # the ceiling of bar % of every working day, less done
+    return needed, left
+
+
 def practice_calendar(statuses: dict[date, str]) -> None:
-    """The calendar table and its legend (on /progress and /trainee)."""
-    st.markdown(calendar_table(statuses, [t(f"weekday.{i}") for i in range(7)], t("progress.col_week")))
+    """The calendar's legend, then the table (on /progress and /trainee): a screen reader meets the marks' meaning
+    before the marks."""
     st.caption(calendar_legend(statuses, {s: t(f"calendar.{s}") for s in DAY_MARKS}))
+    st.markdown(calendar_table(statuses, [t(f"weekday.{i}") for i in range(7)]))

@@ -94,7 +94,7 @@ def test_assignment_with_an_attachment(server, page, tmp_path):
 
 def test_progress_page_renders_its_tables(server, page):
     login(page, server.url, "demo-trainee", "/progress")
-    for heading in ("progress.col_stage", "progress.col_week", "progress.col_competency"):
+    for heading in ("progress.col_stage", "weekday.0", "progress.col_competency"):
         expect(page.get_by_role("columnheader", name=JA(heading), exact=True)).to_be_visible(timeout=20000)
     expect(page.locator(".js-plotly-plot")).to_have_count(0)
     expect(page.get_by_role("heading", name=JA("progress.checklist"))).to_be_visible()

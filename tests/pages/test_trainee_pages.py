@@ -91,7 +91,7 @@ def test_progress_page_draws_where_the_trainee_stands_as_text(app):
     assert not at.get("plotly_chart")
     tables = [m.value for m in at.markdown if m.value.startswith("| ")]
     assert [table.splitlines()[0].split(" | ")[0] for table in tables] == \
-        ["| " + JA("progress.col_stage"), "| " + JA("progress.col_week"), "| " + JA("progress.col_competency")]
+        ["| " + JA("progress.col_stage"), "| " + JA("weekday.0"), "| " + JA("progress.col_competency")]
     assert f"**{JA('stage.practical')}**" in tables[0]  # the demo trainee is in the practical stage
     assert at.get("progress")  # and how far into it
     legend = " ".join(c.value for c in at.caption)
@@ -344,3 +344,35 @@ def test_competency_chart_tells_self_ratings_from_rubric_levels(app):
     assert JA("progress.chart_explained") in [c.value for c in at.caption]
     table = next(m.value for m in at.markdown if m.value.startswith(f"| {JA('progress.col_competency')} |"))
     assert table.splitlines()[0].split(" | ")[1:] == [JA("progress.rubric_level"), JA("progress.self_rating") + " |"]
+
+
+def test_a_trainee_behind_the_reflection_bar_is_told_what_it_still_takes(app):
+    """Below the bar mid-practice, /progress says so above the calendar, with the reflections still needed; a
+    trainee on track sees no warning."""
+    from coordsupervise.practice import reflections
+    from coordsupervise.programme import enrolments
+    from coordsupervise.ui import progress as progress_view
+
+    db = database()
+    manager = auth.load_login_user(db, "demo-manager").actor()
+    found = None
+    for (username,) in db.rows("SELECT u.username FROM app_user u JOIN enrolment e ON e.trainee_id = u.id "
+                               "WHERE e.status = 'active' ORDER BY u.username"):
+        trainee = auth.load_login_user(db, username).actor()
+        enrolment = enrolments.current_for_trainee(db, trainee)
+        if enrolment is None or not enrolment.practical[0] <= DEMO_TODAY <= enrolment.practical[1]:
+            continue
+        short = progress_view.behind(reflections.calendar(db, manager, enrolment, DEMO_TODAY),
+                                     enrolment.reflection_rate_pct)
+        if short:
+            found = (username, enrolment.reflection_rate_pct, *short)
+            break
+    assert found, "the demo has a trainee behind the bar mid-practice"
+    username, bar, needed, left = found
+    at = app(username, script="pages/progress.py").run()
+    assert not at.exception
+    said = JA("progress.behind", bar=bar, needed=needed, left=left) if needed <= left else \
+        JA("progress.behind_out_of_reach", bar=bar)
+    assert [w.value for w in at.warning] == [said]
+    on_track = app("demo-trainee", script="pages/progress.py").run()
+    assert not on_track.warning

@@ -23,20 +23,25 @@ def layers(chart):
     return out
 
 
-def test_a_stage_reads_as_its_first_and_last_day_and_the_bar_covers_the_last():
-    calendars = pd.DataFrame({"code": ["2026-A", "2026-A"], "stage": ["online", "practical"],
-                              "starts_on": [date(2026, 4, 1), date(2026, 6, 1)],
-                              "ends_on": [date(2026, 5, 31), date(2026, 8, 31)]})
-    chart = vega.cohort_timeline(calendars, {"online": "オンライン", "practical": "実践"}, date(2026, 4, 10), "今日",
-                                 ("コホート", "段階", "期間"))
+def test_a_stage_reads_as_its_first_and_last_day_and_a_one_day_stage_is_a_mark():
+    calendars = pd.DataFrame({"code": ["2026-A", "2026-A", "2026-A"], "stage": ["online", "practical", "certification"],
+                              "starts_on": [date(2026, 4, 1), date(2026, 6, 1), date(2026, 9, 5)],
+                              "ends_on": [date(2026, 5, 31), date(2026, 8, 31), date(2026, 9, 5)]})
+    chart = vega.cohort_timeline(calendars, {"online": "オンライン", "practical": "実践", "certification": "認証"},
+                                 date(2026, 4, 10), "今日", ("コホート", "段階", "期間"))
     assert chart.table.to_dict("records") == [
         {"コホート": "2026-A", "段階": "オンライン", "期間": "2026/04/01 – 2026/05/31"},
-        {"コホート": "2026-A", "段階": "実践", "期間": "2026/06/01 – 2026/08/31"}]
-    assert list(chart.data["end"]) == ["2026-06-01", "2026-09-01"]
-    today = chart.spec["layer"][1]  # a dashed rule and its label, on data of their own
-    assert today["data"]["values"] == [{"day": "2026-04-10", "label": "今日"}]
-    assert [layer["mark"]["type"] for layer in layers(chart)] == ["bar", "rule", "text"]
-    assert chart.series == ("オンライン", "実践")
+        {"コホート": "2026-A", "段階": "実践", "期間": "2026/06/01 – 2026/08/31"},
+        {"コホート": "2026-A", "段階": "認証", "期間": "2026/09/05"}]
+    assert list(chart.data["end"]) == ["2026-05-31", "2026-08-31", "2026-09-05"]  # the real last day, as hovered
+    assert list(chart.data["one_day"]) == [False, False, True]
+    bars, marks, today = chart.spec["layer"]
+    assert bars["mark"]["type"] == "bar" and bars["transform"] == [{"filter": "!datum.one_day"}]
+    assert marks["mark"]["type"] == "point" and marks["transform"] == [{"filter": "datum.one_day"}]
+    assert today["data"]["values"] == [{"day": "2026-04-10", "label": "今日"}]  # a dashed rule and its label
+    assert [layer["mark"]["type"] for layer in layers(chart)] == ["bar", "point", "rule", "text"]
+    assert chart.data["desc"][2] == "2026-A 認証: 2026/09/05"  # what a screen reader says of the mark
+    assert chart.series == ("オンライン", "実践", "認証")
 
 
 def test_each_cohort_line_has_its_own_colour_and_dash():
@@ -65,6 +70,10 @@ def test_the_kappa_guide_is_a_labelled_line_and_each_band_is_in_the_table():
     assert chart.table.to_dict("records")[1] == {"課題": "A8", "重み付きκ": -0.1, "一致の程度": "一致なし"}
     points = next(layer for layer in chart.spec["layer"] if layer["mark"]["type"] == "point")
     assert points["encoding"]["y"]["scale"]["domain"][0] < -0.1  # a kappa below zero stays in view
+    assert points["encoding"]["x"]["axis"]["labelAngle"] == 0  # short names upright
+    pairs = [{**r, "label": f"吉田 × {r['label']}さん"} for r in ROWS]
+    slanted = next(layer for layer in vega.kappa_chart(pairs, LABELS).spec["layer"] if layer["mark"]["type"] == "point")
+    assert slanted["encoding"]["x"]["axis"]["labelAngle"] != 0 and not slanted["encoding"]["x"]["axis"]["labelOverlap"]
     assert not any("guide" in str(layer.get("data")) for layer in vega.kappa_chart(ROWS, LABELS).spec["layer"])
 
 

@@ -42,41 +42,63 @@ def test_every_day_status_has_its_own_mark_and_the_legend_names_each_shown():
         [("■", "blue"), ("▲", "orange"), ("✕", "red")]
     statuses = {date(2026, 6, 1): "submitted", date(2026, 6, 2): "missing", date(2026, 6, 3): "future"}
     labels = {s: f"label-{s}" for s in progress.DAY_MARKS}
-    assert progress.calendar_legend(statuses, labels) == "■ label-submitted　✕ label-missing　· label-future"
+    assert progress.calendar_legend(statuses, labels) == \
+        "■\u00a0label-submitted　✕\u00a0label-missing　·\u00a0label-future"
+    assert progress.DAY_MARKS["open"][1] != progress.DAY_MARKS["submitted"][1]  # still open: not a done day's tint
 
 
 def test_the_calendar_has_a_row_per_week_and_a_cell_per_weekday():
     start = date(2026, 6, 3)  # a Wednesday
     statuses = {start + timedelta(days=i): s for i, s in enumerate(
         ["submitted", "late", "missing", "weekend", "weekend", "off", "open", "future"])}
-    table = progress.calendar_table(statuses, list("月火水木金土日"), "週")
-    assert table.splitlines()[0] == "| 週 | 月 | 火 | 水 | 木 | 金 |"  # no weekend columns: nothing on a weekend
+    table = progress.calendar_table(statuses, list("月火水木金土日"))
+    assert table.splitlines()[0] == "| 月 | 火 | 水 | 木 | 金 |"  # no weekend columns: nothing on a weekend
     first, second = rows(table)
-    assert first == ["06/03", "", "", ":blue-background[■\u00a03]", ":orange-background[▲\u00a04]",
-                     ":red-background[✕\u00a05]"]
-    # a week is named by its first working day: the Monday is off here
-    assert second == ["06/09", ":gray-background[－\u00a08]", ":blue-background[□\u00a09]", "·\u00a010", "", ""]
+    glue = progress.GLUE
+    assert first == ["", "", f":blue-background[■{glue}6/3]", f":orange-background[▲{glue}4]",
+                     f":red-background[✕{glue}5]"]  # the first day says its month
+    assert second == [f":gray-background[－{glue}8]", f":yellow-background[□{glue}9]", f"·{glue}10", "", ""]
+
+
+def test_the_first_of_a_month_says_its_month():
+    statuses = {date(2026, 6, 30): "submitted", date(2026, 7, 1): "future"}
+    table = progress.calendar_table({date(2026, 6, 29): "submitted", **statuses}, list("月火水木金土日"))
+    assert rows(table)[0][:3] == [f":blue-background[■{progress.GLUE}6/29]", f":blue-background[■{progress.GLUE}30]",
+                                  f"·{progress.GLUE}7/1"]
 
 
 def test_a_reflection_on_a_weekend_brings_the_weekend_columns():
     saturday = date(2026, 6, 6)
     table = progress.calendar_table({saturday: "extra", saturday + timedelta(days=2): "submitted"},
-                                    list("月火水木金土日"), "週")
+                                    list("月火水木金土日"))
     assert table.splitlines()[0].endswith("| 土 | 日 |")
-    assert ":blue-background[◆\u00a06]" in rows(table)[0]
+    assert f":blue-background[◆{progress.GLUE}6/6]" in rows(table)[0]
 
 
-def test_competencies_say_the_level_against_the_pass_level_and_when_nothing_is_scored():
+def test_competencies_give_the_mean_level_and_say_when_nothing_is_scored():
+    """No pass mark beside a mean: certification judges the report (the checklist says), and a mean over every
+    assignment below 3 must not read as failing a certified trainee."""
     profile = [{"code": "C1", "rubric_level": 2.5, "self_rating": 3.0},
                {"code": "C2", "rubric_level": None, "self_rating": 2.0},
                {"code": "C3", "rubric_level": 3.0, "self_rating": None}]
     table = progress.competency_table(profile, {"C1": "在留", "C2": "文化", "C3": "相談"})
     assert table.splitlines()[0] == \
         f"| {JA('progress.col_competency')} | {JA('progress.rubric_level')} | {JA('progress.self_rating')} |"
-    c1, c2, c3 = rows(table)
-    assert c1 == ["C1 在留", f"**2.5** / 4 :orange-badge[{JA('progress.below_pass_level', gap='0.5')}]", "3.0 / 4"]
-    assert c2 == ["C2 文化", f":gray-badge[{JA('firsthour.not_yet_scored')}]", "2.0 / 4"]
-    assert c3 == ["C3 相談", f"**3.0** / 4 :green-badge[{JA('progress.at_pass_level')}]", "—"]
+    assert rows(table) == [["C1 在留", "**2.5** / 4", "3.0 / 4"],
+                           ["C2 文化", f":gray-badge[{JA('firsthour.not_yet_scored')}]", "2.0 / 4"],
+                           ["C3 相談", "**3.0** / 4", "—"]]
+    assert "badge" not in "".join(r[1] for r in rows(table) if "未採点" not in r[1])
+
+
+def test_behind_says_how_many_reflections_the_bar_still_needs():
+    monday = date(2026, 6, 1)
+    days = [monday + timedelta(days=i) for i in range(14) if (monday + timedelta(days=i)).weekday() < 5]  # 10 days
+    statuses = {d: s for d, s in zip(days, ["submitted", "missing", "missing", "submitted", "late"] + ["future"] * 5,
+                                     strict=True)}
+    assert progress.behind(statuses, 80) == (5, 5)  # 3 of 5 so far; 80 % of 10 days is 8: 5 more of the 5 left
+    assert progress.behind(statuses, 50) is None  # 60 % so far: not behind
+    statuses[days[5]] = "missing"
+    assert progress.behind(statuses, 80) == (5, 4)  # out of reach: 5 needed, 4 left
 
 
 def test_a_bar_in_a_label_does_not_break_the_table():
