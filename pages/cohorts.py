@@ -147,7 +147,7 @@ def comparison() -> None:
         ui.downloads(compared[["code", "day_no", "day", "reflection_rate", "scored_pct"]].rename(columns={
             "code": t("dash.col_code"), "day_no": day_label, "day": t("dash.col_date"),
             "reflection_rate": t("dash.col_reflection_rate"), "scored_pct": t("dash.scored_pct")}),
-            "cohorts-compared", "cohorts_compare")
+            "cohorts-compared", "cohorts_compare", t("dash.compare_title"))  # one file for both charts, named
 
 
 comparison()
