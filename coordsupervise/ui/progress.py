@@ -8,7 +8,8 @@ evaluate plotly's 4.7 MB script, 0.8–1.1 s of the browser's main thread on the
 load of an empty Streamlit app (docs/speed.md). A trainee opens /progress on a phone, often from a bookmark; text
 tables are read at any width, by a screen reader as tables, and need no text alternative of their own.
 
-The builders return Markdown of our own making (catalogue labels, dates, numbers, fixed marks), never user text."""
+The builders return Markdown of our own making (catalogue labels, dates, numbers, fixed marks); the one text from
+data, a competency's name from the curriculum, is made literal (text/usertext.literal: no link, image or markup)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -16,6 +17,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ..certification import certification
+from ..text.usertext import literal
 from .runtime import t
 
 # A day's status: its mark (told apart without colour: a filled square handed in, a triangle late, a cross missing,
@@ -112,7 +114,7 @@ def competency_table(profile: list[dict], names: dict[str, str]) -> str:
     for p in profile:
         level, own = p["rubric_level"], p["self_rating"]
         scored = f":gray-badge[{t('firsthour.not_yet_scored')}]" if level is None else f"**{level:.1f}** / {SCALE_TOP}"
-        rows.append([_cell(f"{p['code']} {names.get(p['code'], '')}".strip()), scored,
+        rows.append([literal(f"{p['code']} {names.get(p['code'], '')}".strip()), scored,  # the curriculum's words
                      "—" if own is None else f"{own:.1f} / {SCALE_TOP}"])
     return _table([t("progress.col_competency"), t("progress.rubric_level"), t("progress.self_rating")], rows)
 

@@ -101,6 +101,13 @@ def test_behind_says_how_many_reflections_the_bar_still_needs():
     assert progress.behind(statuses, 80) == (5, 4)  # out of reach: 5 needed, 4 left
 
 
+def test_a_competency_name_is_literal_text_in_its_cell():
+    table = progress.competency_table([{"code": "C1", "rubric_level": None, "self_rating": None}],
+                                      {"C1": "在留|支援 ![x](https://example.com/a.png)"})
+    cell = rows(table)[0][0]
+    assert "\\|" in cell and "\\!\\[x\\]" in cell  # escaped: shown as written, never an image
+
+
 def test_a_bar_in_a_label_does_not_break_the_table():
     table = progress.stage_table({"online": CALENDAR["online"]}, {"online": "A|B"}, date(2026, 4, 2))
     assert "A\\|B" in table
