@@ -423,43 +423,40 @@ def _mending(code: str) -> str:
 def chart(fig: go.Figure, *, box=None, title: str | None = None, **plotly_chart):
     """`st.plotly_chart` (in `box`, a column, or the page) with its text alternative one click away (WCAG 1.1.1):
     under the picture, an expander named after the chart holding a sentence of what it shows and every value it
-    draws as a table. Returns what st.plotly_chart returns (the selection, where the chart is clickable).
-
-    The table is drawn only while its expander is open (opening it reruns the page, as a tab does): a folded table
-    was still sent to the browser on every run, a tenth of /progress's rerun with its three charts."""
+    draws as a table. Returns what st.plotly_chart returns (the selection, where the chart is clickable)."""
     box = box or st
     event = box.plotly_chart(fig, **plotly_chart)
     series = [name for name in dict.fromkeys(trace.name for trace in fig.data) if name]
-    separator = t("polish.list_separator")
-    name = title or fig.layout.title.text or f"{t('a11y.chart')} ({separator.join(series)})"
-    expander = box.expander(t("a11y.chart_as_table", title=name), icon=":material/table:", key=_table_key(name),
-                            on_change="rerun")
-    if expander.open:
-        table = figure_table(fig, t("a11y.col_series"), t("a11y.col_x"), t("a11y.col_y"), t("a11y.col_value"))
-        with expander:
-            st.caption(t("a11y.chart_summary", title=name, series=separator.join(series) or "—", count=len(table)))
-            # a table a screen reader reads as one (st.dataframe draws on a canvas), kept to a size a page can hold
-            st.table(table.head(TABLE_ROWS), hide_index=True)
-            if len(table) > TABLE_ROWS:
-                st.caption(t("a11y.chart_rows_shown", shown=TABLE_ROWS, count=len(table)))
+    name = title or fig.layout.title.text or f"{t('a11y.chart')} ({t('polish.list_separator').join(series)})"
+    _as_table(box, name, series, lambda: figure_table(fig, t("a11y.col_series"), t("a11y.col_x"), t("a11y.col_y"),
+                                                      t("a11y.col_value")))
     return event
 
 
 def vega_chart(chart: VegaChart, *, title: str, key: str, box=None) -> None:
     """`st.vega_lite_chart` of a dashboards/vega.py chart (in `box`, a column, or the page), with its text
-    alternative one click away as chart() has it: an expander named after the chart holding a sentence of what it
-    shows and the table of every value it draws (the builder's `table`), drawn only while open."""
+    alternative one click away as chart() has it; the table is the builder's."""
     box = box or st
     box.vega_lite_chart(chart.data, chart.spec, width="stretch", key=key, alt=title)  # the picture's name
+    _as_table(box, title, list(chart.series), lambda: chart.table)
+
+
+def _as_table(box, title: str, series: list[str], table) -> None:
+    """A chart's text alternative: an expander named after it holding a sentence of what it shows and every value
+    it draws as a table (`table()`, called only when needed). The table is drawn only while its expander is open
+    (opening it reruns the page, as a tab does): a folded table was still sent to the browser on every run, a tenth
+    of a rerun of a screen with three charts."""
     expander = box.expander(t("a11y.chart_as_table", title=title), icon=":material/table:", key=_table_key(title),
                             on_change="rerun")
     if expander.open:
+        values = table()
         with expander:
-            series = t("polish.list_separator").join(chart.series) or "—"
-            st.caption(t("a11y.chart_summary", title=title, series=series, count=len(chart.table)))
-            st.table(chart.table.head(TABLE_ROWS), hide_index=True)
-            if len(chart.table) > TABLE_ROWS:
-                st.caption(t("a11y.chart_rows_shown", shown=TABLE_ROWS, count=len(chart.table)))
+            st.caption(t("a11y.chart_summary", title=title, series=t("polish.list_separator").join(series) or "—",
+                         count=len(values)))
+            # a table a screen reader reads as one (st.dataframe draws on a canvas), kept to a size a page can hold
+            st.table(values.head(TABLE_ROWS), hide_index=True)
+            if len(values) > TABLE_ROWS:
+                st.caption(t("a11y.chart_rows_shown", shown=TABLE_ROWS, count=len(values)))
 
 
 def _table_key(name: str) -> str:
